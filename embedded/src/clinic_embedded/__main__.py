@@ -1,0 +1,103 @@
+"""`make run`: scheduling, inventory and notifications in one process, one port each.
+
+On its own it runs on SQLite files under var/ and an in-memory bus, seeds the demo clinic and
+logs to the terminal. With the services' *_DATABASE_URL and AMQP_URL set, it runs on PostgreSQL
+and RabbitMQ.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+import uvicorn
+from clinic_shared.logging import configure_logging
+from clinic_shared.messaging import InMemoryBus, MessageBus
+from clinic_shared.runtime import bus_options
+from clinic_shared.serve import uvicorn_config
+from clinic_shared.settings import ServiceSettings
+from inventory.bootstrap import build_app as inventory_app
+from inventory.settings import InventorySettings
+from notifications.bootstrap import build_app as notifications_app
+from notifications.settings import NotificationsSettings
+from scheduling.bootstrap import build_app as scheduling_app
+from scheduling.settings import SchedulingSettings
+
+log = logging.getLogger("clinic")
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the runner, which stops all three."""
+
+    def install_signal_handlers(self) -> None:  # uvicorn < 0.29
+        return
+
+    def capture_signals(self):  # type: ignore[no-untyped-def,override]
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+def _settings() -> list[ServiceSettings]:
+    seed = os.environ.get("CLINIC_SEED_DEMO_DATA", "true").lower() in {"1", "true", "yes"}
+    return [
+        SchedulingSettings(seed_demo_data=seed),
+        InventorySettings(seed_demo_data=seed),
+        NotificationsSettings(seed_demo_data=seed),
+    ]
+
+
+async def run() -> None:
+    scheduling, inventory, notifications = _settings()
+    bus: MessageBus | None = None
+    if scheduling.amqp_url is None:
+        bus = InMemoryBus(bus_options(scheduling))
+    apps = [
+        (scheduling, scheduling_app(scheduling, bus)),
+        (inventory, inventory_app(inventory, bus)),
+        (notifications, notifications_app(notifications, bus)),
+    ]
+    servers = [_Server(uvicorn_config(app, settings)) for settings, app in apps]
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        log.info("stopping")
+        for server in servers:
+            server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    for settings, _ in apps:
+        backend = "PostgreSQL" if not settings.is_sqlite else "SQLite"
+        log.info(
+            "%s on http://%s:%d (docs at /docs), %s, %s bus",
+            settings.service_name,
+            settings.host,
+            settings.port,
+            backend,
+            "RabbitMQ" if bus is None else "in-memory",
+        )
+    try:
+        await asyncio.gather(*(server.serve() for server in servers))
+    finally:
+        if bus is not None:
+            await bus.close()
+    log.info("stopped")
+
+
+def main() -> None:
+    configure_logging(
+        os.environ.get("CLINIC_LOG_LEVEL", "INFO"), os.environ.get("CLINIC_LOG_FORMAT", "text")
+    )
+    try:
+        import uvloop
+
+        uvloop.run(run())
+    except ImportError:
+        asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Inventory's pure rules and model: no I/O, time passed in."""

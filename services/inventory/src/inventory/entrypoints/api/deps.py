@@ -1,0 +1,13 @@
+"""Annotated dependencies for inventory's routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from clinic_shared.auth import Principal, Role, require_roles
+from clinic_shared.deps import UowDep
+from fastapi import Depends
+
+StockStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
+
+__all__ = ["StockStaff", "UowDep"]

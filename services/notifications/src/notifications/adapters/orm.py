@@ -1,0 +1,28 @@
+"""Notifications' tables."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from clinic_shared.db import UTCDateTime
+from clinic_shared.outbox import inbox_table, outbox_table
+
+metadata = sa.MetaData()
+
+# How to reach each patient, projected from scheduling's patient events.
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("patient_id", sa.Uuid, primary_key=True),
+    sa.Column("given_name", sa.String(100), nullable=False),
+    sa.Column("phone", sa.String(20), nullable=True),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("preferred_channel", sa.String(8), nullable=False),
+    sa.Column("consent_sms", sa.Boolean, nullable=False),
+    sa.Column("consent_email", sa.Boolean, nullable=False),
+    sa.Column("source_occurred_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)

@@ -1,0 +1,1 @@
+"""Notifications's pure rules and model: no I/O, time passed in."""

@@ -1,0 +1,40 @@
+"""Notifications' reactions to other services' events; the consumer's unit of work commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from clinic_shared.contracts.events import PatientRegistered, PatientUpdated
+from clinic_shared.db import utcnow
+from clinic_shared.outbox import UnitOfWork
+
+from notifications.adapters.orm import contacts
+
+
+async def project_contact(event: PatientRegistered, uow: UnitOfWork) -> None:
+    """Keep the newest contact details; an older event arriving late changes nothing."""
+    occurred_at = uow.handling.occurred_at if uow.handling else utcnow()
+    values = {
+        "given_name": event.given_name,
+        "phone": event.phone,
+        "email": event.email,
+        "language": event.language,
+        "preferred_channel": event.preferred_channel,
+        "consent_sms": event.consent_sms,
+        "consent_email": event.consent_email,
+        "source_occurred_at": occurred_at,
+        "updated_at": utcnow(),
+    }
+    current: datetime | None = await uow.session.scalar(
+        sa.select(contacts.c.source_occurred_at).where(contacts.c.patient_id == event.patient_id)
+    )
+    if current is None:
+        await uow.session.execute(sa.insert(contacts).values(patient_id=event.patient_id, **values))
+    elif current <= occurred_at:
+        await uow.session.execute(
+            sa.update(contacts).where(contacts.c.patient_id == event.patient_id).values(**values)
+        )
+
+
+HANDLERS = {PatientRegistered.TYPE: project_contact, PatientUpdated.TYPE: project_contact}

@@ -1,0 +1,41 @@
+"""All of scheduling's SQL."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling.adapters.orm import patients
+from scheduling.domain.patients import Patient
+
+
+class PatientRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, patient: Patient) -> None:
+        await self._session.execute(sa.insert(patients).values(**asdict(patient)))
+
+    async def get(self, patient_id: uuid.UUID) -> Patient | None:
+        row = (
+            await self._session.execute(sa.select(patients).where(patients.c.id == patient_id))
+        ).one_or_none()
+        return Patient(**row._mapping) if row else None
+
+    async def list(self, *, limit: int, offset: int) -> list[Patient]:
+        rows = await self._session.execute(
+            sa.select(patients)
+            .order_by(patients.c.family_name, patients.c.given_name, patients.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return [Patient(**r._mapping) for r in rows]
+
+    async def exists(self, patient_id: uuid.UUID) -> bool:
+        found = await self._session.scalar(
+            sa.select(sa.literal(1)).where(patients.c.id == patient_id)
+        )
+        return found is not None

@@ -1,0 +1,1 @@
+"""Scheduling's pure rules and model: no I/O, time passed in."""

@@ -1,0 +1,40 @@
+"""Request and response bodies of scheduling's API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class PatientCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: uuid.UUID | None = Field(
+        None, description="Client-chosen id; repeating a request with it registers once."
+    )
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    phone: str | None = Field(None, min_length=3, max_length=32, examples=["+44 7700 900123"])
+    email: EmailStr | None = Field(None, max_length=254)
+    language: str = Field("en", pattern=r"^[a-z]{2}$")
+    preferred_channel: Literal["sms", "email"] = "sms"
+    consent_sms: bool = False
+    consent_email: bool = False
+
+
+class PatientPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    given_name: str
+    family_name: str
+    phone: str | None
+    email: str | None
+    language: str
+    preferred_channel: Literal["sms", "email"]
+    consent_sms: bool
+    consent_email: bool
+    created_at: datetime

@@ -1,0 +1,16 @@
+"""Scheduling's settings: SCHEDULING_* variables plus the shared CLINIC_* and AMQP_URL."""
+
+from __future__ import annotations
+
+from clinic_shared.settings import ServiceSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class SchedulingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SCHEDULING_")
+
+    service_name: str = "scheduling"
+    port: int = Field(8001, ge=0, le=65535)
+    database_url: str = "sqlite+aiosqlite:///var/scheduling.db"
+    default_phone_region: str = Field("GB", min_length=2, max_length=2)

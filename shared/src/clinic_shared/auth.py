@@ -1,0 +1,124 @@
+"""JWTs with a role claim, minted by the dashboard (and `make token`), checked by services."""
+
+from __future__ import annotations
+
+import argparse
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+import jwt
+from fastapi import Request
+
+from clinic_shared.errors import Forbidden, Unauthorized
+
+ALGORITHM = "HS256"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    RECEPTIONIST = "receptionist"
+    PRACTITIONER = "practitioner"
+    STOCK_MANAGER = "stock_manager"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class TokenVerifier:
+    secret: str
+    issuer: str = "clinic"
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self.secret,
+                algorithms=[ALGORITHM],
+                issuer=self.issuer,
+                options={"require": ["exp", "sub", "role", "iss"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The token has expired.") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized("The token is invalid.") from exc
+        try:
+            role = Role(claims["role"])
+        except ValueError as exc:
+            raise Unauthorized("The token names an unknown role.") from exc
+        return Principal(subject=str(claims["sub"]), role=role)
+
+
+def mint_token(
+    secret: str,
+    *,
+    role: Role,
+    subject: str | None = None,
+    issuer: str = "clinic",
+    ttl: timedelta = timedelta(hours=8),
+    now: datetime | None = None,
+) -> str:
+    issued = now or datetime.now(UTC)
+    claims = {
+        "sub": subject or f"{role.value}-{uuid.uuid4().hex[:8]}",
+        "role": role.value,
+        "iss": issuer,
+        "iat": issued,
+        "exp": issued + ttl,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("An `Authorization: Bearer <token>` header is required.")
+    return token.strip()
+
+
+def require_roles(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
+    """A FastAPI dependency admitting a valid token whose role is one of `roles`."""
+    allowed = frozenset(roles)
+
+    async def dependency(request: Request) -> Principal:
+        verifier: TokenVerifier = request.app.state.token_verifier
+        principal = verifier.verify(bearer_token(request))
+        if principal.role not in allowed:
+            raise Forbidden(
+                f"Role {principal.role.value!r} may not do this.",
+                allowed_roles=sorted(r.value for r in allowed),
+            )
+        return principal
+
+    return dependency
+
+
+def main() -> None:
+    """Print a bearer token for ROLE, signed with the configured secret, as the last line."""
+    from clinic_shared.settings import ServiceSettings
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--role", choices=[r.value for r in Role], default=Role.ADMIN.value)
+    parser.add_argument("--hours", type=float, default=8.0)
+    args = parser.parse_args()
+    settings = ServiceSettings()
+    print(f"# {args.role} token, valid {args.hours:g} h; use: Authorization: Bearer <token>")
+    print(
+        mint_token(
+            settings.jwt_secret.get_secret_value(),
+            role=Role(args.role),
+            issuer=settings.jwt_issuer,
+            ttl=timedelta(hours=args.hours),
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""JSON logs with the correlation id, and a last-line filter that masks phone numbers and emails."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from clinic_shared.context import causation_id_var, correlation_id_var
+
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# International or long local numbers: 8+ digits with optional separators, optionally after '+'.
+PHONE_RE = re.compile(r"(?<![\w.-])\+?\d(?:[\s().-]?\d){7,14}(?![\w-])")
+
+_STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+def redact(text: str) -> str:
+    """Mask anything that looks like an email address or a phone number."""
+    return PHONE_RE.sub("[phone]", EMAIL_RE.sub("[email]", text))
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        if (corr := correlation_id_var.get()) is not None:
+            entry["correlation_id"] = corr
+        if (cause := causation_id_var.get()) is not None:
+            entry["causation_id"] = cause
+        for key, value in vars(record).items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_") and key != "color_message":
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry, default=str))
+
+
+class TextFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        corr = correlation_id_var.get()
+        prefix = f"[{corr[:8]}] " if corr else ""
+        line = f"{record.levelname:<7} {record.name}: {prefix}{record.getMessage()}"
+        extras = [
+            f"{k}={v}"
+            for k, v in vars(record).items()
+            if k not in _STANDARD_ATTRS and not k.startswith("_") and k != "color_message"
+        ]
+        if extras:
+            line += " (" + " ".join(extras) + ")"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return redact(line)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+    """Send every log record to stderr through the redacting formatter."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("aiormq").setLevel(logging.WARNING)
+    logging.getLogger("aio_pika").setLevel(logging.WARNING)

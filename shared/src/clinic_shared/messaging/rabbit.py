@@ -1,0 +1,212 @@
+"""RabbitMQ bus over aio-pika: robust connection, confirms, quorum queues, delayed retry, DLQ."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aio_pika
+import aiormq
+from aio_pika.abc import (
+    AbstractIncomingMessage,
+    AbstractRobustChannel,
+    AbstractRobustConnection,
+    AbstractRobustExchange,
+)
+from aio_pika.exceptions import DeliveryError
+
+from clinic_shared.contracts import Envelope
+from clinic_shared.errors import PermanentMessageError
+from clinic_shared.messaging import topology
+from clinic_shared.messaging.bus import (
+    BusHealth,
+    BusOptions,
+    Handler,
+    PublishError,
+    UnroutableError,
+)
+
+log = logging.getLogger(__name__)
+ATTEMPT_HEADER = "x-clinic-attempt"
+
+
+class RabbitBus:
+    def __init__(
+        self, url: str, options: BusOptions | None = None, *, name: str = "clinic"
+    ) -> None:
+        self.url = url
+        self.options = options or BusOptions()
+        self.name = name
+        self._connection: AbstractRobustConnection | None = None
+        self._publisher: AbstractRobustChannel | None = None
+        self._exchange: AbstractRobustExchange | None = None
+        self._consumer_channels: dict[str, AbstractRobustChannel] = {}
+
+    def _names(self, consumer: str) -> tuple[str, str, str]:
+        ns = self.options.namespace
+        return (
+            topology.queue_name(ns, consumer),
+            topology.retry_queue_name(ns, consumer),
+            topology.dead_letter_queue_name(ns, consumer),
+        )
+
+    async def connect(self) -> None:
+        if self._connection is not None:
+            return
+        self._connection = await aio_pika.connect_robust(
+            self.url,
+            reconnect_interval=1.0,
+            client_properties={"connection_name": self.name},
+        )
+        self._publisher = await self._connection.channel(
+            publisher_confirms=True, on_return_raises=True
+        )
+        assert self._publisher is not None
+        self._exchange = await self._publisher.declare_exchange(
+            self.options.namespace + topology.EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        for consumer, patterns in topology.SUBSCRIPTIONS.items():
+            await self._declare_consumer_queues(self._publisher, consumer, patterns)
+
+    async def _declare_consumer_queues(
+        self, channel: AbstractRobustChannel, consumer: str, patterns: tuple[str, ...]
+    ) -> aio_pika.abc.AbstractRobustQueue:
+        main, retry, dead = self._names(consumer)
+        await channel.declare_queue(dead, durable=True, arguments={"x-queue-type": "quorum"})
+        # Retries wait in a queue no one consumes; when a message's TTL runs out the broker
+        # dead-letters it back onto the main queue through the default exchange.
+        await channel.declare_queue(
+            retry,
+            durable=True,
+            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": main},
+        )
+        queue = await channel.declare_queue(
+            main,
+            durable=True,
+            arguments={
+                "x-queue-type": "quorum",
+                "x-delivery-limit": topology.DELIVERY_LIMIT,
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": dead,
+            },
+        )
+        for pattern in patterns:
+            await queue.bind(self.options.namespace + topology.EXCHANGE, routing_key=pattern)
+        return queue
+
+    async def publish(self, envelope: Envelope) -> None:
+        if self._exchange is None:
+            raise PublishError("bus is not connected")
+        message = aio_pika.Message(
+            envelope.to_bytes(),
+            message_id=str(envelope.id),
+            correlation_id=envelope.correlation_id,
+            type=envelope.type,
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            app_id=envelope.producer,
+        )
+        await self._publish(self._exchange, message, envelope.type)
+
+    async def _publish(self, exchange: Any, message: aio_pika.Message, routing_key: str) -> None:
+        try:
+            await exchange.publish(
+                message,
+                routing_key=routing_key,
+                mandatory=True,
+                timeout=self.options.publish_timeout_seconds,
+            )
+        except aiormq.exceptions.PublishError as exc:  # the broker returned it: no queue bound
+            raise UnroutableError(f"unroutable: {routing_key}") from exc
+        except DeliveryError as exc:  # the broker nacked it
+            raise PublishError(f"not confirmed: {routing_key}") from exc
+        except (TimeoutError, aio_pika.exceptions.AMQPError, ConnectionError, RuntimeError) as exc:
+            raise PublishError(f"publish failed: {exc!r}") from exc
+
+    async def subscribe(self, consumer: str, handler: Handler) -> None:
+        assert self._connection is not None, "connect() first"
+        channel: AbstractRobustChannel = await self._connection.channel()
+        await channel.set_qos(prefetch_count=self.options.prefetch)
+        queue = await self._declare_consumer_queues(
+            channel, consumer, topology.SUBSCRIPTIONS[consumer]
+        )
+        self._consumer_channels[consumer] = channel
+
+        async def on_message(message: AbstractIncomingMessage) -> None:
+            await self._handle(consumer, handler, message)
+
+        await queue.consume(on_message, no_ack=False)
+
+    async def _handle(
+        self, consumer: str, handler: Handler, message: AbstractIncomingMessage
+    ) -> None:
+        raw_attempt = (message.headers or {}).get(ATTEMPT_HEADER, 1)
+        attempt = raw_attempt if isinstance(raw_attempt, int) else 1
+        try:
+            await handler(Envelope.from_bytes(message.body))
+        except (PermanentMessageError, ValueError) as exc:
+            await self._reroute(consumer, message, attempt, exc, dead=True)
+        except Exception as exc:
+            dead = attempt >= self.options.max_attempts
+            await self._reroute(consumer, message, attempt, exc, dead=dead)
+        else:
+            await message.ack()
+
+    async def _reroute(
+        self,
+        consumer: str,
+        message: AbstractIncomingMessage,
+        attempt: int,
+        exc: Exception,
+        *,
+        dead: bool,
+    ) -> None:
+        """Move a failed message to the retry or dead-letter queue, then ack the original."""
+        _, retry, dlq = self._names(consumer)
+        headers = dict(message.headers or {})
+        headers[ATTEMPT_HEADER] = attempt + 1
+        headers["x-clinic-error"] = repr(exc)[:500]
+        copy = aio_pika.Message(
+            message.body,
+            headers=headers,
+            message_id=message.message_id,
+            correlation_id=message.correlation_id,
+            type=message.type,
+            content_type=message.content_type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            expiration=None if dead else self.options.retry_delay_seconds,
+        )
+        level = logging.ERROR if dead else logging.WARNING
+        log.log(
+            level,
+            "message dead-lettered" if dead else "message will be retried",
+            extra={"consumer": consumer, "attempt": attempt, "error": repr(exc)[:500]},
+        )
+        assert self._publisher is not None
+        try:
+            await self._publish(self._publisher.default_exchange, copy, dlq if dead else retry)
+        except PublishError:
+            await message.nack(requeue=True)  # keep it; the broker redelivers it later
+            return
+        await message.ack()
+
+    async def dead_letter_count(self, consumer: str) -> int:
+        assert self._publisher is not None
+        _, _, dlq = self._names(consumer)
+        queue = await self._publisher.declare_queue(dlq, passive=True)
+        return int(queue.declaration_result.message_count or 0)
+
+    def health(self) -> BusHealth:
+        conn = self._connection
+        connected = conn is not None and not conn.is_closed and conn.connected.is_set()
+        consumers = {
+            name: connected and not channel.is_closed
+            for name, channel in self._consumer_channels.items()
+        }
+        return BusHealth(connected=connected, consumers=consumers)
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close()
+        self._connection = self._publisher = self._exchange = None
+        self._consumer_channels.clear()

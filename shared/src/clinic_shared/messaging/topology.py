@@ -1,0 +1,44 @@
+"""Who listens to what: every consumer's queue and bindings, declared alike by every service.
+
+Declaring the whole topology from each service means an event is never unroutable just because its
+consumer has not started yet for the first time: its durable queue already holds it.
+"""
+
+from __future__ import annotations
+
+EXCHANGE = "clinic.events"
+DELIVERY_LIMIT = 20  # broker-side cap on redeliveries of one message (a consumer crashing on it)
+
+SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
+    "scheduling": ("notifications.session.*", "inventory.stock.*"),
+    "inventory": ("scheduling.patient.*", "scheduling.session.*"),
+    "notifications": ("scheduling.#", "inventory.#"),
+}
+
+
+def topic_matches(pattern: str, routing_key: str) -> bool:
+    """AMQP topic matching: `*` is exactly one word, `#` zero or more words."""
+    return _match(pattern.split("."), routing_key.split("."))
+
+
+def _match(pattern: list[str], words: list[str]) -> bool:
+    if not pattern:
+        return not words
+    head, rest = pattern[0], pattern[1:]
+    if head == "#":
+        return any(_match(rest, words[i:]) for i in range(len(words) + 1))
+    if not words:
+        return False
+    return (head in ("*", words[0])) and _match(rest, words[1:])
+
+
+def queue_name(namespace: str, consumer: str) -> str:
+    return f"{namespace}{consumer}"
+
+
+def retry_queue_name(namespace: str, consumer: str) -> str:
+    return f"{namespace}{consumer}.retry"
+
+
+def dead_letter_queue_name(namespace: str, consumer: str) -> str:
+    return f"{namespace}{consumer}.dlq"

@@ -1,0 +1,146 @@
+"""The outbox relay: publishes committed events until the broker confirms them.
+
+Several relays (replicas) may run on one database: each batch is leased with
+`SELECT ... FOR UPDATE SKIP LOCKED`, so no row is published by two relays at once. A relay that dies
+mid-batch rolls its lease back and the rows are published again: delivery is at-least-once and
+consumers deduplicate by event id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clinic_shared.contracts import Envelope
+from clinic_shared.db import Database, utcnow
+from clinic_shared.messaging.bus import MessageBus, UnroutableError
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 60.0
+PRUNE_EVERY_SECONDS = 60.0
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before the next try of a row that failed `attempts` times."""
+    return float(min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** max(0, attempts - 1)))
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        outbox: sa.Table,
+        bus: MessageBus,
+        *,
+        batch_size: int = 100,
+        poll_seconds: float = 0.5,
+        retention_seconds: float = 86_400,
+    ) -> None:
+        self._db = db
+        self._outbox = outbox
+        self._bus = bus
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._retention = timedelta(seconds=retention_seconds)
+        self._wakeup = asyncio.Event()
+        self._last_prune = 0.0
+
+    def wake(self) -> None:
+        """Look at the outbox now rather than at the next poll (called after a commit)."""
+        self._wakeup.set()
+
+    async def publish_batch(self) -> int:
+        """Lease a batch of due rows, publish them, record the outcome; return how many went out."""
+        table = self._outbox
+        now = utcnow()
+        async with self._db.session() as session, session.begin():
+            rows = (
+                await session.execute(
+                    sa.select(table.c.id, table.c.body, table.c.attempts)
+                    .where(table.c.status == "pending", table.c.next_attempt_at <= now)
+                    .order_by(table.c.created_at, table.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            outcomes = await asyncio.gather(
+                *(self._bus.publish(Envelope.model_validate_json(r.body)) for r in rows),
+                return_exceptions=True,
+            )
+            published = [r.id for r, o in zip(rows, outcomes, strict=True) if o is None]
+            if published:
+                await session.execute(
+                    sa.update(table)
+                    .where(table.c.id.in_(published))
+                    .values(status="published", published_at=utcnow(), last_error=None)
+                )
+            for row, outcome in zip(rows, outcomes, strict=True):
+                if isinstance(outcome, BaseException):
+                    await self._record_failure(session, row.id, row.attempts + 1, outcome)
+        return len(published)
+
+    async def _record_failure(
+        self, session: AsyncSession, row_id: str, attempts: int, exc: BaseException
+    ) -> None:
+        unroutable = isinstance(exc, UnroutableError)
+        log.log(
+            logging.ERROR if unroutable else logging.WARNING,
+            "outbox event unroutable; kept for inspection" if unroutable else "publish failed",
+            extra={"event_id": row_id, "attempts": attempts, "error": repr(exc)[:300]},
+        )
+        await session.execute(
+            sa.update(self._outbox)
+            .where(self._outbox.c.id == row_id)
+            .values(
+                status="unroutable" if unroutable else "pending",
+                attempts=attempts,
+                next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts)),
+                last_error=repr(exc)[:1000],
+            )
+        )
+
+    async def prune(self) -> int:
+        """Delete published rows older than the retention period."""
+        cutoff = utcnow() - self._retention
+        async with self._db.session() as session, session.begin():
+            result = await session.execute(
+                sa.delete(self._outbox).where(
+                    self._outbox.c.status == "published", self._outbox.c.published_at < cutoff
+                )
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def pending_count(self) -> int:
+        async with self._db.session() as session:
+            count = await session.scalar(
+                sa.select(sa.func.count()).where(self._outbox.c.status == "pending")
+            )
+        return int(count or 0)
+
+    async def run(self) -> None:
+        """Publish until cancelled; survive database and broker outages."""
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                sent = await self.publish_batch()
+                if loop.time() - self._last_prune > PRUNE_EVERY_SECONDS:
+                    self._last_prune = loop.time()
+                    await self.prune()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay iteration failed")
+                sent = 0
+            if sent >= self._batch_size:
+                continue
+            self._wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)

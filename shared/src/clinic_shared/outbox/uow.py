@@ -1,0 +1,94 @@
+"""The unit of work: one database transaction that holds the state change and its outbox rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clinic_shared.context import causation_id_var, current_correlation_id
+from clinic_shared.contracts import Envelope, Event
+from clinic_shared.db import Database, utcnow
+
+
+class UnitOfWork:
+    """`async with uow: ...; uow.emit(event); await uow.commit()`; no commit means rollback.
+
+    Events emitted are written to the outbox in the same transaction, so a rolled-back change
+    publishes nothing and a committed one is published by the relay even if the broker is down now.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        outbox: sa.Table,
+        *,
+        producer: str,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._outbox = outbox
+        self.producer = producer
+        self._on_commit = on_commit
+        self._envelopes: list[Envelope] = []
+        self._session: AsyncSession | None = None
+        self.handling: Envelope | None = None  # the consumed event this unit applies, if any
+
+    @property
+    def session(self) -> AsyncSession:
+        assert self._session is not None, "use the unit of work inside `async with`"
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._db.session()
+        self._envelopes = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self.session.rollback()
+        finally:
+            await self.session.close()
+            self._session = None
+
+    def emit(self, event: Event) -> Envelope:
+        """Queue an event to be written to the outbox when this unit commits."""
+        envelope = Envelope.wrap(
+            event,
+            producer=self.producer,
+            correlation_id=current_correlation_id(),
+            causation_id=causation_id_var.get(),
+        )
+        self._envelopes.append(envelope)
+        return envelope
+
+    async def commit(self) -> None:
+        if self._envelopes:
+            now = utcnow()
+            await self.session.execute(
+                sa.insert(self._outbox),
+                [
+                    {
+                        "id": str(e.id),
+                        "type": e.type,
+                        "body": e.model_dump_json(),
+                        "created_at": now,
+                        "next_attempt_at": now,
+                        "status": "pending",
+                        "attempts": 0,
+                    }
+                    for e in self._envelopes
+                ],
+            )
+        await self.session.commit()
+        emitted, self._envelopes = self._envelopes, []
+        if emitted and self._on_commit is not None:
+            self._on_commit()

@@ -1,0 +1,120 @@
+"""RFC 9457 problem+json for every error a client can see; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from clinic_shared.context import correlation_id_var
+from clinic_shared.errors import AppError
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://errors.clinic.example/"
+
+
+def problem(
+    status: int, title: str, detail: str, *, slug: str, instance: str, **extensions: Any
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if (corr := correlation_id_var.get()) is not None:
+        body["correlation_id"] = corr
+    body.update(extensions)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    """One entry per invalid field: where it is (`body.phone`) and why."""
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        out.append({"field": ".".join(loc) or "body", "reason": str(err.get("msg", "invalid"))})
+    return out
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem(
+        exc.status,
+        exc.title,
+        exc.detail,
+        slug=exc.type_slug,
+        instance=request.url.path,
+        **exc.extensions,
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(exc)
+    fields = ", ".join(e["field"] for e in errors)
+    return problem(
+        422,
+        "Unprocessable content",
+        f"The request is invalid: {fields}.",
+        slug="validation-error",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+    return problem(
+        exc.status_code,
+        title,
+        str(exc.detail),
+        slug=title.lower().replace(" ", "-"),
+        instance=request.url.path,
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    lost = isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
+    return await (_database_unavailable if lost else _unexpected)(request, exc)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable", extra={"error": type(exc).__name__})
+    return problem(
+        503,
+        "Service unavailable",
+        "The database is unavailable; nothing was changed. Try again shortly.",
+        slug="service-unavailable",
+        instance=request.url.path,
+    )
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return problem(
+        500,
+        "Internal server error",
+        "Something went wrong on our side; nothing was changed.",
+        slug="internal-error",
+        instance=request.url.path,
+    )
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(ConnectionError, _database_unavailable)
+    app.add_exception_handler(Exception, _unexpected)

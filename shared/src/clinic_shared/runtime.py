@@ -1,0 +1,125 @@
+"""One service's moving parts, wired in one place: database, bus, outbox relay, consumer."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from clinic_shared import migrations
+from clinic_shared.db import Database
+from clinic_shared.messaging.bus import BusOptions, MessageBus
+from clinic_shared.messaging.memory import InMemoryBus
+from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork
+from clinic_shared.outbox.inbox import EventHandler
+from clinic_shared.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Seeder = Callable[[UnitOfWork], Awaitable[None]]
+
+
+def bus_options(settings: ServiceSettings) -> BusOptions:
+    return BusOptions(
+        namespace=settings.amqp_namespace,
+        prefetch=settings.consumer_prefetch,
+        max_attempts=settings.consumer_max_attempts,
+        retry_delay_seconds=settings.consumer_retry_delay_seconds,
+        publish_timeout_seconds=settings.publish_timeout_seconds,
+    )
+
+
+def make_bus(settings: ServiceSettings) -> MessageBus:
+    """RabbitMQ when AMQP_URL is set, else an in-memory bus."""
+    if settings.amqp_url is None:
+        return InMemoryBus(bus_options(settings))
+    from clinic_shared.messaging.rabbit import RabbitBus
+
+    return RabbitBus(
+        settings.amqp_url.get_secret_value(), bus_options(settings), name=settings.service_name
+    )
+
+
+@dataclass
+class ServiceRuntime:
+    """What a service runs besides its HTTP API; its FastAPI lifespan starts and stops it."""
+
+    settings: ServiceSettings
+    metadata: sa.MetaData
+    migrations_location: str
+    handlers: Mapping[str, EventHandler] = field(default_factory=dict)
+    bus: MessageBus | None = None
+    seed: Seeder | None = None
+
+    def __post_init__(self) -> None:
+        self.name = self.settings.service_name
+        self.db = Database(self.settings.database_url, pool_size=self.settings.database_pool_size)
+        self.outbox = self.metadata.tables["outbox"]
+        self.inbox = self.metadata.tables["inbox"]
+        self._owns_bus = self.bus is None
+        self.message_bus: MessageBus = self.bus or make_bus(self.settings)
+        self.relay = OutboxRelay(
+            self.db,
+            self.outbox,
+            self.message_bus,
+            batch_size=self.settings.outbox_batch_size,
+            poll_seconds=self.settings.outbox_poll_seconds,
+            retention_seconds=self.settings.outbox_retention_seconds,
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, self.outbox, producer=self.name, on_commit=self.relay.wake)
+
+    async def migrate(self) -> None:
+        await asyncio.to_thread(migrations.upgrade, self.migrations_location, self.db.url)
+
+    async def start(self) -> None:
+        if self.settings.run_migrations:
+            await self.migrate()
+        await self.message_bus.connect()
+        if self.handlers:
+            consumer = InboxConsumer(self.name, self.uow, self.inbox, self.handlers)
+            await self.message_bus.subscribe(self.name, consumer)
+        if self.seed is not None and self.settings.seed_demo_data:
+            async with self.uow() as uow:
+                await self.seed(uow)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        log.info("service started", extra={"service": self.name})
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self._owns_bus:
+            await self.message_bus.close()
+        await self.db.dispose()
+
+    async def readiness(self) -> tuple[bool, dict[str, Any]]:
+        checks: dict[str, Any] = {}
+        try:
+            await self.db.ping()
+            checks["database"] = True
+            checks["outbox_pending"] = await self.relay.pending_count()
+        except Exception as exc:
+            log.warning("readiness: database unreachable", extra={"error": type(exc).__name__})
+            checks["database"] = False
+        health = self.message_bus.health()
+        checks["broker"] = health.connected
+        if self.handlers:
+            checks["consumer"] = health.consumers.get(self.name, False)
+            if health.connected:
+                with contextlib.suppress(Exception):
+                    checks["dead_letters"] = await self.message_bus.dead_letter_count(self.name)
+        relay_alive = bool(self._tasks) and not any(t.done() for t in self._tasks)
+        checks["outbox_relay"] = relay_alive
+        ready = all(v for k, v in checks.items() if isinstance(v, bool))
+        return ready, checks

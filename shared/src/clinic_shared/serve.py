@@ -1,0 +1,30 @@
+"""Serve one FastAPI app with uvicorn (uvloop + httptools), logs through our formatter."""
+
+from __future__ import annotations
+
+import uvicorn
+from fastapi import FastAPI
+
+from clinic_shared.logging import configure_logging
+from clinic_shared.settings import ServiceSettings
+
+
+def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run until SIGINT/SIGTERM (uvicorn handles the signals and the app's lifespan)."""
+    configure_logging(settings.log_level, settings.log_format)
+    uvicorn.Server(uvicorn_config(app, settings)).run()

@@ -1,0 +1,77 @@
+"""Settings common to every service, read from the environment by pydantic-settings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+class ServiceSettings(BaseSettings):
+    """Base of each service's settings; a subclass sets its own `env_prefix`.
+
+    Variables shared by all services (`CLINIC_ENV`, `CLINIC_JWT_SECRET`, `AMQP_URL`, ...) keep their
+    unprefixed names; everything else is read as `<PREFIX><FIELD>`, e.g. `SCHEDULING_DATABASE_URL`.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    service_name: str = "service"
+    env: Literal["development", "test", "production"] = Field(
+        "development", validation_alias="CLINIC_ENV"
+    )
+    jwt_secret: SecretStr = Field(
+        SecretStr(DEVELOPMENT_JWT_SECRET), validation_alias="CLINIC_JWT_SECRET"
+    )
+    jwt_issuer: str = Field("clinic", validation_alias="CLINIC_JWT_ISSUER")
+    amqp_url: SecretStr | None = Field(None, validation_alias="AMQP_URL")
+    amqp_namespace: str = Field("", validation_alias="AMQP_NAMESPACE")
+    log_level: str = Field("INFO", validation_alias="CLINIC_LOG_LEVEL")
+    log_format: Literal["json", "text"] = Field("json", validation_alias="CLINIC_LOG_FORMAT")
+
+    database_url: str = "sqlite+aiosqlite:///var/service.db"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    database_pool_size: int = Field(10, ge=1)
+    run_migrations: bool = True
+    seed_demo_data: bool = False
+
+    outbox_poll_seconds: float = Field(0.5, gt=0)
+    outbox_batch_size: int = Field(100, ge=1, le=1000)
+    outbox_retention_seconds: float = Field(86_400, ge=0)
+    publish_timeout_seconds: float = Field(5.0, gt=0)
+    consumer_prefetch: int = Field(16, ge=1, le=1000)
+    consumer_max_attempts: int = Field(5, ge=1, le=100)
+    consumer_retry_delay_seconds: float = Field(5.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> ServiceSettings:
+        if self.env != "production":
+            return self
+        secret = self.jwt_secret.get_secret_value()
+        if secret == DEVELOPMENT_JWT_SECRET or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+            raise ValueError(
+                "CLINIC_JWT_SECRET must be set to a random secret of at least "
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters when CLINIC_ENV=production"
+            )
+        if self.amqp_url is None:
+            raise ValueError("AMQP_URL is required when CLINIC_ENV=production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def environment_variables(cls) -> set[str]:
+        """Every environment variable name this settings class reads."""
+        prefix = cls.model_config.get("env_prefix", "")
+        names = set()
+        for name, field in cls.model_fields.items():
+            alias = field.validation_alias
+            names.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
+        return names

@@ -1,0 +1,100 @@
+"""The HTTP shell every service shares: correlation ids, problem+json, health and readiness."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from clinic_shared.auth import TokenVerifier
+from clinic_shared.context import correlation_id_var, new_id
+from clinic_shared.problems import install_problem_handlers, problem
+
+CORRELATION_HEADER = "x-correlation-id"
+
+
+class Readiness(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def readiness(self) -> tuple[bool, dict[str, Any]]: ...
+
+
+class CorrelationIdMiddleware:
+    """Take the caller's X-Correlation-ID (or make one), keep it for the request, echo it back."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(CORRELATION_HEADER.encode(), b"").decode("latin-1")
+        corr = incoming if 0 < len(incoming) <= 100 and incoming.isprintable() else new_id()
+        token = correlation_id_var.set(corr)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"].append((CORRELATION_HEADER.encode(), corr.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            correlation_id_var.reset(token)
+
+
+def create_app(
+    *,
+    title: str,
+    runtime: Readiness,
+    verifier: TokenVerifier,
+    routers: list[Any],
+    description: str = "",
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.token_verifier = verifier
+    app.state.runtime = runtime
+    install_problem_handlers(app)
+    app.add_middleware(CorrelationIdMiddleware)
+    app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
+    app.add_api_route("/readyz", _readyz_for(runtime), methods=["GET"], tags=["health"])
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+async def _healthz() -> dict[str, str]:
+    """The process is alive."""
+    return {"status": "ok"}
+
+
+def _readyz_for(runtime: Readiness) -> Callable[[], Awaitable[JSONResponse]]:
+    async def readyz() -> JSONResponse:
+        """Database reachable, broker connected, every consumer attached."""
+        ready, checks = await runtime.readiness()
+        if ready:
+            return JSONResponse({"status": "ready", "checks": checks})
+        return problem(
+            503,
+            "Service unavailable",
+            "Not ready: " + ", ".join(k for k, v in checks.items() if v is False) + ".",
+            slug="not-ready",
+            instance="/readyz",
+            checks=checks,
+        )
+
+    return readyz
