@@ -193,8 +193,11 @@ class RabbitBus:
     async def dead_letter_count(self, consumer: str) -> int:
         assert self._publisher is not None
         _, _, dlq = self._names(consumer)
-        queue = await self._publisher.declare_queue(dlq, passive=True)
-        return int(queue.declaration_result.message_count or 0)
+        # Straight to the AMQP channel: aio-pika's robust channel answers a passive declare of a
+        # queue it knows from its cache, with the count as it was then.
+        underlay = await self._publisher.get_underlay_channel()
+        result = await underlay.queue_declare(dlq, passive=True)
+        return int(result.message_count or 0)
 
     def health(self) -> BusHealth:
         conn = self._connection

@@ -1,0 +1,134 @@
+"""The pytest plugin every test run loads (`-p clinic_shared.testing.plugin`)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aio_pika
+import pytest
+
+from clinic_shared.messaging import topology
+from clinic_shared.settings import ServiceSettings
+from clinic_shared.testing import backends
+from clinic_shared.testing.postgres import PostgresDatabases
+
+S = TypeVar("S", bound=ServiceSettings)
+SettingsFactory = Callable[..., Awaitable[Any]]
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> str:
+    try:
+        return backends.postgres_admin_url()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def rabbitmq_url() -> str:
+    try:
+        return backends.rabbitmq_url()
+    except RuntimeError as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_admin_url: str) -> Iterator[PostgresDatabases]:
+    prefix = f"clinic_test_{uuid.uuid4().hex[:6]}_{_worker()}"
+    databases = PostgresDatabases(postgres_admin_url, prefix)
+    yield databases
+    asyncio.run(databases.drop_all())
+
+
+def pytest_sessionfinish() -> None:
+    backends.stop_containers()
+
+
+class RabbitNamespace:
+    """Exchange and queue names of one test, removed when it ends."""
+
+    def __init__(self) -> None:
+        self.prefix = f"t{uuid.uuid4().hex[:10]}."
+        self.url: str | None = None
+
+    async def cleanup(self) -> None:
+        if self.url is None:
+            return
+        connection = await aio_pika.connect(self.url)
+        async with connection:
+            for consumer in topology.SUBSCRIPTIONS:
+                for name in (
+                    topology.queue_name(self.prefix, consumer),
+                    topology.retry_queue_name(self.prefix, consumer),
+                    topology.dead_letter_queue_name(self.prefix, consumer),
+                ):
+                    channel = await connection.channel()
+                    with contextlib.suppress(Exception):
+                        await channel.queue_delete(name)
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.exchange_delete(self.prefix + topology.EXCHANGE)
+
+
+@pytest.fixture
+async def amqp_namespace() -> AsyncIterator[RabbitNamespace]:
+    namespace = RabbitNamespace()
+    yield namespace
+    await namespace.cleanup()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, pytest.mark.rabbitmq]),
+    ]
+)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each service test runs twice: SQLite with the in-memory bus, PostgreSQL with RabbitMQ."""
+    return str(request.param)
+
+
+FAST = {
+    "outbox_poll_seconds": 0.05,
+    "consumer_retry_delay_seconds": 0.2,
+    "publish_timeout_seconds": 3.0,
+    "run_migrations": True,
+    "seed_demo_data": False,
+}
+
+
+@pytest.fixture
+def make_settings(
+    backend: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    amqp_namespace: RabbitNamespace,
+) -> SettingsFactory:
+    """Build a service's settings for this test's backend: `await make_settings(Cls, **over)`."""
+
+    async def make(cls: type[S], **overrides: Any) -> S:
+        name = str(cls.model_fields["service_name"].default)
+        values: dict[str, Any] = {**FAST, "amqp_namespace": amqp_namespace.prefix}
+        if backend == "sqlite":
+            values |= {
+                "database_url": f"sqlite+aiosqlite:///{tmp_path}/{name}.db",
+                "amqp_url": None,
+            }
+        else:
+            databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+            amqp_namespace.url = request.getfixturevalue("rabbitmq_url")
+            url = await databases.fresh(name, f"{name}:migrations")
+            values |= {"database_url": url, "amqp_url": amqp_namespace.url}
+        return cls(**(values | overrides))
+
+    return make

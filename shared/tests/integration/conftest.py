@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from clinic_shared.contracts import Envelope
+from clinic_shared.contracts.events import PatientRegistered
+from clinic_shared.db import Database
+from clinic_shared.messaging import BusOptions, InMemoryBus, MessageBus
+from clinic_shared.messaging.rabbit import RabbitBus
+from clinic_shared.outbox import OutboxRelay, UnitOfWork, inbox_table, outbox_table
+
+metadata = sa.MetaData()
+notes = sa.Table(
+    "notes",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("text", sa.String(200), nullable=False),
+)
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+
+def patient_event(name: str = "Ada") -> PatientRegistered:
+    return PatientRegistered(patient_id=uuid.uuid4(), given_name=name, family_name="Test")
+
+
+@dataclass
+class Received:
+    """What a test consumer saw, in order."""
+
+    envelopes: list[Envelope] = field(default_factory=list)
+
+    async def __call__(self, envelope: Envelope) -> None:
+        self.envelopes.append(envelope)
+
+    @property
+    def ids(self) -> list[uuid.UUID]:
+        return [e.id for e in self.envelopes]
+
+
+@dataclass
+class Harness:
+    backend: str
+    db: Database
+    bus: MessageBus
+    options: BusOptions
+    amqp_url: str | None
+    extra_buses: list[MessageBus] = field(default_factory=list)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.db, outbox, producer="scheduling")
+
+    def relay(self, bus: MessageBus | None = None, **kwargs: float) -> OutboxRelay:
+        return OutboxRelay(self.db, outbox, bus or self.bus, poll_seconds=0.05, **kwargs)
+
+    async def another_bus(self, url: str | None = None) -> MessageBus:
+        """A second connection to the same broker (the in-memory bus is one per process)."""
+        if self.amqp_url is None:
+            return self.bus
+        bus = RabbitBus(url or self.amqp_url, self.options)
+        await bus.connect()
+        self.extra_buses.append(bus)
+        return bus
+
+    async def commit_event(self, name: str = "Ada") -> Envelope:
+        async with self.uow() as uow:
+            await uow.session.execute(sa.insert(notes).values(id=str(uuid.uuid4()), text=name))
+            envelope = uow.emit(patient_event(name))
+            await uow.commit()
+        return envelope
+
+    async def outbox_rows(self) -> list[sa.Row[tuple[str, str, int]]]:
+        async with self.db.session() as session:
+            result = await session.execute(
+                sa.select(outbox.c.id, outbox.c.status, outbox.c.attempts)
+            )
+            return list(result.all())
+
+
+@pytest.fixture
+async def harness(backend, tmp_path: Path, request, amqp_namespace) -> AsyncIterator[Harness]:
+    options = BusOptions(
+        namespace=amqp_namespace.prefix,
+        prefetch=8,
+        max_attempts=3,
+        retry_delay_seconds=0.1,
+        publish_timeout_seconds=2.0,
+    )
+    bus: MessageBus
+    if backend == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{tmp_path}/shared.db")
+        async with db.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        bus, amqp_url = InMemoryBus(options), None
+    else:
+        url = await request.getfixturevalue("postgres_databases").fresh("shared", metadata=metadata)
+        db = Database(url)
+        amqp_url = amqp_namespace.url = request.getfixturevalue("rabbitmq_url")
+        bus = RabbitBus(amqp_url, options)
+    await bus.connect()
+    harness = Harness(backend, db, bus, options, amqp_url)
+    yield harness
+    for extra in harness.extra_buses:
+        await extra.close()
+    await bus.close()
+    await db.dispose()

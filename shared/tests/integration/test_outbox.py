@@ -1,0 +1,137 @@
+"""The transactional outbox: nothing published for a rollback, nothing lost, nothing twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from clinic_shared.contracts import Envelope
+from clinic_shared.db import utcnow
+from clinic_shared.messaging import UnroutableError
+from clinic_shared.testing.helpers import eventually
+from clinic_shared.testing.tcp_proxy import TcpProxy
+
+from .conftest import Harness, Received, notes, outbox, patient_event
+
+
+async def test_rolled_back_change_publishes_nothing(harness: Harness) -> None:
+    received = Received()
+    await harness.bus.subscribe("inventory", received)
+    with contextlib.suppress(RuntimeError):
+        async with harness.uow() as uow:
+            await uow.session.execute(sa.insert(notes).values(id="n1", text="lost"))
+            uow.emit(patient_event("RolledBack"))
+            raise RuntimeError("the use case failed after emitting")
+    kept = await harness.commit_event("Kept")
+
+    assert await harness.relay().publish_batch() == 1
+
+    await eventually(lambda: _ids(received), until=lambda ids: kept.id in ids)
+    assert [e.data["given_name"] for e in received.envelopes] == ["Kept"]
+    async with harness.db.session() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(notes)) == 1
+
+
+async def test_committed_event_is_marked_published_and_later_pruned(harness: Harness) -> None:
+    await harness.commit_event()
+    relay = harness.relay(retention_seconds=0)
+
+    assert await relay.publish_batch() == 1
+    assert [(r.status, r.attempts) for r in await harness.outbox_rows()] == [("published", 0)]
+
+    pending = await harness.commit_event("Later")
+    async with harness.db.session() as session, session.begin():  # due only in an hour
+        await session.execute(
+            sa.update(outbox)
+            .where(outbox.c.id == str(pending.id))
+            .values(next_attempt_at=utcnow() + timedelta(hours=1))
+        )
+    assert await relay.prune() == 1
+    assert [r.id for r in await harness.outbox_rows()] == [str(pending.id)]
+
+
+async def test_event_with_no_queue_bound_is_kept_as_unroutable(harness: Harness) -> None:
+    stray = Envelope(
+        type="billing.invoice.created", version=1, producer="t", correlation_id="c", data={}
+    )
+    with pytest.raises(UnroutableError):
+        await harness.bus.publish(stray)
+    async with harness.db.session() as session, session.begin():
+        now = utcnow()
+        await session.execute(
+            sa.insert(outbox).values(
+                id=str(stray.id),
+                type=stray.type,
+                body=stray.model_dump_json(),
+                created_at=now,
+                next_attempt_at=now,
+                status="pending",
+                attempts=0,
+            )
+        )
+
+    assert await harness.relay().publish_batch() == 0
+    assert [(r.status, r.attempts) for r in await harness.outbox_rows()] == [("unroutable", 1)]
+
+
+async def test_two_relays_at_once_publish_each_event_exactly_once(harness: Harness) -> None:
+    received = Received()
+    await (await harness.another_bus()).subscribe("inventory", received)
+    committed = [await harness.commit_event(f"P{i}") for i in range(200)]
+    relays = [harness.relay(harness.bus), harness.relay(await harness.another_bus())]
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    try:
+        await eventually(lambda: _ids(received), until=lambda ids: len(ids) >= 200, timeout=30)
+        await asyncio.sleep(0.5)  # time for any duplicate to arrive
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    assert sorted(map(str, received.ids)) == sorted(str(e.id) for e in committed)
+    assert {r.status for r in await harness.outbox_rows()} == {"published"}
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_event_committed_while_broker_is_down_is_published_once_it_is_back(
+    harness: Harness,
+) -> None:
+    assert harness.amqp_url is not None
+    broker = make_url(harness.amqp_url.replace("amqp://", "postgresql://"))
+    proxy = TcpProxy(broker.host or "127.0.0.1", broker.port or 5672)
+    await proxy.start()
+    try:
+        via_proxy = await harness.another_bus(
+            harness.amqp_url.replace(f":{broker.port}", f":{proxy.port}")
+        )
+        received = Received()
+        await harness.bus.subscribe("inventory", received)
+        await proxy.refuse()
+        envelope = await harness.commit_event("WhileDown")
+        relay = harness.relay(via_proxy)
+
+        assert await relay.publish_batch() == 0
+        [row] = await harness.outbox_rows()
+        assert (row.status, row.attempts) == ("pending", 1)
+
+        await proxy.start()
+        await eventually(lambda: _connected(via_proxy), timeout=15)
+        await eventually(relay.publish_batch, until=lambda sent: sent == 1, timeout=15)
+        await eventually(lambda: _ids(received), until=lambda ids: envelope.id in ids)
+        await asyncio.sleep(0.3)
+        assert received.ids == [envelope.id]
+    finally:
+        await proxy.close()
+
+
+async def _ids(received: Received) -> list:
+    return received.ids
+
+
+async def _connected(bus) -> bool:
+    return bool(bus.health().connected)
