@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
+
 from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 from inventory.settings import InventorySettings
 from notifications.settings import NotificationsSettings
-from pydantic import ValidationError
 from scheduling.settings import SchedulingSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -13,6 +13,7 @@ import os
 import signal
 
 import uvicorn
+
 from clinic_shared.logging import configure_logging
 from clinic_shared.messaging import InMemoryBus, MessageBus
 from clinic_shared.runtime import bus_options

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from clinic_shared.serve import serve
-
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.messaging import MessageBus
 from clinic_shared.runtime import ServiceRuntime
 from clinic_shared.web import create_app
-from fastapi import FastAPI
-
 from notifications.adapters.orm import metadata
 from notifications.entrypoints.api import contacts
 from notifications.service_layer.handlers import HANDLERS

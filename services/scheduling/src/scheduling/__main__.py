@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from clinic_shared.serve import serve
-
 from scheduling.bootstrap import build_app
 from scheduling.settings import SchedulingSettings
 

@@ -6,7 +6,6 @@ import uuid
 
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
-
 from scheduling.adapters.repository import PatientRepository
 from scheduling.service_layer.patients import RegisterPatient, register_patient
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from clinic_shared.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from clinic_shared.settings import ServiceSettings
 
 
 class SchedulingSettings(ServiceSettings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from clinic_shared.db import UTCDateTime
 from clinic_shared.outbox import inbox_table, outbox_table
 

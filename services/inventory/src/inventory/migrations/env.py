@@ -1,5 +1,4 @@
 from clinic_shared.migrations import run_env
-
 from inventory.adapters.orm import metadata
 from inventory.settings import InventorySettings
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+
 from clinic_shared.context import current_event_id
 from clinic_shared.contracts.events import PatientRegistered
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
-
 from inventory.adapters.orm import patient_refs
 
 

@@ -1,5 +1,4 @@
 from clinic_shared.migrations import run_env
-
 from notifications.adapters.orm import metadata
 from notifications.settings import NotificationsSettings
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+
 from clinic_shared.contracts.events import PatientRegistered, PatientUpdated
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
-
 from notifications.adapters.orm import contacts
 
 

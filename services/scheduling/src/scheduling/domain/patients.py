@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 import phonenumbers
+
 from clinic_shared.errors import Unprocessable
 
 Channel = Literal["sms", "email"]

@@ -1,5 +1,4 @@
 from clinic_shared.migrations import run_env
-
 from scheduling.adapters.orm import metadata
 from scheduling.settings import SchedulingSettings
 

@@ -9,7 +9,6 @@ from datetime import datetime
 from clinic_shared.contracts.events import PatientRegistered
 from clinic_shared.errors import NotFound
 from clinic_shared.outbox import UnitOfWork
-
 from scheduling.adapters.repository import PatientRepository
 from scheduling.domain.patients import Channel, Patient, check_reachable, normalise_phone
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from fastapi import Depends
+
 from clinic_shared.auth import Principal, Role, require_roles
 from clinic_shared.deps import UowDep
-from fastapi import Depends
 
 StockStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
 

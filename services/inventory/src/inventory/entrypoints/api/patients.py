@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from clinic_shared.errors import NotFound
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from clinic_shared.errors import NotFound
 from inventory.adapters.orm import patient_refs
 from inventory.entrypoints.api.deps import StockStaff, UowDep
 

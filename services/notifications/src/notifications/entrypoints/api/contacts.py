@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from clinic_shared.auth import Principal, Role, require_roles
-from clinic_shared.deps import UowDep
-from clinic_shared.errors import NotFound
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from clinic_shared.auth import Principal, Role, require_roles
+from clinic_shared.deps import UowDep
+from clinic_shared.errors import NotFound
 from notifications.adapters.orm import contacts
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from clinic_shared.auth import Principal, Role, require_roles
-from clinic_shared.deps import RuntimeDep, UowDep
 from fastapi import Depends
 
+from clinic_shared.auth import Principal, Role, require_roles
+from clinic_shared.deps import RuntimeDep, UowDep
 from scheduling.settings import SchedulingSettings
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from clinic_shared.db import utcnow
 from fastapi import APIRouter, Query, status
 
+from clinic_shared.db import utcnow
 from scheduling.adapters.repository import PatientRepository
 from scheduling.entrypoints.api.deps import ClinicalStaff, FrontDesk, SettingsDep, UowDep
 from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic

@@ -7,6 +7,7 @@ Create Date: 2026-11-26
 
 import sqlalchemy as sa
 from alembic import op
+
 from clinic_shared.db import UTCDateTime
 from clinic_shared.outbox.tables import create_messaging_tables_v1, drop_messaging_tables_v1
 
