@@ -8,11 +8,13 @@ and RabbitMQ.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 
 import uvicorn
+from fastapi import FastAPI
 
 from clinic_shared.logging import configure_logging
 from clinic_shared.messaging import InMemoryBus, MessageBus
@@ -35,19 +37,17 @@ class _Server(uvicorn.Server):
     def install_signal_handlers(self) -> None:  # uvicorn < 0.29
         return
 
-    def capture_signals(self):  # type: ignore[no-untyped-def,override]
-        import contextlib
-
+    def capture_signals(self) -> contextlib.AbstractContextManager[None]:  # type: ignore[override]
         return contextlib.nullcontext()
 
 
-def _settings() -> list[ServiceSettings]:
+def _settings() -> tuple[SchedulingSettings, InventorySettings, NotificationsSettings]:
     seed = os.environ.get("CLINIC_SEED_DEMO_DATA", "true").lower() in {"1", "true", "yes"}
-    return [
+    return (
         SchedulingSettings(seed_demo_data=seed),
         InventorySettings(seed_demo_data=seed),
         NotificationsSettings(seed_demo_data=seed),
-    ]
+    )
 
 
 async def run() -> None:
@@ -55,7 +55,7 @@ async def run() -> None:
     bus: MessageBus | None = None
     if scheduling.amqp_url is None:
         bus = InMemoryBus(bus_options(scheduling))
-    apps = [
+    apps: list[tuple[ServiceSettings, FastAPI]] = [
         (scheduling, scheduling_app(scheduling, bus)),
         (inventory, inventory_app(inventory, bus)),
         (notifications, notifications_app(notifications, bus)),

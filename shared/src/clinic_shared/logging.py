@@ -16,6 +16,20 @@ EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 PHONE_RE = re.compile(r"(?<![\w.-])\+?\d(?:[\s().-]?\d){7,14}(?![\w-])")
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+_base_factory = logging.getLogRecordFactory()
+
+
+def _record_with_context(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    # Stamp the ids when the record is made: handlers may format it later, out of this context.
+    record = _base_factory(*args, **kwargs)
+    if (corr := correlation_id_var.get()) is not None:
+        record.correlation_id = corr
+    if (cause := causation_id_var.get()) is not None:
+        record.causation_id = cause
+    return record
+
+
+logging.setLogRecordFactory(_record_with_context)
 
 
 def redact(text: str) -> str:
@@ -31,10 +45,6 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        if (corr := correlation_id_var.get()) is not None:
-            entry["correlation_id"] = corr
-        if (cause := causation_id_var.get()) is not None:
-            entry["causation_id"] = cause
         for key, value in vars(record).items():
             if key not in _STANDARD_ATTRS and not key.startswith("_") and key != "color_message":
                 entry[key] = value
@@ -43,15 +53,18 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(entry, default=str))
 
 
+_TEXT_HIDDEN = {"color_message", "correlation_id", "causation_id"}
+
+
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        corr = correlation_id_var.get()
+        corr = getattr(record, "correlation_id", None)
         prefix = f"[{corr[:8]}] " if corr else ""
         line = f"{record.levelname:<7} {record.name}: {prefix}{record.getMessage()}"
         extras = [
             f"{k}={v}"
             for k, v in vars(record).items()
-            if k not in _STANDARD_ATTRS and not k.startswith("_") and k != "color_message"
+            if k not in _STANDARD_ATTRS | _TEXT_HIDDEN and not k.startswith("_")
         ]
         if extras:
             line += " (" + " ".join(extras) + ")"

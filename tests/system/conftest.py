@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from clinic_shared.testing.helpers import running
+from clinic_shared.testing.plugin import FAST
+from inventory.bootstrap import build_app as inventory_app
+from inventory.settings import InventorySettings
+from notifications.bootstrap import build_app as notifications_app
+from notifications.settings import NotificationsSettings
+from scheduling.bootstrap import build_app as scheduling_app
+from scheduling.settings import SchedulingSettings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Stack:
+    apps: dict[str, FastAPI]
+    clients: dict[str, httpx.AsyncClient]
+
+
+@pytest.fixture
+async def stack(postgres_databases, rabbitmq_url, amqp_namespace) -> AsyncIterator[Stack]:
+    """The three services, each on its own PostgreSQL database, over one real RabbitMQ."""
+    amqp_namespace.url = rabbitmq_url
+    common = FAST | {"amqp_url": rabbitmq_url, "amqp_namespace": amqp_namespace.prefix}
+    apps = {}
+    for name, settings_cls, build in (
+        ("scheduling", SchedulingSettings, scheduling_app),
+        ("inventory", InventorySettings, inventory_app),
+        ("notifications", NotificationsSettings, notifications_app),
+    ):
+        url = await postgres_databases.fresh(name, f"{name}:migrations")
+        apps[name] = build(settings_cls(**common, database_url=url))
+    async with (
+        running(apps["scheduling"]) as scheduling,
+        running(apps["inventory"]) as inventory,
+        running(apps["notifications"]) as notifications,
+    ):
+        yield Stack(
+            apps,
+            {"scheduling": scheduling, "inventory": inventory, "notifications": notifications},
+        )

@@ -1,0 +1,127 @@
+"""`make run`: the three services in one process, seeded once, stopped cleanly by Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from clinic_shared.testing.helpers import bearer, eventually
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.system
+DEMO_PATIENT = "00000000-0000-4000-8000-000000000001"
+
+
+class Embedded:
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.workdir = workdir
+        self.ports = {name: free_port() for name in ("scheduling", "inventory", "notifications")}
+        self.env = (
+            os.environ
+            | env
+            | {f"{name.upper()}_PORT": str(port) for name, port in self.ports.items()}
+        )
+        self.log = workdir / "run.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "clinic_embedded"],
+                cwd=self.workdir,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    async def wait_healthy(self, client: httpx.AsyncClient) -> None:
+        async def healthy() -> bool:
+            try:
+                codes = [
+                    (await client.get(self.url(s) + "/healthz")).status_code for s in self.ports
+                ]
+            except httpx.TransportError:
+                return False
+            return codes == [200, 200, 200]
+
+        await eventually(healthy, timeout=60, interval=0.2)
+
+    async def interrupt(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        for _ in range(200):
+            if (code := self.process.poll()) is not None:
+                return code
+            await asyncio.sleep(0.1)
+        self.process.kill()
+        raise AssertionError("did not stop within 20 s of Ctrl-C")
+
+
+@pytest.fixture(params=["embedded-default", "postgres-rabbitmq"])
+async def embedded(request, tmp_path: Path, amqp_namespace):
+    env = {"CLINIC_LOG_FORMAT": "json"}
+    for name in ("SCHEDULING", "INVENTORY", "NOTIFICATIONS"):
+        env.pop(f"{name}_DATABASE_URL", None)
+    if request.param == "postgres-rabbitmq":
+        databases = request.getfixturevalue("postgres_databases")
+        namespace = amqp_namespace
+        namespace.url = request.getfixturevalue("rabbitmq_url")
+        env |= {"AMQP_URL": namespace.url, "AMQP_NAMESPACE": namespace.prefix}
+        for name in ("scheduling", "inventory", "notifications"):
+            env[f"{name.upper()}_DATABASE_URL"] = await databases.fresh(name, f"{name}:migrations")
+    run = Embedded(tmp_path, env)
+    if request.param == "embedded-default":
+        for key in (
+            "AMQP_URL",
+            "SCHEDULING_DATABASE_URL",
+            "INVENTORY_DATABASE_URL",
+            "NOTIFICATIONS_DATABASE_URL",
+        ):
+            run.env.pop(key, None)
+    yield run
+    if run.process is not None and run.process.poll() is None:
+        run.process.kill()
+
+
+async def test_run_serves_three_services_seeds_once_and_stops_on_ctrl_c(embedded) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        embedded.start()
+        await embedded.wait_healthy(client)
+
+        async def contact() -> int:
+            response = await client.get(
+                embedded.url("notifications") + f"/v1/contacts/{DEMO_PATIENT}",
+                headers=bearer("receptionist"),
+            )
+            return response.status_code
+
+        await eventually(contact, until=lambda status: status == 200, timeout=20)
+        ready = [
+            (await client.get(embedded.url(s) + "/readyz")).status_code for s in embedded.ports
+        ]
+        assert ready == [200, 200, 200]
+        assert await embedded.interrupt() == 0
+
+        embedded.start()
+        await embedded.wait_healthy(client)
+        patients = await client.get(
+            embedded.url("scheduling") + "/v1/patients", headers=bearer("admin")
+        )
+        assert await embedded.interrupt() == 0
+
+    assert len(patients.json()) == 2  # the demo clinic was seeded once, not per start
+    log = embedded.log.read_text()
+    assert "service started" in log
+    for secret in ("7911123456", "amelia.hart@example.com", "chloe.martin@example.com"):
+        assert secret not in log
