@@ -3,6 +3,7 @@ SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 ROLE ?= admin
 PYTEST_WORKERS ?= auto
+COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
 .PHONY: help install run test test-fast lint fmt up down token bench
 
@@ -35,10 +36,10 @@ fmt: install
 	$(UV) run --frozen ruff format .
 
 up:  ## the production shape: PostgreSQL, RabbitMQ and each service in its container
-	docker compose up --build
+	$(COMPOSE) up --build
 
 down:
-	docker compose down
+	$(COMPOSE) down
 
 token: install  ## prints a bearer token for ROLE as the last line
 	@$(UV) run --frozen python -m clinic_shared.auth --role $(ROLE)

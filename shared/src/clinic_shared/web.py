@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.context import correlation_id_var, new_id
+from clinic_shared.messaging import MessageBus
+from clinic_shared.outbox.inbox import EventHandler
 from clinic_shared.problems import install_problem_handlers, problem
+from clinic_shared.runtime import Seeder, ServiceRuntime
+from clinic_shared.settings import ServiceSettings
 
 CORRELATION_HEADER = "x-correlation-id"
 
@@ -98,3 +103,30 @@ def _readyz_for(runtime: Readiness) -> Callable[[], Awaitable[JSONResponse]]:
         )
 
     return readyz
+
+
+def build_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    metadata: sa.MetaData,
+    migrations_location: str,
+    routers: list[Any],
+    handlers: Mapping[str, EventHandler] | None = None,
+    seed: Seeder | None = None,
+    bus: MessageBus | None = None,
+) -> FastAPI:
+    """A service's app with its runtime (database, bus, relay, consumer) wired from settings."""
+    runtime = ServiceRuntime(
+        settings=settings,
+        metadata=metadata,
+        migrations_location=migrations_location,
+        handlers=handlers or {},
+        bus=bus,
+        seed=seed,
+    )
+    verifier = TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
+    return create_app(
+        title=title, description=description, runtime=runtime, verifier=verifier, routers=routers
+    )

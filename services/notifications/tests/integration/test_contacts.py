@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import PatientRegistered, PatientUpdated
 from clinic_shared.testing.helpers import bearer, eventually, running
+from notifications.adapters.orm import inbox
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 
@@ -67,10 +70,6 @@ async def test_older_event_arriving_last_does_not_overwrite_a_newer_contact(make
 
         async def handled() -> int:
             async with app.state.runtime.db.session() as session:
-                from sqlalchemy import func, select
-
-                from notifications.adapters.orm import inbox
-
                 return int(await session.scalar(select(func.count()).select_from(inbox)) or 0)
 
         await eventually(handled, until=lambda n: n == 2)
