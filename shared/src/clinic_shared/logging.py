@@ -12,8 +12,14 @@ from typing import Any
 from clinic_shared.context import causation_id_var, correlation_id_var
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-# International or long local numbers: 8+ digits with optional separators, optionally after '+'.
-PHONE_RE = re.compile(r"(?<![\w.-])\+?\d(?:[\s().-]?\d){7,14}(?![\w-])")
+# International or long local numbers: 8+ digits with separators, optionally after '+' or '('.
+PHONE_RE = re.compile(
+    r"(?<![\w.:+-])"  # not inside a word, number, time or address
+    r"(?!\d{4}-\d\d-\d\d(?!\d))"  # not an ISO date (alone or with a time)
+    r"(?!\d{1,3}(?:\.\d{1,3}){3}(?!\d))"  # not an IPv4 address
+    r"(?!\d+\.\d+(?![\s().-]{0,2}\d))"  # not a decimal number
+    r"\+?\(?\d(?:[\s().-]{0,2}\d){7,14}(?![\w-])"
+)
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 _base_factory = logging.getLogRecordFactory()

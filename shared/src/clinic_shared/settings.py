@@ -18,7 +18,9 @@ class ServiceSettings(BaseSettings):
     unprefixed names; everything else is read as `<PREFIX><FIELD>`, e.g. `SCHEDULING_DATABASE_URL`.
     """
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        extra="ignore", populate_by_name=True, hide_input_in_errors=True
+    )
 
     service_name: str = "service"
     env: Literal["development", "test", "production"] = Field(

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,7 +15,7 @@ from clinic_shared.auth import TokenVerifier
 from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox.inbox import EventHandler
-from clinic_shared.problems import install_problem_handlers, problem
+from clinic_shared.problems import install_problem_handlers, problem, unexpected_error
 from clinic_shared.runtime import Seeder, ServiceRuntime
 from clinic_shared.settings import ServiceSettings
 
@@ -41,15 +41,25 @@ class CorrelationIdMiddleware:
         incoming = dict(scope["headers"]).get(CORRELATION_HEADER.encode(), b"").decode("latin-1")
         corr = incoming if 0 < len(incoming) <= 100 and incoming.isprintable() else new_id()
         token = correlation_id_var.set(corr)
+        started = False
 
         async def send_with_id(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message.setdefault("headers", [])
                 message["headers"].append((CORRELATION_HEADER.encode(), corr.encode()))
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Answer here rather than in Starlette's outermost handler, which runs after this
+            # middleware has left the request's context: the 500 keeps its correlation id.
+            if started:
+                raise
+            response = await unexpected_error(Request(scope), exc)
+            await response(scope, receive, send_with_id)
         finally:
             correlation_id_var.reset(token)
 

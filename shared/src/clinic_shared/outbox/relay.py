@@ -28,7 +28,7 @@ PRUNE_EVERY_SECONDS = 60.0
 
 def backoff_seconds(attempts: int) -> float:
     """Delay before the next try of a row that failed `attempts` times."""
-    return float(min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** max(0, attempts - 1)))
+    return min(MAX_BACKOFF_SECONDS, 0.5 * 2.0 ** min(max(0, attempts - 1), 16))
 
 
 class OutboxRelay:

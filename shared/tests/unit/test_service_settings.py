@@ -1,0 +1,117 @@
+"""Service settings: safe in development, refusing unsafe production configuration."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+from pydantic_settings import SettingsConfigDict
+
+from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+
+STRONG_SECRET = "k" * 40
+
+
+class XSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="X_")
+
+    service_name: str = "x"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CLINIC_ENV", "CLINIC_JWT_SECRET", "AMQP_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ServiceSettings.environment_variables() | XSettings.environment_variables():
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_development_defaults_need_no_environment() -> None:
+    settings = XSettings()
+    assert settings.env == "development"
+    assert settings.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
+    assert settings.amqp_url is None
+    assert settings.is_sqlite
+
+
+def test_production_with_the_development_secret_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLINIC_ENV", "production")
+    monkeypatch.setenv("AMQP_URL", "amqp://broker/")
+    with pytest.raises(ValidationError, match="CLINIC_JWT_SECRET"):
+        XSettings()
+
+
+def test_production_without_any_secret_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_ENV", "production")
+    monkeypatch.setenv("AMQP_URL", "amqp://broker/")
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        XSettings()
+
+
+def test_production_with_a_short_secret_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_ENV", "production")
+    monkeypatch.setenv("CLINIC_JWT_SECRET", "s" * 31)
+    monkeypatch.setenv("AMQP_URL", "amqp://broker/")
+    with pytest.raises(ValidationError, match="CLINIC_JWT_SECRET"):
+        XSettings()
+
+
+def test_production_without_a_broker_refuses_to_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_ENV", "production")
+    monkeypatch.setenv("CLINIC_JWT_SECRET", STRONG_SECRET)
+    with pytest.raises(ValidationError, match="AMQP_URL"):
+        XSettings()
+
+
+def test_production_with_a_strong_secret_and_a_broker_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLINIC_ENV", "production")
+    monkeypatch.setenv("CLINIC_JWT_SECRET", STRONG_SECRET)
+    monkeypatch.setenv("AMQP_URL", "amqp://user:pw@broker:5672/")
+    settings = XSettings()
+    assert settings.env == "production"
+    assert settings.jwt_secret.get_secret_value() == STRONG_SECRET
+    assert settings.amqp_url is not None
+    assert settings.amqp_url.get_secret_value() == "amqp://user:pw@broker:5672/"
+
+
+def test_secrets_do_not_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_JWT_SECRET", STRONG_SECRET)
+    monkeypatch.setenv("AMQP_URL", "amqp://user:hunter2@broker/")
+    text = repr(XSettings())
+    assert STRONG_SECRET not in text
+    assert "hunter2" not in text
+
+
+def test_unknown_environment_name_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_ENV", "prod")
+    with pytest.raises(ValidationError, match="CLINIC_ENV"):
+        XSettings()
+
+
+def test_service_fields_are_read_with_the_service_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_DATABASE_URL", "postgresql+asyncpg://db/x")
+    monkeypatch.setenv("X_PORT", "8001")
+    monkeypatch.setenv("AMQP_NAMESPACE", "ns.")
+    settings = XSettings()
+    assert settings.database_url == "postgresql+asyncpg://db/x"
+    assert settings.port == 8001
+    assert settings.amqp_namespace == "ns."
+    assert not settings.is_sqlite
+
+
+def test_environment_variables_lists_prefixed_service_and_unprefixed_shared_names() -> None:
+    names = XSettings.environment_variables()
+    assert {"X_DATABASE_URL", "X_PORT", "X_SERVICE_NAME"} <= names
+    assert {"AMQP_URL", "CLINIC_ENV", "CLINIC_JWT_SECRET", "CLINIC_LOG_LEVEL"} <= names
+    assert "DATABASE_URL" not in names
+    assert "X_AMQP_URL" not in names
+    assert "X_CLINIC_ENV" not in names
+
+
+def test_environment_variables_of_the_base_class_are_unprefixed() -> None:
+    names = ServiceSettings.environment_variables()
+    assert "DATABASE_URL" in names
+    assert "CLINIC_ENV" in names
