@@ -125,3 +125,26 @@ async def test_run_serves_three_services_seeds_once_and_stops_on_ctrl_c(embedded
     assert "service started" in log
     for secret in ("7911123456", "amelia.hart@example.com", "chloe.martin@example.com"):
         assert secret not in log
+
+
+async def test_run_exits_with_an_error_naming_the_service_that_cannot_start(
+    tmp_path: Path, postgres_admin_url: str
+) -> None:
+    missing = postgres_admin_url.rsplit("/", 1)[0] + "/no_such_database_for_clinic_tests"
+    run = Embedded(tmp_path, {"CLINIC_LOG_FORMAT": "text"})
+    for key in ("AMQP_URL", "INVENTORY_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL"):
+        run.env.pop(key, None)
+    run.env["SCHEDULING_DATABASE_URL"] = missing
+    run.start()
+    assert run.process is not None
+
+    for _ in range(600):
+        if run.process.poll() is not None:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        run.process.kill()
+        raise AssertionError("still running 60 s after a service failed to start")
+
+    assert run.process.returncode == 1
+    assert "could not start: scheduling" in run.log.read_text()

@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import signal
+import sys
 
 import uvicorn
 from fastapi import FastAPI
@@ -50,7 +51,7 @@ def _settings() -> tuple[SchedulingSettings, InventorySettings, NotificationsSet
     )
 
 
-async def run() -> None:
+async def run() -> int:
     scheduling, inventory, notifications = _settings()
     bus: MessageBus | None = None
     if scheduling.amqp_url is None:
@@ -64,7 +65,8 @@ async def run() -> None:
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
-        log.info("stopping")
+        if not servers[0].should_exit:
+            log.info("stopping")
         for server in servers:
             server.should_exit = True
 
@@ -80,24 +82,40 @@ async def run() -> None:
             backend,
             "RabbitMQ" if bus is None else "in-memory",
         )
+    tasks = [
+        asyncio.create_task(_serve(server, settings.service_name))
+        for server, (settings, _) in zip(servers, apps, strict=True)
+    ]
     try:
-        await asyncio.gather(*(server.serve() for server in servers))
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        stop()  # one service ending (Ctrl-C, or a failed start) ends them all
+        failed = [name for name in await asyncio.gather(*tasks) if name is not None]
     finally:
         if bus is not None:
             await bus.close()
+    if failed:
+        log.error("could not start: %s; see the errors above", ", ".join(failed))
+        return 1
     log.info("stopped")
+    return 0
+
+
+async def _serve(server: uvicorn.Server, name: str) -> str | None:
+    """Serve until told to stop; the service's name if it failed to start."""
+    try:
+        await server.serve()
+    except SystemExit:  # uvicorn's way of reporting a failed startup (lifespan, port in use)
+        return name
+    return None
 
 
 def main() -> None:
     configure_logging(
         os.environ.get("CLINIC_LOG_LEVEL", "INFO"), os.environ.get("CLINIC_LOG_FORMAT", "text")
     )
-    try:
-        import uvloop
+    import uvloop
 
-        uvloop.run(run())
-    except ImportError:
-        asyncio.run(run())
+    sys.exit(uvloop.run(run()))
 
 
 if __name__ == "__main__":
