@@ -18,8 +18,8 @@ from .conftest import Stack
 pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 PATIENT = {
-    "given_name": "Amelia",
-    "family_name": "Hart",
+    "first_name": "Amelia",
+    "last_name": "Hart",
     "phone": "+44 7911 123456",
     "email": "amelia.hart@example.com",
     "preferred_channel": "sms",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
@@ -34,6 +35,7 @@ class ServiceSettings(BaseSettings):
     amqp_namespace: str = Field("", validation_alias="AMQP_NAMESPACE")
     log_level: str = Field("INFO", validation_alias="CLINIC_LOG_LEVEL")
     log_format: Literal["json", "text"] = Field("json", validation_alias="CLINIC_LOG_FORMAT")
+    timezone: str = Field("Europe/Paris", validation_alias="CLINIC_TIMEZONE")
 
     database_url: str = "sqlite+aiosqlite:///var/service.db"
     host: str = "127.0.0.1"
@@ -49,6 +51,20 @@ class ServiceSettings(BaseSettings):
     consumer_prefetch: int = Field(16, ge=1, le=1000)
     consumer_max_attempts: int = Field(5, ge=1, le=100)
     consumer_retry_delay_seconds: float = Field(5.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA time zone {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinic's time zone: calendar days and working hours are counted in it."""
+        return ZoneInfo(self.timezone)
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> ServiceSettings:

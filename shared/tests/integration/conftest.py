@@ -27,7 +27,7 @@ inbox = inbox_table(metadata)
 
 
 def patient_event(name: str = "Ada") -> PatientRegistered:
-    return PatientRegistered(patient_id=uuid.uuid4(), given_name=name, family_name="Test")
+    return PatientRegistered(patient_id=uuid.uuid4(), first_name=name, last_name="Test")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from .conftest import Harness, Received, inbox, notes, patient_event
 def _note_consumer(harness: Harness) -> InboxConsumer:
     async def write_note(event: PatientRegistered, uow: UnitOfWork) -> None:
         await uow.session.execute(
-            sa.insert(notes).values(id=str(uuid.uuid4()), text=event.given_name)
+            sa.insert(notes).values(id=str(uuid.uuid4()), text=event.first_name)
         )
 
     return InboxConsumer("inventory", harness.uow, inbox, {PatientRegistered.TYPE: write_note})
@@ -79,7 +79,7 @@ async def test_poison_message_is_dead_lettered_after_its_attempts_without_blocki
     done: list[str] = []
 
     async def handler(envelope: Envelope) -> None:
-        name = envelope.data["given_name"]
+        name = envelope.data["first_name"]
         attempts.append(name)
         if name == "Poison":
             raise RuntimeError("this message always fails")

@@ -32,7 +32,7 @@ async def test_rolled_back_change_publishes_nothing(harness: Harness) -> None:
     assert await harness.relay().publish_batch() == 1
 
     await eventually(lambda: _ids(received), until=lambda ids: kept.id in ids)
-    assert [e.data["given_name"] for e in received.envelopes] == ["Kept"]
+    assert [e.data["first_name"] for e in received.envelopes] == ["Kept"]
     async with harness.db.session() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(notes)) == 1
 

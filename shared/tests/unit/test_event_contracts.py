@@ -19,8 +19,8 @@ from clinic_shared.errors import PermanentMessageError
 def patient(**overrides: object) -> PatientRegistered:
     values: dict[str, object] = {
         "patient_id": uuid.UUID("00000000-0000-4000-8000-000000000001"),
-        "given_name": "Ada",
-        "family_name": "Lovelace",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
         "phone": "+14155552671",
         "email": "ada@example.com",
         "consent_sms": True,
@@ -70,7 +70,7 @@ def test_wire_format_is_plain_json_with_the_event_data() -> None:
     )
     assert body["type"] == "scheduling.patient.registered"
     assert body["data"]["patient_id"] == "00000000-0000-4000-8000-000000000001"
-    assert body["data"]["given_name"] == "Ada"
+    assert body["data"]["first_name"] == "Ada"
 
 
 def test_consumer_parses_a_valid_envelope_into_the_typed_event() -> None:
@@ -82,7 +82,7 @@ def test_consumer_parses_a_valid_envelope_into_the_typed_event() -> None:
 
 
 def test_updated_event_parses_as_its_own_contract() -> None:
-    event = PatientUpdated(patient_id=uuid.uuid4(), given_name="Ada", family_name="King")
+    event = PatientUpdated(patient_id=uuid.uuid4(), first_name="Ada", last_name="King")
     parsed = parse_event(Envelope.wrap(event, producer="scheduling", correlation_id="c"))
     assert type(parsed) is PatientUpdated
 
@@ -106,12 +106,12 @@ def test_unknown_version_of_a_known_type_is_a_permanent_failure() -> None:
 @pytest.mark.parametrize(
     "broken",
     [
-        {"given_name": "Ada", "family_name": "L"},  # patient_id missing
-        {"patient_id": "not-a-uuid", "given_name": "Ada", "family_name": "L"},
+        {"first_name": "Ada", "last_name": "L"},  # patient_id missing
+        {"patient_id": "not-a-uuid", "first_name": "Ada", "last_name": "L"},
         {
             "patient_id": "00000000-0000-4000-8000-000000000001",
-            "given_name": "Ada",
-            "family_name": "L",
+            "first_name": "Ada",
+            "last_name": "L",
             "preferred_channel": "pigeon",
         },
     ],
@@ -181,19 +181,19 @@ def test_envelope_is_immutable() -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(
-    given_name=st.text(min_size=1, max_size=40),
-    family_name=st.text(min_size=1, max_size=40),
+    first_name=st.text(min_size=1, max_size=40),
+    last_name=st.text(min_size=1, max_size=40),
     phone=st.none() | st.text(max_size=20),
     channel=st.sampled_from(["sms", "email"]),
     correlation_id=st.text(min_size=1, max_size=100),
 )
 def test_any_valid_patient_event_round_trips_through_bytes_and_parse(
-    given_name: str, family_name: str, phone: str | None, channel: str, correlation_id: str
+    first_name: str, last_name: str, phone: str | None, channel: str, correlation_id: str
 ) -> None:
     event = PatientRegistered(
         patient_id=uuid.uuid4(),
-        given_name=given_name,
-        family_name=family_name,
+        first_name=first_name,
+        last_name=last_name,
         phone=phone,
         preferred_channel=channel,  # type: ignore[arg-type]
     )

@@ -35,7 +35,7 @@ class DummyRuntime:
 
 
 class NewPatient(BaseModel):
-    given_name: str = Field(min_length=1)
+    first_name: str = Field(min_length=1)
     age: int = Field(ge=0)
     phone: str | None = None
 
@@ -52,7 +52,7 @@ async def admin_report(
 
 @router.post("/patients", status_code=201)
 async def create_patient(body: NewPatient) -> dict[str, str]:
-    return {"given_name": body.given_name}
+    return {"first_name": body.first_name}
 
 
 @router.get("/boom")
@@ -147,25 +147,25 @@ async def test_receptionist_token_is_forbidden_from_admin_endpoint_with_403(
 async def test_invalid_body_is_refused_with_422_naming_each_bad_field(
     client: httpx.AsyncClient,
 ) -> None:
-    response = await client.post("/patients", json={"given_name": "", "age": "old"})
+    response = await client.post("/patients", json={"first_name": "", "age": "old"})
     body = assert_problem(response, 422)
     fields = [e["field"] for e in body["errors"]]
-    assert sorted(fields) == ["body.age", "body.given_name"]
+    assert sorted(fields) == ["body.age", "body.first_name"]
     assert all(e["reason"] for e in body["errors"])
-    assert "body.given_name" in body["detail"]
+    assert "body.first_name" in body["detail"]
     assert "body.age" in body["detail"]
 
 
 async def test_missing_required_field_is_named_in_the_422(client: httpx.AsyncClient) -> None:
     response = await client.post("/patients", json={"age": 30})
     body = assert_problem(response, 422)
-    assert [e["field"] for e in body["errors"]] == ["body.given_name"]
+    assert [e["field"] for e in body["errors"]] == ["body.first_name"]
 
 
 async def test_valid_body_is_accepted(client: httpx.AsyncClient) -> None:
-    response = await client.post("/patients", json={"given_name": "Ada", "age": 36})
+    response = await client.post("/patients", json={"first_name": "Ada", "age": 36})
     assert response.status_code == 201
-    assert response.json() == {"given_name": "Ada"}
+    assert response.json() == {"first_name": "Ada"}
 
 
 async def test_app_error_keeps_its_status_and_extensions(client: httpx.AsyncClient) -> None:

@@ -14,7 +14,7 @@ from clinic_shared.messaging import BusOptions, InMemoryBus, UnroutableError
 
 
 def patient_registered() -> Envelope:
-    event = PatientRegistered(patient_id=uuid.uuid4(), given_name="Ada", family_name="Lovelace")
+    event = PatientRegistered(patient_id=uuid.uuid4(), first_name="Ada", last_name="Lovelace")
     return Envelope.wrap(event, producer="scheduling", correlation_id="corr-1")
 
 

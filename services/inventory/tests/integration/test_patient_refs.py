@@ -17,8 +17,8 @@ from inventory.settings import InventorySettings
 def registered(patient_id: uuid.UUID) -> Envelope:
     event = PatientRegistered(
         patient_id=patient_id,
-        given_name="Amelia",
-        family_name="Hart",
+        first_name="Amelia",
+        last_name="Hart",
         phone="+447911123456",
         consent_sms=True,
     )

@@ -26,7 +26,7 @@ async def test_contact_follows_the_newest_patient_event_whatever_the_arrival_ord
 ) -> None:
     app = build_app(await make_settings(NotificationsSettings))
     patient_id = uuid.uuid4()
-    base = {"patient_id": patient_id, "given_name": "Amelia", "family_name": "Hart"}
+    base = {"patient_id": patient_id, "first_name": "Amelia", "last_name": "Hart"}
     first = PatientRegistered(**base, phone="+447911123456", consent_sms=True)
     newer = PatientUpdated(
         **base, email="amelia@example.com", preferred_channel="email", consent_email=True
@@ -60,7 +60,7 @@ async def test_contact_follows_the_newest_patient_event_whatever_the_arrival_ord
 async def test_older_event_arriving_last_does_not_overwrite_a_newer_contact(make_settings) -> None:
     app = build_app(await make_settings(NotificationsSettings))
     patient_id = uuid.uuid4()
-    base = {"patient_id": patient_id, "given_name": "Amelia", "family_name": "Hart"}
+    base = {"patient_id": patient_id, "first_name": "Amelia", "last_name": "Hart"}
     async with running(app) as client:
         bus = app.state.runtime.message_bus
         new = PatientUpdated(**base, email="new@example.com", preferred_channel="email")

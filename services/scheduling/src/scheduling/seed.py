@@ -12,8 +12,8 @@ from scheduling.service_layer.patients import RegisterPatient, register_patient
 DEMO_PATIENTS = (
     RegisterPatient(
         patient_id=uuid.UUID("00000000-0000-4000-8000-000000000001"),
-        given_name="Amelia",
-        family_name="Hart",
+        first_name="Amelia",
+        last_name="Hart",
         phone="+447911123456",
         email="amelia.hart@example.com",
         language="en",
@@ -23,8 +23,8 @@ DEMO_PATIENTS = (
     ),
     RegisterPatient(
         patient_id=uuid.UUID("00000000-0000-4000-8000-000000000002"),
-        given_name="Chloé",
-        family_name="Martin",
+        first_name="Chloé",
+        last_name="Martin",
         phone=None,
         email="chloe.martin@example.com",
         language="fr",

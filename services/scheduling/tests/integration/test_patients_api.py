@@ -13,8 +13,8 @@ from scheduling.bootstrap import build_app
 from scheduling.settings import SchedulingSettings
 
 AMELIA = {
-    "given_name": "Amelia",
-    "family_name": "Hart",
+    "first_name": "Amelia",
+    "last_name": "Hart",
     "phone": "07911 123456",
     "email": "Amelia.Hart@Example.com",
     "preferred_channel": "sms",
@@ -75,7 +75,7 @@ async def test_invalid_patient_gets_422_naming_each_field_and_writes_nothing(mak
     async with running(app) as client:
         bad = await client.post(
             "/v1/patients",
-            json={"given_name": "", "family_name": "Hart", "email": "not-an-email", "extra": 1},
+            json={"first_name": "", "last_name": "Hart", "email": "not-an-email", "extra": 1},
             headers=bearer("receptionist"),
         )
         unreachable = await client.post(
@@ -92,7 +92,7 @@ async def test_invalid_patient_gets_422_naming_each_field_and_writes_nothing(mak
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     fields = {e["field"] for e in bad.json()["errors"]}
-    assert fields == {"body.given_name", "body.email", "body.extra"}
+    assert fields == {"body.first_name", "body.email", "body.extra"}
     assert unreachable.status_code == 422
     assert {e["field"] for e in unreachable.json()["errors"]} == {"body.phone"}
     assert wrong_number.status_code == 422

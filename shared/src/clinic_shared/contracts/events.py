@@ -2,25 +2,33 @@
 
 The producing service owns its contracts. Changes are additive; a breaking change is a new VERSION
 class next to the old one, and producers emit both until every consumer reads the new one.
+Consumers read with extra="ignore" and depend only on the fields they use.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from clinic_shared.contracts.envelope import Event
 
 Channel = Literal["sms", "email"]
 
+# --- scheduling ---------------------------------------------------------------------------------
+
 
 class PatientRegistered(Event):
+    """A patient's identity, contact details and consent (the only events that carry contacts)."""
+
     TYPE = "scheduling.patient.registered"
     VERSION = 1
 
     patient_id: uuid.UUID
-    given_name: str
-    family_name: str
+    first_name: str
+    last_name: str
     phone: str | None = None
     email: str | None = None
     language: str = "en"
@@ -34,4 +42,224 @@ class PatientUpdated(PatientRegistered):
     VERSION = 1
 
 
-ALL_EVENTS: tuple[type[Event], ...] = (PatientRegistered, PatientUpdated)
+class CourseFacts(Event):
+    """What every course event says about its course."""
+
+    course_id: uuid.UUID
+    patient_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    treatment_code: str
+    sessions_planned: int = Field(ge=1, le=20)
+
+
+class CourseCreated(CourseFacts):
+    TYPE = "scheduling.course.created"
+    VERSION = 1
+
+
+class CourseCompleted(CourseFacts):
+    TYPE = "scheduling.course.completed"
+    VERSION = 1
+
+
+class CourseAbandoned(CourseFacts):
+    TYPE = "scheduling.course.abandoned"
+    VERSION = 1
+
+
+class CourseRebookingDue(CourseFacts):
+    """The course's next session is not booked and its window closes soon (once per window)."""
+
+    TYPE = "scheduling.course.rebooking_due"
+    VERSION = 1
+
+    next_sequence: int = Field(ge=1)
+    window_opens_on: date  # clinic-local calendar days
+    window_closes_on: date
+
+
+class SessionFacts(Event):
+    """What every session event says about its session."""
+
+    session_id: uuid.UUID
+    course_id: uuid.UUID
+    patient_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    room_id: uuid.UUID
+    treatment_code: str
+    sequence: int = Field(ge=1)
+    sessions_planned: int = Field(ge=1)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+
+
+class SessionBooked(SessionFacts):
+    TYPE = "scheduling.session.booked"
+    VERSION = 1
+
+
+class SessionRescheduled(SessionFacts):
+    TYPE = "scheduling.session.rescheduled"
+    VERSION = 1
+
+    previous_starts_at: AwareDatetime
+
+
+class SessionCancelled(SessionFacts):
+    TYPE = "scheduling.session.cancelled"
+    VERSION = 1
+
+    reason: str | None = None
+
+
+class SessionNoShow(SessionFacts):
+    TYPE = "scheduling.session.no_show"
+    VERSION = 1
+
+
+class ProductUsed(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    product_code: str
+    lot_number: str
+    quantity: int = Field(ge=1)
+
+
+class SessionCompleted(SessionFacts):
+    TYPE = "scheduling.session.completed"
+    VERSION = 1
+
+    products_used: list[ProductUsed] = Field(default_factory=list)
+
+
+# --- inventory ----------------------------------------------------------------------------------
+
+
+class ShortLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    product_code: str
+    quantity_short: int = Field(ge=1)
+
+
+class StockShortage(Event):
+    """A booked session's kit could not be fully reserved."""
+
+    TYPE = "inventory.stock.shortage"
+    VERSION = 1
+
+    session_id: uuid.UUID
+    session_starts_at: AwareDatetime
+    lines: list[ShortLine]
+
+
+class StockReserved(Event):
+    """A booked session's kit is now fully reserved (after a shortage, or at once)."""
+
+    TYPE = "inventory.stock.reserved"
+    VERSION = 1
+
+    session_id: uuid.UUID
+    session_starts_at: AwareDatetime
+
+
+class ReorderSuggested(Event):
+    TYPE = "inventory.reorder.suggested"
+    VERSION = 1
+
+    product_code: str
+    quantity: int = Field(ge=1)
+    projected_stockout_on: date | None = None
+    reason: str = ""
+
+
+class LotExpiring(Event):
+    TYPE = "inventory.lot.expiring"
+    VERSION = 1
+
+    lot_id: uuid.UUID
+    product_code: str
+    lot_number: str
+    expires_on: date
+    unreserved_quantity: int = Field(ge=0)
+
+
+class LotRecalled(Event):
+    TYPE = "inventory.lot.recalled"
+    VERSION = 1
+
+    lot_id: uuid.UUID
+    product_code: str
+    lot_number: str
+    patient_ids: list[uuid.UUID] = Field(default_factory=list)
+    session_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+# --- notifications ------------------------------------------------------------------------------
+
+
+class SessionConfirmedByPatient(Event):
+    TYPE = "notifications.session.confirmed"
+    VERSION = 1
+
+    session_id: uuid.UUID
+    patient_id: uuid.UUID
+    confirmed_at: AwareDatetime
+
+
+class SessionCancelRequested(Event):
+    """The patient asked (by SMS reply) to move or cancel: staff call them back."""
+
+    TYPE = "notifications.session.cancel_requested"
+    VERSION = 1
+
+    session_id: uuid.UUID
+    patient_id: uuid.UUID
+    requested_at: AwareDatetime
+
+
+MessageKind = Literal["confirmation", "reminder", "aftercare", "nudge", "staff_alert"]
+
+
+class MessageFacts(Event):
+    message_id: uuid.UUID
+    patient_id: uuid.UUID | None = None
+    session_id: uuid.UUID | None = None
+    kind: MessageKind
+    channel: Channel
+
+
+class MessageSent(MessageFacts):
+    TYPE = "notifications.message.sent"
+    VERSION = 1
+
+
+class MessageFailed(MessageFacts):
+    TYPE = "notifications.message.failed"
+    VERSION = 1
+
+    error: str = ""
+
+
+ALL_EVENTS: tuple[type[Event], ...] = (
+    PatientRegistered,
+    PatientUpdated,
+    CourseCreated,
+    CourseCompleted,
+    CourseAbandoned,
+    CourseRebookingDue,
+    SessionBooked,
+    SessionRescheduled,
+    SessionCancelled,
+    SessionNoShow,
+    SessionCompleted,
+    StockShortage,
+    StockReserved,
+    ReorderSuggested,
+    LotExpiring,
+    LotRecalled,
+    SessionConfirmedByPatient,
+    SessionCancelRequested,
+    MessageSent,
+    MessageFailed,
+)

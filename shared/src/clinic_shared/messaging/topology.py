@@ -11,7 +11,7 @@ DELIVERY_LIMIT = 20  # broker-side cap on redeliveries of one message (a consume
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "scheduling": ("notifications.session.*", "inventory.stock.*"),
-    "inventory": ("scheduling.patient.*", "scheduling.session.*"),
+    "inventory": ("scheduling.patient.*", "scheduling.session.*", "scheduling.course.*"),
     "notifications": ("scheduling.#", "inventory.#"),
 }
 

@@ -14,7 +14,7 @@ contacts = sa.Table(
     "contacts",
     metadata,
     sa.Column("patient_id", sa.Uuid, primary_key=True),
-    sa.Column("given_name", sa.String(100), nullable=False),
+    sa.Column("first_name", sa.String(100), nullable=False),
     sa.Column("phone", sa.String(20), nullable=True),
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("language", sa.String(8), nullable=False),

@@ -16,7 +16,7 @@ async def project_contact(event: PatientRegistered, uow: UnitOfWork) -> None:
     """Keep the newest contact details; an older event arriving late changes nothing."""
     occurred_at = uow.handling.occurred_at if uow.handling else utcnow()
     values = {
-        "given_name": event.given_name,
+        "first_name": event.first_name,
         "phone": event.phone,
         "email": event.email,
         "language": event.language,

@@ -28,7 +28,7 @@ class PatientRepository:
     async def list(self, *, limit: int, offset: int) -> list[Patient]:
         rows = await self._session.execute(
             sa.select(patients)
-            .order_by(patients.c.family_name, patients.c.given_name, patients.c.id)
+            .order_by(patients.c.last_name, patients.c.first_name, patients.c.id)
             .limit(limit)
             .offset(offset)
         )

@@ -17,8 +17,8 @@ Channel = Literal["sms", "email"]
 @dataclass(frozen=True)
 class Patient:
     id: uuid.UUID
-    given_name: str
-    family_name: str
+    first_name: str
+    last_name: str
     phone: str | None
     email: str | None
     language: str

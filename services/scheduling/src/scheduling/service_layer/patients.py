@@ -15,8 +15,8 @@ from scheduling.domain.patients import Channel, Patient, check_reachable, normal
 
 @dataclass(frozen=True)
 class RegisterPatient:
-    given_name: str
-    family_name: str
+    first_name: str
+    last_name: str
     phone: str | None
     email: str | None
     language: str
@@ -44,8 +44,8 @@ async def register_patient(
     )
     patient = Patient(
         id=cmd.patient_id or uuid.uuid4(),
-        given_name=cmd.given_name.strip(),
-        family_name=cmd.family_name.strip(),
+        first_name=cmd.first_name.strip(),
+        last_name=cmd.last_name.strip(),
         phone=phone,
         email=email,
         language=cmd.language,
@@ -58,8 +58,8 @@ async def register_patient(
     uow.emit(
         PatientRegistered(
             patient_id=patient.id,
-            given_name=patient.given_name,
-            family_name=patient.family_name,
+            first_name=patient.first_name,
+            last_name=patient.last_name,
             phone=patient.phone,
             email=patient.email,
             language=patient.language,

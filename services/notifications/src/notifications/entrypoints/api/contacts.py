@@ -21,7 +21,7 @@ FrontDesk = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIO
 
 class ContactPublic(BaseModel):
     patient_id: uuid.UUID
-    given_name: str
+    first_name: str
     phone: str | None
     email: str | None
     language: str

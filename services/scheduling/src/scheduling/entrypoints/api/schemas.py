@@ -15,8 +15,8 @@ class PatientCreate(BaseModel):
     id: uuid.UUID | None = Field(
         None, description="Client-chosen id; repeating a request with it registers once."
     )
-    given_name: str = Field(min_length=1, max_length=100)
-    family_name: str = Field(min_length=1, max_length=100)
+    first_name: str = Field(min_length=1, max_length=100)
+    last_name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(None, min_length=3, max_length=32, examples=["+44 7700 900123"])
     email: EmailStr | None = Field(None, max_length=254)
     language: str = Field("en", pattern=r"^[a-z]{2}$")
@@ -29,8 +29,8 @@ class PatientPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
-    given_name: str
-    family_name: str
+    first_name: str
+    last_name: str
     phone: str | None
     email: str | None
     language: str

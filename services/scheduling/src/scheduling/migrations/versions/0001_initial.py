@@ -21,8 +21,8 @@ def upgrade() -> None:
     op.create_table(
         "patients",
         sa.Column("id", sa.Uuid, primary_key=True),
-        sa.Column("given_name", sa.String(100), nullable=False),
-        sa.Column("family_name", sa.String(100), nullable=False),
+        sa.Column("first_name", sa.String(100), nullable=False),
+        sa.Column("last_name", sa.String(100), nullable=False),
         sa.Column("phone", sa.String(20), nullable=True),
         sa.Column("email", sa.String(254), nullable=True),
         sa.Column("language", sa.String(8), nullable=False),
