@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,9 @@ from clinic_shared.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 Seeder = Callable[[UnitOfWork], Awaitable[None]]
+Worker = Callable[["ServiceRuntime"], Awaitable[None]]
+"""A background loop a service runs beside its API (a dispatcher, a daily scan); runs until
+cancelled and must be safe with several replicas running it at once."""
 
 
 def bus_options(settings: ServiceSettings) -> BusOptions:
@@ -55,6 +58,7 @@ class ServiceRuntime:
     handlers: Mapping[str, EventHandler] = field(default_factory=dict)
     bus: MessageBus | None = None
     seed: Seeder | None = None
+    workers: Sequence[Worker] = ()
 
     def __post_init__(self) -> None:
         self.name = self.settings.service_name
@@ -90,6 +94,8 @@ class ServiceRuntime:
             async with self.uow() as uow:
                 await self.seed(uow)
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        for worker in self.workers:
+            self._tasks.append(asyncio.create_task(worker(self), name=f"{self.name}-worker"))
         log.info("service started", extra={"service": self.name})
 
     async def stop(self) -> None:
@@ -120,6 +126,6 @@ class ServiceRuntime:
                 with contextlib.suppress(Exception):
                     checks["dead_letters"] = await self.message_bus.dead_letter_count(self.name)
         relay_alive = bool(self._tasks) and not any(t.done() for t in self._tasks)
-        checks["outbox_relay"] = relay_alive
+        checks["background_tasks"] = relay_alive
         ready = all(v for k, v in checks.items() if isinstance(v, bool))
         return ready, checks

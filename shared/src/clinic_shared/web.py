@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
@@ -16,7 +16,7 @@ from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox.inbox import EventHandler
 from clinic_shared.problems import install_problem_handlers, problem, unexpected_error
-from clinic_shared.runtime import Seeder, ServiceRuntime
+from clinic_shared.runtime import Seeder, ServiceRuntime, Worker
 from clinic_shared.settings import ServiceSettings
 
 CORRELATION_HEADER = "x-correlation-id"
@@ -126,6 +126,7 @@ def build_service_app(
     handlers: Mapping[str, EventHandler] | None = None,
     seed: Seeder | None = None,
     bus: MessageBus | None = None,
+    workers: Sequence[Worker] = (),
 ) -> FastAPI:
     """A service's app with its runtime (database, bus, relay, consumer) wired from settings."""
     runtime = ServiceRuntime(
@@ -135,6 +136,7 @@ def build_service_app(
         handlers=handlers or {},
         bus=bus,
         seed=seed,
+        workers=workers,
     )
     verifier = TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
     return create_app(
