@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from clinic_shared.settings import ServiceSettings
 log = logging.getLogger(__name__)
 
 Seeder = Callable[[UnitOfWork], Awaitable[None]]
-Worker = Callable[["ServiceRuntime"], Awaitable[None]]
+Worker = Callable[["ServiceRuntime"], Coroutine[Any, Any, None]]
 """A background loop a service runs beside its API (a dispatcher, a daily scan); runs until
 cancelled and must be safe with several replicas running it at once."""
 
