@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from clinic_shared.messaging import MessageBus
 from clinic_shared.web import build_service_app
 from inventory.adapters.orm import metadata
-from inventory.entrypoints.api import patients
+from inventory.entrypoints.api import lots, patients, products
+from inventory.seed import seed_demo
 from inventory.service_layer.handlers import HANDLERS
 from inventory.settings import InventorySettings
 
@@ -19,7 +20,8 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
         description="Vials by lot and expiry, reservations, consumption and reorders.",
         metadata=metadata,
         migrations_location="inventory:migrations",
-        routers=[patients.router],
+        routers=[patients.router, products.router, lots.router],
         handlers=HANDLERS,
+        seed=seed_demo,
         bus=bus,
     )

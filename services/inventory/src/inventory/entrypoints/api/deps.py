@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends
 
 from clinic_shared.auth import Principal, Role, require_roles
-from clinic_shared.deps import UowDep
+from clinic_shared.deps import RuntimeDep, UowDep
+from inventory.settings import InventorySettings
 
+
+def get_settings(runtime: RuntimeDep) -> InventorySettings:
+    settings = runtime.settings
+    assert isinstance(settings, InventorySettings)
+    return settings
+
+
+SettingsDep = Annotated[InventorySettings, Depends(get_settings)]
+
+
+def clinic_today(settings: SettingsDep) -> date:
+    """Today's date in the clinic's time zone: expiry is counted in clinic calendar days."""
+    return datetime.now(settings.zone).date()
+
+
+TodayDep = Annotated[date, Depends(clinic_today)]
 StockStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
+Reader = Annotated[Principal, Depends(require_roles(*Role))]
 
-__all__ = ["StockStaff", "UowDep"]
+__all__ = ["Reader", "SettingsDep", "StockStaff", "TodayDep", "UowDep"]

@@ -1,0 +1,91 @@
+"""SQL for lots and receipts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inventory.adapters.orm import lots, receipts
+from inventory.domain.lots import Lot, LotStatus
+
+LOT_COLUMNS = (
+    lots.c.id,
+    lots.c.product_code,
+    lots.c.lot_number,
+    lots.c.expires_on,
+    lots.c.quantity,
+    lots.c.reserved,
+    lots.c.consumed,
+    lots.c.status,
+)
+
+
+def _lot(row: Any) -> Lot:
+    return Lot(**{c.name: row._mapping[c.name] for c in LOT_COLUMNS})
+
+
+def status_filter(status: LotStatus, today: date) -> sa.ColumnElement[bool]:
+    """Lots whose effective status (expiry counted) is `status`."""
+    stored_available = lots.c.status == "available"
+    if status == "available":
+        return sa.and_(stored_available, lots.c.expires_on > today)
+    if status == "expired":
+        return sa.or_(
+            lots.c.status == "expired", sa.and_(stored_available, lots.c.expires_on <= today)
+        )
+    return lots.c.status == status
+
+
+class LotRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, lot_id: uuid.UUID) -> Lot | None:
+        row = (
+            await self._session.execute(sa.select(*LOT_COLUMNS).where(lots.c.id == lot_id))
+        ).one_or_none()
+        return _lot(row) if row else None
+
+    async def by_number(self, product_code: str, lot_number: str) -> Lot | None:
+        row = (
+            await self._session.execute(
+                sa.select(*LOT_COLUMNS).where(
+                    lots.c.product_code == product_code, lots.c.lot_number == lot_number
+                )
+            )
+        ).one_or_none()
+        return _lot(row) if row else None
+
+    async def list(
+        self, *, today: date, product_code: str | None, status: LotStatus | None
+    ) -> list[Lot]:
+        query = sa.select(*LOT_COLUMNS).order_by(
+            lots.c.product_code, lots.c.expires_on, lots.c.lot_number
+        )
+        if product_code is not None:
+            query = query.where(lots.c.product_code == product_code)
+        if status is not None:
+            query = query.where(status_filter(status, today))
+        return [_lot(r) for r in await self._session.execute(query)]
+
+    async def add(self, lot: Lot, *, received_at: datetime) -> None:
+        values = {c.name: getattr(lot, c.name) for c in LOT_COLUMNS}
+        await self._session.execute(sa.insert(lots).values(**values, received_at=received_at))
+
+    async def add_quantity(self, lot_id: uuid.UUID, quantity: int) -> None:
+        await self._session.execute(
+            sa.update(lots).where(lots.c.id == lot_id).values(quantity=lots.c.quantity + quantity)
+        )
+
+    async def record_receipt(
+        self, lot_id: uuid.UUID, quantity: int, *, at: datetime, by: str
+    ) -> None:
+        await self._session.execute(
+            sa.insert(receipts).values(
+                id=uuid.uuid4(), lot_id=lot_id, quantity=quantity, received_at=at, received_by=by
+            )
+        )

@@ -1,0 +1,80 @@
+"""The products the clinic stocks and the kit each treatment uses: pure data and its rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clinic_shared.errors import Unprocessable
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    name: str
+    unit: str
+    volume_ml: float
+    lead_time_days: int
+    safety_stock: int
+    review_period_days: int
+    reorder_quantity: int | None = None
+
+
+@dataclass(frozen=True)
+class KitLine:
+    product_code: str
+    quantity: int
+
+
+PRODUCTS = (
+    Product("caffeine", "Caffeine 2.5%", "vial", 5.0, 7, 20, 14),
+    Product("l-carnitine", "L-carnitine 10%", "vial", 5.0, 10, 20, 14),
+    Product("artichoke", "Artichoke extract", "vial", 5.0, 14, 10, 21),
+    Product("vitamin-blend", "Multivitamin blend", "vial", 5.0, 7, 15, 14),
+    Product("glycolic-acid", "Glycolic acid 10%", "vial", 2.0, 21, 5, 28),
+    Product("lidocaine", "Lidocaine 2%", "vial", 2.0, 5, 10, 14),
+)
+
+# A larger area uses more product: thighs take the most, inner arms the least.
+KITS: dict[str, tuple[KitLine, ...]] = {
+    "cellulite-thighs": (
+        KitLine("caffeine", 2),
+        KitLine("l-carnitine", 2),
+        KitLine("artichoke", 1),
+        KitLine("vitamin-blend", 1),
+        KitLine("lidocaine", 1),
+    ),
+    "cellulite-buttocks": (
+        KitLine("caffeine", 2),
+        KitLine("l-carnitine", 1),
+        KitLine("artichoke", 1),
+        KitLine("vitamin-blend", 1),
+        KitLine("lidocaine", 1),
+    ),
+    "cellulite-abdomen": (
+        KitLine("caffeine", 1),
+        KitLine("l-carnitine", 1),
+        KitLine("artichoke", 1),
+        KitLine("vitamin-blend", 1),
+    ),
+    "cellulite-calves": (
+        KitLine("caffeine", 1),
+        KitLine("l-carnitine", 1),
+        KitLine("vitamin-blend", 1),
+    ),
+    "cellulite-arms": (KitLine("caffeine", 1), KitLine("vitamin-blend", 1)),
+}
+
+
+def check_kit_lines(lines: list[KitLine], known_products: set[str]) -> None:
+    """A kit names each known product once; Unprocessable names every offending line."""
+    problems = []
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        field = f"body.items.{index}.product_code"
+        if line.product_code not in known_products:
+            problems.append({"field": field, "reason": f"unknown product {line.product_code!r}"})
+        elif line.product_code in seen:
+            problems.append({"field": field, "reason": "product listed twice"})
+        seen.add(line.product_code)
+    if problems:
+        raise Unprocessable("The kit is invalid.", errors=problems)

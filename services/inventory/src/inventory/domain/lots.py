@@ -1,0 +1,61 @@
+"""Lots: a batch of one product with an expiry, and what may be done with one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from clinic_shared.errors import Conflict, Unprocessable
+
+LotStatus = Literal["available", "quarantined", "recalled", "expired"]
+
+
+@dataclass(frozen=True)
+class Lot:
+    id: uuid.UUID
+    product_code: str
+    lot_number: str
+    expires_on: date
+    quantity: int
+    reserved: int
+    consumed: int
+    status: LotStatus
+
+    @property
+    def on_hand(self) -> int:
+        return self.quantity - self.consumed
+
+    @property
+    def available(self) -> int:
+        return self.quantity - self.reserved - self.consumed
+
+
+def effective_status(status: LotStatus, expires_on: date, today: date) -> LotStatus:
+    """An available lot past its expiry date is expired, whether or not a scan marked it."""
+    if status == "available" and expires_on <= today:
+        return "expired"
+    return status
+
+
+def check_receipt(*, expires_on: date, today: date, existing: Lot | None) -> None:
+    """A receipt brings an unexpired lot; a known lot number must keep its expiry and status."""
+    if expires_on <= today:
+        raise Unprocessable(
+            f"The lot expired on {expires_on.isoformat()}; expired stock is not received.",
+            errors=[{"field": "body.expires_on", "reason": "must be after today"}],
+        )
+    if existing is None:
+        return
+    if existing.expires_on != expires_on:
+        raise Conflict(
+            f"Lot {existing.lot_number} is on record expiring {existing.expires_on.isoformat()}.",
+            lot_id=str(existing.id),
+            expires_on=existing.expires_on.isoformat(),
+        )
+    if existing.status in ("recalled", "quarantined"):
+        raise Conflict(
+            f"Lot {existing.lot_number} is {existing.status}; it cannot receive stock.",
+            lot_id=str(existing.id),
+        )

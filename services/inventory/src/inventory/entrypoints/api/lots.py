@@ -1,0 +1,59 @@
+"""Receipts and lots: stock as it arrives, by lot and expiry."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from clinic_shared.db import utcnow
+from inventory.adapters.lot_repository import LotRepository
+from inventory.domain.lots import Lot, LotStatus, effective_status
+from inventory.entrypoints.api.deps import Reader, StockStaff, TodayDep, UowDep
+from inventory.entrypoints.api.schemas import LotPublic, ReceiptCreate
+from inventory.service_layer.catalogue import get_product
+from inventory.service_layer.receipts import ReceiveStock, receive_stock
+
+router = APIRouter(prefix="/v1", tags=["lots"])
+
+
+@router.post("/receipts", status_code=status.HTTP_201_CREATED, response_model=LotPublic)
+async def receive(body: ReceiptCreate, uow: UowDep, today: TodayDep, who: StockStaff) -> LotPublic:
+    """Add a delivery to its lot; the lot is created on its first delivery."""
+    lot = await receive_stock(
+        uow, ReceiveStock(**body.model_dump()), today=today, now=utcnow(), by=who.subject
+    )
+    await uow.commit()
+    return lot_public(lot, today)
+
+
+@router.get("/lots", response_model=list[LotPublic])
+async def list_lots(
+    uow: UowDep,
+    today: TodayDep,
+    _: Reader,
+    product_code: Annotated[str | None, Query(max_length=50)] = None,
+    lot_status: Annotated[LotStatus | None, Query(alias="status")] = None,
+) -> list[LotPublic]:
+    if product_code is not None:
+        await get_product(uow, product_code)
+    lots = await LotRepository(uow.session).list(
+        today=today, product_code=product_code, status=lot_status
+    )
+    return [lot_public(lot, today) for lot in lots]
+
+
+def lot_public(lot: Lot, today: date) -> LotPublic:
+    return LotPublic(
+        id=lot.id,
+        product_code=lot.product_code,
+        lot_number=lot.lot_number,
+        expires_on=lot.expires_on,
+        quantity=lot.quantity,
+        reserved=lot.reserved,
+        consumed=lot.consumed,
+        on_hand=lot.on_hand,
+        available=lot.available,
+        status=effective_status(lot.status, lot.expires_on, today),
+    )

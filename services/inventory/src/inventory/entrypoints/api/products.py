@@ -1,0 +1,73 @@
+"""Product and kit routes: the catalogue stock is kept in."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter, Path, status
+
+from inventory.adapters.catalogue_repository import ProductRepository
+from inventory.domain.catalogue import KitLine, Product
+from inventory.entrypoints.api.deps import Reader, StockStaff, UowDep
+from inventory.entrypoints.api.schemas import (
+    KitBody,
+    KitItem,
+    KitPublic,
+    ProductCreate,
+    ProductPublic,
+    ProductUpdate,
+)
+from inventory.service_layer import catalogue
+
+router = APIRouter(prefix="/v1", tags=["catalogue"])
+TreatmentCode = Path(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
+
+
+@router.get("/products", response_model=list[ProductPublic])
+async def list_products(uow: UowDep, _: Reader) -> list[ProductPublic]:
+    products = await ProductRepository(uow.session).list()
+    return [ProductPublic.model_validate(p) for p in products]
+
+
+@router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductPublic)
+async def create_product(body: ProductCreate, uow: UowDep, _: StockStaff) -> ProductPublic:
+    product = await catalogue.create_product(uow, Product(**body.model_dump()))
+    await uow.commit()
+    return ProductPublic.model_validate(product)
+
+
+@router.get("/products/{code}", response_model=ProductPublic)
+async def read_product(code: str, uow: UowDep, _: Reader) -> ProductPublic:
+    return ProductPublic.model_validate(await catalogue.get_product(uow, code))
+
+
+@router.patch("/products/{code}", response_model=ProductPublic)
+async def update_product(
+    code: str, body: ProductUpdate, uow: UowDep, _: StockStaff
+) -> ProductPublic:
+    """Change a product's settings; fields left out keep their value."""
+    product = await catalogue.update_product(uow, code, body.model_dump(exclude_unset=True))
+    await uow.commit()
+    return ProductPublic.model_validate(product)
+
+
+@router.get("/kits/{treatment_code}", response_model=KitPublic)
+async def read_kit(uow: UowDep, _: Reader, treatment_code: str = TreatmentCode) -> KitPublic:
+    lines = await catalogue.get_kit(uow, treatment_code)
+    return _kit(treatment_code, lines)
+
+
+@router.put("/kits/{treatment_code}", response_model=KitPublic)
+async def replace_kit(
+    body: KitBody, uow: UowDep, _: StockStaff, treatment_code: str = TreatmentCode
+) -> KitPublic:
+    """Set the products and quantities one session of the treatment uses."""
+    lines = [KitLine(i.product_code, i.quantity) for i in body.items]
+    saved = await catalogue.replace_kit(uow, treatment_code, lines)
+    await uow.commit()
+    return _kit(treatment_code, saved)
+
+
+def _kit(treatment_code: str, lines: list[KitLine]) -> KitPublic:
+    items = [KitItem(**asdict(line)) for line in lines]
+    return KitPublic(treatment_code=treatment_code, items=items)

@@ -1,0 +1,84 @@
+"""Request and response bodies of inventory's catalogue and lot routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from inventory.domain.lots import LotStatus
+
+Code = Annotated[str, Field(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Days = Annotated[int, Field(ge=0, le=365)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Positive = Annotated[int, Field(ge=1, le=1_000_000)]
+Strict = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ProductUpdate(BaseModel):
+    model_config = Strict
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    volume_ml: float | None = Field(None, gt=0, le=1000)
+    lead_time_days: Days | None = None
+    safety_stock: Count | None = None
+    review_period_days: Days | None = None
+    reorder_quantity: Positive | None = None
+
+
+class ProductCreate(BaseModel):
+    model_config = Strict
+
+    code: Code
+    name: str = Field(min_length=1, max_length=200)
+    unit: str = Field("vial", min_length=1, max_length=20)
+    volume_ml: float = Field(gt=0, le=1000)
+    lead_time_days: Days
+    safety_stock: Count
+    review_period_days: Days = 14
+    reorder_quantity: Positive | None = None
+
+
+class ProductPublic(ProductCreate):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class KitItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+    product_code: Code
+    quantity: Annotated[int, Field(ge=1, le=100)]
+
+
+class KitBody(BaseModel):
+    model_config = Strict
+
+    items: list[KitItem] = Field(min_length=1, max_length=50)
+
+
+class KitPublic(KitBody):
+    treatment_code: str
+
+
+class ReceiptCreate(BaseModel):
+    model_config = Strict
+
+    product_code: Code
+    lot_number: str = Field(min_length=1, max_length=64)
+    expires_on: date
+    quantity: Positive
+
+
+class LotPublic(BaseModel):
+    id: uuid.UUID
+    product_code: str
+    lot_number: str
+    expires_on: date
+    quantity: int
+    reserved: int
+    consumed: int
+    on_hand: int
+    available: int
+    status: LotStatus

@@ -1,0 +1,35 @@
+"""The catalogue every clinic starts with, and the demo clinic's stock for `make run`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from clinic_shared.db import utcnow
+from clinic_shared.outbox import UnitOfWork
+from inventory.adapters.lot_repository import LotRepository
+from inventory.service_layer.catalogue import ensure_catalogue
+from inventory.service_layer.receipts import ReceiveStock, receive_stock
+
+# (product, lot number, days until expiry, vials): two lots of the busiest products so FEFO shows.
+DEMO_LOTS = (
+    ("caffeine", "CAF-2401", 45, 40),
+    ("caffeine", "CAF-2417", 200, 60),
+    ("l-carnitine", "LCN-2409", 120, 60),
+    ("artichoke", "ART-2403", 25, 20),
+    ("artichoke", "ART-2422", 300, 20),
+    ("vitamin-blend", "VIT-2411", 150, 50),
+    ("glycolic-acid", "GLY-2402", 180, 10),
+    ("lidocaine", "LID-2406", 365, 30),
+)
+
+
+async def seed_demo(uow: UnitOfWork) -> None:
+    """The catalogue, and the demo lots that are not there yet."""
+    await ensure_catalogue(uow)
+    today, now = date.today(), utcnow()
+    lots = LotRepository(uow.session)
+    for product, number, days, vials in DEMO_LOTS:
+        if await lots.by_number(product, number) is None:
+            cmd = ReceiveStock(product, number, today + timedelta(days=days), vials)
+            await receive_stock(uow, cmd, today=today, now=now, by="demo-seed")
+    await uow.commit()

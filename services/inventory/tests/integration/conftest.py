@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from clinic_shared.testing.helpers import bearer, running
+from inventory.bootstrap import build_app
+from inventory.service_layer.catalogue import ensure_catalogue
+from inventory.settings import InventorySettings
+
+STOCK = bearer("stock_manager")
+
+
+@dataclass
+class Inventory:
+    app: FastAPI
+    client: httpx.AsyncClient
+
+    async def rows(self, table: sa.Table) -> list[Any]:
+        async with self.app.state.runtime.db.session() as session:
+            return list((await session.execute(sa.select(table))).all())
+
+    async def receive(
+        self, product: str, lot: str, quantity: int, *, days: int = 200
+    ) -> dict[str, Any]:
+        expires_on = (date.today() + timedelta(days=days)).isoformat()
+        body = {"product_code": product, "lot_number": lot, "expires_on": expires_on}
+        response = await self.client.post(
+            "/v1/receipts", json=body | {"quantity": quantity}, headers=STOCK
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+
+@pytest.fixture
+async def inventory(make_settings) -> AsyncIterator[Inventory]:
+    """Inventory running on this test's backend, with the standard catalogue and no stock."""
+    app = build_app(await make_settings(InventorySettings))
+    async with running(app) as client:
+        async with app.state.runtime.uow() as uow:
+            await ensure_catalogue(uow)  # the harness empties PostgreSQL tables between tests
+            await uow.commit()
+        yield Inventory(app, client)
