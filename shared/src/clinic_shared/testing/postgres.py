@@ -1,4 +1,8 @@
-"""One PostgreSQL database per service per test worker, migrated once, emptied before each test."""
+"""One PostgreSQL database per service per test worker, migrated once, reset before each test.
+
+Reset means: every table emptied, then the rows the migrations themselves wrote (a catalogue, say)
+put back from a snapshot taken right after migrating.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,36 @@ def _dsn(url: str, database: str | None = None) -> str:
     if database is not None:
         parsed = parsed.set(database=database)
     return parsed.render_as_string(hide_password=False)
+
+
+SNAPSHOT = "clinic_test_snapshot"
+
+
+def _quoted(table: str) -> str:
+    return f'"{table}"'
+
+
+async def _tables(conn: asyncpg.Connection) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+        "AND tablename <> 'alembic_version' ORDER BY tablename"
+    )
+    return [r["tablename"] for r in rows]
+
+
+async def _restore(conn: asyncpg.Connection, tables: list[str]) -> None:
+    """Put the snapshot back, parents before children (retrying a table whose parent is missing)."""
+    pending = tables
+    while pending:
+        waiting = []
+        for table in pending:
+            try:
+                await conn.execute(f"INSERT INTO public.{table} SELECT * FROM {SNAPSHOT}.{table}")
+            except asyncpg.ForeignKeyViolationError:
+                waiting.append(table)
+        if len(waiting) == len(pending):
+            raise RuntimeError(f"cannot restore {waiting}: foreign keys form a cycle")
+        pending = waiting
 
 
 class PostgresDatabases:
@@ -51,9 +85,22 @@ class PostgresDatabases:
                 async with engine.begin() as conn:
                     await conn.run_sync(metadata.create_all)
                 await engine.dispose()
+            await self._snapshot(url)
             self._ready[name] = url
         await self.truncate(url)
         return url
+
+    async def _snapshot(self, url: str) -> None:
+        conn = await asyncpg.connect(_dsn(url))
+        try:
+            await conn.execute(f"CREATE SCHEMA {SNAPSHOT}")
+            for table in await _tables(conn):
+                if await conn.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table}")'):
+                    await conn.execute(
+                        f'CREATE TABLE {SNAPSHOT}."{table}" AS SELECT * FROM public."{table}"'
+                    )
+        finally:
+            await conn.close()
 
     async def _create(self, database: str) -> None:
         conn = await asyncpg.connect(_dsn(self.admin_url))
@@ -66,13 +113,13 @@ class PostgresDatabases:
     async def truncate(self, url: str) -> None:
         conn = await asyncpg.connect(_dsn(url))
         try:
-            tables = await conn.fetch(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename <> 'alembic_version'"
-            )
+            tables = await _tables(conn)
             if tables:
-                names = ", ".join(f'"{t["tablename"]}"' for t in tables)
-                await conn.execute(f"TRUNCATE {names} CASCADE")
+                await conn.execute(f"TRUNCATE {', '.join(map(_quoted, tables))} CASCADE")
+            saved = await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = $1", SNAPSHOT
+            )
+            await _restore(conn, [_quoted(row["tablename"]) for row in saved])
         finally:
             await conn.close()
 
