@@ -7,12 +7,13 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from clinic_shared import migrations
-from clinic_shared.db import Database
+from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import BusOptions, MessageBus
 from clinic_shared.messaging.memory import InMemoryBus
 from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork
@@ -59,6 +60,8 @@ class ServiceRuntime:
     bus: MessageBus | None = None
     seed: Seeder | None = None
     workers: Sequence[Worker] = ()
+    clock: Callable[[], datetime] = utcnow
+    """What time it is for the service's rules; tests replace it to travel in time."""
 
     def __post_init__(self) -> None:
         self.name = self.settings.service_name
