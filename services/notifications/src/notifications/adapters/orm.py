@@ -25,5 +25,74 @@ contacts = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
 )
 
+# The admin-edited reminder policy: one row (id 1); absent means the defaults.
+policy = sa.Table(
+    "policy",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("reminders", sa.JSON, nullable=False),
+    sa.Column("quiet_hours", sa.JSON, nullable=False),
+    sa.Column("aftercare_delay_minutes", sa.Integer, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Each session as scheduling last told it; the newest event wins, whatever the arrival order.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("session_id", sa.Uuid, primary_key=True),
+    sa.Column("course_id", sa.Uuid, nullable=False),
+    sa.Column("patient_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("sessions_planned", sa.Integer, nullable=False),
+    sa.Column("treatment_code", sa.String(100), nullable=False),
+    sa.Column("source_occurred_at", UTCDateTime, nullable=False),
+)
+
+messages = sa.Table(
+    "messages",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("patient_id", sa.Uuid, nullable=False, index=True),
+    sa.Column("session_id", sa.Uuid, nullable=True, index=True),
+    sa.Column("course_id", sa.Uuid, nullable=True),
+    sa.Column("subject_id", sa.Uuid, nullable=False),  # the session, or the course of a nudge
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("offset_minutes", sa.Integer, nullable=False),
+    sa.Column("anchor_at", UTCDateTime, nullable=False),  # the session start the message is for
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("scheduled_for", UTCDateTime, nullable=False),
+    sa.Column("due_at", UTCDateTime, nullable=False),  # next try: scheduled_for, then backoff
+    sa.Column("expires_at", UTCDateTime, nullable=True),  # never sent from then on
+    sa.Column("lease_expires_at", UTCDateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Column("delivered_at", UTCDateTime, nullable=True),
+    sa.Column("provider_id", sa.String(64), nullable=True, unique=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("context", sa.JSON, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint(
+        "subject_id", "kind", "offset_minutes", "anchor_at", "channel", name="uq_messages_key"
+    ),
+    sa.Index("ix_messages_due", "status", "due_at"),
+)
+
+message_attempts = sa.Table(
+    "message_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("message_id", sa.Uuid, sa.ForeignKey("messages.id"), nullable=False, index=True),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),  # sent, transient, permanent
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("provider_id", sa.String(64), nullable=True),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

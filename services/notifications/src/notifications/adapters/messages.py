@@ -1,0 +1,110 @@
+"""SQL for messages: idempotent scheduling, cancelling, reading."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.adapters.orm import message_attempts, messages
+from notifications.adapters.sql import upsert
+from notifications.domain.planning import PlannedMessage
+
+KEY = ("subject_id", "kind", "offset_minutes", "anchor_at", "channel")
+
+
+class MessageRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def schedule(
+        self,
+        planned: PlannedMessage,
+        *,
+        patient_id: uuid.UUID,
+        subject_id: uuid.UUID,
+        session_id: uuid.UUID | None,
+        course_id: uuid.UUID | None,
+        context: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """Add the message unless its key exists; a cancelled one with the key is revived."""
+        times = {
+            "status": "scheduled",
+            "scheduled_for": planned.scheduled_for,
+            "due_at": planned.scheduled_for,
+            "expires_at": planned.expires_at,
+            "updated_at": now,
+        }
+        statement = upsert(self._session, messages).values(
+            id=uuid.uuid4(),
+            patient_id=patient_id,
+            session_id=session_id,
+            course_id=course_id,
+            subject_id=subject_id,
+            kind=planned.kind,
+            channel=planned.channel,
+            offset_minutes=planned.offset_minutes,
+            anchor_at=planned.anchor_at,
+            attempts=0,
+            context=context,
+            created_at=now,
+            **times,
+        )
+        await self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[messages.c[k] for k in KEY],
+                set_=times,
+                where=messages.c.status == "cancelled",
+            )
+        )
+
+    async def cancel_pending(
+        self,
+        session_id: uuid.UUID,
+        *,
+        kinds: Sequence[str],
+        now: datetime,
+        except_anchor: datetime | None = None,
+    ) -> int:
+        """Cancel the session's scheduled messages of `kinds` (but those for `except_anchor`)."""
+        condition = sa.and_(
+            messages.c.session_id == session_id,
+            messages.c.status == "scheduled",
+            messages.c.kind.in_(kinds),
+        )
+        if except_anchor is not None:
+            condition = sa.and_(condition, messages.c.anchor_at != except_anchor)
+        result = await self._session.execute(
+            sa.update(messages).where(condition).values(status="cancelled", updated_at=now)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def find(
+        self, *, filters: dict[str, Any], limit: int, offset: int
+    ) -> Sequence[sa.Row[Any]]:
+        conditions = [messages.c[name] == value for name, value in filters.items()]
+        statement = (
+            sa.select(messages)
+            .where(*conditions)
+            .order_by(messages.c.scheduled_for, messages.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self._session.execute(statement)).all()
+
+    async def get(self, message_id: uuid.UUID) -> sa.Row[Any] | None:
+        statement = sa.select(messages).where(messages.c.id == message_id)
+        return (await self._session.execute(statement)).one_or_none()
+
+    async def attempts(self, message_id: uuid.UUID) -> Sequence[sa.Row[Any]]:
+        statement = (
+            sa.select(message_attempts)
+            .where(message_attempts.c.message_id == message_id)
+            .order_by(message_attempts.c.number)
+        )
+        return (await self._session.execute(statement)).all()

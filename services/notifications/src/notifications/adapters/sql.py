@@ -1,0 +1,16 @@
+"""Dialect helpers: INSERT ... ON CONFLICT on PostgreSQL and SQLite alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def upsert(session: AsyncSession, table: sa.Table) -> Any:
+    """An INSERT for `table` that supports `on_conflict_do_*` on the session's dialect."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

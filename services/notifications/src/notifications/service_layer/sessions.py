@@ -1,0 +1,174 @@
+"""Reactions to scheduling's session and course events: plan, move and cancel messages."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clinic_shared.contracts.events import (
+    CourseRebookingDue,
+    SessionBooked,
+    SessionCancelled,
+    SessionCompleted,
+    SessionFacts,
+    SessionNoShow,
+    SessionRescheduled,
+)
+from clinic_shared.db import utcnow
+from clinic_shared.outbox import UnitOfWork
+from clinic_shared.outbox.inbox import EventHandler
+from notifications.adapters.messages import MessageRepository
+from notifications.adapters.repository import ContactRepository, PolicyRepository, SessionRepository
+from notifications.domain.planning import (
+    PlannedMessage,
+    Reach,
+    plan_aftercare,
+    plan_nudge,
+    plan_session_messages,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_TYPE = {
+    SessionBooked.TYPE: "booked",
+    SessionRescheduled.TYPE: "booked",
+    SessionCancelled.TYPE: "cancelled",
+    SessionNoShow.TYPE: "no_show",
+    SessionCompleted.TYPE: "completed",
+}
+BEFORE_SESSION = ("confirmation", "reminder")
+
+
+class ContactNotYetKnown(Exception):
+    """The patient's contact event has not arrived yet: the consumer retries later."""
+
+
+def occurred_at(uow: UnitOfWork) -> datetime:
+    return uow.handling.occurred_at if uow.handling else utcnow()
+
+
+async def reach_of(uow: UnitOfWork, patient_id: uuid.UUID) -> Reach:
+    reach = await ContactRepository(uow.session).reach(patient_id)
+    if reach is None:
+        raise ContactNotYetKnown(f"no contact yet for patient {patient_id}")
+    return reach
+
+
+def session_context(event: SessionFacts) -> dict[str, Any]:
+    return {
+        "sequence": event.sequence,
+        "sessions_planned": event.sessions_planned,
+        "treatment_code": event.treatment_code,
+        "starts_at": event.starts_at.isoformat(),
+    }
+
+
+async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
+    """Bring the session's messages in line with its newest state; older events change nothing."""
+    now = occurred_at(uow)
+    status = STATUS_BY_TYPE[event.TYPE]
+    recorded = await SessionRepository(uow.session).record_if_newer(
+        {
+            "session_id": event.session_id,
+            "course_id": event.course_id,
+            "patient_id": event.patient_id,
+            "starts_at": event.starts_at,
+            "status": status,
+            "sequence": event.sequence,
+            "sessions_planned": event.sessions_planned,
+            "treatment_code": event.treatment_code,
+            "source_occurred_at": now,
+        }
+    )
+    if not recorded:
+        log.info("stale session event ignored", extra={"session_id": str(event.session_id)})
+        return
+    repo = MessageRepository(uow.session)
+    if status != "booked":
+        await repo.cancel_pending(event.session_id, kinds=BEFORE_SESSION, now=now)
+        if status == "completed":
+            await _schedule_aftercare(event, uow, now=now, zone=zone)
+        return
+    await repo.cancel_pending(
+        event.session_id, kinds=BEFORE_SESSION, now=now, except_anchor=event.starts_at
+    )
+    planned = plan_session_messages(
+        starts_at=event.starts_at,
+        reach=await reach_of(uow, event.patient_id),
+        policy=await PolicyRepository(uow.session).get(),
+        zone=zone,
+        now=now,
+        moved=isinstance(event, SessionRescheduled),
+    )
+    for message in planned:
+        await _schedule_for_session(repo, message, event, now)
+
+
+async def _schedule_aftercare(
+    event: SessionFacts, uow: UnitOfWork, *, now: datetime, zone: ZoneInfo
+) -> None:
+    planned = plan_aftercare(
+        starts_at=event.starts_at,
+        reach=await reach_of(uow, event.patient_id),
+        policy=await PolicyRepository(uow.session).get(),
+        zone=zone,
+        now=now,
+    )
+    if planned is not None:
+        await _schedule_for_session(MessageRepository(uow.session), planned, event, now)
+
+
+async def _schedule_for_session(
+    repo: MessageRepository, planned: PlannedMessage, event: SessionFacts, now: datetime
+) -> None:
+    await repo.schedule(
+        planned,
+        patient_id=event.patient_id,
+        subject_id=event.session_id,
+        session_id=event.session_id,
+        course_id=event.course_id,
+        context=session_context(event),
+        now=now,
+    )
+
+
+async def on_rebooking_due(event: CourseRebookingDue, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
+    """Nudge the patient to book the course's next session before its window closes."""
+    now = occurred_at(uow)
+    planned = plan_nudge(
+        next_sequence=event.next_sequence,
+        window_closes_on=event.window_closes_on,
+        reach=await reach_of(uow, event.patient_id),
+        policy=await PolicyRepository(uow.session).get(),
+        zone=zone,
+        now=now,
+    )
+    if planned is None:
+        return
+    await MessageRepository(uow.session).schedule(
+        planned,
+        patient_id=event.patient_id,
+        subject_id=event.course_id,
+        session_id=None,
+        course_id=event.course_id,
+        context={
+            "sequence": event.next_sequence,
+            "sessions_planned": event.sessions_planned,
+            "treatment_code": event.treatment_code,
+            "window_closes_on": event.window_closes_on.isoformat(),
+        },
+        now=now,
+    )
+
+
+def scheduling_handlers(zone: ZoneInfo) -> Mapping[str, EventHandler]:
+    handlers: dict[str, EventHandler] = {
+        event_type: partial(on_session_event, zone=zone) for event_type in STATUS_BY_TYPE
+    }
+    handlers[CourseRebookingDue.TYPE] = partial(on_rebooking_due, zone=zone)
+    return handlers
