@@ -1,29 +1,44 @@
-"""Inventory's reactions to other services' events; the consumer's unit of work commits."""
+"""Inventory's reactions to scheduling's events; the consumer's unit of work commits."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from clinic_shared.context import current_event_id
-from clinic_shared.contracts.events import PatientRegistered
-from clinic_shared.db import utcnow
+from clinic_shared.contracts.events import (
+    PatientRegistered,
+    SessionBooked,
+    SessionCancelled,
+    SessionCompleted,
+    SessionNoShow,
+    SessionRescheduled,
+)
 from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.orm import patient_refs
+from inventory.service_layer.completion import consume_for_completed_session
+from inventory.service_layer.patients import remember_patient_id
+from inventory.service_layer.session_events import (
+    move_reservations,
+    release_for_ended_session,
+    reserve_for_booked_session,
+)
+
+Handler = Callable[[Any, UnitOfWork], Awaitable[None]]
 
 
 async def remember_patient(event: PatientRegistered, uow: UnitOfWork) -> None:
     """Know the patient's id, for tracing lots to patients later; nothing else about them."""
-    known = await uow.session.scalar(
-        sa.select(patient_refs.c.patient_id).where(patient_refs.c.patient_id == event.patient_id)
-    )
-    if known is None:
-        await uow.session.execute(
-            sa.insert(patient_refs).values(
-                patient_id=event.patient_id,
-                first_seen_at=utcnow(),
-                source_event_id=current_event_id(),
-            )
-        )
+    await remember_patient_id(uow, event.patient_id)
 
 
-HANDLERS = {PatientRegistered.TYPE: remember_patient}
+def build_handlers(zone: ZoneInfo) -> dict[str, Handler]:
+    """Every event inventory acts on, with the clinic's time zone for session dates."""
+    return {
+        PatientRegistered.TYPE: remember_patient,
+        SessionBooked.TYPE: partial(reserve_for_booked_session, zone=zone),
+        SessionRescheduled.TYPE: partial(move_reservations, zone=zone),
+        SessionCancelled.TYPE: partial(release_for_ended_session, zone=zone, status="cancelled"),
+        SessionNoShow.TYPE: partial(release_for_ended_session, zone=zone, status="no_show"),
+        SessionCompleted.TYPE: partial(consume_for_completed_session, zone=zone),
+    }

@@ -13,6 +13,7 @@ from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.lot_repository import LotRepository
 from inventory.domain.lots import Lot, check_receipt
 from inventory.service_layer.catalogue import get_product
+from inventory.service_layer.reserving import fill_shortages
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class ReceiveStock:
 async def receive_stock(
     uow: UnitOfWork, cmd: ReceiveStock, *, today: date, now: datetime, by: str
 ) -> Lot:
-    """Add the delivered vials to their lot; refuse an expired lot or a changed expiry."""
+    """Add the delivered vials to their lot and give them to sessions short of the product."""
     await get_product(uow, cmd.product_code)
     repo = LotRepository(uow.session)
     existing = await repo.by_number(cmd.product_code, cmd.lot_number)
@@ -51,6 +52,7 @@ async def receive_stock(
         lot_id = existing.id
         await repo.add_quantity(lot_id, cmd.quantity)
     await repo.record_receipt(lot_id, cmd.quantity, at=now, by=by)
+    await fill_shortages(uow, {cmd.product_code}, now)
     lot = await repo.get(lot_id)
     assert lot is not None
     return lot

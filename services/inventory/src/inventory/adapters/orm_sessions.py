@@ -1,0 +1,70 @@
+"""Inventory's tables about booked sessions: their reservations, shortages and consumption."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from clinic_shared.db import UTCDateTime
+from inventory.adapters.orm import metadata
+
+# What inventory knows of each session from scheduling's events; `as_of` is the occurred_at of
+# the newest event applied, so an older event arriving late changes nothing.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("session_id", sa.Uuid, primary_key=True),
+    sa.Column("course_id", sa.Uuid, nullable=False),
+    sa.Column("patient_id", sa.Uuid, nullable=False),
+    sa.Column("treatment_code", sa.String(50), nullable=False),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("sessions_planned", sa.Integer, nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("session_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("as_of", UTCDateTime, nullable=False),
+    sa.Index("ix_sessions_status_day", "status", "session_on"),
+)
+
+reservations = sa.Table(
+    "reservations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("session_id", sa.Uuid, sa.ForeignKey("sessions.session_id"), nullable=False),
+    sa.Column("product_code", sa.String(50), nullable=False),
+    sa.Column("lot_id", sa.Uuid, sa.ForeignKey("lots.id"), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # reserved, released, consumed
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_reservations_quantity_positive"),
+    sa.Index("ix_reservations_session", "session_id"),
+    sa.Index("ix_reservations_lot_status", "lot_id", "status"),
+)
+
+# Vials a booked session still lacks, per product; the row goes when the need is met.
+shortages = sa.Table(
+    "shortages",
+    metadata,
+    sa.Column("session_id", sa.Uuid, sa.ForeignKey("sessions.session_id"), primary_key=True),
+    sa.Column("product_code", sa.String(50), primary_key=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_shortages_quantity_positive"),
+    sa.Index("ix_shortages_product", "product_code"),
+)
+
+# Which lot went into which patient. `lot_id` is empty when the practitioner recorded a lot
+# number inventory never received; the number is kept so a recall still finds the patient.
+consumptions = sa.Table(
+    "consumptions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("session_id", sa.Uuid, sa.ForeignKey("sessions.session_id"), nullable=False),
+    sa.Column("patient_id", sa.Uuid, nullable=False),
+    sa.Column("product_code", sa.String(50), nullable=False),
+    sa.Column("lot_id", sa.Uuid, sa.ForeignKey("lots.id"), nullable=True),
+    sa.Column("lot_number", sa.String(64), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("consumed_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_consumptions_quantity_positive"),
+    sa.Index("ix_consumptions_lot_number", "lot_number"),
+    sa.Index("ix_consumptions_patient", "patient_id"),
+)

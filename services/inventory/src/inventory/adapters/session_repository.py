@@ -1,0 +1,116 @@
+"""SQL for sessions, their reservations and shortages."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inventory.adapters.orm import lots
+from inventory.adapters.orm_sessions import reservations, sessions, shortages
+from inventory.domain.sessions import BookedSession, Reservation, SessionStatus
+
+RESERVATION_COLUMNS = (
+    reservations.c.id,
+    reservations.c.session_id,
+    reservations.c.product_code,
+    reservations.c.lot_id,
+    reservations.c.quantity,
+)
+
+
+class SessionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, session_id: uuid.UUID, *, lock: bool = False) -> BookedSession | None:
+        """The session; `lock` holds its row so events about it apply one at a time."""
+        query = sa.select(sessions).where(sessions.c.session_id == session_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one_or_none()
+        return BookedSession(**row._mapping) if row else None
+
+    async def add(self, booked: BookedSession) -> None:
+        await self._session.execute(sa.insert(sessions).values(**asdict(booked)))
+
+    async def update(self, session_id: uuid.UUID, **values: Any) -> None:
+        await self._session.execute(
+            sa.update(sessions).where(sessions.c.session_id == session_id).values(**values)
+        )
+
+    async def set_status(
+        self, session_id: uuid.UUID, status: SessionStatus, as_of: datetime
+    ) -> None:
+        await self.update(session_id, status=status, as_of=as_of)
+
+    async def reservations(
+        self, session_id: uuid.UUID, *, expiring_by: date | None = None
+    ) -> list[Reservation]:
+        """The session's held reservations; with `expiring_by`, only those on lots it outlives."""
+        query = sa.select(*RESERVATION_COLUMNS).where(
+            reservations.c.session_id == session_id, reservations.c.status == "reserved"
+        )
+        if expiring_by is not None:
+            query = query.join(lots, lots.c.id == reservations.c.lot_id).where(
+                lots.c.expires_on <= expiring_by
+            )
+        rows = await self._session.execute(query.order_by(reservations.c.product_code))
+        return [Reservation(**r._mapping) for r in rows]
+
+    async def add_reservation(self, reservation: Reservation, *, now: datetime) -> None:
+        values = asdict(reservation) | {"status": "reserved", "created_at": now}
+        await self._session.execute(sa.insert(reservations).values(**values))
+
+    async def mark(self, reservation_id: uuid.UUID, status: str) -> None:
+        await self._session.execute(
+            sa.update(reservations).where(reservations.c.id == reservation_id).values(status=status)
+        )
+
+    async def shortages(self, session_id: uuid.UUID) -> dict[str, int]:
+        rows = await self._session.execute(
+            sa.select(shortages.c.product_code, shortages.c.quantity)
+            .where(shortages.c.session_id == session_id)
+            .order_by(shortages.c.product_code)
+        )
+        return {r.product_code: r.quantity for r in rows}
+
+    async def set_shortage(self, session_id: uuid.UUID, product_code: str, quantity: int) -> None:
+        """Record what the session still lacks of the product (nothing when `quantity` is 0)."""
+        await self._session.execute(
+            sa.delete(shortages).where(
+                shortages.c.session_id == session_id, shortages.c.product_code == product_code
+            )
+        )
+        if quantity > 0:
+            await self._session.execute(
+                sa.insert(shortages).values(
+                    session_id=session_id, product_code=product_code, quantity=quantity
+                )
+            )
+
+    async def clear_shortages(self, session_id: uuid.UUID) -> None:
+        await self._session.execute(
+            sa.delete(shortages).where(shortages.c.session_id == session_id)
+        )
+
+    async def short_of(self, product_codes: set[str]) -> list[uuid.UUID]:
+        """Booked sessions lacking any of these products, earliest first, locked in that order."""
+        rows = await self._session.execute(
+            sa.select(sessions.c.session_id)
+            .where(
+                sessions.c.status == "booked",
+                sessions.c.session_id.in_(
+                    sa.select(shortages.c.session_id).where(
+                        shortages.c.product_code.in_(product_codes)
+                    )
+                ),
+            )
+            .order_by(sessions.c.starts_at, sessions.c.session_id)
+            .with_for_update()
+        )
+        return [r.session_id for r in rows]

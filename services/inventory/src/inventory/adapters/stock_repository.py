@@ -1,0 +1,70 @@
+"""The lot counters, changed only by conditional UPDATEs: the heart of never overselling.
+
+Each UPDATE re-checks what it needs in its WHERE clause, so two transactions racing for the last
+vial cannot both win: on PostgreSQL the second waits for the first's row lock and then finds the
+condition false; on SQLite writers are serialised. The CHECK on `lots` is the backstop.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inventory.adapters.orm import lots
+from inventory.domain.allocation import LotStock
+
+FREE = lots.c.quantity - lots.c.reserved - lots.c.consumed
+
+
+class StockRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def candidates(self, product_code: str, after: date) -> list[LotStock]:
+        """Available lots of the product with free vials that expire after `after`."""
+        rows = await self._session.execute(
+            sa.select(lots.c.id, lots.c.lot_number, lots.c.expires_on, FREE.label("free")).where(
+                lots.c.product_code == product_code,
+                lots.c.status == "available",
+                lots.c.expires_on > after,
+                FREE > 0,
+            )
+        )
+        return [LotStock(r.id, r.lot_number, r.expires_on, r.free) for r in rows]
+
+    async def try_reserve(self, lot_id: uuid.UUID, quantity: int) -> bool:
+        """Hold `quantity` vials of the lot if they are still free; False when they are not."""
+        return await self._conditional(lot_id, quantity, reserved=lots.c.reserved + quantity)
+
+    async def try_consume(self, lot_id: uuid.UUID, quantity: int) -> bool:
+        """Record `quantity` unreserved vials as used if the lot has them free."""
+        return await self._conditional(lot_id, quantity, consumed=lots.c.consumed + quantity)
+
+    async def release(self, lot_id: uuid.UUID, quantity: int) -> None:
+        await self._session.execute(
+            sa.update(lots).where(lots.c.id == lot_id).values(reserved=lots.c.reserved - quantity)
+        )
+
+    async def reserved_to_consumed(self, lot_id: uuid.UUID, quantity: int) -> None:
+        await self._session.execute(
+            sa.update(lots)
+            .where(lots.c.id == lot_id)
+            .values(reserved=lots.c.reserved - quantity, consumed=lots.c.consumed + quantity)
+        )
+
+    async def consume_what_is_free(self, lot_id: uuid.UUID, quantity: int) -> int:
+        """Count up to `quantity` vials as used, never past the lot's quantity; return how many."""
+        free = await self._session.scalar(sa.select(FREE).where(lots.c.id == lot_id))
+        counted = max(0, min(quantity, int(free or 0)))
+        if counted and await self.try_consume(lot_id, counted):
+            return counted
+        return 0
+
+    async def _conditional(self, lot_id: uuid.UUID, quantity: int, **values: object) -> bool:
+        result = await self._session.execute(
+            sa.update(lots).where(lots.c.id == lot_id, quantity <= FREE).values(**values)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -1,0 +1,88 @@
+"""Read-only SQL for reservation lines and lot traceability."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inventory.adapters.orm import lots
+from inventory.adapters.orm_sessions import consumptions, reservations, sessions, shortages
+
+
+class TraceRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def reservation_lines(self, session_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Every reservation of the session with its lot, then what it still lacks."""
+        held = await self._session.execute(
+            sa.select(
+                reservations.c.product_code,
+                lots.c.id.label("lot_id"),
+                lots.c.lot_number,
+                lots.c.expires_on,
+                reservations.c.quantity,
+                reservations.c.status,
+            )
+            .join(lots, lots.c.id == reservations.c.lot_id)
+            .where(reservations.c.session_id == session_id)
+            .order_by(reservations.c.product_code, reservations.c.created_at, lots.c.expires_on)
+        )
+        short = await self._session.execute(
+            sa.select(shortages.c.product_code, shortages.c.quantity)
+            .where(shortages.c.session_id == session_id)
+            .order_by(shortages.c.product_code)
+        )
+        lines = [dict(r._mapping) for r in held]
+        empty = {"lot_id": None, "lot_number": None, "expires_on": None, "status": "short"}
+        return lines + [dict(r._mapping) | empty for r in short]
+
+    async def consumptions(self, **where: Any) -> list[dict[str, Any]]:
+        """Consumption records matching `lot_number=` or `patient_id=`, oldest first."""
+        conditions = [consumptions.c[name] == value for name, value in where.items()]
+        rows = await self._session.execute(
+            sa.select(
+                consumptions.c.patient_id,
+                consumptions.c.session_id,
+                consumptions.c.product_code,
+                consumptions.c.lot_id,
+                consumptions.c.lot_number,
+                consumptions.c.quantity,
+                consumptions.c.consumed_at,
+            )
+            .where(*conditions)
+            .order_by(consumptions.c.consumed_at, consumptions.c.product_code)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def booked_with_lot(self, lot_ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+        """Booked sessions holding vials of these lots."""
+        rows = await self._session.execute(
+            sa.select(
+                sessions.c.session_id,
+                sessions.c.patient_id,
+                sessions.c.starts_at,
+                reservations.c.product_code,
+                reservations.c.lot_id,
+                reservations.c.quantity,
+            )
+            .join(reservations, reservations.c.session_id == sessions.c.session_id)
+            .where(reservations.c.lot_id.in_(lot_ids), reservations.c.status == "reserved")
+            .order_by(sessions.c.starts_at)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def session_known(self, session_id: uuid.UUID) -> bool:
+        found = await self._session.scalar(
+            sa.select(sa.literal(1)).where(sessions.c.session_id == session_id)
+        )
+        return found is not None
+
+    async def lot_ids_numbered(self, lot_number: str) -> list[uuid.UUID]:
+        rows = await self._session.scalars(
+            sa.select(lots.c.id).where(lots.c.lot_number == lot_number)
+        )
+        return list(rows.all())

@@ -1,0 +1,93 @@
+"""Holding vials for booked sessions, FEFO, and telling scheduling whether the kit is complete."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import datetime
+
+from clinic_shared.contracts.events import ShortLine, StockReserved, StockShortage
+from clinic_shared.outbox import UnitOfWork
+from inventory.adapters.catalogue_repository import KitRepository
+from inventory.adapters.session_repository import SessionRepository
+from inventory.adapters.stock_repository import StockRepository
+from inventory.domain.allocation import allocate
+from inventory.domain.sessions import BookedSession, Reservation, still_needed
+
+# Each failed conditional UPDATE means a competitor took the vials first; read again and retry.
+MAX_ROUNDS = 50
+
+
+async def reserve(
+    uow: UnitOfWork, booked: BookedSession, product_code: str, needed: int, now: datetime
+) -> int:
+    """Hold up to `needed` vials of the product for the session, FEFO; return how many."""
+    stock, repo = StockRepository(uow.session), SessionRepository(uow.session)
+    session_id, session_on = booked.session_id, booked.session_on
+    held = 0
+    for _ in range(MAX_ROUNDS):
+        if held >= needed:
+            break
+        picks = allocate(
+            needed - held, await stock.candidates(product_code, session_on), session_on
+        )
+        if not picks:
+            break
+        for pick in picks:
+            if not await stock.try_reserve(pick.lot_id, pick.quantity):
+                break
+            reservation = Reservation(
+                uuid.uuid4(), session_id, product_code, pick.lot_id, pick.quantity
+            )
+            await repo.add_reservation(reservation, now=now)
+            held += pick.quantity
+    return held
+
+
+async def fill_kit(uow: UnitOfWork, booked: BookedSession, now: datetime) -> None:
+    """Reserve what the session's kit still lacks and record the rest as shortages."""
+    repo = SessionRepository(uow.session)
+    held = Counter[str]()
+    for reservation in await repo.reservations(booked.session_id):
+        held[reservation.product_code] += reservation.quantity
+    for line in await KitRepository(uow.session).get(booked.treatment_code):
+        needed = still_needed(line.quantity, held[line.product_code])
+        got = await reserve(uow, booked, line.product_code, needed, now) if needed else 0
+        await repo.set_shortage(booked.session_id, line.product_code, needed - got)
+
+
+async def release(uow: UnitOfWork, reservations: list[Reservation]) -> set[str]:
+    """Give the reserved vials back to their lots; return the products freed."""
+    stock, repo = StockRepository(uow.session), SessionRepository(uow.session)
+    for reservation in reservations:
+        await stock.release(reservation.lot_id, reservation.quantity)
+        await repo.mark(reservation.id, "released")
+    return {r.product_code for r in reservations}
+
+
+async def announce(uow: UnitOfWork, booked: BookedSession) -> bool:
+    """Emit whether the session's kit is complete; True when it is short."""
+    short = await SessionRepository(uow.session).shortages(booked.session_id)
+    if short:
+        lines = [ShortLine(product_code=p, quantity_short=q) for p, q in short.items()]
+        uow.emit(
+            StockShortage(
+                session_id=booked.session_id, session_starts_at=booked.starts_at, lines=lines
+            )
+        )
+    else:
+        uow.emit(StockReserved(session_id=booked.session_id, session_starts_at=booked.starts_at))
+    return bool(short)
+
+
+async def fill_shortages(uow: UnitOfWork, product_codes: set[str], now: datetime) -> None:
+    """Give freed or received stock to sessions short of it, earliest session first."""
+    if not product_codes:
+        return
+    repo = SessionRepository(uow.session)
+    for session_id in await repo.short_of(product_codes):
+        booked = await repo.get(session_id)
+        assert booked is not None
+        await fill_kit(uow, booked, now)
+        if not await repo.shortages(session_id):
+            await announce(uow, booked)

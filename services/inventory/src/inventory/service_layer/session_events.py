@@ -1,0 +1,91 @@
+"""Scheduling's session events, applied to stock: book, move, cancel, no-show.
+
+Each handler locks the session's row first, so two events about one session apply one after the
+other; an event older than the last one applied (`as_of`) changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from clinic_shared.contracts.events import SessionBooked, SessionFacts, SessionRescheduled
+from clinic_shared.db import utcnow
+from clinic_shared.outbox import UnitOfWork
+from inventory.adapters.session_repository import SessionRepository
+from inventory.domain.sessions import BookedSession, SessionStatus, session_day
+from inventory.service_layer.patients import remember_patient_id
+from inventory.service_layer.reserving import announce, fill_kit, fill_shortages, release
+
+
+def occurred_at(uow: UnitOfWork) -> datetime:
+    return uow.handling.occurred_at if uow.handling is not None else utcnow()
+
+
+async def known_session(
+    uow: UnitOfWork, event: SessionFacts, zone: ZoneInfo, status: SessionStatus = "booked"
+) -> tuple[BookedSession, bool]:
+    """The session, locked; recorded from the event (and False) when it is new here."""
+    await remember_patient_id(uow, event.patient_id)
+    repo = SessionRepository(uow.session)
+    if (found := await repo.get(event.session_id, lock=True)) is not None:
+        return found, True
+    booked = BookedSession(
+        session_id=event.session_id,
+        course_id=event.course_id,
+        patient_id=event.patient_id,
+        treatment_code=event.treatment_code,
+        sequence=event.sequence,
+        sessions_planned=event.sessions_planned,
+        starts_at=event.starts_at,
+        session_on=session_day(event.starts_at, zone),
+        status=status,
+        as_of=occurred_at(uow),
+    )
+    await repo.add(booked)
+    return booked, False
+
+
+async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone: ZoneInfo) -> None:
+    """Hold the treatment's kit for the session, FEFO; announce a shortage or a full kit."""
+    booked, known = await known_session(uow, event, zone)
+    if known:
+        return  # already booked here, or moved or ended by a later event
+    await fill_kit(uow, booked, utcnow())
+    await announce(uow, booked)
+
+
+async def move_reservations(event: SessionRescheduled, uow: UnitOfWork, zone: ZoneInfo) -> None:
+    """Keep lots still valid on the new date; re-allocate the others, FEFO."""
+    booked, known = await known_session(uow, event, zone)
+    if known:
+        if not booked.holds_stock or booked.as_of > occurred_at(uow):
+            return
+        repo = SessionRepository(uow.session)
+        booked = replace(
+            booked,
+            starts_at=event.starts_at,
+            session_on=session_day(event.starts_at, zone),
+            as_of=occurred_at(uow),
+        )
+        moved = {"starts_at": booked.starts_at, "session_on": booked.session_on}
+        await repo.update(booked.session_id, **moved, as_of=booked.as_of)
+        outlived = await repo.reservations(booked.session_id, expiring_by=booked.session_on)
+        await release(uow, outlived)
+    await fill_kit(uow, booked, utcnow())
+    await announce(uow, booked)
+
+
+async def release_for_ended_session(
+    event: SessionFacts, uow: UnitOfWork, zone: ZoneInfo, status: SessionStatus
+) -> None:
+    """A cancelled or missed session gives its vials back, to sessions short of them first."""
+    booked, known = await known_session(uow, event, zone, status)
+    if not known or not booked.holds_stock:
+        return
+    repo = SessionRepository(uow.session)
+    await repo.set_status(booked.session_id, status, occurred_at(uow))
+    await repo.clear_shortages(booked.session_id)
+    freed = await release(uow, await repo.reservations(booked.session_id))
+    await fill_shortages(uow, freed, utcnow())
