@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from clinic_shared.messaging import MessageBus
 from clinic_shared.web import build_service_app
 from inventory.adapters.orm import metadata
-from inventory.entrypoints.api import lots, patients, products, traceability
+from inventory.entrypoints.api import lots, patients, products, stock, traceability
 from inventory.seed import seed_demo
 from inventory.service_layer.handlers import build_handlers
 from inventory.settings import InventorySettings
@@ -21,7 +21,13 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
         description="Vials by lot and expiry, reservations, consumption and reorders.",
         metadata=metadata,
         migrations_location="inventory:migrations",
-        routers=[patients.router, products.router, lots.router, traceability.router],
+        routers=[
+            patients.router,
+            products.router,
+            lots.router,
+            stock.router,
+            traceability.router,
+        ],
         handlers=build_handlers(settings.zone),
         seed=seed_demo,
         bus=bus,

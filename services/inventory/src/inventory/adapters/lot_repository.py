@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inventory.adapters.orm import lots, receipts
+from inventory.adapters.orm_sessions import adjustments
 from inventory.domain.lots import Lot, LotStatus
 
 LOT_COLUMNS = (
@@ -44,10 +45,10 @@ class LotRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def get(self, lot_id: uuid.UUID) -> Lot | None:
-        row = (
-            await self._session.execute(sa.select(*LOT_COLUMNS).where(lots.c.id == lot_id))
-        ).one_or_none()
+    async def get(self, lot_id: uuid.UUID, *, lock: bool = False) -> Lot | None:
+        """The lot; `lock` holds its row until the transaction ends."""
+        query = sa.select(*LOT_COLUMNS).where(lots.c.id == lot_id)
+        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
         return _lot(row) if row else None
 
     async def by_number(self, product_code: str, lot_number: str) -> Lot | None:
@@ -79,6 +80,32 @@ class LotRepository:
     async def add_quantity(self, lot_id: uuid.UUID, quantity: int) -> None:
         await self._session.execute(
             sa.update(lots).where(lots.c.id == lot_id).values(quantity=lots.c.quantity + quantity)
+        )
+
+    async def set_quantity(self, lot_id: uuid.UUID, quantity: int) -> None:
+        await self._session.execute(
+            sa.update(lots).where(lots.c.id == lot_id).values(quantity=quantity)
+        )
+
+    async def set_status(self, lot_id: uuid.UUID, status: LotStatus) -> None:
+        await self._session.execute(
+            sa.update(lots).where(lots.c.id == lot_id).values(status=status)
+        )
+
+    async def record_adjustment(
+        self, lot: Lot, kind: str, new_quantity: int, reason: str, *, at: datetime, by: str
+    ) -> None:
+        await self._session.execute(
+            sa.insert(adjustments).values(
+                id=uuid.uuid4(),
+                lot_id=lot.id,
+                kind=kind,
+                quantity_before=lot.quantity,
+                quantity_after=new_quantity,
+                reason=reason,
+                adjusted_by=by,
+                adjusted_at=at,
+            )
         )
 
     async def record_receipt(

@@ -68,3 +68,34 @@ consumptions = sa.Table(
     sa.Index("ix_consumptions_lot_number", "lot_number"),
     sa.Index("ix_consumptions_patient", "patient_id"),
 )
+
+adjustments = sa.Table(
+    "adjustments",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("lot_id", sa.Uuid, sa.ForeignKey("lots.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # count_correction, breakage, disposal
+    sa.Column("quantity_before", sa.Integer, nullable=False),
+    sa.Column("quantity_after", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("adjusted_by", sa.String(100), nullable=False),
+    sa.Column("adjusted_at", UTCDateTime, nullable=False),
+)
+
+# One row per thing worth a stock manager's attention. `dedupe_key` names the subject and its
+# window (`expiry:<lot>:<date>`), so replicas raising the same alert at once store it once.
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # shortage, expiry, reorder
+    sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("status", sa.String(16), nullable=False),  # open, dismissed, resolved
+    sa.Column("product_code", sa.String(50), nullable=False),
+    sa.Column("lot_id", sa.Uuid, nullable=True),
+    sa.Column("session_id", sa.Uuid, nullable=True),
+    sa.Column("message", sa.String(500), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_alerts_status_kind", "status", "kind"),
+)

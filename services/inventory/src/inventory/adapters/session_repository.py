@@ -66,10 +66,24 @@ class SessionRepository:
         values = asdict(reservation) | {"status": "reserved", "created_at": now}
         await self._session.execute(sa.insert(reservations).values(**values))
 
-    async def mark(self, reservation_id: uuid.UUID, status: str) -> None:
-        await self._session.execute(
-            sa.update(reservations).where(reservations.c.id == reservation_id).values(status=status)
+    async def mark(self, reservation_id: uuid.UUID, status: str) -> bool:
+        """Move a held reservation to `status`; False when it was no longer held."""
+        result = await self._session.execute(
+            sa.update(reservations)
+            .where(reservations.c.id == reservation_id, reservations.c.status == "reserved")
+            .values(status=status)
         )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def reservations_on_lot(self, lot_id: uuid.UUID) -> list[Reservation]:
+        """Held reservations on the lot, latest session first (the first to give way)."""
+        rows = await self._session.execute(
+            sa.select(*RESERVATION_COLUMNS)
+            .join(sessions, sessions.c.session_id == reservations.c.session_id)
+            .where(reservations.c.lot_id == lot_id, reservations.c.status == "reserved")
+            .order_by(sessions.c.starts_at.desc(), sessions.c.session_id)
+        )
+        return [Reservation(**r._mapping) for r in rows]
 
     async def shortages(self, session_id: uuid.UUID) -> dict[str, int]:
         rows = await self._session.execute(

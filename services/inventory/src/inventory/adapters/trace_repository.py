@@ -75,6 +75,12 @@ class TraceRepository:
         )
         return [dict(r._mapping) for r in rows]
 
+    async def is_short(self, session_id: uuid.UUID) -> bool:
+        found = await self._session.scalar(
+            sa.select(sa.literal(1)).where(shortages.c.session_id == session_id).limit(1)
+        )
+        return found is not None
+
     async def session_known(self, session_id: uuid.UUID) -> bool:
         found = await self._session.scalar(
             sa.select(sa.literal(1)).where(sessions.c.session_id == session_id)

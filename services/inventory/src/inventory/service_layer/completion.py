@@ -14,6 +14,7 @@ from inventory.adapters.lot_repository import LotRepository
 from inventory.adapters.session_repository import SessionRepository
 from inventory.adapters.stock_repository import StockRepository
 from inventory.domain.sessions import BookedSession, Reservation
+from inventory.service_layer.alerting import sync_shortage_alerts
 from inventory.service_layer.reserving import fill_shortages, release
 from inventory.service_layer.session_events import known_session, occurred_at
 
@@ -31,6 +32,7 @@ async def consume_for_completed_session(
     if known:
         await repo.set_status(booked.session_id, "completed", occurred_at(uow))
         await repo.clear_shortages(booked.session_id)
+        await sync_shortage_alerts(uow, booked, {}, utcnow())
     held = await repo.reservations(booked.session_id)
     now = utcnow()
     if event.products_used:
@@ -49,8 +51,9 @@ async def _consume_reserved(
     stock, repo = StockRepository(uow.session), SessionRepository(uow.session)
     records, lots = ConsumptionRepository(uow.session), LotRepository(uow.session)
     for reservation in held:
+        if not await repo.mark(reservation.id, "consumed"):
+            continue
         await stock.reserved_to_consumed(reservation.lot_id, reservation.quantity)
-        await repo.mark(reservation.id, "consumed")
         lot = await lots.get(reservation.lot_id)
         assert lot is not None
         await records.add(

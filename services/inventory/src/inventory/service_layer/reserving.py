@@ -7,12 +7,14 @@ from collections import Counter
 from datetime import datetime
 
 from clinic_shared.contracts.events import ShortLine, StockReserved, StockShortage
+from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.catalogue_repository import KitRepository
 from inventory.adapters.session_repository import SessionRepository
 from inventory.adapters.stock_repository import StockRepository
 from inventory.domain.allocation import allocate
 from inventory.domain.sessions import BookedSession, Reservation, still_needed
+from inventory.service_layer.alerting import sync_shortage_alerts
 
 # Each failed conditional UPDATE means a competitor took the vials first; read again and retry.
 MAX_ROUNDS = 50
@@ -60,14 +62,15 @@ async def release(uow: UnitOfWork, reservations: list[Reservation]) -> set[str]:
     """Give the reserved vials back to their lots; return the products freed."""
     stock, repo = StockRepository(uow.session), SessionRepository(uow.session)
     for reservation in reservations:
-        await stock.release(reservation.lot_id, reservation.quantity)
-        await repo.mark(reservation.id, "released")
+        if await repo.mark(reservation.id, "released"):
+            await stock.release(reservation.lot_id, reservation.quantity)
     return {r.product_code for r in reservations}
 
 
 async def announce(uow: UnitOfWork, booked: BookedSession) -> bool:
-    """Emit whether the session's kit is complete; True when it is short."""
+    """Emit whether the session's kit is complete, and keep its shortage alerts in step."""
     short = await SessionRepository(uow.session).shortages(booked.session_id)
+    await sync_shortage_alerts(uow, booked, short, utcnow())
     if short:
         lines = [ShortLine(product_code=p, quantity_short=q) for p, q in short.items()]
         uow.emit(

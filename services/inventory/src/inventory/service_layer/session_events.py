@@ -15,6 +15,7 @@ from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.session_repository import SessionRepository
 from inventory.domain.sessions import BookedSession, SessionStatus, session_day
+from inventory.service_layer.alerting import sync_shortage_alerts
 from inventory.service_layer.patients import remember_patient_id
 from inventory.service_layer.reserving import announce, fill_kit, fill_shortages, release
 
@@ -87,5 +88,6 @@ async def release_for_ended_session(
     repo = SessionRepository(uow.session)
     await repo.set_status(booked.session_id, status, occurred_at(uow))
     await repo.clear_shortages(booked.session_id)
+    await sync_shortage_alerts(uow, booked, {}, utcnow())
     freed = await release(uow, await repo.reservations(booked.session_id))
     await fill_shortages(uow, freed, utcnow())

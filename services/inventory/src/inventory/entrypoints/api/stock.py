@@ -1,0 +1,71 @@
+"""Adjustments, recalls and alerts: what a stock manager does about the stock."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Body, status
+
+from clinic_shared.db import utcnow
+from clinic_shared.errors import Unprocessable
+from inventory.adapters.alert_repository import AlertRepository
+from inventory.entrypoints.api.deps import Reader, StockStaff, TodayDep, UowDep
+from inventory.entrypoints.api.lots import lot_public
+from inventory.entrypoints.api.schemas import LotPublic
+from inventory.entrypoints.api.stock_schemas import (
+    AdjustmentCreate,
+    AlertPublic,
+    RecallCreate,
+    RecallPublic,
+)
+from inventory.service_layer.adjustments import AdjustLot, adjust_lot, recall_lot
+from inventory.service_layer.alerting import dismiss_alert
+
+router = APIRouter(prefix="/v1", tags=["stock"])
+
+
+@router.post("/adjustments", status_code=status.HTTP_201_CREATED, response_model=LotPublic)
+async def adjust(
+    body: AdjustmentCreate, uow: UowDep, today: TodayDep, who: StockStaff
+) -> LotPublic:
+    """Correct a count, or remove broken or disposed vials; the lot as it now stands."""
+    if body.kind != "count_correction" and body.quantity == 0:
+        raise Unprocessable(
+            "Removing 0 vials changes nothing.",
+            errors=[{"field": "body.quantity", "reason": "must be at least 1"}],
+        )
+    lot = await adjust_lot(uow, AdjustLot(**body.model_dump()), now=utcnow(), by=who.subject)
+    await uow.commit()
+    return lot_public(lot, today)
+
+
+@router.post("/lots/{lot_id}/recall", response_model=RecallPublic)
+async def recall(
+    lot_id: uuid.UUID,
+    uow: UowDep,
+    today: TodayDep,
+    _: StockStaff,
+    body: RecallCreate = Body(default_factory=RecallCreate),  # noqa: B008
+) -> RecallPublic:
+    """Recall the lot: the patients treated with it and the booked sessions that held it."""
+    outcome = await recall_lot(uow, lot_id, now=utcnow())
+    await uow.commit()
+    return RecallPublic(
+        lot=lot_public(outcome.lot, today),
+        patient_ids=outcome.patient_ids,
+        session_ids=outcome.session_ids,
+        sessions_now_short=outcome.still_short,
+    )
+
+
+@router.get("/alerts", response_model=list[AlertPublic])
+async def list_alerts(uow: UowDep, _: Reader) -> list[AlertPublic]:
+    """Open shortage, expiry and reorder alerts, oldest first."""
+    return [AlertPublic.model_validate(a) for a in await AlertRepository(uow.session).list_open()]
+
+
+@router.post("/alerts/{alert_id}/dismiss", response_model=AlertPublic)
+async def dismiss(alert_id: uuid.UUID, uow: UowDep, _: StockStaff) -> AlertPublic:
+    alert = await dismiss_alert(uow, alert_id, utcnow())
+    await uow.commit()
+    return AlertPublic.model_validate(alert)

@@ -1,0 +1,51 @@
+"""Request and response bodies of adjustment, recall and alert routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from inventory.domain.adjustments import AdjustmentKind
+from inventory.domain.alerts import AlertKind, AlertStatus
+from inventory.entrypoints.api.schemas import LotPublic
+
+
+class AdjustmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    lot_id: uuid.UUID
+    kind: AdjustmentKind
+    quantity: int = Field(
+        ge=0,
+        le=1_000_000,
+        description="Vials counted on hand (count_correction) or removed (breakage, disposal).",
+    )
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class RecallCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field("", max_length=500)
+
+
+class RecallPublic(BaseModel):
+    lot: LotPublic
+    patient_ids: list[uuid.UUID]
+    session_ids: list[uuid.UUID]
+    sessions_now_short: list[uuid.UUID]
+
+
+class AlertPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: AlertKind
+    status: AlertStatus
+    product_code: str
+    lot_id: uuid.UUID | None
+    session_id: uuid.UUID | None
+    message: str
+    created_at: datetime

@@ -1,0 +1,81 @@
+"""Adjusting and recalling lots: stock never negative, reservations moved or made shortages."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from clinic_shared.contracts.events import LotRecalled
+from clinic_shared.errors import Conflict, NotFound
+from clinic_shared.outbox import UnitOfWork
+from inventory.adapters.lot_repository import LotRepository
+from inventory.adapters.trace_repository import TraceRepository
+from inventory.domain.adjustments import AdjustmentKind, adjusted_quantity, reserved_allowed
+from inventory.domain.lots import Lot
+from inventory.service_layer.displacement import displace, refill
+
+
+@dataclass(frozen=True)
+class AdjustLot:
+    lot_id: uuid.UUID
+    kind: AdjustmentKind
+    quantity: int
+    reason: str
+
+
+async def locked_lot(uow: UnitOfWork, lot_id: uuid.UUID) -> Lot:
+    lot = await LotRepository(uow.session).get(lot_id, lock=True)
+    if lot is None:
+        raise NotFound(f"No lot {lot_id}.", errors=[{"field": "lot_id", "reason": "unknown lot"}])
+    return lot
+
+
+async def adjust_lot(uow: UnitOfWork, cmd: AdjustLot, *, now: datetime, by: str) -> Lot:
+    """Set the lot's new quantity; reservations it can no longer cover move or become short."""
+    lot = await locked_lot(uow, cmd.lot_id)
+    new_quantity = adjusted_quantity(lot, cmd.kind, cmd.quantity)
+    moved = await displace(uow, lot.id, reserved_allowed(new_quantity, lot.consumed))
+    repo = LotRepository(uow.session)
+    await repo.set_quantity(lot.id, new_quantity)
+    await repo.record_adjustment(lot, cmd.kind, new_quantity, cmd.reason, at=now, by=by)
+    await refill(uow, moved, now)
+    adjusted = await repo.get(lot.id)
+    assert adjusted is not None
+    return adjusted
+
+
+@dataclass(frozen=True)
+class RecallOutcome:
+    lot: Lot
+    patient_ids: list[uuid.UUID]
+    session_ids: list[uuid.UUID]
+    still_short: list[uuid.UUID]
+
+
+async def recall_lot(uow: UnitOfWork, lot_id: uuid.UUID, *, now: datetime) -> RecallOutcome:
+    """Stop using the lot, move its reservations, and name who was treated with it."""
+    lot = await locked_lot(uow, lot_id)
+    if lot.status == "recalled":
+        raise Conflict(f"Lot {lot.lot_number} is already recalled.", lot_id=str(lot.id))
+    repo = LotRepository(uow.session)
+    await repo.set_status(lot.id, "recalled")
+    moved = await displace(uow, lot.id, 0)
+    refilled = await refill(uow, moved, now)
+    trace = TraceRepository(uow.session)
+    used = await trace.consumptions(product_code=lot.product_code, lot_number=lot.lot_number)
+    patient_ids = sorted({u["patient_id"] for u in used}, key=str)
+    session_ids = sorted(set(moved), key=str)
+    short = [s.session_id for s in refilled if await trace.is_short(s.session_id)]
+    uow.emit(
+        LotRecalled(
+            lot_id=lot.id,
+            product_code=lot.product_code,
+            lot_number=lot.lot_number,
+            patient_ids=patient_ids,
+            session_ids=session_ids,
+        )
+    )
+    recalled = await repo.get(lot.id)
+    assert recalled is not None
+    return RecallOutcome(recalled, patient_ids, session_ids, sorted(short, key=str))
