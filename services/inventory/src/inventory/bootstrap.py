@@ -7,7 +7,8 @@ from fastapi import FastAPI
 from clinic_shared.messaging import MessageBus
 from clinic_shared.web import build_service_app
 from inventory.adapters.orm import metadata
-from inventory.entrypoints.api import lots, patients, products, stock, traceability
+from inventory.entrypoints.api import forecast, lots, patients, products, stock, traceability
+from inventory.entrypoints.workers import stock_scan_loop
 from inventory.seed import seed_demo
 from inventory.service_layer.handlers import build_handlers
 from inventory.settings import InventorySettings
@@ -26,9 +27,11 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
             products.router,
             lots.router,
             stock.router,
+            forecast.router,
             traceability.router,
         ],
         handlers=build_handlers(settings.zone),
         seed=seed_demo,
+        workers=[stock_scan_loop],
         bus=bus,
     )

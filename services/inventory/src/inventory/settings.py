@@ -14,3 +14,15 @@ class InventorySettings(ServiceSettings):
     service_name: str = "inventory"
     port: int = Field(8002, ge=0, le=65535)
     database_url: str = "sqlite+aiosqlite:///var/inventory.db"
+
+    forecast_days: int = Field(60, ge=1, le=365)
+    expiry_warning_days: int = Field(30, ge=1, le=365)
+    course_pace_days: int = Field(
+        10, ge=1, le=60, description="Days assumed between a course's unbooked sessions."
+    )
+    scan_interval_seconds: float = Field(
+        3600, gt=0, description="How often the expiry and reorder scan runs."
+    )
+    scan_first_after_seconds: float = Field(
+        10, ge=0, description="Delay of the first scan after the service starts."
+    )

@@ -99,3 +99,13 @@ alerts = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Index("ix_alerts_status_kind", "status", "kind"),
 )
+
+# Courses as far as the forecast needs them: which are still active.
+courses = sa.Table(
+    "courses",
+    metadata,
+    sa.Column("course_id", sa.Uuid, primary_key=True),
+    sa.Column("treatment_code", sa.String(50), nullable=False),
+    sa.Column("sessions_planned", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # active, completed, abandoned
+)

@@ -8,6 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic_shared.contracts.events import (
+    CourseAbandoned,
+    CourseCompleted,
+    CourseCreated,
     PatientRegistered,
     SessionBooked,
     SessionCancelled,
@@ -17,6 +20,7 @@ from clinic_shared.contracts.events import (
 )
 from clinic_shared.outbox import UnitOfWork
 from inventory.service_layer.completion import consume_for_completed_session
+from inventory.service_layer.courses import record_course
 from inventory.service_layer.patients import remember_patient_id
 from inventory.service_layer.session_events import (
     move_reservations,
@@ -41,4 +45,7 @@ def build_handlers(zone: ZoneInfo) -> dict[str, Handler]:
         SessionCancelled.TYPE: partial(release_for_ended_session, zone=zone, status="cancelled"),
         SessionNoShow.TYPE: partial(release_for_ended_session, zone=zone, status="no_show"),
         SessionCompleted.TYPE: partial(consume_for_completed_session, zone=zone),
+        CourseCreated.TYPE: partial(record_course, status="active"),
+        CourseCompleted.TYPE: partial(record_course, status="completed"),
+        CourseAbandoned.TYPE: partial(record_course, status="abandoned"),
     }

@@ -1,0 +1,91 @@
+"""Read-only SQL the stock view and the forecast are computed from."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from inventory.adapters.orm import kit_items, lots
+from inventory.adapters.orm_sessions import courses, reservations, sessions, shortages
+
+DONE_OR_BOOKED = ("booked", "completed")
+
+
+@dataclass(frozen=True)
+class UsableLot:
+    product_code: str
+    expires_on: date
+    vials: int
+    reserved: int
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    course_id: uuid.UUID
+    treatment_code: str
+    sessions_planned: int
+    sessions_taken: int
+    last_session_on: date | None
+
+
+class ForecastRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def usable_lots(self, today: date) -> list[UsableLot]:
+        """Available lots still in date with vials on hand."""
+        on_hand = lots.c.quantity - lots.c.consumed
+        rows = await self._session.execute(
+            sa.select(
+                lots.c.product_code, lots.c.expires_on, on_hand.label("vials"), lots.c.reserved
+            ).where(lots.c.status == "available", lots.c.expires_on > today, on_hand > 0)
+        )
+        return [UsableLot(**r._mapping) for r in rows]
+
+    async def booked_demand(self) -> dict[str, dict[date, int]]:
+        """Vials booked sessions hold or lack, per product and session day."""
+        demand: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+        for table, held in (
+            (reservations, reservations.c.status == "reserved"),
+            (shortages, sa.true()),
+        ):
+            rows = await self._session.execute(
+                sa.select(
+                    table.c.product_code, sessions.c.session_on, sa.func.sum(table.c.quantity)
+                )
+                .join(sessions, sessions.c.session_id == table.c.session_id)
+                .where(sessions.c.status == "booked", held)
+                .group_by(table.c.product_code, sessions.c.session_on)
+            )
+            for product_code, day, quantity in rows:
+                demand[product_code][day] += int(quantity)
+        return demand
+
+    async def active_courses(self) -> list[CourseProgress]:
+        """Each course not known to be over, with its sessions booked or done so far."""
+        taken = sessions.c.status.in_(DONE_OR_BOOKED)
+        closed = sa.select(courses.c.course_id).where(courses.c.status != "active")
+        rows = await self._session.execute(
+            sa.select(
+                sessions.c.course_id,
+                sessions.c.treatment_code,
+                sa.func.max(sessions.c.sessions_planned),
+                sa.func.sum(sa.case((taken, 1), else_=0)),
+                sa.func.max(sa.case((taken, sessions.c.session_on), else_=None)),
+            )
+            .where(sessions.c.course_id.not_in(closed))
+            .group_by(sessions.c.course_id, sessions.c.treatment_code)
+        )
+        return [CourseProgress(r[0], r[1], int(r[2]), int(r[3] or 0), r[4]) for r in rows]
+
+    async def kits(self) -> dict[str, dict[str, int]]:
+        """Vials per session, by treatment and product."""
+        kits: dict[str, dict[str, int]] = defaultdict(dict)
+        for row in await self._session.execute(sa.select(kit_items)):
+            kits[row.treatment_code][row.product_code] = row.quantity
+        return kits

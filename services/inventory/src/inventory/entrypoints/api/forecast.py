@@ -1,0 +1,80 @@
+"""The stock view per product, and its forecast from bookings and active courses."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from clinic_shared.errors import NotFound
+from inventory.entrypoints.api.deps import Reader, SettingsDep, TodayDep, UowDep
+from inventory.entrypoints.api.forecast_schemas import (
+    DayPublic,
+    ForecastPublic,
+    ReorderPublic,
+    StockPublic,
+)
+from inventory.entrypoints.workers import forecast_settings
+from inventory.service_layer.forecasting import ProductOutlook, outlooks
+
+router = APIRouter(prefix="/v1/stock", tags=["stock"])
+
+
+@router.get("", response_model=list[StockPublic])
+async def stock_view(
+    uow: UowDep, today: TodayDep, settings: SettingsDep, _: Reader
+) -> list[StockPublic]:
+    """Per product: on hand, reserved, available, expiring soon, projected stock-out date."""
+    window = settings.expiry_warning_days
+    return [
+        _stock(outlook, window)
+        for outlook in await outlooks(uow, today, forecast_settings(settings))
+    ]
+
+
+@router.get("/{product_code}/forecast", response_model=ForecastPublic)
+async def forecast(
+    product_code: str,
+    uow: UowDep,
+    today: TodayDep,
+    settings: SettingsDep,
+    _: Reader,
+    days: Annotated[int | None, Query(ge=1, le=365)] = None,
+) -> ForecastPublic:
+    """Projected available stock per day, and the reorder it calls for, if any."""
+    chosen = replace(forecast_settings(settings), days=days or settings.forecast_days)
+    found = await outlooks(uow, today, chosen, only=product_code)
+    if not found:
+        raise NotFound(f"No product {product_code!r}.")
+    [outlook] = found
+    reorder = outlook.reorder
+    return ForecastPublic(
+        product_code=outlook.product.code,
+        lead_time_days=outlook.product.lead_time_days,
+        safety_stock=outlook.product.safety_stock,
+        projected_stockout_on=outlook.projected_stockout_on,
+        reorder=ReorderPublic(**asdict(reorder)) if reorder else None,
+        days=[
+            DayPublic(
+                day=d.day,
+                booked=d.booked,
+                expected=d.expected,
+                expiring=d.expiring,
+                projected_available=d.projected,
+            )
+            for d in outlook.forecast
+        ],
+    )
+
+
+def _stock(outlook: ProductOutlook, window: int) -> StockPublic:
+    return StockPublic(
+        product_code=outlook.product.code,
+        on_hand=outlook.on_hand,
+        reserved=outlook.reserved,
+        available=outlook.available,
+        expiring_soon=outlook.expiring_soon,
+        expiring_window_days=window,
+        projected_stockout_on=outlook.projected_stockout_on,
+    )

@@ -1,0 +1,40 @@
+"""Response bodies of the stock view and the forecast."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+
+class StockPublic(BaseModel):
+    product_code: str
+    on_hand: int
+    reserved: int
+    available: int
+    expiring_soon: int
+    expiring_window_days: int
+    projected_stockout_on: date | None
+
+
+class DayPublic(BaseModel):
+    day: date
+    booked: int
+    expected: int
+    expiring: int
+    projected_available: int
+
+
+class ReorderPublic(BaseModel):
+    quantity: int
+    projected_stockout_on: date | None
+    reason: str
+
+
+class ForecastPublic(BaseModel):
+    product_code: str
+    lead_time_days: int
+    safety_stock: int
+    projected_stockout_on: date | None
+    reorder: ReorderPublic | None
+    days: list[DayPublic]

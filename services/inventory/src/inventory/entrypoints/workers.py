@@ -1,0 +1,48 @@
+"""Background loops inventory runs beside its API."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+
+from clinic_shared.db import utcnow
+from clinic_shared.runtime import ServiceRuntime
+from inventory.service_layer.forecasting import ForecastSettings
+from inventory.service_layer.scans import scan_stock
+from inventory.settings import InventorySettings
+
+log = logging.getLogger(__name__)
+
+
+def forecast_settings(settings: InventorySettings) -> ForecastSettings:
+    return ForecastSettings(
+        days=settings.forecast_days,
+        expiry_warning_days=settings.expiry_warning_days,
+        course_pace_days=settings.course_pace_days,
+    )
+
+
+async def scan_once(runtime: ServiceRuntime) -> None:
+    """Run the expiry and reorder scan once and commit what it announced."""
+    settings = runtime.settings
+    assert isinstance(settings, InventorySettings)
+    today = datetime.now(settings.zone).date()
+    async with runtime.uow() as uow:
+        await scan_stock(uow, today, forecast_settings(settings), utcnow())
+        await uow.commit()
+
+
+async def stock_scan_loop(runtime: ServiceRuntime) -> None:
+    """Scan shortly after start, then every `scan_interval_seconds`, surviving a failed pass."""
+    settings = runtime.settings
+    assert isinstance(settings, InventorySettings)
+    await asyncio.sleep(settings.scan_first_after_seconds)
+    while True:
+        try:
+            await scan_once(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("stock scan failed; next pass at the usual time")
+        await asyncio.sleep(settings.scan_interval_seconds)

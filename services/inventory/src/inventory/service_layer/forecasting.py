@@ -1,0 +1,110 @@
+"""The stock view and forecast per product, from lots, bookings and active courses."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from clinic_shared.outbox import UnitOfWork
+from inventory.adapters.catalogue_repository import ProductRepository
+from inventory.adapters.forecast_repository import ForecastRepository, UsableLot
+from inventory.domain.catalogue import Product
+from inventory.domain.forecast import (
+    CourseOutlook,
+    DayForecast,
+    ReorderSuggestion,
+    StockLot,
+    expected_use,
+    project,
+    stockout_day,
+    suggest_reorder,
+)
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    days: int
+    expiry_warning_days: int
+    course_pace_days: int
+
+
+@dataclass(frozen=True)
+class ProductOutlook:
+    product: Product
+    on_hand: int
+    reserved: int
+    expiring_soon: int
+    forecast: list[DayForecast]
+    reorder: ReorderSuggestion | None
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+    @property
+    def projected_stockout_on(self) -> date | None:
+        return stockout_day(self.forecast)
+
+
+async def outlooks(
+    uow: UnitOfWork, today: date, settings: ForecastSettings, only: str | None = None
+) -> list[ProductOutlook]:
+    """Every product's stock and forecast (or only the product coded `only`)."""
+    repo = ForecastRepository(uow.session)
+    products = [p for p in await ProductRepository(uow.session).list() if only in (None, p.code)]
+    lots: dict[str, list[UsableLot]] = defaultdict(list)
+    for lot in await repo.usable_lots(today):
+        lots[lot.product_code].append(lot)
+    booked = await repo.booked_demand()
+    courses, kits = await repo.active_courses(), await repo.kits()
+    results = []
+    for product in products:
+        outlooks_ = [
+            CourseOutlook(
+                c.last_session_on,
+                max(0, c.sessions_planned - c.sessions_taken),
+                kits.get(c.treatment_code, {}).get(product.code, 0),
+            )
+            for c in courses
+        ]
+        demand = _from_today(booked.get(product.code, {}), today)
+        expected = expected_use(outlooks_, today, settings.course_pace_days)
+        results.append(_outlook(product, lots[product.code], demand, expected, today, settings))
+    return results
+
+
+def _from_today(demand: dict[date, int], today: date) -> dict[date, int]:
+    """Booked sessions whose day has passed but which are not completed still count, today."""
+    out: dict[date, int] = defaultdict(int)
+    for day, vials in demand.items():
+        out[max(day, today)] += vials
+    return out
+
+
+def _outlook(
+    product: Product,
+    lots: list[UsableLot],
+    booked: dict[date, int],
+    expected: dict[date, int],
+    today: date,
+    settings: ForecastSettings,
+) -> ProductOutlook:
+    horizon = max(settings.days, product.lead_time_days + product.review_period_days + 1)
+    stock = [StockLot(lot.expires_on, lot.vials) for lot in lots]
+    forecast = project(today, horizon, stock, booked, expected)
+    soon = today + timedelta(days=settings.expiry_warning_days)
+    return ProductOutlook(
+        product=product,
+        on_hand=sum(lot.vials for lot in lots),
+        reserved=sum(lot.reserved for lot in lots),
+        expiring_soon=sum(lot.vials - lot.reserved for lot in lots if lot.expires_on <= soon),
+        forecast=forecast[: settings.days],
+        reorder=suggest_reorder(
+            forecast,
+            lead_time_days=product.lead_time_days,
+            review_period_days=product.review_period_days,
+            safety_stock=product.safety_stock,
+            lot_size=product.reorder_quantity,
+        ),
+    )

@@ -1,0 +1,86 @@
+"""The daily scan: expired lots set aside, expiring lots and reorders announced once each.
+
+Safe with several replicas at once: an announcement is emitted only by the transaction that
+inserts its alert, and the alert's unique key (subject and window) lets only one insert win.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from clinic_shared.contracts.events import LotExpiring, ReorderSuggested
+from clinic_shared.outbox import UnitOfWork
+from inventory.adapters.alert_repository import AlertRepository
+from inventory.adapters.scan_repository import ScanRepository
+from inventory.domain.alerts import expiry_key, reorder_key
+from inventory.service_layer.forecasting import ForecastSettings, ProductOutlook, outlooks
+
+
+async def announce_expiring_lots(
+    uow: UnitOfWork, today: date, within_days: int, now: datetime
+) -> int:
+    """Emit inventory.lot.expiring once per lot whose free vials expire within the window."""
+    alerts, emitted = AlertRepository(uow.session), 0
+    until = today + timedelta(days=within_days)
+    for lot in await ScanRepository(uow.session).expiring_with_free_vials(today, until):
+        key = expiry_key(lot.id, lot.expires_on - timedelta(days=within_days))
+        message = f"{lot.free} unreserved vials of lot {lot.lot_number} expire on {lot.expires_on}."
+        if await alerts.raise_once(
+            "expiry", key, product_code=lot.product_code, message=message, now=now, lot_id=lot.id
+        ):
+            uow.emit(
+                LotExpiring(
+                    lot_id=lot.id,
+                    product_code=lot.product_code,
+                    lot_number=lot.lot_number,
+                    expires_on=lot.expires_on,
+                    unreserved_quantity=lot.free,
+                )
+            )
+            emitted += 1
+    return emitted
+
+
+async def suggest_reorders(
+    uow: UnitOfWork, today: date, settings: ForecastSettings, now: datetime
+) -> int:
+    """Emit inventory.reorder.suggested once per product until stock arrives or it is dismissed."""
+    emitted = 0
+    for outlook in await outlooks(uow, today, settings):
+        code = outlook.product.code
+        key = reorder_key(code, await ScanRepository(uow.session).receipt_count(code))
+        alerts = AlertRepository(uow.session)
+        stale = [k for k in await alerts.open_keys(f"reorder:{code}:") if k != key]
+        await alerts.resolve(stale, now)
+        if outlook.reorder is not None and await _raise_reorder(uow, outlook, key, now):
+            emitted += 1
+    return emitted
+
+
+async def _raise_reorder(uow: UnitOfWork, outlook: ProductOutlook, key: str, now: datetime) -> bool:
+    suggestion = outlook.reorder
+    assert suggestion is not None
+    code = outlook.product.code
+    message = f"Reorder {suggestion.quantity} {code}: {suggestion.reason}"
+    if not await AlertRepository(uow.session).raise_once(
+        "reorder", key, product_code=code, message=message, now=now
+    ):
+        return False
+    uow.emit(
+        ReorderSuggested(
+            product_code=code,
+            quantity=suggestion.quantity,
+            projected_stockout_on=suggestion.projected_stockout_on,
+            reason=suggestion.reason,
+        )
+    )
+    return True
+
+
+async def scan_stock(
+    uow: UnitOfWork, today: date, settings: ForecastSettings, now: datetime
+) -> None:
+    """One pass of the daily scan, in the caller's unit of work."""
+    await ScanRepository(uow.session).mark_expired(today)
+    await announce_expiring_lots(uow, today, settings.expiry_warning_days, now)
+    await suggest_reorders(uow, today, settings, now)

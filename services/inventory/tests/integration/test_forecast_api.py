@@ -1,0 +1,99 @@
+"""The stock view and the forecast, through the API, against numbers worked out by hand."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.testing.helpers import bearer
+
+from .conftest import STOCK, Inventory
+from .events import publish, session_event
+
+
+async def book(
+    inventory: Inventory, days: int, *, planned: int = 1, course: uuid.UUID | None = None
+):
+    event = session_event(SessionBooked, uuid.uuid4(), days=days, treatment="gly-one")
+    update = {"course_id": course or uuid.uuid4(), "sessions_planned": planned}
+    await publish(inventory, event.model_copy(update=update))
+
+
+async def test_stock_view_counts_on_hand_reserved_available_and_expiring(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("lidocaine", "LID-SOON", 4, days=12)
+    await inventory.receive("lidocaine", "LID-LATE", 6, days=200)
+    await inventory.receive("caffeine", "CAF-1", 10, days=200)
+    await inventory.receive("vitamin-blend", "VIT-1", 10, days=200)
+    await publish(inventory, session_event(SessionBooked, uuid.uuid4(), days=3))
+
+    response = await inventory.client.get("/v1/stock", headers=bearer("receptionist"))
+
+    assert response.status_code == 200, response.text
+    stock = {s["product_code"]: s for s in response.json()}
+    assert set(stock) >= {"caffeine", "lidocaine", "glycolic-acid"}
+    assert stock["lidocaine"] | {"projected_stockout_on": None} == {
+        "product_code": "lidocaine",
+        "on_hand": 10,
+        "reserved": 0,
+        "available": 10,
+        "expiring_soon": 4,
+        "expiring_window_days": 30,
+        "projected_stockout_on": None,
+    }
+    assert (stock["caffeine"]["reserved"], stock["caffeine"]["available"]) == (1, 9)
+    assert stock["glycolic-acid"]["on_hand"] == 0
+
+
+async def test_forecast_and_reorder_match_the_hand_computed_projection(
+    inventory: Inventory,
+) -> None:
+    kit = {"items": [{"product_code": "glycolic-acid", "quantity": 1}]}
+    assert (await inventory.client.put("/v1/kits/gly-one", json=kit, headers=STOCK)).is_success
+    settings = {
+        "lead_time_days": 5,
+        "review_period_days": 3,
+        "safety_stock": 2,
+        "reorder_quantity": 10,
+    }
+    patch = await inventory.client.patch("/v1/products/glycolic-acid", json=settings, headers=STOCK)
+    assert patch.status_code == 200
+    await inventory.receive("glycolic-acid", "GLY-A", 3, days=3)
+    await inventory.receive("glycolic-acid", "GLY-B", 5, days=19)
+    for _ in range(2):
+        await book(inventory, 1)
+    for _ in range(3):
+        await book(inventory, 5)
+    await book(inventory, 5, planned=4, course=uuid.uuid4())  # 3 more expected, every 10 days
+
+    response = await inventory.client.get(
+        "/v1/stock/glycolic-acid/forecast", params={"days": 40}, headers=bearer("practitioner")
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    today = date.fromisoformat(body["days"][0]["day"])
+    projected = [d["projected_available"] for d in body["days"]]
+    # 8 on hand; 2 booked on day 1 from GLY-A; its last vial expires unused on day 3; 4 booked on
+    # day 5 from GLY-B leave 1; the course's next sessions (days 15, 25, 35) take 1 each.
+    expected = [8, 6, 6, 5, 5] + [1] * 10 + [0] * 10 + [-1] * 10 + [-2] * 5
+    assert projected == expected
+    assert [d["expected"] for d in body["days"] if d["expected"]] == [1, 1, 1]
+    assert body["days"][3]["expiring"] == 1
+    assert body["projected_stockout_on"] == (today + timedelta(days=25)).isoformat()
+    # Day 5 (lead time) projects 1, below the safety stock of 2: order 2 - 1 = 1, in tens.
+    assert body["reorder"]["quantity"] == 10
+
+
+async def test_forecast_of_an_unknown_product_is_a_404_and_days_are_bounded(
+    inventory: Inventory,
+) -> None:
+    unknown = await inventory.client.get("/v1/stock/unobtainium/forecast", headers=STOCK)
+    too_long = await inventory.client.get(
+        "/v1/stock/caffeine/forecast", params={"days": 0}, headers=STOCK
+    )
+    assert unknown.status_code == 404
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "query.days"

@@ -1,0 +1,60 @@
+"""The forecast and reorder arithmetic against numbers worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from inventory.domain.forecast import (
+    CourseOutlook,
+    StockLot,
+    expected_use,
+    project,
+    stockout_day,
+    suggest_reorder,
+)
+
+TODAY = date(2027, 1, 1)
+LOTS = [StockLot(date(2027, 1, 20), 5), StockLot(date(2027, 1, 4), 3)]
+BOOKED = {date(2027, 1, 2): 2, date(2027, 1, 6): 4}
+EXPECTED = {date(2027, 1, 8): 3}
+
+
+def test_projection_draws_fefo_loses_what_expires_unused_and_carries_the_deficit() -> None:
+    forecast = project(TODAY, 10, LOTS, BOOKED, EXPECTED)
+    # 8 on hand; 2 used from the Jan 4 lot; its last vial expires unused on Jan 4; 4 used on
+    # Jan 6 leaves 1; Jan 8 wants 3 of which 1 is there: 2 short from then on.
+    assert [d.projected for d in forecast] == [8, 6, 6, 5, 5, 1, 1, -2, -2, -2]
+    assert [d.expiring for d in forecast][3] == 1
+    assert sum(d.expiring for d in forecast) == 1
+    assert stockout_day(forecast) == date(2027, 1, 8)
+
+
+def test_reorder_covers_lead_time_and_review_period_above_safety_stock() -> None:
+    forecast = project(TODAY, 10, LOTS, BOOKED, EXPECTED)
+    # Day 5 (lead time) projects 1 < safety 2; day 8 (lead + review) projects -2: 2 - (-2) = 4.
+    suggestion = suggest_reorder(forecast, lead_time_days=5, review_period_days=3, safety_stock=2)
+    assert suggestion is not None
+    assert (suggestion.quantity, suggestion.projected_stockout_on) == (4, date(2027, 1, 8))
+    in_boxes = suggest_reorder(
+        forecast, lead_time_days=5, review_period_days=3, safety_stock=2, lot_size=6
+    )
+    assert in_boxes is not None
+    assert in_boxes.quantity == 6
+
+
+def test_no_reorder_while_stock_at_lead_time_holds_the_safety_stock() -> None:
+    forecast = project(TODAY, 10, LOTS, BOOKED, EXPECTED)
+    assert suggest_reorder(forecast, lead_time_days=1, review_period_days=3, safety_stock=6) is None
+
+
+def test_unbooked_sessions_of_active_courses_follow_the_last_one_at_the_course_pace() -> None:
+    outlooks = [
+        CourseOutlook(date(2027, 1, 5), sessions_left=2, vials_per_session=3),
+        CourseOutlook(None, sessions_left=1, vials_per_session=2),
+        CourseOutlook(date(2026, 12, 1), sessions_left=0, vials_per_session=9),
+    ]
+    assert expected_use(outlooks, TODAY, every_days=7) == {
+        date(2027, 1, 12): 3,
+        date(2027, 1, 19): 3,
+        date(2027, 1, 8): 2,
+    }
