@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
@@ -13,7 +15,7 @@ from clinic_shared.testing.helpers import bearer, eventually
 from inventory.adapters.orm import inbox, lots
 from inventory.adapters.orm_sessions import reservations, shortages
 
-from .conftest import Inventory
+from .conftest import STOCK, Inventory
 from .events import emitted, session_event
 
 
@@ -55,3 +57,44 @@ async def test_hundred_bookings_at_once_reserve_exactly_the_ten_vials_in_stock(
     assert len(await emitted(inventory, "inventory.stock.reserved")) == 10
     assert len(await emitted(inventory, "inventory.stock.shortage")) == 90
     assert await bus.dead_letter_count("inventory") == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_deliveries_arriving_during_a_rush_of_bookings_are_shared_exactly(
+    inventory: Inventory,
+) -> None:
+    kit = {"items": [{"product_code": "caffeine", "quantity": 1}]}
+    assert (await inventory.client.put("/v1/kits/one-vial", json=kit, headers=STOCK)).is_success
+    bus = inventory.app.state.runtime.message_bus
+    events = [
+        session_event(SessionBooked, uuid.uuid4(), days=3 + i % 20, treatment="one-vial")
+        for i in range(40)
+    ]
+    envelopes = [Envelope.wrap(e, producer="scheduling", correlation_id="rush") for e in events]
+
+    receipts = [
+        inventory.client.post("/v1/receipts", json=delivery(f"CAF-{n}"), headers=STOCK)
+        for n in range(4)
+    ]
+    answers = await asyncio.gather(*receipts, *(bus.publish(e) for e in envelopes))
+
+    assert [r.status_code for r in answers[:4]] == [201] * 4
+    await eventually(lambda: _count(inventory, inbox), until=lambda n: n == 40, timeout=60)
+    held = [r for r in await inventory.rows(reservations) if r.status == "reserved"]
+    short = await inventory.rows(shortages)
+    assert sum(r.quantity for r in held) == 20
+    assert sum(lot.reserved for lot in await inventory.rows(lots)) == 20
+    assert len(short) == 20
+    assert {r.session_id for r in held}.isdisjoint({s.session_id for s in short})
+    assert await bus.dead_letter_count("inventory") == 0
+
+
+def delivery(lot_number: str) -> dict[str, object]:
+    expires_on = (date.today() + timedelta(days=200)).isoformat()
+    return {"product_code": "caffeine", "lot_number": lot_number, "expires_on": expires_on} | {
+        "quantity": 5
+    }
+
+
+async def _count(inventory: Inventory, table: sa.Table) -> int:
+    return len(await inventory.rows(table))

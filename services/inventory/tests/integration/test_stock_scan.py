@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
+from clinic_shared.db import utcnow
 from clinic_shared.testing.helpers import bearer, eventually, running
 from inventory.adapters.orm import lots
 from inventory.bootstrap import build_app
@@ -60,10 +61,10 @@ async def test_reorder_is_suggested_once_per_product_until_dismissed_or_restocke
 
 async def test_the_scan_sets_lots_past_their_expiry_aside(inventory: Inventory) -> None:
     lot = await inventory.receive("caffeine", "CAF-1", 5, days=30)
-    async with inventory.app.state.runtime.db.session() as session, session.begin():
-        await session.execute(lots.update().values(expires_on=date.today()))
+    runtime = inventory.app.state.runtime
+    runtime.clock = lambda: utcnow() + timedelta(days=31)
 
-    await scan_once(inventory.app.state.runtime)
+    await scan_once(runtime)
 
     listed = await inventory.client.get("/v1/lots", params={"status": "expired"}, headers=STOCK)
     assert [x["id"] for x in listed.json()] == [lot["id"]]

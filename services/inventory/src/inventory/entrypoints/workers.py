@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 
-from clinic_shared.db import utcnow
 from clinic_shared.runtime import ServiceRuntime
 from inventory.service_layer.forecasting import ForecastSettings
 from inventory.service_layer.scans import scan_stock
@@ -27,9 +25,11 @@ async def scan_once(runtime: ServiceRuntime) -> None:
     """Run the expiry and reorder scan once and commit what it announced."""
     settings = runtime.settings
     assert isinstance(settings, InventorySettings)
-    today = datetime.now(settings.zone).date()
+    now = runtime.clock()
     async with runtime.uow() as uow:
-        await scan_stock(uow, today, forecast_settings(settings), utcnow())
+        await scan_stock(
+            uow, now.astimezone(settings.zone).date(), forecast_settings(settings), now
+        )
         await uow.commit()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from clinic_shared.errors import Conflict
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.lot_repository import LotRepository
+from inventory.adapters.session_repository import SessionRepository
 from inventory.domain.lots import Lot, check_receipt
 from inventory.service_layer.catalogue import get_product
 from inventory.service_layer.reserving import fill_shortages
@@ -29,6 +30,9 @@ async def receive_stock(
 ) -> Lot:
     """Add the delivered vials to their lot and give them to sessions short of the product."""
     await get_product(uow, cmd.product_code)
+    # Lock the sessions waiting for this product before the lot, the order session handlers
+    # take them in (session, then lots), so a receipt and a booking cannot deadlock.
+    await SessionRepository(uow.session).short_of({cmd.product_code})
     repo = LotRepository(uow.session)
     existing = await repo.by_number(cmd.product_code, cmd.lot_number)
     check_receipt(expires_on=cmd.expires_on, today=today, existing=existing)

@@ -21,13 +21,21 @@ def get_settings(runtime: RuntimeDep) -> InventorySettings:
 SettingsDep = Annotated[InventorySettings, Depends(get_settings)]
 
 
-def clinic_today(settings: SettingsDep) -> date:
+def clinic_now(runtime: RuntimeDep) -> datetime:
+    """The service's clock (tests move it)."""
+    return runtime.clock()
+
+
+NowDep = Annotated[datetime, Depends(clinic_now)]
+
+
+def clinic_today(now: NowDep, settings: SettingsDep) -> date:
     """Today's date in the clinic's time zone: expiry is counted in clinic calendar days."""
-    return datetime.now(settings.zone).date()
+    return now.astimezone(settings.zone).date()
 
 
 TodayDep = Annotated[date, Depends(clinic_today)]
 StockStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
 Reader = Annotated[Principal, Depends(require_roles(*Role))]
 
-__all__ = ["Reader", "SettingsDep", "StockStaff", "TodayDep", "UowDep"]
+__all__ = ["NowDep", "Reader", "SettingsDep", "StockStaff", "TodayDep", "UowDep"]

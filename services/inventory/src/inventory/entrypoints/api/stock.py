@@ -6,10 +6,9 @@ import uuid
 
 from fastapi import APIRouter, Body, status
 
-from clinic_shared.db import utcnow
 from clinic_shared.errors import Unprocessable
 from inventory.adapters.alert_repository import AlertRepository
-from inventory.entrypoints.api.deps import Reader, StockStaff, TodayDep, UowDep
+from inventory.entrypoints.api.deps import NowDep, Reader, StockStaff, TodayDep, UowDep
 from inventory.entrypoints.api.lots import lot_public
 from inventory.entrypoints.api.schemas import LotPublic
 from inventory.entrypoints.api.stock_schemas import (
@@ -26,7 +25,7 @@ router = APIRouter(prefix="/v1", tags=["stock"])
 
 @router.post("/adjustments", status_code=status.HTTP_201_CREATED, response_model=LotPublic)
 async def adjust(
-    body: AdjustmentCreate, uow: UowDep, today: TodayDep, who: StockStaff
+    body: AdjustmentCreate, uow: UowDep, today: TodayDep, now: NowDep, who: StockStaff
 ) -> LotPublic:
     """Correct a count, or remove broken or disposed vials; the lot as it now stands."""
     if body.kind != "count_correction" and body.quantity == 0:
@@ -34,7 +33,7 @@ async def adjust(
             "Removing 0 vials changes nothing.",
             errors=[{"field": "body.quantity", "reason": "must be at least 1"}],
         )
-    lot = await adjust_lot(uow, AdjustLot(**body.model_dump()), now=utcnow(), by=who.subject)
+    lot = await adjust_lot(uow, AdjustLot(**body.model_dump()), now=now, by=who.subject)
     await uow.commit()
     return lot_public(lot, today)
 
@@ -44,11 +43,12 @@ async def recall(
     lot_id: uuid.UUID,
     uow: UowDep,
     today: TodayDep,
+    now: NowDep,
     _: StockStaff,
     body: RecallCreate = Body(default_factory=RecallCreate),  # noqa: B008
 ) -> RecallPublic:
     """Recall the lot: the patients treated with it and the booked sessions that held it."""
-    outcome = await recall_lot(uow, lot_id, now=utcnow())
+    outcome = await recall_lot(uow, lot_id, now=now)
     await uow.commit()
     return RecallPublic(
         lot=lot_public(outcome.lot, today),
@@ -65,7 +65,7 @@ async def list_alerts(uow: UowDep, _: Reader) -> list[AlertPublic]:
 
 
 @router.post("/alerts/{alert_id}/dismiss", response_model=AlertPublic)
-async def dismiss(alert_id: uuid.UUID, uow: UowDep, _: StockStaff) -> AlertPublic:
-    alert = await dismiss_alert(uow, alert_id, utcnow())
+async def dismiss(alert_id: uuid.UUID, uow: UowDep, now: NowDep, _: StockStaff) -> AlertPublic:
+    alert = await dismiss_alert(uow, alert_id, now)
     await uow.commit()
     return AlertPublic.model_validate(alert)
