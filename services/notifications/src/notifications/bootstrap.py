@@ -2,21 +2,64 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
+from clinic_shared.runtime import ServiceRuntime, Worker
 from clinic_shared.web import build_service_app
+from notifications.adapters.channels import Channels
+from notifications.adapters.channels.local import LocalOutbox
 from notifications.adapters.orm import metadata
+from notifications.domain.delivery import RetryPolicy
 from notifications.entrypoints.api import contacts, messages, policy
+from notifications.service_layer.dispatch import Dispatcher, DispatchOptions
 from notifications.service_layer.handlers import HANDLERS
+from notifications.service_layer.rendering import Clinic
 from notifications.service_layer.sessions import scheduling_handlers
 from notifications.settings import NotificationsSettings
 
 
+def build_channels(settings: NotificationsSettings) -> Channels:
+    """The ways out the settings configure; the local outbox when none is."""
+    outbox = LocalOutbox(settings.outbox_dir, settings.email_from)
+    return {"email": outbox, "sms": outbox}
+
+
+def build_dispatcher(
+    runtime: ServiceRuntime, settings: NotificationsSettings, channels: Channels
+) -> Dispatcher:
+    options = DispatchOptions(
+        batch_size=settings.dispatch_batch_size,
+        concurrency=settings.dispatch_concurrency,
+        lease_for=timedelta(seconds=settings.dispatch_lease_seconds),
+        poll_seconds=settings.dispatch_poll_seconds,
+        retry=RetryPolicy(
+            first_delay=timedelta(seconds=settings.dispatch_first_retry_seconds),
+            max_delay=timedelta(seconds=settings.dispatch_max_retry_seconds),
+            max_attempts=settings.dispatch_max_attempts,
+        ),
+    )
+    clinic = Clinic(
+        settings.clinic_name, settings.clinic_address, settings.clinic_phone, settings.zone
+    )
+    return Dispatcher(runtime, channels, clinic=clinic, options=options)
+
+
 def build_app(
-    settings: NotificationsSettings | None = None, bus: MessageBus | None = None
+    settings: NotificationsSettings | None = None,
+    bus: MessageBus | None = None,
+    channels: Channels | None = None,
 ) -> FastAPI:
     settings = settings or NotificationsSettings()
+    ways_out = channels if channels is not None else build_channels(settings)
+
+    async def dispatch(runtime: ServiceRuntime) -> None:
+        assert settings is not None
+        await build_dispatcher(runtime, settings, ways_out).run()
+
+    workers: list[Worker] = [dispatch] if settings.dispatch_enabled else []
     return build_service_app(
         settings,
         title="Notifications",
@@ -26,4 +69,5 @@ def build_app(
         routers=[contacts.router, policy.router, messages.router],
         handlers={**HANDLERS, **scheduling_handlers(settings.zone)},
         bus=bus,
+        workers=workers,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -14,3 +16,18 @@ class NotificationsSettings(ServiceSettings):
     service_name: str = "notifications"
     port: int = Field(8003, ge=0, le=65535)
     database_url: str = "sqlite+aiosqlite:///var/notifications.db"
+
+    clinic_name: str = Field("Clinique Lumière", min_length=1, max_length=40)
+    clinic_address: str = Field("12 rue de la Paix, 75002 Paris", min_length=1, max_length=100)
+    clinic_phone: str = Field("+33 1 23 45 67 89", min_length=3, max_length=20)
+    outbox_dir: Path = Path("var/outbox")
+    email_from: str = "Clinique Lumière <no-reply@clinic.example>"
+
+    dispatch_enabled: bool = True
+    dispatch_poll_seconds: float = Field(5.0, gt=0)
+    dispatch_batch_size: int = Field(50, ge=1, le=1000)
+    dispatch_concurrency: int = Field(10, ge=1, le=200)
+    dispatch_lease_seconds: float = Field(120.0, gt=0)
+    dispatch_max_attempts: int = Field(6, ge=1, le=50)
+    dispatch_first_retry_seconds: float = Field(30.0, gt=0)
+    dispatch_max_retry_seconds: float = Field(3600.0, gt=0)

@@ -12,6 +12,7 @@ from notifications.adapters.messages import MessageRepository
 from notifications.entrypoints.api.deps import Staff, UowDep
 from notifications.entrypoints.api.schemas import (
     AttemptPublic,
+    Channel,
     MessageDetail,
     MessageKind,
     MessagePublic,
@@ -29,11 +30,18 @@ async def list_messages(
     session_id: uuid.UUID | None = None,
     status: MessageStatus | None = None,
     kind: MessageKind | None = None,
+    channel: Channel | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[MessagePublic]:
-    """Messages in the order they go out, filtered by any of patient, session, status, kind."""
-    given = {"patient_id": patient_id, "session_id": session_id, "status": status, "kind": kind}
+    """Messages in the order they go out, filtered by patient, session, status, kind, channel."""
+    given = {
+        "patient_id": patient_id,
+        "session_id": session_id,
+        "status": status,
+        "kind": kind,
+        "channel": channel,
+    }
     filters: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
     rows = await MessageRepository(uow.session).find(filters=filters, limit=limit, offset=offset)
     return [MessagePublic.of(row._mapping) for row in rows]

@@ -1,0 +1,92 @@
+"""SQL of the dispatcher: lease due messages, record each attempt and its outcome."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.adapters.orm import contacts, message_attempts, messages
+
+
+async def lease_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease_for: timedelta
+) -> Sequence[sa.Row[Any]]:
+    """Mark up to `limit` due messages `sending` until `now + lease_for`, and return them.
+
+    Due: scheduled with `due_at <= now`, or sending under a lapsed lease (its replica died).
+    On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so replicas never share one.
+    """
+    due = sa.or_(
+        sa.and_(messages.c.status == "scheduled", messages.c.due_at <= now),
+        sa.and_(messages.c.status == "sending", messages.c.lease_expires_at <= now),
+    )
+    picked = (
+        (
+            await session.execute(
+                sa.select(messages.c.id)
+                .where(due)
+                .order_by(messages.c.due_at, messages.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not picked:
+        return []
+    await session.execute(
+        sa.update(messages)
+        .where(messages.c.id.in_(picked))
+        .values(status="sending", lease_expires_at=now + lease_for, updated_at=now)
+    )
+    rows = await session.execute(sa.select(messages).where(messages.c.id.in_(picked)))
+    return rows.all()
+
+
+async def contact_of(session: AsyncSession, patient_id: uuid.UUID) -> sa.Row[Any] | None:
+    statement = sa.select(contacts).where(contacts.c.patient_id == patient_id)
+    return (await session.execute(statement)).one_or_none()
+
+
+async def finish(
+    session: AsyncSession, leased: sa.Row[Any], *, now: datetime, **values: Any
+) -> bool:
+    """Set a leased message's outcome; False when it is no longer ours (lease lapsed, retaken)."""
+    result = await session.execute(
+        sa.update(messages)
+        .where(
+            messages.c.id == leased.id,
+            messages.c.status == "sending",
+            messages.c.lease_expires_at == leased.lease_expires_at,
+        )
+        .values(lease_expires_at=None, updated_at=now, **values)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def record_attempt(
+    session: AsyncSession,
+    message_id: uuid.UUID,
+    *,
+    number: int,
+    started_at: datetime,
+    outcome: str,
+    error: str | None,
+    provider_id: str | None,
+) -> None:
+    await session.execute(
+        sa.insert(message_attempts).values(
+            message_id=message_id,
+            number=number,
+            started_at=started_at,
+            outcome=outcome,
+            error=error,
+            provider_id=provider_id,
+        )
+    )

@@ -1,0 +1,38 @@
+"""Dates and times as a patient reads them, in English or French, on the clinic's clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+LANGUAGES = ("en", "fr")
+DAYS = {
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+}
+MONTHS = {
+    "en": (
+        "January", "February", "March", "April", "May", "June",
+        "July", "August", "September", "October", "November", "December",
+    ),
+    "fr": (
+        "janvier", "février", "mars", "avril", "mai", "juin",
+        "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    ),
+}  # fmt: skip
+
+
+def language_of(code: str) -> str:
+    """The patient's language when there are templates in it, else English."""
+    return code if code in LANGUAGES else "en"
+
+
+def local_date(instant: datetime, zone: ZoneInfo, language: str) -> str:
+    local = instant.astimezone(zone)
+    day, month = DAYS[language][local.weekday()], MONTHS[language][local.month - 1]
+    return f"{day} {local.day} {month}"
+
+
+def local_time(instant: datetime, zone: ZoneInfo, language: str) -> str:
+    local = instant.astimezone(zone)
+    return f"{local:%H}h{local:%M}" if language == "fr" else f"{local:%H:%M}"

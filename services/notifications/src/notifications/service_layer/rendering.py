@@ -1,0 +1,62 @@
+"""A message's text for its patient: template values from the message, the contact, the clinic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from notifications.adapters.channels import Outgoing
+from notifications.adapters.templates import Templates
+from notifications.domain.wording import language_of, local_date, local_time
+
+MAX_NAME_CHARS = 30
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    address: str
+    phone: str
+    zone: ZoneInfo
+
+
+def template_values(
+    context: dict[str, Any], *, first_name: str, language: str, clinic: Clinic
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "first_name": first_name[:MAX_NAME_CHARS],
+        "sequence": context.get("sequence"),
+        "sessions_planned": context.get("sessions_planned"),
+        "clinic_name": clinic.name,
+        "clinic_address": clinic.address,
+        "clinic_phone": clinic.phone,
+    }
+    if starts_at := context.get("starts_at"):
+        instant = datetime.fromisoformat(starts_at)
+        values["date"] = local_date(instant, clinic.zone, language)
+        values["time"] = local_time(instant, clinic.zone, language)
+    if closes_on := context.get("window_closes_on"):
+        noon = datetime.combine(date.fromisoformat(closes_on), datetime.min.time(), clinic.zone)
+        values["window_closes"] = local_date(noon, clinic.zone, language)
+    return values
+
+
+def outgoing_for(message: Any, contact: Any, *, clinic: Clinic, templates: Templates) -> Outgoing:
+    """The text of a message row for its contact row, by the message's channel."""
+    language = language_of(contact.language)
+    values = template_values(
+        message.context, first_name=contact.first_name, language=language, clinic=clinic
+    )
+    rendered = templates.render(
+        kind=message.kind, channel=message.channel, language=language, values=values
+    )
+    return Outgoing(
+        message_id=str(message.id),
+        channel=message.channel,
+        to=contact.phone if message.channel == "sms" else contact.email,
+        text=rendered.text,
+        subject=rendered.subject,
+        html=rendered.html,
+    )

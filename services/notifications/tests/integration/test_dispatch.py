@@ -1,0 +1,138 @@
+"""The dispatcher sends each due message once, on time or late, never after the session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from clinic_shared.contracts.events import PatientUpdated, SessionBooked
+from clinic_shared.testing.helpers import bearer, running
+from notifications.adapters import leases
+from notifications.adapters.channels import PermanentSendError, TransientSendError
+
+from .dispatching import Recorder, dispatcher, driven_app
+from .events import STARTS, T0, Session, envelope, messages, publish
+
+EMAIL_REMINDER = STARTS - timedelta(hours=48)
+SMS_REMINDER = STARTS - timedelta(hours=24)
+
+
+async def book(app, session: Session, **consent) -> None:
+    await publish(app, envelope(session.contact(**consent)))
+    await publish(app, envelope(SessionBooked(**session.facts())))
+
+
+async def test_each_message_goes_at_its_time_and_only_once(make_settings) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder)
+    session = Session()
+    async with running(app) as client:
+        await book(app, session)
+        sender = dispatcher(app, recorder)
+        counts = [
+            await sender.dispatch_once(now=T0),
+            await sender.dispatch_once(now=T0 + timedelta(minutes=1)),
+            await sender.dispatch_once(now=EMAIL_REMINDER - timedelta(seconds=1)),
+            await sender.dispatch_once(now=EMAIL_REMINDER),
+            await sender.dispatch_once(now=SMS_REMINDER),
+            await sender.dispatch_once(now=SMS_REMINDER),
+        ]
+        found = await messages(client, session_id=session.session_id)
+        detail = await client.get(f"/v1/messages/{found[0]['id']}", headers=bearer("admin"))
+    assert counts == [1, 0, 0, 1, 1, 0]
+    assert [o.channel for o in recorder.sent] == ["sms", "email", "sms"]
+    assert {m["status"] for m in found} == {"sent"}
+    assert [a["outcome"] for a in detail.json()["attempts"]] == ["sent"]
+
+
+async def test_after_downtime_due_reminders_go_late_once_and_past_sessions_expire(
+    make_settings,
+) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder)
+    on_time, too_late = Session(), Session()
+    async with running(app) as client:
+        await book(app, on_time)
+        await book(app, too_late)
+        sender = dispatcher(app, recorder)
+        back_before = await sender.dispatch_once(now=STARTS - timedelta(hours=1))
+        await publish(app, envelope(SessionBooked(**too_late.facts(STARTS + timedelta(days=1)))))
+        back_after = await sender.dispatch_once(now=STARTS + timedelta(days=1, minutes=1))
+        expired = await messages(client, session_id=too_late.session_id, status="expired")
+    assert back_before == 6  # both sessions' confirmation and two reminders, late
+    assert back_after == 3
+    assert len(expired) == 3
+    assert len(recorder.sent) == 6
+
+
+async def test_transient_failures_back_off_and_permanent_ones_fail_at_once(make_settings) -> None:
+    recorder = Recorder(TransientSendError("timeout"), TransientSendError("503"))
+    app = await driven_app(make_settings, recorder)
+    session = Session()
+    async with running(app) as client:
+        await book(app, session)
+        sender = dispatcher(app, recorder)
+        tries = [
+            await sender.dispatch_once(now=T0),
+            await sender.dispatch_once(now=T0 + timedelta(seconds=29)),
+            await sender.dispatch_once(now=T0 + timedelta(seconds=30)),
+            await sender.dispatch_once(now=T0 + timedelta(seconds=89)),
+            await sender.dispatch_once(now=T0 + timedelta(seconds=90)),
+        ]
+        recorder.failures.append(PermanentSendError("invalid number"))
+        failed = await sender.dispatch_once(now=EMAIL_REMINDER)
+        confirmation = (await messages(client, kind="confirmation"))[0]
+        detail = await client.get(f"/v1/messages/{confirmation['id']}", headers=bearer("admin"))
+        reminder = await messages(client, kind="reminder", channel="email")
+    assert tries == [1, 0, 1, 0, 1]
+    assert [a["outcome"] for a in detail.json()["attempts"]] == ["transient", "transient", "sent"]
+    assert detail.json()["status"] == "sent"
+    assert failed == 1
+    assert [(m["status"], m["attempt_count"]) for m in reminder] == [("failed", 1)]
+
+
+async def test_consent_withdrawn_before_the_send_cancels_the_message(make_settings) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder)
+    session = Session()
+    async with running(app) as client:
+        await book(app, session)
+        withdrawn = PatientUpdated(**session.contact(consent_sms=False).model_dump())
+        await publish(app, envelope(withdrawn, T0 + timedelta(minutes=1)))
+        await dispatcher(app, recorder).dispatch_once(now=SMS_REMINDER)
+        sms = await messages(client, patient_id=session.patient_id, channel="sms")
+    assert [m["status"] for m in sms] == ["cancelled", "cancelled"]
+    assert [o.channel for o in recorder.sent] == ["email"]
+
+
+async def test_a_lapsed_lease_of_a_crashed_replica_is_taken_over(make_settings) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder)
+    async with running(app) as client:
+        await book(app, Session())
+        async with app.state.runtime.db.session() as db, db.begin():
+            crashed = await leases.lease_due(db, now=T0, limit=10, lease_for=timedelta(minutes=2))
+        sender = dispatcher(app, recorder)
+        during_lease = await sender.dispatch_once(now=T0 + timedelta(minutes=1))
+        after_lease = await sender.dispatch_once(now=T0 + timedelta(minutes=2))
+        confirmation = await messages(client, kind="confirmation")
+    assert (len(crashed), during_lease, after_lease) == (1, 0, 1)
+    assert len(recorder.sent) == 1
+    assert [(m["status"], m["attempt_count"]) for m in confirmation] == [("sent", 1)]
+
+
+async def test_the_morning_after_spring_forward_the_sms_says_the_local_time(
+    make_settings,
+) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder)
+    session = Session()
+    monday = datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # 09:00 in Paris, clocks went forward Sunday
+    booked_at = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
+    async with running(app) as client:
+        await publish(app, envelope(session.contact(consent_email=False)))
+        await publish(app, envelope(SessionBooked(**session.facts(monday)), booked_at))
+        reminder = await messages(client, kind="reminder")
+        await dispatcher(app, recorder).dispatch_once(now=datetime(2026, 3, 29, 7, 0, tzinfo=UTC))
+    assert [m["scheduled_for"] for m in reminder] == ["2026-03-29T07:00:00Z"]
+    texts = [o.text for o in recorder.sent]
+    assert any("reminder" in t and "on Monday 30 March at 09:00" in t for t in texts), texts
