@@ -33,6 +33,5 @@ async def refill(
     repo = SessionRepository(uow.session)
     sessions = [s for s in [await repo.get(i) for i in set(session_ids)] if s is not None]
     for booked in sorted(sessions, key=lambda s: (s.starts_at, str(s.session_id))):
-        await fill_kit(uow, booked, now)
-        await announce(uow, booked)
+        await announce(uow, booked, await fill_kit(uow, booked, now))
     return sessions

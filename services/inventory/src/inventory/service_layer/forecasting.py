@@ -64,9 +64,10 @@ async def outlooks(
             CourseOutlook(
                 c.last_session_on,
                 max(0, c.sessions_planned - c.sessions_taken),
-                kits.get(c.treatment_code, {}).get(product.code, 0),
+                kits[c.treatment_code][product.code],
             )
             for c in courses
+            if product.code in kits.get(c.treatment_code, {})
         ]
         demand = _from_today(booked.get(product.code, {}), today)
         expected = expected_use(outlooks_, today, settings.course_pace_days)

@@ -46,16 +46,26 @@ async def reserve(
     return held
 
 
-async def fill_kit(uow: UnitOfWork, booked: BookedSession, now: datetime) -> None:
-    """Reserve what the session's kit still lacks and record the rest as shortages."""
+async def fill_kit(
+    uow: UnitOfWork, booked: BookedSession, now: datetime, *, fresh: bool = False
+) -> dict[str, int]:
+    """Reserve what the session's kit still lacks, record the rest as shortages and return it.
+
+    `fresh` says the session was recorded just now, so it holds nothing and lacks nothing yet.
+    """
     repo = SessionRepository(uow.session)
     held = Counter[str]()
-    for reservation in await repo.reservations(booked.session_id):
+    for reservation in [] if fresh else await repo.reservations(booked.session_id):
         held[reservation.product_code] += reservation.quantity
+    short: dict[str, int] = {}
     for line in await KitRepository(uow.session).get(booked.treatment_code):
         needed = still_needed(line.quantity, held[line.product_code])
         got = await reserve(uow, booked, line.product_code, needed, now) if needed else 0
-        await repo.set_shortage(booked.session_id, line.product_code, needed - got)
+        if needed > got:
+            short[line.product_code] = needed - got
+        if not fresh or needed > got:
+            await repo.set_shortage(booked.session_id, line.product_code, needed - got)
+    return short
 
 
 async def release(uow: UnitOfWork, reservations: list[Reservation]) -> set[str]:
@@ -67,10 +77,17 @@ async def release(uow: UnitOfWork, reservations: list[Reservation]) -> set[str]:
     return {r.product_code for r in reservations}
 
 
-async def announce(uow: UnitOfWork, booked: BookedSession) -> bool:
-    """Emit whether the session's kit is complete, and keep its shortage alerts in step."""
-    short = await SessionRepository(uow.session).shortages(booked.session_id)
-    await sync_shortage_alerts(uow, booked, short, utcnow())
+async def announce(
+    uow: UnitOfWork, booked: BookedSession, short: dict[str, int] | None = None, fresh: bool = False
+) -> bool:
+    """Emit whether the session's kit is complete, and keep its shortage alerts in step.
+
+    `short` is what the session lacks when the caller knows it; `fresh` that it had no alerts.
+    """
+    if short is None:
+        short = await SessionRepository(uow.session).shortages(booked.session_id)
+    if short or not fresh:
+        await sync_shortage_alerts(uow, booked, short, utcnow())
     if short:
         lines = [ShortLine(product_code=p, quantity_short=q) for p, q in short.items()]
         uow.emit(
@@ -91,6 +108,5 @@ async def fill_shortages(uow: UnitOfWork, product_codes: set[str], now: datetime
     for session_id in await repo.short_of(product_codes):
         booked = await repo.get(session_id)
         assert booked is not None
-        await fill_kit(uow, booked, now)
-        if not await repo.shortages(session_id):
-            await announce(uow, booked)
+        if not await fill_kit(uow, booked, now):
+            await announce(uow, booked, {})

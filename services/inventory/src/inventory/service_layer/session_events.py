@@ -53,8 +53,8 @@ async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone
     booked, known = await known_session(uow, event, zone)
     if known:
         return  # already booked here, or moved or ended by a later event
-    await fill_kit(uow, booked, utcnow())
-    await announce(uow, booked)
+    short = await fill_kit(uow, booked, utcnow(), fresh=True)
+    await announce(uow, booked, short, fresh=True)
 
 
 async def move_reservations(event: SessionRescheduled, uow: UnitOfWork, zone: ZoneInfo) -> None:
@@ -74,8 +74,7 @@ async def move_reservations(event: SessionRescheduled, uow: UnitOfWork, zone: Zo
         await repo.update(booked.session_id, **moved, as_of=booked.as_of)
         outlived = await repo.reservations(booked.session_id, expiring_by=booked.session_on)
         await release(uow, outlived)
-    await fill_kit(uow, booked, utcnow())
-    await announce(uow, booked)
+    await announce(uow, booked, await fill_kit(uow, booked, utcnow(), fresh=not known))
 
 
 async def release_for_ended_session(
