@@ -9,8 +9,10 @@ from fastapi import FastAPI
 from clinic_shared.messaging import MessageBus
 from clinic_shared.runtime import ServiceRuntime, Worker
 from clinic_shared.web import build_service_app
-from notifications.adapters.channels import Channels
+from notifications.adapters.channels import Channels, Sender
 from notifications.adapters.channels.local import LocalOutbox
+from notifications.adapters.channels.smtp import SmtpChannel, SmtpOptions
+from notifications.adapters.channels.twilio import TwilioChannel, TwilioOptions
 from notifications.adapters.orm import metadata
 from notifications.domain.delivery import RetryPolicy
 from notifications.entrypoints.api import contacts, messages, policy
@@ -22,9 +24,35 @@ from notifications.settings import NotificationsSettings
 
 
 def build_channels(settings: NotificationsSettings) -> Channels:
-    """The ways out the settings configure; the local outbox when none is."""
+    """SMTP and the SMS API when configured; else the local outbox under var/outbox/."""
     outbox = LocalOutbox(settings.outbox_dir, settings.email_from)
-    return {"email": outbox, "sms": outbox}
+    email: Sender = outbox
+    sms: Sender = outbox
+    if settings.smtp_host:
+        email = SmtpChannel(
+            SmtpOptions(
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+                sender=settings.email_from,
+                security=settings.smtp_security,
+                username=settings.smtp_username,
+                password=settings.smtp_password,
+                ca_file=settings.smtp_ca_file,
+                timeout_seconds=settings.smtp_timeout_seconds,
+            )
+        )
+    if settings.sms_account_sid and settings.sms_auth_token and settings.sms_from:
+        sms = TwilioChannel(
+            TwilioOptions(
+                api_url=settings.sms_api_url,
+                account_sid=settings.sms_account_sid,
+                auth_token=settings.sms_auth_token,
+                sender=settings.sms_from,
+                status_callback_url=settings.sms_status_callback_url,
+                timeout_seconds=settings.sms_timeout_seconds,
+            )
+        )
+    return {"email": email, "sms": sms}
 
 
 def build_dispatcher(
@@ -57,7 +85,12 @@ def build_app(
 
     async def dispatch(runtime: ServiceRuntime) -> None:
         assert settings is not None
-        await build_dispatcher(runtime, settings, ways_out).run()
+        try:
+            await build_dispatcher(runtime, settings, ways_out).run()
+        finally:
+            for sender in set(ways_out.values()):
+                if isinstance(sender, TwilioChannel):
+                    await sender.close()
 
     workers: list[Worker] = [dispatch] if settings.dispatch_enabled else []
     return build_service_app(

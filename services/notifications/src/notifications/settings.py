@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
@@ -31,3 +32,18 @@ class NotificationsSettings(ServiceSettings):
     dispatch_max_attempts: int = Field(6, ge=1, le=50)
     dispatch_first_retry_seconds: float = Field(30.0, gt=0)
     dispatch_max_retry_seconds: float = Field(3600.0, gt=0)
+
+    smtp_host: str | None = None
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_ca_file: Path | None = None
+    smtp_timeout_seconds: float = Field(10.0, gt=0)
+
+    sms_api_url: str = "https://api.twilio.com"
+    sms_account_sid: str | None = None
+    sms_auth_token: SecretStr | None = None
+    sms_from: str | None = None
+    sms_status_callback_url: str | None = None
+    sms_timeout_seconds: float = Field(10.0, gt=0)

@@ -1,0 +1,115 @@
+"""The SMTP and SMS channels against real servers: what is sent, and how failures are classed."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from notifications.adapters.channels import Outgoing, PermanentSendError, TransientSendError
+from notifications.adapters.channels.smtp import SmtpChannel, SmtpOptions
+from notifications.adapters.channels.twilio import TwilioChannel, TwilioOptions
+
+from .servers import (
+    SID,
+    TOKEN,
+    Mailbox,
+    SmsApi,
+    free_port,
+    self_signed_certificate,
+    sms_api_server,
+    smtp_server,
+)
+
+EMAIL = Outgoing("m-1", "email", "amelia@example.com", "Hello\n", "Your session", "<p>Hello</p>")
+SMS = Outgoing("m-2", "sms", "+33612345678", "Reply C to confirm or R to reschedule.")
+
+
+def smtp(port: int, **options) -> SmtpChannel:
+    values = {"security": "none", "timeout_seconds": 5.0} | options
+    return SmtpChannel(SmtpOptions("127.0.0.1", port, "Clinic <clinic@example.com>", **values))
+
+
+def twilio(url: str, token: str = TOKEN) -> TwilioChannel:
+    return TwilioChannel(TwilioOptions(url, SID, SecretStr(token), "+33700000000", None, 5.0))
+
+
+async def test_an_email_goes_with_text_and_html_parts() -> None:
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as port:
+        await smtp(port).send(EMAIL)
+    [(recipients, message)] = mailbox.received
+    assert recipients == ["amelia@example.com"]
+    assert message["Subject"] == "Your session"
+    parts = {p.get_content_type(): p.get_payload(decode=True) for p in message.walk()}
+    assert parts["text/plain"].strip() == b"Hello"
+    assert parts["text/html"].strip() == b"<p>Hello</p>"
+
+
+async def test_an_email_goes_over_starttls_to_a_server_that_requires_it(tmp_path: Path) -> None:
+    cert, key = self_signed_certificate(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    mailbox = Mailbox()
+    with smtp_server(mailbox, tls_context=context, require_starttls=True) as port:
+        await smtp(port, security="starttls", ca_file=cert).send(EMAIL)
+        with pytest.raises(PermanentSendError):  # refused before STARTTLS: "530 Must issue..."
+            await smtp(port, security="none").send(EMAIL)
+    assert len(mailbox.received) == 1
+
+
+async def test_smtp_refusals_are_permanent_deferrals_and_outages_transient() -> None:
+    mailbox = Mailbox(refuse={"amelia@example.com"}, defer={"later@example.com"})
+    with smtp_server(mailbox) as port:
+        with pytest.raises(PermanentSendError, match="550"):
+            await smtp(port).send(EMAIL)
+        deferred = Outgoing("m-3", "email", "later@example.com", "Hi\n", "Subject")
+        with pytest.raises(TransientSendError, match="451"):
+            await smtp(port).send(deferred)
+    with pytest.raises(TransientSendError):
+        await smtp(free_port()).send(EMAIL)
+
+
+async def test_an_sms_is_posted_to_the_messages_api_with_basic_auth() -> None:
+    api = SmsApi()
+    async with sms_api_server(api) as url:
+        channel = twilio(url)
+        delivery = await channel.send(SMS)
+        await channel.close()
+    assert api.received == [
+        {"To": "+33612345678", "From": "+33700000000", "Body": SMS.text},
+    ]
+    assert delivery.provider_id == "SM" + "1".zfill(32)
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (400, PermanentSendError),  # 21211 invalid number
+        (429, TransientSendError),
+        (503, TransientSendError),
+    ],
+)
+async def test_sms_api_errors_are_classed_by_status(status: int, error: type[Exception]) -> None:
+    refusal = {"code": 21211, "message": "The 'To' number +33612345678 is not valid."}
+    api = SmsApi(answers=[(status, refusal)])
+    async with sms_api_server(api) as url:
+        channel = twilio(url)
+        with pytest.raises(error) as raised:
+            await channel.send(SMS)
+        await channel.close()
+    assert "612345678" not in str(raised.value)
+
+
+async def test_a_wrong_token_is_permanent_and_an_unreachable_api_transient() -> None:
+    async with sms_api_server(SmsApi()) as url:
+        wrong = twilio(url, token="wrong")
+        with pytest.raises(PermanentSendError, match="401"):
+            await wrong.send(SMS)
+        await wrong.close()
+    down = twilio(f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(TransientSendError):
+        await down.send(SMS)
+    await down.close()

@@ -1,0 +1,53 @@
+"""With SMTP and SMS settings, the service sends through them (real servers on free ports)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.testing.helpers import running
+from notifications.bootstrap import build_app, build_channels, build_dispatcher
+from notifications.settings import NotificationsSettings
+
+from .events import STARTS, T0, Session, envelope, messages, publish
+from .servers import SID, TOKEN, Mailbox, SmsApi, sms_api_server, smtp_server
+
+
+async def test_confirmation_by_sms_and_reminder_by_email_reach_the_real_servers(
+    make_settings,
+) -> None:
+    mailbox, api = Mailbox(), SmsApi()
+    session = Session()
+    with smtp_server(mailbox) as smtp_port:
+        async with sms_api_server(api) as api_url:
+            settings = await make_settings(
+                NotificationsSettings,
+                dispatch_enabled=False,
+                smtp_host="127.0.0.1",
+                smtp_port=smtp_port,
+                smtp_security="none",
+                sms_api_url=api_url,
+                sms_account_sid=SID,
+                sms_auth_token=TOKEN,
+                sms_from="+33700000000",
+            )
+            channels = build_channels(settings)
+            app = build_app(settings, channels=channels)
+            async with running(app) as client:
+                await publish(app, envelope(session.contact()))
+                await publish(app, envelope(SessionBooked(**session.facts())))
+                sender = build_dispatcher(app.state.runtime, settings, channels)
+                await sender.dispatch_once(now=T0)
+                await sender.dispatch_once(now=STARTS - timedelta(hours=48))
+                sent = await messages(client, status="sent")
+            await channels["sms"].close()  # type: ignore[attr-defined]
+    assert sorted((m["kind"], m["channel"]) for m in sent) == [
+        ("confirmation", "sms"),
+        ("reminder", "email"),
+    ]
+    [sms] = api.received
+    assert sms["To"] == "+33612345678"
+    assert "session 3 of 10 is booked for Wednesday 10 June at 10:00" in sms["Body"]
+    [(recipients, email)] = mailbox.received
+    assert recipients == ["amelia@example.com"]
+    assert email["Subject"] == "Reminder: session 3 of 10 on Wednesday 10 June at 10:00"

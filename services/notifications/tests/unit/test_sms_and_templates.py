@@ -1,0 +1,90 @@
+"""SMS segments, GSM-7, and the texts patients get in English and French."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from notifications.adapters.templates import Templates
+from notifications.domain.sms import is_gsm7, segments, to_gsm7
+from notifications.service_layer.rendering import Clinic, template_values
+
+CLINIC = Clinic(
+    "Clinique Lumière",
+    "12 rue de la Paix, 75002 Paris",
+    "+33 1 23 45 67 89",
+    ZoneInfo("Europe/Paris"),
+)
+CONTEXT = {
+    "sequence": 3,
+    "sessions_planned": 10,
+    "treatment_code": "cellulite-thighs",
+    "starts_at": datetime(2026, 3, 30, 7, 0, tzinfo=UTC).isoformat(),
+    "window_closes_on": "2026-04-08",
+}
+KINDS = ("confirmation", "reminder", "aftercare", "nudge")
+TEMPLATES = Templates()
+
+
+def test_segment_limits_differ_for_gsm7_and_ucs2() -> None:
+    assert [segments("a" * n) for n in (160, 161, 306, 307)] == [1, 2, 2, 3]
+    assert [segments("ê" * n) for n in (70, 71, 134, 135)] == [1, 2, 2, 3]
+    assert [segments("€" * n) for n in (80, 81)] == [1, 2]  # two septets each
+
+
+def test_accents_outside_gsm7_lose_only_the_accent() -> None:
+    typographic = "Zo\u00eb\u2019s \u201cok\u201d \u2026"
+    assert to_gsm7("Séance à 10h, être là ?") == "Séance à 10h, etre là ?"
+    assert to_gsm7(typographic) == 'Zoe\'s "ok" ...'
+    assert is_gsm7(to_gsm7("日本 Ω ç"))
+
+
+def render(kind: str, language: str, channel: str = "sms", **values: object) -> str:
+    merged = template_values(CONTEXT, first_name="Amelia", language=language, clinic=CLINIC)
+    rendered = TEMPLATES.render(
+        kind=kind, channel=channel, language=language, values=merged | values
+    )
+    return rendered.text if channel == "sms" else f"{rendered.subject}\n{rendered.text}"
+
+
+def test_a_reminder_says_which_session_when_where_and_what_to_reply() -> None:
+    english, french = render("reminder", "en"), render("reminder", "fr")
+    assert "session 3 of 10 on Monday 30 March at 09:00, 12 rue de la Paix" in english
+    assert "Reply C to confirm or R to reschedule." in english
+    assert "séance 3 sur 10 le lundi 30 mars à 09h00, 12 rue de la Paix" in french
+    assert "Répondez C pour confirmer ou R pour la déplacer." in french
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_no_message_asks_to_reply_cancel_or_stop(kind: str, language: str, channel: str) -> None:
+    text = render(kind, language, channel).upper()
+    assert [word for word in ("CANCEL", "STOP", "ANNUL") if word in text] == []
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_email_has_a_subject_text_and_escaped_html(language: str) -> None:
+    merged = template_values(CONTEXT, first_name="<b>Amelia</b>", language=language, clinic=CLINIC)
+    rendered = TEMPLATES.render(kind="reminder", channel="email", language=language, values=merged)
+    assert "3" in (rendered.subject or "")
+    assert "&lt;b&gt;Amelia&lt;/b&gt;" in (rendered.html or "")
+
+
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=60)
+
+
+@settings(max_examples=60)
+@given(names, st.text(max_size=100), st.text(min_size=1, max_size=40))
+def test_every_sms_is_gsm7_and_fits_two_segments(name: str, address: str, clinic: str) -> None:
+    place = Clinic(clinic, address, "+33 1 23 45 67 89", CLINIC.zone)
+    for language in ("en", "fr"):
+        values = template_values(CONTEXT, first_name=name, language=language, clinic=place)
+        for kind in KINDS:
+            text = TEMPLATES.render(kind=kind, channel="sms", language=language, values=values).text
+            assert is_gsm7(text)
+            assert segments(text) <= 2, text
