@@ -48,6 +48,7 @@ async def test_an_adjustment_that_would_go_negative_or_is_invalid_writes_nothing
     assert too_many.json()["errors"][0]["field"] == "body.quantity"
     assert negative.status_code == nothing.status_code == 422
     assert unknown.status_code == 404
+    assert unknown.json()["errors"][0]["field"] == "body.lot_id"
     assert desk.status_code == 403
     assert [r.quantity for r in await inventory.rows(lots)] == [4]
     assert await inventory.rows(adjustments) == []

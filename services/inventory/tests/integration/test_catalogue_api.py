@@ -36,11 +36,12 @@ async def test_every_seeded_treatment_has_a_kit_and_thighs_use_more_than_arms(
     inventory: Inventory,
 ) -> None:
     totals = {}
-    for area in ("thighs", "buttocks", "abdomen", "calves", "arms"):
+    for area in ("thighs", "buttocks", "abdomen", "calves", "arms", "thighs-intensive"):
         kit = await inventory.client.get(f"/v1/kits/cellulite-{area}", headers=bearer("admin"))
         assert kit.status_code == 200, kit.text
         totals[area] = sum(i["quantity"] for i in kit.json()["items"])
     assert totals["thighs"] > totals["calves"] > totals["arms"]
+    assert totals["thighs-intensive"] == totals["thighs"]
     product = await inventory.client.get("/v1/products/caffeine", headers=STOCK)
     assert product.json()["unit"] == "vial"
     assert product.json()["lead_time_days"] > 0
@@ -70,6 +71,7 @@ async def test_invalid_or_unauthorised_product_changes_write_nothing(inventory: 
         "/v1/products/caffeine", json={"lead_time_days": -3}, headers=STOCK
     )
     unknown = await client.patch("/v1/products/unobtainium", json={"name": "x"}, headers=STOCK)
+    null = await client.patch("/v1/products/caffeine", json={"name": None}, headers=STOCK)
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
     assert {e["field"] for e in bad.json()["errors"]} == {"body.code", "body.safety_stock"}
@@ -77,6 +79,8 @@ async def test_invalid_or_unauthorised_product_changes_write_nothing(inventory: 
     assert negative.status_code == 422
     assert negative.json()["errors"][0]["field"] == "body.lead_time_days"
     assert unknown.status_code == 404
+    assert null.status_code == 422
+    assert null.json()["errors"][0]["field"] == "body.name"
     assert len(await inventory.rows(products)) == len(SEEDED)
 
 

@@ -58,6 +58,7 @@ async def test_bad_receipts_are_refused_with_a_problem_and_write_nothing(
     assert negative.status_code == 422
     assert negative.json()["errors"][0]["field"] == "body.quantity"
     assert unknown.status_code == 404
+    assert unknown.json()["errors"][0]["field"] == "body.product_code"
     assert desk.status_code == 403
     for response in (other_expiry, expired, negative, unknown, desk):
         assert response.headers["content-type"] == "application/problem+json"

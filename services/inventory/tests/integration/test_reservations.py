@@ -114,3 +114,14 @@ async def test_reservations_of_an_unknown_session_are_a_404_and_every_role_reads
     assert missing.status_code == 422
     assert missing.json()["errors"][0]["field"] == "query.session_id"
     assert anonymous.status_code == 401
+
+
+async def test_a_treatment_without_a_kit_is_neither_reserved_nor_announced(
+    inventory: Inventory,
+) -> None:
+    session = uuid.uuid4()
+    await publish(inventory, session_event(SessionBooked, session, treatment="cellulite-ears"))
+
+    assert await held(inventory, session) == set()
+    assert await emitted(inventory, "inventory.stock.reserved") == []
+    assert await emitted(inventory, "inventory.stock.shortage") == []

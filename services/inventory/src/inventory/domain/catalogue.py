@@ -63,6 +63,7 @@ KITS: dict[str, tuple[KitLine, ...]] = {
     ),
     "cellulite-arms": (KitLine("caffeine", 1), KitLine("vitamin-blend", 1)),
 }
+KITS["cellulite-thighs-intensive"] = KITS["cellulite-thighs"]  # same area, tighter spacing
 
 
 def check_kit_lines(lines: list[KitLine], known_products: set[str]) -> None:

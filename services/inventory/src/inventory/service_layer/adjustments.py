@@ -24,16 +24,17 @@ class AdjustLot:
     reason: str
 
 
-async def locked_lot(uow: UnitOfWork, lot_id: uuid.UUID) -> Lot:
+async def locked_lot(uow: UnitOfWork, lot_id: uuid.UUID, field: str) -> Lot:
+    """The lot, its row held until commit; NotFound naming the request field otherwise."""
     lot = await LotRepository(uow.session).get(lot_id, lock=True)
     if lot is None:
-        raise NotFound(f"No lot {lot_id}.", errors=[{"field": "lot_id", "reason": "unknown lot"}])
+        raise NotFound(f"No lot {lot_id}.", errors=[{"field": field, "reason": "unknown lot"}])
     return lot
 
 
 async def adjust_lot(uow: UnitOfWork, cmd: AdjustLot, *, now: datetime, by: str) -> Lot:
     """Set the lot's new quantity; reservations it can no longer cover move or become short."""
-    lot = await locked_lot(uow, cmd.lot_id)
+    lot = await locked_lot(uow, cmd.lot_id, "body.lot_id")
     new_quantity = adjusted_quantity(lot, cmd.kind, cmd.quantity)
     moved = await displace(uow, lot.id, reserved_allowed(new_quantity, lot.consumed))
     repo = LotRepository(uow.session)
@@ -55,7 +56,7 @@ class RecallOutcome:
 
 async def recall_lot(uow: UnitOfWork, lot_id: uuid.UUID, *, now: datetime) -> RecallOutcome:
     """Stop using the lot, move its reservations, and name who was treated with it."""
-    lot = await locked_lot(uow, lot_id)
+    lot = await locked_lot(uow, lot_id, "path.lot_id")
     if lot.status == "recalled":
         raise Conflict(f"Lot {lot.lot_number} is already recalled.", lot_id=str(lot.id))
     repo = LotRepository(uow.session)

@@ -10,10 +10,11 @@ from inventory.adapters.catalogue_repository import KitRepository, ProductReposi
 from inventory.domain.catalogue import KITS, PRODUCTS, KitLine, Product, check_kit_lines
 
 
-async def get_product(uow: UnitOfWork, code: str) -> Product:
+async def get_product(uow: UnitOfWork, code: str, *, field: str = "path.code") -> Product:
+    """The product, or NotFound naming the request field that gave its code."""
     product = await ProductRepository(uow.session).get(code)
     if product is None:
-        raise NotFound(f"No product {code!r}.")
+        raise NotFound(f"No product {code!r}.", errors=[{"field": field, "reason": "unknown"}])
     return product
 
 

@@ -29,7 +29,7 @@ async def receive_stock(
     uow: UnitOfWork, cmd: ReceiveStock, *, today: date, now: datetime, by: str
 ) -> Lot:
     """Add the delivered vials to their lot and give them to sessions short of the product."""
-    await get_product(uow, cmd.product_code)
+    await get_product(uow, cmd.product_code, field="body.product_code")
     # Lock the sessions waiting for this product before the lot, the order session handlers
     # take them in (session, then lots), so a receipt and a booking cannot deadlock.
     await SessionRepository(uow.session).short_of({cmd.product_code})

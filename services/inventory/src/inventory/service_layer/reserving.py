@@ -13,6 +13,7 @@ from inventory.adapters.catalogue_repository import KitRepository
 from inventory.adapters.session_repository import SessionRepository
 from inventory.adapters.stock_repository import StockRepository
 from inventory.domain.allocation import allocate
+from inventory.domain.catalogue import KitLine
 from inventory.domain.sessions import BookedSession, Reservation, still_needed
 from inventory.service_layer.alerting import sync_shortage_alerts
 
@@ -47,18 +48,26 @@ async def reserve(
 
 
 async def fill_kit(
-    uow: UnitOfWork, booked: BookedSession, now: datetime, *, fresh: bool = False
+    uow: UnitOfWork,
+    booked: BookedSession,
+    now: datetime,
+    *,
+    fresh: bool = False,
+    kit: list[KitLine] | None = None,
 ) -> dict[str, int]:
     """Reserve what the session's kit still lacks, record the rest as shortages and return it.
 
-    `fresh` says the session was recorded just now, so it holds nothing and lacks nothing yet.
+    `fresh` says the session was recorded just now, so it holds nothing and lacks nothing yet;
+    `kit` is the treatment's kit when the caller has read it already.
     """
     repo = SessionRepository(uow.session)
     held = Counter[str]()
     for reservation in [] if fresh else await repo.reservations(booked.session_id):
         held[reservation.product_code] += reservation.quantity
     short: dict[str, int] = {}
-    for line in await KitRepository(uow.session).get(booked.treatment_code):
+    for line in (
+        kit if kit is not None else await KitRepository(uow.session).get(booked.treatment_code)
+    ):
         needed = still_needed(line.quantity, held[line.product_code])
         got = await reserve(uow, booked, line.product_code, needed, now) if needed else 0
         if needed > got:

@@ -6,6 +6,7 @@ other; an event older than the last one applied (`as_of`) changes nothing.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,11 +14,14 @@ from zoneinfo import ZoneInfo
 from clinic_shared.contracts.events import SessionBooked, SessionFacts, SessionRescheduled
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
+from inventory.adapters.catalogue_repository import KitRepository
 from inventory.adapters.session_repository import SessionRepository
 from inventory.domain.sessions import BookedSession, SessionStatus, session_day
 from inventory.service_layer.alerting import sync_shortage_alerts
 from inventory.service_layer.patients import remember_patient_id
 from inventory.service_layer.reserving import announce, fill_kit, fill_shortages, release
+
+log = logging.getLogger(__name__)
 
 
 def occurred_at(uow: UnitOfWork) -> datetime:
@@ -53,7 +57,13 @@ async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone
     booked, known = await known_session(uow, event, zone)
     if known:
         return  # already booked here, or moved or ended by a later event
-    short = await fill_kit(uow, booked, utcnow(), fresh=True)
+    kit = await KitRepository(uow.session).get(booked.treatment_code)
+    if not kit:
+        # Nothing can be promised for a treatment without a kit: say nothing rather than
+        # "reserved", and let the stock manager add the kit (PUT /v1/kits/{code}).
+        log.warning("no kit for the booked treatment", extra={"treatment": booked.treatment_code})
+        return
+    short = await fill_kit(uow, booked, utcnow(), fresh=True, kit=kit)
     await announce(uow, booked, short, fresh=True)
 
 

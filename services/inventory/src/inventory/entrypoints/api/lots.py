@@ -38,7 +38,7 @@ async def list_lots(
     lot_status: Annotated[LotStatus | None, Query(alias="status")] = None,
 ) -> list[LotPublic]:
     if product_code is not None:
-        await get_product(uow, product_code)
+        await get_product(uow, product_code, field="query.product_code")
     lots = await LotRepository(uow.session).list(
         today=today, product_code=product_code, status=lot_status
     )

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from inventory.domain.lots import LotStatus
 
@@ -18,6 +18,8 @@ Strict = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ProductUpdate(BaseModel):
+    """Fields left out keep their value; only `reorder_quantity` may be cleared with null."""
+
     model_config = Strict
 
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -26,6 +28,15 @@ class ProductUpdate(BaseModel):
     safety_stock: Count | None = None
     review_period_days: Days | None = None
     reorder_quantity: Positive | None = None
+
+    @field_validator(
+        "name", "volume_ml", "lead_time_days", "safety_stock", "review_period_days", mode="before"
+    )
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
 
 
 class ProductCreate(BaseModel):
