@@ -10,10 +10,12 @@ from clinic_shared.contracts.events import LotRecalled
 from clinic_shared.errors import Conflict, NotFound
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.lot_repository import LotRepository
+from inventory.adapters.session_repository import SessionRepository
 from inventory.adapters.trace_repository import TraceRepository
 from inventory.domain.adjustments import AdjustmentKind, adjusted_quantity, reserved_allowed
 from inventory.domain.lots import Lot
 from inventory.service_layer.displacement import displace, refill
+from inventory.service_layer.reserving import fill_shortages
 
 
 @dataclass(frozen=True)
@@ -24,23 +26,36 @@ class AdjustLot:
     reason: str
 
 
-async def locked_lot(uow: UnitOfWork, lot_id: uuid.UUID, field: str) -> Lot:
-    """The lot, its row held until commit; NotFound naming the request field otherwise."""
-    lot = await LotRepository(uow.session).get(lot_id, lock=True)
+async def locked_lot(
+    uow: UnitOfWork, lot_id: uuid.UUID, field: str, *, waiting_first: bool = False
+) -> Lot:
+    """The lot, its row held until commit; NotFound naming the request field otherwise.
+
+    `waiting_first` locks the sessions short of its product before it, the order session
+    handlers lock in (session, then lots), for a change that will hand them vials.
+    """
+    repo = LotRepository(uow.session)
+    lot = await repo.get(lot_id)
     if lot is None:
         raise NotFound(f"No lot {lot_id}.", errors=[{"field": field, "reason": "unknown lot"}])
-    return lot
+    if waiting_first:
+        await SessionRepository(uow.session).short_of({lot.product_code})
+    locked = await repo.get(lot_id, lock=True)
+    assert locked is not None
+    return locked
 
 
 async def adjust_lot(uow: UnitOfWork, cmd: AdjustLot, *, now: datetime, by: str) -> Lot:
-    """Set the lot's new quantity; reservations it can no longer cover move or become short."""
-    lot = await locked_lot(uow, cmd.lot_id, "body.lot_id")
+    """Set the lot's new quantity; reservations it can no longer cover move or become short,
+    and vials found give sessions short of the product their due."""
+    lot = await locked_lot(uow, cmd.lot_id, "body.lot_id", waiting_first=True)
     new_quantity = adjusted_quantity(lot, cmd.kind, cmd.quantity)
     moved = await displace(uow, lot.id, reserved_allowed(new_quantity, lot.consumed))
     repo = LotRepository(uow.session)
     await repo.set_quantity(lot.id, new_quantity)
     await repo.record_adjustment(lot, cmd.kind, new_quantity, cmd.reason, at=now, by=by)
     await refill(uow, moved, now)
+    await fill_shortages(uow, {lot.product_code}, now)
     adjusted = await repo.get(lot.id)
     assert adjusted is not None
     return adjusted

@@ -68,8 +68,10 @@ async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone
 
 
 async def move_reservations(event: SessionRescheduled, uow: UnitOfWork, zone: ZoneInfo) -> None:
-    """Keep lots still valid on the new date; re-allocate the others, FEFO."""
+    """Keep lots still valid on the new date; re-allocate the others, FEFO. Vials given up
+    may still serve earlier sessions short of them."""
     booked, known = await known_session(uow, event, zone)
+    freed: set[str] = set()
     if known:
         if not booked.holds_stock or booked.as_of > occurred_at(uow):
             return
@@ -83,8 +85,9 @@ async def move_reservations(event: SessionRescheduled, uow: UnitOfWork, zone: Zo
         moved = {"starts_at": booked.starts_at, "session_on": booked.session_on}
         await repo.update(booked.session_id, **moved, as_of=booked.as_of)
         outlived = await repo.reservations(booked.session_id, expiring_by=booked.session_on)
-        await release(uow, outlived)
+        freed = await release(uow, outlived)
     await announce(uow, booked, await fill_kit(uow, booked, utcnow(), fresh=not known))
+    await fill_shortages(uow, freed, utcnow())
 
 
 async def release_for_ended_session(
