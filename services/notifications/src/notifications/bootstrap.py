@@ -15,7 +15,14 @@ from notifications.adapters.channels.smtp import SmtpChannel, SmtpOptions
 from notifications.adapters.channels.twilio import TwilioChannel, TwilioOptions
 from notifications.adapters.orm import metadata
 from notifications.domain.delivery import RetryPolicy
-from notifications.entrypoints.api import contacts, messages, policy
+from notifications.entrypoints.api import (
+    contacts,
+    messages,
+    policy,
+    preferences,
+    staff_alerts,
+    webhooks,
+)
 from notifications.service_layer.dispatch import Dispatcher, DispatchOptions
 from notifications.service_layer.handlers import HANDLERS
 from notifications.service_layer.rendering import Clinic
@@ -99,7 +106,14 @@ def build_app(
         description="Confirmations, reminders, after-care, two-way SMS and staff alerts.",
         metadata=metadata,
         migrations_location="notifications:migrations",
-        routers=[contacts.router, policy.router, messages.router],
+        routers=[
+            contacts.router,
+            policy.router,
+            messages.router,
+            preferences.router,
+            staff_alerts.router,
+            webhooks.router,
+        ],
         handlers={**HANDLERS, **scheduling_handlers(settings.zone)},
         bus=bus,
         workers=workers,

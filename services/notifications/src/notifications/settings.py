@@ -46,4 +46,7 @@ class NotificationsSettings(ServiceSettings):
     sms_auth_token: SecretStr | None = None
     sms_from: str | None = None
     sms_status_callback_url: str | None = None
+    sms_webhook_base_url: str | None = Field(
+        None, description="The public URL prefix the provider calls (signatures cover it)."
+    )
     sms_timeout_seconds: float = Field(10.0, gt=0)

@@ -94,5 +94,35 @@ message_attempts = sa.Table(
     sa.Column("provider_id", sa.String(64), nullable=True),
 )
 
+# Every change of a patient's consent: when, how (SMS reply, staff), which number.
+consent_ledger = sa.Table(
+    "consent_ledger",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("patient_id", sa.Uuid, nullable=True, index=True),
+    sa.Column("channel", sa.String(8), nullable=False),
+    sa.Column("address", sa.String(254), nullable=False, index=True),
+    sa.Column("action", sa.String(8), nullable=False),  # opt_out, opt_in
+    sa.Column("source", sa.String(16), nullable=False),  # sms_reply, staff
+    sa.Column("reference", sa.String(100), nullable=True),  # the SMS id, or who
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+)
+
+# What staff must hear about; at most one per kind and subject (product, session) per day.
+staff_alerts = sa.Table(
+    "staff_alerts",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("subject", sa.String(100), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.UniqueConstraint("kind", "subject", "day", name="uq_staff_alerts_per_day"),
+    sa.Index("ix_staff_alerts_status", "status", "created_at"),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

@@ -93,3 +93,19 @@ class SessionRepository:
             where=sessions.c.source_occurred_at <= statement.excluded.source_occurred_at,
         ).returning(sessions.c.session_id)
         return (await self._session.execute(statement)).first() is not None
+
+    async def next_booked(
+        self, patient_ids: list[uuid.UUID], *, after: datetime
+    ) -> sa.Row[Any] | None:
+        """The earliest booked session of these patients that has not started by `after`."""
+        statement = (
+            sa.select(sessions)
+            .where(
+                sessions.c.patient_id.in_(patient_ids),
+                sessions.c.status == "booked",
+                sessions.c.starts_at > after,
+            )
+            .order_by(sessions.c.starts_at)
+            .limit(1)
+        )
+        return (await self._session.execute(statement)).first()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from clinic_shared.contracts.events import PatientRegistered, PatientUpdated
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
+from notifications.adapters.consent import ConsentRepository
 from notifications.adapters.orm import contacts
 
 
@@ -26,6 +27,8 @@ async def project_contact(event: PatientRegistered, uow: UnitOfWork) -> None:
         "source_occurred_at": occurred_at,
         "updated_at": utcnow(),
     }
+    if event.phone and await ConsentRepository(uow.session).sms_opted_out(event.phone):
+        values["consent_sms"] = False  # a STOP reply outranks the desk until START
     current: datetime | None = await uow.session.scalar(
         sa.select(contacts.c.source_occurred_at).where(contacts.c.patient_id == event.patient_id)
     )

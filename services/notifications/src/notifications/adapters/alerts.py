@@ -1,0 +1,52 @@
+"""SQL for staff alerts: one per kind, subject and day."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from notifications.adapters.orm import staff_alerts
+from notifications.adapters.sql import upsert
+
+
+class AlertRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def raise_once(
+        self, *, kind: str, subject: str, day: date, details: dict[str, Any], now: datetime
+    ) -> bool:
+        """Add the alert unless one of its kind and subject exists that day; True when added."""
+        statement = (
+            upsert(self._session, staff_alerts)
+            .values(
+                id=uuid.uuid4(),
+                kind=kind,
+                subject=subject,
+                day=day,
+                details=details,
+                status="pending",
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["kind", "subject", "day"])
+        )
+        result = await self._session.execute(statement)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def find(
+        self, *, filters: dict[str, Any], limit: int, offset: int
+    ) -> Sequence[sa.Row[Any]]:
+        conditions = [staff_alerts.c[name] == value for name, value in filters.items()]
+        statement = (
+            sa.select(staff_alerts)
+            .where(*conditions)
+            .order_by(staff_alerts.c.created_at.desc(), staff_alerts.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self._session.execute(statement)).all()

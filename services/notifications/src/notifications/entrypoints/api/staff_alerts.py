@@ -1,0 +1,44 @@
+"""What staff were (or will be) told: stock alerts, reschedule requests, failed messages."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict
+
+from notifications.adapters.alerts import AlertRepository
+from notifications.entrypoints.api.deps import Staff, UowDep
+
+router = APIRouter(prefix="/v1/staff-alerts", tags=["staff alerts"])
+
+
+class StaffAlertPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: str
+    subject: str
+    day: date
+    details: dict[str, Any]
+    status: Literal["pending", "sent", "failed"]
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@router.get("", response_model=list[StaffAlertPublic])
+async def list_staff_alerts(
+    uow: UowDep,
+    _: Staff,
+    kind: str | None = None,
+    status: Literal["pending", "sent", "failed"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[StaffAlertPublic]:
+    """Newest first."""
+    given = {"kind": kind, "status": status}
+    filters = {k: v for k, v in given.items() if v is not None}
+    rows = await AlertRepository(uow.session).find(filters=filters, limit=limit, offset=offset)
+    return [StaffAlertPublic.model_validate(row) for row in rows]

@@ -1,0 +1,66 @@
+"""The SMS provider's webhooks: replies and delivery reports, signed with X-Twilio-Signature."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from clinic_shared.db import utcnow
+from clinic_shared.errors import Forbidden
+from notifications.domain.signature import signature_matches
+from notifications.entrypoints.api.deps import SettingsDep, UowDep
+from notifications.service_layer.delivery_status import record_delivery_status
+from notifications.service_layer.replies import InboundSms, handle_reply
+from notifications.settings import NotificationsSettings
+
+router = APIRouter(prefix="/v1/webhooks/sms", tags=["webhooks"])
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def public_url(request: Request, settings: NotificationsSettings) -> str:
+    """The URL the provider signed: the configured public prefix, else the URL as received."""
+    if settings.sms_webhook_base_url is None:
+        return str(request.url)
+    query = f"?{request.url.query}" if request.url.query else ""
+    return settings.sms_webhook_base_url.rstrip("/") + request.url.path + query
+
+
+async def signed_form(request: Request, settings: SettingsDep) -> dict[str, str]:
+    """The form parameters, once the signature proves the provider sent them; else 403."""
+    params = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    token = settings.sms_auth_token
+    signature = request.headers.get("x-twilio-signature")
+    url = public_url(request, settings)
+    if token is None or not signature_matches(token.get_secret_value(), url, params, signature):
+        raise Forbidden("The request does not carry a valid X-Twilio-Signature.")
+    return params
+
+
+SignedForm = Annotated[dict[str, str], Depends(signed_form)]
+
+
+@router.post("/inbound")
+async def inbound_sms(form: SignedForm, uow: UowDep, settings: SettingsDep) -> Response:
+    """A patient's reply: C confirms the next session, R asks to move it, STOP/START consent."""
+    sms = InboundSms(
+        sid=form.get("MessageSid", ""), sender=form.get("From", ""), body=form.get("Body", "")
+    )
+    await handle_reply(uow, sms, now=utcnow(), zone=settings.zone)
+    await uow.commit()
+    return Response(EMPTY_TWIML, media_type="text/xml")
+
+
+@router.post("/status", status_code=204)
+async def sms_status(form: SignedForm, uow: UowDep) -> Response:
+    """A delivery report for a message we sent."""
+    await record_delivery_status(
+        uow,
+        provider_id=form.get("MessageSid", ""),
+        status=form.get("MessageStatus", ""),
+        error_code=form.get("ErrorCode"),
+        now=utcnow(),
+    )
+    await uow.commit()
+    return Response(status_code=204)

@@ -1,0 +1,71 @@
+"""Staff change a patient's preferences; the SMS provider reports deliveries."""
+
+from __future__ import annotations
+
+import uuid
+
+from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.testing.helpers import bearer, running
+
+from .dispatching import Recorder, dispatcher, driven_app
+from .events import T0, Session, envelope, messages, publish
+from .test_two_way_sms import TOKEN, signed
+
+PREFERENCES = {"preferred_channel": "email", "language": "fr", "consent_sms": True}
+
+
+async def test_withdrawing_email_consent_cancels_pending_emails_and_is_ledgered(
+    make_settings,
+) -> None:
+    app = await driven_app(make_settings, Recorder())
+    session = Session()
+    path = f"/v1/patients/{session.patient_id}/preferences"
+    async with running(app) as client:
+        await publish(app, envelope(session.contact()))
+        await publish(app, envelope(SessionBooked(**session.facts())))
+        changed = await client.put(
+            path, json=PREFERENCES | {"consent_email": False}, headers=bearer("receptionist")
+        )
+        emails = await messages(client, patient_id=session.patient_id, channel="email")
+        unknown = await client.get(
+            f"/v1/patients/{uuid.uuid4()}/preferences", headers=bearer("admin")
+        )
+        practitioner = await client.get(path, headers=bearer("practitioner"))
+    assert changed.status_code == 200
+    body = changed.json()
+    assert (body["preferred_channel"], body["language"], body["consent_email"]) == (
+        "email",
+        "fr",
+        False,
+    )
+    assert [(e["channel"], e["action"], e["source"]) for e in body["consent_history"]] == [
+        ("email", "opt_out", "staff")
+    ]
+    assert {m["status"] for m in emails} == {"cancelled"}
+    assert unknown.status_code == 404
+    assert practitioner.status_code == 403
+
+
+async def test_a_delivery_report_marks_the_sent_sms_delivered_or_failed(make_settings) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder, sms_auth_token=TOKEN)
+    first, second = Session(), Session()
+    async with running(app) as client:
+        for session in (first, second):
+            await publish(app, envelope(session.contact(consent_email=False)))
+            await publish(app, envelope(SessionBooked(**session.facts())))
+        await dispatcher(app, recorder).dispatch_once(now=T0)
+        sent = {m["patient_id"]: m["id"] for m in await messages(client, status="sent")}
+        reports = [
+            {"MessageSid": f"rec-{sent[str(first.patient_id)]}", "MessageStatus": "delivered"},
+            {"MessageSid": f"rec-{sent[str(second.patient_id)]}", "MessageStatus": "undelivered",
+             "ErrorCode": "30005"},
+            {"MessageSid": "rec-unknown", "MessageStatus": "delivered"},
+        ]  # fmt: skip
+        answers = [await signed(client, "/v1/webhooks/sms/status", r) for r in reports]
+        delivered = await messages(client, patient_id=first.patient_id, kind="confirmation")
+        failed = await messages(client, patient_id=second.patient_id, kind="confirmation")
+    assert [a.status_code for a in answers] == [204, 204, 204]
+    assert delivered[0]["status"] == "delivered"
+    assert delivered[0]["delivered_at"] is not None
+    assert (failed[0]["status"], failed[0]["last_error"]) == ("failed", "undelivered (code 30005)")
