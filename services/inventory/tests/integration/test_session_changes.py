@@ -154,3 +154,22 @@ async def test_traceability_needs_exactly_one_of_lot_number_and_patient(
     )
     assert neither.status_code == both.status_code == 422
     assert neither.json()["errors"][0]["field"] == "query.lot_number"
+
+
+async def test_vials_taken_from_a_lot_reserved_for_others_push_the_latest_session_elsewhere(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("caffeine", "CAF-SOON", 1, days=40)
+    await inventory.receive("vitamin-blend", "VIT-1", 5)
+    treated, waiting = uuid.uuid4(), uuid.uuid4()
+    await publish(inventory, session_event(SessionBooked, treated, days=2))
+    await publish(inventory, session_event(SessionBooked, waiting, days=9))
+    await inventory.receive("caffeine", "CAF-LATER", 1, days=90)  # goes to `waiting`
+    used = [ProductUsed(product_code="caffeine", lot_number="CAF-LATER", quantity=1)]
+
+    await publish(inventory, session_event(SessionCompleted, treated, products_used=used))
+
+    counts = {r.lot_number: (r.reserved, r.consumed) for r in await inventory.rows(lots)}
+    assert counts["CAF-LATER"] == (0, 1)
+    assert counts["CAF-SOON"] == (1, 0)
+    assert ("caffeine", "CAF-SOON", 1) in await held(inventory, waiting)

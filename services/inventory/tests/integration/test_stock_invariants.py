@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from clinic_shared.context import message_context
 from clinic_shared.contracts.events import (
+    ProductUsed,
     SessionBooked,
     SessionCancelled,
     SessionCompleted,
@@ -35,6 +36,7 @@ operations = st.lists(
         st.tuples(st.just("move"), pick, days),
         st.tuples(st.just("cancel"), pick),
         st.tuples(st.just("complete"), pick),
+        st.tuples(st.just("complete_from"), pick, pick, st.integers(1, 3)),
         st.tuples(st.just("receive"), st.sampled_from(PRODUCTS), days, st.integers(1, 4)),
         st.tuples(st.just("count"), pick, st.integers(0, 4)),
         st.tuples(st.just("recall"), pick),
@@ -72,10 +74,24 @@ class World:
             else:
                 cls = SessionCancelled if kind == "cancel" else SessionCompleted
                 await self.handle(self.event(cls, session))
+        elif kind == "complete_from" and self.sessions and self.lots:
+            await self.complete_from(self.sessions[args[0] % len(self.sessions)], *args[1:])
         elif kind == "receive":
             await self.receive(*args)
         elif kind in ("count", "recall") and self.lots:
             await self.change_lot(kind, self.lots[args[0] % len(self.lots)], args[-1])
+
+    async def complete_from(
+        self, session: tuple[uuid.UUID, str, int], lot_pick: int, quantity: int
+    ) -> None:
+        """Complete naming a lot the practitioner took vials from, whoever had it reserved."""
+        lot = self.lots[lot_pick % len(self.lots)]
+        found = await self.inventory.client.get("/v1/lots", headers=STOCK)
+        [named] = [x for x in found.json() if x["id"] == lot]
+        used = ProductUsed(
+            product_code=named["product_code"], lot_number=named["lot_number"], quantity=quantity
+        )
+        await self.handle(self.event(SessionCompleted, session, products_used=[used]))
 
     def event(self, cls: Any, session: tuple[uuid.UUID, str, int], **extra: Any) -> Any:
         return session_event(cls, session[0], days=session[2], treatment=session[1], **extra)

@@ -13,8 +13,11 @@ from inventory.adapters.consumption_repository import ConsumptionRepository
 from inventory.adapters.lot_repository import LotRepository
 from inventory.adapters.session_repository import SessionRepository
 from inventory.adapters.stock_repository import StockRepository
+from inventory.domain.adjustments import reserved_allowed
+from inventory.domain.lots import Lot
 from inventory.domain.sessions import BookedSession, Reservation
 from inventory.service_layer.alerting import sync_shortage_alerts
+from inventory.service_layer.displacement import displace, refill
 from inventory.service_layer.reserving import fill_shortages, release
 from inventory.service_layer.session_events import known_session, occurred_at
 
@@ -66,6 +69,17 @@ async def _consume_reserved(
         )
 
 
+async def _count_against(uow: UnitOfWork, lot: Lot, quantity: int, now: datetime) -> None:
+    """Vials taken from a lot others had reserved: the latest of them give way, look elsewhere."""
+    moved = []
+    if lot.available < quantity:
+        moved = await displace(uow, lot.id, reserved_allowed(lot.quantity - quantity, lot.consumed))
+    counted = await StockRepository(uow.session).consume_what_is_free(lot.id, quantity)
+    if counted < quantity:
+        log.warning("lot used beyond its recorded stock; count it", extra={"lot_id": str(lot.id)})
+    await refill(uow, moved, now)
+
+
 async def _consume_named_lot(
     uow: UnitOfWork, booked: BookedSession, used: ProductUsed, now: datetime
 ) -> None:
@@ -76,9 +90,7 @@ async def _consume_named_lot(
             "completed session used a lot never received", extra={"product": used.product_code}
         )
     else:
-        counted = await StockRepository(uow.session).consume_what_is_free(lot.id, used.quantity)
-        if counted < used.quantity:
-            log.warning("lot used beyond its free count; recount it", extra={"lot_id": str(lot.id)})
+        await _count_against(uow, lot, used.quantity, now)
     await ConsumptionRepository(uow.session).add(
         booked,
         product_code=used.product_code,
