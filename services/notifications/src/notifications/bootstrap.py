@@ -23,6 +23,8 @@ from notifications.entrypoints.api import (
     staff_alerts,
     webhooks,
 )
+from notifications.service_layer.alerts import inventory_handlers
+from notifications.service_layer.digest import StaffDigest
 from notifications.service_layer.dispatch import Dispatcher, DispatchOptions
 from notifications.service_layer.handlers import HANDLERS
 from notifications.service_layer.rendering import Clinic
@@ -82,6 +84,18 @@ def build_dispatcher(
     return Dispatcher(runtime, channels, clinic=clinic, options=options)
 
 
+def build_digest(
+    runtime: ServiceRuntime, settings: NotificationsSettings, channels: Channels
+) -> StaffDigest:
+    return StaffDigest(
+        runtime,
+        channels["email"],
+        recipients=settings.staff_alert_recipients,
+        clinic_name=settings.clinic_name,
+        poll_seconds=settings.staff_digest_seconds,
+    )
+
+
 def build_app(
     settings: NotificationsSettings | None = None,
     bus: MessageBus | None = None,
@@ -99,7 +113,11 @@ def build_app(
                 if isinstance(sender, TwilioChannel):
                     await sender.close()
 
-    workers: list[Worker] = [dispatch] if settings.dispatch_enabled else []
+    async def digest(runtime: ServiceRuntime) -> None:
+        assert settings is not None
+        await build_digest(runtime, settings, ways_out).run()
+
+    workers: list[Worker] = [dispatch, digest] if settings.dispatch_enabled else []
     return build_service_app(
         settings,
         title="Notifications",
@@ -114,7 +132,11 @@ def build_app(
             staff_alerts.router,
             webhooks.router,
         ],
-        handlers={**HANDLERS, **scheduling_handlers(settings.zone)},
+        handlers={
+            **HANDLERS,
+            **scheduling_handlers(settings.zone),
+            **inventory_handlers(settings.zone),
+        },
         bus=bus,
         workers=workers,
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
 
@@ -50,3 +50,15 @@ class NotificationsSettings(ServiceSettings):
         None, description="The public URL prefix the provider calls (signatures cover it)."
     )
     sms_timeout_seconds: float = Field(10.0, gt=0)
+
+    staff_alert_recipients: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated emails that get the staff digest."
+    )
+    staff_digest_seconds: float = Field(60.0, gt=0)
+
+    @field_validator("staff_alert_recipients", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value

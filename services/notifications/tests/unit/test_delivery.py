@@ -41,3 +41,11 @@ def test_a_retry_that_would_come_after_the_session_fails_now() -> None:
 def test_delays_never_shrink_and_stay_within_bounds(attempts: int) -> None:
     assert POLICY.first_delay <= backoff(attempts, POLICY) <= POLICY.max_delay
     assert backoff(attempts, POLICY) <= backoff(attempts + 1, POLICY)
+
+
+def test_staff_recipients_read_from_a_comma_separated_variable(monkeypatch) -> None:
+    from notifications.settings import NotificationsSettings
+
+    monkeypatch.setenv("NOTIFICATIONS_STAFF_ALERT_RECIPIENTS", "a@clinic.example, b@clinic.example")
+    recipients = NotificationsSettings().staff_alert_recipients
+    assert recipients == ["a@clinic.example", "b@clinic.example"]

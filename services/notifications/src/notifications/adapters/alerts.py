@@ -50,3 +50,21 @@ class AlertRepository:
             .offset(offset)
         )
         return (await self._session.execute(statement)).all()
+
+    async def lock_pending(self, *, limit: int) -> Sequence[sa.Row[Any]]:
+        """The oldest pending alerts, locked for this transaction (skipped by other replicas)."""
+        statement = (
+            sa.select(staff_alerts)
+            .where(staff_alerts.c.status == "pending")
+            .order_by(staff_alerts.c.created_at, staff_alerts.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return (await self._session.execute(statement)).all()
+
+    async def mark(self, ids: Sequence[uuid.UUID], *, status: str, now: datetime) -> None:
+        await self._session.execute(
+            sa.update(staff_alerts)
+            .where(staff_alerts.c.id.in_(ids))
+            .values(status=status, sent_at=now if status == "sent" else None)
+        )

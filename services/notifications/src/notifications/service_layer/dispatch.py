@@ -29,6 +29,7 @@ from notifications.adapters.channels import (
 from notifications.adapters.templates import Templates
 from notifications.domain.delivery import Outcome, RetryPolicy, after_attempt
 from notifications.domain.planning import Reach
+from notifications.service_layer.alerts import alert_failed_message
 from notifications.service_layer.rendering import Clinic, outgoing_for
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,10 @@ class Dispatcher:
         async with self._runtime.uow() as uow:
             if not await leases.finish(uow.session, message, now=now, **values):
                 return
+            if step.status == "failed":
+                await alert_failed_message(
+                    uow, message, attempt.error, zone=self._clinic.zone, now=now
+                )
             await leases.record_attempt(
                 uow.session,
                 message.id,

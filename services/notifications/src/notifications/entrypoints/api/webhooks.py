@@ -53,7 +53,7 @@ async def inbound_sms(form: SignedForm, uow: UowDep, settings: SettingsDep) -> R
 
 
 @router.post("/status", status_code=204)
-async def sms_status(form: SignedForm, uow: UowDep) -> Response:
+async def sms_status(form: SignedForm, uow: UowDep, settings: SettingsDep) -> Response:
     """A delivery report for a message we sent."""
     await record_delivery_status(
         uow,
@@ -61,6 +61,7 @@ async def sms_status(form: SignedForm, uow: UowDep) -> Response:
         status=form.get("MessageStatus", ""),
         error_code=form.get("ErrorCode"),
         now=utcnow(),
+        zone=settings.zone,
     )
     await uow.commit()
     return Response(status_code=204)
