@@ -12,7 +12,6 @@ from fastapi import FastAPI
 
 from clinic_shared.testing.helpers import bearer, running
 from inventory.bootstrap import build_app
-from inventory.service_layer.catalogue import ensure_catalogue
 from inventory.settings import InventorySettings
 
 STOCK = bearer("stock_manager")
@@ -41,11 +40,8 @@ class Inventory:
 
 @pytest.fixture
 async def inventory(make_settings) -> AsyncIterator[Inventory]:
-    """Inventory running on this test's backend, with the standard catalogue and no stock."""
+    """Inventory running on this test's backend: the catalogue its migrations wrote, no stock."""
     # The scan runs only when a test calls it, so what it announces is what the test expects.
     app = build_app(await make_settings(InventorySettings, scan_first_after_seconds=3600))
     async with running(app) as client:
-        async with app.state.runtime.uow() as uow:
-            await ensure_catalogue(uow)  # the harness empties PostgreSQL tables between tests
-            await uow.commit()
         yield Inventory(app, client)
