@@ -38,4 +38,4 @@ TodayDep = Annotated[date, Depends(clinic_today)]
 StockStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
 Reader = Annotated[Principal, Depends(require_roles(*Role))]
 
-__all__ = ["NowDep", "Reader", "SettingsDep", "StockStaff", "TodayDep", "UowDep"]
+__all__ = ["NowDep", "Reader", "RuntimeDep", "SettingsDep", "StockStaff", "TodayDep", "UowDep"]

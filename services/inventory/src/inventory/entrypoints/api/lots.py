@@ -9,7 +9,15 @@ from fastapi import APIRouter, Query, status
 
 from inventory.adapters.lot_repository import LotRepository
 from inventory.domain.lots import Lot, LotStatus, effective_status
-from inventory.entrypoints.api.deps import NowDep, Reader, StockStaff, TodayDep, UowDep
+from inventory.entrypoints.api.deps import (
+    NowDep,
+    Reader,
+    RuntimeDep,
+    StockStaff,
+    TodayDep,
+    UowDep,
+)
+from inventory.entrypoints.api.retry import committed
 from inventory.entrypoints.api.schemas import LotPublic, ReceiptCreate
 from inventory.service_layer.catalogue import get_product
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
@@ -19,13 +27,13 @@ router = APIRouter(prefix="/v1", tags=["lots"])
 
 @router.post("/receipts", status_code=status.HTTP_201_CREATED, response_model=LotPublic)
 async def receive(
-    body: ReceiptCreate, uow: UowDep, today: TodayDep, now: NowDep, who: StockStaff
+    body: ReceiptCreate, runtime: RuntimeDep, today: TodayDep, now: NowDep, who: StockStaff
 ) -> LotPublic:
     """Add a delivery to its lot; the lot is created on its first delivery."""
-    lot = await receive_stock(
-        uow, ReceiveStock(**body.model_dump()), today=today, now=now, by=who.subject
+    cmd = ReceiveStock(**body.model_dump())
+    lot = await committed(
+        runtime, lambda uow: receive_stock(uow, cmd, today=today, now=now, by=who.subject)
     )
-    await uow.commit()
     return lot_public(lot, today)
 
 

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, status
 
 from clinic_shared.errors import Unprocessable
 from inventory.adapters.alert_repository import AlertRepository
-from inventory.entrypoints.api.deps import NowDep, Reader, StockStaff, TodayDep, UowDep
+from inventory.entrypoints.api.deps import (
+    NowDep,
+    Reader,
+    RuntimeDep,
+    StockStaff,
+    TodayDep,
+    UowDep,
+)
 from inventory.entrypoints.api.lots import lot_public
+from inventory.entrypoints.api.retry import committed
 from inventory.entrypoints.api.schemas import LotPublic
 from inventory.entrypoints.api.stock_schemas import (
     AdjustmentCreate,
     AlertPublic,
-    RecallCreate,
     RecallPublic,
 )
 from inventory.service_layer.adjustments import AdjustLot, adjust_lot, recall_lot
@@ -25,7 +32,7 @@ router = APIRouter(prefix="/v1", tags=["stock"])
 
 @router.post("/adjustments", status_code=status.HTTP_201_CREATED, response_model=LotPublic)
 async def adjust(
-    body: AdjustmentCreate, uow: UowDep, today: TodayDep, now: NowDep, who: StockStaff
+    body: AdjustmentCreate, runtime: RuntimeDep, today: TodayDep, now: NowDep, who: StockStaff
 ) -> LotPublic:
     """Correct a count, or remove broken or disposed vials; the lot as it now stands."""
     if body.kind != "count_correction" and body.quantity == 0:
@@ -33,23 +40,17 @@ async def adjust(
             "Removing 0 vials changes nothing.",
             errors=[{"field": "body.quantity", "reason": "must be at least 1"}],
         )
-    lot = await adjust_lot(uow, AdjustLot(**body.model_dump()), now=now, by=who.subject)
-    await uow.commit()
+    cmd = AdjustLot(**body.model_dump())
+    lot = await committed(runtime, lambda uow: adjust_lot(uow, cmd, now=now, by=who.subject))
     return lot_public(lot, today)
 
 
 @router.post("/lots/{lot_id}/recall", response_model=RecallPublic)
 async def recall(
-    lot_id: uuid.UUID,
-    uow: UowDep,
-    today: TodayDep,
-    now: NowDep,
-    _: StockStaff,
-    body: RecallCreate = Body(default_factory=RecallCreate),  # noqa: B008
+    lot_id: uuid.UUID, runtime: RuntimeDep, today: TodayDep, now: NowDep, _: StockStaff
 ) -> RecallPublic:
     """Recall the lot: the patients treated with it and the booked sessions that held it."""
-    outcome = await recall_lot(uow, lot_id, now=now)
-    await uow.commit()
+    outcome = await committed(runtime, lambda uow: recall_lot(uow, lot_id, now=now))
     return RecallPublic(
         lot=lot_public(outcome.lot, today),
         patient_ids=outcome.patient_ids,

@@ -25,12 +25,6 @@ class AdjustmentCreate(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class RecallCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    reason: str = Field("", max_length=500)
-
-
 class RecallPublic(BaseModel):
     lot: LotPublic
     patient_ids: list[uuid.UUID]
