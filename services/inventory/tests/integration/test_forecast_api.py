@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.contracts.events import CourseCreated, SessionBooked
 from clinic_shared.testing.helpers import bearer
+from inventory.entrypoints.workers import scan_once
 
 from .conftest import STOCK, Inventory
 from .events import publish, session_event
@@ -97,3 +98,37 @@ async def test_forecast_of_an_unknown_product_is_a_404_and_days_are_bounded(
     assert unknown.status_code == 404
     assert too_long.status_code == 422
     assert too_long.json()["errors"][0]["field"] == "query.days"
+
+
+async def test_a_course_created_but_not_yet_booked_counts_its_sessions_to_come(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("caffeine", "CAF-1", 50, days=300)
+    created = CourseCreated(
+        course_id=uuid.uuid4(),
+        patient_id=uuid.uuid4(),
+        practitioner_id=uuid.uuid4(),
+        treatment_code="cellulite-thighs",  # 2 caffeine a session
+        sessions_planned=3,
+    )
+    await publish(inventory, created)
+
+    response = await inventory.client.get(
+        "/v1/stock/caffeine/forecast", params={"days": 40}, headers=STOCK
+    )
+
+    expected = {d["day"]: d["expected"] for d in response.json()["days"] if d["expected"]}
+    today = date.fromisoformat(response.json()["days"][0]["day"])
+    assert expected == {(today + timedelta(days=n)).isoformat(): 2 for n in (10, 20, 30)}
+    assert response.json()["days"][-1]["projected_available"] == 44
+
+
+async def test_a_reorder_alert_is_settled_when_stock_arrives(inventory: Inventory) -> None:
+    await scan_once(inventory.app.state.runtime)
+    alerts = (await inventory.client.get("/v1/alerts", headers=STOCK)).json()
+    assert "lidocaine" in {a["product_code"] for a in alerts if a["kind"] == "reorder"}
+
+    await inventory.receive("lidocaine", "LID-1", 3)
+
+    alerts = (await inventory.client.get("/v1/alerts", headers=STOCK)).json()
+    assert "lidocaine" not in {a["product_code"] for a in alerts if a["kind"] == "reorder"}

@@ -81,7 +81,20 @@ class ForecastRepository:
             .where(sessions.c.course_id.not_in(closed))
             .group_by(sessions.c.course_id, sessions.c.treatment_code)
         )
-        return [CourseProgress(r[0], r[1], int(r[2]), int(r[3] or 0), r[4]) for r in rows]
+        progress = [CourseProgress(r[0], r[1], int(r[2]), int(r[3] or 0), r[4]) for r in rows]
+        return progress + await self._courses_without_sessions()
+
+    async def _courses_without_sessions(self) -> list[CourseProgress]:
+        """Active courses created but not yet booked: all their sessions are still to come."""
+        rows = await self._session.execute(
+            sa.select(
+                courses.c.course_id, courses.c.treatment_code, courses.c.sessions_planned
+            ).where(
+                courses.c.status == "active",
+                courses.c.course_id.not_in(sa.select(sessions.c.course_id)),
+            )
+        )
+        return [CourseProgress(r[0], r[1], int(r[2]), 0, None) for r in rows]
 
     async def kits(self) -> dict[str, dict[str, int]]:
         """Vials per session, by treatment and product."""

@@ -34,6 +34,12 @@ async def sync_shortage_alerts(
     await repo.resolve(settled, now)
 
 
+async def settle_reorder_alerts(uow: UnitOfWork, product_code: str, now: datetime) -> None:
+    """Stock arrived: the product's open reorder suggestion is settled (the scan may raise anew)."""
+    repo = AlertRepository(uow.session)
+    await repo.resolve(await repo.open_keys(f"reorder:{product_code}:"), now)
+
+
 async def dismiss_alert(uow: UnitOfWork, alert_id: uuid.UUID, now: datetime) -> Alert:
     repo = AlertRepository(uow.session)
     if await repo.get(alert_id) is None:

@@ -13,6 +13,7 @@ from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.lot_repository import LotRepository
 from inventory.adapters.session_repository import SessionRepository
 from inventory.domain.lots import Lot, check_receipt
+from inventory.service_layer.alerting import settle_reorder_alerts
 from inventory.service_layer.catalogue import get_product
 from inventory.service_layer.reserving import fill_shortages
 
@@ -57,6 +58,7 @@ async def receive_stock(
         await repo.add_quantity(lot_id, cmd.quantity)
     await repo.record_receipt(lot_id, cmd.quantity, at=now, by=by)
     await fill_shortages(uow, {cmd.product_code}, now)
+    await settle_reorder_alerts(uow, cmd.product_code, now)
     lot = await repo.get(lot_id)
     assert lot is not None
     return lot
