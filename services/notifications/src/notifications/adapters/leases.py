@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,11 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters.orm import contacts, message_attempts, messages
 
+Leased = tuple[sa.Row[Any], sa.Row[Any] | None]
+"""A leased message and its patient's contact (None when unknown)."""
+
 
 async def lease_due(
     session: AsyncSession, *, now: datetime, limit: int, lease_for: timedelta
-) -> Sequence[sa.Row[Any]]:
-    """Mark up to `limit` due messages `sending` until `now + lease_for`, and return them.
+) -> list[Leased]:
+    """Mark up to `limit` due messages `sending` until `now + lease_for`; return them and
+    their contacts (read in the same round trip set, not once per message).
 
     Due: scheduled with `due_at <= now`, or sending under a lapsed lease (its replica died).
     On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so replicas never share one.
@@ -45,13 +48,11 @@ async def lease_due(
         .where(messages.c.id.in_(picked))
         .values(status="sending", lease_expires_at=now + lease_for, updated_at=now)
     )
-    rows = await session.execute(sa.select(messages).where(messages.c.id.in_(picked)))
-    return rows.all()
-
-
-async def contact_of(session: AsyncSession, patient_id: uuid.UUID) -> sa.Row[Any] | None:
-    statement = sa.select(contacts).where(contacts.c.patient_id == patient_id)
-    return (await session.execute(statement)).one_or_none()
+    leased = (await session.execute(sa.select(messages).where(messages.c.id.in_(picked)))).all()
+    patients = {row.patient_id for row in leased}
+    found = await session.execute(sa.select(contacts).where(contacts.c.patient_id.in_(patients)))
+    by_patient = {row.patient_id: row for row in found}
+    return [(row, by_patient.get(row.patient_id)) for row in leased]
 
 
 async def finish(

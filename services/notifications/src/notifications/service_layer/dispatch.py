@@ -73,16 +73,16 @@ class Dispatcher:
             batch = await leases.lease_due(
                 session, now=now, limit=self._options.batch_size, lease_for=self._options.lease_for
             )
-        await asyncio.gather(*(self._deliver(message, now) for message in batch))
+        await asyncio.gather(*(self._deliver(message, contact, now) for message, contact in batch))
         return len(batch)
 
-    async def _deliver(self, message: sa.Row[Any], now: datetime) -> None:
+    async def _deliver(
+        self, message: sa.Row[Any], contact: sa.Row[Any] | None, now: datetime
+    ) -> None:
         async with self._slots:
             if message.expires_at is not None and now >= message.expires_at:
                 await self._close(message, now, status="expired")
                 return
-            async with self._runtime.db.session() as session:
-                contact = await leases.contact_of(session, message.patient_id)
             if contact is None or not _reach(contact).allows(message.channel):
                 await self._close(message, now, status="cancelled", last_error="no consent")
                 return
