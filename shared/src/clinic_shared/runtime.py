@@ -24,8 +24,12 @@ log = logging.getLogger(__name__)
 
 Seeder = Callable[[UnitOfWork], Awaitable[None]]
 Worker = Callable[["ServiceRuntime"], Coroutine[Any, Any, None]]
-"""A background loop a service runs beside its API (a dispatcher, a daily scan); runs until
-cancelled and must be safe with several replicas running it at once."""
+"""A background loop a service runs beside its API (a dispatcher, a daily scan). It must be safe
+with several replicas running it at once, and return soon after `runtime.stopping` is set
+(wait with `runtime.idle(seconds)`): it is cancelled only if it has not returned within
+STOP_GRACE_SECONDS, because cancelling a coroutine in the middle of a database call can leave
+the connection unusable."""
+STOP_GRACE_SECONDS = 5.0
 
 
 def bus_options(settings: ServiceSettings) -> BusOptions:
@@ -79,6 +83,13 @@ class ServiceRuntime:
             retention_seconds=self.settings.outbox_retention_seconds,
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self.stopping = asyncio.Event()
+
+    async def idle(self, seconds: float) -> bool:
+        """Wait `seconds`, or less if the service is stopping; False once it is."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), seconds)
+        return not self.stopping.is_set()
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.outbox, producer=self.name, on_commit=self.relay.wake)
@@ -96,17 +107,26 @@ class ServiceRuntime:
         if self.seed is not None and self.settings.seed_demo_data:
             async with self.uow() as uow:
                 await self.seed(uow)
-        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        self.stopping.clear()
+        self._tasks.append(
+            asyncio.create_task(self.relay.run(self.stopping), name=f"{self.name}-relay")
+        )
         for worker in self.workers:
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.name}-worker"))
         log.info("service started", extra={"service": self.name})
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Let the relay and workers finish what they are doing, then close everything."""
+        self.stopping.set()
+        self.relay.wake()
+        if self._tasks:
+            _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                log.warning("background task did not stop in time", extra={"task": task.get_name()})
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
         self._tasks.clear()
         if self._owns_bus:
             await self.message_bus.close()

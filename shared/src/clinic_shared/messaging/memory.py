@@ -35,6 +35,7 @@ class InMemoryBus:
         self.options = options or BusOptions()
         self._queues: dict[str, _Queue] = {}
         self._timers: set[asyncio.TimerHandle] = set()
+        self._inflight: set[asyncio.Task[None]] = set()
         self._connected = False
 
     async def connect(self) -> None:
@@ -58,11 +59,12 @@ class InMemoryBus:
     async def _work(self, consumer: str, queue: _Queue, handler: Handler) -> None:
         while True:
             message = await queue.pending.get()
+            # Shielded: closing the bus lets a handler in the middle of its transaction finish.
+            task = asyncio.ensure_future(_deliver(handler, message.body))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
             try:
-                await handler(Envelope.from_bytes(message.body))
-            except asyncio.CancelledError:
-                queue.pending.put_nowait(message)  # not acked: redelivered to the next consumer
-                raise
+                await asyncio.shield(task)
             except (PermanentMessageError, ValueError) as exc:
                 self._dead_letter(consumer, queue, message, exc)
             except Exception as exc:
@@ -109,6 +111,8 @@ class InMemoryBus:
         for worker in workers:
             worker.cancel()
         await asyncio.gather(*workers, return_exceptions=True)
+        if self._inflight:
+            await asyncio.wait(self._inflight, timeout=10)
         for q in self._queues.values():
             q.workers.clear()
         self._connected = False
@@ -116,3 +120,7 @@ class InMemoryBus:
 
 def _routes(queue: _Queue, routing_key: str) -> bool:
     return any(topic_matches(p, routing_key) for p in queue.patterns)
+
+
+async def _deliver(handler: Handler, body: bytes) -> None:
+    await handler(Envelope.from_bytes(body))

@@ -125,10 +125,12 @@ class OutboxRelay:
             )
         return int(count or 0)
 
-    async def run(self) -> None:
-        """Publish until cancelled; survive database and broker outages."""
+    async def run(self, stopping: asyncio.Event | None = None) -> None:
+        """Publish until `stopping` is set (or cancelled); survive database and broker outages."""
         loop = asyncio.get_running_loop()
-        while True:
+        stopping = stopping or asyncio.Event()
+        failures = 0
+        while not stopping.is_set():
             try:
                 sent = await self.publish_batch()
                 if loop.time() - self._last_prune > PRUNE_EVERY_SECONDS:
@@ -137,10 +139,14 @@ class OutboxRelay:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("outbox relay iteration failed")
+                failures += 1
+                log.exception("outbox relay iteration failed", extra={"failures": failures})
                 sent = 0
+            else:
+                failures = 0
             if sent >= self._batch_size:
                 continue
             self._wakeup.clear()
+            pause = self._poll_seconds if not failures else backoff_seconds(failures)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)
+                await asyncio.wait_for(self._wakeup.wait(), pause)
