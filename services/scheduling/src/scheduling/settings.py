@@ -15,3 +15,5 @@ class SchedulingSettings(ServiceSettings):
     port: int = Field(8001, ge=0, le=65535)
     database_url: str = "sqlite+aiosqlite:///var/scheduling.db"
     default_phone_region: str = Field("GB", min_length=2, max_length=2)
+    nudge_lead_days: int = Field(3, ge=0, le=30)
+    nudge_interval_seconds: float = Field(300.0, gt=0)

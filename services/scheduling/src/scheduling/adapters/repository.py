@@ -25,10 +25,29 @@ class PatientRepository:
         ).one_or_none()
         return Patient(**row._mapping) if row else None
 
-    async def list(self, *, limit: int, offset: int) -> list[Patient]:
+    async def update(self, patient: Patient) -> None:
+        values = asdict(patient)
+        values.pop("created_at")
+        await self._session.execute(
+            sa.update(patients).where(patients.c.id == values.pop("id")).values(**values)
+        )
+
+    async def list(self, *, limit: int, offset: int, query: str | None = None) -> list[Patient]:
+        select = sa.select(patients)
+        if query:
+            escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            name = sa.func.lower(patients.c.first_name + " " + patients.c.last_name)
+            select = select.where(
+                sa.or_(
+                    name.like(pattern, escape="\\"),
+                    sa.func.lower(patients.c.last_name).like(pattern, escape="\\"),
+                    patients.c.email == query.lower(),
+                    patients.c.phone == query.replace(" ", ""),
+                )
+            )
         rows = await self._session.execute(
-            sa.select(patients)
-            .order_by(patients.c.last_name, patients.c.first_name, patients.c.id)
+            select.order_by(patients.c.last_name, patients.c.first_name, patients.c.id)
             .limit(limit)
             .offset(offset)
         )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from clinic_shared.contracts.events import PatientRegistered
+from clinic_shared.contracts.events import PatientRegistered, PatientUpdated
 from clinic_shared.errors import NotFound
 from clinic_shared.outbox import UnitOfWork
 from scheduling.adapters.repository import PatientRepository
@@ -24,6 +25,13 @@ class RegisterPatient:
     consent_sms: bool
     consent_email: bool
     patient_id: uuid.UUID | None = None
+
+
+def _contact_event(patient: Patient, event: type[PatientRegistered]) -> PatientRegistered:
+    fields = asdict(patient)
+    fields["patient_id"] = fields.pop("id")
+    fields.pop("created_at")
+    return event(**fields)
 
 
 async def register_patient(
@@ -55,20 +63,32 @@ async def register_patient(
         created_at=now,
     )
     await repo.add(patient)
-    uow.emit(
-        PatientRegistered(
-            patient_id=patient.id,
-            first_name=patient.first_name,
-            last_name=patient.last_name,
-            phone=patient.phone,
-            email=patient.email,
-            language=patient.language,
-            preferred_channel=patient.preferred_channel,
-            consent_sms=patient.consent_sms,
-            consent_email=patient.consent_email,
-        )
-    )
+    uow.emit(_contact_event(patient, PatientRegistered))
     return patient
+
+
+async def update_patient(
+    uow: UnitOfWork, patient_id: uuid.UUID, changes: dict[str, Any], *, phone_region: str
+) -> Patient:
+    """Change what was sent; the result must still be reachable as it asks."""
+    repo = PatientRepository(uow.session)
+    patient = await get_patient(uow, patient_id)
+    if changes.get("phone"):
+        changes["phone"] = normalise_phone(changes["phone"], phone_region)
+    if changes.get("email"):
+        changes["email"] = changes["email"].strip().lower()
+    updated = replace(patient, **changes)
+    check_reachable(
+        phone=updated.phone,
+        email=updated.email,
+        preferred=updated.preferred_channel,
+        sms=updated.consent_sms,
+        mail=updated.consent_email,
+    )
+    if updated != patient:
+        await repo.update(updated)
+        uow.emit(_contact_event(updated, PatientUpdated))
+    return updated
 
 
 async def get_patient(uow: UnitOfWork, patient_id: uuid.UUID) -> Patient:

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, status
 
 from clinic_shared.db import utcnow
 from scheduling.adapters.repository import PatientRepository
-from scheduling.entrypoints.api.deps import ClinicalStaff, FrontDesk, SettingsDep, UowDep
-from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic
+from scheduling.entrypoints.api.deps import FrontDesk, SettingsDep, Staff, UowDep
+from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic, PatientUpdate
+from scheduling.service_layer import patients as patients_service
 from scheduling.service_layer.patients import RegisterPatient, get_patient, register_patient
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"])
@@ -30,16 +31,33 @@ async def create_patient(
 
 
 @router.get("/{patient_id}", response_model=PatientPublic)
-async def read_patient(patient_id: uuid.UUID, uow: UowDep, _: ClinicalStaff) -> PatientPublic:
+async def read_patient(patient_id: uuid.UUID, uow: UowDep, _: Staff) -> PatientPublic:
     return PatientPublic.model_validate(await get_patient(uow, patient_id))
+
+
+@router.patch("/{patient_id}", response_model=PatientPublic)
+async def update_patient(
+    patient_id: uuid.UUID,
+    body: PatientUpdate,
+    uow: UowDep,
+    settings: SettingsDep,
+    _: FrontDesk,
+) -> PatientPublic:
+    """Change a patient's details or consent; notifications hears of it by event."""
+    patient = await patients_service.update_patient(
+        uow, patient_id, body.changes(), phone_region=settings.default_phone_region
+    )
+    await uow.commit()
+    return PatientPublic.model_validate(patient)
 
 
 @router.get("", response_model=list[PatientPublic])
 async def list_patients(
     uow: UowDep,
-    _: ClinicalStaff,
+    _: Staff,
+    q: Annotated[str | None, Query(max_length=100, description="Name, email or phone")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[PatientPublic]:
-    patients = await PatientRepository(uow.session).list(limit=limit, offset=offset)
+    patients = await PatientRepository(uow.session).list(limit=limit, offset=offset, query=q)
     return [PatientPublic.model_validate(p) for p in patients]

@@ -25,6 +25,26 @@ class PatientCreate(BaseModel):
     consent_email: bool = False
 
 
+class PatientUpdate(BaseModel):
+    """Only the fields sent change; `null` clears a phone or an email."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    first_name: str | None = Field(None, min_length=1, max_length=100)
+    last_name: str | None = Field(None, min_length=1, max_length=100)
+    phone: str | None = Field(None, min_length=3, max_length=32)
+    email: EmailStr | None = Field(None, max_length=254)
+    language: str | None = Field(None, pattern=r"^[a-z]{2}$")
+    preferred_channel: Literal["sms", "email"] | None = None
+    consent_sms: bool | None = None
+    consent_email: bool | None = None
+
+    def changes(self) -> dict[str, object]:
+        sent = self.model_dump(exclude_unset=True)
+        nullable = {"phone", "email"}
+        return {k: v for k, v in sent.items() if v is not None or k in nullable}
+
+
 class PatientPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -1,0 +1,145 @@
+"""SQL for courses and their sessions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from scheduling.adapters.orm import courses, sessions
+from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, SessionStatus
+
+ACTIVE_VALUES = [s.value for s in ACTIVE]
+SESSION_COLUMNS = [
+    sessions.c.id,
+    sessions.c.course_id,
+    sessions.c.sequence,
+    sessions.c.practitioner_id,
+    sessions.c.room_id,
+    sessions.c.starts_at,
+    sessions.c.ends_at,
+    sessions.c.status,
+    sessions.c.stock_at_risk,
+]
+
+
+def _session(row: Any) -> Session:
+    values = dict(row._mapping)
+    values["status"] = SessionStatus(values["status"])
+    return Session(**values)
+
+
+def _course(row: Any) -> Course:
+    values = dict(row._mapping)
+    values["status"] = CourseStatus(values["status"])
+    return Course(**values)
+
+
+class CalendarRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_course(self, course: Course) -> None:
+        await self._session.execute(sa.insert(courses).values(**asdict(course)))
+
+    async def course(self, id: uuid.UUID, *, lock: bool = False) -> Course | None:
+        query = sa.select(courses).where(courses.c.id == id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one_or_none()
+        return _course(row) if row else None
+
+    async def set_course_status(self, id: uuid.UUID, status: CourseStatus) -> None:
+        await self._session.execute(
+            sa.update(courses).where(courses.c.id == id).values(status=status.value)
+        )
+
+    async def courses_of(self, patient_id: uuid.UUID) -> list[Course]:
+        rows = await self._session.execute(
+            sa.select(courses)
+            .where(courses.c.patient_id == patient_id)
+            .order_by(courses.c.created_at)
+        )
+        return [_course(r) for r in rows]
+
+    async def add_session(self, session: Session, now: datetime) -> None:
+        values = asdict(session) | {"status": session.status.value}
+        await self._session.execute(
+            sa.insert(sessions).values(**values, created_at=now, updated_at=now)
+        )
+
+    async def session(self, id: uuid.UUID, *, lock: bool = False) -> Session | None:
+        query = sa.select(*SESSION_COLUMNS).where(sessions.c.id == id)
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).one_or_none()
+        return _session(row) if row else None
+
+    async def sessions_of(self, course_id: uuid.UUID) -> list[Session]:
+        rows = await self._session.execute(
+            sa.select(*SESSION_COLUMNS)
+            .where(sessions.c.course_id == course_id)
+            .order_by(sessions.c.starts_at)
+        )
+        return [_session(r) for r in rows]
+
+    async def update_session(self, id: uuid.UUID, now: datetime, **values: Any) -> None:
+        if isinstance(values.get("status"), SessionStatus):
+            values["status"] = values["status"].value
+        await self._session.execute(
+            sa.update(sessions).where(sessions.c.id == id).values(**values, updated_at=now)
+        )
+
+    async def first_overlap(
+        self,
+        column: str,
+        resource_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: set[uuid.UUID] | None = None,
+    ) -> uuid.UUID | None:
+        """An active session of this practitioner or room overlapping [start, end)."""
+        query = sa.select(sessions.c.id).where(
+            sessions.c[column] == resource_id,
+            sessions.c.status.in_(ACTIVE_VALUES),
+            sessions.c.starts_at < end,
+            sessions.c.ends_at > start,
+        )
+        if excluding:
+            query = query.where(sessions.c.id.not_in(excluding))
+        return await self._session.scalar(query.limit(1))
+
+    async def busy(
+        self, column: str, resource_id: uuid.UUID, start: datetime, end: datetime
+    ) -> list[tuple[datetime, datetime]]:
+        """Active sessions of a practitioner or room within [start, end): reads only that window."""
+        rows = await self._session.execute(
+            sa.select(sessions.c.starts_at, sessions.c.ends_at).where(
+                sessions.c[column] == resource_id,
+                sessions.c.status.in_(ACTIVE_VALUES),
+                sessions.c.starts_at < end,
+                sessions.c.ends_at > start,
+            )
+        )
+        return [(r.starts_at, r.ends_at) for r in rows]
+
+    async def list_sessions(
+        self, filters: dict[str, Any], limit: int, offset: int
+    ) -> list[Session]:
+        query = sa.select(*SESSION_COLUMNS)
+        if (start := filters.get("from")) is not None:
+            query = query.where(sessions.c.ends_at > start)
+        if (end := filters.get("to")) is not None:
+            query = query.where(sessions.c.starts_at < end)
+        for name in ("practitioner_id", "room_id", "course_id", "status"):
+            if (value := filters.get(name)) is not None:
+                query = query.where(sessions.c[name] == value)
+        rows = await self._session.execute(
+            query.order_by(sessions.c.starts_at, sessions.c.id).limit(limit).offset(offset)
+        )
+        return [_session(r) for r in rows]

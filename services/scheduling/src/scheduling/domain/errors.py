@@ -1,0 +1,90 @@
+"""Scheduling's rule violations, each mapped to its HTTP status by its base class."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from clinic_shared.errors import Conflict, Unprocessable
+
+if TYPE_CHECKING:
+    from scheduling.domain.model import TimeOff, Window, WorkingHours
+
+
+class IntervalViolation(Unprocessable):
+    type_slug = "interval-violation"
+
+    def __init__(self, window: Window, field: str = "body.starts_at") -> None:
+        earliest = window.earliest.isoformat() if window.earliest else None
+        latest = window.latest.isoformat() if window.latest else None
+        super().__init__(
+            f"Sessions of this course must fall between {earliest or 'any day'} and "
+            f"{latest or 'any day'} (clinic calendar days).",
+            window={"earliest": earliest, "latest": latest},
+            errors=[{"field": field, "reason": "outside the allowed interval window"}],
+        )
+
+
+class StartsInThePast(Unprocessable):
+    def __init__(self, starts_at: datetime, field: str = "body.starts_at") -> None:
+        super().__init__(
+            "A session cannot start in the past.",
+            errors=[{"field": field, "reason": "in the past"}],
+        )
+
+
+class OutsideWorkingHours(Unprocessable):
+    type_slug = "outside-working-hours"
+
+    def __init__(
+        self,
+        starts_at: datetime,
+        hours: Sequence[WorkingHours],
+        zone: ZoneInfo,
+        field: str = "body.starts_at",
+    ) -> None:
+        weekday = starts_at.astimezone(zone).weekday()
+        that_day = [f"{h.start:%H:%M}-{h.end:%H:%M}" for h in hours if h.weekday == weekday]
+        super().__init__(
+            "The practitioner does not work then."
+            + (f" Hours that day: {', '.join(that_day)}." if that_day else " Not a working day."),
+            working_hours=that_day,
+            errors=[{"field": field, "reason": "outside the practitioner's working hours"}],
+        )
+
+
+class PractitionerAway(Unprocessable):
+    type_slug = "practitioner-away"
+
+    def __init__(self, away: TimeOff, field: str = "body.starts_at") -> None:
+        super().__init__(
+            f"The practitioner is away from {away.starts_at.isoformat()} "
+            f"to {away.ends_at.isoformat()}.",
+            errors=[{"field": field, "reason": "during the practitioner's time off"}],
+        )
+
+
+class SlotTaken(Conflict):
+    type_slug = "slot-taken"
+
+    def __init__(self, resource: str, conflicting_session_id: uuid.UUID | None) -> None:
+        super().__init__(
+            f"The {resource} already has a session at that time.",
+            resource=resource,
+            conflicting_session_id=str(conflicting_session_id) if conflicting_session_id else None,
+        )
+
+
+class CourseFull(Unprocessable):
+    def __init__(self, planned: int) -> None:
+        super().__init__(
+            f"The course has all of its {planned} sessions booked or done.",
+            errors=[{"field": "body.course_id", "reason": "no session left to book"}],
+        )
+
+
+class WrongState(Conflict):
+    type_slug = "wrong-state"

@@ -1,0 +1,111 @@
+"""Scheduling's model: treatments, practitioners' hours, courses and their sessions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import StrEnum
+
+
+class SessionStatus(StrEnum):
+    BOOKED = "booked"
+    CONFIRMED = "confirmed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+# Sessions that hold their slot and count towards the course; cancelled and missed ones do not.
+ACTIVE = frozenset({SessionStatus.BOOKED, SessionStatus.CONFIRMED, SessionStatus.COMPLETED})
+UPCOMING = frozenset({SessionStatus.BOOKED, SessionStatus.CONFIRMED})
+
+
+class CourseStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+
+
+@dataclass(frozen=True)
+class Treatment:
+    code: str
+    name: str
+    area: str
+    session_minutes: int
+    default_sessions: int
+    min_interval_days: int
+    max_interval_days: int
+    maintenance_interval_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Practitioner:
+    id: uuid.UUID
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Room:
+    id: uuid.UUID
+    name: str
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    weekday: int  # 0 = Monday, in the clinic's time zone
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class TimeOff:
+    starts_at: datetime
+    ends_at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Course:
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    treatment_code: str
+    practitioner_id: uuid.UUID
+    sessions_planned: int
+    status: CourseStatus
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Session:
+    id: uuid.UUID
+    course_id: uuid.UUID
+    sequence: int
+    practitioner_id: uuid.UUID
+    room_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    status: SessionStatus
+    stock_at_risk: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+
+@dataclass(frozen=True)
+class Window:
+    """The clinic-local calendar days a session may fall on, both ends included."""
+
+    earliest: date | None
+    latest: date | None
+
+    def contains(self, day: date) -> bool:
+        return (self.earliest is None or day >= self.earliest) and (
+            self.latest is None or day <= self.latest
+        )
+
+    @property
+    def empty(self) -> bool:
+        return self.earliest is not None and self.latest is not None and self.earliest > self.latest

@@ -1,0 +1,116 @@
+"""Bodies of the course and session routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from clinic_shared.contracts.events import ProductUsed
+
+SessionStatusName = Literal["booked", "confirmed", "completed", "cancelled", "no_show"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CourseCreate(Strict):
+    patient_id: uuid.UUID
+    treatment_code: str = Field(min_length=1, max_length=50)
+    practitioner_id: uuid.UUID
+    sessions_planned: int | None = Field(None, ge=1, le=20)
+
+
+class SessionPublic(BaseModel):
+    id: uuid.UUID
+    course_id: uuid.UUID
+    sequence: int
+    practitioner_id: uuid.UUID
+    room_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    status: SessionStatusName
+    stock_at_risk: bool
+
+
+class RescheduledPublic(SessionPublic):
+    shifted: list[SessionPublic] = Field(
+        default_factory=list, description="Later sessions moved with it (shift_following)."
+    )
+
+
+class WindowPublic(BaseModel):
+    earliest: date | None
+    latest: date | None
+
+
+class CoursePublic(BaseModel):
+    id: uuid.UUID
+    patient_id: uuid.UUID
+    treatment_code: str
+    practitioner_id: uuid.UUID
+    sessions_planned: int
+    status: Literal["active", "completed", "abandoned"]
+    created_at: datetime
+    sessions: list[SessionPublic] = Field(default_factory=list)
+    next_window: WindowPublic | None = None
+
+
+class PlanBody(Strict):
+    first_date: date | None = Field(None, description="Plan from this clinic-local day on.")
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        default_factory=list, description="Preferred weekdays, 0 = Monday.", max_length=7
+    )
+    time_of_day: time | None = Field(None, description="Preferred local start time, e.g. 10:00.")
+    room_id: uuid.UUID | None = None
+
+    def weekday_set(self) -> frozenset[int]:
+        return frozenset(self.weekdays)
+
+
+class ProposedPublic(BaseModel):
+    sequence: int
+    starts_at: datetime
+    ends_at: datetime
+    room_id: uuid.UUID
+
+
+class PlannedStartBody(Strict):
+    starts_at: AwareDatetime
+    room_id: uuid.UUID
+
+
+class BookPlanBody(Strict):
+    sessions: list[PlannedStartBody] = Field(min_length=1, max_length=20)
+
+
+class SessionCreate(Strict):
+    course_id: uuid.UUID
+    starts_at: AwareDatetime
+    room_id: uuid.UUID
+    practitioner_id: uuid.UUID | None = None
+
+
+class RescheduleBody(Strict):
+    starts_at: AwareDatetime
+    shift_following: bool = False
+
+
+class CancelBody(Strict):
+    reason: str | None = Field(None, max_length=500)
+
+
+class ProductUsedBody(Strict):
+    product_code: str = Field(min_length=1, max_length=50)
+    lot_number: str = Field(min_length=1, max_length=50)
+    quantity: int = Field(ge=1, le=100)
+
+
+class CompleteBody(Strict):
+    products_used: list[ProductUsedBody] = Field(default_factory=list, max_length=20)
+
+    def products(self) -> list[ProductUsed]:
+        return [ProductUsed(**p.model_dump()) for p in self.products_used]

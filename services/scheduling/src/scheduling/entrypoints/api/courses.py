@@ -1,0 +1,94 @@
+"""Course routes: open a course, read it with its next window, plan and book the rest."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from scheduling.domain.model import Course, Session
+from scheduling.entrypoints.api.course_schemas import (
+    BookPlanBody,
+    CourseCreate,
+    CoursePublic,
+    PlanBody,
+    ProposedPublic,
+    SessionPublic,
+    WindowPublic,
+)
+from scheduling.entrypoints.api.deps import FrontDesk, ScopeDep, Staff
+from scheduling.service_layer import courses
+from scheduling.service_layer.context import Scope
+
+router = APIRouter(prefix="/v1/courses", tags=["courses"])
+
+
+def session_public(session: Session) -> SessionPublic:
+    return SessionPublic(**asdict(session))
+
+
+async def course_public(scope: Scope, course: Course) -> CoursePublic:
+    sessions = await scope.calendar.sessions_of(course.id)
+    window = await courses.next_window(scope, course, sessions)
+    return CoursePublic(
+        **asdict(course),
+        sessions=[session_public(s) for s in sessions],
+        next_window=WindowPublic(**asdict(window)) if window else None,
+    )
+
+
+@router.post("", response_model=CoursePublic, status_code=status.HTTP_201_CREATED)
+async def create_course(body: CourseCreate, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
+    course = await courses.open_course(scope, **body.model_dump())
+    await scope.uow.commit()
+    return await course_public(scope, course)
+
+
+@router.get("", response_model=list[CoursePublic])
+async def list_courses(
+    scope: ScopeDep, _: Staff, patient_id: Annotated[uuid.UUID, Query()]
+) -> list[CoursePublic]:
+    return [await course_public(scope, c) for c in await scope.calendar.courses_of(patient_id)]
+
+
+@router.get("/{course_id}", response_model=CoursePublic)
+async def read_course(course_id: uuid.UUID, scope: ScopeDep, _: Staff) -> CoursePublic:
+    return await course_public(scope, await scope.course(course_id))
+
+
+@router.post("/{course_id}/plan", response_model=list[ProposedPublic])
+async def plan_course(
+    course_id: uuid.UUID, body: PlanBody, scope: ScopeDep, _: FrontDesk
+) -> list[ProposedPublic]:
+    """Propose every remaining session at valid, free slots (nothing is booked)."""
+    options = courses.PlanOptions(
+        first_day=body.first_date,
+        weekdays=body.weekday_set(),
+        time_of_day=body.time_of_day,
+        room_id=body.room_id,
+    )
+    return [ProposedPublic(**asdict(p)) for p in await courses.plan(scope, course_id, options)]
+
+
+@router.post(
+    "/{course_id}/book-plan",
+    response_model=list[SessionPublic],
+    status_code=status.HTTP_201_CREATED,
+)
+async def book_plan(
+    course_id: uuid.UUID, body: BookPlanBody, scope: ScopeDep, _: FrontDesk
+) -> list[SessionPublic]:
+    """Book all the given starts, or none of them."""
+    starts = [courses.PlannedStart(s.starts_at, s.room_id) for s in body.sessions]
+    booked = await courses.book_plan(scope, course_id, starts)
+    await scope.uow.commit()
+    return [session_public(s) for s in booked]
+
+
+@router.post("/{course_id}/abandon", response_model=CoursePublic)
+async def abandon_course(course_id: uuid.UUID, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
+    course = await courses.abandon(scope, course_id)
+    await scope.uow.commit()
+    return await course_public(scope, course)

@@ -1,0 +1,98 @@
+"""Session routes: book, list, move, cancel, mark no-show, complete."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import AwareDatetime
+
+from scheduling.entrypoints.api.course_schemas import (
+    CancelBody,
+    CompleteBody,
+    RescheduleBody,
+    RescheduledPublic,
+    SessionCreate,
+    SessionPublic,
+    SessionStatusName,
+)
+from scheduling.entrypoints.api.courses import session_public
+from scheduling.entrypoints.api.deps import Clinical, FrontDesk, ScopeDep, Staff
+from scheduling.service_layer import booking, moves, outcomes
+
+router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+
+
+@router.post("", response_model=SessionPublic, status_code=status.HTTP_201_CREATED)
+async def book(body: SessionCreate, scope: ScopeDep, _: FrontDesk) -> SessionPublic:
+    session = await booking.book_session(scope, **body.model_dump())
+    await scope.uow.commit()
+    return session_public(session)
+
+
+@router.get("", response_model=list[SessionPublic])
+async def list_sessions(
+    scope: ScopeDep,
+    _: Staff,
+    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    to: AwareDatetime | None = None,
+    practitioner_id: uuid.UUID | None = None,
+    room_id: uuid.UUID | None = None,
+    course_id: uuid.UUID | None = None,
+    status: SessionStatusName | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[SessionPublic]:
+    filters = {
+        "from": from_,
+        "to": to,
+        "practitioner_id": practitioner_id,
+        "room_id": room_id,
+        "course_id": course_id,
+        "status": status,
+    }
+    found = await scope.calendar.list_sessions(filters, limit, offset)
+    return [session_public(s) for s in found]
+
+
+@router.get("/{session_id}", response_model=SessionPublic)
+async def read_session(session_id: uuid.UUID, scope: ScopeDep, _: Staff) -> SessionPublic:
+    return session_public(await scope.session(session_id))
+
+
+@router.post("/{session_id}/reschedule", response_model=RescheduledPublic)
+async def reschedule(
+    session_id: uuid.UUID, body: RescheduleBody, scope: ScopeDep, _: FrontDesk
+) -> RescheduledPublic:
+    """Move the session and, with shift_following, every later one by as many days."""
+    target, *shifted = await moves.reschedule(scope, session_id=session_id, **body.model_dump())
+    await scope.uow.commit()
+    return RescheduledPublic(
+        **session_public(target).model_dump(), shifted=[session_public(s) for s in shifted]
+    )
+
+
+@router.post("/{session_id}/cancel", response_model=SessionPublic)
+async def cancel(
+    session_id: uuid.UUID, scope: ScopeDep, _: FrontDesk, body: CancelBody | None = None
+) -> SessionPublic:
+    session = await outcomes.cancel(scope, session_id, body.reason if body else None)
+    await scope.uow.commit()
+    return session_public(session)
+
+
+@router.post("/{session_id}/no-show", response_model=SessionPublic)
+async def no_show(session_id: uuid.UUID, scope: ScopeDep, _: Clinical) -> SessionPublic:
+    session = await outcomes.no_show(scope, session_id)
+    await scope.uow.commit()
+    return session_public(session)
+
+
+@router.post("/{session_id}/complete", response_model=SessionPublic)
+async def complete(
+    session_id: uuid.UUID, body: CompleteBody, scope: ScopeDep, _: Clinical
+) -> SessionPublic:
+    session = await outcomes.complete(scope, session_id, body.products())
+    await scope.uow.commit()
+    return session_public(session)

@@ -1,0 +1,79 @@
+"""Bodies of the catalogue and staff routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import time
+from typing import Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class TreatmentBody(Strict):
+    code: str = Field(min_length=2, max_length=50, pattern=r"^[a-z0-9-]+$")
+    name: str = Field(min_length=1, max_length=100)
+    area: str = Field(min_length=1, max_length=30)
+    session_minutes: int = Field(ge=5, le=240)
+    default_sessions: int = Field(ge=1, le=20)
+    min_interval_days: int = Field(7, ge=1, le=90)
+    max_interval_days: int = Field(15, ge=1, le=180)
+    maintenance_interval_days: int | None = Field(None, ge=1, le=365)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.max_interval_days < self.min_interval_days:
+            raise ValueError("max_interval_days must not be below min_interval_days")
+        return self
+
+
+class PractitionerCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+    email: EmailStr | None = None
+
+
+class PractitionerPublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    email: str | None
+
+
+class HoursBody(Strict):
+    weekday: int = Field(ge=0, le=6, description="0 = Monday")
+    start: time = Field(examples=["09:00"])
+    end: time = Field(examples=["17:00"])
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class TimeOffCreate(Strict):
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: str = Field("", max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class TimeOffPublic(TimeOffCreate):
+    id: uuid.UUID
+    practitioner_id: uuid.UUID
+
+
+class RoomCreate(Strict):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class RoomPublic(BaseModel):
+    id: uuid.UUID
+    name: str

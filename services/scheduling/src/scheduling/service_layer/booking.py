@@ -1,0 +1,71 @@
+"""Booking one session of a course."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.errors import NotFound
+from scheduling.domain.errors import CourseFull, WrongState
+from scheduling.domain.model import CourseStatus, Session, SessionStatus
+from scheduling.service_layer.context import Scope, facts
+from scheduling.service_layer.placement import (
+    check_course_interval,
+    check_slot,
+    is_overlap,
+    overlap_refused,
+)
+
+
+async def book_session(
+    scope: Scope,
+    *,
+    course_id: uuid.UUID,
+    starts_at: datetime,
+    room_id: uuid.UUID,
+    practitioner_id: uuid.UUID | None = None,
+) -> Session:
+    """Book the course's next session at `starts_at`; every rule checked, the event emitted."""
+    course = await scope.course(course_id, lock=True)
+    if course.status is not CourseStatus.ACTIVE:
+        raise WrongState(f"The course is {course.status.value}; it takes no more bookings.")
+    practitioner = practitioner_id or course.practitioner_id
+    if await scope.staff.practitioner(practitioner) is None:
+        raise NotFound(f"No practitioner {practitioner}.")
+    if not await scope.staff.room_exists(room_id):
+        raise NotFound(f"No room {room_id}.")
+    treatment = await scope.treatment(course.treatment_code)
+    existing = await scope.calendar.sessions_of(course.id)
+    if sum(s.active for s in existing) >= course.sessions_planned:
+        raise CourseFull(course.sessions_planned)
+    check_course_interval(existing, treatment, scope, starts_at)
+    ends_at = await check_slot(
+        scope,
+        treatment=treatment,
+        practitioner_id=practitioner,
+        room_id=room_id,
+        starts_at=starts_at,
+    )
+    session = Session(
+        id=uuid.uuid4(),
+        course_id=course.id,
+        sequence=0,
+        practitioner_id=practitioner,
+        room_id=room_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=SessionStatus.BOOKED,
+    )
+    try:
+        await scope.calendar.add_session(session, scope.clinic.now)
+    except IntegrityError as exc:
+        if is_overlap(exc):
+            raise await overlap_refused(scope, exc, session) from exc
+        raise
+    numbers = await scope.renumber(course.id)
+    scope.uow.emit(SessionBooked(**facts(session, course, numbers[session.id])))
+    return replace(session, sequence=numbers[session.id])

@@ -1,0 +1,83 @@
+"""What every scheduling use case works with: repositories, the clock, the clinic's zone."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from clinic_shared.errors import AppError, NotFound
+from clinic_shared.outbox import UnitOfWork
+from scheduling.adapters.calendar import CalendarRepository
+from scheduling.adapters.staff import StaffRepository
+from scheduling.domain.model import ACTIVE, Course, Session, Treatment
+
+
+@dataclass(frozen=True)
+class Clinic:
+    zone: ZoneInfo
+    now: datetime
+
+
+class Scope:
+    """A unit of work with scheduling's repositories."""
+
+    def __init__(self, uow: UnitOfWork, clinic: Clinic) -> None:
+        self.uow = uow
+        self.clinic = clinic
+        self.calendar = CalendarRepository(uow.session)
+        self.staff = StaffRepository(uow.session)
+
+    async def course(self, course_id: uuid.UUID, *, lock: bool = False) -> Course:
+        course = await self.calendar.course(course_id, lock=lock)
+        if course is None:
+            raise NotFound(f"No course {course_id}.")
+        return course
+
+    async def session(self, session_id: uuid.UUID, *, lock: bool = False) -> Session:
+        session = await self.calendar.session(session_id, lock=lock)
+        if session is None:
+            raise NotFound(f"No session {session_id}.")
+        return session
+
+    async def treatment(self, code: str) -> Treatment:
+        treatment = await self.staff.treatment(code)
+        if treatment is None:
+            raise NotFound(f"No treatment {code!r}.")
+        return treatment
+
+    async def renumber(self, course_id: uuid.UUID) -> dict[uuid.UUID, int]:
+        """Number the course's active sessions 1..n by start; return the new numbers."""
+        numbers: dict[uuid.UUID, int] = {}
+        ordered = [s for s in await self.calendar.sessions_of(course_id) if s.status in ACTIVE]
+        for number, session in enumerate(ordered, start=1):
+            numbers[session.id] = number
+            if session.sequence != number:
+                await self.calendar.update_session(session.id, self.clinic.now, sequence=number)
+        return numbers
+
+
+def facts(session: Session, course: Course, sequence: int | None = None) -> dict[str, Any]:
+    """The fields every session event carries."""
+    return {
+        "session_id": session.id,
+        "course_id": course.id,
+        "patient_id": course.patient_id,
+        "practitioner_id": session.practitioner_id,
+        "room_id": session.room_id,
+        "treatment_code": course.treatment_code,
+        "sequence": sequence or session.sequence,
+        "sessions_planned": course.sessions_planned,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+    }
+
+
+def relabel(exc: AppError, field: str, **extensions: Any) -> AppError:
+    """The same refusal, its field errors pointing at `field` (a list item, a later session)."""
+    errors = exc.extensions.get("errors") or [{"field": field, "reason": exc.detail}]
+    exc.extensions["errors"] = [e | {"field": field} for e in errors]
+    exc.extensions.update(extensions)
+    return exc

@@ -1,0 +1,183 @@
+"""Courses: opening one, its next window, planning and booking the rest at once."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from clinic_shared.contracts.events import CourseAbandoned, CourseCreated
+from clinic_shared.errors import AppError, NotFound, Unprocessable
+from scheduling.adapters.repository import PatientRepository
+from scheduling.domain import rules
+from scheduling.domain.errors import WrongState
+from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, Window
+from scheduling.domain.planning import (
+    Calendar,
+    NoSlot,
+    PlanRequest,
+    ProposedSession,
+    RoomChooser,
+    plan_course,
+)
+from scheduling.domain.rules import overlaps
+from scheduling.service_layer.booking import book_session
+from scheduling.service_layer.context import Scope, relabel
+
+
+async def open_course(
+    scope: Scope,
+    *,
+    patient_id: uuid.UUID,
+    treatment_code: str,
+    practitioner_id: uuid.UUID,
+    sessions_planned: int | None,
+) -> Course:
+    if await PatientRepository(scope.uow.session).get(patient_id) is None:
+        raise NotFound(f"No patient {patient_id}.")
+    treatment = await scope.treatment(treatment_code)
+    if await scope.staff.practitioner(practitioner_id) is None:
+        raise NotFound(f"No practitioner {practitioner_id}.")
+    course = Course(
+        id=uuid.uuid4(),
+        patient_id=patient_id,
+        treatment_code=treatment.code,
+        practitioner_id=practitioner_id,
+        sessions_planned=sessions_planned or treatment.default_sessions,
+        status=CourseStatus.ACTIVE,
+        created_at=scope.clinic.now,
+    )
+    await scope.calendar.add_course(course)
+    scope.uow.emit(CourseCreated(**_course_facts(course)))
+    return course
+
+
+async def abandon(scope: Scope, course_id: uuid.UUID) -> Course:
+    """Stop a course: its upcoming sessions must be cancelled first."""
+    course = await scope.course(course_id, lock=True)
+    if course.status is not CourseStatus.ACTIVE:
+        raise WrongState(f"The course is already {course.status.value}.")
+    upcoming = [
+        s
+        for s in await scope.calendar.sessions_of(course.id)
+        if s.status in ACTIVE and s.starts_at > scope.clinic.now
+    ]
+    if upcoming:
+        raise WrongState(
+            "Cancel the course's upcoming sessions first.",
+            session_ids=[str(s.id) for s in upcoming],
+        )
+    await scope.calendar.set_course_status(course.id, CourseStatus.ABANDONED)
+    scope.uow.emit(CourseAbandoned(**_course_facts(course)))
+    return await scope.course(course.id)
+
+
+def _course_facts(course: Course) -> dict[str, object]:
+    return {
+        "course_id": course.id,
+        "patient_id": course.patient_id,
+        "practitioner_id": course.practitioner_id,
+        "treatment_code": course.treatment_code,
+        "sessions_planned": course.sessions_planned,
+    }
+
+
+async def next_window(scope: Scope, course: Course, sessions: list[Session]) -> Window | None:
+    """The days the next unbooked session may fall on; None when nothing is left to book."""
+    active = [s for s in sessions if s.active]
+    if course.status is not CourseStatus.ACTIVE or len(active) >= course.sessions_planned:
+        return None
+    treatment = await scope.treatment(course.treatment_code)
+    last = max((s.starts_at for s in active), default=None)
+    return rules.interval_window(treatment, scope.clinic.zone, last)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    first_day: date | None = None
+    weekdays: frozenset[int] = frozenset()
+    time_of_day: time | None = None
+    room_id: uuid.UUID | None = None
+
+
+async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list[ProposedSession]:
+    """Propose every remaining session of the course at a valid, free slot."""
+    course = await scope.course(course_id)
+    if course.status is not CourseStatus.ACTIVE:
+        raise WrongState(f"The course is {course.status.value}.")
+    treatment = await scope.treatment(course.treatment_code)
+    sessions = [s for s in await scope.calendar.sessions_of(course.id) if s.active]
+    remaining = course.sessions_planned - len(sessions)
+    if remaining <= 0:
+        return []
+    zone, now = scope.clinic.zone, scope.clinic.now
+    first_day = options.first_day or now.astimezone(zone).date()
+    previous = max(sessions, key=lambda s: s.starts_at, default=None)
+    horizon_start = datetime.combine(first_day, time(), tzinfo=zone)
+    horizon_end = horizon_start + timedelta(days=(remaining + 1) * treatment.max_interval_days + 2)
+    calendar = Calendar(
+        zone=zone,
+        hours=await scope.staff.hours(course.practitioner_id),
+        time_off=await scope.staff.time_off(course.practitioner_id, horizon_start, horizon_end),
+        practitioner_busy=await scope.calendar.busy(
+            "practitioner_id", course.practitioner_id, horizon_start, horizon_end
+        ),
+        free_room=await _room_chooser(scope, options.room_id, horizon_start, horizon_end),
+    )
+    request = PlanRequest(
+        first_day=first_day,
+        sessions_to_plan=remaining,
+        next_sequence=len(sessions) + 1,
+        weekdays=options.weekdays,
+        time_of_day=options.time_of_day,
+    )
+    try:
+        return plan_course(request, treatment, calendar, previous, now)
+    except NoSlot as exc:
+        raise Unprocessable(
+            f"No free slot for session {exc.sequence} between {exc.first} and {exc.last}.",
+            sequence=exc.sequence,
+            window={"earliest": str(exc.first), "latest": str(exc.last)},
+        ) from exc
+
+
+async def _room_chooser(
+    scope: Scope, preferred: uuid.UUID | None, start: datetime, end: datetime
+) -> RoomChooser:
+    rooms = [r.id for r in await scope.staff.rooms()]
+    if preferred is not None:
+        if preferred not in rooms:
+            raise NotFound(f"No room {preferred}.")
+        rooms = [preferred] + [r for r in rooms if r != preferred]
+    busy = {room: await scope.calendar.busy("room_id", room, start, end) for room in rooms}
+
+    def choose(slot_start: datetime, slot_end: datetime) -> uuid.UUID | None:
+        for room in rooms:
+            if not any(overlaps(slot_start, slot_end, b, e) for b, e in busy[room]):
+                return room
+        return None
+
+    return choose
+
+
+@dataclass(frozen=True)
+class PlannedStart:
+    starts_at: datetime
+    room_id: uuid.UUID
+
+
+async def book_plan(
+    scope: Scope, course_id: uuid.UUID, starts: list[PlannedStart]
+) -> list[Session]:
+    """Book every start or none: the first refusal names its place in the list."""
+    booked = []
+    for index, planned in enumerate(starts):
+        try:
+            booked.append(
+                await book_session(
+                    scope, course_id=course_id, starts_at=planned.starts_at, room_id=planned.room_id
+                )
+            )
+        except AppError as exc:
+            raise relabel(exc, f"body.sessions[{index}].starts_at", index=index) from None
+    return booked

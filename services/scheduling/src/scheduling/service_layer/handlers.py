@@ -1,0 +1,59 @@
+"""Scheduling's reactions to other services' events; the consumer's unit of work commits."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from clinic_shared.contracts.events import (
+    SessionConfirmedByPatient,
+    StockReserved,
+    StockShortage,
+)
+from clinic_shared.db import utcnow
+from clinic_shared.outbox import UnitOfWork
+from clinic_shared.outbox.inbox import EventHandler
+from scheduling.adapters.orm import sessions
+from scheduling.domain.model import SessionStatus
+
+
+async def confirm_session(event: SessionConfirmedByPatient, uow: UnitOfWork) -> None:
+    """The patient replied to confirm: a booked session becomes confirmed (nothing else changes)."""
+    await uow.session.execute(
+        sa.update(sessions)
+        .where(sessions.c.id == event.session_id, sessions.c.status == SessionStatus.BOOKED.value)
+        .values(
+            status=SessionStatus.CONFIRMED.value,
+            confirmed_at=event.confirmed_at,
+            updated_at=utcnow(),
+        )
+    )
+
+
+async def mark_stock_at_risk(event: StockShortage, uow: UnitOfWork) -> None:
+    await _set_stock_flag(uow, event.session_id, at_risk=True)
+
+
+async def clear_stock_at_risk(event: StockReserved, uow: UnitOfWork) -> None:
+    await _set_stock_flag(uow, event.session_id, at_risk=False)
+
+
+async def _set_stock_flag(uow: UnitOfWork, session_id: object, *, at_risk: bool) -> None:
+    # Inventory's news can arrive out of order: only a newer report changes the flag.
+    reported_at = uow.handling.occurred_at if uow.handling else utcnow()
+    await uow.session.execute(
+        sa.update(sessions)
+        .where(
+            sessions.c.id == session_id,
+            sa.or_(
+                sessions.c.stock_checked_at.is_(None), sessions.c.stock_checked_at <= reported_at
+            ),
+        )
+        .values(stock_at_risk=at_risk, stock_checked_at=reported_at)
+    )
+
+
+HANDLERS: dict[str, EventHandler] = {
+    SessionConfirmedByPatient.TYPE: confirm_session,
+    StockShortage.TYPE: mark_stock_at_risk,
+    StockReserved.TYPE: clear_stock_at_risk,
+}

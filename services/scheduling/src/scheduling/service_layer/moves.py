@@ -1,0 +1,114 @@
+"""Moving a session, and with it, when asked, every later session of its course."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from clinic_shared.contracts.events import SessionRescheduled
+from clinic_shared.errors import AppError, Conflict
+from scheduling.domain import rules
+from scheduling.domain.errors import WrongState
+from scheduling.domain.model import UPCOMING, Session, Treatment
+from scheduling.service_layer.context import Scope, facts, relabel
+from scheduling.service_layer.placement import check_slot, is_overlap, overlap_refused
+
+
+async def reschedule(
+    scope: Scope, *, session_id: uuid.UUID, starts_at: datetime, shift_following: bool = False
+) -> list[Session]:
+    """Move a session; with `shift_following`, later ones move by as many days. All or nothing."""
+    target = await scope.session(session_id)
+    course = await scope.course(target.course_id, lock=True)
+    target = await scope.session(session_id, lock=True)
+    if target.status not in UPCOMING:
+        raise WrongState(f"A {target.status.value} session cannot be moved.")
+    treatment = await scope.treatment(course.treatment_code)
+    sessions = await scope.calendar.sessions_of(course.id)
+    zone = scope.clinic.zone
+    days = (rules.local_day(starts_at, zone) - rules.local_day(target.starts_at, zone)).days
+    later = [s for s in sessions if s.status in UPCOMING and s.starts_at > target.starts_at]
+    moving = [target, *later] if shift_following else [target]
+    new_starts = {target.id: starts_at} | {
+        s.id: rules.shift_days(s.starts_at, days, zone) for s in moving[1:]
+    }
+    moved = await _checked_moves(scope, treatment, sessions, moving, new_starts)
+    # Move the far end first so no session lands on a slot another moved one still holds.
+    for old, new in sorted(
+        zip(moving, moved, strict=True), key=lambda p: p[0].starts_at, reverse=days > 0
+    ):
+        try:
+            await scope.calendar.update_session(
+                old.id, scope.clinic.now, starts_at=new.starts_at, ends_at=new.ends_at
+            )
+        except IntegrityError as exc:
+            if is_overlap(exc):
+                raise await overlap_refused(scope, exc, new) from exc
+            raise
+    numbers = await scope.renumber(course.id)
+    for old, new in zip(moving, moved, strict=True):
+        scope.uow.emit(
+            SessionRescheduled(
+                **facts(new, course, numbers[new.id]), previous_starts_at=old.starts_at
+            )
+        )
+    return [replace(new, sequence=numbers[new.id]) for new in moved]
+
+
+async def _checked_moves(
+    scope: Scope,
+    treatment: Treatment,
+    sessions: list[Session],
+    moving: list[Session],
+    new_starts: dict[uuid.UUID, datetime],
+) -> list[Session]:
+    ids = {s.id for s in moving}
+    after_move = [replace(s, starts_at=new_starts.get(s.id, s.starts_at)) for s in sessions]
+    moved = []
+    for index, session in enumerate(moving):
+        try:
+            ends_at = await check_slot(
+                scope,
+                treatment=treatment,
+                practitioner_id=session.practitioner_id,
+                room_id=session.room_id,
+                starts_at=new_starts[session.id],
+                moving=ids,
+            )
+        except AppError as exc:
+            if index == 0:
+                raise
+            raise relabel(exc, "body.shift_following", session_id=str(session.id)) from None
+        moved.append(replace(session, starts_at=new_starts[session.id], ends_at=ends_at))
+    _check_intervals(scope, treatment, after_move, moving[0], new_starts)
+    return moved
+
+
+def _check_intervals(
+    scope: Scope,
+    treatment: Treatment,
+    after_move: list[Session],
+    target: Session,
+    new_starts: dict[uuid.UUID, datetime],
+) -> None:
+    starts_at = new_starts[target.id]
+    before, after = rules.neighbours(after_move, starts_at, excluding=target.id)
+    zone = scope.clinic.zone
+    window = rules.interval_window(treatment, zone, before.starts_at if before else None)
+    rules.check_interval(starts_at, window, zone)
+    if after is None:
+        return
+    following = rules.interval_window(treatment, zone, starts_at)
+    if not following.contains(rules.local_day(after.starts_at, zone)):
+        raise Conflict(
+            f"Moving this session breaks the interval before session {after.sequence} "
+            f"({after.starts_at.isoformat()}); move it too with shift_following: true.",
+            next_session_id=str(after.id),
+            allowed_for_next={
+                "earliest": following.earliest.isoformat() if following.earliest else None,
+                "latest": following.latest.isoformat() if following.latest else None,
+            },
+        )

@@ -1,0 +1,84 @@
+"""How a session ends: cancelled, missed, or completed with the products used."""
+
+from __future__ import annotations
+
+import uuid
+
+from clinic_shared.contracts.events import (
+    CourseCompleted,
+    ProductUsed,
+    SessionCancelled,
+    SessionCompleted,
+    SessionNoShow,
+)
+from scheduling.domain.errors import WrongState
+from scheduling.domain.model import UPCOMING, CourseStatus, Session, SessionStatus
+from scheduling.service_layer.context import Scope, facts
+
+
+async def _upcoming(scope: Scope, session_id: uuid.UUID, verb: str) -> Session:
+    session = await scope.session(session_id, lock=True)
+    if session.status not in UPCOMING:
+        raise WrongState(f"A {session.status.value} session cannot be {verb}.")
+    return session
+
+
+def _started(scope: Scope, session: Session, verb: str) -> None:
+    if scope.clinic.now < session.starts_at:
+        raise WrongState(
+            f"The session has not started yet ({session.starts_at.isoformat()}); "
+            f"it can be {verb} once it has.",
+            starts_at=session.starts_at.isoformat(),
+        )
+
+
+async def cancel(scope: Scope, session_id: uuid.UUID, reason: str | None) -> Session:
+    """Cancel a booked session and free its slot."""
+    session = await _upcoming(scope, session_id, "cancelled")
+    course = await scope.course(session.course_id, lock=True)
+    await scope.calendar.update_session(
+        session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
+    )
+    await scope.renumber(course.id)
+    scope.uow.emit(SessionCancelled(**facts(session, course), reason=reason))
+    return await scope.session(session.id)
+
+
+async def no_show(scope: Scope, session_id: uuid.UUID) -> Session:
+    session = await _upcoming(scope, session_id, "marked as a no-show")
+    _started(scope, session, "marked as a no-show")
+    course = await scope.course(session.course_id, lock=True)
+    await scope.calendar.update_session(session.id, scope.clinic.now, status=SessionStatus.NO_SHOW)
+    await scope.renumber(course.id)
+    scope.uow.emit(SessionNoShow(**facts(session, course)))
+    return await scope.session(session.id)
+
+
+async def complete(
+    scope: Scope, session_id: uuid.UUID, products_used: list[ProductUsed]
+) -> Session:
+    """Record the session as done with the lots used; the course completes with its last one."""
+    session = await _upcoming(scope, session_id, "completed")
+    _started(scope, session, "completed")
+    course = await scope.course(session.course_id, lock=True)
+    await scope.calendar.update_session(
+        session.id,
+        scope.clinic.now,
+        status=SessionStatus.COMPLETED,
+        products_used=[p.model_dump() for p in products_used],
+    )
+    scope.uow.emit(SessionCompleted(**facts(session, course), products_used=products_used))
+    sessions = await scope.calendar.sessions_of(course.id)
+    done = sum(s.status is SessionStatus.COMPLETED for s in sessions)
+    if done >= course.sessions_planned and course.status is CourseStatus.ACTIVE:
+        await scope.calendar.set_course_status(course.id, CourseStatus.COMPLETED)
+        scope.uow.emit(
+            CourseCompleted(
+                course_id=course.id,
+                patient_id=course.patient_id,
+                practitioner_id=course.practitioner_id,
+                treatment_code=course.treatment_code,
+                sessions_planned=course.sessions_planned,
+            )
+        )
+    return await scope.session(session.id)

@@ -1,0 +1,81 @@
+"""Whether a session may stand at a time: every rule, checked against the database's state."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from scheduling.domain import rules
+from scheduling.domain.errors import SlotTaken
+from scheduling.domain.model import Session, Treatment
+from scheduling.service_layer.context import Scope
+
+
+async def check_slot(
+    scope: Scope,
+    *,
+    treatment: Treatment,
+    practitioner_id: uuid.UUID,
+    room_id: uuid.UUID,
+    starts_at: datetime,
+    moving: Collection[uuid.UUID] = (),
+) -> datetime:
+    """Check time, hours, absences and overlaps; the session's end when all hold."""
+    zone = scope.clinic.zone
+    ends_at = starts_at + timedelta(minutes=treatment.session_minutes)
+    rules.check_not_past(starts_at, scope.clinic.now)
+    hours = await scope.staff.hours(practitioner_id)
+    rules.check_hours(starts_at, ends_at, hours, zone)
+    away = await scope.staff.time_off(practitioner_id, starts_at, ends_at)
+    rules.check_time_off(starts_at, ends_at, away)
+    for column, resource, label in (
+        ("practitioner_id", practitioner_id, "practitioner"),
+        ("room_id", room_id, "room"),
+    ):
+        other = await scope.calendar.first_overlap(
+            column, resource, starts_at, ends_at, excluding=set(moving)
+        )
+        if other is not None:
+            raise SlotTaken(label, other)
+    return ends_at
+
+
+def check_course_interval(
+    sessions: Sequence[Session],
+    treatment: Treatment,
+    scope: Scope,
+    starts_at: datetime,
+    *,
+    excluding: uuid.UUID | None = None,
+) -> tuple[Session | None, Session | None]:
+    """Refuse a start outside the window the course's neighbouring sessions allow (422)."""
+    before, after = rules.neighbours(sessions, starts_at, excluding=excluding)
+    window = rules.interval_window(
+        treatment,
+        scope.clinic.zone,
+        before.starts_at if before else None,
+        after.starts_at if after else None,
+    )
+    rules.check_interval(starts_at, window, scope.clinic.zone)
+    return before, after
+
+
+async def overlap_refused(scope: Scope, exc: IntegrityError, session: Session) -> SlotTaken:
+    """Translate the database's exclusion constraint (a concurrent booking won) into a 409."""
+    text = str(exc.orig)
+    column, label = (
+        ("room_id", "room") if "room_id_no_overlap" in text else ("practitioner_id", "practitioner")
+    )
+    await scope.uow.session.rollback()
+    resource = session.room_id if column == "room_id" else session.practitioner_id
+    other = await scope.calendar.first_overlap(
+        column, resource, session.starts_at, session.ends_at, excluding={session.id}
+    )
+    return SlotTaken(label, other)
+
+
+def is_overlap(exc: IntegrityError) -> bool:
+    return "_no_overlap" in str(exc.orig)
