@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -96,3 +97,18 @@ async def test_demo_seed_stocks_every_product_once(make_settings) -> None:
             listed = await client.get("/v1/lots", headers=STOCK)
     assert {lot["product_code"] for lot in listed.json()} >= {"caffeine", "lidocaine"}
     assert len(listed.json()) == 8
+
+
+async def test_the_same_new_lot_delivered_in_several_requests_at_once_adds_up(
+    inventory: Inventory,
+) -> None:
+    post = inventory.client.post
+    answers = await asyncio.gather(
+        *(
+            post("/v1/receipts", json=receipt(lot="CAF-TWIN", quantity=3), headers=STOCK)
+            for _ in range(5)
+        )
+    )
+    assert [a.status_code for a in answers] == [201] * 5
+    assert [(r.lot_number, r.quantity) for r in await inventory.rows(lots)] == [("CAF-TWIN", 15)]
+    assert len(await inventory.rows(receipts)) == 5

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inventory.adapters.orm import lots, receipts
 from inventory.adapters.orm_sessions import adjustments
+from inventory.adapters.upsert import insert_once
 from inventory.domain.lots import Lot, LotStatus
 
 LOT_COLUMNS = (
@@ -73,9 +74,10 @@ class LotRepository:
             query = query.where(status_filter(status, today))
         return [_lot(r) for r in await self._session.execute(query)]
 
-    async def add(self, lot: Lot, *, received_at: datetime) -> None:
+    async def add_unless_numbered(self, lot: Lot, *, received_at: datetime) -> bool:
+        """Insert the lot unless its product already has a lot of that number; True if added."""
         values = {c.name: getattr(lot, c.name) for c in LOT_COLUMNS}
-        await self._session.execute(sa.insert(lots).values(**values, received_at=received_at))
+        return await insert_once(self._session, lots, values | {"received_at": received_at})
 
     async def add_quantity(self, lot_id: uuid.UUID, quantity: int) -> None:
         await self._session.execute(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from clinic_shared.runtime import ServiceRuntime
@@ -34,15 +33,16 @@ async def scan_once(runtime: ServiceRuntime) -> None:
 
 
 async def stock_scan_loop(runtime: ServiceRuntime) -> None:
-    """Scan shortly after start, then every `scan_interval_seconds`, surviving a failed pass."""
+    """Scan shortly after start, then every `scan_interval_seconds`, surviving a failed pass;
+    return as soon as the service is stopping."""
     settings = runtime.settings
     assert isinstance(settings, InventorySettings)
-    await asyncio.sleep(settings.scan_first_after_seconds)
+    if not await runtime.idle(settings.scan_first_after_seconds):
+        return
     while True:
         try:
             await scan_once(runtime)
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("stock scan failed; next pass at the usual time")
-        await asyncio.sleep(settings.scan_interval_seconds)
+        if not await runtime.idle(settings.scan_interval_seconds):
+            return

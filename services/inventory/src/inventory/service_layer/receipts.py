@@ -6,9 +6,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy.exc import IntegrityError
-
-from clinic_shared.errors import Conflict
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.lot_repository import LotRepository
 from inventory.adapters.session_repository import SessionRepository
@@ -35,30 +32,26 @@ async def receive_stock(
     # take them in (session, then lots), so a receipt and a booking cannot deadlock.
     await SessionRepository(uow.session).short_of({cmd.product_code})
     repo = LotRepository(uow.session)
-    existing = await repo.by_number(cmd.product_code, cmd.lot_number)
-    check_receipt(expires_on=cmd.expires_on, today=today, existing=existing)
-    if existing is None:
-        lot_id = uuid.uuid4()
-        new = Lot(
-            lot_id,
-            cmd.product_code,
-            cmd.lot_number,
-            cmd.expires_on,
-            cmd.quantity,
-            0,
-            0,
-            "available",
-        )
-        try:
-            await repo.add(new, received_at=now)
-        except IntegrityError as exc:  # the same new lot received at the same moment
-            raise Conflict(f"Lot {cmd.lot_number} was received at the same time; retry.") from exc
-    else:
-        lot_id = existing.id
-        await repo.add_quantity(lot_id, cmd.quantity)
+    lot_id = await _lot_to_top_up(repo, cmd, today, now)
+    await repo.add_quantity(lot_id, cmd.quantity)
     await repo.record_receipt(lot_id, cmd.quantity, at=now, by=by)
     await fill_shortages(uow, {cmd.product_code}, now)
     await settle_reorder_alerts(uow, cmd.product_code, now)
     lot = await repo.get(lot_id)
     assert lot is not None
     return lot
+
+
+async def _lot_to_top_up(
+    repo: LotRepository, cmd: ReceiveStock, today: date, now: datetime
+) -> uuid.UUID:
+    """The lot the delivery adds to, created empty on its first delivery."""
+    existing = await repo.by_number(cmd.product_code, cmd.lot_number)
+    check_receipt(expires_on=cmd.expires_on, today=today, existing=existing)
+    if existing is not None:
+        return existing.id
+    new = Lot(uuid.uuid4(), cmd.product_code, cmd.lot_number, cmd.expires_on, 0, 0, 0, "available")
+    if await repo.add_unless_numbered(new, received_at=now):
+        return new.id
+    # The same new lot arrived in another request a moment ago: top that one up.
+    return await _lot_to_top_up(repo, cmd, today, now)
