@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+import aio_pika
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from clinic_shared.contracts import Envelope
+from clinic_shared.messaging import topology
 from clinic_shared.testing.helpers import running
 from clinic_shared.testing.plugin import FAST
 from inventory.bootstrap import build_app as inventory_app
@@ -28,6 +32,26 @@ def free_port() -> int:
 class Stack:
     apps: dict[str, FastAPI]
     clients: dict[str, httpx.AsyncClient]
+    amqp_url: str
+    namespace: str
+
+    @asynccontextmanager
+    async def observe(self, *patterns: str) -> AsyncIterator[list[Envelope]]:
+        """Every event matching `patterns`, in arrival order, on a queue of the test's own."""
+        seen: list[Envelope] = []
+        connection = await aio_pika.connect(self.amqp_url)
+        async with connection:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(exclusive=True, auto_delete=True)
+            for pattern in patterns:
+                await queue.bind(self.namespace + topology.EXCHANGE, routing_key=pattern)
+
+            async def on_message(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+                seen.append(Envelope.from_bytes(message.body))
+                await message.ack()
+
+            await queue.consume(on_message)
+            yield seen
 
 
 @pytest.fixture
@@ -51,4 +75,6 @@ async def stack(postgres_databases, rabbitmq_url, amqp_namespace) -> AsyncIterat
         yield Stack(
             apps,
             {"scheduling": scheduling, "inventory": inventory, "notifications": notifications},
+            rabbitmq_url,
+            amqp_namespace.prefix,
         )

@@ -64,7 +64,7 @@ class OutboxRelay:
                 await session.execute(
                     sa.select(table.c.id, table.c.body, table.c.attempts)
                     .where(table.c.status == "pending", table.c.next_attempt_at <= now)
-                    .order_by(table.c.created_at, table.c.id)
+                    .order_by(table.c.created_at, table.c.position)
                     .limit(self._batch_size)
                     .with_for_update(skip_locked=True)
                 )

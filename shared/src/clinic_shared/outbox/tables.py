@@ -17,6 +17,8 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("type", sa.String(200), nullable=False),
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
+        # Events of one commit share created_at; position keeps the order they were emitted in.
+        sa.Column("position", sa.Integer, nullable=False, server_default="0"),
         sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
         sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
         sa.Column("next_attempt_at", UTCDateTime, nullable=False),

@@ -81,11 +81,12 @@ class UnitOfWork:
                         "type": e.type,
                         "body": e.model_dump_json(),
                         "created_at": now,
+                        "position": position,
                         "next_attempt_at": now,
                         "status": "pending",
                         "attempts": 0,
                     }
-                    for e in self._envelopes
+                    for position, e in enumerate(self._envelopes)
                 ],
             )
         await self.session.commit()
