@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,10 @@ from scheduling.adapters.orm import courses, sessions
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, SessionStatus
 
 ACTIVE_VALUES = [s.value for s in ACTIVE]
+# The longest a session can last (the treatments table's CHECK): a session overlapping a range
+# starts at most this long before it, which bounds every overlap query to a window of the
+# (practitioner_id, starts_at) index instead of the resource's whole history.
+LONGEST_SESSION = timedelta(minutes=240)
 SESSION_COLUMNS = [
     sessions.c.id,
     sessions.c.course_id,
@@ -108,6 +112,7 @@ class CalendarRepository:
             sessions.c[column] == resource_id,
             sessions.c.status.in_(ACTIVE_VALUES),
             sessions.c.starts_at < end,
+            sessions.c.starts_at > start - LONGEST_SESSION,
             sessions.c.ends_at > start,
         )
         if excluding:
@@ -123,6 +128,7 @@ class CalendarRepository:
                 sessions.c[column] == resource_id,
                 sessions.c.status.in_(ACTIVE_VALUES),
                 sessions.c.starts_at < end,
+                sessions.c.starts_at > start - LONGEST_SESSION,
                 sessions.c.ends_at > start,
             )
         )
