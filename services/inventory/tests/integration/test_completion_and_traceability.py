@@ -101,3 +101,25 @@ async def test_vials_taken_from_a_lot_reserved_for_others_push_the_latest_sessio
     assert counts["CAF-LATER"] == (0, 1)
     assert counts["CAF-SOON"] == (1, 0)
     assert ("caffeine", "CAF-SOON", 1) in await held(inventory, waiting)
+
+
+async def test_a_named_lot_the_session_held_turns_its_reservation_into_consumption(
+    inventory: Inventory,
+) -> None:
+    for code in ("caffeine", "l-carnitine", "artichoke", "vitamin-blend", "lidocaine"):
+        await inventory.receive(code, f"{code}-1", 5)
+    session = uuid.uuid4()
+    await publish(inventory, session_event(SessionBooked, session, treatment="cellulite-thighs"))
+    used = [ProductUsed(product_code="caffeine", lot_number="caffeine-1", quantity=1)]
+
+    await publish(inventory, session_event(SessionCompleted, session, products_used=used))
+
+    by_product = {x["product_code"]: x for x in await lines(inventory, session)}
+    assert (by_product["caffeine"]["status"], by_product["caffeine"]["quantity"]) == ("consumed", 1)
+    assert {x["status"] for p, x in by_product.items() if p != "caffeine"} == {"released"}
+    counts = {r.lot_number: (r.reserved, r.consumed) for r in await inventory.rows(lots)}
+    assert counts["caffeine-1"] == (0, 1)  # 2 were held, 1 used, 1 back
+    assert counts["lidocaine-1"] == (0, 0)
+    assert [(r.lot_number, r.quantity) for r in await inventory.rows(consumptions)] == [
+        ("caffeine-1", 1)
+    ]

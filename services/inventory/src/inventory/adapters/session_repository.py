@@ -66,12 +66,18 @@ class SessionRepository:
         values = asdict(reservation) | {"status": "reserved", "created_at": now}
         await self._session.execute(sa.insert(reservations).values(**values))
 
-    async def mark(self, reservation_id: uuid.UUID, status: str) -> bool:
-        """Move a held reservation to `status`; False when it was no longer held."""
+    async def mark(
+        self, reservation_id: uuid.UUID, status: str, *, quantity: int | None = None
+    ) -> bool:
+        """Move a held reservation to `status` (for `quantity` of its vials when given); False
+        when it was no longer held."""
+        values: dict[str, Any] = {"status": status}
+        if quantity is not None:
+            values["quantity"] = quantity
         result = await self._session.execute(
             sa.update(reservations)
             .where(reservations.c.id == reservation_id, reservations.c.status == "reserved")
-            .values(status=status)
+            .values(**values)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 

@@ -38,35 +38,62 @@ async def consume_for_completed_session(
         await sync_shortage_alerts(uow, booked, {}, utcnow())
     held = await repo.reservations(booked.session_id)
     now = utcnow()
+    freed: set[str] = set()
     if event.products_used:
-        freed = await release(uow, held)
         for used in event.products_used:
-            await _consume_named_lot(uow, booked, used, now)
+            left = await _consume_from_reservations(uow, booked, held, used, now)
+            if left:
+                await _consume_named_lot(
+                    uow, booked, used.model_copy(update={"quantity": left}), now
+                )
+        freed = await release(uow, held)
     else:
-        freed = set()
-        await _consume_reserved(uow, booked, held, now)
+        for reservation in held:
+            await _consume_reservation(uow, booked, reservation, reservation.quantity, now)
     await fill_shortages(uow, freed, now)
 
 
-async def _consume_reserved(
-    uow: UnitOfWork, booked: BookedSession, held: list[Reservation], now: datetime
+async def _consume_from_reservations(
+    uow: UnitOfWork,
+    booked: BookedSession,
+    held: list[Reservation],
+    used: ProductUsed,
+    now: datetime,
+) -> int:
+    """Take the vials used from the session's own reservations on the lot named (removing them
+    from `held`); return how many were used beyond them."""
+    lot = await LotRepository(uow.session).by_number(used.product_code, used.lot_number)
+    left = used.quantity
+    for reservation in [r for r in held if lot is not None and r.lot_id == lot.id]:
+        taken = min(left, reservation.quantity)
+        if taken == 0:
+            break
+        await _consume_reservation(uow, booked, reservation, taken, now)
+        held.remove(reservation)
+        left -= taken
+    return left
+
+
+async def _consume_reservation(
+    uow: UnitOfWork, booked: BookedSession, reservation: Reservation, quantity: int, now: datetime
 ) -> None:
+    """The reservation becomes the record of `quantity` vials used; any rest goes back."""
     stock, repo = StockRepository(uow.session), SessionRepository(uow.session)
-    records, lots = ConsumptionRepository(uow.session), LotRepository(uow.session)
-    for reservation in held:
-        if not await repo.mark(reservation.id, "consumed"):
-            continue
-        await stock.reserved_to_consumed(reservation.lot_id, reservation.quantity)
-        lot = await lots.get(reservation.lot_id)
-        assert lot is not None
-        await records.add(
-            booked,
-            product_code=reservation.product_code,
-            lot_id=lot.id,
-            lot_number=lot.lot_number,
-            quantity=reservation.quantity,
-            at=now,
-        )
+    if not await repo.mark(reservation.id, "consumed", quantity=quantity):
+        return
+    await stock.reserved_to_consumed(reservation.lot_id, quantity)
+    if quantity < reservation.quantity:
+        await stock.release(reservation.lot_id, reservation.quantity - quantity)
+    lot = await LotRepository(uow.session).get(reservation.lot_id)
+    assert lot is not None
+    await ConsumptionRepository(uow.session).add(
+        booked,
+        product_code=reservation.product_code,
+        lot_id=lot.id,
+        lot_number=lot.lot_number,
+        quantity=quantity,
+        at=now,
+    )
 
 
 async def _count_against(uow: UnitOfWork, lot: Lot, quantity: int, now: datetime) -> None:
