@@ -24,8 +24,9 @@ from notifications.entrypoints.api import (
     webhooks,
 )
 from notifications.service_layer.alerts import inventory_handlers
+from notifications.service_layer.attempts import DispatchOptions
 from notifications.service_layer.digest import StaffDigest
-from notifications.service_layer.dispatch import Dispatcher, DispatchOptions
+from notifications.service_layer.dispatch import Dispatcher
 from notifications.service_layer.handlers import HANDLERS
 from notifications.service_layer.rendering import Clinic
 from notifications.service_layer.sessions import scheduling_handlers
@@ -48,6 +49,7 @@ def build_channels(settings: NotificationsSettings) -> Channels:
                 password=settings.smtp_password,
                 ca_file=settings.smtp_ca_file,
                 timeout_seconds=settings.smtp_timeout_seconds,
+                pool_size=settings.dispatch_concurrency,
             )
         )
     if settings.sms_account_sid and settings.sms_auth_token and settings.sms_from:
@@ -110,7 +112,7 @@ def build_app(
             await build_dispatcher(runtime, settings, ways_out).run()
         finally:
             for sender in set(ways_out.values()):
-                if isinstance(sender, TwilioChannel):
+                if isinstance(sender, SmtpChannel | TwilioChannel):
                     await sender.close()
 
     async def digest(runtime: ServiceRuntime) -> None:

@@ -34,6 +34,14 @@ class Mailbox:
     received: list[tuple[list[str], Message]] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     defer: set[str] = field(default_factory=set)
+    greetings: int = 0  # EHLOs: one per connection
+
+    async def handle_EHLO(
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -64,9 +72,9 @@ def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
 
 
 @contextmanager
-def smtp_server(mailbox: Mailbox, **options: Any) -> Iterator[int]:
+def smtp_server(mailbox: Mailbox, port: int | None = None, **options: Any) -> Iterator[int]:
     """Serve `mailbox` on a free port (with `tls_context=`, STARTTLS is offered)."""
-    port = free_port()
+    port = port or free_port()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:

@@ -48,6 +48,19 @@ async def test_an_email_goes_with_text_and_html_parts() -> None:
     assert parts["text/html"].strip() == b"<p>Hello</p>"
 
 
+async def test_emails_share_a_connection_and_survive_a_server_restart() -> None:
+    first, second = Mailbox(), Mailbox()
+    with smtp_server(first) as port:
+        channel = smtp(port)
+        for _ in range(3):
+            await channel.send(EMAIL)
+    with smtp_server(second, port=port):  # the kept connection is now dead: a fresh one is made
+        await channel.send(EMAIL)
+        await channel.close()
+    assert (len(first.received), first.greetings) == (3, 1)
+    assert (len(second.received), second.greetings) == (1, 1)
+
+
 async def test_an_email_goes_over_starttls_to_a_server_that_requires_it(tmp_path: Path) -> None:
     cert, key = self_signed_certificate(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

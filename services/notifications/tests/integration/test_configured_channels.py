@@ -41,6 +41,7 @@ async def test_confirmation_by_sms_and_reminder_by_email_reach_the_real_servers(
                 await sender.dispatch_once(now=STARTS - timedelta(hours=48))
                 sent = await messages(client, status="sent")
             await channels["sms"].close()  # type: ignore[attr-defined]
+            await channels["email"].close()  # type: ignore[attr-defined]
     assert sorted((m["kind"], m["channel"]) for m in sent) == [
         ("confirmation", "sms"),
         ("reminder", "email"),

@@ -25,7 +25,7 @@ def summary(items: list[dict]) -> list[tuple[str, str, str, str]]:
 
 
 async def test_a_booking_schedules_a_confirmation_and_the_reminders_once(make_settings) -> None:
-    app = build_app(await make_settings(NotificationsSettings))
+    app = build_app(await make_settings(NotificationsSettings, dispatch_enabled=False))
     session = Session()
     booked = envelope(SessionBooked(**session.facts()))
     async with running(app) as client:
@@ -45,7 +45,7 @@ async def test_a_booking_schedules_a_confirmation_and_the_reminders_once(make_se
 
 
 async def test_five_reschedules_in_a_row_leave_only_the_last_times_messages(make_settings) -> None:
-    app = build_app(await make_settings(NotificationsSettings))
+    app = build_app(await make_settings(NotificationsSettings, dispatch_enabled=False))
     session = Session()
     times = [STARTS + timedelta(days=n) for n in range(6)]
     moves = [
@@ -66,7 +66,7 @@ async def test_five_reschedules_in_a_row_leave_only_the_last_times_messages(make
 
 
 async def test_moving_back_to_an_earlier_time_revives_its_messages(make_settings) -> None:
-    app = build_app(await make_settings(NotificationsSettings))
+    app = build_app(await make_settings(NotificationsSettings, dispatch_enabled=False))
     session = Session()
     later = STARTS + timedelta(days=2)
     async with running(app) as client:
@@ -84,7 +84,7 @@ async def test_moving_back_to_an_earlier_time_revives_its_messages(make_settings
 
 
 async def test_a_cancelled_session_cancels_its_pending_messages(make_settings) -> None:
-    app = build_app(await make_settings(NotificationsSettings))
+    app = build_app(await make_settings(NotificationsSettings, dispatch_enabled=False))
     session = Session()
     async with running(app) as client:
         await publish(app, envelope(session.contact()))
@@ -98,7 +98,7 @@ async def test_a_cancelled_session_cancels_its_pending_messages(make_settings) -
 
 
 async def test_stop_then_booking_sends_no_sms_but_the_email(make_settings) -> None:
-    app = build_app(await make_settings(NotificationsSettings))
+    app = build_app(await make_settings(NotificationsSettings, dispatch_enabled=False))
     session = Session()
     async with running(app) as client:
         await publish(app, envelope(session.contact(consent_sms=False)))
@@ -111,7 +111,7 @@ async def test_stop_then_booking_sends_no_sms_but_the_email(make_settings) -> No
 
 
 async def test_completion_schedules_aftercare_and_a_due_rebooking_a_nudge(make_settings) -> None:
-    app = build_app(await make_settings(NotificationsSettings))
+    app = build_app(await make_settings(NotificationsSettings, dispatch_enabled=False))
     session = Session()
     due = CourseRebookingDue(
         course_id=session.course_id,

@@ -6,7 +6,6 @@ send, so replicas never send one alert twice; a transient failure leaves them fo
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
 from collections.abc import Sequence
@@ -87,12 +86,10 @@ class StaffDigest:
         return template.render(alerts=pending, clinic_name=self._clinic_name).strip()
 
     async def run(self) -> None:
-        """Send digests until cancelled."""
-        while True:
+        """Send digests until the service stops."""
+        while not self._runtime.stopping.is_set():
             try:
                 await self.send_once(now=self._runtime.clock())
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("staff digest round failed")
-            await asyncio.sleep(self._poll_seconds)
+            await self._runtime.idle(self._poll_seconds)

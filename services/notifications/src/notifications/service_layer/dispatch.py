@@ -12,43 +12,32 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from clinic_shared.outbox import UnitOfWork
 from clinic_shared.runtime import ServiceRuntime
 from notifications.adapters import leases
 from notifications.adapters.channels import (
     Channels,
-    Delivery,
     PermanentSendError,
     TransientSendError,
 )
 from notifications.adapters.templates import Templates
-from notifications.domain.delivery import Outcome, RetryPolicy, after_attempt
-from notifications.domain.planning import Reach
+from notifications.domain.delivery import after_attempt
 from notifications.service_layer.alerts import alert_failed_message
+from notifications.service_layer.attempts import (
+    Attempt,
+    DispatchOptions,
+    Result,
+    reach_of_contact,
+)
 from notifications.service_layer.rendering import Clinic, outgoing_for
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DispatchOptions:
-    batch_size: int = 50
-    concurrency: int = 10
-    lease_for: timedelta = timedelta(minutes=2)
-    poll_seconds: float = 5.0
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
-
-
-@dataclass(frozen=True)
-class Attempt:
-    outcome: Outcome
-    delivery: Delivery | None = None
-    error: str | None = None
+RECORD_EVERY = 10
 
 
 class Dispatcher:
@@ -68,26 +57,36 @@ class Dispatcher:
         self._slots = asyncio.Semaphore(options.concurrency)
 
     async def dispatch_once(self, *, now: datetime) -> int:
-        """Lease the messages due at `now` and try each once; how many were leased."""
+        """Lease the messages due at `now` and try each once; how many were leased.
+
+        Outcomes are recorded as sends finish, a few per transaction: a replica that dies
+        mid-round can resend at most those few in flight once its lease lapses.
+        """
         async with self._runtime.db.session() as session, session.begin():
             batch = await leases.lease_due(
                 session, now=now, limit=self._options.batch_size, lease_for=self._options.lease_for
             )
-        await asyncio.gather(*(self._deliver(message, contact, now) for message, contact in batch))
+        pending = [self._deliver(message, contact, now) for message, contact in batch]
+        done: list[Result] = []
+        for finished in asyncio.as_completed(pending):
+            done.append(await finished)
+            if len(done) >= RECORD_EVERY:
+                await self._record(done, now)
+                done = []
+        if done:
+            await self._record(done, now)
         return len(batch)
 
     async def _deliver(
         self, message: sa.Row[Any], contact: sa.Row[Any] | None, now: datetime
-    ) -> None:
+    ) -> Result:
+        if message.expires_at is not None and now >= message.expires_at:
+            return Result(message, {"status": "expired"})
+        if contact is None or not reach_of_contact(contact).allows(message.channel):
+            return Result(message, {"status": "cancelled", "last_error": "no consent"})
         async with self._slots:
-            if message.expires_at is not None and now >= message.expires_at:
-                await self._close(message, now, status="expired")
-                return
-            if contact is None or not _reach(contact).allows(message.channel):
-                await self._close(message, now, status="cancelled", last_error="no consent")
-                return
             attempt = await self._send(message, contact)
-            await self._record(message, attempt, now)
+        return Result(message, self._after(message, attempt, now), attempt)
 
     async def _send(self, message: sa.Row[Any], contact: sa.Row[Any]) -> Attempt:
         outgoing = outgoing_for(message, contact, clinic=self._clinic, templates=self._templates)
@@ -101,7 +100,8 @@ class Dispatcher:
             log.warning("send failed", extra={"message_id": str(message.id)}, exc_info=True)
             return Attempt("transient", error=type(exc).__name__)
 
-    async def _record(self, message: sa.Row[Any], attempt: Attempt, now: datetime) -> None:
+    def _after(self, message: sa.Row[Any], attempt: Attempt, now: datetime) -> dict[str, Any]:
+        """The message's columns after this attempt: sent, retried later, or failed."""
         number = message.attempts + 1
         step = after_attempt(
             attempt.outcome,
@@ -110,58 +110,48 @@ class Dispatcher:
             expires_at=message.expires_at,
             policy=self._options.retry,
         )
-        provider_id = attempt.delivery.provider_id if attempt.delivery else None
         values: dict[str, Any] = {"status": step.status, "attempts": number}
         if step.status == "sent":
-            values |= {"sent_at": now, "provider_id": provider_id, "last_error": None}
+            values |= {"sent_at": now, "provider_id": attempt.provider_id, "last_error": None}
         else:
             values |= {"last_error": attempt.error}
         if step.due_at is not None:
             values["due_at"] = step.due_at
-        async with self._runtime.uow() as uow:
-            if not await leases.finish(uow.session, message, now=now, **values):
-                return
-            if step.status == "failed":
-                await alert_failed_message(
-                    uow, message, attempt.error, zone=self._clinic.zone, now=now
-                )
-            await leases.record_attempt(
-                uow.session,
-                message.id,
-                number=number,
-                started_at=now,
-                outcome=attempt.outcome,
-                error=attempt.error,
-                provider_id=provider_id,
-            )
-            await uow.commit()
-        log.info("message %s", step.status, extra={"message_id": str(message.id)})
+        return values
 
-    async def _close(self, message: sa.Row[Any], now: datetime, **values: Any) -> None:
+    async def _record(self, results: list[Result], now: datetime) -> None:
         async with self._runtime.uow() as uow:
-            if await leases.finish(uow.session, message, now=now, **values):
-                await uow.commit()
-        log.info("message %s", values["status"], extra={"message_id": str(message.id)})
+            for result in results:
+                await self._record_one(uow, result, now)
+            await uow.commit()
+        for result in results:
+            log.info("message %s", result.status, extra={"message_id": str(result.message.id)})
+
+    async def _record_one(self, uow: UnitOfWork, result: Result, now: datetime) -> None:
+        message, attempt = result.message, result.attempt
+        if not await leases.finish(uow.session, message, now=now, **result.values):
+            return  # the lease lapsed and another replica took the message over
+        if attempt is None:
+            return
+        await leases.record_attempt(
+            uow.session,
+            message.id,
+            number=message.attempts + 1,
+            started_at=now,
+            outcome=attempt.outcome,
+            error=attempt.error,
+            provider_id=attempt.provider_id,
+        )
+        if result.status == "failed":
+            await alert_failed_message(uow, message, attempt.error, zone=self._clinic.zone, now=now)
 
     async def run(self) -> None:
-        """Dispatch until cancelled; survive database and channel outages."""
-        while True:
+        """Dispatch until the service stops; survive database and channel outages."""
+        while not self._runtime.stopping.is_set():
             try:
                 leased = await self.dispatch_once(now=self._runtime.clock())
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("dispatch round failed")
                 leased = 0
             if leased < self._options.batch_size:
-                await asyncio.sleep(self._options.poll_seconds)
-
-
-def _reach(contact: sa.Row[Any]) -> Reach:
-    return Reach(
-        phone=contact.phone,
-        email=contact.email,
-        preferred_channel=contact.preferred_channel,
-        consent_sms=contact.consent_sms,
-        consent_email=contact.consent_email,
-    )
+                await self._runtime.idle(self._options.poll_seconds)
