@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from itertools import pairwise
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from inventory.domain.forecast import (
     CourseOutlook,
@@ -58,3 +62,28 @@ def test_unbooked_sessions_of_active_courses_follow_the_last_one_at_the_course_p
         date(2027, 1, 19): 3,
         date(2027, 1, 8): 2,
     }
+
+
+lots_strategy = st.lists(
+    st.builds(
+        StockLot,
+        expires_on=st.integers(1, 40).map(lambda d: TODAY + timedelta(days=d)),
+        vials=st.integers(0, 20),
+    ),
+    max_size=5,
+)
+demand_strategy = st.dictionaries(
+    st.integers(0, 29).map(lambda d: TODAY + timedelta(days=d)), st.integers(0, 10), max_size=10
+)
+
+
+@given(lots_strategy, demand_strategy, demand_strategy)
+def test_every_vial_is_either_left_used_or_lost_to_expiry(lots, booked, expected) -> None:
+    forecast = project(TODAY, 30, lots, booked, expected)
+    total = sum(lot.vials for lot in lots)
+    demand = lost = 0
+    for day in forecast:
+        demand += day.booked + day.expected
+        lost += day.expiring
+        assert day.projected == total - demand - lost
+    assert all(a.projected >= b.projected for a, b in pairwise(forecast))
