@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import Counter
 from datetime import datetime
@@ -16,6 +17,8 @@ from inventory.domain.allocation import allocate
 from inventory.domain.catalogue import KitLine
 from inventory.domain.sessions import BookedSession, Reservation, still_needed
 from inventory.service_layer.alerting import sync_shortage_alerts
+
+log = logging.getLogger(__name__)
 
 # Each failed conditional UPDATE means a competitor took the vials first; read again and retry.
 MAX_ROUNDS = 50
@@ -44,6 +47,9 @@ async def reserve(
             )
             await repo.add_reservation(reservation, now=now)
             held += pick.quantity
+    else:
+        if held < needed:  # every round lost its race: record short rather than spin
+            log.warning("reservation gave up under contention", extra={"product": product_code})
     return held
 
 
