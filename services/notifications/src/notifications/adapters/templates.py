@@ -26,6 +26,7 @@ class Templates:
             autoescape=select_autoescape(["html.j2"]),
             undefined=StrictUndefined,
             keep_trailing_newline=False,
+            auto_reload=False,  # templates ship with the code; no stat() per render
         )
 
     def render(self, *, kind: str, channel: str, language: str, values: dict[str, Any]) -> Rendered:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Literal
 
@@ -65,9 +65,7 @@ class SmtpChannel:
             self._idle.append(client)
         return Delivery()
 
-    async def _deliver(
-        self, client: aiosmtplib.SMTP | None, message: EmailMessage
-    ) -> aiosmtplib.SMTP:
+    async def _deliver(self, client: aiosmtplib.SMTP | None, message: Message) -> aiosmtplib.SMTP:
         """Send on `client`, or on a fresh connection when there is none or it went stale."""
         if client is not None:
             try:
