@@ -127,3 +127,19 @@ async def test_unsigned_or_mis_signed_webhooks_are_403_problems(make_settings) -
         status = await signed(client, "/v1/webhooks/sms/status", form, token="guess")
     assert [r.status_code for r in (unsigned, forged, status)] == [403, 403, 403]
     assert unsigned.headers["content-type"] == "application/problem+json"
+
+
+async def test_stop_then_a_booking_plans_no_sms_but_the_email_still_goes(make_settings) -> None:
+    app = await sms_app(make_settings)
+    session = Session()
+    now = utcnow()
+    async with running(app) as client:
+        await publish(app, envelope(session.contact(), now))
+        await reply(client, "STOP", "SM1")
+        later = now + timedelta(seconds=1)
+        await publish(app, envelope(SessionBooked(**session.facts(now + timedelta(days=5))), later))
+        planned = await messages(client, patient_id=session.patient_id)
+    assert sorted((m["kind"], m["channel"]) for m in planned) == [
+        ("confirmation", "email"),
+        ("reminder", "email"),
+    ]
