@@ -27,9 +27,8 @@ from notifications.service_layer.alerts import inventory_handlers
 from notifications.service_layer.attempts import DispatchOptions
 from notifications.service_layer.digest import StaffDigest
 from notifications.service_layer.dispatch import Dispatcher
-from notifications.service_layer.handlers import HANDLERS
+from notifications.service_layer.handlers import HANDLERS, scheduling_handlers
 from notifications.service_layer.rendering import Clinic
-from notifications.service_layer.sessions import scheduling_handlers
 from notifications.settings import NotificationsSettings
 
 

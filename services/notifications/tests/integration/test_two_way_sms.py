@@ -143,3 +143,21 @@ async def test_stop_then_a_booking_plans_no_sms_but_the_email_still_goes(make_se
         ("confirmation", "email"),
         ("reminder", "email"),
     ]
+
+
+async def test_behind_a_proxy_the_signature_covers_the_public_url(make_settings) -> None:
+    public = "https://clinic.example/notifications"
+    settings = await make_settings(
+        NotificationsSettings,
+        dispatch_enabled=False,
+        sms_auth_token=TOKEN,
+        sms_webhook_base_url=public,
+    )
+    app = build_app(settings)
+    form = {"MessageSid": "SM1", "From": PHONE, "Body": "hello"}
+    path = "/v1/webhooks/sms/inbound"
+    async with running(app) as client:
+        internal = await signed(client, path, form)
+        signature = twilio_signature(TOKEN, public + path, form)
+        external = await client.post(path, data=form, headers={"X-Twilio-Signature": signature})
+    assert (internal.status_code, external.status_code) == (403, 200)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from functools import partial
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from clinic_shared.contracts.events import PatientRegistered, PatientUpdated
+from clinic_shared.contracts.events import CourseRebookingDue, PatientRegistered, PatientUpdated
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
+from clinic_shared.outbox.inbox import EventHandler
 from notifications.adapters.consent import ConsentRepository
 from notifications.adapters.orm import contacts
+from notifications.service_layer.nudges import on_rebooking_due
+from notifications.service_layer.sessions import STATUS_BY_TYPE, on_session_event
 
 
 async def project_contact(event: PatientRegistered, uow: UnitOfWork) -> None:
@@ -41,3 +47,11 @@ async def project_contact(event: PatientRegistered, uow: UnitOfWork) -> None:
 
 
 HANDLERS = {PatientRegistered.TYPE: project_contact, PatientUpdated.TYPE: project_contact}
+
+
+def scheduling_handlers(zone: ZoneInfo) -> Mapping[str, EventHandler]:
+    handlers: dict[str, EventHandler] = {
+        event_type: partial(on_session_event, zone=zone) for event_type in STATUS_BY_TYPE
+    }
+    handlers[CourseRebookingDue.TYPE] = partial(on_rebooking_due, zone=zone)
+    return handlers

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
 from datetime import datetime
-from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic_shared.contracts.events import (
-    CourseRebookingDue,
     SessionBooked,
     SessionCancelled,
     SessionCompleted,
@@ -21,14 +18,12 @@ from clinic_shared.contracts.events import (
 )
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
-from clinic_shared.outbox.inbox import EventHandler
 from notifications.adapters.messages import MessageRepository
 from notifications.adapters.repository import ContactRepository, PolicyRepository, SessionRepository
 from notifications.domain.planning import (
     PlannedMessage,
     Reach,
     plan_aftercare,
-    plan_nudge,
     plan_session_messages,
 )
 
@@ -135,40 +130,3 @@ async def _schedule_for_session(
         context=session_context(event),
         now=now,
     )
-
-
-async def on_rebooking_due(event: CourseRebookingDue, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
-    """Nudge the patient to book the course's next session before its window closes."""
-    now = occurred_at(uow)
-    planned = plan_nudge(
-        next_sequence=event.next_sequence,
-        window_closes_on=event.window_closes_on,
-        reach=await reach_of(uow, event.patient_id),
-        policy=await PolicyRepository(uow.session).get(),
-        zone=zone,
-        now=now,
-    )
-    if planned is None:
-        return
-    await MessageRepository(uow.session).schedule(
-        planned,
-        patient_id=event.patient_id,
-        subject_id=event.course_id,
-        session_id=None,
-        course_id=event.course_id,
-        context={
-            "sequence": event.next_sequence,
-            "sessions_planned": event.sessions_planned,
-            "treatment_code": event.treatment_code,
-            "window_closes_on": event.window_closes_on.isoformat(),
-        },
-        now=now,
-    )
-
-
-def scheduling_handlers(zone: ZoneInfo) -> Mapping[str, EventHandler]:
-    handlers: dict[str, EventHandler] = {
-        event_type: partial(on_session_event, zone=zone) for event_type in STATUS_BY_TYPE
-    }
-    handlers[CourseRebookingDue.TYPE] = partial(on_rebooking_due, zone=zone)
-    return handlers

@@ -1,0 +1,41 @@
+"""The rebooking nudge: when a course's next session is due but not booked."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from clinic_shared.contracts.events import CourseRebookingDue
+from clinic_shared.outbox import UnitOfWork
+from notifications.adapters.messages import MessageRepository
+from notifications.adapters.repository import PolicyRepository
+from notifications.domain.planning import plan_nudge
+from notifications.service_layer.sessions import occurred_at, reach_of
+
+
+async def on_rebooking_due(event: CourseRebookingDue, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
+    """Nudge the patient to book the course's next session before its window closes."""
+    now = occurred_at(uow)
+    planned = plan_nudge(
+        next_sequence=event.next_sequence,
+        window_closes_on=event.window_closes_on,
+        reach=await reach_of(uow, event.patient_id),
+        policy=await PolicyRepository(uow.session).get(),
+        zone=zone,
+        now=now,
+    )
+    if planned is None:
+        return
+    await MessageRepository(uow.session).schedule(
+        planned,
+        patient_id=event.patient_id,
+        subject_id=event.course_id,
+        session_id=None,
+        course_id=event.course_id,
+        context={
+            "sequence": event.next_sequence,
+            "sessions_planned": event.sessions_planned,
+            "treatment_code": event.treatment_code,
+            "window_closes_on": event.window_closes_on.isoformat(),
+        },
+        now=now,
+    )
