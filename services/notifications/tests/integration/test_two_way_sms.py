@@ -161,3 +161,26 @@ async def test_behind_a_proxy_the_signature_covers_the_public_url(make_settings)
         signature = twilio_signature(TOKEN, public + path, form)
         external = await client.post(path, data=form, headers={"X-Twilio-Signature": signature})
     assert (internal.status_code, external.status_code) == (403, 200)
+
+
+async def test_start_brings_back_the_sms_reminders_of_upcoming_sessions(make_settings) -> None:
+    app = await sms_app(make_settings)
+    session = Session()
+    now = utcnow()
+    async with running(app) as client:
+        await publish(app, envelope(session.contact(consent_email=False), now))
+        booked = SessionBooked(**session.facts(now + timedelta(days=6)))
+        await publish(app, envelope(booked, now))
+        before = await messages(client, patient_id=session.patient_id)
+        await reply(client, "STOP", "SM1")
+        await reply(client, "START", "SM2")
+        after = await messages(client, patient_id=session.patient_id)
+    assert sorted((m["kind"], m["status"]) for m in before) == [
+        ("confirmation", "scheduled"),
+        ("reminder", "scheduled"),
+    ]
+    assert sorted((m["kind"], m["status"]) for m in after) == [
+        ("confirmation", "cancelled"),
+        ("reminder", "scheduled"),
+    ]
+    assert {m["id"] for m in after} == {m["id"] for m in before}  # revived, not duplicated

@@ -109,3 +109,18 @@ class SessionRepository:
             .limit(1)
         )
         return (await self._session.execute(statement)).first()
+
+    async def upcoming_booked(
+        self, patient_ids: list[uuid.UUID], *, after: datetime
+    ) -> list[sa.Row[Any]]:
+        """These patients' booked sessions that have not started by `after`, soonest first."""
+        statement = (
+            sa.select(sessions)
+            .where(
+                sessions.c.patient_id.in_(patient_ids),
+                sessions.c.status == "booked",
+                sessions.c.starts_at > after,
+            )
+            .order_by(sessions.c.starts_at)
+        )
+        return list((await self._session.execute(statement)).all())
