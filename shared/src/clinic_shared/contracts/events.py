@@ -117,6 +117,15 @@ class SessionNoShow(SessionFacts):
     VERSION = 1
 
 
+class SessionRenumbered(SessionFacts):
+    """An earlier session was booked, moved past it, cancelled or missed: its number changed."""
+
+    TYPE = "scheduling.session.renumbered"
+    VERSION = 1
+
+    previous_sequence: int = Field(ge=1)
+
+
 class ProductUsed(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -253,6 +262,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SessionCancelled,
     SessionNoShow,
     SessionCompleted,
+    SessionRenumbered,
     StockShortage,
     StockReserved,
     ReorderSuggested,

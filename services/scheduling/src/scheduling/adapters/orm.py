@@ -102,6 +102,7 @@ sessions = sa.Table(
     sa.Column("stock_at_risk", sa.Boolean, nullable=False),
     sa.Column("stock_checked_at", UTCDateTime, nullable=True),
     sa.Column("confirmed_at", UTCDateTime, nullable=True),
+    sa.Column("rescheduled_at", UTCDateTime, nullable=True),
     sa.Column("cancel_reason", sa.String(500), nullable=True),
     sa.Column("products_used", sa.JSON, nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),

@@ -66,6 +66,6 @@ async def book_session(
         if is_overlap(exc):
             raise await overlap_refused(scope, exc, session) from exc
         raise
-    numbers = await scope.renumber(course.id)
+    numbers = await scope.renumber(course, announced={session.id})
     scope.uow.emit(SessionBooked(**facts(session, course, numbers[session.id])))
     return replace(session, sequence=numbers[session.id])

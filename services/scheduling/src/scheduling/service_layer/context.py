@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from clinic_shared.contracts.events import SessionRenumbered
 from clinic_shared.errors import AppError, NotFound
 from clinic_shared.outbox import UnitOfWork
 from scheduling.adapters.calendar import CalendarRepository
@@ -48,14 +50,27 @@ class Scope:
             raise NotFound(f"No treatment {code!r}.")
         return treatment
 
-    async def renumber(self, course_id: uuid.UUID) -> dict[uuid.UUID, int]:
-        """Number the course's active sessions 1..n by start; return the new numbers."""
+    async def renumber(
+        self, course: Course, announced: Collection[uuid.UUID] = ()
+    ) -> dict[uuid.UUID, int]:
+        """Number the course's active sessions 1..n by start; return the new numbers.
+
+        A session whose number changed is announced (`scheduling.session.renumbered`), unless
+        the caller announces it itself (`announced`) in the event of its own change.
+        """
         numbers: dict[uuid.UUID, int] = {}
-        ordered = [s for s in await self.calendar.sessions_of(course_id) if s.status in ACTIVE]
+        ordered = [s for s in await self.calendar.sessions_of(course.id) if s.status in ACTIVE]
         for number, session in enumerate(ordered, start=1):
             numbers[session.id] = number
-            if session.sequence != number:
-                await self.calendar.update_session(session.id, self.clinic.now, sequence=number)
+            if session.sequence == number:
+                continue
+            await self.calendar.update_session(session.id, self.clinic.now, sequence=number)
+            if session.id not in announced and session.sequence > 0:
+                self.uow.emit(
+                    SessionRenumbered(
+                        **facts(session, course, number), previous_sequence=session.sequence
+                    )
+                )
         return numbers
 
 

@@ -113,7 +113,9 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
     zone, now = scope.clinic.zone, scope.clinic.now
     first_day = options.first_day or now.astimezone(zone).date()
     previous = max(sessions, key=lambda s: s.starts_at, default=None)
-    horizon_start = datetime.combine(first_day, time(), tzinfo=zone)
+    # Proposals start after the course's last session, which may be well past first_day.
+    start_day = max(first_day, rules.local_day(previous.starts_at, zone)) if previous else first_day
+    horizon_start = datetime.combine(start_day, time(), tzinfo=zone)
     horizon_end = horizon_start + timedelta(days=(remaining + 1) * treatment.max_interval_days + 2)
     calendar = Calendar(
         zone=zone,

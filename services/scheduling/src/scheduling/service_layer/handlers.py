@@ -17,10 +17,18 @@ from scheduling.domain.model import SessionStatus
 
 
 async def confirm_session(event: SessionConfirmedByPatient, uow: UnitOfWork) -> None:
-    """The patient replied to confirm: a booked session becomes confirmed (nothing else changes)."""
+    """The patient replied to confirm: a booked session becomes confirmed, unless it has been
+    moved since the reply (they confirmed the old time, not the new one)."""
     await uow.session.execute(
         sa.update(sessions)
-        .where(sessions.c.id == event.session_id, sessions.c.status == SessionStatus.BOOKED.value)
+        .where(
+            sessions.c.id == event.session_id,
+            sessions.c.status == SessionStatus.BOOKED.value,
+            sa.or_(
+                sessions.c.rescheduled_at.is_(None),
+                sessions.c.rescheduled_at <= event.confirmed_at,
+            ),
+        )
         .values(
             status=SessionStatus.CONFIRMED.value,
             confirmed_at=event.confirmed_at,

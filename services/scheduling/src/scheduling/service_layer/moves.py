@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -12,7 +13,7 @@ from clinic_shared.contracts.events import SessionRescheduled
 from clinic_shared.errors import AppError, Conflict
 from scheduling.domain import rules
 from scheduling.domain.errors import WrongState
-from scheduling.domain.model import UPCOMING, Session, Treatment
+from scheduling.domain.model import UPCOMING, CourseStatus, Session, SessionStatus, Treatment
 from scheduling.service_layer.context import Scope, facts, relabel
 from scheduling.service_layer.placement import check_slot, is_overlap, overlap_refused
 
@@ -26,6 +27,8 @@ async def reschedule(
     target = await scope.session(session_id, lock=True)
     if target.status not in UPCOMING:
         raise WrongState(f"A {target.status.value} session cannot be moved.")
+    if course.status is not CourseStatus.ACTIVE:
+        raise WrongState(f"The course is {course.status.value}; its sessions stay where they are.")
     treatment = await scope.treatment(course.treatment_code)
     sessions = await scope.calendar.sessions_of(course.id)
     zone = scope.clinic.zone
@@ -41,21 +44,28 @@ async def reschedule(
         zip(moving, moved, strict=True), key=lambda p: p[0].starts_at, reverse=days > 0
     ):
         try:
+            # The patient confirmed the old time, not this one: ask again.
             await scope.calendar.update_session(
-                old.id, scope.clinic.now, starts_at=new.starts_at, ends_at=new.ends_at
+                old.id,
+                scope.clinic.now,
+                starts_at=new.starts_at,
+                ends_at=new.ends_at,
+                status=SessionStatus.BOOKED,
+                confirmed_at=None,
+                rescheduled_at=scope.clinic.now,
             )
         except IntegrityError as exc:
             if is_overlap(exc):
                 raise await overlap_refused(scope, exc, new) from exc
             raise
-    numbers = await scope.renumber(course.id)
+    numbers = await scope.renumber(course, announced={s.id for s in moving})
     for old, new in zip(moving, moved, strict=True):
         scope.uow.emit(
             SessionRescheduled(
                 **facts(new, course, numbers[new.id]), previous_starts_at=old.starts_at
             )
         )
-    return [replace(new, sequence=numbers[new.id]) for new in moved]
+    return [replace(new, sequence=numbers[new.id], status=SessionStatus.BOOKED) for new in moved]
 
 
 async def _checked_moves(
@@ -97,6 +107,7 @@ def _check_intervals(
     starts_at = new_starts[target.id]
     before, after = rules.neighbours(after_move, starts_at, excluding=target.id)
     zone = scope.clinic.zone
+    _check_gap_left_behind(treatment, zone, after_move, target, (before, after))
     window = rules.interval_window(treatment, zone, before.starts_at if before else None)
     rules.check_interval(starts_at, window, zone)
     if after is None:
@@ -110,5 +121,29 @@ def _check_intervals(
             allowed_for_next={
                 "earliest": following.earliest.isoformat() if following.earliest else None,
                 "latest": following.latest.isoformat() if following.latest else None,
+            },
+        )
+
+
+def _check_gap_left_behind(
+    treatment: Treatment,
+    zone: ZoneInfo,
+    after_move: list[Session],
+    target: Session,
+    new_neighbours: tuple[Session | None, Session | None],
+) -> None:
+    """A session moved past a neighbour leaves the two around its old place side by side."""
+    left, right = rules.neighbours(after_move, target.starts_at, excluding=target.id)
+    if left is None or right is None or (left, right) == new_neighbours:
+        return
+    window = rules.interval_window(treatment, zone, left.starts_at)
+    if not window.contains(rules.local_day(right.starts_at, zone)):
+        raise Conflict(
+            f"Moving this session leaves sessions {left.sequence} and {right.sequence} "
+            "too far apart; book or move another session between them first.",
+            next_session_id=str(right.id),
+            allowed_for_next={
+                "earliest": window.earliest.isoformat() if window.earliest else None,
+                "latest": window.latest.isoformat() if window.latest else None,
             },
         )

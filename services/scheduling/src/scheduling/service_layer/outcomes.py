@@ -12,15 +12,18 @@ from clinic_shared.contracts.events import (
     SessionNoShow,
 )
 from scheduling.domain.errors import WrongState
-from scheduling.domain.model import UPCOMING, CourseStatus, Session, SessionStatus
+from scheduling.domain.model import UPCOMING, Course, CourseStatus, Session, SessionStatus
 from scheduling.service_layer.context import Scope, facts
 
 
-async def _upcoming(scope: Scope, session_id: uuid.UUID, verb: str) -> Session:
+async def _upcoming(scope: Scope, session_id: uuid.UUID, verb: str) -> tuple[Session, Course]:
+    """The session and its course, locked course first, as every use case locks them."""
+    found = await scope.session(session_id)
+    course = await scope.course(found.course_id, lock=True)
     session = await scope.session(session_id, lock=True)
     if session.status not in UPCOMING:
         raise WrongState(f"A {session.status.value} session cannot be {verb}.")
-    return session
+    return session, course
 
 
 def _started(scope: Scope, session: Session, verb: str) -> None:
@@ -34,22 +37,20 @@ def _started(scope: Scope, session: Session, verb: str) -> None:
 
 async def cancel(scope: Scope, session_id: uuid.UUID, reason: str | None) -> Session:
     """Cancel a booked session and free its slot."""
-    session = await _upcoming(scope, session_id, "cancelled")
-    course = await scope.course(session.course_id, lock=True)
+    session, course = await _upcoming(scope, session_id, "cancelled")
     await scope.calendar.update_session(
         session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
     )
-    await scope.renumber(course.id)
+    await scope.renumber(course)
     scope.uow.emit(SessionCancelled(**facts(session, course), reason=reason))
     return await scope.session(session.id)
 
 
 async def no_show(scope: Scope, session_id: uuid.UUID) -> Session:
-    session = await _upcoming(scope, session_id, "marked as a no-show")
+    session, course = await _upcoming(scope, session_id, "marked as a no-show")
     _started(scope, session, "marked as a no-show")
-    course = await scope.course(session.course_id, lock=True)
     await scope.calendar.update_session(session.id, scope.clinic.now, status=SessionStatus.NO_SHOW)
-    await scope.renumber(course.id)
+    await scope.renumber(course)
     scope.uow.emit(SessionNoShow(**facts(session, course)))
     return await scope.session(session.id)
 
@@ -58,9 +59,8 @@ async def complete(
     scope: Scope, session_id: uuid.UUID, products_used: list[ProductUsed]
 ) -> Session:
     """Record the session as done with the lots used; the course completes with its last one."""
-    session = await _upcoming(scope, session_id, "completed")
+    session, course = await _upcoming(scope, session_id, "completed")
     _started(scope, session, "completed")
-    course = await scope.course(session.course_id, lock=True)
     await scope.calendar.update_session(
         session.id,
         scope.clinic.now,
