@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.db import utcnow
 from clinic_shared.testing.helpers import bearer, running
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
+
+from .events import Session, envelope, messages, publish
 
 CUSTOM = {
     "reminders": [{"offset_hours": 72, "channel": "email"}, {"offset_hours": 3, "channel": "sms"}],
@@ -61,3 +67,22 @@ async def test_invalid_policies_are_422_problems_and_change_nothing(make_setting
     ]
     assert forbidden.status_code == 403
     assert read.json()["reminders"][0]["offset_hours"] == 48
+
+
+async def test_a_new_policy_replans_the_reminders_of_upcoming_sessions(make_settings) -> None:
+    app = build_app(await make_settings(NotificationsSettings, dispatch_enabled=False))
+    session = Session()
+    now = utcnow()
+    starts_at = (now + timedelta(days=6)).replace(hour=10, minute=0, second=0, microsecond=0)
+    async with running(app) as client:
+        await publish(app, envelope(session.contact(), now))
+        await publish(app, envelope(SessionBooked(**session.facts(starts_at)), now))
+        policy = CUSTOM | {"reminders": [{"offset_hours": 72, "channel": "sms"}]}
+        saved = await client.put("/v1/policy", json=policy, headers=bearer("admin"))
+        reminders = await messages(client, session_id=session.session_id, kind="reminder")
+    assert saved.status_code == 200
+    assert sorted((m["offset_minutes"] // 60, m["channel"], m["status"]) for m in reminders) == [
+        (24, "sms", "cancelled"),
+        (48, "email", "cancelled"),
+        (72, "sms", "scheduled"),
+    ]

@@ -32,7 +32,8 @@ class MessageRepository:
         context: dict[str, Any],
         now: datetime,
     ) -> None:
-        """Add the message unless its key exists; a cancelled one with the key is revived."""
+        """Add the message unless its key exists; a cancelled one with the key is revived, and
+        one not tried yet is moved to the planned time."""
         times = {
             "status": "scheduled",
             "scheduled_for": planned.scheduled_for,
@@ -59,7 +60,11 @@ class MessageRepository:
             statement.on_conflict_do_update(
                 index_elements=[messages.c[k] for k in KEY],
                 set_=times,
-                where=messages.c.status == "cancelled",
+                # a cancelled key comes back; an untried one takes the new time
+                where=sa.or_(
+                    messages.c.status == "cancelled",
+                    sa.and_(messages.c.status == "scheduled", messages.c.attempts == 0),
+                ),
             )
         )
 
@@ -108,3 +113,22 @@ class MessageRepository:
             .order_by(message_attempts.c.number)
         )
         return (await self._session.execute(statement)).all()
+
+    async def cancel_reminders_except(
+        self, session_id: uuid.UUID, keep: set[tuple[int, str]], *, now: datetime
+    ) -> None:
+        """Cancel the session's scheduled reminders whose (offset, channel) is not in `keep`."""
+        rows = await self._session.execute(
+            sa.select(messages.c.id, messages.c.offset_minutes, messages.c.channel).where(
+                messages.c.session_id == session_id,
+                messages.c.kind == "reminder",
+                messages.c.status == "scheduled",
+            )
+        )
+        dropped = [r.id for r in rows if (r.offset_minutes, r.channel) not in keep]
+        if dropped:
+            await self._session.execute(
+                sa.update(messages)
+                .where(messages.c.id.in_(dropped), messages.c.status == "scheduled")
+                .values(status="cancelled", last_error="policy changed", updated_at=now)
+            )

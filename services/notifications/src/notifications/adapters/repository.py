@@ -111,16 +111,14 @@ class SessionRepository:
         return (await self._session.execute(statement)).first()
 
     async def upcoming_booked(
-        self, patient_ids: list[uuid.UUID], *, after: datetime
+        self, patient_ids: list[uuid.UUID] | None, *, after: datetime
     ) -> list[sa.Row[Any]]:
-        """These patients' booked sessions that have not started by `after`, soonest first."""
+        """Booked sessions (of these patients, or everyone's) not started by `after`."""
         statement = (
             sa.select(sessions)
-            .where(
-                sessions.c.patient_id.in_(patient_ids),
-                sessions.c.status == "booked",
-                sessions.c.starts_at > after,
-            )
+            .where(sessions.c.status == "booked", sessions.c.starts_at > after)
             .order_by(sessions.c.starts_at)
         )
+        if patient_ids is not None:
+            statement = statement.where(sessions.c.patient_id.in_(patient_ids))
         return list((await self._session.execute(statement)).all())

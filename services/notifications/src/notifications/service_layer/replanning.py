@@ -1,24 +1,33 @@
-"""After a START reply, the SMS reminders of the patient's upcoming sessions come back."""
+"""Re-planning the reminders of upcoming sessions: after a START reply, after a policy change."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 from clinic_shared.outbox import UnitOfWork
 from notifications.adapters.messages import MessageRepository
 from notifications.adapters.repository import ContactRepository, PolicyRepository, SessionRepository
 from notifications.domain.planning import plan_session_messages
+from notifications.domain.policy import Channel
 
 
-async def replan_sms_reminders(
-    uow: UnitOfWork, patient_ids: list[uuid.UUID], *, now: datetime, zone: ZoneInfo
+async def replan_reminders(
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    patient_ids: list[uuid.UUID] | None = None,
+    channel: Channel | None = None,
+    drop_others: bool = False,
 ) -> None:
-    """Plan the policy's SMS reminders still ahead for each booked session of these patients.
-
-    Keys already there are left alone; ones cancelled by the STOP are revived.
-    """
+    """Plan the policy's reminders still ahead for booked sessions (of `patient_ids`, by
+    `channel`, when given). Existing keys are kept or moved, cancelled ones revived; with
+    `drop_others`, scheduled reminders the policy no longer has are cancelled."""
     policy = await PolicyRepository(uow.session).get()
     messages = MessageRepository(uow.session)
     contacts = ContactRepository(uow.session)
@@ -26,23 +35,32 @@ async def replan_sms_reminders(
         reach = await contacts.reach(session.patient_id)
         if reach is None:
             continue
-        planned = plan_session_messages(
-            starts_at=session.starts_at, reach=reach, policy=policy, zone=zone, now=now
-        )
+        planned = [
+            message
+            for message in plan_session_messages(
+                starts_at=session.starts_at, reach=reach, policy=policy, zone=zone, now=now
+            )
+            if message.kind == "reminder" and channel in (None, message.channel)
+        ]
+        if drop_others:
+            keep: set[tuple[int, str]] = {(m.offset_minutes, m.channel) for m in planned}
+            await messages.cancel_reminders_except(session.session_id, keep, now=now)
         for message in planned:
-            if message.kind != "reminder" or message.channel != "sms":
-                continue
             await messages.schedule(
                 message,
                 patient_id=session.patient_id,
                 subject_id=session.session_id,
                 session_id=session.session_id,
                 course_id=session.course_id,
-                context={
-                    "sequence": session.sequence,
-                    "sessions_planned": session.sessions_planned,
-                    "treatment_code": session.treatment_code,
-                    "starts_at": session.starts_at.isoformat(),
-                },
+                context=_context(session),
                 now=now,
             )
+
+
+def _context(session: sa.Row[Any]) -> dict[str, Any]:
+    return {
+        "sequence": session.sequence,
+        "sessions_planned": session.sessions_planned,
+        "treatment_code": session.treatment_code,
+        "starts_at": session.starts_at.isoformat(),
+    }

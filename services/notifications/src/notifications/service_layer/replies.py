@@ -19,7 +19,7 @@ from notifications.adapters.orm import inbox
 from notifications.adapters.repository import SessionRepository
 from notifications.adapters.sql import upsert
 from notifications.domain.replies import Intent, intent_of
-from notifications.service_layer.replanning import replan_sms_reminders
+from notifications.service_layer.replanning import replan_reminders
 
 log = logging.getLogger(__name__)
 INBOUND_CONSUMER = "sms-inbound"
@@ -54,7 +54,7 @@ async def handle_reply(
     if intent in ("opt_out", "opt_in"):
         await record_sms_consent(consent, sms, patients, opted_in=intent == "opt_in", now=now)
         if intent == "opt_in" and patients:
-            await replan_sms_reminders(uow, patients, now=now, zone=zone)
+            await replan_reminders(uow, now=now, zone=zone, patient_ids=patients, channel="sms")
         return intent
     session = (
         await SessionRepository(uow.session).next_booked(patients, after=now) if patients else None
