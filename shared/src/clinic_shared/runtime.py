@@ -88,7 +88,8 @@ class ServiceRuntime:
     async def idle(self, seconds: float) -> bool:
         """Wait `seconds`, or less if the service is stopping; False once it is."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.stopping.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self.stopping.wait()
         return not self.stopping.is_set()
 
     def uow(self) -> UnitOfWork:

@@ -131,6 +131,7 @@ class OutboxRelay:
         stopping = stopping or asyncio.Event()
         failures = 0
         while not stopping.is_set():
+            self._wakeup.clear()  # before the batch: a commit during it wakes the next one
             try:
                 sent = await self.publish_batch()
                 if loop.time() - self._last_prune > PRUNE_EVERY_SECONDS:
@@ -146,7 +147,8 @@ class OutboxRelay:
                 failures = 0
             if sent >= self._batch_size:
                 continue
-            self._wakeup.clear()
             pause = self._poll_seconds if not failures else backoff_seconds(failures)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), pause)
+                async with asyncio.timeout(pause):
+                    await self._wakeup.wait()
