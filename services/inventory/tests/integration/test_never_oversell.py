@@ -17,6 +17,7 @@ from inventory.adapters.orm_sessions import reservations, shortages
 
 from .conftest import STOCK, Inventory
 from .events import emitted, session_event
+from .invariants import violations
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
@@ -98,3 +99,33 @@ def delivery(lot_number: str) -> dict[str, object]:
 
 async def _count(inventory: Inventory, table: sa.Table) -> int:
     return len(await inventory.rows(table))
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_recall_and_a_count_during_a_rush_of_bookings_leave_the_stock_consistent(
+    inventory: Inventory,
+) -> None:
+    kit = {"items": [{"product_code": "caffeine", "quantity": 1}]}
+    assert (await inventory.client.put("/v1/kits/one-vial", json=kit, headers=STOCK)).is_success
+    recalled = await inventory.receive("caffeine", "CAF-BAD", 10, days=60)
+    counted = await inventory.receive("caffeine", "CAF-OK", 10, days=90)
+    bus = inventory.app.state.runtime.message_bus
+    events = [
+        session_event(SessionBooked, uuid.uuid4(), days=3 + i % 20, treatment="one-vial")
+        for i in range(40)
+    ]
+    envelopes = [Envelope.wrap(e, producer="scheduling", correlation_id="rush") for e in events]
+    count = {"lot_id": counted["id"], "kind": "count_correction", "quantity": 6, "reason": "count"}
+
+    answers = await asyncio.gather(
+        inventory.client.post(f"/v1/lots/{recalled['id']}/recall", headers=STOCK),
+        inventory.client.post("/v1/adjustments", json=count, headers=STOCK),
+        *(bus.publish(e) for e in envelopes),
+    )
+
+    assert [a.status_code for a in answers[:2]] == [200, 201]
+    await eventually(lambda: _count(inventory, inbox), until=lambda n: n == 40, timeout=60)
+    assert await violations(inventory) == []
+    held = [r for r in await inventory.rows(reservations) if r.status == "reserved"]
+    assert sum(r.quantity for r in held) == 6
+    assert await bus.dead_letter_count("inventory") == 0

@@ -36,8 +36,11 @@ class StockRepository:
         return [LotStock(r.id, r.lot_number, r.expires_on, r.free) for r in rows]
 
     async def try_reserve(self, lot_id: uuid.UUID, quantity: int) -> bool:
-        """Hold `quantity` vials of the lot if they are still free; False when they are not."""
-        return await self._conditional(lot_id, quantity, reserved=lots.c.reserved + quantity)
+        """Hold `quantity` vials of the lot if it is still available (a recall committed since it
+        was read stops it) and they are still free; False otherwise."""
+        return await self._conditional(
+            lot_id, quantity, lots.c.status == "available", reserved=lots.c.reserved + quantity
+        )
 
     async def try_consume(self, lot_id: uuid.UUID, quantity: int) -> bool:
         """Record `quantity` unreserved vials as used if the lot has them free."""
@@ -63,8 +66,10 @@ class StockRepository:
             return counted
         return 0
 
-    async def _conditional(self, lot_id: uuid.UUID, quantity: int, **values: object) -> bool:
+    async def _conditional(
+        self, lot_id: uuid.UUID, quantity: int, *also: sa.ColumnElement[bool], **values: object
+    ) -> bool:
         result = await self._session.execute(
-            sa.update(lots).where(lots.c.id == lot_id, quantity <= FREE).values(**values)
+            sa.update(lots).where(lots.c.id == lot_id, quantity <= FREE, *also).values(**values)
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
