@@ -86,7 +86,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
     lost = isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
-    return await (_database_unavailable if lost else unexpected_error)(request, exc)
+    # A deadlock or serialisation failure rolled the whole request back: retrying is safe.
+    transient = getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
+    return await (_database_unavailable if lost or transient else unexpected_error)(request, exc)
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
@@ -94,7 +96,7 @@ async def _database_unavailable(request: Request, exc: Exception) -> JSONRespons
     return problem(
         503,
         "Service unavailable",
-        "The database is unavailable; nothing was changed. Try again shortly.",
+        "The database could not complete the request; nothing was changed. Try again shortly.",
         slug="service-unavailable",
         instance=request.url.path,
     )

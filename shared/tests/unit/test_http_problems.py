@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError
 
 from clinic_shared.auth import Principal, Role, TokenVerifier, mint_token, require_roles
 from clinic_shared.errors import Conflict
@@ -63,6 +64,17 @@ async def boom() -> None:
 @router.get("/conflict")
 async def conflict() -> None:
     raise Conflict("The slot is taken.", slot="09:00")
+
+
+class _PgError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+@router.get("/db/{sqlstate}")
+async def database_error(sqlstate: str) -> None:
+    raise DBAPIError("UPDATE lots ...", {}, _PgError(sqlstate))
 
 
 @pytest.fixture
@@ -264,3 +276,16 @@ async def test_readyz_is_a_503_problem_naming_failed_checks_when_not_ready(
     assert body["detail"] == "Not ready: broker."
     assert body["checks"] == runtime.checks
     assert body["instance"] == "/readyz"
+
+
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
+async def test_a_deadlock_or_serialisation_failure_is_a_503_to_retry(
+    client: httpx.AsyncClient, sqlstate: str
+) -> None:
+    body = assert_problem(await client.get(f"/db/{sqlstate}"), 503)
+    assert "nothing was changed" in body["detail"]
+
+
+async def test_other_database_errors_are_a_500_without_internals(client: httpx.AsyncClient) -> None:
+    body = assert_problem(await client.get("/db/23505"), 500)
+    assert "UPDATE" not in body["detail"]
