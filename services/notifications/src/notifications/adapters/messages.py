@@ -59,8 +59,8 @@ class MessageRepository:
         await self._session.execute(
             statement.on_conflict_do_update(
                 index_elements=[messages.c[k] for k in KEY],
-                set_=times,
-                # a cancelled key comes back; an untried one takes the new time
+                set_=times | {"context": context},
+                # a cancelled key comes back; an untried one takes the new time (and wording)
                 where=sa.or_(
                     messages.c.status == "cancelled",
                     sa.and_(messages.c.status == "scheduled", messages.c.attempts == 0),
@@ -88,6 +88,25 @@ class MessageRepository:
             sa.update(messages).where(condition).values(status="cancelled", updated_at=now)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def update_pending_context(
+        self, session_id: uuid.UUID, values: dict[str, Any], *, now: datetime
+    ) -> int:
+        """Merge `values` into the context of the session's messages not sent yet."""
+        rows = await self._session.execute(
+            sa.select(messages.c.id, messages.c.context).where(
+                messages.c.session_id == session_id, messages.c.status == "scheduled"
+            )
+        )
+        updated = 0
+        for row in rows.all():
+            result = await self._session.execute(
+                sa.update(messages)
+                .where(messages.c.id == row.id, messages.c.status == "scheduled")
+                .values(context=row.context | values, updated_at=now)
+            )
+            updated += int(result.rowcount)  # type: ignore[attr-defined]
+        return updated
 
     async def find(
         self, *, filters: dict[str, Any], limit: int, offset: int

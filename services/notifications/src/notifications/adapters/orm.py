@@ -49,6 +49,8 @@ sessions = sa.Table(
     sa.Column("sessions_planned", sa.Integer, nullable=False),
     sa.Column("treatment_code", sa.String(100), nullable=False),
     sa.Column("source_occurred_at", UTCDateTime, nullable=False),
+    # the newest event that set `sequence`: a renumbering, or else `source_occurred_at`
+    sa.Column("sequence_occurred_at", UTCDateTime, nullable=True),
 )
 
 messages = sa.Table(

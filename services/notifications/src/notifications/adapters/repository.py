@@ -80,19 +80,49 @@ class SessionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def record_if_newer(self, values: dict[str, Any]) -> bool:
-        """Store this state of a session unless a newer event already did; True when stored.
+    async def record_if_newer(self, values: dict[str, Any]) -> sa.Row[Any] | None:
+        """Store this state of a session unless a newer event already did; the stored row, or
+        None. Its number stays that of a newer renumbering.
 
         The upsert locks the session's row until commit, so two events of one session are
         applied one after the other, never interleaved.
         """
         statement = upsert(self._session, sessions).values(**values)
+        excluded = statement.excluded
+        number_is_older = _number_set_at() > excluded.source_occurred_at
+        kept = {"sequence", "sessions_planned", "session_id"}
+        updates: dict[str, Any] = {k: excluded[k] for k in values if k not in kept}
+        for name in ("sequence", "sessions_planned"):
+            updates[name] = sa.case((number_is_older, sessions.c[name]), else_=excluded[name])
+        updates["sequence_occurred_at"] = sa.case(
+            (number_is_older, sessions.c.sequence_occurred_at), else_=None
+        )
         statement = statement.on_conflict_do_update(
             index_elements=[sessions.c.session_id],
-            set_={k: statement.excluded[k] for k in values if k != "session_id"},
-            where=sessions.c.source_occurred_at <= statement.excluded.source_occurred_at,
-        ).returning(sessions.c.session_id)
+            set_=updates,
+            where=sessions.c.source_occurred_at <= excluded.source_occurred_at,
+        ).returning(sessions.c.sequence, sessions.c.sessions_planned)
+        return (await self._session.execute(statement)).first()
+
+    async def renumber_if_newer(
+        self, session_id: uuid.UUID, *, sequence: int, sessions_planned: int, occurred_at: datetime
+    ) -> bool:
+        """Store the session's new number unless a newer event set it; True when stored."""
+        statement = (
+            sa.update(sessions)
+            .where(sessions.c.session_id == session_id, _number_set_at() <= occurred_at)
+            .values(
+                sequence=sequence,
+                sessions_planned=sessions_planned,
+                sequence_occurred_at=occurred_at,
+            )
+            .returning(sessions.c.session_id)
+        )
         return (await self._session.execute(statement)).first() is not None
+
+    async def known(self, session_id: uuid.UUID) -> bool:
+        statement = sa.select(sessions.c.session_id).where(sessions.c.session_id == session_id)
+        return (await self._session.scalar(statement)) is not None
 
     async def next_booked(
         self, patient_ids: list[uuid.UUID], *, after: datetime
@@ -122,3 +152,8 @@ class SessionRepository:
         if patient_ids is not None:
             statement = statement.where(sessions.c.patient_id.in_(patient_ids))
         return list((await self._session.execute(statement)).all())
+
+
+def _number_set_at() -> sa.ColumnElement[Any]:
+    """When the stored session's number was set: by a renumbering, or with its other facts."""
+    return sa.func.coalesce(sessions.c.sequence_occurred_at, sessions.c.source_occurred_at)

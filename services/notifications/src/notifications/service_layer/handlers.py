@@ -9,14 +9,23 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from clinic_shared.contracts.events import CourseRebookingDue, PatientRegistered, PatientUpdated
+from clinic_shared.contracts.events import (
+    CourseRebookingDue,
+    PatientRegistered,
+    PatientUpdated,
+    SessionRenumbered,
+)
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from clinic_shared.outbox.inbox import EventHandler
 from notifications.adapters.consent import ConsentRepository
 from notifications.adapters.orm import contacts
 from notifications.service_layer.nudges import on_rebooking_due
-from notifications.service_layer.sessions import STATUS_BY_TYPE, on_session_event
+from notifications.service_layer.sessions import (
+    STATUS_BY_TYPE,
+    on_session_event,
+    on_session_renumbered,
+)
 
 
 async def project_contact(event: PatientRegistered, uow: UnitOfWork) -> None:
@@ -54,4 +63,5 @@ def scheduling_handlers(zone: ZoneInfo) -> Mapping[str, EventHandler]:
         event_type: partial(on_session_event, zone=zone) for event_type in STATUS_BY_TYPE
     }
     handlers[CourseRebookingDue.TYPE] = partial(on_rebooking_due, zone=zone)
+    handlers[SessionRenumbered.TYPE] = on_session_renumbered
     return handlers

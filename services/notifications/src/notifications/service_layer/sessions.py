@@ -8,12 +8,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
 from clinic_shared.contracts.events import (
     SessionBooked,
     SessionCancelled,
     SessionCompleted,
     SessionFacts,
     SessionNoShow,
+    SessionRenumbered,
     SessionRescheduled,
 )
 from clinic_shared.db import utcnow
@@ -43,6 +46,10 @@ class ContactNotYetKnown(Exception):
     """The patient's contact event has not arrived yet: the consumer retries later."""
 
 
+class SessionNotYetKnown(Exception):
+    """The session's booking has not arrived yet: the consumer retries later."""
+
+
 def occurred_at(uow: UnitOfWork) -> datetime:
     return uow.handling.occurred_at if uow.handling else utcnow()
 
@@ -54,10 +61,11 @@ async def reach_of(uow: UnitOfWork, patient_id: uuid.UUID) -> Reach:
     return reach
 
 
-def session_context(event: SessionFacts) -> dict[str, Any]:
+def session_context(event: SessionFacts, numbers: sa.Row[Any]) -> dict[str, Any]:
+    """The event's facts, with the session's number as stored (a renumbering may be newer)."""
     return {
-        "sequence": event.sequence,
-        "sessions_planned": event.sessions_planned,
+        "sequence": numbers.sequence,
+        "sessions_planned": numbers.sessions_planned,
         "treatment_code": event.treatment_code,
         "starts_at": event.starts_at.isoformat(),
     }
@@ -84,10 +92,11 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
         log.info("stale session event ignored", extra={"session_id": str(event.session_id)})
         return
     repo = MessageRepository(uow.session)
+    context = session_context(event, recorded)
     if status != "booked":
         await repo.cancel_pending(event.session_id, kinds=BEFORE_SESSION, now=now)
         if status == "completed":
-            await _schedule_aftercare(event, uow, now=now, zone=zone)
+            await _schedule_aftercare(event, uow, context, now=now, zone=zone)
         return
     await repo.cancel_pending(
         event.session_id, kinds=BEFORE_SESSION, now=now, except_anchor=event.starts_at
@@ -101,11 +110,35 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
         moved=isinstance(event, SessionRescheduled),
     )
     for message in planned:
-        await _schedule_for_session(repo, message, event, now)
+        await _schedule_for_session(repo, message, event, context, now)
+
+
+async def on_session_renumbered(event: SessionRenumbered, uow: UnitOfWork) -> None:
+    """Give the session and its unsent messages the new number; older events change nothing."""
+    now = occurred_at(uow)
+    repo = SessionRepository(uow.session)
+    recorded = await repo.renumber_if_newer(
+        event.session_id,
+        sequence=event.sequence,
+        sessions_planned=event.sessions_planned,
+        occurred_at=now,
+    )
+    if not recorded:
+        if not await repo.known(event.session_id):
+            raise SessionNotYetKnown(f"no booking yet for session {event.session_id}")
+        log.info("stale session event ignored", extra={"session_id": str(event.session_id)})
+        return
+    numbers = {"sequence": event.sequence, "sessions_planned": event.sessions_planned}
+    await MessageRepository(uow.session).update_pending_context(event.session_id, numbers, now=now)
 
 
 async def _schedule_aftercare(
-    event: SessionFacts, uow: UnitOfWork, *, now: datetime, zone: ZoneInfo
+    event: SessionFacts,
+    uow: UnitOfWork,
+    context: dict[str, Any],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> None:
     planned = plan_aftercare(
         starts_at=event.starts_at,
@@ -115,11 +148,16 @@ async def _schedule_aftercare(
         now=now,
     )
     if planned is not None:
-        await _schedule_for_session(MessageRepository(uow.session), planned, event, now)
+        repo = MessageRepository(uow.session)
+        await _schedule_for_session(repo, planned, event, context, now)
 
 
 async def _schedule_for_session(
-    repo: MessageRepository, planned: PlannedMessage, event: SessionFacts, now: datetime
+    repo: MessageRepository,
+    planned: PlannedMessage,
+    event: SessionFacts,
+    context: dict[str, Any],
+    now: datetime,
 ) -> None:
     await repo.schedule(
         planned,
@@ -127,6 +165,6 @@ async def _schedule_for_session(
         subject_id=event.session_id,
         session_id=event.session_id,
         course_id=event.course_id,
-        context=session_context(event),
+        context=context,
         now=now,
     )
