@@ -16,6 +16,7 @@ from clinic_shared.contracts.events import (
     SessionCancelled,
     SessionCompleted,
     SessionNoShow,
+    SessionRenumbered,
     SessionRescheduled,
 )
 from clinic_shared.outbox import UnitOfWork
@@ -25,6 +26,7 @@ from inventory.service_layer.patients import remember_patient_id
 from inventory.service_layer.session_events import (
     move_reservations,
     release_for_ended_session,
+    renumber_session,
     reserve_for_booked_session,
 )
 
@@ -45,6 +47,7 @@ def build_handlers(zone: ZoneInfo) -> dict[str, Handler]:
         SessionCancelled.TYPE: partial(release_for_ended_session, zone=zone, status="cancelled"),
         SessionNoShow.TYPE: partial(release_for_ended_session, zone=zone, status="no_show"),
         SessionCompleted.TYPE: partial(consume_for_completed_session, zone=zone),
+        SessionRenumbered.TYPE: renumber_session,
         CourseCreated.TYPE: partial(record_course, status="active"),
         CourseCompleted.TYPE: partial(record_course, status="completed"),
         CourseAbandoned.TYPE: partial(record_course, status="abandoned"),

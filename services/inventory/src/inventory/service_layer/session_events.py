@@ -1,4 +1,4 @@
-"""Scheduling's session events, applied to stock: book, move, cancel, no-show.
+"""Scheduling's session events, applied to stock: book, move, cancel, no-show, renumber.
 
 Each handler locks the session's row first, so two events about one session apply one after the
 other; an event older than the last one applied (`as_of`) changes nothing.
@@ -11,7 +11,12 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from clinic_shared.contracts.events import SessionBooked, SessionFacts, SessionRescheduled
+from clinic_shared.contracts.events import (
+    SessionBooked,
+    SessionFacts,
+    SessionRenumbered,
+    SessionRescheduled,
+)
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.catalogue_repository import KitRepository
@@ -103,3 +108,15 @@ async def release_for_ended_session(
     await sync_shortage_alerts(uow, booked, {}, utcnow())
     freed = await release(uow, await repo.reservations(booked.session_id))
     await fill_shortages(uow, freed, utcnow())
+
+
+async def renumber_session(event: SessionRenumbered, uow: UnitOfWork) -> None:
+    """An earlier session came or went: record the session's new number, nothing else.
+
+    A session not known here is left to its booking (recording it now would skip its kit).
+    """
+    repo = SessionRepository(uow.session)
+    booked = await repo.get(event.session_id, lock=True)
+    if booked is None or booked.as_of > occurred_at(uow):
+        return
+    await repo.update(booked.session_id, sequence=event.sequence, as_of=occurred_at(uow))
