@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from clinic_shared.contracts.events import SessionBooked, SessionRenumbered
+from clinic_shared.contracts.events import SessionBooked, SessionRenumbered, SessionRescheduled
 from inventory.adapters.orm import lots, outbox
 from inventory.adapters.orm_sessions import reservations, sessions
 
@@ -91,3 +91,20 @@ async def test_a_renumbering_before_the_booking_leaves_the_booking_to_reserve(
     await publish(inventory, session_event(SessionBooked, session), minutes_ago=10)
     kit = {("caffeine", "CAF-1", 1), ("vitamin-blend", "VIT-1", 1)}
     assert await held(inventory, session) == kit
+
+
+async def test_a_late_move_older_than_a_renumbering_still_moves_the_session(
+    inventory: Inventory,
+) -> None:
+    session = uuid.uuid4()
+    booked = session_event(SessionBooked, session, days=10).model_copy(update={"sequence": 3})
+    await publish(inventory, booked, minutes_ago=30)
+    await publish(inventory, renumbered(session, 2, previous=3), minutes_ago=5)
+    moved = session_event(
+        SessionRescheduled, session, days=12, previous_starts_at=booked.starts_at
+    ).model_copy(update={"sequence": 3})
+    await publish(inventory, moved, minutes_ago=10)  # older than the renumbering, arriving last
+
+    [row] = [r for r in await inventory.rows(sessions) if r.session_id == session]
+    assert row.starts_at == moved.starts_at
+    assert row.sequence == 2

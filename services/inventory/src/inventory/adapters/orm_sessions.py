@@ -22,6 +22,8 @@ sessions = sa.Table(
     sa.Column("session_on", sa.Date, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("as_of", UTCDateTime, nullable=False),
+    # The number has its own clock: renumberings must not make a late, older move look stale.
+    sa.Column("sequence_as_of", UTCDateTime, nullable=True),
     sa.Index("ix_sessions_status_day", "status", "session_on"),
 )
 

@@ -29,7 +29,9 @@ class SessionRepository:
 
     async def get(self, session_id: uuid.UUID, *, lock: bool = False) -> BookedSession | None:
         """The session; `lock` holds its row so events about it apply one at a time."""
-        query = sa.select(sessions).where(sessions.c.session_id == session_id)
+        query = sa.select(*(c for c in sessions.c if c.name != "sequence_as_of")).where(
+            sessions.c.session_id == session_id
+        )
         if lock:
             query = query.with_for_update()
         row = (await self._session.execute(query)).one_or_none()
@@ -134,3 +136,18 @@ class SessionRepository:
             .with_for_update()
         )
         return [r.session_id for r in rows]
+
+
+async def renumber(
+    session: AsyncSession, session_id: uuid.UUID, sequence: int, at: datetime
+) -> None:
+    """Set the session's number if this news is newer than its booking and any renumbering."""
+    await session.execute(
+        sa.update(sessions)
+        .where(
+            sessions.c.session_id == session_id,
+            sessions.c.as_of <= at,
+            sa.or_(sessions.c.sequence_as_of.is_(None), sessions.c.sequence_as_of < at),
+        )
+        .values(sequence=sequence, sequence_as_of=at)
+    )

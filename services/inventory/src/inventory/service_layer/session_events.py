@@ -20,7 +20,7 @@ from clinic_shared.contracts.events import (
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.catalogue_repository import KitRepository
-from inventory.adapters.session_repository import SessionRepository
+from inventory.adapters.session_repository import SessionRepository, renumber
 from inventory.domain.sessions import BookedSession, SessionStatus, session_day
 from inventory.service_layer.alerting import sync_shortage_alerts
 from inventory.service_layer.patients import remember_patient_id
@@ -114,9 +114,7 @@ async def renumber_session(event: SessionRenumbered, uow: UnitOfWork) -> None:
     """An earlier session came or went: record the session's new number, nothing else.
 
     A session not known here is left to its booking (recording it now would skip its kit).
+    `as_of` stays as it is: it orders the events that move stock, and a number is not one of
+    them, so a late move older than this renumbering must still apply.
     """
-    repo = SessionRepository(uow.session)
-    booked = await repo.get(event.session_id, lock=True)
-    if booked is None or booked.as_of > occurred_at(uow):
-        return
-    await repo.update(booked.session_id, sequence=event.sequence, as_of=occurred_at(uow))
+    await renumber(uow.session, event.session_id, event.sequence, occurred_at(uow))
