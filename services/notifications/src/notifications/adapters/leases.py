@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,6 +54,20 @@ async def lease_due(
     found = await session.execute(sa.select(contacts).where(contacts.c.patient_id.in_(patients)))
     by_patient = {row.patient_id: row for row in found}
     return [(row, by_patient.get(row.patient_id)) for row in leased]
+
+
+async def still_ours(session: AsyncSession, leased: Sequence[sa.Row[Any]]) -> set[uuid.UUID]:
+    """Which of `leased` are still `sending` under the lease we took (not cancelled, moved or
+    retaken since): only those may be handed to a channel."""
+    if not leased:
+        return set()
+    lease_of = {row.id: row.lease_expires_at for row in leased}
+    found = await session.execute(
+        sa.select(messages.c.id, messages.c.lease_expires_at).where(
+            messages.c.id.in_(lease_of), messages.c.status == "sending"
+        )
+    )
+    return {row.id for row in found if row.lease_expires_at == lease_of[row.id]}
 
 
 async def finish(

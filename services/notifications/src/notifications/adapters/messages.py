@@ -76,16 +76,23 @@ class MessageRepository:
         now: datetime,
         except_anchor: datetime | None = None,
     ) -> int:
-        """Cancel the session's scheduled messages of `kinds` (but those for `except_anchor`)."""
+        """Cancel the session's unsent messages of `kinds` (but those for `except_anchor`).
+
+        Messages a dispatcher holds (`sending`) are cancelled too: the dispatcher checks again
+        just before sending that the message is still `sending` under its lease, and never
+        overwrites a status it no longer holds.
+        """
         condition = sa.and_(
             messages.c.session_id == session_id,
-            messages.c.status == "scheduled",
+            messages.c.status.in_(("scheduled", "sending")),
             messages.c.kind.in_(kinds),
         )
         if except_anchor is not None:
             condition = sa.and_(condition, messages.c.anchor_at != except_anchor)
         result = await self._session.execute(
-            sa.update(messages).where(condition).values(status="cancelled", updated_at=now)
+            sa.update(messages)
+            .where(condition)
+            .values(status="cancelled", lease_expires_at=None, updated_at=now)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -62,29 +62,50 @@ class Dispatcher:
         Outcomes are recorded as sends finish, a few per transaction: a replica that dies
         mid-round can resend at most those few in flight once its lease lapses.
         """
+        batch = await self.lease(now=now)
+        await self.deliver(batch, now=now)
+        return len(batch)
+
+    async def lease(self, *, now: datetime) -> list[leases.Leased]:
+        """Take the messages due at `now` (status `sending` under a fresh lease)."""
         async with self._runtime.db.session() as session, session.begin():
-            batch = await leases.lease_due(
+            return await leases.lease_due(
                 session, now=now, limit=self._options.batch_size, lease_for=self._options.lease_for
             )
+
+    async def deliver(self, batch: list[leases.Leased], *, now: datetime) -> None:
+        """Send the leased messages still wanted and record what became of each."""
         pending = [self._deliver(message, contact, now) for message, contact in batch]
         done: list[Result] = []
         for finished in asyncio.as_completed(pending):
-            done.append(await finished)
+            result = await finished
+            if result is None:
+                continue
+            done.append(result)
             if len(done) >= RECORD_EVERY:
                 await self._record(done, now)
                 done = []
         if done:
             await self._record(done, now)
-        return len(batch)
+
+    async def _still_wanted(self, message: sa.Row[Any]) -> bool:
+        """Whether the message is still ours to send: a cancel or a reschedule since the lease
+        has cancelled it (or moved it back to `scheduled`), and then it must not go."""
+        async with self._runtime.db.session() as session, session.begin():
+            return message.id in await leases.still_ours(session, [message])
 
     async def _deliver(
         self, message: sa.Row[Any], contact: sa.Row[Any] | None, now: datetime
-    ) -> Result:
+    ) -> Result | None:
+        """What became of the message; None when it was no longer ours to send."""
         if message.expires_at is not None and now >= message.expires_at:
             return Result(message, {"status": "expired"})
         if contact is None or not reach_of_contact(contact).allows(message.channel):
             return Result(message, {"status": "cancelled", "last_error": "no consent"})
         async with self._slots:
+            if not await self._still_wanted(message):
+                log.info("message withdrawn before sending", extra={"message_id": str(message.id)})
+                return None
             attempt = await self._send(message, contact)
         return Result(message, self._after(message, attempt, now), attempt)
 
