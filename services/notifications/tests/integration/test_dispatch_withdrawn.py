@@ -67,3 +67,32 @@ async def test_a_message_leased_then_its_session_moved_goes_only_for_the_new_tim
     assert by_end == {"2026-06-10T08:00:00Z": "cancelled", "2026-06-11T08:00:00Z": "sent"}
     assert len(recorder.sent) == 1
     assert recorder.sent[0].message_id != str(leased[0][0].id)
+
+
+async def test_in_a_leased_batch_only_the_cancelled_session_s_message_is_held_back(
+    make_settings,
+) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder, dispatch_concurrency=2)
+    sessions = [Session() for _ in range(5)]
+    async with running(app) as client:
+        for session in sessions:
+            await publish(app, envelope(session.contact(consent_sms=False)))
+            await publish(app, envelope(SessionBooked(**session.facts())))
+        sender = dispatcher(app, recorder)
+        leased = await sender.lease(now=T0)
+        cancelled = SessionCancelled(**sessions[2].facts(), reason="ill")
+        await publish(app, envelope(cancelled, T0 + timedelta(seconds=1)))
+        await sender.deliver(leased, now=T0 + timedelta(seconds=2))
+        statuses = [
+            {m["status"] for m in await messages(client, session_id=s.session_id)} for s in sessions
+        ]
+        sent = await messages(client, kind="confirmation", status="sent")
+        detail = await client.get(f"/v1/messages/{sent[0]['id']}", headers=bearer("admin"))
+    assert len(leased) == 5
+    assert len(recorder.sent) == 4
+    assert str(sessions[2].session_id) not in {m["session_id"] for m in sent}
+    assert statuses[2] == {"cancelled"}
+    assert all("sent" in s for i, s in enumerate(statuses) if i != 2)
+    assert [a["outcome"] for a in detail.json()["attempts"]] == ["sent"]
+    assert detail.json()["attempt_count"] == 1

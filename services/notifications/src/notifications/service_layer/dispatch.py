@@ -3,9 +3,10 @@
 It emits no `notifications.message.*` events: no service binds them yet, so each would sit in
 the outbox as unroutable. The message table and its attempts are the record.
 
-Each round leases a batch (status `sending` with a lease expiry), then sends each message and
-records the attempt. A replica that dies mid-round leaves its lease to lapse and another one
-takes the messages over. A message never goes after its session started: it expires.
+Each round leases a batch (status `sending` with a lease expiry), then sends it in chunks: a
+chunk is checked still wanted, sent concurrently, and its outcomes and attempts recorded
+together. A replica that dies mid-round leaves its lease to lapse and another one takes the
+messages over. A message never goes after its session started: it expires.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from clinic_shared.outbox import UnitOfWork
 from clinic_shared.runtime import ServiceRuntime
 from notifications.adapters import leases
 from notifications.adapters.channels import (
@@ -37,7 +37,7 @@ from notifications.service_layer.attempts import (
 from notifications.service_layer.rendering import Clinic, outgoing_for
 
 log = logging.getLogger(__name__)
-RECORD_EVERY = 10
+CHUNK = 25
 
 
 class Dispatcher:
@@ -55,13 +55,12 @@ class Dispatcher:
         self._options = options
         self._templates = Templates()
         self._slots = asyncio.Semaphore(options.concurrency)
+        # chunks in flight: enough to keep every send slot busy while one chunk records
+        self._chunk_size = max(1, min(CHUNK, options.concurrency))
+        self._chunks = asyncio.Semaphore(-(-options.concurrency // self._chunk_size) + 1)
 
     async def dispatch_once(self, *, now: datetime) -> int:
-        """Lease the messages due at `now` and try each once; how many were leased.
-
-        Outcomes are recorded as sends finish, a few per transaction: a replica that dies
-        mid-round can resend at most those few in flight once its lease lapses.
-        """
+        """Lease the messages due at `now` and try each once; how many were leased."""
         batch = await self.lease(now=now)
         await self.deliver(batch, now=now)
         return len(batch)
@@ -74,38 +73,50 @@ class Dispatcher:
             )
 
     async def deliver(self, batch: list[leases.Leased], *, now: datetime) -> None:
-        """Send the leased messages still wanted and record what became of each."""
-        pending = [self._deliver(message, contact, now) for message, contact in batch]
-        done: list[Result] = []
-        for finished in asyncio.as_completed(pending):
-            result = await finished
-            if result is None:
-                continue
-            done.append(result)
-            if len(done) >= RECORD_EVERY:
-                await self._record(done, now)
-                done = []
-        if done:
-            await self._record(done, now)
+        """Send the leased messages still wanted and record what became of each.
 
-    async def _still_wanted(self, message: sa.Row[Any]) -> bool:
-        """Whether the message is still ours to send: a cancel or a reschedule since the lease
-        has cancelled it (or moved it back to `scheduled`), and then it must not go."""
-        async with self._runtime.db.session() as session, session.begin():
-            return message.id in await leases.still_ours(session, [message])
+        Those expired or without consent are settled at once, without sending. The rest go in
+        chunks: one statement checks, right before the chunk is sent, that its messages are
+        still ours (not cancelled or moved since the lease), the chunk is sent concurrently, and
+        one transaction records its outcomes. A replica that dies mid-round can resend at most
+        the chunks in flight once its lease lapses.
+        """
+        settled: list[Result] = []
+        to_send: list[tuple[sa.Row[Any], sa.Row[Any]]] = []
+        for message, contact in batch:
+            if message.expires_at is not None and now >= message.expires_at:
+                settled.append(Result(message, {"status": "expired"}))
+            elif contact is None or not reach_of_contact(contact).allows(message.channel):
+                settled.append(Result(message, {"status": "cancelled", "last_error": "no consent"}))
+            else:
+                to_send.append((message, contact))
+        if settled:
+            await self._record(settled, now)
+        size = self._chunk_size
+        chunks = [to_send[i : i + size] for i in range(0, len(to_send), size)]
+        outcomes = await asyncio.gather(
+            *(self._deliver_chunk(chunk, now) for chunk in chunks), return_exceptions=True
+        )
+        for outcome in outcomes:  # every chunk has finished; now report the first failure
+            if isinstance(outcome, BaseException):
+                raise outcome
 
-    async def _deliver(
-        self, message: sa.Row[Any], contact: sa.Row[Any] | None, now: datetime
-    ) -> Result | None:
-        """What became of the message; None when it was no longer ours to send."""
-        if message.expires_at is not None and now >= message.expires_at:
-            return Result(message, {"status": "expired"})
-        if contact is None or not reach_of_contact(contact).allows(message.channel):
-            return Result(message, {"status": "cancelled", "last_error": "no consent"})
+    async def _deliver_chunk(
+        self, chunk: list[tuple[sa.Row[Any], sa.Row[Any]]], now: datetime
+    ) -> None:
+        async with self._chunks:
+            async with self._runtime.db.session() as session, session.begin():
+                wanted = await leases.still_ours(session, [message for message, _ in chunk])
+            for message, _ in chunk:
+                if message.id not in wanted:
+                    log.info("message withdrawn", extra={"message_id": str(message.id)})
+            sending = [(m, c) for m, c in chunk if m.id in wanted]
+            results = await asyncio.gather(*(self._send_one(m, c, now) for m, c in sending))
+            if results:
+                await self._record(list(results), now)
+
+    async def _send_one(self, message: sa.Row[Any], contact: sa.Row[Any], now: datetime) -> Result:
         async with self._slots:
-            if not await self._still_wanted(message):
-                log.info("message withdrawn before sending", extra={"message_id": str(message.id)})
-                return None
             attempt = await self._send(message, contact)
         return Result(message, self._after(message, attempt, now), attempt)
 
@@ -141,30 +152,36 @@ class Dispatcher:
         return values
 
     async def _record(self, results: list[Result], now: datetime) -> None:
+        """Record the outcomes in one transaction: the messages still ours, their attempts, and
+        an alert for each failed one."""
         async with self._runtime.uow() as uow:
-            for result in results:
-                await self._record_one(uow, result, now)
+            ours = await leases.finish_many(
+                uow.session, [(r.message, r.values) for r in results], now=now
+            )
+            recorded = [r for r in results if r.message.id in ours]
+            await leases.record_attempts(
+                uow.session,
+                [
+                    {
+                        "message_id": r.message.id,
+                        "number": r.message.attempts + 1,
+                        "started_at": now,
+                        "outcome": r.attempt.outcome,
+                        "error": r.attempt.error,
+                        "provider_id": r.attempt.provider_id,
+                    }
+                    for r in recorded
+                    if r.attempt is not None
+                ],
+            )
+            for r in recorded:
+                if r.status == "failed" and r.attempt is not None:
+                    await alert_failed_message(
+                        uow, r.message, r.attempt.error, zone=self._clinic.zone, now=now
+                    )
             await uow.commit()
-        for result in results:
-            log.info("message %s", result.status, extra={"message_id": str(result.message.id)})
-
-    async def _record_one(self, uow: UnitOfWork, result: Result, now: datetime) -> None:
-        message, attempt = result.message, result.attempt
-        if not await leases.finish(uow.session, message, now=now, **result.values):
-            return  # the lease lapsed and another replica took the message over
-        if attempt is None:
-            return
-        await leases.record_attempt(
-            uow.session,
-            message.id,
-            number=message.attempts + 1,
-            started_at=now,
-            outcome=attempt.outcome,
-            error=attempt.error,
-            provider_id=attempt.provider_id,
-        )
-        if result.status == "failed":
-            await alert_failed_message(uow, message, attempt.error, zone=self._clinic.zone, now=now)
+        for r in recorded:  # the others' lease lapsed and another replica took them over
+            log.info("message %s", r.status, extra={"message_id": str(r.message.id)})
 
     async def run(self) -> None:
         """Dispatch until the service stops; survive database and channel outages."""
