@@ -7,13 +7,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope, Event, parse_event
-from clinic_shared.db import utcnow
+from clinic_shared.db import insert_once, utcnow
 from clinic_shared.outbox.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -29,11 +27,7 @@ async def claim(session: AsyncSession, inbox: sa.Table, consumer: str, envelope:
         "event_type": envelope.type,
         "received_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(inbox).values(**values).on_conflict_do_nothing()
-    result = await session.execute(statement)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return await insert_once(session, inbox, values)
 
 
 class InboxConsumer:

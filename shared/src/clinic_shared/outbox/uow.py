@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Self
 
@@ -58,6 +59,11 @@ class UnitOfWork:
         finally:
             await self.session.close()
             self._session = None
+
+    @property
+    def occurred_at(self) -> datetime:
+        """When the consumed event being applied happened (now, outside a consumer)."""
+        return self.handling.occurred_at if self.handling is not None else utcnow()
 
     def emit(self, event: Event) -> Envelope:
         """Queue an event to be written to the outbox when this unit commits."""

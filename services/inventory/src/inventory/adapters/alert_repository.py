@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.db import insert_once
 from inventory.adapters.orm_sessions import alerts
-from inventory.adapters.upsert import insert_once
 from inventory.domain.alerts import Alert, AlertKind
 
 

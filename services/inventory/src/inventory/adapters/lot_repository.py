@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.db import insert_once
 from inventory.adapters.orm import lots, receipts
 from inventory.adapters.orm_sessions import adjustments
-from inventory.adapters.upsert import insert_once
 from inventory.domain.lots import Lot, LotStatus
 
 LOT_COLUMNS = (

@@ -19,7 +19,7 @@ from inventory.domain.sessions import BookedSession, Reservation
 from inventory.service_layer.alerting import sync_shortage_alerts
 from inventory.service_layer.displacement import displace, refill
 from inventory.service_layer.reserving import fill_shortages, release
-from inventory.service_layer.session_events import known_session, occurred_at
+from inventory.service_layer.session_events import known_session
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def consume_for_completed_session(
         return
     repo = SessionRepository(uow.session)
     if known:
-        await repo.set_status(booked.session_id, "completed", occurred_at(uow))
+        await repo.set_status(booked.session_id, "completed", uow.occurred_at)
         await repo.clear_shortages(booked.session_id)
         await sync_shortage_alerts(uow, booked, {}, utcnow())
     held = await repo.reservations(booked.session_id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from clinic_shared.contracts.events import CourseFacts
+from clinic_shared.db import insert_once
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.orm_sessions import courses
-from inventory.adapters.upsert import insert_once
 
 
 async def record_course(event: CourseFacts, uow: UnitOfWork, status: str) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 
 from clinic_shared.context import current_event_id
-from clinic_shared.db import utcnow
+from clinic_shared.db import insert_once, utcnow
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.orm import patient_refs
-from inventory.adapters.upsert import insert_once
 
 
 async def remember_patient_id(uow: UnitOfWork, patient_id: uuid.UUID) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from clinic_shared.contracts.events import (
@@ -29,10 +28,6 @@ from inventory.service_layer.reserving import announce, fill_kit, fill_shortages
 log = logging.getLogger(__name__)
 
 
-def occurred_at(uow: UnitOfWork) -> datetime:
-    return uow.handling.occurred_at if uow.handling is not None else utcnow()
-
-
 async def known_session(
     uow: UnitOfWork, event: SessionFacts, zone: ZoneInfo, status: SessionStatus = "booked"
 ) -> tuple[BookedSession, bool]:
@@ -51,7 +46,7 @@ async def known_session(
         starts_at=event.starts_at,
         session_on=session_day(event.starts_at, zone),
         status=status,
-        as_of=occurred_at(uow),
+        as_of=uow.occurred_at,
     )
     await repo.add(booked)
     return booked, False
@@ -78,14 +73,14 @@ async def move_reservations(event: SessionRescheduled, uow: UnitOfWork, zone: Zo
     booked, known = await known_session(uow, event, zone)
     freed: set[str] = set()
     if known:
-        if not booked.holds_stock or booked.as_of > occurred_at(uow):
+        if not booked.holds_stock or booked.as_of > uow.occurred_at:
             return
         repo = SessionRepository(uow.session)
         booked = replace(
             booked,
             starts_at=event.starts_at,
             session_on=session_day(event.starts_at, zone),
-            as_of=occurred_at(uow),
+            as_of=uow.occurred_at,
         )
         moved = {"starts_at": booked.starts_at, "session_on": booked.session_on}
         await repo.update(booked.session_id, **moved, as_of=booked.as_of)
@@ -103,7 +98,7 @@ async def release_for_ended_session(
     if not known or not booked.holds_stock:
         return
     repo = SessionRepository(uow.session)
-    await repo.set_status(booked.session_id, status, occurred_at(uow))
+    await repo.set_status(booked.session_id, status, uow.occurred_at)
     await repo.clear_shortages(booked.session_id)
     await sync_shortage_alerts(uow, booked, {}, utcnow())
     freed = await release(uow, await repo.reservations(booked.session_id))
@@ -117,4 +112,4 @@ async def renumber_session(event: SessionRenumbered, uow: UnitOfWork) -> None:
     `as_of` stays as it is: it orders the events that move stock, and a number is not one of
     them, so a late move older than this renumbering must still apply.
     """
-    await renumber(uow.session, event.session_id, event.sequence, occurred_at(uow))
+    await renumber(uow.session, event.session_id, event.sequence, uow.occurred_at)

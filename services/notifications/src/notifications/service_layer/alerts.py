@@ -12,7 +12,6 @@ from clinic_shared.contracts.events import LotExpiring, LotRecalled, ReorderSugg
 from clinic_shared.outbox import UnitOfWork
 from clinic_shared.outbox.inbox import EventHandler
 from notifications.adapters.alerts import AlertRepository
-from notifications.service_layer.sessions import occurred_at
 
 
 async def raise_alert(
@@ -33,14 +32,14 @@ async def raise_alert(
 async def on_reorder_suggested(event: ReorderSuggested, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
     details = event.model_dump(mode="json")
     await raise_alert(
-        uow, "reorder_suggested", event.product_code, details, zone=zone, now=occurred_at(uow)
+        uow, "reorder_suggested", event.product_code, details, zone=zone, now=uow.occurred_at
     )
 
 
 async def on_lot_expiring(event: LotExpiring, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
     details = event.model_dump(mode="json")
     await raise_alert(
-        uow, "lot_expiring", event.product_code, details, zone=zone, now=occurred_at(uow)
+        uow, "lot_expiring", event.product_code, details, zone=zone, now=uow.occurred_at
     )
 
 
@@ -52,7 +51,7 @@ async def on_lot_recalled(event: LotRecalled, uow: UnitOfWork, *, zone: ZoneInfo
         "booked_sessions": len(event.session_ids),
     }
     await raise_alert(
-        uow, "lot_recalled", event.product_code, details, zone=zone, now=occurred_at(uow)
+        uow, "lot_recalled", event.product_code, details, zone=zone, now=uow.occurred_at
     )
 
 
@@ -64,7 +63,7 @@ async def on_stock_shortage(event: StockShortage, uow: UnitOfWork, *, zone: Zone
             "session_starts_at": event.session_starts_at.isoformat(),
         }
         await raise_alert(
-            uow, "stock_shortage", line.product_code, details, zone=zone, now=occurred_at(uow)
+            uow, "stock_shortage", line.product_code, details, zone=zone, now=uow.occurred_at
         )
 
 

@@ -30,7 +30,7 @@ from notifications.service_layer.sessions import (
 
 async def project_contact(event: PatientRegistered, uow: UnitOfWork) -> None:
     """Keep the newest contact details; an older event arriving late changes nothing."""
-    occurred_at = uow.handling.occurred_at if uow.handling else utcnow()
+    occurred_at = uow.occurred_at
     values = {
         "first_name": event.first_name,
         "phone": event.phone,

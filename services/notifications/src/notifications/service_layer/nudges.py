@@ -9,12 +9,12 @@ from clinic_shared.outbox import UnitOfWork
 from notifications.adapters.messages import MessageRepository
 from notifications.adapters.repository import PolicyRepository
 from notifications.domain.planning import plan_nudge
-from notifications.service_layer.sessions import occurred_at, reach_of
+from notifications.service_layer.sessions import reach_of
 
 
 async def on_rebooking_due(event: CourseRebookingDue, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
     """Nudge the patient to book the course's next session before its window closes."""
-    now = occurred_at(uow)
+    now = uow.occurred_at
     planned = plan_nudge(
         next_sequence=event.next_sequence,
         window_closes_on=event.window_closes_on,

@@ -19,7 +19,6 @@ from clinic_shared.contracts.events import (
     SessionRenumbered,
     SessionRescheduled,
 )
-from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from notifications.adapters.messages import MessageRepository
 from notifications.adapters.repository import ContactRepository, PolicyRepository, SessionRepository
@@ -50,10 +49,6 @@ class SessionNotYetKnown(Exception):
     """The session's booking has not arrived yet: the consumer retries later."""
 
 
-def occurred_at(uow: UnitOfWork) -> datetime:
-    return uow.handling.occurred_at if uow.handling else utcnow()
-
-
 async def reach_of(uow: UnitOfWork, patient_id: uuid.UUID) -> Reach:
     reach = await ContactRepository(uow.session).reach(patient_id)
     if reach is None:
@@ -73,7 +68,7 @@ def session_context(event: SessionFacts, numbers: sa.Row[Any]) -> dict[str, Any]
 
 async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
     """Bring the session's messages in line with its newest state; older events change nothing."""
-    now = occurred_at(uow)
+    now = uow.occurred_at
     status = STATUS_BY_TYPE[event.TYPE]
     recorded = await SessionRepository(uow.session).record_if_newer(
         {
@@ -115,7 +110,7 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
 
 async def on_session_renumbered(event: SessionRenumbered, uow: UnitOfWork) -> None:
     """Give the session and its unsent messages the new number; older events change nothing."""
-    now = occurred_at(uow)
+    now = uow.occurred_at
     repo = SessionRepository(uow.session)
     recorded = await repo.renumber_if_newer(
         event.session_id,

@@ -47,7 +47,7 @@ async def clear_stock_at_risk(event: StockReserved, uow: UnitOfWork) -> None:
 
 async def _set_stock_flag(uow: UnitOfWork, session_id: object, *, at_risk: bool) -> None:
     # Inventory's news can arrive out of order: only a newer report changes the flag.
-    reported_at = uow.handling.occurred_at if uow.handling else utcnow()
+    reported_at = uow.occurred_at
     await uow.session.execute(
         sa.update(sessions)
         .where(

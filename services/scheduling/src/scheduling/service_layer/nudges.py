@@ -7,10 +7,9 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from clinic_shared.contracts.events import CourseRebookingDue
+from clinic_shared.db import insert_once
 from clinic_shared.runtime import ServiceRuntime, Worker
 from scheduling.adapters.calendar import ACTIVE_VALUES
 from scheduling.adapters.orm import courses, rebooking_nudges, sessions, treatments
@@ -33,13 +32,8 @@ async def emit_due_nudges(runtime: ServiceRuntime, clinic: Clinic, lead_days: in
             closes = last_day + timedelta(days=row.max_interval_days)
             if not closes - timedelta(days=lead_days) <= today <= closes:
                 continue
-            insert = pg_insert if runtime.db.dialect == "postgresql" else sqlite_insert
-            claimed = await uow.session.execute(
-                insert(rebooking_nudges)
-                .values(course_id=row.id, window_closes_on=closes, emitted_at=clinic.now)
-                .on_conflict_do_nothing()
-            )
-            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+            claim = {"course_id": row.id, "window_closes_on": closes, "emitted_at": clinic.now}
+            if await insert_once(uow.session, rebooking_nudges, claim):
                 uow.emit(
                     CourseRebookingDue(
                         course_id=row.id,
