@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from clinic_shared.crypto import DEVELOPMENT_DATA_KEYS, DEVELOPMENT_INDEX_KEY, Keyring
+
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
@@ -31,6 +33,12 @@ class ServiceSettings(BaseSettings):
         SecretStr(DEVELOPMENT_JWT_SECRET), validation_alias="CLINIC_JWT_SECRET"
     )
     jwt_issuer: str = Field("clinic", validation_alias="CLINIC_JWT_ISSUER")
+    data_keys: SecretStr = Field(
+        SecretStr(DEVELOPMENT_DATA_KEYS), validation_alias="CLINIC_DATA_KEYS"
+    )
+    index_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_INDEX_KEY), validation_alias="CLINIC_INDEX_KEY"
+    )
     amqp_url: SecretStr | None = Field(None, validation_alias="AMQP_URL")
     amqp_namespace: str = Field("", validation_alias="AMQP_NAMESPACE")
     log_level: str = Field("INFO", validation_alias="CLINIC_LOG_LEVEL")
@@ -61,6 +69,15 @@ class ServiceSettings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
 
+    @model_validator(mode="after")
+    def _usable_keys(self) -> ServiceSettings:
+        self.keyring()  # raises ValueError naming what is wrong with the keys
+        return self
+
+    def keyring(self) -> Keyring:
+        """The keys that seal patients' phone numbers and emails at rest."""
+        return Keyring.parse(self.data_keys.get_secret_value(), self.index_key.get_secret_value())
+
     @property
     def zone(self) -> ZoneInfo:
         """The clinic's time zone: calendar days and working hours are counted in it."""
@@ -76,6 +93,10 @@ class ServiceSettings(BaseSettings):
                 "CLINIC_JWT_SECRET must be set to a random secret of at least "
                 f"{MIN_PRODUCTION_SECRET_LENGTH} characters when CLINIC_ENV=production"
             )
+        if DEVELOPMENT_DATA_KEYS.partition(":")[2] in self.data_keys.get_secret_value():
+            raise ValueError("CLINIC_DATA_KEYS must not hold the development key in production")
+        if self.index_key.get_secret_value() == DEVELOPMENT_INDEX_KEY:
+            raise ValueError("CLINIC_INDEX_KEY must be set to a random key in production")
         if self.amqp_url is None:
             raise ValueError("AMQP_URL is required when CLINIC_ENV=production")
         return self

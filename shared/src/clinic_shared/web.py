@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clinic_shared import crypto
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.messaging import MessageBus
@@ -129,6 +130,7 @@ def build_service_app(
     workers: Sequence[Worker] = (),
 ) -> FastAPI:
     """A service's app with its runtime (database, bus, relay, consumer) wired from settings."""
+    crypto.install(settings.keyring())
     runtime = ServiceRuntime(
         settings=settings,
         metadata=metadata,

@@ -42,6 +42,16 @@ class PatientUpdated(PatientRegistered):
     VERSION = 1
 
 
+class PatientErased(Event):
+    """The patient asked to be forgotten: consumers drop what identifies or reaches them."""
+
+    TYPE = "scheduling.patient.erased"
+    VERSION = 1
+
+    patient_id: uuid.UUID
+    erased_at: AwareDatetime
+
+
 class CourseFacts(Event):
     """What every course event says about its course."""
 
@@ -253,6 +263,7 @@ class MessageFailed(MessageFacts):
 ALL_EVENTS: tuple[type[Event], ...] = (
     PatientRegistered,
     PatientUpdated,
+    PatientErased,
     CourseCreated,
     CourseCompleted,
     CourseAbandoned,

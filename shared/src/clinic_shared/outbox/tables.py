@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from clinic_shared.crypto import Sealed
 from clinic_shared.db import UTCDateTime
 
 
@@ -15,7 +16,8 @@ def outbox_table(metadata: sa.MetaData) -> sa.Table:
         metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("type", sa.String(200), nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
+        # Sealed: a patient event's body carries contact details (stored as text, as before).
+        sa.Column("body", Sealed, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         # Events of one commit share created_at; position keeps the order they were emitted in.
         sa.Column("position", sa.Integer, nullable=False, server_default="0"),

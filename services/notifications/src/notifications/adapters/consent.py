@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.crypto import blind_index
 from notifications.adapters.orm import consent_ledger, contacts, messages
 
 
@@ -19,18 +20,22 @@ class ConsentRepository:
 
     async def patients_with_phone(self, phone: str) -> list[uuid.UUID]:
         rows = await self._session.execute(
-            sa.select(contacts.c.patient_id).where(contacts.c.phone == phone)
+            sa.select(contacts.c.patient_id).where(contacts.c.phone_index == blind_index(phone))
         )
         return list(rows.scalars())
 
     async def record(self, **entry: Any) -> None:
-        await self._session.execute(sa.insert(consent_ledger).values(**entry))
+        index = blind_index(entry["address"])
+        await self._session.execute(sa.insert(consent_ledger).values(address_index=index, **entry))
 
     async def sms_opted_out(self, phone: str) -> bool:
         """Whether the number's latest SMS consent entry is an opt-out."""
         latest = await self._session.scalar(
             sa.select(consent_ledger.c.action)
-            .where(consent_ledger.c.channel == "sms", consent_ledger.c.address == phone)
+            .where(
+                consent_ledger.c.channel == "sms",
+                consent_ledger.c.address_index == blind_index(phone),
+            )
             .order_by(consent_ledger.c.recorded_at.desc(), consent_ledger.c.id.desc())
             .limit(1)
         )
@@ -39,7 +44,7 @@ class ConsentRepository:
     async def set_sms_consent(self, phone: str, consent: bool, *, now: datetime) -> None:
         await self._session.execute(
             sa.update(contacts)
-            .where(contacts.c.phone == phone)
+            .where(contacts.c.phone_index == blind_index(phone))
             .values(consent_sms=consent, updated_at=now, source_occurred_at=now)
         )
 

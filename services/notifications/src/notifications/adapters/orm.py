@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from clinic_shared.crypto import Sealed
 from clinic_shared.db import UTCDateTime
 from clinic_shared.outbox import inbox_table, outbox_table
 
@@ -15,14 +16,18 @@ contacts = sa.Table(
     metadata,
     sa.Column("patient_id", sa.Uuid, primary_key=True),
     sa.Column("first_name", sa.String(100), nullable=False),
-    sa.Column("phone", sa.String(20), nullable=True),
-    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("phone", Sealed, nullable=True, info={"blind_index": "phone_index"}),
+    sa.Column("email", Sealed, nullable=True, info={"blind_index": "email_index"}),
+    sa.Column("phone_index", sa.String(64), nullable=True, index=True),
+    sa.Column("email_index", sa.String(64), nullable=True, index=True),
     sa.Column("language", sa.String(8), nullable=False),
     sa.Column("preferred_channel", sa.String(8), nullable=False),
     sa.Column("consent_sms", sa.Boolean, nullable=False),
     sa.Column("consent_email", sa.Boolean, nullable=False),
     sa.Column("source_occurred_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # Set when the patient was erased: the row stays as a tombstone so no late event refills it.
+    sa.Column("erased_at", UTCDateTime, nullable=True),
 )
 
 # The admin-edited reminder policy: one row (id 1); absent means the defaults.
@@ -103,7 +108,8 @@ consent_ledger = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("patient_id", sa.Uuid, nullable=True, index=True),
     sa.Column("channel", sa.String(8), nullable=False),
-    sa.Column("address", sa.String(254), nullable=False, index=True),
+    sa.Column("address", Sealed, nullable=False, info={"blind_index": "address_index"}),
+    sa.Column("address_index", sa.String(64), nullable=False, index=True),
     sa.Column("action", sa.String(8), nullable=False),  # opt_out, opt_in
     sa.Column("source", sa.String(16), nullable=False),  # sms_reply, staff
     sa.Column("reference", sa.String(100), nullable=True),  # the SMS id, or who

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from clinic_shared.crypto import Sealed
 from clinic_shared.db import UTCDateTime
 from clinic_shared.outbox import inbox_table, outbox_table
 
@@ -15,13 +16,16 @@ patients = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("first_name", sa.String(100), nullable=False),
     sa.Column("last_name", sa.String(100), nullable=False),
-    sa.Column("phone", sa.String(20), nullable=True),
-    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("phone", Sealed, nullable=True, info={"blind_index": "phone_index"}),
+    sa.Column("email", Sealed, nullable=True, info={"blind_index": "email_index"}),
+    sa.Column("phone_index", sa.String(64), nullable=True, index=True),
+    sa.Column("email_index", sa.String(64), nullable=True, index=True),
     sa.Column("language", sa.String(8), nullable=False),
     sa.Column("preferred_channel", sa.String(8), nullable=False),
     sa.Column("consent_sms", sa.Boolean, nullable=False),
     sa.Column("consent_email", sa.Boolean, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("erased_at", UTCDateTime, nullable=True),
 )
 
 treatments = sa.Table(

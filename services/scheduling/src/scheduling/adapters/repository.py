@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.crypto import blind_index
 from scheduling.adapters.orm import patients
 from scheduling.domain.patients import Patient
 
@@ -17,16 +19,16 @@ class PatientRepository:
         self._session = session
 
     async def add(self, patient: Patient) -> None:
-        await self._session.execute(sa.insert(patients).values(**asdict(patient)))
+        await self._session.execute(sa.insert(patients).values(**_row(patient)))
 
     async def get(self, patient_id: uuid.UUID) -> Patient | None:
         row = (
             await self._session.execute(sa.select(patients).where(patients.c.id == patient_id))
         ).one_or_none()
-        return Patient(**row._mapping) if row else None
+        return _patient(row) if row else None
 
     async def update(self, patient: Patient) -> None:
-        values = asdict(patient)
+        values = _row(patient)
         values.pop("created_at")
         await self._session.execute(
             sa.update(patients).where(patients.c.id == values.pop("id")).values(**values)
@@ -42,8 +44,8 @@ class PatientRepository:
                 sa.or_(
                     name.like(pattern, escape="\\"),
                     sa.func.lower(patients.c.last_name).like(pattern, escape="\\"),
-                    patients.c.email == query.lower(),
-                    patients.c.phone == query.replace(" ", ""),
+                    patients.c.email_index == blind_index(query.lower()),
+                    patients.c.phone_index == blind_index(query.replace(" ", "")),
                 )
             )
         rows = await self._session.execute(
@@ -51,10 +53,24 @@ class PatientRepository:
             .limit(limit)
             .offset(offset)
         )
-        return [Patient(**r._mapping) for r in rows]
+        return [_patient(r) for r in rows]
 
     async def exists(self, patient_id: uuid.UUID) -> bool:
         found = await self._session.scalar(
             sa.select(sa.literal(1)).where(patients.c.id == patient_id)
         )
         return found is not None
+
+
+def _row(patient: Patient) -> dict[str, Any]:
+    """The patient's columns, with the blind indexes that let staff find them by phone or email."""
+    values = asdict(patient)
+    values["phone_index"] = blind_index(patient.phone)
+    values["email_index"] = blind_index(patient.email)
+    return values
+
+
+def _patient(row: sa.Row[Any]) -> Patient:
+    values = dict(row._mapping)
+    del values["phone_index"], values["email_index"]
+    return Patient(**values)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -26,6 +26,7 @@ class Patient:
     consent_sms: bool
     consent_email: bool
     created_at: datetime
+    erased_at: datetime | None = None
 
 
 def normalise_phone(raw: str, default_region: str) -> str:
@@ -56,3 +57,22 @@ def check_reachable(
         problems.append({"field": "body.email", "reason": "required for email"})
     if problems:
         raise Unprocessable("The patient cannot be reached as asked.", errors=problems)
+
+
+ERASED_NAME = "erased"
+
+
+def anonymised(patient: Patient, *, now: datetime) -> Patient:
+    """Nothing left that names or reaches the patient; a second erasure changes nothing."""
+    if patient.erased_at is not None:
+        return patient
+    return replace(
+        patient,
+        first_name=ERASED_NAME,
+        last_name=ERASED_NAME,
+        phone=None,
+        email=None,
+        consent_sms=False,
+        consent_email=False,
+        erased_at=now,
+    )

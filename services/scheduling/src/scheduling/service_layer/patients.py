@@ -7,11 +7,17 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from clinic_shared.contracts.events import PatientRegistered, PatientUpdated
-from clinic_shared.errors import NotFound
+from clinic_shared.contracts.events import PatientErased, PatientRegistered, PatientUpdated
+from clinic_shared.errors import Conflict, NotFound
 from clinic_shared.outbox import UnitOfWork
 from scheduling.adapters.repository import PatientRepository
-from scheduling.domain.patients import Channel, Patient, check_reachable, normalise_phone
+from scheduling.domain.patients import (
+    Channel,
+    Patient,
+    anonymised,
+    check_reachable,
+    normalise_phone,
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ def _contact_event(patient: Patient, event: type[PatientRegistered]) -> PatientR
     fields = asdict(patient)
     fields["patient_id"] = fields.pop("id")
     fields.pop("created_at")
+    fields.pop("erased_at")
     return event(**fields)
 
 
@@ -73,6 +80,8 @@ async def update_patient(
     """Change what was sent; the result must still be reachable as it asks."""
     repo = PatientRepository(uow.session)
     patient = await get_patient(uow, patient_id)
+    if patient.erased_at is not None:
+        raise Conflict(f"Patient {patient_id} was erased; register them again if they return.")
     if changes.get("phone"):
         changes["phone"] = normalise_phone(changes["phone"], phone_region)
     if changes.get("email"):
@@ -96,3 +105,13 @@ async def get_patient(uow: UnitOfWork, patient_id: uuid.UUID) -> Patient:
     if patient is None:
         raise NotFound(f"No patient {patient_id}.")
     return patient
+
+
+async def erase_patient(uow: UnitOfWork, patient_id: uuid.UUID, *, now: datetime) -> Patient:
+    """Anonymise the patient, keep their courses and sessions, and tell the other services once."""
+    patient = await get_patient(uow, patient_id)
+    erased = anonymised(patient, now=now)
+    if erased != patient:
+        await PatientRepository(uow.session).update(erased)
+        uow.emit(PatientErased(patient_id=patient_id, erased_at=now))
+    return erased

@@ -9,10 +9,15 @@ from fastapi import APIRouter, Query, status
 
 from clinic_shared.db import utcnow
 from scheduling.adapters.repository import PatientRepository
-from scheduling.entrypoints.api.deps import FrontDesk, SettingsDep, Staff, UowDep
+from scheduling.entrypoints.api.deps import Admin, FrontDesk, SettingsDep, Staff, UowDep
 from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic, PatientUpdate
 from scheduling.service_layer import patients as patients_service
-from scheduling.service_layer.patients import RegisterPatient, get_patient, register_patient
+from scheduling.service_layer.patients import (
+    RegisterPatient,
+    erase_patient,
+    get_patient,
+    register_patient,
+)
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"])
 
@@ -61,3 +66,14 @@ async def list_patients(
 ) -> list[PatientPublic]:
     patients = await PatientRepository(uow.session).list(limit=limit, offset=offset, query=q)
     return [PatientPublic.model_validate(p) for p in patients]
+
+
+@router.post("/{patient_id}/erase", response_model=PatientPublic)
+async def erase(patient_id: uuid.UUID, uow: UowDep, _: Admin) -> PatientPublic:
+    """Forget who the patient is, here and (by event) in notifications; sessions stay on record.
+
+    Erasing an erased patient answers the same and changes nothing.
+    """
+    patient = await erase_patient(uow, patient_id, now=utcnow())
+    await uow.commit()
+    return PatientPublic.model_validate(patient)

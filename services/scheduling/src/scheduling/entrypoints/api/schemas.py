@@ -58,3 +58,6 @@ class PatientPublic(BaseModel):
     consent_sms: bool
     consent_email: bool
     created_at: datetime
+    erased_at: datetime | None = Field(
+        None, description="When the patient was erased: names and contact details are gone."
+    )

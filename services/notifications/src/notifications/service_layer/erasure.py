@@ -1,0 +1,34 @@
+"""A patient erased in scheduling: forget how to reach them, and send them nothing more."""
+
+from __future__ import annotations
+
+from clinic_shared.contracts.events import PatientErased
+from clinic_shared.db import utcnow
+from clinic_shared.outbox import UnitOfWork
+from notifications.adapters.erasure import ErasureRepository
+
+ERASED_NAME = "erased"
+
+
+async def erase_contact(event: PatientErased, uow: UnitOfWork) -> None:
+    """Leave a tombstone contact (no name, address or consent), drop the patient's consent
+    ledger and cancel their unsent messages; idempotent, and later events cannot refill it."""
+    now = utcnow()
+    repo = ErasureRepository(uow.session)
+    await repo.tombstone(
+        event.patient_id,
+        {
+            "first_name": ERASED_NAME,
+            "phone": None,
+            "email": None,
+            "phone_index": None,
+            "email_index": None,
+            "consent_sms": False,
+            "consent_email": False,
+            "erased_at": event.erased_at,
+            "source_occurred_at": uow.occurred_at,
+            "updated_at": now,
+        },
+    )
+    await repo.forget_consent(event.patient_id)
+    await repo.cancel_unsent(event.patient_id, now=now)
