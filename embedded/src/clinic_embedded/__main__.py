@@ -44,11 +44,15 @@ class _Server(uvicorn.Server):
 
 def _settings() -> tuple[SchedulingSettings, InventorySettings, NotificationsSettings]:
     seed = os.environ.get("CLINIC_SEED_DEMO_DATA", "true").lower() in {"1", "true", "yes"}
-    return (
-        SchedulingSettings(seed_demo_data=seed),
-        InventorySettings(seed_demo_data=seed),
-        NotificationsSettings(seed_demo_data=seed),
-    )
+    inventory = InventorySettings(seed_demo_data=seed)
+    notifications = NotificationsSettings(seed_demo_data=seed)
+    peers = {  # a patient's export asks the other two, wherever they listen in this process
+        "inventory_url": f"http://{inventory.host}:{inventory.port}",
+        "notifications_url": f"http://{notifications.host}:{notifications.port}",
+    }
+    unset = {k: v for k, v in peers.items() if f"SCHEDULING_{k.upper()}" not in os.environ}
+    scheduling = SchedulingSettings(seed_demo_data=seed).model_copy(update=unset)
+    return scheduling, inventory, notifications
 
 
 async def run() -> int:

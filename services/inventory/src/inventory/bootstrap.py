@@ -7,7 +7,15 @@ from fastapi import FastAPI
 from clinic_shared.messaging import MessageBus
 from clinic_shared.web import build_service_app
 from inventory.adapters.orm import metadata
-from inventory.entrypoints.api import forecast, lots, patients, products, stock, traceability
+from inventory.entrypoints.api import (
+    export,
+    forecast,
+    lots,
+    patients,
+    products,
+    stock,
+    traceability,
+)
 from inventory.entrypoints.workers import stock_scan_loop
 from inventory.seed import seed_demo
 from inventory.service_layer.handlers import build_handlers
@@ -24,6 +32,7 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
         migrations_location="inventory:migrations",
         routers=[
             patients.router,
+            export.router,
             products.router,
             lots.router,
             stock.router,

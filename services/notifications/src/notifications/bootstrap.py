@@ -17,6 +17,7 @@ from notifications.adapters.orm import metadata
 from notifications.domain.delivery import RetryPolicy
 from notifications.entrypoints.api import (
     contacts,
+    export,
     messages,
     policy,
     preferences,
@@ -127,6 +128,7 @@ def build_app(
         migrations_location="notifications:migrations",
         routers=[
             contacts.router,
+            export.router,
             policy.router,
             messages.router,
             preferences.router,

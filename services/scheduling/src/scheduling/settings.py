@@ -17,3 +17,7 @@ class SchedulingSettings(ServiceSettings):
     default_phone_region: str = Field("GB", min_length=2, max_length=2)
     nudge_lead_days: int = Field(3, ge=0, le=30)
     nudge_interval_seconds: float = Field(300.0, gt=0)
+    # Where a patient's export fetches the other services' parts.
+    inventory_url: str = "http://127.0.0.1:8002"
+    notifications_url: str = "http://127.0.0.1:8003"
+    peer_timeout_seconds: float = Field(10.0, gt=0)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+
 import sqlalchemy as sa
 
 from clinic_shared.contracts.events import PatientErased
-from clinic_shared.testing.helpers import eventually
+from clinic_shared.testing.helpers import eventually, running
+from scheduling.bootstrap import build_app
+from scheduling.settings import SchedulingSettings
 
 from .conftest import ADMIN, DESK, MONDAY, Clinic, days, local
 
@@ -72,3 +76,22 @@ async def test_erasing_keeps_sessions_but_nothing_naming_or_reaching_the_patient
 
 async def _erasures(clinic: Clinic) -> list[str]:
     return [str(e.data["patient_id"]) for e in clinic.events if e.type == PatientErased.TYPE]
+
+
+async def test_export_with_a_service_down_is_refused_whole_naming_it(make_settings) -> None:
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+    dead = f"http://127.0.0.1:{listening.getsockname()[1]}"
+    settings = await make_settings(SchedulingSettings, inventory_url=dead, notifications_url=dead)
+    async with running(build_app(settings)) as client:
+        patient = await client.post(
+            "/v1/patients", json={"first_name": "A", "last_name": "B", "phone": PHONE}, headers=DESK
+        )
+        path = f"/v1/patients/{patient.json()['id']}/export"
+        assert (await client.get(path, headers=DESK)).status_code == 403
+        refused = await client.get(path, headers=ADMIN)
+    listening.close()
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["service"] in {"inventory", "notifications"}
+    assert refused.json()["service"] in refused.json()["detail"]

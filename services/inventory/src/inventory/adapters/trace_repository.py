@@ -75,6 +75,21 @@ class TraceRepository:
         )
         return [dict(r._mapping) for r in rows]
 
+    async def patient_sessions(self, patient_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The patient's sessions as inventory knows them, earliest first."""
+        rows = await self._session.execute(
+            sa.select(
+                sessions.c.session_id,
+                sessions.c.course_id,
+                sessions.c.treatment_code,
+                sessions.c.starts_at,
+                sessions.c.status,
+            )
+            .where(sessions.c.patient_id == patient_id)
+            .order_by(sessions.c.starts_at, sessions.c.session_id)
+        )
+        return [dict(r._mapping) for r in rows]
+
     async def is_short(self, session_id: uuid.UUID) -> bool:
         found = await self._session.scalar(
             sa.select(sa.literal(1)).where(shortages.c.session_id == session_id).limit(1)

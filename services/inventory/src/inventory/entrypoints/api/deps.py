@@ -36,6 +36,16 @@ def clinic_today(now: NowDep, settings: SettingsDep) -> date:
 
 TodayDep = Annotated[date, Depends(clinic_today)]
 StockStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
+Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Reader = Annotated[Principal, Depends(require_roles(*Role))]
 
-__all__ = ["NowDep", "Reader", "RuntimeDep", "SettingsDep", "StockStaff", "TodayDep", "UowDep"]
+__all__ = [
+    "Admin",
+    "NowDep",
+    "Reader",
+    "RuntimeDep",
+    "SettingsDep",
+    "StockStaff",
+    "TodayDep",
+    "UowDep",
+]
