@@ -13,6 +13,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
+from clinic_shared.crypto import new_key
 from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 from inventory.settings import InventorySettings
 from notifications.settings import NotificationsSettings
@@ -23,6 +24,7 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 INIT_SCRIPT = REPO_ROOT / "deploy" / "postgres" / "init-databases.sh"
 GOOD_SECRET = "s3cr3t-" + "x" * 33  # 40 characters
 assert len(GOOD_SECRET) == 40
+GOOD_KEYS = {"CLINIC_DATA_KEYS": f"k1:{new_key()}", "CLINIC_INDEX_KEY": new_key()}
 
 SERVICES: dict[str, type[ServiceSettings]] = {
     "scheduling": SchedulingSettings,
@@ -71,7 +73,7 @@ def _final_stage(dockerfile: Path) -> list[tuple[str, str]]:
 
 def test_compose_config_is_valid() -> None:
     binary = _docker_compose()
-    env = {**os.environ, "CLINIC_JWT_SECRET": GOOD_SECRET}
+    env = {**os.environ, "CLINIC_JWT_SECRET": GOOD_SECRET, **GOOD_KEYS}
     result = subprocess.run(
         [binary, "-f", str(COMPOSE_FILE), "config", "-q"],
         cwd=REPO_ROOT,
@@ -120,7 +122,8 @@ def test_compose_service_wiring(service: str) -> None:
     prefix = service.upper()
     env = _environment(service)
     assert env["CLINIC_ENV"] == "production"
-    assert env["CLINIC_JWT_SECRET"].startswith("${CLINIC_JWT_SECRET:?")
+    for secret in ("CLINIC_JWT_SECRET", *GOOD_KEYS):
+        assert env[secret].startswith(f"${{{secret}:?")
     assert env[f"{prefix}_DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert env[f"{prefix}_DATABASE_URL"].endswith(f"/{service}")
     assert re.search(rf"\b{service}\b", INIT_SCRIPT.read_text())
@@ -174,6 +177,14 @@ def test_production_settings_accept_a_real_secret(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("CLINIC_ENV", "production")
     monkeypatch.setenv("CLINIC_JWT_SECRET", GOOD_SECRET)
     monkeypatch.setenv("AMQP_URL", "amqp://guest:guest@rabbitmq:5672/")
+    for name, value in GOOD_KEYS.items():
+        monkeypatch.setenv(name, value)
     settings = SchedulingSettings()
     assert settings.env == "production"
     assert settings.jwt_secret.get_secret_value() == GOOD_SECRET
+
+
+def test_compose_points_the_export_at_the_other_services() -> None:
+    env = _environment("scheduling")
+    assert env["SCHEDULING_INVENTORY_URL"] == "http://inventory:8002"
+    assert env["SCHEDULING_NOTIFICATIONS_URL"] == "http://notifications:8003"

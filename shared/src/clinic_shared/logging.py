@@ -21,6 +21,13 @@ PHONE_RE = re.compile(
     r"\+?\(?\d(?:[\s().-]{0,2}\d){7,14}(?![\w-])"
 )
 
+# Libraries whose debug lines would carry message bodies or SQL parameters.
+THIRD_PARTY_LEVELS = {
+    "aiormq": logging.WARNING,
+    "aio_pika": logging.WARNING,
+    "aiosqlite": logging.INFO,
+}
+
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 _base_factory = logging.getLogRecordFactory()
 
@@ -89,6 +96,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    logging.getLogger("aiormq").setLevel(logging.WARNING)
-    logging.getLogger("aio_pika").setLevel(logging.WARNING)
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # at DEBUG it logs SQL parameters
+    for name, level in THIRD_PARTY_LEVELS.items():
+        logging.getLogger(name).setLevel(level)

@@ -93,12 +93,12 @@ class ServiceSettings(BaseSettings):
                 "CLINIC_JWT_SECRET must be set to a random secret of at least "
                 f"{MIN_PRODUCTION_SECRET_LENGTH} characters when CLINIC_ENV=production"
             )
+        if self.amqp_url is None:
+            raise ValueError("AMQP_URL is required when CLINIC_ENV=production")
         if DEVELOPMENT_DATA_KEYS.partition(":")[2] in self.data_keys.get_secret_value():
             raise ValueError("CLINIC_DATA_KEYS must not hold the development key in production")
         if self.index_key.get_secret_value() == DEVELOPMENT_INDEX_KEY:
             raise ValueError("CLINIC_INDEX_KEY must be set to a random key in production")
-        if self.amqp_url is None:
-            raise ValueError("AMQP_URL is required when CLINIC_ENV=production")
         return self
 
     @property

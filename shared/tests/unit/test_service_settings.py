@@ -6,9 +6,12 @@ import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
+from clinic_shared.crypto import new_key
 from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 
 STRONG_SECRET = "k" * 40
+DATA_KEYS = f"k2:{new_key()},k1:{new_key()}"
+INDEX_KEY = new_key()
 
 
 class XSettings(ServiceSettings):
@@ -70,6 +73,8 @@ def test_production_with_a_strong_secret_and_a_broker_starts(
     monkeypatch.setenv("CLINIC_ENV", "production")
     monkeypatch.setenv("CLINIC_JWT_SECRET", STRONG_SECRET)
     monkeypatch.setenv("AMQP_URL", "amqp://user:pw@broker:5672/")
+    monkeypatch.setenv("CLINIC_DATA_KEYS", DATA_KEYS)
+    monkeypatch.setenv("CLINIC_INDEX_KEY", INDEX_KEY)
     settings = XSettings()
     assert settings.env == "production"
     assert settings.jwt_secret.get_secret_value() == STRONG_SECRET
@@ -115,3 +120,32 @@ def test_environment_variables_of_the_base_class_are_unprefixed() -> None:
     names = ServiceSettings.environment_variables()
     assert "DATABASE_URL" in names
     assert "CLINIC_ENV" in names
+
+
+@pytest.mark.parametrize("development", ["CLINIC_DATA_KEYS", "CLINIC_INDEX_KEY"])
+def test_production_with_a_development_data_key_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch, development: str
+) -> None:
+    monkeypatch.setenv("CLINIC_ENV", "production")
+    monkeypatch.setenv("CLINIC_JWT_SECRET", STRONG_SECRET)
+    monkeypatch.setenv("AMQP_URL", "amqp://broker/")
+    keys = {"CLINIC_DATA_KEYS": DATA_KEYS, "CLINIC_INDEX_KEY": INDEX_KEY}
+    for name, value in keys.items():
+        if name != development:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=development):
+        XSettings()
+
+
+def test_a_malformed_data_key_is_refused_naming_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_DATA_KEYS", "k1:" + new_key()[:20])
+    with pytest.raises(ValidationError, match="data key 'k1' must decode to 32 bytes"):
+        XSettings()
+
+
+def test_data_keys_do_not_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINIC_DATA_KEYS", DATA_KEYS)
+    monkeypatch.setenv("CLINIC_INDEX_KEY", INDEX_KEY)
+    text = repr(XSettings())
+    assert DATA_KEYS.split(":")[1][:20] not in text
+    assert INDEX_KEY not in text

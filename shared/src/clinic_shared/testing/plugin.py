@@ -16,7 +16,10 @@ import pytest
 from clinic_shared.messaging import topology
 from clinic_shared.settings import ServiceSettings
 from clinic_shared.testing import backends
+from clinic_shared.testing.log_privacy import _no_contact_in_logs
 from clinic_shared.testing.postgres import PostgresDatabases
+
+__all__ = ["_no_contact_in_logs"]  # registered with pytest by being in this plugin module
 
 S = TypeVar("S", bound=ServiceSettings)
 SettingsFactory = Callable[..., Awaitable[Any]]

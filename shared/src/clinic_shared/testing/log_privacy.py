@@ -1,0 +1,84 @@
+"""The system tier's log audit: a test fails when any log line it caused shows a phone number or an
+email address, unmasked.
+
+It covers every test under the repo's top-level `tests/` tree (system, e2e, faults, deploy) and any
+test marked `system`: records of every logger at DEBUG (third-party loggers at the levels services
+run them at), read before the formatter's masking, and the `*.log` files the test's services wrote
+under its `tmp_path` when they ran as processes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clinic_shared.logging import _STANDARD_ATTRS, EMAIL_RE, PHONE_RE, THIRD_PARTY_LEVELS
+
+SYSTEM_TIER = "tests"
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(raw_line(record))
+
+
+def raw_line(record: logging.LogRecord) -> str:
+    """The record as a formatter would render it, before any masking."""
+    extras = {k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS}
+    line = f"{record.levelname} {record.name}: {record.getMessage()} {extras}"
+    if record.exc_info:
+        line += "\n" + logging.Formatter().formatException(record.exc_info)
+    return line
+
+
+def contact_in(text: str) -> str | None:
+    """The first email address or phone number in `text`, if any."""
+    found = EMAIL_RE.search(text) or PHONE_RE.search(text)
+    return found.group(0) if found else None
+
+
+def in_system_tier(item: pytest.Item) -> bool:
+    top = Path(str(item.config.rootpath), SYSTEM_TIER)
+    return item.get_closest_marker("system") is not None or top in item.path.parents
+
+
+@pytest.fixture(autouse=True)
+def _no_contact_in_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    if not in_system_tier(request.node):
+        yield
+        return
+    collector = _Collector()
+    root = logging.getLogger()
+    saved = root.level, {name: logging.getLogger(name).level for name in THIRD_PARTY_LEVELS}
+    root.addHandler(collector)
+    root.setLevel(logging.DEBUG)
+    for name, level in THIRD_PARTY_LEVELS.items():
+        logging.getLogger(name).setLevel(level)
+    try:
+        yield
+    finally:
+        root.removeHandler(collector)
+        root.setLevel(saved[0])
+        for name, level in saved[1].items():
+            logging.getLogger(name).setLevel(level)
+    _fail_on_contact(collector.lines + _process_logs(request.node))
+
+
+def _process_logs(item: pytest.Item) -> list[str]:
+    tmp_path = getattr(item, "funcargs", {}).get("tmp_path")
+    if not isinstance(tmp_path, Path):
+        return []
+    return [line for log in tmp_path.rglob("*.log") for line in log.read_text().splitlines()]
+
+
+def _fail_on_contact(lines: list[str]) -> None:
+    for line in lines:
+        if (contact := contact_in(line)) is not None:
+            pytest.fail(f"a log line shows a contact ({contact!r}): {line[:500]}", pytrace=False)

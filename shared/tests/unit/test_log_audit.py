@@ -1,0 +1,43 @@
+"""The system tier's log audit: what it flags in a log line, and what it leaves alone."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from clinic_shared.testing.log_privacy import contact_in, raw_line
+
+
+def _record(message: str, *args: object, **extra: object) -> logging.LogRecord:
+    record = logging.makeLogRecord({"name": "notifications", "msg": message, "args": args})
+    record.__dict__.update(extra)
+    return record
+
+
+@pytest.mark.parametrize(
+    ("message", "args", "extra", "found"),
+    [
+        ("sending to %s", ("+44 7911 123456",), {}, "+44 7911 123456"),
+        ("message failed", (), {"to": "amelia@example.com"}, "amelia@example.com"),
+        ("reply from %s", ("0612345678",), {}, "0612345678"),
+    ],
+)
+def test_a_contact_in_the_message_or_its_fields_is_found_before_masking(
+    message: str, args: tuple[object, ...], extra: dict[str, object], found: str
+) -> None:
+    assert contact_in(raw_line(_record(message, *args, **extra))) == found
+
+
+def test_ids_times_and_counts_are_not_taken_for_contacts() -> None:
+    line = raw_line(
+        _record(
+            "event handled in %.3f s at %s",
+            0.123456789,
+            "2026-11-26T18:47:19.123+00:00",
+            event_id="3f2c1a90-1234-4567-8901-123456789012",
+            peer="127.0.0.1:54321",
+            count=1500,
+        )
+    )
+    assert contact_in(line) is None
