@@ -96,5 +96,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-    for name, level in THIRD_PARTY_LEVELS.items():
-        logging.getLogger(name).setLevel(level)
+    for library, library_level in THIRD_PARTY_LEVELS.items():
+        logging.getLogger(library).setLevel(library_level)
