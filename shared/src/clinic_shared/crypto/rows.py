@@ -56,8 +56,10 @@ def reseal(conn: Connection, spec: SealedTable, keyring: Keyring | None = None) 
             if index and row[index] != keyring.index(plain):
                 values[index] = keyring.index(plain)
         if values:
-            conn.execute(sa.update(raw).where(*_same_key(raw, spec, row)).values(**values))
-            changed += 1
+            # Only if the row still holds what was read: a write by the service meanwhile wins.
+            unchanged = [_same(raw.c[c], row[c]) for c in spec.columns]
+            update = sa.update(raw).where(*_same_key(raw, spec, row), *unchanged).values(**values)
+            changed += conn.execute(update).rowcount
     return changed
 
 
@@ -69,6 +71,10 @@ def unseal(conn: Connection, spec: SealedTable, keyring: Keyring | None = None) 
         values = {c: keyring.open(row[c]) for c in spec.columns if row[c] and is_sealed(row[c])}
         if values:
             conn.execute(sa.update(raw).where(*_same_key(raw, spec, row)).values(**values))
+
+
+def _same(column: sa.ColumnClause[str], value: str | None) -> sa.ColumnElement[bool]:
+    return column.is_(None) if value is None else column == value
 
 
 def _same_key(
