@@ -73,6 +73,7 @@ async def _started(server: uvicorn.Server) -> bool:
 class Clinic:
     apps: dict[str, FastAPI]
     scheduling: httpx.AsyncClient
+    notifications_url: str
     patient_ids: list[str] = field(default_factory=list)
     session_ids: list[str] = field(default_factory=list)
 
@@ -101,10 +102,10 @@ async def clinic_stack(make_settings: Any, tmp_path: Path) -> AsyncIterator[Clin
     apps["scheduling"].state.runtime.clock = lambda: datetime.combine(MONDAY, time(8), tzinfo=PARIS)
     async with (
         serving(apps["inventory"], inventory),
-        serving(apps["notifications"], notifications),
+        serving(apps["notifications"], notifications) as notifications_url,
         running(apps["scheduling"]) as client,
     ):
-        yield Clinic(apps, client)
+        yield Clinic(apps, client, notifications_url)
     if bus is not None:
         await bus.close()
 
@@ -146,6 +147,20 @@ async def fill(clinic: Clinic) -> None:
         clinic.session_ids.append(booked.json()["id"])
     for patient in clinic.patient_ids:
         await eventually(lambda p=patient: _everywhere(clinic, p), timeout=30)
+    await _withdraw_email_consent(clinic, clinic.patient_ids[0])
+
+
+async def _withdraw_email_consent(clinic: Clinic, patient_id: str) -> None:
+    """A consent change at the desk: the ledger records the address it applies to."""
+    preferences = {"preferred_channel": "sms", "language": "en", "consent_sms": True}
+    async with httpx.AsyncClient(base_url=clinic.notifications_url) as client:
+        changed = await client.put(
+            f"/v1/patients/{patient_id}/preferences",
+            json=preferences | {"consent_email": False},
+            headers=DESK,
+        )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["consent_history"]
 
 
 async def _everywhere(clinic: Clinic, patient_id: str) -> bool:

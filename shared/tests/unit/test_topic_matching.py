@@ -100,3 +100,12 @@ def test_key_with_an_extra_word_does_not_match_an_exact_pattern(
     key = ".".join(parts)
     assert not topic_matches(key, f"{key}.{extra}")
     assert not topic_matches(f"{key}.{extra}", key)
+
+
+def test_an_erasure_reaches_every_service_that_holds_something_about_the_patient() -> None:
+    hearing = {
+        consumer
+        for consumer, patterns in SUBSCRIPTIONS.items()
+        if any(topic_matches(p, "scheduling.patient.erased") for p in patterns)
+    }
+    assert hearing == {"notifications", "inventory"}
