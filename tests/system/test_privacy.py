@@ -54,6 +54,7 @@ async def test_export_is_one_json_of_what_every_service_holds(make_settings, tmp
     assert [s["id"] for s in export["scheduling"]["courses"][0]["sessions"]] == [
         clinic.session_ids[0]
     ]
+    assert [s["id"] for s in export["scheduling"]["sessions"]] == [clinic.session_ids[0]]
     assert [s["session_id"] for s in export["inventory"]["sessions"]] == [clinic.session_ids[0]]
     assert export["inventory"]["sessions"][0]["reservations"]
     notifications = export["notifications"]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.crypto import blind_index
-from scheduling.adapters.orm import patients
+from scheduling.adapters.orm import courses, patients, sessions
 from scheduling.domain.patients import Patient
 
 
@@ -33,6 +33,16 @@ class PatientRepository:
         await self._session.execute(
             sa.update(patients).where(patients.c.id == values.pop("id")).values(**values)
         )
+
+    async def session_records(self, patient_id: uuid.UUID) -> list[dict[str, Any]]:
+        """Every column of every session of the patient's courses, earliest first."""
+        rows = await self._session.execute(
+            sa.select(sessions)
+            .join(courses, courses.c.id == sessions.c.course_id)
+            .where(courses.c.patient_id == patient_id)
+            .order_by(sessions.c.starts_at, sessions.c.id)
+        )
+        return [dict(r._mapping) for r in rows]
 
     async def list(self, *, limit: int, offset: int, query: str | None = None) -> list[Patient]:
         select = sa.select(patients)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from scheduling.adapters.peers import PeerExports
+from scheduling.adapters.repository import PatientRepository
 from scheduling.entrypoints.api.course_schemas import CoursePublic
 from scheduling.entrypoints.api.courses import course_public
 from scheduling.entrypoints.api.deps import Admin, ScopeDep, SettingsDep
@@ -27,9 +28,29 @@ def get_peers(settings: SettingsDep) -> PeerExports:
 PeersDep = Annotated[PeerExports, Depends(get_peers)]
 
 
+class SessionRecord(BaseModel):
+    """A session with all scheduling keeps of it: outcome, reasons, the products recorded."""
+
+    id: uuid.UUID
+    course_id: uuid.UUID
+    sequence: int
+    practitioner_id: uuid.UUID
+    room_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    confirmed_at: datetime | None
+    rescheduled_at: datetime | None
+    cancel_reason: str | None
+    products_used: Any
+    created_at: datetime
+    updated_at: datetime
+
+
 class SchedulingPart(BaseModel):
     patient: PatientPublic
     courses: list[CoursePublic]
+    sessions: list[SessionRecord]
 
 
 class PatientExport(BaseModel):
@@ -48,10 +69,15 @@ async def export_patient(
     the service when one does not answer, never a partial export."""
     patient = await get_patient(scope.uow, patient_id)
     courses = [await course_public(scope, c) for c in await scope.calendar.courses_of(patient_id)]
+    records = await PatientRepository(scope.uow.session).session_records(patient_id)
     parts = await peers.fetch(patient_id, authorization=request.headers["authorization"])
     return PatientExport(
         patient_id=patient_id,
         exported_at=scope.clinic.now,
-        scheduling=SchedulingPart(patient=PatientPublic.model_validate(patient), courses=courses),
+        scheduling=SchedulingPart(
+            patient=PatientPublic.model_validate(patient),
+            courses=courses,
+            sessions=[SessionRecord.model_validate(r) for r in records],
+        ),
         **parts,
     )
