@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -60,6 +60,10 @@ def parse_data_keys(spec: str) -> dict[str, bytes]:
 class Keyring:
     keys: dict[str, bytes]
     index_key: bytes
+    _ciphers: dict[str, AESGCM] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_ciphers", {kid: AESGCM(k) for kid, k in self.keys.items()})
 
     @classmethod
     def parse(cls, data_keys: str, index_key: str) -> Keyring:
@@ -79,7 +83,7 @@ class Keyring:
     def seal(self, plaintext: str) -> str:
         kid = self.active_kid
         nonce = secrets.token_bytes(NONCE_BYTES)
-        sealed = AESGCM(self.keys[kid]).encrypt(nonce, plaintext.encode(), _aad(kid))
+        sealed = self._ciphers[kid].encrypt(nonce, plaintext.encode(), _aad(kid))
         return f"{PREFIX}.{kid}.{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
     def open(self, token: str) -> str:
@@ -87,9 +91,12 @@ class Keyring:
         kid, _, payload = rest.partition(".")
         if prefix != PREFIX or kid not in self.keys:
             raise KeyringError(f"no key opens a value sealed as {prefix}.{kid[:16]}")
-        raw = base64.urlsafe_b64decode(payload)
         try:
-            plain = AESGCM(self.keys[kid]).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(kid))
+            raw = base64.urlsafe_b64decode(payload)
+        except (binascii.Error, ValueError) as exc:
+            raise KeyringError(f"the value sealed with key {kid!r} is not base64") from exc
+        try:
+            plain = self._ciphers[kid].decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], _aad(kid))
         except InvalidTag as exc:
             raise KeyringError(f"the value sealed with key {kid!r} was altered") from exc
         return plain.decode()
