@@ -9,7 +9,7 @@ from clinic_shared.testing.helpers import bearer, running
 
 from .dispatching import Recorder, driven_app
 from .events import T0, Session, envelope, messages, publish
-from .test_two_way_sms import TOKEN, reply
+from .test_two_way_sms import TOKEN, book_two, reply, sms_app
 
 ADMIN = bearer("admin")
 
@@ -62,4 +62,24 @@ async def test_only_an_admin_exports_a_patient(make_settings) -> None:
         path = f"/v1/patients/{Session().patient_id}/export"
         assert (await client.get(path, headers=bearer("receptionist"))).status_code == 403
         empty = await client.get(path, headers=ADMIN)
-        assert empty.json() == {"contact": None, "consent_ledger": [], "messages": []}
+        assert empty.json() == {
+            "contact": None,
+            "consent_ledger": [],
+            "messages": [],
+            "staff_alerts": [],
+        }
+
+
+async def test_export_includes_the_staff_alerts_about_the_patient(make_settings) -> None:
+    app = await sms_app(make_settings)
+    session, other = Session(), Session()
+    async with running(app) as client:
+        next_id, _ = await book_two(app, session)
+        await book_two(app, other)
+        await reply(client, "R", "SM1")  # from the first patient's number
+        export = await client.get(f"/v1/patients/{session.patient_id}/export", headers=ADMIN)
+        others = await client.get(f"/v1/patients/{other.patient_id}/export", headers=ADMIN)
+    alerts = export.json()["staff_alerts"]
+    assert [(a["kind"], a["subject"]) for a in alerts] == [("reschedule_requested", str(next_id))]
+    assert others.json()["staff_alerts"] == []
+    assert len(export.json()["messages"]) == len(others.json()["messages"]) > 0

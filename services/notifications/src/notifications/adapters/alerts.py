@@ -51,6 +51,12 @@ class AlertRepository:
         )
         return (await self._session.execute(statement)).all()
 
+    async def about_patient(self, patient_id: uuid.UUID) -> Sequence[sa.Row[Any]]:
+        """Alerts whose details name the patient (failed messages, reschedule requests)."""
+        named = sa.cast(staff_alerts.c.details, sa.Text).contains(str(patient_id))
+        statement = sa.select(staff_alerts).where(named).order_by(staff_alerts.c.created_at)
+        return (await self._session.execute(statement)).all()
+
     async def lock_pending(self, *, limit: int) -> Sequence[sa.Row[Any]]:
         """The oldest pending alerts, locked for this transaction (skipped by other replicas)."""
         statement = (

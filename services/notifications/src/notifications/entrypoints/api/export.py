@@ -9,12 +9,14 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
+from notifications.adapters.alerts import AlertRepository
 from notifications.adapters.consent import ConsentRepository
 from notifications.adapters.messages import MessageRepository
 from notifications.adapters.orm import contacts
 from notifications.entrypoints.api.contacts import ContactPublic
 from notifications.entrypoints.api.deps import Admin, UowDep
 from notifications.entrypoints.api.schemas import AttemptPublic, MessageDetail, MessagePublic
+from notifications.entrypoints.api.staff_alerts import StaffAlertPublic
 
 router = APIRouter(prefix="/v1/patients", tags=["privacy"])
 EVERY_MESSAGE = 100_000
@@ -39,11 +41,13 @@ class NotificationsExport(BaseModel):
     contact: ContactExport | None
     consent_ledger: list[ConsentRecord]
     messages: list[MessageDetail]
+    staff_alerts: list[StaffAlertPublic]
 
 
 @router.get("/{patient_id}/export", response_model=NotificationsExport)
 async def export_patient(patient_id: uuid.UUID, uow: UowDep, _: Admin) -> NotificationsExport:
-    """The patient's contact and preferences, consent ledger, and messages with every attempt."""
+    """The patient's contact and preferences, consent ledger, messages with every attempt, and
+    the staff alerts about them."""
     row = (
         await uow.session.execute(sa.select(contacts).where(contacts.c.patient_id == patient_id))
     ).one_or_none()
@@ -52,6 +56,10 @@ async def export_patient(patient_id: uuid.UUID, uow: UowDep, _: Admin) -> Notifi
         contact=ContactExport.model_validate(row._mapping) if row else None,
         consent_ledger=[ConsentRecord.model_validate(e) for e in ledger],
         messages=await _messages(MessageRepository(uow.session), patient_id),
+        staff_alerts=[
+            StaffAlertPublic.model_validate(a)
+            for a in await AlertRepository(uow.session).about_patient(patient_id)
+        ],
     )
 
 
