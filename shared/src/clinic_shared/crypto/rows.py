@@ -20,7 +20,8 @@ class SealedTable:
     key: Sequence[str]
     columns: Mapping[str, str | None]
 
-    def _raw(self) -> sa.TableClause:
+    def clause(self) -> sa.TableClause:
+        """The table as plain text columns: values are read and written as stored."""
         # Key columns untyped: their values go back to the database as they came (a UUID stays one).
         indexes = [i for i in self.columns.values() if i]
         texts = [sa.column(n, sa.Text) for n in dict.fromkeys([*self.columns, *indexes])]
@@ -42,7 +43,7 @@ def sealed_tables(metadata: sa.MetaData) -> list[SealedTable]:
 def reseal(conn: Connection, spec: SealedTable, keyring: Keyring | None = None) -> int:
     """Seal plaintext, re-seal what an older key sealed, refresh blind indexes; rows changed."""
     keyring = keyring or current()
-    raw = spec._raw()
+    raw = spec.clause()
     changed = 0
     for row in conn.execute(sa.select(raw)).mappings().all():
         values: dict[str, str | None] = {}
@@ -66,7 +67,7 @@ def reseal(conn: Connection, spec: SealedTable, keyring: Keyring | None = None) 
 def unseal(conn: Connection, spec: SealedTable, keyring: Keyring | None = None) -> None:
     """Open every sealed value back to plaintext (a migration's downgrade)."""
     keyring = keyring or current()
-    raw = spec._raw()
+    raw = spec.clause()
     for row in conn.execute(sa.select(raw)).mappings().all():
         values = {c: keyring.open(row[c]) for c in spec.columns if row[c] and is_sealed(row[c])}
         if values:
