@@ -41,5 +41,8 @@ up:  ## the production shape: PostgreSQL, RabbitMQ and each service in its conta
 down:
 	$(COMPOSE) down
 
+bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (not part of test)
+	$(UV) run --frozen python bench/run.py
+
 token: install  ## prints a bearer token for ROLE as the last line
 	@$(UV) run --frozen python -m clinic_shared.auth --role $(ROLE)

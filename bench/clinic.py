@@ -1,0 +1,106 @@
+"""A clinic to book into: staff and rooms through scheduling's API, courses straight into its table.
+
+Lanes of one practitioner and one room each; booking i goes to lane i % lanes at the next free
+half hour between 07:00 and 21:00 clinic time, on a course of its own (so no interval rule and
+no overlap refuses it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import httpx
+
+from clinic_shared.auth import Role, mint_token
+from clinic_shared.settings import DEVELOPMENT_JWT_SECRET
+
+ZONE = ZoneInfo("Europe/Paris")
+TREATMENT = "cellulite-arms"
+SLOTS_PER_DAY = 28  # 07:00 to 21:00 every half hour
+
+
+def auth_header(role: Role) -> str:
+    return f"Authorization: Bearer {mint_token(DEVELOPMENT_JWT_SECRET, role=role)}"
+
+
+def headers(role: Role) -> dict[str, str]:
+    name, _, value = auth_header(role).partition(": ")
+    return {name: value}
+
+
+@dataclass
+class Clinic:
+    lanes: list[tuple[uuid.UUID, uuid.UUID]]  # (practitioner, room)
+    patient: uuid.UUID
+    first_day: datetime
+    used: int = 0
+
+    def slot(self, i: int) -> datetime:
+        day, half_hour = divmod(i // len(self.lanes), SLOTS_PER_DAY)
+        local_day = (self.first_day + timedelta(days=day)).date()
+        local = datetime.combine(local_day, time(7), ZONE) + timedelta(minutes=30 * half_hour)
+        return local.astimezone(UTC)
+
+
+async def open_clinic(base_url: str, lanes: int, email: str | None = None) -> Clinic:
+    """Practitioners working every day, rooms, and one patient, through the API."""
+    admin = headers(Role.ADMIN)
+    pairs = []
+    async with httpx.AsyncClient(base_url=base_url, headers=admin, timeout=30) as client:
+        for i in range(lanes):
+            made = await client.post("/v1/practitioners", json={"name": f"Practitioner {i}"})
+            practitioner = made.raise_for_status().json()["id"]
+            hours = [{"weekday": d, "start": "00:00", "end": "23:59"} for d in range(7)]
+            put = await client.put(f"/v1/practitioners/{practitioner}/hours", json=hours)
+            put.raise_for_status()
+            room = (await client.post("/v1/rooms", json={"name": f"Room {i}"})).raise_for_status()
+            pairs.append((uuid.UUID(practitioner), uuid.UUID(room.json()["id"])))
+        patient = {
+            "first_name": "Bench",
+            "last_name": "Patient",
+            "email": email or "bench.patient@example.com",
+            "preferred_channel": "email",
+            "consent_email": True,
+        }
+        made = (await client.post("/v1/patients", json=patient)).raise_for_status()
+    first_day = datetime.now(ZONE) + timedelta(days=4)  # past every reminder offset
+    return Clinic(pairs, uuid.UUID(made.json()["id"]), first_day)
+
+
+async def booking_bodies(clinic: Clinic, dsn: str, count: int, path: Path) -> Path:
+    """`count` new courses, one per booking, and the booking bodies as JSON lines in `path`."""
+    now = datetime.now(UTC)
+    rows, lines = [], []
+    for i in range(clinic.used, clinic.used + count):
+        practitioner, room = clinic.lanes[i % len(clinic.lanes)]
+        course = uuid.uuid4()
+        rows.append((course, clinic.patient, TREATMENT, practitioner, 8, "active", now))
+        body = {"course_id": str(course), "starts_at": clinic.slot(i).isoformat()}
+        lines.append(json.dumps(body | {"room_id": str(room)}))
+    clinic.used += count
+    conn = await asyncpg.connect(dsn)
+    try:
+        await conn.copy_records_to_table(
+            "courses",
+            records=rows,
+            columns=[
+                "id",
+                "patient_id",
+                "treatment_code",
+                "practitioner_id",
+                "sessions_planned",
+                "status",
+                "created_at",
+            ],
+        )
+    finally:
+        await conn.close()
+    await asyncio.to_thread(path.write_text, "\n".join(lines) + "\n")
+    return path

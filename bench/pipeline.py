@@ -1,0 +1,181 @@
+"""Section 2: bookings until their reservations and reminders are visible, against raw aio-pika.
+
+The three services run as their containers run them (`python -m <service>`, PostgreSQL,
+RabbitMQ) on the server core; the load generator and the watcher (this process) on the other.
+A booking is visible once inventory holds a reservation for it and notifications has its
+reminder; the watcher polls both databases every POLL seconds, so latencies are exact to
+within POLL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+from clinic import auth_header, booking_bodies, headers, open_clinic
+from common import (
+    RESULTS,
+    SERVER_CORES,
+    Server,
+    dsn_of,
+    median,
+    percentile,
+    rabbit_namespace,
+    run_json,
+    run_loadgen,
+    scratch_databases,
+    servers,
+    service,
+)
+
+from clinic_shared.auth import Role
+from clinic_shared.contracts import Envelope
+from clinic_shared.contracts.events import SessionBooked
+
+POLL = 0.02
+SEEN = {
+    "inventory": "SELECT DISTINCT session_id FROM reservations",
+    "notifications": "SELECT DISTINCT session_id FROM messages WHERE kind = 'reminder'",
+}
+
+
+def payload_size() -> int:
+    """Bytes of one scheduling.session.booked envelope, as the relay publishes it."""
+    ids = {k: uuid.uuid4() for k in ("session_id", "course_id", "patient_id")}
+    starts = datetime.now(UTC)
+    event = SessionBooked(
+        **ids, practitioner_id=uuid.uuid4(), room_id=uuid.uuid4(), treatment_code="cellulite-arms",
+        sequence=1, sessions_planned=8, starts_at=starts, ends_at=starts + timedelta(minutes=15),
+    )  # fmt: skip
+    return len(
+        Envelope.wrap(event, producer="scheduling", correlation_id=str(uuid.uuid4())).to_bytes()
+    )
+
+
+class Watcher:
+    """First moment each session was seen in each consuming service's database."""
+
+    def __init__(self, dsns: dict[str, str]) -> None:
+        self.dsns = dsns
+        self.seen: dict[str, dict[str, float]] = {name: {} for name in dsns}
+
+    async def watch(self, stop: asyncio.Event) -> None:
+        conns = {name: await asyncpg.connect(dsn) for name, dsn in self.dsns.items()}
+        try:
+            while not stop.is_set():
+                for name, conn in conns.items():
+                    now = time.time()
+                    for row in await conn.fetch(SEEN[name]):
+                        self.seen[name].setdefault(str(row[0]), now)
+                await asyncio.sleep(POLL)
+        finally:
+            for conn in conns.values():
+                await conn.close()
+
+    def visible(self, session: str) -> float | None:
+        times = [seen.get(session) for seen in self.seen.values()]
+        return None if None in times else max(t for t in times if t is not None)
+
+
+async def wave(
+    scheduling: Server, watcher: Watcher, bodies: str, rate: float = 0.0
+) -> dict[str, Any]:
+    """Book every body, wait until each booking is visible; end-to-end figures."""
+    rate_args = ["--rate", str(rate)] if rate else []
+    result = await run_loadgen(
+        "--port", str(scheduling.port), "--path", "/v1/sessions", "--bodies", bodies,
+        "--header", auth_header(Role.RECEPTIONIST), "--duration", "600", "--record", *rate_args,
+    )  # fmt: skip
+    if result["errors"]:
+        raise RuntimeError(f"booking errors: {result['error_samples']}")
+    records = result["records"]
+    deadline = time.monotonic() + 120
+    while any(watcher.visible(r[3]) is None for r in records):
+        if time.monotonic() > deadline:
+            raise RuntimeError("bookings not visible within 120 s")
+        await asyncio.sleep(POLL)
+    latencies = [watcher.visible(r[3]) - r[0] for r in records]  # type: ignore[operator]
+    first = min(r[0] for r in records)
+    last = max(watcher.visible(r[3]) for r in records)  # type: ignore[type-var]
+    return {
+        "bookings": len(records),
+        "per_second": len(records) / (last - first),
+        "booking_per_second": result["per_second"],
+        "p50_ms": median(latencies) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
+async def stock_up(inventory: Server, vials: int) -> None:
+    expires = (date.today() + timedelta(days=365)).isoformat()
+    async with httpx.AsyncClient(base_url=inventory.url, headers=headers(Role.ADMIN)) as client:
+        for n, code in enumerate(("caffeine", "vitamin-blend")):
+            body = {"product_code": code, "lot_number": f"B-{n}", "quantity": vials}
+            (
+                await client.post("/v1/receipts", json=body | {"expires_on": expires})
+            ).raise_for_status()
+
+
+async def contact_known(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        for _ in range(300):
+            if await conn.fetchval("SELECT count(*) FROM contacts"):
+                return
+            await asyncio.sleep(0.1)
+        raise RuntimeError("notifications never learnt the patient's contact")
+    finally:
+        await conn.close()
+
+
+async def run(bookings: int = 1000, rounds: int = 2, paced: int = 1000) -> dict[str, Any]:
+    size = payload_size()
+    labels = ("scheduling", "inventory", "notifications")
+    async with scratch_databases(*labels) as urls, rabbit_namespace() as ns:
+        items = [
+            service("scheduling", urls["scheduling"], ns),
+            service("inventory", urls["inventory"], ns, scan_first_after_seconds="3600"),
+            service("notifications", urls["notifications"], ns, dispatch_enabled="false"),
+        ]
+        async with servers(*items):
+            scheduling, inventory, _ = items
+            clinic = await open_clinic(scheduling.url, 32)
+            await stock_up(inventory, 10 * (bookings * (rounds + 1) + paced))
+            await contact_known(dsn_of(urls["notifications"]))
+            idle = {s.name: s.sample_memory("idle") for s in items}
+            watcher = Watcher({k: dsn_of(urls[k]) for k in ("inventory", "notifications")})
+            stop = asyncio.Event()
+            watching = asyncio.create_task(watcher.watch(stop))
+            dsn = dsn_of(urls["scheduling"])
+            await wave(
+                scheduling,
+                watcher,
+                str(await booking_bodies(clinic, dsn, 200, RESULTS / "pw.jsonl")),
+            )
+            pipeline, raw = [], []
+            for n in range(rounds):
+                bodies = await booking_bodies(clinic, dsn, bookings, RESULTS / f"p{n}.jsonl")
+                pipeline.append(await wave(scheduling, watcher, str(bodies)))
+                raw.append(await run_json(
+                    "amqp_baseline.py", "--messages", str(bookings), "--size", str(size),
+                    cores=SERVER_CORES,
+                ))  # fmt: skip
+            bodies = await booking_bodies(clinic, dsn, paced, RESULTS / "paced.jsonl")
+            at_200 = await wave(scheduling, watcher, str(bodies), rate=200)
+            stop.set()
+            await watching
+            after = {s.name: s.sample_memory("after") for s in items}
+    ratio = median([p["per_second"] / r["per_second"] for p, r in zip(pipeline, raw, strict=True)])
+    return {
+        "payload_bytes": size,
+        "pipeline": pipeline,
+        "raw_aio_pika": raw,
+        "ratio_to_raw_aio_pika": ratio,
+        "paced_200_per_second": at_200,
+        "memory_mb": {name: {"idle": idle[name], "after": after[name]} for name in idle},
+    }

@@ -1,0 +1,102 @@
+"""The table `make bench` prints: each figure, its baseline from the same run, ratio and target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MEMORY_LIMIT_MB = 150.0
+
+
+def _row(what: str, subject: str, baseline: str, ratio: float, target: str, met: bool) -> str:
+    return (
+        f"| {what} | {subject} | {baseline} | {ratio:.2f} | {target} | {'yes' if met else 'NO'} |"
+    )
+
+
+def _booking(r: dict[str, Any]) -> list[str]:
+    f = r["figures"]
+
+    def rate(label: str) -> str:
+        x = f[label]
+        return f"{x['per_second']:.0f}/s, p50 {x['p50_ms']:.0f} ms, p99 {x['p99_ms']:.0f} ms"
+
+    ratio = r["ratio_to_raw_asyncpg"]
+    return [
+        _row("1 booking, 32 connections", rate("booking"), "raw asyncpg: " + rate("raw"),
+             ratio, ">= 0.5", ratio >= 0.5),
+        _row("1 booking vs ORM insert", rate("booking"), "ORM: " + rate("orm"),
+             r["ratio_to_orm"], "(context)", True),
+    ]  # fmt: skip
+
+
+def _pipeline(r: dict[str, Any]) -> list[str]:
+    p = r["pipeline"][-1]
+    raw = r["raw_aio_pika"][-1]
+    paced = r["paced_200_per_second"]
+    ratio = r["ratio_to_raw_aio_pika"]
+    return [
+        _row(
+            f"2 pipeline, {p['bookings']} bookings",
+            f"{p['per_second']:.0f}/s, p50 {p['p50_ms']:.0f} ms, p99 {p['p99_ms']:.0f} ms",
+            f"aio-pika {raw['per_second']:.0f}/s, p50 {raw['p50_ms']:.0f} ms, "
+            f"p99 {raw['p99_ms']:.0f} ms ({r['payload_bytes']} B)",
+            ratio, ">= 0.5", ratio >= 0.5,
+        ),
+        f"| 2 pipeline paced at 200/s | p50 {paced['p50_ms']:.0f} ms, p99 {paced['p99_ms']:.0f} ms,"
+        f" {paced['per_second']:.0f}/s | | | | |",
+    ]  # fmt: skip
+
+
+def _growth(r: dict[str, Any]) -> list[str]:
+    rows = []
+    for name in ("planning", "forecast"):
+        g = r[name]
+        small, large = g["median_ms"].values()
+        rows.append(
+            _row(f"3 {name}, 1k -> 100k history", f"{large:.1f} ms", f"{small:.1f} ms",
+                 g["ratio"], "<= 1.5", g["ratio"] <= 1.5)
+        )  # fmt: skip
+    return rows
+
+
+def _dispatch(r: dict[str, Any]) -> list[str]:
+    rates = r["per_second"]
+    return [
+        _row(f"4 dispatch, {r['messages']} emails", f"{rates['dispatcher']:.0f}/s",
+             f"bare loop {rates['bare_connection_per_message']:.0f}/s",
+             r["ratio_to_bare_loop"], ">= 0.5", r["ratio_to_bare_loop"] >= 0.5),
+        _row("4 dispatch vs one reused connection", f"{rates['dispatcher']:.0f}/s",
+             f"{rates['bare_one_connection']:.0f}/s", r["ratio_to_bare_one_connection"],
+             "(context)", True),
+    ]  # fmt: skip
+
+
+def _memory(results: dict[str, Any]) -> list[str]:
+    memory: dict[str, dict[str, float]] = {}
+    for section in ("booking", "pipeline"):
+        for name, sample in results.get(section, {}).get("memory_mb", {}).items():
+            memory[name] = sample if name not in memory else memory[name] | sample
+    return [
+        f"| 5 memory, {name} | idle {m['idle']:.0f} MB, after {m['after']:.0f} MB | | "
+        f"{max(m.values()) / MEMORY_LIMIT_MB:.2f} | <= 150 MB | "
+        f"{'yes' if max(m.values()) <= MEMORY_LIMIT_MB else 'NO'} |"
+        for name, m in memory.items()
+    ]
+
+
+def table(results: dict[str, Any]) -> str:
+    lines = [
+        "| what | measured | baseline (same run) | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rows in (("booking", _booking), ("pipeline", _pipeline), ("growth", _growth),
+                       ("dispatch", _dispatch)):  # fmt: skip
+        if name in results:
+            lines += rows(results[name])
+    lines += _memory(results)
+    m = results["machine"]
+    lines.append("")
+    lines.append(f"{m['nproc']} x {m['cpu']}, Python {m['python']}; {results['seconds']:.0f} s")
+    lines.append(f"load before: {m['uptime']}")
+    lines.append(f"load after:  {m['uptime_after']}")
+    return "\n".join(lines)
