@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import BusOptions, MessageBus
 from clinic_shared.messaging.memory import InMemoryBus
 from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork
-from clinic_shared.outbox.inbox import EventHandler
+from clinic_shared.outbox.inbox import EventHandler, prune_inbox
 from clinic_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,18 @@ def make_bus(settings: ServiceSettings) -> MessageBus:
     return RabbitBus(
         settings.amqp_url.get_secret_value(), bus_options(settings), name=settings.service_name
     )
+
+
+async def prune_inbox_worker(runtime: ServiceRuntime) -> None:
+    """Every `inbox_prune_seconds`, drop inbox rows older than `inbox_retention_seconds`."""
+    retention = timedelta(seconds=runtime.settings.inbox_retention_seconds)
+    while True:
+        try:
+            await prune_inbox(runtime.db, runtime.inbox, retention)
+        except Exception:
+            log.exception("inbox prune failed; trying again later")
+        if not await runtime.idle(runtime.settings.inbox_prune_seconds):
+            return
 
 
 @dataclass
@@ -112,7 +124,7 @@ class ServiceRuntime:
         self._tasks.append(
             asyncio.create_task(self.relay.run(self.stopping), name=f"{self.name}-relay")
         )
-        for worker in self.workers:
+        for worker in (prune_inbox_worker, *self.workers):
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.name}-worker"))
         log.info("service started", extra={"service": self.name})
 

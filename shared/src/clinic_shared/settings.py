@@ -55,6 +55,10 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = Field(0.5, gt=0)
     outbox_batch_size: int = Field(100, ge=1, le=1000)
     outbox_retention_seconds: float = Field(86_400, ge=0)
+    inbox_retention_seconds: float = Field(
+        7 * 86_400, gt=0, description="How long a consumed event's id is kept against redelivery."
+    )
+    inbox_prune_seconds: float = Field(3600, gt=0, description="How often old inbox rows go.")
     publish_timeout_seconds: float = Field(5.0, gt=0)
     consumer_prefetch: int = Field(16, ge=1, le=1000)
     consumer_max_attempts: int = Field(5, ge=1, le=100)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope, Event, parse_event
-from clinic_shared.db import insert_once, utcnow
+from clinic_shared.db import Database, insert_once, utcnow
 from clinic_shared.outbox.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,19 @@ async def claim(session: AsyncSession, inbox: sa.Table, consumer: str, envelope:
         "received_at": utcnow(),
     }
     return await insert_once(session, inbox, values)
+
+
+async def prune_inbox(db: Database, inbox: sa.Table, retention: timedelta) -> int:
+    """Delete the record of events received longer than `retention` ago; return how many.
+
+    Safe with several replicas at once: each DELETE removes what is still there. The retention
+    must outlast any redelivery (retries, a dead letter moved back), or a late copy would apply
+    twice.
+    """
+    cutoff = utcnow() - retention
+    async with db.session() as session, session.begin():
+        result = await session.execute(sa.delete(inbox).where(inbox.c.received_at < cutoff))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class InboxConsumer:
