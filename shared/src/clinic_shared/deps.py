@@ -1,4 +1,8 @@
-"""FastAPI dependencies every service shares: the runtime and a unit of work per request."""
+"""FastAPI dependencies every service shares: the runtime and a unit of work per request.
+
+Every dependency is `async def`, even when it awaits nothing: FastAPI runs a plain `def` in a
+worker thread, which costs a thread hop per request on the hot path.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from clinic_shared.outbox import UnitOfWork
 from clinic_shared.runtime import ServiceRuntime
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
+async def get_runtime(request: Request) -> ServiceRuntime:
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,32 @@ SESSION_COLUMNS = [
 ]
 
 
+# Statements of the booking path, built once: building a statement costs more CPU than
+# running it, and a prebuilt one also keeps its compiled-cache key.
+_COURSE = sa.select(courses).where(courses.c.id == sa.bindparam("id"))
+_COURSE_LOCKED = _COURSE.with_for_update()
+_SESSIONS_OF = (
+    sa.select(*SESSION_COLUMNS)
+    .where(sessions.c.course_id == sa.bindparam("course_id"))
+    .order_by(sessions.c.starts_at)
+)
+_BY_PRACTITIONER = sessions.c.practitioner_id == sa.bindparam("practitioner_id")
+_CLASH = (
+    sa.select(sessions.c.id, _BY_PRACTITIONER.label("by_practitioner"))
+    .where(
+        sa.or_(_BY_PRACTITIONER, sessions.c.room_id == sa.bindparam("room_id")),
+        sessions.c.status.in_(ACTIVE_VALUES),
+        sessions.c.starts_at < sa.bindparam("end"),
+        sessions.c.starts_at > sa.bindparam("earliest"),
+        sessions.c.ends_at > sa.bindparam("start"),
+        sessions.c.id.not_in(sa.bindparam("excluding", expanding=True)),
+    )
+    .order_by(_BY_PRACTITIONER.desc())
+    .limit(1)
+)
+_ADD_SESSION = sa.insert(sessions)
+
+
 def _session(row: Any) -> Session:
     values = dict(row._mapping)
     values["status"] = SessionStatus(values["status"])
@@ -51,10 +78,8 @@ class CalendarRepository:
         await self._session.execute(sa.insert(courses).values(**asdict(course)))
 
     async def course(self, id: uuid.UUID, *, lock: bool = False) -> Course | None:
-        query = sa.select(courses).where(courses.c.id == id)
-        if lock:
-            query = query.with_for_update()
-        row = (await self._session.execute(query)).one_or_none()
+        query = _COURSE_LOCKED if lock else _COURSE
+        row = (await self._session.execute(query, {"id": id})).one_or_none()
         return _course(row) if row else None
 
     async def set_course_status(self, id: uuid.UUID, status: CourseStatus) -> None:
@@ -72,9 +97,7 @@ class CalendarRepository:
 
     async def add_session(self, session: Session, now: datetime) -> None:
         values = asdict(session) | {"status": session.status.value}
-        await self._session.execute(
-            sa.insert(sessions).values(**values, created_at=now, updated_at=now)
-        )
+        await self._session.execute(_ADD_SESSION, values | {"created_at": now, "updated_at": now})
 
     async def session(self, id: uuid.UUID, *, lock: bool = False) -> Session | None:
         query = sa.select(*SESSION_COLUMNS).where(sessions.c.id == id)
@@ -84,11 +107,7 @@ class CalendarRepository:
         return _session(row) if row else None
 
     async def sessions_of(self, course_id: uuid.UUID) -> list[Session]:
-        rows = await self._session.execute(
-            sa.select(*SESSION_COLUMNS)
-            .where(sessions.c.course_id == course_id)
-            .order_by(sessions.c.starts_at)
-        )
+        rows = await self._session.execute(_SESSIONS_OF, {"course_id": course_id})
         return [_session(r) for r in rows]
 
     async def update_session(self, id: uuid.UUID, now: datetime, **values: Any) -> None:
@@ -118,6 +137,33 @@ class CalendarRepository:
         if excluding:
             query = query.where(sessions.c.id.not_in(excluding))
         return await self._session.scalar(query.limit(1))
+
+    async def first_clash(
+        self,
+        practitioner_id: uuid.UUID,
+        room_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+        *,
+        excluding: Collection[uuid.UUID] = (),
+    ) -> tuple[str, uuid.UUID] | None:
+        """An active session holding the practitioner (first) or the room over [start, end)."""
+        row = (
+            await self._session.execute(
+                _CLASH,
+                {
+                    "practitioner_id": practitioner_id,
+                    "room_id": room_id,
+                    "start": start,
+                    "end": end,
+                    "earliest": start - LONGEST_SESSION,
+                    "excluding": list(excluding),
+                },
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        return ("practitioner" if row.by_practitioner else "room"), row.id
 
     async def busy(
         self, column: str, resource_id: uuid.UUID, start: datetime, end: datetime

@@ -13,6 +13,20 @@ from scheduling.adapters.orm import practitioners, rooms, time_off, treatments, 
 from scheduling.domain.model import Practitioner, Room, TimeOff, Treatment, WorkingHours
 
 _PRACTITIONER = sa.select(practitioners.c.id, practitioners.c.name, practitioners.c.email)
+# Statements of the booking path, built once (building costs more CPU than running them).
+_PRACTITIONER_BY_ID = _PRACTITIONER.where(practitioners.c.id == sa.bindparam("id"))
+_TREATMENT = sa.select(treatments).where(treatments.c.code == sa.bindparam("code"))
+_ROOM = sa.select(rooms.c.id).where(rooms.c.id == sa.bindparam("id"))
+_HOURS = (
+    sa.select(working_hours.c.weekday, working_hours.c.start, working_hours.c.end)
+    .where(working_hours.c.practitioner_id == sa.bindparam("practitioner_id"))
+    .order_by(working_hours.c.weekday, working_hours.c.start)
+)
+_TIME_OFF = sa.select(time_off.c.starts_at, time_off.c.ends_at, time_off.c.reason).where(
+    time_off.c.practitioner_id == sa.bindparam("practitioner_id"),
+    time_off.c.starts_at < sa.bindparam("end"),
+    time_off.c.ends_at > sa.bindparam("start"),
+)
 
 
 class StaffRepository:
@@ -20,9 +34,7 @@ class StaffRepository:
         self._session = session
 
     async def treatment(self, code: str) -> Treatment | None:
-        row = (
-            await self._session.execute(sa.select(treatments).where(treatments.c.code == code))
-        ).one_or_none()
+        row = (await self._session.execute(_TREATMENT, {"code": code})).one_or_none()
         return Treatment(**row._mapping) if row else None
 
     async def treatments(self) -> list[Treatment]:
@@ -40,9 +52,7 @@ class StaffRepository:
         )
 
     async def practitioner(self, id: uuid.UUID) -> Practitioner | None:
-        row = (
-            await self._session.execute(_PRACTITIONER.where(practitioners.c.id == id))
-        ).one_or_none()
+        row = (await self._session.execute(_PRACTITIONER_BY_ID, {"id": id})).one_or_none()
         return Practitioner(**row._mapping) if row else None
 
     async def practitioners(self) -> list[Practitioner]:
@@ -57,11 +67,7 @@ class StaffRepository:
         return found is not None
 
     async def hours(self, practitioner_id: uuid.UUID) -> list[WorkingHours]:
-        rows = await self._session.execute(
-            sa.select(working_hours.c.weekday, working_hours.c.start, working_hours.c.end)
-            .where(working_hours.c.practitioner_id == practitioner_id)
-            .order_by(working_hours.c.weekday, working_hours.c.start)
-        )
+        rows = await self._session.execute(_HOURS, {"practitioner_id": practitioner_id})
         return [WorkingHours(**r._mapping) for r in rows]
 
     async def replace_hours(self, practitioner_id: uuid.UUID, hours: list[WorkingHours]) -> None:
@@ -83,11 +89,7 @@ class StaffRepository:
         self, practitioner_id: uuid.UUID, start: datetime, end: datetime
     ) -> list[TimeOff]:
         rows = await self._session.execute(
-            sa.select(time_off.c.starts_at, time_off.c.ends_at, time_off.c.reason).where(
-                time_off.c.practitioner_id == practitioner_id,
-                time_off.c.starts_at < end,
-                time_off.c.ends_at > start,
-            )
+            _TIME_OFF, {"practitioner_id": practitioner_id, "start": start, "end": end}
         )
         return [TimeOff(**r._mapping) for r in rows]
 
@@ -95,7 +97,7 @@ class StaffRepository:
         await self._session.execute(sa.insert(rooms).values(id=id, name=name, created_at=now))
 
     async def room_exists(self, id: uuid.UUID) -> bool:
-        return await self._session.scalar(sa.select(rooms.c.id).where(rooms.c.id == id)) is not None
+        return await self._session.scalar(_ROOM, {"id": id}) is not None
 
     async def room_named(self, name: str) -> uuid.UUID | None:
         return await self._session.scalar(sa.select(rooms.c.id).where(rooms.c.name == name))

@@ -40,7 +40,8 @@ async def book_session(
         raise NotFound(f"No room {room_id}.")
     treatment = await scope.treatment(course.treatment_code)
     existing = await scope.calendar.sessions_of(course.id)
-    if sum(s.active for s in existing) >= course.sessions_planned:
+    active = [s for s in existing if s.active]
+    if len(active) >= course.sessions_planned:
         raise CourseFull(course.sessions_planned)
     check_course_interval(existing, treatment, scope, starts_at)
     ends_at = await check_slot(
@@ -53,7 +54,7 @@ async def book_session(
     session = Session(
         id=uuid.uuid4(),
         course_id=course.id,
-        sequence=0,
+        sequence=1 + sum(s.starts_at < starts_at for s in active),
         practitioner_id=practitioner,
         room_id=room_id,
         starts_at=starts_at,
@@ -66,6 +67,7 @@ async def book_session(
         if is_overlap(exc):
             raise await overlap_refused(scope, exc, session) from exc
         raise
-    numbers = await scope.renumber(course, announced={session.id})
+    ordered = sorted([*existing, session], key=lambda s: s.starts_at)
+    numbers = await scope.renumber(course, announced={session.id}, sessions=ordered)
     scope.uow.emit(SessionBooked(**facts(session, course, numbers[session.id])))
     return replace(session, sequence=numbers[session.id])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,15 +51,21 @@ class Scope:
         return treatment
 
     async def renumber(
-        self, course: Course, announced: Collection[uuid.UUID] = ()
+        self,
+        course: Course,
+        announced: Collection[uuid.UUID] = (),
+        sessions: Sequence[Session] | None = None,
     ) -> dict[uuid.UUID, int]:
         """Number the course's active sessions 1..n by start; return the new numbers.
 
         A session whose number changed is announced (`scheduling.session.renumbered`), unless
-        the caller announces it itself (`announced`) in the event of its own change.
+        the caller announces it itself (`announced`) in the event of its own change. `sessions`
+        are the course's sessions in start order as they stand, when the caller has them.
         """
         numbers: dict[uuid.UUID, int] = {}
-        ordered = [s for s in await self.calendar.sessions_of(course.id) if s.status in ACTIVE]
+        if sessions is None:
+            sessions = await self.calendar.sessions_of(course.id)
+        ordered = [s for s in sessions if s.status in ACTIVE]
         for number, session in enumerate(ordered, start=1):
             numbers[session.id] = number
             if session.sequence == number:

@@ -31,15 +31,11 @@ async def check_slot(
     rules.check_hours(starts_at, ends_at, hours, zone)
     away = await scope.staff.time_off(practitioner_id, starts_at, ends_at)
     rules.check_time_off(starts_at, ends_at, away)
-    for column, resource, label in (
-        ("practitioner_id", practitioner_id, "practitioner"),
-        ("room_id", room_id, "room"),
-    ):
-        other = await scope.calendar.first_overlap(
-            column, resource, starts_at, ends_at, excluding=set(moving)
-        )
-        if other is not None:
-            raise SlotTaken(label, other)
+    clash = await scope.calendar.first_clash(
+        practitioner_id, room_id, starts_at, ends_at, excluding=moving
+    )
+    if clash is not None:
+        raise SlotTaken(*clash)
     return ends_at
 
 

@@ -12,7 +12,7 @@ from clinic_shared.deps import RuntimeDep, UowDep
 from inventory.settings import InventorySettings
 
 
-def get_settings(runtime: RuntimeDep) -> InventorySettings:
+async def get_settings(runtime: RuntimeDep) -> InventorySettings:
     settings = runtime.settings
     assert isinstance(settings, InventorySettings)
     return settings
@@ -21,7 +21,7 @@ def get_settings(runtime: RuntimeDep) -> InventorySettings:
 SettingsDep = Annotated[InventorySettings, Depends(get_settings)]
 
 
-def clinic_now(runtime: RuntimeDep) -> datetime:
+async def clinic_now(runtime: RuntimeDep) -> datetime:
     """The service's clock (tests move it)."""
     return runtime.clock()
 
@@ -29,7 +29,7 @@ def clinic_now(runtime: RuntimeDep) -> datetime:
 NowDep = Annotated[datetime, Depends(clinic_now)]
 
 
-def clinic_today(now: NowDep, settings: SettingsDep) -> date:
+async def clinic_today(now: NowDep, settings: SettingsDep) -> date:
     """Today's date in the clinic's time zone: expiry is counted in clinic calendar days."""
     return now.astimezone(settings.zone).date()
 

@@ -11,7 +11,7 @@ from clinic_shared.deps import RuntimeDep, UowDep
 from notifications.settings import NotificationsSettings
 
 
-def get_settings(runtime: RuntimeDep) -> NotificationsSettings:
+async def get_settings(runtime: RuntimeDep) -> NotificationsSettings:
     settings = runtime.settings
     assert isinstance(settings, NotificationsSettings)
     return settings

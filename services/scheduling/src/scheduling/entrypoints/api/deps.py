@@ -13,7 +13,7 @@ from scheduling.service_layer.context import Clinic, Scope
 from scheduling.settings import SchedulingSettings
 
 
-def get_settings(runtime: RuntimeDep) -> SchedulingSettings:
+async def get_settings(runtime: RuntimeDep) -> SchedulingSettings:
     settings = runtime.settings
     assert isinstance(settings, SchedulingSettings)
     return settings
