@@ -25,7 +25,7 @@ from clinic_shared import migrations
 from clinic_shared.db import Database
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.orm import kit_items, lots, outbox, products
-from inventory.adapters.orm_sessions import reservations, sessions
+from inventory.adapters.orm_sessions import courses, reservations, sessions
 from inventory.service_layer.forecasting import ForecastSettings, outlooks
 
 SETTINGS = ForecastSettings(days=60, expiry_warning_days=30, course_pace_days=10)
@@ -101,6 +101,15 @@ async def fill(db: Database, n_sessions: int, n_products: int) -> None:
         }
         for c in codes
     ]
+    course_rows = {
+        row["course_id"]: {
+            "course_id": row["course_id"],
+            "treatment_code": row["treatment_code"],
+            "sessions_planned": row["sessions_planned"],
+            "status": "active",
+        }
+        for row in booked
+    }
     kit_rows = [
         {"treatment_code": t, "product_code": p, "quantity": 1}
         for t, ps in kits.items()
@@ -113,6 +122,7 @@ async def fill(db: Database, n_sessions: int, n_products: int) -> None:
             (products, catalogue),
             (kit_items, kit_rows),
             (lots, lots_),
+            (courses, list(course_rows.values())),
             (sessions, booked),
             (reservations, held),
         ):

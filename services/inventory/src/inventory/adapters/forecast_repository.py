@@ -67,34 +67,26 @@ class ForecastRepository:
         return demand
 
     async def active_courses(self) -> list[CourseProgress]:
-        """Each course not known to be over, with its sessions booked or done so far."""
+        """Each course not known to be over, with its sessions booked or done so far.
+
+        Reads only the active courses and their sessions (by index), never the history.
+        """
         taken = sessions.c.status.in_(DONE_OR_BOOKED)
-        closed = sa.select(courses.c.course_id).where(courses.c.status != "active")
         rows = await self._session.execute(
             sa.select(
-                sessions.c.course_id,
-                sessions.c.treatment_code,
-                sa.func.max(sessions.c.sessions_planned),
+                courses.c.course_id,
+                sa.func.coalesce(sa.func.max(sessions.c.treatment_code), courses.c.treatment_code),
+                sa.func.coalesce(
+                    sa.func.max(sessions.c.sessions_planned), courses.c.sessions_planned
+                ),
                 sa.func.sum(sa.case((taken, 1), else_=0)),
                 sa.func.max(sa.case((taken, sessions.c.session_on), else_=None)),
             )
-            .where(sessions.c.course_id.not_in(closed))
-            .group_by(sessions.c.course_id, sessions.c.treatment_code)
+            .select_from(courses.outerjoin(sessions, sessions.c.course_id == courses.c.course_id))
+            .where(courses.c.status == "active")
+            .group_by(courses.c.course_id, courses.c.treatment_code, courses.c.sessions_planned)
         )
-        progress = [CourseProgress(r[0], r[1], int(r[2]), int(r[3] or 0), r[4]) for r in rows]
-        return progress + await self._courses_without_sessions()
-
-    async def _courses_without_sessions(self) -> list[CourseProgress]:
-        """Active courses created but not yet booked: all their sessions are still to come."""
-        rows = await self._session.execute(
-            sa.select(
-                courses.c.course_id, courses.c.treatment_code, courses.c.sessions_planned
-            ).where(
-                courses.c.status == "active",
-                courses.c.course_id.not_in(sa.select(sessions.c.course_id)),
-            )
-        )
-        return [CourseProgress(r[0], r[1], int(r[2]), 0, None) for r in rows]
+        return [CourseProgress(r[0], r[1], int(r[2]), int(r[3] or 0), r[4]) for r in rows]
 
     async def kits(self) -> dict[str, dict[str, int]]:
         """Vials per session, by treatment and product."""

@@ -25,6 +25,7 @@ sessions = sa.Table(
     # The number has its own clock: renumberings must not make a late, older move look stale.
     sa.Column("sequence_as_of", UTCDateTime, nullable=True),
     sa.Index("ix_sessions_status_day", "status", "session_on"),
+    sa.Index("ix_sessions_course", "course_id"),
 )
 
 reservations = sa.Table(
@@ -102,7 +103,8 @@ alerts = sa.Table(
     sa.Index("ix_alerts_status_kind", "status", "kind"),
 )
 
-# Courses as far as the forecast needs them: which are still active.
+# Courses as far as the forecast needs them: which are still active. Every session's course has
+# a row (active until a course event says otherwise), so active courses are found by index.
 courses = sa.Table(
     "courses",
     metadata,
@@ -110,4 +112,5 @@ courses = sa.Table(
     sa.Column("treatment_code", sa.String(50), nullable=False),
     sa.Column("sessions_planned", sa.Integer, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # active, completed, abandoned
+    sa.Index("ix_courses_status", "status"),
 )

@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.db import insert_once
 from inventory.adapters.orm import lots
-from inventory.adapters.orm_sessions import reservations, sessions, shortages
+from inventory.adapters.orm_sessions import courses, reservations, sessions, shortages
 from inventory.domain.sessions import BookedSession, Reservation, SessionStatus
 
 RESERVATION_COLUMNS = (
@@ -38,7 +39,15 @@ class SessionRepository:
         return BookedSession(**row._mapping) if row else None
 
     async def add(self, booked: BookedSession) -> None:
+        """Record the session, and its course as active unless the course is known already."""
         await self._session.execute(sa.insert(sessions).values(**asdict(booked)))
+        course = {
+            "course_id": booked.course_id,
+            "treatment_code": booked.treatment_code,
+            "sessions_planned": booked.sessions_planned,
+            "status": "active",
+        }
+        await insert_once(self._session, courses, course)
 
     async def update(self, session_id: uuid.UUID, **values: Any) -> None:
         await self._session.execute(
