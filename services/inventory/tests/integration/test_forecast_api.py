@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from clinic_shared.contracts.events import CourseCreated, SessionBooked
+from clinic_shared.contracts.events import CourseAbandoned, CourseCreated, SessionBooked
 from clinic_shared.testing.helpers import bearer
 from inventory.entrypoints.workers import scan_once
 
@@ -132,3 +132,29 @@ async def test_a_reorder_alert_is_settled_when_stock_arrives(inventory: Inventor
 
     alerts = (await inventory.client.get("/v1/alerts", headers=STOCK)).json()
     assert "lidocaine" not in {a["product_code"] for a in alerts if a["kind"] == "reorder"}
+
+
+async def test_an_abandoned_course_known_by_its_sessions_stops_counting_sessions_to_come(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("caffeine", "CAF-1", 50, days=300)
+    course = uuid.uuid4()
+    booked = session_event(SessionBooked, uuid.uuid4(), days=2, treatment="cellulite-thighs")
+    await publish(inventory, booked.model_copy(update={"course_id": course, "sessions_planned": 3}))
+
+    async def expected() -> list[int]:
+        response = await inventory.client.get(
+            "/v1/stock/caffeine/forecast", params={"days": 40}, headers=STOCK
+        )
+        return [d["expected"] for d in response.json()["days"] if d["expected"]]
+
+    assert await expected() == [2, 2]  # the course's two sessions still to book
+    abandoned = CourseAbandoned(
+        course_id=course,
+        patient_id=booked.patient_id,
+        practitioner_id=booked.practitioner_id,
+        treatment_code="cellulite-thighs",
+        sessions_planned=3,
+    )
+    await publish(inventory, abandoned)
+    assert await expected() == []
