@@ -45,7 +45,7 @@ async def run(messages: int, size: int, publishers: int) -> dict[str, Any]:
             if len(latencies) >= messages:
                 done.set()
 
-        await queue.consume(on_message)
+        tag = await queue.consume(on_message)
         padding = b"x" * max(0, size - 8)
         counter = iter(range(messages))
 
@@ -59,6 +59,7 @@ async def run(messages: int, size: int, publishers: int) -> dict[str, Any]:
         await asyncio.gather(*(publisher() for _ in range(publishers)))
         await asyncio.wait_for(done.wait(), timeout=120)
         elapsed = time.perf_counter() - started
+        await queue.cancel(tag)
         await consume.queue_delete(name)
     latencies.sort()
     return {

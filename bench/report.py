@@ -91,7 +91,9 @@ def table(results: dict[str, Any]) -> str:
     ]
     for name, rows in (("booking", _booking), ("pipeline", _pipeline), ("growth", _growth),
                        ("dispatch", _dispatch)):  # fmt: skip
-        if name in results:
+        if "error" in results.get(name, {}):
+            lines.append(f"| {name} | failed: {results[name]['error'][:80]} | | | | |")
+        elif name in results:
             lines += rows(results[name])
     lines += _memory(results)
     m = results["machine"]

@@ -58,16 +58,24 @@ async def main() -> None:
     pin_self()
     results: dict[str, Any] = {"at": datetime.now(UTC).isoformat(), "machine": machine()}
     began = time.monotonic()
+    failed = False
     for name in args.only.split(","):
         started = time.monotonic()
         print(f"-- {name} ...", flush=True)
-        results[name] = await SECTIONS[name]()
+        try:
+            results[name] = await SECTIONS[name]()
+        except Exception as exc:  # one section failing still leaves the others' figures
+            failed = True
+            results[name] = {"error": repr(exc)}
+            print(f"   {name} failed: {exc!r}", flush=True)
         results[name]["seconds"] = round(time.monotonic() - started, 1)
-    results["seconds"] = round(time.monotonic() - began, 1)
-    results["machine"]["uptime_after"] = machine()["uptime"]
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
+        results["seconds"] = round(time.monotonic() - began, 1)
+        results["machine"]["uptime_after"] = machine()["uptime"]
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str))
     print(table(results))
+    if failed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
