@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 
 
@@ -97,8 +99,16 @@ class Database:
         await self.engine.dispose()
 
 
+@functools.cache
+def _insert_or_nothing(table: Table, dialect: str) -> Executable:
+    """One statement per table and dialect: every consumed event runs one (its inbox claim), and
+    building it costs more CPU than running it."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing()
+
+
 async def insert_once(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:
     """Insert the row unless one with the same unique key exists; True when it was inserted."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await session.execute(insert(table).values(**values).on_conflict_do_nothing())
+    statement = _insert_or_nothing(table, session.get_bind().dialect.name)
+    result = await session.execute(statement, values)
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -17,6 +17,20 @@ from inventory.adapters.orm import lots
 from inventory.domain.allocation import LotStock
 
 FREE = lots.c.quantity - lots.c.reserved - lots.c.consumed
+# Statements of the reservation path (every booked session), built once: building a statement
+# costs more CPU than running it.
+_CANDIDATES = sa.select(lots.c.id, lots.c.lot_number, lots.c.expires_on, FREE.label("free")).where(
+    lots.c.product_code == sa.bindparam("product_code"),
+    lots.c.status == "available",
+    lots.c.expires_on > sa.bindparam("after"),
+    FREE > 0,
+)
+_QUANTITY = sa.bindparam("wanted", type_=sa.Integer)
+_TRY_RESERVE = (
+    sa.update(lots)
+    .where(lots.c.id == sa.bindparam("lot_id"), _QUANTITY <= FREE, lots.c.status == "available")
+    .values(reserved=lots.c.reserved + _QUANTITY)
+)
 
 
 class StockRepository:
@@ -26,21 +40,15 @@ class StockRepository:
     async def candidates(self, product_code: str, after: date) -> list[LotStock]:
         """Available lots of the product with free vials that expire after `after`."""
         rows = await self._session.execute(
-            sa.select(lots.c.id, lots.c.lot_number, lots.c.expires_on, FREE.label("free")).where(
-                lots.c.product_code == product_code,
-                lots.c.status == "available",
-                lots.c.expires_on > after,
-                FREE > 0,
-            )
+            _CANDIDATES, {"product_code": product_code, "after": after}
         )
         return [LotStock(r.id, r.lot_number, r.expires_on, r.free) for r in rows]
 
     async def try_reserve(self, lot_id: uuid.UUID, quantity: int) -> bool:
         """Hold `quantity` vials of the lot if it is still available (a recall committed since it
         was read stops it) and they are still free; False otherwise."""
-        return await self._conditional(
-            lot_id, quantity, lots.c.status == "available", reserved=lots.c.reserved + quantity
-        )
+        result = await self._session.execute(_TRY_RESERVE, {"lot_id": lot_id, "wanted": quantity})
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def try_consume(self, lot_id: uuid.UUID, quantity: int) -> bool:
         """Record `quantity` unreserved vials as used if the lot has them free."""
