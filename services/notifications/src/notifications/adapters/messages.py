@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters.orm import message_attempts, messages
-from notifications.adapters.sql import upsert
 from notifications.domain.planning import PlannedMessage
 
 KEY = ("subject_id", "kind", "offset_minutes", "anchor_at", "channel")
+
+
+@functools.cache
+def _schedule(dialect: str) -> Any:
+    """The upsert behind `schedule`, built once per dialect (every booking runs it twice or more,
+    and building it costs more CPU than running it)."""
+    insert = postgresql.insert(messages) if dialect == "postgresql" else sqlite.insert(messages)
+    retimed = ("status", "scheduled_for", "due_at", "expires_at", "updated_at", "context")
+    return insert.on_conflict_do_update(
+        index_elements=[messages.c[k] for k in KEY],
+        set_={column: insert.excluded[column] for column in retimed},
+        # a cancelled key comes back; an untried one takes the new time (and wording)
+        where=sa.or_(
+            messages.c.status == "cancelled",
+            sa.and_(messages.c.status == "scheduled", messages.c.attempts == 0),
+        ),
+    )
 
 
 class MessageRepository:
@@ -34,38 +52,27 @@ class MessageRepository:
     ) -> None:
         """Add the message unless its key exists; a cancelled one with the key is revived, and
         one not tried yet is moved to the planned time."""
-        times = {
-            "status": "scheduled",
-            "scheduled_for": planned.scheduled_for,
-            "due_at": planned.scheduled_for,
-            "expires_at": planned.expires_at,
-            "updated_at": now,
-        }
-        statement = upsert(self._session, messages).values(
-            id=uuid.uuid4(),
-            patient_id=patient_id,
-            session_id=session_id,
-            course_id=course_id,
-            subject_id=subject_id,
-            kind=planned.kind,
-            channel=planned.channel,
-            offset_minutes=planned.offset_minutes,
-            anchor_at=planned.anchor_at,
-            attempts=0,
-            context=context,
-            created_at=now,
-            **times,
-        )
         await self._session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[messages.c[k] for k in KEY],
-                set_=times | {"context": context},
-                # a cancelled key comes back; an untried one takes the new time (and wording)
-                where=sa.or_(
-                    messages.c.status == "cancelled",
-                    sa.and_(messages.c.status == "scheduled", messages.c.attempts == 0),
-                ),
-            )
+            _schedule(self._session.get_bind().dialect.name),
+            {
+                "id": uuid.uuid4(),
+                "patient_id": patient_id,
+                "session_id": session_id,
+                "course_id": course_id,
+                "subject_id": subject_id,
+                "kind": planned.kind,
+                "channel": planned.channel,
+                "offset_minutes": planned.offset_minutes,
+                "anchor_at": planned.anchor_at,
+                "attempts": 0,
+                "context": context,
+                "created_at": now,
+                "status": "scheduled",
+                "scheduled_for": planned.scheduled_for,
+                "due_at": planned.scheduled_for,
+                "expires_at": planned.expires_at,
+                "updated_at": now,
+            },
         )
 
     async def cancel_pending(
