@@ -69,22 +69,24 @@ class ForecastRepository:
     async def active_courses(self) -> list[CourseProgress]:
         """Each course not known to be over, with its sessions booked or done so far.
 
-        Reads only the active courses and their sessions (by index), never the history.
+        Per active course, its sessions are read by index (correlated subqueries), so the time
+        does not grow with the history of finished courses.
         """
-        taken = sessions.c.status.in_(DONE_OR_BOOKED)
+        own = sessions.c.course_id == courses.c.course_id
+        taken = sa.and_(own, sessions.c.status.in_(DONE_OR_BOOKED))
         rows = await self._session.execute(
             sa.select(
                 courses.c.course_id,
-                sa.func.coalesce(sa.func.max(sessions.c.treatment_code), courses.c.treatment_code),
+                courses.c.treatment_code,
                 sa.func.coalesce(
-                    sa.func.max(sessions.c.sessions_planned), courses.c.sessions_planned
+                    sa.select(sa.func.max(sessions.c.sessions_planned))
+                    .where(own)
+                    .scalar_subquery(),
+                    courses.c.sessions_planned,
                 ),
-                sa.func.sum(sa.case((taken, 1), else_=0)),
-                sa.func.max(sa.case((taken, sessions.c.session_on), else_=None)),
-            )
-            .select_from(courses.outerjoin(sessions, sessions.c.course_id == courses.c.course_id))
-            .where(courses.c.status == "active")
-            .group_by(courses.c.course_id, courses.c.treatment_code, courses.c.sessions_planned)
+                sa.select(sa.func.count()).where(taken).scalar_subquery(),
+                sa.select(sa.func.max(sessions.c.session_on)).where(taken).scalar_subquery(),
+            ).where(courses.c.status == "active")
         )
         return [CourseProgress(r[0], r[1], int(r[2]), int(r[3] or 0), r[4]) for r in rows]
 
