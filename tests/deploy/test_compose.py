@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+from dashboard.settings import DashboardSettings
 from inventory.settings import InventorySettings
 from notifications.settings import NotificationsSettings
 from scheduling.settings import SchedulingSettings
@@ -28,6 +29,7 @@ SERVICES: dict[str, type[ServiceSettings]] = {
     "scheduling": SchedulingSettings,
     "inventory": InventorySettings,
     "notifications": NotificationsSettings,
+    "dashboard": DashboardSettings,
 }
 HEALTHZ_PORT = re.compile(r"127\.0\.0\.1:(\d+)/healthz")
 
