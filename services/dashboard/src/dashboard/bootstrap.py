@@ -10,13 +10,20 @@ from fastapi.staticfiles import StaticFiles
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.web import create_app
 from dashboard.errors import install_error_pages
-from dashboard.pages import agenda, signin
+from dashboard.pages import agenda, agenda_actions, agenda_complete, signin
+from dashboard.pages.settings import routers as settings_routers
 from dashboard.runtime import DashboardRuntime
 from dashboard.seed import seed_demo
 from dashboard.settings import DashboardSettings
 from dashboard.web import templates
 
-ROUTERS = [signin.router, agenda.router]
+ROUTERS = [
+    signin.router,
+    agenda.router,
+    agenda_actions.router,
+    agenda_complete.router,
+    *settings_routers,
+]
 
 
 def build_app(settings: DashboardSettings | None = None) -> FastAPI:

@@ -20,6 +20,20 @@ SERVICES = ("scheduling", "inventory", "notifications")
 TOKEN_TTL = timedelta(minutes=5)
 
 
+def field_name(location: str) -> str:
+    """A problem's field as the form input's name: `body.sessions.3.starts_at` is
+    `sessions_3_starts_at`, `body.starts_at` is `starts_at`."""
+    parts = location.split(".")
+    if parts[0] in {"body", "query", "path"} and len(parts) > 1:
+        parts = parts[1:]
+    return "_".join(parts)
+
+
+def _sentence(reason: object) -> str:
+    text = str(reason or "invalid")
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 class ServiceDown(Exception):
     def __init__(self, service: str, reason: str) -> None:
         super().__init__(f"{service} {reason}")
@@ -49,11 +63,9 @@ class ServiceProblem(Exception):
             body = {}
         detail = str(body.get("detail") or "The request was refused.")
         errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
-        fields = {
-            str(e.get("field", "")).rsplit(".", 1)[-1]: str(e.get("reason", "invalid"))
-            for e in errors
-        }
-        if len(fields) == 1:  # one field at fault: the detail says it best, in full words
+        fields = {field_name(str(e.get("field", ""))): _sentence(e.get("reason")) for e in errors}
+        generic = str(body.get("type", "")).endswith("/validation-error")
+        if len(fields) == 1 and not generic:  # a rule's detail says it best, in full words
             fields = dict.fromkeys(fields, detail)
         return cls(response.status_code, detail, fields, body)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.auth import Role
@@ -94,6 +94,18 @@ async def check_csrf(request: Request, user: CurrentUser) -> SignedIn:
 
 
 CsrfChecked = Annotated[SignedIn, Depends(check_csrf)]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def csrf_guard(request: Request, user: CurrentUser) -> None:
+    """Every page router's guard: signed in, and any POST carries the CSRF token."""
+    if request.method not in SAFE_METHODS:
+        await check_csrf(request, user)
+
+
+def page_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter for a page: its routes need a signed-in user and POSTs the CSRF token."""
+    return APIRouter(dependencies=[Depends(csrf_guard)], **kwargs)
 
 
 def services(user: CurrentUser, runtime: RuntimeDep) -> Services:

@@ -18,7 +18,7 @@ class NavLink:
 
 NAV: list[NavLink] = [
     NavLink("Today", "/"),
-    NavLink("Settings", "/settings", frozenset({Role.ADMIN})),
+    NavLink("Settings", "/settings/staff", frozenset({Role.ADMIN})),
 ]
 
 

@@ -13,8 +13,9 @@ from fastapi.templating import Jinja2Templates
 
 from clinic_shared.errors import AppError
 from dashboard.accounts.service import SignedIn
-from dashboard.clients import ServiceProblem
+from dashboard.clients import ServiceProblem, field_name
 from dashboard.nav import links_for
+from dashboard.wording import day
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -29,6 +30,7 @@ def _local(value: str | datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
 
 
 templates.env.filters["local"] = _local
+templates.env.filters["day"] = day
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")
 
 
@@ -63,5 +65,5 @@ def form_errors(exc: ServiceProblem | AppError) -> dict[str, str]:
     if isinstance(exc, ServiceProblem):
         return exc.fields or {"form": exc.detail}
     listed = exc.extensions.get("errors") or []
-    fields = {str(e["field"]).rsplit(".", 1)[-1]: str(e["reason"]) for e in listed}
+    fields = {field_name(str(e["field"])): str(e["reason"]) for e in listed}
     return fields or {"form": exc.detail}

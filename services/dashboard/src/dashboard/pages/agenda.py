@@ -1,31 +1,19 @@
-"""Today / week: the sessions of the day or week, refreshed by polling a partial."""
+"""Today / week: the sessions per practitioner or room, refreshed by polling a partial."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
-from dashboard.clients import Services
-from dashboard.deps import CurrentUser, ServicesDep, SettingsDep
+from dashboard.agenda import CLINICAL, FRONT_DESK, day_range, load_agenda
+from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router
 from dashboard.web import render
 
-router = APIRouter(tags=["agenda"])
-
-
-def _range(day: date, week: bool, settings: SettingsDep) -> tuple[datetime, datetime]:
-    start = day - timedelta(days=day.weekday()) if week else day
-    first = datetime.combine(start, time(), settings.zone)
-    return first, first + timedelta(days=7 if week else 1)
-
-
-async def _sessions(services: Services, start: datetime, end: datetime) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = await services.scheduling.get(
-        "/v1/sessions", **{"from": start.isoformat(), "to": end.isoformat(), "limit": 500}
-    )
-    return sorted(found, key=lambda s: s["starts_at"])
+router = page_router(tags=["agenda"])
+Grouping = Literal["practitioner", "room"]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -35,9 +23,12 @@ async def agenda_page(
     settings: SettingsDep,
     day: Annotated[date | None, Query()] = None,
     week: bool = False,
+    by: Grouping = "practitioner",
 ) -> HTMLResponse:
     shown = day or datetime.now(settings.zone).date()
-    return render(request, "agenda/page.html", {"day": shown, "week": week})
+    step = timedelta(days=7 if week else 1)
+    context = {"day": shown, "week": week, "by": by, "before": shown - step, "after": shown + step}
+    return render(request, "agenda/page.html", context)
 
 
 @router.get("/agenda/sessions", response_class=HTMLResponse)
@@ -48,7 +39,16 @@ async def agenda_sessions(
     settings: SettingsDep,
     day: date,
     week: bool = False,
+    by: Grouping = "practitioner",
 ) -> HTMLResponse:
-    start, end = _range(day, week, settings)
-    sessions = await _sessions(services, start, end)
-    return render(request, "agenda/_sessions.html", {"sessions": sessions})
+    start, end = day_range(day, week, settings.zone)
+    groups = await load_agenda(services, start, end, by)
+    role = user.account.role
+    context = {
+        "groups": groups,
+        "by": by,
+        "week": week,
+        "clinical": role in CLINICAL,
+        "front_desk": role in FRONT_DESK,
+    }
+    return render(request, "agenda/_sessions.html", context)
