@@ -12,10 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clinic_shared.testing.helpers import bearer, eventually
+from clinic_shared.testing.helpers import bearer, eventually, free_port
 from dashboard.seed import DEMO_ACCOUNTS
-
-from .conftest import free_port
 
 pytestmark = pytest.mark.system
 DEMO_PATIENT = "00000000-0000-4000-8000-000000000001"

@@ -37,8 +37,8 @@ async def create_practitioner(
     request: Request,
     _: AdminUser,
     services: ServicesDep,
-    name: Annotated[str, Form()] = "",
-    email: Annotated[str, Form()] = "",
+    name: Annotated[str, Form(alias="practitioner_name")] = "",
+    email: Annotated[str, Form(alias="practitioner_email")] = "",
 ) -> Response:
     body = {"name": name, "email": email.strip() or None}
     try:
@@ -51,7 +51,10 @@ async def create_practitioner(
 
 @router.post("/rooms")
 async def create_room(
-    request: Request, _: AdminUser, services: ServicesDep, name: Annotated[str, Form()] = ""
+    request: Request,
+    _: AdminUser,
+    services: ServicesDep,
+    name: Annotated[str, Form(alias="room_name")] = "",
 ) -> Response:
     try:
         await services.scheduling.post("/v1/rooms", {"name": name})
