@@ -79,6 +79,10 @@ class E2EStack:
         sessions = courses.json()[0]["sessions"]
         return sorted(sessions, key=lambda s: int(s["sequence"]))
 
+    async def session(self, session_id: str) -> dict[str, Any]:
+        async with self.api("scheduling") as api:
+            return dict((await api.get(f"/v1/sessions/{session_id}")).json())
+
     def travel_to(self, service: str, moment: datetime) -> None:
         """Set a service's clock (a session can be completed only once it has started)."""
         self.apps[service].state.runtime.clock = lambda: moment
