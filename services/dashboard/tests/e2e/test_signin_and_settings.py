@@ -37,7 +37,9 @@ async def test_a_practitioner_cannot_open_settings(signed_in) -> None:
     await expect(page.locator("#banner")).to_contain_text("Your role does not give access")
 
 
-async def test_the_admin_adds_a_room_and_sets_a_practitioners_hours(signed_in) -> None:
+async def test_the_admin_adds_a_room_sets_hours_and_changes_the_reminder_policy(
+    signed_in,
+) -> None:
     page = await signed_in(Role.ADMIN)
     await page.get_by_role("link", name="Settings").click()
     await screenshot(page, "settings-staff")
@@ -62,7 +64,11 @@ async def test_the_admin_adds_a_room_and_sets_a_practitioners_hours(signed_in) -
     await screenshot(page, "settings-hours")
 
     await page.get_by_role("link", name="Reminder policy").click()
-    await expect(page.get_by_label("Aftercare message, minutes after the session")).to_be_visible()
+    aftercare = page.get_by_label("Aftercare message, minutes after the session")
+    await aftercare.fill("90")
+    await page.get_by_role("button", name="Save the policy").click()
+    await expect(page.get_by_role("status")).to_have_text("Saved.")
+    await expect(aftercare).to_have_value("90")
     await screenshot(page, "settings-reminders")
 
 
