@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException
 
 from clinic_shared.errors import AppError
 from dashboard.clients import ServiceDown, ServiceProblem
@@ -70,7 +72,21 @@ async def _problem(request: Request, exc: Exception) -> Response:
     return banner_response(request, exc.detail, status)
 
 
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = "This page does not exist." if exc.status_code == 404 else str(exc.detail)
+    return banner_response(request, message, exc.status_code)
+
+
+async def _invalid_address(request: Request, _: Exception) -> Response:
+    message = "This page's address is not valid. Go back and try again."
+    return banner_response(request, message, 422)
+
+
 def install_error_pages(app: FastAPI) -> None:
+    """People get pages, not problem+json: these replace the shared JSON handlers."""
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid_address)
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(NotAllowed, _not_allowed)
     app.add_exception_handler(CsrfRefused, _csrf_refused)

@@ -58,13 +58,16 @@ async def sign_in(
 async def signed_in(
     db: AsyncSession, *, token: str, now: datetime, ttl: timedelta
 ) -> SignedIn | None:
-    """Who the token signs in (extending the session), or None when expired or unknown."""
+    """Who the token signs in, or None when expired or unknown. A session in use is extended,
+    once past half its life (pages poll every few seconds: not a write each time)."""
     sessions = SessionRepository(db)
     found = await sessions.find(token_hash(token), now)
     if found is None:
         return None
-    await sessions.extend(token_hash(token), now + ttl)
-    return SignedIn(*found)
+    account, csrf, expires_at = found
+    if expires_at - now < ttl / 2:
+        await sessions.extend(token_hash(token), now + ttl)
+    return SignedIn(account, csrf)
 
 
 async def sign_out(db: AsyncSession, *, token: str) -> None:

@@ -92,10 +92,12 @@ class SessionRepository:
             )
         )
 
-    async def find(self, token_hash: str, now: datetime) -> tuple[StaffAccount, str] | None:
-        """The active account signed in under this token, and the session's CSRF token."""
+    async def find(
+        self, token_hash: str, now: datetime
+    ) -> tuple[StaffAccount, str, datetime] | None:
+        """The active account signed in under this token, the session's CSRF token and end."""
         query = (
-            sa.select(*_ACCOUNT_COLUMNS, staff_sessions.c.csrf_token)
+            sa.select(*_ACCOUNT_COLUMNS, staff_sessions.c.csrf_token, staff_sessions.c.expires_at)
             .join(staff_accounts, staff_accounts.c.id == staff_sessions.c.account_id)
             .where(
                 staff_sessions.c.token_hash == token_hash,
@@ -104,7 +106,7 @@ class SessionRepository:
             )
         )
         row = (await self.session.execute(query)).first()
-        return (_account(row._mapping), str(row.csrf_token)) if row else None
+        return (_account(row._mapping), str(row.csrf_token), row.expires_at) if row else None
 
     async def extend(self, token_hash: str, expires: datetime) -> None:
         await self.session.execute(
