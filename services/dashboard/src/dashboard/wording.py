@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dashboard.clients import ServiceProblem
 
@@ -21,6 +22,9 @@ def window(earliest: str | None, latest: str | None, today: date) -> str:
     if date.fromisoformat(latest) < first:
         return "no day left"
     return f"{first:%a %d %b} to {day(latest)}"
+
+
+SHORT_REASONS = {"In the past.": "That time has already passed. Choose a later one."}
 
 
 def _slug(problem: ServiceProblem) -> str:
@@ -50,6 +54,16 @@ def scheduling_errors(problem: ServiceProblem, field: str = "starts_at") -> dict
     elif slug == "practitioner-away":
         reason = "The practitioner is away then. Choose another day."
     else:
-        return problem.fields or {"form": problem.detail}
+        fields = {k: SHORT_REASONS.get(v, v) for k, v in problem.fields.items()}
+        return fields or {"form": problem.detail}
     target = next(iter(problem.fields), field) if problem.fields else field
     return {target: reason}
+
+
+def outcome_error(problem: ServiceProblem, zone: ZoneInfo) -> str:
+    """Why a session could not be completed, marked a no-show or cancelled."""
+    starts_at = problem.body.get("starts_at")
+    if _slug(problem) == "wrong-state" and isinstance(starts_at, str):
+        moment = datetime.fromisoformat(starts_at).astimezone(zone)
+        return f"The session has not started yet: this can be done from {moment:%a %d %b %H:%M}."
+    return problem.detail

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from dashboard.clients import ServiceProblem, field_name
-from dashboard.wording import scheduling_errors, window
+from dashboard.wording import outcome_error, scheduling_errors, window
 
 PROBLEM = "application/problem+json"
 
@@ -87,3 +88,33 @@ def test_a_window_starting_in_the_past_is_shown_from_today() -> None:
     assert window("2030-03-11", "2030-03-19", today) == "Wed 13 Mar to Tue 19 Mar"
     assert window(None, None, today) == "Wed 13 Mar onwards"
     assert window("2030-03-01", "2030-03-05", today) == "no day left"
+
+
+def test_an_action_before_the_session_starts_says_from_when_in_clinic_time() -> None:
+    problem = _problem(
+        409,
+        {
+            "type": "https://errors.clinic.example/wrong-state",
+            "detail": "The session has not started yet (2030-03-11T09:00:00+00:00); ...",
+            "starts_at": "2030-03-11T09:00:00+00:00",
+        },
+    )
+
+    message = outcome_error(problem, ZoneInfo("Europe/Paris"))
+
+    assert message == "The session has not started yet: this can be done from Mon 11 Mar 10:00."
+
+
+def test_a_time_in_the_past_is_explained() -> None:
+    problem = _problem(
+        422,
+        {
+            "type": "https://errors.clinic.example/validation-error",
+            "detail": "A session cannot start in the past.",
+            "errors": [{"field": "body.starts_at", "reason": "in the past"}],
+        },
+    )
+
+    assert scheduling_errors(problem) == {
+        "starts_at": "That time has already passed. Choose a later one."
+    }

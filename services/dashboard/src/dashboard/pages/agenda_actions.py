@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router
 from dashboard.web import is_htmx, render
-from dashboard.wording import scheduling_errors, window
+from dashboard.wording import outcome_error, scheduling_errors, window
 
 router = page_router(prefix="/agenda/sessions/{session_id}", tags=["agenda"])
 
@@ -55,7 +55,7 @@ async def no_show(
     try:
         await services.scheduling.post(f"/v1/sessions/{session_id}/no-show")
     except ServiceProblem as exc:
-        errors = {"form": exc.detail}
+        errors = {"form": outcome_error(exc, request.app.state.settings.zone)}
         return await panel(request, services, session_id, "no_show", errors=errors)
     return done(request, "The session is marked as a no-show.")
 

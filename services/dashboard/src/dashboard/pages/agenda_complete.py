@@ -13,6 +13,7 @@ from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import CurrentUser, ServicesDep, page_router
 from dashboard.pages.agenda_actions import done, session_facts
 from dashboard.web import render
+from dashboard.wording import outcome_error
 
 router = page_router(prefix="/agenda/sessions/{session_id}", tags=["agenda"])
 
@@ -80,7 +81,7 @@ async def complete(
             body = {"products_used": used}
             await services.scheduling.post(f"/v1/sessions/{session_id}/complete", body)
         except ServiceProblem as exc:
-            errors = {"form": exc.detail}
+            errors = {"form": outcome_error(exc, request.app.state.settings.zone)}
     if errors:
         return await _panel(request, services, session_id, errors=errors, entered=form)
     return done(request, "The session is completed.")
