@@ -65,11 +65,13 @@ async def load_agenda(
 ) -> list[AgendaGroup]:
     """The sessions from `start` to `end`, grouped by practitioner or by room."""
     window = {"from": start.isoformat(), "to": end.isoformat(), "limit": 500}
-    sessions, practitioners, rooms = await asyncio.gather(
+    sessions, practitioners, rooms, treatments = await asyncio.gather(
         services.scheduling.get("/v1/sessions", **window),
         services.scheduling.get("/v1/practitioners"),
         services.scheduling.get("/v1/rooms"),
+        services.scheduling.get("/v1/treatments"),
     )
+    treatment_names = {t["code"]: t["name"] for t in treatments}
     courses = await _by_id(services, {f"/v1/courses/{s['course_id']}" for s in sessions})
     patients = await _by_id(services, {f"/v1/patients/{c['patient_id']}" for c in courses.values()})
     names = {p["id"]: p["name"] for p in practitioners} | {r["id"]: r["name"] for r in rooms}
@@ -81,7 +83,7 @@ async def load_agenda(
             AgendaRow(
                 session=s,
                 patient=f"{patient['first_name']} {patient['last_name']}",
-                treatment=course["treatment_code"],
+                treatment=treatment_names.get(course["treatment_code"], course["treatment_code"]),
                 practitioner=names.get(s["practitioner_id"], "?"),
                 room=names.get(s["room_id"], "?"),
             )

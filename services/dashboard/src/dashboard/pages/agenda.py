@@ -27,7 +27,14 @@ async def agenda_page(
 ) -> HTMLResponse:
     shown = day or datetime.now(settings.zone).date()
     step = timedelta(days=7 if week else 1)
-    context = {"day": shown, "week": week, "by": by, "before": shown - step, "after": shown + step}
+    context = {
+        "day": shown,
+        "monday": shown - timedelta(days=shown.weekday()),
+        "week": week,
+        "by": by,
+        "before": shown - step,
+        "after": shown + step,
+    }
     return render(request, "agenda/page.html", context)
 
 
