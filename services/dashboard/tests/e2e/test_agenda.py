@@ -120,3 +120,22 @@ async def test_a_service_that_is_down_shows_a_banner(stack, signed_in) -> None:
     await expect(banner).to_contain_text("The appointments service is not answering", timeout=POLL)
     await expect(page.locator("body")).not_to_contain_text("Traceback")
     await screenshot(page, "service-down")
+
+
+async def test_a_session_left_short_by_a_recall_is_marked_at_risk_within_seconds(
+    stack, signed_in
+) -> None:
+    first, *_ = await stack.demo_sessions()
+    page = await signed_in(Role.RECEPTIONIST)
+    await open_day(page, first)
+    stock = page.locator(f"#session-{first['id']} td[data-label=Stock]")
+    await expect(stock).to_have_text("Reserved")
+
+    async with stack.api("inventory", Role.STOCK_MANAGER) as inventory:
+        lots = await inventory.get("/v1/lots", params={"product_code": "l-carnitine"})
+        (only_lot,) = lots.json()
+        recalled = await inventory.post(f"/v1/lots/{only_lot['id']}/recall")
+        assert first["id"] in recalled.json()["sessions_now_short"]
+
+    await expect(stock).to_have_text("⚠ Stock at risk", timeout=POLL)
+    await screenshot(page, "agenda-stock-at-risk")
