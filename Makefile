@@ -29,7 +29,7 @@ test-fast: install  ## the SQLite/in-memory half only, for a quick loop (not wha
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared/src services/scheduling/src services/inventory/src services/notifications/src embedded/src
+	$(UV) run --frozen mypy shared/src services/scheduling/src services/inventory/src services/notifications/src services/dashboard/src embedded/src
 
 fmt: install
 	$(UV) run --frozen ruff check --fix .

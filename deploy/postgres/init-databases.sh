@@ -3,7 +3,7 @@
 # on first start only (i.e. when the data volume is empty).
 set -euo pipefail
 
-for db in ${CLINIC_DATABASES:-scheduling inventory notifications}; do
+for db in ${CLINIC_DATABASES:-scheduling inventory notifications dashboard}; do
     echo "creating database ${db}"
     psql -v ON_ERROR_STOP=1 --username "${POSTGRES_USER}" --dbname "${POSTGRES_DB:-$POSTGRES_USER}" \
         -c "CREATE DATABASE \"${db}\";"

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from clinic_shared.crypto import new_key
 from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+from dashboard.settings import DashboardSettings
 from inventory.settings import InventorySettings
 from notifications.settings import NotificationsSettings
 from scheduling.settings import SchedulingSettings
@@ -30,6 +31,7 @@ SERVICES: dict[str, type[ServiceSettings]] = {
     "scheduling": SchedulingSettings,
     "inventory": InventorySettings,
     "notifications": NotificationsSettings,
+    "dashboard": DashboardSettings,
 }
 HEALTHZ_PORT = re.compile(r"127\.0\.0\.1:(\d+)/healthz")
 

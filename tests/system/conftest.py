@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,19 +12,12 @@ from fastapi import FastAPI
 from clinic_shared.contracts import Envelope
 from clinic_shared.messaging import topology
 from clinic_shared.testing.helpers import running
-from clinic_shared.testing.plugin import FAST
 from inventory.bootstrap import build_app as inventory_app
 from inventory.settings import InventorySettings
 from notifications.bootstrap import build_app as notifications_app
 from notifications.settings import NotificationsSettings
 from scheduling.bootstrap import build_app as scheduling_app
 from scheduling.settings import SchedulingSettings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -54,19 +46,17 @@ class Stack:
             yield seen
 
 
+SERVICES = (
+    ("scheduling", SchedulingSettings, scheduling_app),
+    ("inventory", InventorySettings, inventory_app),
+    ("notifications", NotificationsSettings, notifications_app),
+)
+
+
 @pytest.fixture
-async def stack(postgres_databases, rabbitmq_url, amqp_namespace) -> AsyncIterator[Stack]:
+async def stack(stack_settings, rabbitmq_url, amqp_namespace) -> AsyncIterator[Stack]:
     """The three services, each on its own PostgreSQL database, over one real RabbitMQ."""
-    amqp_namespace.url = rabbitmq_url
-    common = FAST | {"amqp_url": rabbitmq_url, "amqp_namespace": amqp_namespace.prefix}
-    apps = {}
-    for name, settings_cls, build in (
-        ("scheduling", SchedulingSettings, scheduling_app),
-        ("inventory", InventorySettings, inventory_app),
-        ("notifications", NotificationsSettings, notifications_app),
-    ):
-        url = await postgres_databases.fresh(name, f"{name}:migrations")
-        apps[name] = build(settings_cls(**common, database_url=url))
+    apps = {name: build(await stack_settings(cls)) for name, cls, build in SERVICES}
     async with (
         running(apps["scheduling"]) as scheduling,
         running(apps["inventory"]) as inventory,

@@ -1,4 +1,4 @@
-"""`make run`: the three services in one process, seeded once, stopped cleanly by Ctrl-C."""
+"""`make run`: three services and the dashboard in one process, seeded once, stopped by Ctrl-C."""
 
 from __future__ import annotations
 
@@ -12,18 +12,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clinic_shared.testing.helpers import bearer, eventually
-
-from .conftest import free_port
+from clinic_shared.testing.helpers import bearer, eventually, free_port
+from dashboard.seed import DEMO_ACCOUNTS
 
 pytestmark = pytest.mark.system
 DEMO_PATIENT = "00000000-0000-4000-8000-000000000001"
+SERVED = ("scheduling", "inventory", "notifications", "dashboard")
 
 
 class Embedded:
     def __init__(self, workdir: Path, env: dict[str, str]) -> None:
         self.workdir = workdir
-        self.ports = {name: free_port() for name in ("scheduling", "inventory", "notifications")}
+        self.ports = {name: free_port() for name in SERVED}
         self.env = (
             os.environ
             | env
@@ -53,7 +53,7 @@ class Embedded:
                 ]
             except httpx.TransportError:
                 return False
-            return codes == [200, 200, 200]
+            return codes == [200] * len(SERVED)
 
         await eventually(healthy, timeout=60, interval=0.2)
 
@@ -78,7 +78,7 @@ async def embedded(request, tmp_path: Path, amqp_namespace):
         namespace = amqp_namespace
         namespace.url = request.getfixturevalue("rabbitmq_url")
         env |= {"AMQP_URL": namespace.url, "AMQP_NAMESPACE": namespace.prefix}
-        for name in ("scheduling", "inventory", "notifications"):
+        for name in SERVED:
             env[f"{name.upper()}_DATABASE_URL"] = await databases.fresh(name, f"{name}:migrations")
     run = Embedded(tmp_path, env)
     if request.param == "embedded-default":
@@ -87,6 +87,7 @@ async def embedded(request, tmp_path: Path, amqp_namespace):
             "SCHEDULING_DATABASE_URL",
             "INVENTORY_DATABASE_URL",
             "NOTIFICATIONS_DATABASE_URL",
+            "DASHBOARD_DATABASE_URL",
         ):
             run.env.pop(key, None)
     yield run
@@ -94,7 +95,9 @@ async def embedded(request, tmp_path: Path, amqp_namespace):
         run.process.kill()
 
 
-async def test_run_serves_three_services_seeds_once_and_stops_on_ctrl_c(embedded) -> None:
+async def test_run_serves_the_services_and_dashboard_seeds_once_and_stops_on_ctrl_c(
+    embedded,
+) -> None:
     async with httpx.AsyncClient(timeout=5) as client:
         embedded.start()
         await embedded.wait_healthy(client)
@@ -110,7 +113,8 @@ async def test_run_serves_three_services_seeds_once_and_stops_on_ctrl_c(embedded
         ready = [
             (await client.get(embedded.url(s) + "/readyz")).status_code for s in embedded.ports
         ]
-        assert ready == [200, 200, 200]
+        assert ready == [200] * len(SERVED)
+        await _sign_in_to_the_dashboard_as_the_demo_receptionist(embedded.url("dashboard"))
         assert await embedded.interrupt() == 0
 
         embedded.start()
@@ -123,8 +127,24 @@ async def test_run_serves_three_services_seeds_once_and_stops_on_ctrl_c(embedded
     assert len(patients.json()) == 2  # the demo clinic was seeded once, not per start
     log = embedded.log.read_text()
     assert "service started" in log
+    for _, email, role, password in DEMO_ACCOUNTS:
+        assert f"{role.value:<14} {email:<30} {password}" in log
     for secret in ("7911123456", "amelia.hart@example.com", "chloe.martin@example.com"):
         assert secret not in log
+
+
+async def _sign_in_to_the_dashboard_as_the_demo_receptionist(url: str) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=10) as browser:
+        form = await browser.get("/signin")
+        csrf = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        _, email, _, password = next(a for a in DEMO_ACCOUNTS if a[2].value == "receptionist")
+        signed_in = await browser.post(
+            "/signin", data={"email": email, "password": password, "csrf_token": csrf}
+        )
+        today = await browser.get("/")
+    assert signed_in.status_code == 303, signed_in.text
+    assert today.status_code == 200
+    assert "Sign out" in today.text
 
 
 async def test_run_exits_with_an_error_naming_the_service_that_cannot_start(
@@ -132,7 +152,12 @@ async def test_run_exits_with_an_error_naming_the_service_that_cannot_start(
 ) -> None:
     missing = postgres_admin_url.rsplit("/", 1)[0] + "/no_such_database_for_clinic_tests"
     run = Embedded(tmp_path, {"CLINIC_LOG_FORMAT": "text"})
-    for key in ("AMQP_URL", "INVENTORY_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL"):
+    for key in (
+        "AMQP_URL",
+        "INVENTORY_DATABASE_URL",
+        "NOTIFICATIONS_DATABASE_URL",
+        "DASHBOARD_DATABASE_URL",
+    ):
         run.env.pop(key, None)
     run.env["SCHEDULING_DATABASE_URL"] = missing
     run.start()

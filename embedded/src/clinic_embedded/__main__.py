@@ -1,8 +1,8 @@
-"""`make run`: scheduling, inventory and notifications in one process, one port each.
+"""`make run`: scheduling, inventory, notifications and the dashboard in one process.
 
-On its own it runs on SQLite files under var/ and an in-memory bus, seeds the demo clinic and
-logs to the terminal. With the services' *_DATABASE_URL and AMQP_URL set, it runs on PostgreSQL
-and RabbitMQ.
+On its own it runs on SQLite files under var/ and an in-memory bus, seeds the demo clinic (and the
+dashboard's demo staff accounts, printed at start) and logs to the terminal. With the services'
+*_DATABASE_URL and AMQP_URL set, it runs on PostgreSQL and RabbitMQ.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -22,6 +23,9 @@ from clinic_shared.messaging import InMemoryBus, MessageBus
 from clinic_shared.runtime import bus_options
 from clinic_shared.serve import uvicorn_config
 from clinic_shared.settings import ServiceSettings
+from dashboard.bootstrap import build_app as dashboard_app
+from dashboard.seed import DEMO_ACCOUNTS
+from dashboard.settings import DashboardSettings
 from inventory.bootstrap import build_app as inventory_app
 from inventory.settings import InventorySettings
 from notifications.bootstrap import build_app as notifications_app
@@ -33,7 +37,7 @@ log = logging.getLogger("clinic")
 
 
 class _Server(uvicorn.Server):
-    """A uvicorn server that leaves signal handling to the runner, which stops all three."""
+    """A uvicorn server that leaves signal handling to the runner, which stops them all."""
 
     def install_signal_handlers(self) -> None:  # uvicorn < 0.29
         return
@@ -42,8 +46,12 @@ class _Server(uvicorn.Server):
         return contextlib.nullcontext()
 
 
+def _seed() -> bool:
+    return os.environ.get("CLINIC_SEED_DEMO_DATA", "true").lower() in {"1", "true", "yes"}
+
+
 def _settings() -> tuple[SchedulingSettings, InventorySettings, NotificationsSettings]:
-    seed = os.environ.get("CLINIC_SEED_DEMO_DATA", "true").lower() in {"1", "true", "yes"}
+    seed = _seed()
     inventory = InventorySettings(seed_demo_data=seed)
     notifications = NotificationsSettings(seed_demo_data=seed)
     peers = {  # a patient's export asks the other two, wherever they listen in this process
@@ -55,15 +63,36 @@ def _settings() -> tuple[SchedulingSettings, InventorySettings, NotificationsSet
     return scheduling, inventory, notifications
 
 
+def _dashboard_settings(*services: ServiceSettings) -> DashboardSettings:
+    """The dashboard calls the services on their ports here, unless told other URLs."""
+    urls: dict[str, Any] = {
+        f"{s.service_name}_url": f"http://127.0.0.1:{s.port}"
+        for s in services
+        if f"DASHBOARD_{s.service_name.upper()}_URL" not in os.environ
+    }
+    return DashboardSettings(seed_demo_data=_seed(), **urls)
+
+
+def _print_demo_accounts(settings: DashboardSettings) -> None:
+    """Staff emails are masked in logs, so the demo sign-ins go straight to the terminal."""
+    if not settings.seed_demo_data:
+        return
+    print(f"Dashboard demo accounts (sign in at http://127.0.0.1:{settings.port}):", flush=True)
+    for _, email, role, password in DEMO_ACCOUNTS:
+        print(f"  {role.value:<14} {email:<30} {password}", flush=True)
+
+
 async def run() -> int:
     scheduling, inventory, notifications = _settings()
     bus: MessageBus | None = None
     if scheduling.amqp_url is None:
         bus = InMemoryBus(bus_options(scheduling))
+    dashboard = _dashboard_settings(scheduling, inventory, notifications)
     apps: list[tuple[ServiceSettings, FastAPI]] = [
         (scheduling, scheduling_app(scheduling, bus)),
         (inventory, inventory_app(inventory, bus)),
         (notifications, notifications_app(notifications, bus)),
+        (dashboard, dashboard_app(dashboard)),
     ]
     servers = [_Server(uvicorn_config(app, settings)) for settings, app in apps]
     loop = asyncio.get_running_loop()
@@ -86,6 +115,7 @@ async def run() -> int:
             backend,
             "RabbitMQ" if bus is None else "in-memory",
         )
+    _print_demo_accounts(dashboard)
     tasks = [
         asyncio.create_task(_serve(server, settings.service_name))
         for server, (settings, _) in zip(servers, apps, strict=True)

@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 from clinic_shared.testing.helpers import eventually
 
-from .conftest import ADMIN, DOCTOR, MONDAY, PARIS, Clinic, days, instant, local
+from .conftest import ADMIN, DESK, DOCTOR, MONDAY, PARIS, Clinic, days, instant, local
 
 
 async def _course_with_sessions(clinic: Clinic, count: int, gap: int = 7) -> tuple[str, list[dict]]:
@@ -137,3 +137,17 @@ async def test_the_last_session_completed_completes_the_course(clinic: Clinic) -
 
 async def _types(clinic: Clinic) -> list[str]:
     return [e.type for e in clinic.events]
+
+
+async def test_a_sessions_move_window_is_bounded_by_its_neighbours_unless_shifting(
+    clinic: Clinic,
+) -> None:
+    _, booked = await _course_with_sessions(clinic, 3, gap=9)  # 4, 13 and 22 March
+
+    response = await clinic.client.get(f"/v1/sessions/{booked[1]['id']}/window", headers=DESK)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "alone": {"earliest": "2030-03-11", "latest": "2030-03-15"},  # 7+ after 4th, 7+ before 22nd
+        "shift_following": {"earliest": "2030-03-11", "latest": "2030-03-19"},  # 7-15 after 4th
+    }

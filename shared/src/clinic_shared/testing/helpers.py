@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from clinic_shared.auth import Role, mint_token
@@ -23,6 +25,55 @@ async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (never 8000-8003, which `make run` uses)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Served:
+    """An app served by uvicorn on a free local port, in the test's event loop."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, port=self.port, log_config=None, lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.server.should_exit = False
+        self.task = asyncio.create_task(self.server.serve())
+        await eventually(self._started, timeout=60)
+
+    async def _started(self) -> bool:
+        if self.task is not None and self.task.done():
+            self.task.result()  # a failed start raises here
+            raise AssertionError("the server stopped while starting")
+        return bool(self.server.started)
+
+    async def stop(self) -> None:
+        """Stop listening (the app's lifespan ends); `start` serves it again on the same port."""
+        if self.task is None:
+            return
+        self.server.should_exit = True
+        await self.task
+        self.task = None
+        self.server.started = False
+
+
+@asynccontextmanager
+async def served(app: FastAPI) -> AsyncIterator[Served]:
+    """Serve `app` over real HTTP for the block: for clients that are not in this process."""
+    server = Served(app)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 async def eventually(

@@ -111,6 +111,23 @@ FAST = {
 
 
 @pytest.fixture
+def stack_settings(
+    postgres_databases: PostgresDatabases, rabbitmq_url: str, amqp_namespace: RabbitNamespace
+) -> SettingsFactory:
+    """Settings of a service of a running stack: its own PostgreSQL database, the test's RabbitMQ
+    exchange. `await stack_settings(Cls, **overrides)`."""
+    amqp_namespace.url = rabbitmq_url
+
+    async def make(cls: type[S], **overrides: Any) -> S:
+        name = str(cls.model_fields["service_name"].default)
+        url = await postgres_databases.fresh(name, f"{name}:migrations")
+        common = {"amqp_url": rabbitmq_url, "amqp_namespace": amqp_namespace.prefix}
+        return cls(**(FAST | common | {"database_url": url} | overrides))
+
+    return make
+
+
+@pytest.fixture
 def make_settings(
     backend: str,
     tmp_path: Path,

@@ -13,7 +13,14 @@ from clinic_shared.contracts.events import SessionRescheduled
 from clinic_shared.errors import AppError, Conflict
 from scheduling.domain import rules
 from scheduling.domain.errors import WrongState
-from scheduling.domain.model import UPCOMING, CourseStatus, Session, SessionStatus, Treatment
+from scheduling.domain.model import (
+    UPCOMING,
+    CourseStatus,
+    Session,
+    SessionStatus,
+    Treatment,
+    Window,
+)
 from scheduling.service_layer.context import Scope, facts, relabel
 from scheduling.service_layer.placement import check_slot, is_overlap, overlap_refused
 
@@ -66,6 +73,23 @@ async def reschedule(
             )
         )
     return [replace(new, sequence=numbers[new.id], status=SessionStatus.BOOKED) for new in moved]
+
+
+async def move_windows(scope: Scope, session_id: uuid.UUID) -> tuple[Window, Window]:
+    """The days a session may move to: alone (between its neighbours), and with the later
+    sessions shifted along (after the previous one only)."""
+    target = await scope.session(session_id)
+    course = await scope.course(target.course_id)
+    treatment = await scope.treatment(course.treatment_code)
+    sessions = await scope.calendar.sessions_of(course.id)
+    before, after = rules.neighbours(sessions, target.starts_at, excluding=target.id)
+    previous = before.starts_at if before else None
+    following = after.starts_at if after else None
+    zone = scope.clinic.zone
+    return (
+        rules.interval_window(treatment, zone, previous, following),
+        rules.interval_window(treatment, zone, previous),
+    )
 
 
 async def _checked_moves(

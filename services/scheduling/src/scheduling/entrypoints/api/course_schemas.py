@@ -47,6 +47,13 @@ class WindowPublic(BaseModel):
     latest: date | None
 
 
+class MoveWindowsPublic(BaseModel):
+    alone: WindowPublic = Field(description="Days the session may move to on its own.")
+    shift_following: WindowPublic = Field(
+        description="Days it may move to when the later sessions shift by as many days."
+    )
+
+
 class CoursePublic(BaseModel):
     id: uuid.UUID
     patient_id: uuid.UUID

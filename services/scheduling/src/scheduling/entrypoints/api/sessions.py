@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -11,11 +12,13 @@ from pydantic import AwareDatetime
 from scheduling.entrypoints.api.course_schemas import (
     CancelBody,
     CompleteBody,
+    MoveWindowsPublic,
     RescheduleBody,
     RescheduledPublic,
     SessionCreate,
     SessionPublic,
     SessionStatusName,
+    WindowPublic,
 )
 from scheduling.entrypoints.api.courses import session_public
 from scheduling.entrypoints.api.deps import Clinical, FrontDesk, ScopeDep, Staff
@@ -59,6 +62,15 @@ async def list_sessions(
 @router.get("/{session_id}", response_model=SessionPublic)
 async def read_session(session_id: uuid.UUID, scope: ScopeDep, _: Staff) -> SessionPublic:
     return session_public(await scope.session(session_id))
+
+
+@router.get("/{session_id}/window", response_model=MoveWindowsPublic)
+async def move_window(session_id: uuid.UUID, scope: ScopeDep, _: Staff) -> MoveWindowsPublic:
+    """The clinic-local days the session may be rescheduled to, alone or shifting later ones."""
+    alone, shifting = await moves.move_windows(scope, session_id)
+    return MoveWindowsPublic(
+        alone=WindowPublic(**asdict(alone)), shift_following=WindowPublic(**asdict(shifting))
+    )
 
 
 @router.post("/{session_id}/reschedule", response_model=RescheduledPublic)

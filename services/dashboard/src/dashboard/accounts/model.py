@@ -1,0 +1,61 @@
+"""Staff accounts: who signs in to the dashboard, and the rules on their details."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from clinic_shared.auth import Role
+from clinic_shared.errors import Unprocessable
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    id: uuid.UUID
+    name: str
+    email: str
+    role: Role
+    active: bool = True
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare without case or surrounding spaces."""
+    return email.strip().lower()
+
+
+def check_email(email: str) -> str:
+    email = normalise_email(email)
+    local, at, domain = email.partition("@")
+    if not (local and at and "." in domain) or len(email) > 320:
+        raise invalid("email", "Enter an email address such as name@clinic.example.")
+    return email
+
+
+def check_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 200:
+        raise invalid("name", "Enter the person's name.")
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise invalid("password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise invalid("password", f"Use at most {MAX_PASSWORD_LENGTH} characters.")
+    return password
+
+
+def check_role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise invalid("role", "Choose one of the roles in the list.") from None
+
+
+def invalid(field: str, reason: str) -> Unprocessable:
+    """A 422 naming the form field and why, in the shape the services use."""
+    return Unprocessable(reason, errors=[{"field": field, "reason": reason}])

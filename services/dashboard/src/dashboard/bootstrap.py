@@ -1,0 +1,43 @@
+"""The one place the dashboard is wired."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from clinic_shared.auth import TokenVerifier
+from clinic_shared.web import create_app
+from dashboard.errors import install_error_pages
+from dashboard.pages import agenda, agenda_actions, agenda_complete, signin
+from dashboard.pages.settings import routers as settings_routers
+from dashboard.runtime import DashboardRuntime
+from dashboard.seed import seed_demo
+from dashboard.settings import DashboardSettings
+from dashboard.web import templates
+
+ROUTERS = [
+    signin.router,
+    agenda.router,
+    agenda_actions.router,
+    agenda_complete.router,
+    *settings_routers,
+]
+
+
+def build_app(settings: DashboardSettings | None = None) -> FastAPI:
+    settings = settings or DashboardSettings()
+    runtime = DashboardRuntime(settings, seed=seed_demo)
+    app = create_app(
+        title="Clinic dashboard",
+        description="The staff's pages over scheduling, inventory and notifications.",
+        runtime=runtime,
+        verifier=TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer),
+        routers=ROUTERS,
+    )
+    app.state.settings = settings
+    templates.env.globals["clinic_zone"] = settings.zone
+    install_error_pages(app)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    return app

@@ -1,0 +1,61 @@
+"""Today / week: the sessions per practitioner or room, refreshed by polling a partial."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated, Literal
+
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse
+
+from dashboard.agenda import CLINICAL, FRONT_DESK, day_range, load_agenda
+from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router
+from dashboard.web import render
+
+router = page_router(tags=["agenda"])
+Grouping = Literal["practitioner", "room"]
+
+
+@router.get("/", response_class=HTMLResponse)
+async def agenda_page(
+    request: Request,
+    user: CurrentUser,
+    settings: SettingsDep,
+    day: Annotated[date | None, Query()] = None,
+    week: bool = False,
+    by: Grouping = "practitioner",
+) -> HTMLResponse:
+    shown = day or datetime.now(settings.zone).date()
+    step = timedelta(days=7 if week else 1)
+    context = {
+        "day": shown,
+        "monday": shown - timedelta(days=shown.weekday()),
+        "week": week,
+        "by": by,
+        "before": shown - step,
+        "after": shown + step,
+    }
+    return render(request, "agenda/page.html", context)
+
+
+@router.get("/agenda/sessions", response_class=HTMLResponse)
+async def agenda_sessions(
+    request: Request,
+    user: CurrentUser,
+    services: ServicesDep,
+    settings: SettingsDep,
+    day: date,
+    week: bool = False,
+    by: Grouping = "practitioner",
+) -> HTMLResponse:
+    start, end = day_range(day, week, settings.zone)
+    groups = await load_agenda(services, start, end, by)
+    role = user.account.role
+    context = {
+        "groups": groups,
+        "by": by,
+        "week": week,
+        "clinical": role in CLINICAL,
+        "front_desk": role in FRONT_DESK,
+    }
+    return render(request, "agenda/_sessions.html", context)

@@ -1,0 +1,87 @@
+"""Completing a session: for each product of the treatment's kit, the lot used and how many."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from dashboard.clients import ServiceProblem, Services
+from dashboard.deps import CurrentUser, ServicesDep, page_router
+from dashboard.pages.agenda_actions import done, session_facts
+from dashboard.web import render
+from dashboard.wording import outcome_error
+
+router = page_router(prefix="/agenda/sessions/{session_id}", tags=["agenda"])
+
+
+async def _kit_lines(services: Services, treatment: str, session_id: uuid.UUID) -> list[Any]:
+    """Each kit product with its usable lots and the lot reserved for this session, if any."""
+    kit, reserved, products = await asyncio.gather(
+        services.inventory.get(f"/v1/kits/{treatment}"),
+        services.inventory.get("/v1/reservations", session_id=str(session_id)),
+        services.inventory.get("/v1/products"),
+    )
+    names = {p["code"]: p["name"] for p in products}
+    codes = [item["product_code"] for item in kit["items"]]
+    lots = await asyncio.gather(
+        *(services.inventory.get("/v1/lots", product_code=c, status="available") for c in codes)
+    )
+    held = {r["product_code"]: r["lot_number"] for r in reserved if r["status"] == "reserved"}
+    return [
+        item
+        | {"name": names.get(item["product_code"], item["product_code"])}
+        | {"lots": product_lots, "reserved_lot": held.get(item["product_code"])}
+        for item, product_lots in zip(kit["items"], lots, strict=True)
+    ]
+
+
+async def _panel(
+    request: Request, services: Services, session_id: uuid.UUID, **extra: Any
+) -> HTMLResponse:
+    facts = await session_facts(services, session_id)
+    lines = await _kit_lines(services, facts["course"]["treatment_code"], session_id)
+    return render(request, "agenda/_complete.html", facts | {"lines": lines} | extra)
+
+
+@router.get("/complete", response_class=HTMLResponse)
+async def complete_form(
+    request: Request, session_id: uuid.UUID, _: CurrentUser, services: ServicesDep
+) -> HTMLResponse:
+    return await _panel(request, services, session_id)
+
+
+def _products_used(form: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The `lot_<code>` and `quantity_<code>` pairs of the form, or the fields at fault."""
+    used, errors = [], {}
+    for code in form.get("products", "").split(","):
+        lot, quantity = form.get(f"lot_{code}", ""), form.get(f"quantity_{code}", "")
+        if not code or (not lot and quantity in {"", "0"}):
+            continue
+        if not lot:
+            errors[f"lot_{code}"] = "Choose the lot the vials came from."
+        elif not quantity.isdigit() or not 1 <= int(quantity) <= 100:
+            errors[f"quantity_{code}"] = "Enter how many vials were used (1 to 100)."
+        else:
+            used.append({"product_code": code, "lot_number": lot, "quantity": int(quantity)})
+    return used, errors
+
+
+@router.post("/complete")
+async def complete(
+    request: Request, session_id: uuid.UUID, _: CurrentUser, services: ServicesDep
+) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    used, errors = _products_used(form)
+    if not errors:
+        try:
+            body = {"products_used": used}
+            await services.scheduling.post(f"/v1/sessions/{session_id}/complete", body)
+        except ServiceProblem as exc:
+            errors = {"form": outcome_error(exc, request.app.state.settings.zone)}
+    if errors:
+        return await _panel(request, services, session_id, errors=errors, entered=form)
+    return done(request, "The session is completed.")

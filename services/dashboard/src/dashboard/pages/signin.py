@@ -1,0 +1,78 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from dashboard.accounts.service import SignInRefused, sign_in, sign_out
+from dashboard.deps import CSRF_FIELD, SESSION_COOKIE, CsrfChecked, DbDep, RuntimeDep
+from dashboard.errors import CsrfRefused
+from dashboard.web import render
+
+router = APIRouter(tags=["sign-in"])
+# Before sign-in there is no session to hold a CSRF token: the form's token must match a cookie.
+SIGNIN_CSRF_COOKIE = "clinic_signin_csrf"
+
+
+def _form(request: Request, runtime: RuntimeDep, **context: object) -> HTMLResponse:
+    token = request.cookies.get(SIGNIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, "signin/signin.html", {"signin_csrf": token, **context})
+    response.status_code = 401 if context.get("errors") else 200
+    response.set_cookie(
+        SIGNIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=runtime.settings.secure_cookies,
+    )
+    return response
+
+
+@router.get("/signin", response_class=HTMLResponse)
+async def signin_page(request: Request, runtime: RuntimeDep) -> HTMLResponse:
+    return _form(request, runtime)
+
+
+@router.post("/signin", response_class=HTMLResponse)
+async def signin(
+    request: Request,
+    runtime: RuntimeDep,
+    db: DbDep,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
+) -> Response:
+    expected = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(csrf_token, expected):
+        raise CsrfRefused()
+    ttl = timedelta(hours=runtime.settings.session_hours)
+    try:
+        token, _ = await sign_in(db, email=email, password=password, now=runtime.clock(), ttl=ttl)
+    except SignInRefused as exc:
+        errors = {"password": exc.detail}
+        return _form(request, runtime, errors=errors, email=email)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(ttl.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=runtime.settings.secure_cookies,
+    )
+    response.delete_cookie(SIGNIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/signout")
+async def signout(request: Request, db: DbDep, _: CsrfChecked) -> Response:
+    await sign_out(db, token=request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,32 @@
+"""The dashboard's settings: DASHBOARD_* variables plus the shared CLINIC_* ones."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from clinic_shared.settings import ServiceSettings
+
+
+class DashboardSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="DASHBOARD_")
+
+    service_name: str = "dashboard"
+    port: int = Field(8000, ge=0, le=65535)
+    database_url: str = "sqlite+aiosqlite:///var/dashboard.db"
+
+    scheduling_url: str = "http://127.0.0.1:8001"
+    inventory_url: str = "http://127.0.0.1:8002"
+    notifications_url: str = "http://127.0.0.1:8003"
+    service_timeout_seconds: float = Field(
+        5.0, gt=0, description="How long a page waits for a service before showing it as down."
+    )
+    session_hours: float = Field(
+        12, gt=0, le=24 * 30, description="How long a sign-in lasts without being used."
+    )
+    refresh_seconds: int = Field(4, ge=1, le=60, description="How often pages poll for news.")
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies go over HTTPS only in production."""
+        return self.env == "production"

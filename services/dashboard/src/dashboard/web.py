@@ -1,0 +1,69 @@
+"""Rendering pages and partials: the layout always gets the user, CSRF token and nav."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from clinic_shared.errors import AppError
+from dashboard.accounts.service import SignedIn
+from dashboard.clients import ServiceProblem, field_name
+from dashboard.nav import links_for
+from dashboard.wording import day
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def _local(value: str | datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
+    """An ISO datetime from a service, shown in the clinic's time zone."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    zone: ZoneInfo = templates.env.globals["clinic_zone"]  # type: ignore[assignment]
+    return moment.astimezone(zone).strftime(fmt)
+
+
+templates.env.filters["local"] = _local
+templates.env.filters["day"] = day
+templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """`template` with the layout's context: who is signed in, their nav, the CSRF token."""
+    signed_in: SignedIn | None = getattr(request.state, "signed_in", None)
+    base: dict[str, Any] = {
+        "user": signed_in.account if signed_in else None,
+        "nav": links_for(signed_in.account.role) if signed_in else [],
+        "csrf_token": signed_in.csrf_token if signed_in else "",
+        "refresh_seconds": request.app.state.settings.refresh_seconds,
+        "errors": {},
+    }
+    return templates.TemplateResponse(
+        request, template, base | (context or {}), status_code=status_code, headers=headers
+    )
+
+
+def form_errors(exc: ServiceProblem | AppError) -> dict[str, str]:
+    """Field name -> reason, from a service's problem or one of the dashboard's own errors."""
+    if isinstance(exc, ServiceProblem):
+        return exc.fields or {"form": exc.detail}
+    listed = exc.extensions.get("errors") or []
+    fields = {field_name(str(e["field"])): str(e["reason"]) for e in listed}
+    return fields or {"form": exc.detail}

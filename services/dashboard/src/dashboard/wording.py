@@ -1,0 +1,69 @@
+"""Scheduling's refusals in words a receptionist understands, keyed by the form field."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dashboard.clients import ServiceProblem
+
+
+def day(value: str | None) -> str:
+    """`2030-03-11` as `Mon 11 Mar`."""
+    return date.fromisoformat(value).strftime("%a %d %b") if value else "any day"
+
+
+def window(earliest: str | None, latest: str | None, today: date) -> str:
+    """An allowed window of days from today on: `Mon 11 Mar to Fri 15 Mar`."""
+    first = max(date.fromisoformat(earliest), today) if earliest else today
+    if latest is None:
+        return f"{first:%a %d %b} onwards"
+    if date.fromisoformat(latest) < first:
+        return "no day left"
+    return f"{first:%a %d %b} to {day(latest)}"
+
+
+SHORT_REASONS = {"In the past.": "That time has already passed. Choose a later one."}
+
+
+def _slug(problem: ServiceProblem) -> str:
+    return str(problem.body.get("type", "")).rsplit("/", 1)[-1]
+
+
+def _window(window: dict[str, Any]) -> str:
+    return f"{day(window.get('earliest'))} and {day(window.get('latest'))}"
+
+
+def scheduling_errors(problem: ServiceProblem, field: str = "starts_at") -> dict[str, str]:
+    """Field -> what went wrong and what to do, for the booking and moving forms."""
+    body, slug = problem.body, _slug(problem)
+    if "next_session_id" in body:
+        allowed = body.get("allowed_for_next") or {}
+        return {
+            "shift_following": "The next session would then be too close or too far "
+            f"(it must fall between {_window(allowed)}). Tick “Also move the following "
+            "sessions” to move them by as many days, or choose another day."
+        }
+    if slug == "interval-violation":
+        window = _window(body.get("window") or {})
+        reason = f"Choose a day between {window}: sessions of a course keep their interval."
+    elif slug == "slot-taken":
+        resource = body.get("resource", "room")
+        reason = f"The {resource} already has a session then. Choose another time."
+    elif slug == "practitioner-away":
+        reason = "The practitioner is away then. Choose another day."
+    else:
+        fields = {k: SHORT_REASONS.get(v, v) for k, v in problem.fields.items()}
+        return fields or {"form": problem.detail}
+    target = next(iter(problem.fields), field) if problem.fields else field
+    return {target: reason}
+
+
+def outcome_error(problem: ServiceProblem, zone: ZoneInfo) -> str:
+    """Why a session could not be completed, marked a no-show or cancelled."""
+    starts_at = problem.body.get("starts_at")
+    if _slug(problem) == "wrong-state" and isinstance(starts_at, str):
+        moment = datetime.fromisoformat(starts_at).astimezone(zone)
+        return f"The session has not started yet: this can be done from {moment:%a %d %b %H:%M}."
+    return problem.detail
