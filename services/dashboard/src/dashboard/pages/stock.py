@@ -30,7 +30,7 @@ async def _forms(services: Services) -> dict[str, Any]:
 async def _page(
     request: Request, user: SignedIn, services: Services, **context: Any
 ) -> HTMLResponse:
-    status = 422 if context.get("errors") else 200
+    status = 422 if context.get("errors") or context.get("adjust_errors") else 200
     context = await _forms(services) | {"can_change": user.account.role in StockStaff} | context
     return render(request, "stock/page.html", context, status_code=status)
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from clinic_shared.testing.helpers import running
 from dashboard.bootstrap import build_app
@@ -27,6 +30,20 @@ SERVICES = (
 )
 
 
+@dataclass
+class Clinic(Dashboard):
+    services: dict[str, FastAPI]
+
+    def api(self, name: str) -> httpx.AsyncClient:
+        """The running service `name`, to set a scene through its own API."""
+        client: httpx.AsyncClient = self.app.state.runtime.clients.http[name]
+        return client
+
+    def at(self, name: str, moment: datetime) -> None:
+        """Service `name` believes it is now `moment`."""
+        self.services[name].state.runtime.clock = lambda: moment
+
+
 @pytest.fixture
 def backend() -> str:
     """The pages read what the services answer: one run, on PostgreSQL and RabbitMQ."""
@@ -34,7 +51,7 @@ def backend() -> str:
 
 
 @pytest.fixture
-async def clinic(make_settings) -> AsyncIterator[Dashboard]:
+async def clinic(make_settings) -> AsyncIterator[Clinic]:
     """The dashboard calling the running services, all seeded with the demo clinic."""
     async with AsyncExitStack() as stack:
         apps = {}
@@ -50,6 +67,6 @@ async def clinic(make_settings) -> AsyncIterator[Dashboard]:
             clients.http[name] = httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"
             )
-        yield Dashboard(dashboard, client)
+        yield Clinic(dashboard, client, apps)
         for http in clients.http.values():
             await http.aclose()

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from clinic_shared.auth import Role
 
 from ..conftest import Dashboard
@@ -14,6 +16,8 @@ NEW_PATIENT = {
     "preferred_channel": "sms",
     "consent_sms": "on",
 }
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
 
 async def register(clinic: Dashboard, token: str, **fields: str) -> str:
