@@ -46,19 +46,19 @@ class Clinic(Dashboard):
 
 @pytest.fixture
 def backend() -> str:
-    """The pages read what the services answer: one run, on PostgreSQL and RabbitMQ."""
-    return "postgres"
+    """The skeleton's `dashboard` (services down, for role refusals) once, on SQLite."""
+    return "sqlite"
 
 
 @pytest.fixture
-async def clinic(make_settings) -> AsyncIterator[Clinic]:
+async def clinic(stack_settings) -> AsyncIterator[Clinic]:
     """The dashboard calling the running services, all seeded with the demo clinic."""
     async with AsyncExitStack() as stack:
         apps = {}
         for name, settings_cls, build in SERVICES:
-            apps[name] = build(await make_settings(settings_cls, seed_demo_data=True))
+            apps[name] = build(await stack_settings(settings_cls, seed_demo_data=True))
             await stack.enter_async_context(running(apps[name]))
-        settings = await make_settings(DashboardSettings, seed_demo_data=True)
+        settings = await stack_settings(DashboardSettings, seed_demo_data=True)
         dashboard = build_app(settings)
         client = await stack.enter_async_context(running(dashboard))
         clients = dashboard.state.runtime.clients
