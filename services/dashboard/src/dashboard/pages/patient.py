@@ -81,7 +81,9 @@ async def patient_partial(
     for course in courses:
         course["sessions"].sort(key=lambda s: s["sequence"])
         course["next"] = next_step(course, today)
+    sequences = {s["id"]: s["sequence"] for c in courses for s in c["sessions"]}
     context = {
+        "sequences": sequences,
         "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
         "preferences": await _preferences(services, patient_id),
         "courses": courses,

@@ -29,7 +29,7 @@ async def test_a_booked_course_shows_its_sessions_consent_and_scheduled_reminder
     assert "10 of 10 sessions booked or done" in page
     assert re.search(r"Agrees to SMS</dt><dd>yes", page)
     assert "Session 10:" in page
-    assert re.search(r"Reminder</td>\s*<td[^>]*>SMS</td>\s*<td[^>]*>due ", page)
+    assert re.search(r"Reminder, session \d+</td>\s*<td[^>]*>SMS</td>\s*<td[^>]*>due ", page)
 
 
 async def test_a_course_with_nothing_booked_shows_when_the_next_session_is_due(
