@@ -10,7 +10,16 @@ from fastapi.staticfiles import StaticFiles
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.web import create_app
 from dashboard.errors import install_error_pages
-from dashboard.pages import agenda, agenda_actions, agenda_complete, signin
+from dashboard.pages import (
+    agenda,
+    agenda_actions,
+    agenda_complete,
+    alerts,
+    booking,
+    patient,
+    signin,
+    stock,
+)
 from dashboard.pages.settings import routers as settings_routers
 from dashboard.runtime import DashboardRuntime
 from dashboard.seed import seed_demo
@@ -23,6 +32,10 @@ ROUTERS = [
     agenda_actions.router,
     agenda_complete.router,
     *settings_routers,
+    booking.router,
+    patient.router,
+    stock.router,
+    alerts.router,
 ]
 
 

@@ -18,6 +18,10 @@ class NavLink:
 
 NAV: list[NavLink] = [
     NavLink("Today", "/"),
+    NavLink("Book", "/book", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
+    NavLink("Patients", "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
+    NavLink("Stock", "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),
+    NavLink("Alerts", "/alerts"),
     NavLink("Settings", "/settings/staff", frozenset({Role.ADMIN})),
 ]
 

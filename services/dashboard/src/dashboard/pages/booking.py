@@ -1,0 +1,129 @@
+"""Book a course: find or register the patient, propose every date, adjust, book them all."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from clinic_shared.auth import Role
+from dashboard.accounts.service import SignedIn
+from dashboard.clients import ServiceProblem, Services
+from dashboard.deps import CsrfChecked, ServicesDep, SettingsDep, require_roles
+from dashboard.pages import plan_rows
+from dashboard.web import form_errors, render
+
+router = APIRouter(tags=["booking"])
+FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
+PATIENT_FIELDS = ("first_name", "last_name", "phone", "email", "language", "preferred_channel")
+
+
+async def _choices(services: Services) -> dict[str, Any]:
+    return {
+        "treatments": await services.scheduling.get("/v1/treatments"),
+        "practitioners": await services.scheduling.get("/v1/practitioners"),
+        "rooms": await services.scheduling.get("/v1/rooms"),
+    }
+
+
+async def _page(
+    request: Request, services: Services, patient_id: UUID | None, **context: Any
+) -> HTMLResponse:
+    patient = None
+    if patient_id is not None:
+        patient = await services.scheduling.get(f"/v1/patients/{patient_id}")
+        context = await _choices(services) | context
+    status = 422 if context.get("errors") else 200
+    return render(request, "booking/page.html", {"patient": patient, **context}, status_code=status)
+
+
+@router.get("/book", response_class=HTMLResponse)
+async def booking_page(
+    request: Request, user: FrontDesk, services: ServicesDep, patient_id: UUID | None = None
+) -> HTMLResponse:
+    return await _page(request, services, patient_id)
+
+
+@router.get("/book/patients", response_class=HTMLResponse)
+async def find_patients(
+    request: Request, user: FrontDesk, services: ServicesDep, q: str = ""
+) -> HTMLResponse:
+    found = await services.scheduling.get("/v1/patients", q=q.strip()[:100], limit=20) if q else []
+    return render(request, "booking/_patients.html", {"found": found, "q": q, "link": "/book"})
+
+
+def _patient_body(form: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {name: form.get(name, "").strip() or None for name in PATIENT_FIELDS}
+    body["language"] = body["language"] or "en"
+    body["preferred_channel"] = body["preferred_channel"] or "sms"
+    body["consent_sms"] = form.get("consent_sms") == "on"
+    body["consent_email"] = form.get("consent_email") == "on"
+    return body
+
+
+@router.post("/book/patients", response_class=HTMLResponse, response_model=None)
+async def register_patient(
+    request: Request, user: CsrfChecked, services: ServicesDep, _: FrontDesk
+) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    try:
+        patient = await services.scheduling.post("/v1/patients", _patient_body(form))
+    except ServiceProblem as exc:
+        return await _page(request, services, None, errors=form_errors(exc), new=form)
+    return RedirectResponse(f"/book?patient_id={patient['id']}", status_code=303)
+
+
+async def _course(services: Services, form: dict[str, str]) -> dict[str, Any]:
+    """The patient's empty course for this treatment and practitioner, or a new one."""
+    wanted = (form.get("treatment_code"), form.get("practitioner_id"))
+    courses = await services.scheduling.get("/v1/courses", patient_id=form.get("patient_id"))
+    for course in courses:
+        same = (course["treatment_code"], course["practitioner_id"]) == wanted
+        if same and course["status"] == "active" and not course["sessions"]:
+            return dict(course)
+    body = {
+        "patient_id": form.get("patient_id"),
+        "treatment_code": form.get("treatment_code"),
+        "practitioner_id": form.get("practitioner_id"),
+        "sessions_planned": int(form["sessions_planned"]) if form.get("sessions_planned") else None,
+    }
+    return dict(await services.scheduling.post("/v1/courses", body))
+
+
+@router.post("/book/plan", response_class=HTMLResponse)
+async def propose_dates(
+    request: Request, user: CsrfChecked, services: ServicesDep, settings: SettingsDep, _: FrontDesk
+) -> HTMLResponse:
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    patient_id = UUID(form["patient_id"])
+    try:
+        course = await _course(services, form)
+        body = {
+            "first_date": form.get("first_date") or None,
+            "room_id": form.get("room_id") or None,
+        }
+        proposed = await services.scheduling.post(f"/v1/courses/{course['id']}/plan", body)
+    except ServiceProblem as exc:
+        return await _page(request, services, patient_id, errors=form_errors(exc), chosen=form)
+    rows = plan_rows.proposed(proposed, settings.zone)
+    return await _page(request, services, patient_id, course=course, rows=rows, chosen=form)
+
+
+@router.post("/book/confirm", response_class=HTMLResponse, response_model=None)
+async def book_all(
+    request: Request, user: CsrfChecked, services: ServicesDep, settings: SettingsDep, _: FrontDesk
+) -> Response:
+    form = await request.form()
+    patient_id, course_id = UUID(str(form["patient_id"])), UUID(str(form["course_id"]))
+    rows = plan_rows.submitted(form.getlist("starts_at"), form.getlist("room_id"))
+    course = await services.scheduling.get(f"/v1/courses/{course_id}")
+    try:
+        body = {"sessions": plan_rows.body(rows, settings.zone)}
+        await services.scheduling.post(f"/v1/courses/{course_id}/book-plan", body)
+    except (ServiceProblem, plan_rows.RowError) as exc:
+        unplaced = plan_rows.mark(rows, exc)
+        errors = {"form": unplaced or "Nothing was booked: correct the marked date and book again."}
+        return await _page(request, services, patient_id, course=course, rows=rows, errors=errors)
+    return RedirectResponse(f"/patients/{patient_id}?booked={len(rows)}", status_code=303)

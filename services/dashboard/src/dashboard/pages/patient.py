@@ -1,0 +1,100 @@
+"""Patient: details and consent, each course as a timeline, the messages sent and to come."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from clinic_shared.auth import Role
+from dashboard.accounts.service import SignedIn
+from dashboard.clients import ServiceProblem, Services
+from dashboard.deps import ServicesDep, SettingsDep, require_roles
+from dashboard.web import render
+
+router = APIRouter(tags=["patient"])
+FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
+WAITING = {"booked", "confirmed"}
+
+
+def next_step(course: dict[str, Any], today: date) -> dict[str, Any] | None:
+    """The window of the next session to book, overdue once it closed with none booked."""
+    window = course.get("next_window")
+    if course["status"] != "active" or not window:
+        return None
+    latest = date.fromisoformat(window["latest"]) if window.get("latest") else None
+    waiting = any(s["status"] in WAITING for s in course["sessions"])
+    return {
+        "earliest": window.get("earliest"),
+        "latest": window.get("latest"),
+        "overdue": latest is not None and latest < today and not waiting,
+    }
+
+
+async def _preferences(services: Services, patient_id: UUID) -> dict[str, Any] | None:
+    """None while notifications has not heard of the patient yet."""
+    try:
+        found: dict[str, Any] = await services.notifications.get(
+            f"/v1/patients/{patient_id}/preferences"
+        )
+    except ServiceProblem as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return found
+
+
+@router.get("/patients", response_class=HTMLResponse)
+async def patients_page(request: Request, user: FrontDesk) -> HTMLResponse:
+    return render(request, "patient/search.html")
+
+
+@router.get("/patients/found", response_class=HTMLResponse)
+async def patients_found(
+    request: Request, user: FrontDesk, services: ServicesDep, q: str = ""
+) -> HTMLResponse:
+    found = await services.scheduling.get("/v1/patients", q=q.strip()[:100], limit=20) if q else []
+    return render(request, "booking/_patients.html", {"found": found, "q": q, "link": "/patients"})
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+async def patient_page(
+    request: Request, user: FrontDesk, services: ServicesDep, patient_id: UUID, booked: int = 0
+) -> HTMLResponse:
+    patient = await services.scheduling.get(f"/v1/patients/{patient_id}")
+    return render(request, "patient/page.html", {"patient": patient, "booked": booked})
+
+
+@router.get("/patients/{patient_id}/partial", response_class=HTMLResponse)
+async def patient_partial(
+    request: Request,
+    user: FrontDesk,
+    services: ServicesDep,
+    settings: SettingsDep,
+    patient_id: UUID,
+) -> HTMLResponse:
+    today = datetime.now(settings.zone).date()
+    courses = await services.scheduling.get("/v1/courses", patient_id=str(patient_id))
+    for course in courses:
+        course["sessions"].sort(key=lambda s: s["sequence"])
+        course["next"] = next_step(course, today)
+    sequences = {s["id"]: s["sequence"] for c in courses for s in c["sessions"]}
+    context = {
+        "sequences": sequences,
+        "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
+        "preferences": await _preferences(services, patient_id),
+        "courses": courses,
+        "treatments": {
+            t["code"]: t["name"] for t in await services.scheduling.get("/v1/treatments")
+        },
+        "practitioners": {
+            p["id"]: p["name"] for p in await services.scheduling.get("/v1/practitioners")
+        },
+        "messages": await services.notifications.get(
+            "/v1/messages", patient_id=str(patient_id), limit=200
+        ),
+    }
+    return render(request, "patient/_partial.html", context)

@@ -1,0 +1,72 @@
+"""The dashboard over the three real services (PostgreSQL, RabbitMQ), with the demo clinic."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from clinic_shared.testing.helpers import running
+from dashboard.bootstrap import build_app
+from dashboard.settings import DashboardSettings
+from inventory.bootstrap import build_app as inventory_app
+from inventory.settings import InventorySettings
+from notifications.bootstrap import build_app as notifications_app
+from notifications.settings import NotificationsSettings
+from scheduling.bootstrap import build_app as scheduling_app
+from scheduling.settings import SchedulingSettings
+
+from ..conftest import Dashboard
+
+SERVICES = (
+    ("scheduling", SchedulingSettings, scheduling_app),
+    ("inventory", InventorySettings, inventory_app),
+    ("notifications", NotificationsSettings, notifications_app),
+)
+
+
+@dataclass
+class Clinic(Dashboard):
+    services: dict[str, FastAPI]
+
+    def api(self, name: str) -> httpx.AsyncClient:
+        """The running service `name`, to set a scene through its own API."""
+        client: httpx.AsyncClient = self.app.state.runtime.clients.http[name]
+        return client
+
+    def at(self, name: str, moment: datetime) -> None:
+        """Service `name` believes it is now `moment`."""
+        self.services[name].state.runtime.clock = lambda: moment
+
+
+@pytest.fixture
+def backend() -> str:
+    """The skeleton's `dashboard` (services down, for role refusals) once, on SQLite."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def clinic(stack_settings) -> AsyncIterator[Clinic]:
+    """The dashboard calling the running services, all seeded with the demo clinic."""
+    async with AsyncExitStack() as stack:
+        apps = {}
+        for name, settings_cls, build in SERVICES:
+            apps[name] = build(await stack_settings(settings_cls, seed_demo_data=True))
+            await stack.enter_async_context(running(apps[name]))
+        settings = await stack_settings(DashboardSettings, seed_demo_data=True)
+        dashboard = build_app(settings)
+        client = await stack.enter_async_context(running(dashboard))
+        clients = dashboard.state.runtime.clients
+        for name, app in apps.items():
+            await clients.http[name].aclose()
+            clients.http[name] = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url=f"http://{name}"
+            )
+        yield Clinic(dashboard, client, apps)
+        for http in clients.http.values():
+            await http.aclose()

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clinic_shared.auth import Role
+
+from ..conftest import Dashboard
+
+NEW_PATIENT = {
+    "first_name": "Nora",
+    "last_name": "Quinn",
+    "phone": "+44 7911 123456",
+    "email": "",
+    "preferred_channel": "sms",
+    "consent_sms": "on",
+}
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+
+async def register(clinic: Dashboard, token: str, **fields: str) -> str:
+    response = await clinic.client.post(
+        "/book/patients", data=NEW_PATIENT | fields | {"csrf_token": token}
+    )
+    assert response.status_code == 303, response.text
+    return response.headers["location"].rsplit("=", 1)[1]
+
+
+async def propose(clinic: Dashboard, token: str, patient_id: str) -> str:
+    page = await clinic.client.get("/book", params={"patient_id": patient_id})
+    treatment = re.search(r'name="treatment_code".*?value="([^"]+)"', page.text, re.S)
+    practitioner = re.search(r'name="practitioner_id".*?value="([^"]+)"', page.text, re.S)
+    assert treatment, page.text
+    assert practitioner, page.text
+    form = {
+        "csrf_token": token,
+        "patient_id": patient_id,
+        "treatment_code": treatment.group(1),
+        "practitioner_id": practitioner.group(1),
+        "sessions_planned": "10",
+    }
+    response = await clinic.client.post("/book/plan", data=form)
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def plan_form(html: str, token: str) -> dict[str, str | list[str]]:
+    return {
+        "csrf_token": token,
+        "patient_id": re.findall(r'name="patient_id" value="([^"]+)"', html)[-1],
+        "course_id": re.findall(r'name="course_id" value="([^"]+)"', html)[0],
+        "starts_at": re.findall(r'name="starts_at" type="datetime-local" value="([^"]+)"', html),
+        "room_id": re.findall(
+            r'<select id="f-room_id-\d+" name="room_id">\s*.*?<option value="([^"]+)"[^>]*selected',
+            html,
+            re.S,
+        ),
+    }
+
+
+async def test_a_receptionist_registers_a_patient_and_books_all_ten_proposed_dates(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+
+    plan = await propose(clinic, token, patient_id)
+    form = plan_form(plan, token)
+    assert len(form["starts_at"]) == 10
+    booked = await clinic.client.post("/book/confirm", data=form)
+
+    assert booked.status_code == 303, booked.text
+    page = await clinic.client.get(booked.headers["location"])
+    assert "10 sessions booked" in page.text
+    partial = await clinic.client.get(f"/patients/{patient_id}/partial")
+    assert partial.text.count("Session ") >= 10
+
+
+async def test_a_date_too_close_to_the_one_before_is_refused_on_its_own_row(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    form = plan_form(await propose(clinic, token, patient_id), token)
+    starts = list(form["starts_at"])
+    starts[3] = starts[2][:11] + "16:00"  # session 4 on the same day as session 3
+
+    refused = await clinic.client.post("/book/confirm", data=form | {"starts_at": starts})
+
+    assert refused.status_code == 422
+    row = re.search(r'<tr id="row-4" class="invalid">.*?</tr>', refused.text, re.S)
+    assert row
+    assert "Too close to or too far from the session before" in row.group(0)
+    assert 'id="row-3" class="invalid"' not in refused.text
+    course = await clinic.client.get(f"/patients/{patient_id}/partial")
+    assert "0 of 10 sessions booked" in course.text
+
+
+async def test_a_phone_number_that_cannot_be_read_is_shown_beside_the_phone_field(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+
+    response = await clinic.client.post(
+        "/book/patients", data=NEW_PATIENT | {"phone": "not a phone", "csrf_token": token}
+    )
+
+    assert response.status_code == 422
+    assert re.search(r'id="e-phone">[^<]*phone number', response.text)
+    assert 'value="Nora"' in response.text
+
+
+async def test_a_stock_manager_cannot_open_booking(dashboard) -> None:
+    await dashboard.sign_in_as(Role.STOCK_MANAGER)
+
+    response = await dashboard.client.get("/book")
+
+    assert response.status_code == 403
+    assert "Your role does not give access" in response.text

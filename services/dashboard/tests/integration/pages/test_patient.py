@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from clinic_shared.auth import Role
+from clinic_shared.testing.helpers import eventually
+
+from .conftest import Clinic
+from .test_booking import plan_form, propose, register
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+
+async def test_a_booked_course_shows_its_sessions_consent_and_scheduled_reminders(
+    clinic: Clinic,
+) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    await clinic.client.post(
+        "/book/confirm", data=plan_form(await propose(clinic, token, patient_id), token)
+    )
+
+    async def partial() -> str:
+        return (await clinic.client.get(f"/patients/{patient_id}/partial")).text
+
+    page = await eventually(partial, until=lambda html: "message-scheduled" in html)
+    assert "10 of 10 sessions booked or done" in page
+    assert re.search(r"Agrees to SMS</dt><dd>yes", page)
+    assert "Session 10:" in page
+    assert re.search(r"Reminder, session \d+</td>\s*<td[^>]*>SMS</td>\s*<td[^>]*>due ", page)
+
+
+async def test_a_course_with_nothing_booked_shows_when_the_next_session_is_due(
+    clinic: Clinic,
+) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    await propose(clinic, token, patient_id)  # opens the course, books nothing
+
+    page = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
+
+    assert "0 of 10 sessions booked or done" in page
+    assert "Next session due between" in page
+
+
+async def test_searching_patients_finds_them_by_name(clinic: Clinic) -> None:
+    await clinic.sign_in_as(Role.RECEPTIONIST)
+
+    found = await clinic.client.get("/patients/found", params={"q": "Hart"})
+    nothing = await clinic.client.get("/patients/found", params={"q": "Zzyzx"})
+
+    assert "Amelia Hart" in found.text
+    assert "No patient matches" in nothing.text
+
+
+async def test_an_unknown_patient_is_a_clear_message_not_a_stack_trace(clinic: Clinic) -> None:
+    await clinic.sign_in_as(Role.RECEPTIONIST)
+
+    response = await clinic.client.get("/patients/00000000-0000-4000-8000-000000000000")
+
+    assert response.status_code == 404
+    assert 'class="banner"' in response.text
+    assert "Traceback" not in response.text
+
+
+async def test_a_stock_manager_cannot_open_a_patient(dashboard) -> None:
+    await dashboard.sign_in_as(Role.STOCK_MANAGER)
+
+    response = await dashboard.client.get("/patients/00000000-0000-4000-8000-000000000000")
+
+    assert response.status_code == 403

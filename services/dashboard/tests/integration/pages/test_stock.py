@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+
+from clinic_shared.auth import Role
+from clinic_shared.testing.helpers import bearer, eventually
+
+from .conftest import Clinic
+
+RECEIPT = {"product_code": "caffeine", "lot_number": "CAF-9001", "expires_on": "2031-01-31"}
+
+pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
+
+
+def on_hand(html: str, product: str) -> int:
+    found = re.search(rf'id="product-{product}">.*?class="on-hand">(\d+)<', html, re.S)
+    assert found, html
+    return int(found.group(1))
+
+
+async def test_receiving_a_delivery_adds_its_vials_and_lists_the_lot(clinic) -> None:
+    token = await clinic.sign_in_as(Role.STOCK_MANAGER)
+    before = on_hand((await clinic.client.get("/stock/partial")).text, "caffeine")
+
+    response = await clinic.client.post(
+        "/stock/receipts", data=RECEIPT | {"quantity": "25", "csrf_token": token}
+    )
+
+    assert response.status_code == 303
+    after = (await clinic.client.get("/stock/partial")).text
+    assert on_hand(after, "caffeine") == before + 25
+    assert "CAF-9001" in after
+    assert "2031-01-31" in after
+
+
+async def test_receiving_zero_vials_is_shown_beside_the_quantity(clinic) -> None:
+    token = await clinic.sign_in_as(Role.STOCK_MANAGER)
+
+    response = await clinic.client.post(
+        "/stock/receipts", data=RECEIPT | {"quantity": "0", "csrf_token": token}
+    )
+
+    assert response.status_code == 422
+    assert re.search(r'<p class="error" id="e-quantity">', response.text)
+    assert 'value="CAF-9001"' in response.text
+
+
+async def test_an_adjustment_without_a_reason_is_shown_beside_the_reason(clinic) -> None:
+    token = await clinic.sign_in_as(Role.STOCK_MANAGER)
+    page = (await clinic.client.get("/stock")).text
+    lot_id = re.search(r'<select id="a-lot_id".*?value="([^"]+)"', page, re.S)
+    assert lot_id
+
+    response = await clinic.client.post(
+        "/stock/adjustments",
+        data={"lot_id": lot_id.group(1), "kind": "breakage", "quantity": "1", "reason": " "}
+        | {"csrf_token": token},
+    )
+
+    assert response.status_code == 422
+    assert 'id="ae-reason"' in response.text
+
+
+async def completed_first_demo_session(clinic: Clinic) -> str:
+    """Complete the demo patient's first session with its reserved lot; that lot's number."""
+    scheduling, inventory = clinic.api("scheduling"), clinic.api("inventory")
+    auth = bearer(Role.ADMIN)
+    [session] = (await scheduling.get("/v1/sessions", params={"limit": 1}, headers=auth)).json()
+    lines = await eventually(
+        lambda: inventory.get(
+            "/v1/reservations", params={"session_id": session["id"]}, headers=auth
+        ),
+        until=lambda r: r.status_code == 200 and bool(r.json()),
+    )
+    used = [
+        {"product_code": line["product_code"], "lot_number": line["lot_number"], "quantity": 1}
+        for line in lines.json()
+        if line["lot_number"]
+    ]
+    clinic.at("scheduling", datetime.fromisoformat(session["ends_at"]))
+    done = await scheduling.post(
+        f"/v1/sessions/{session['id']}/complete",
+        json={"products_used": used[:1]},
+        headers=bearer(Role.PRACTITIONER),
+    )
+    assert done.status_code == 200, done.text
+    return str(used[0]["lot_number"])
+
+
+async def test_recalling_a_lot_names_the_patients_treated_with_it(clinic) -> None:
+    lot_number = await completed_first_demo_session(clinic)
+    token = await clinic.sign_in_as(Role.ADMIN)
+
+    async def traced() -> bool:
+        found = await clinic.api("inventory").get(
+            "/v1/traceability", params={"lot_number": lot_number}, headers=bearer(Role.ADMIN)
+        )
+        return bool(found.json()["patient_ids"])
+
+    await eventually(traced)
+    stock = (await clinic.client.get("/stock/partial")).text
+    lot_id = re.search(
+        rf'<tr id="lot-([^"]+)">\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>{lot_number}<', stock
+    )
+    assert lot_id, stock
+    recalled = await clinic.client.post(
+        f"/stock/lots/{lot_id.group(1)}/recall", data={"csrf_token": token}
+    )
+
+    assert recalled.status_code == 200
+    assert f"Lot {lot_number} recalled" in recalled.text
+    assert "Amelia Hart" in recalled.text
+
+
+async def test_a_practitioner_reads_the_stock_but_cannot_receive_a_delivery(clinic) -> None:
+    token = await clinic.sign_in_as(Role.PRACTITIONER)
+
+    page = await clinic.client.get("/stock")
+    partial = await clinic.client.get("/stock/partial")
+    refused = await clinic.client.post(
+        "/stock/receipts", data=RECEIPT | {"quantity": "5", "csrf_token": token}
+    )
+
+    assert page.status_code == 200
+    assert "Receive a delivery" not in page.text
+    assert "Recall" not in partial.text
+    assert on_hand(partial.text, "caffeine") > 0
+    assert refused.status_code == 403
+
+
+async def test_a_receptionist_cannot_open_stock(dashboard) -> None:
+    await dashboard.sign_in_as(Role.RECEPTIONIST)
+
+    assert (await dashboard.client.get("/stock")).status_code == 403
