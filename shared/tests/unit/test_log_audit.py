@@ -41,3 +41,9 @@ def test_ids_times_and_counts_are_not_taken_for_contacts() -> None:
         )
     )
     assert contact_in(line) is None
+
+
+def test_only_the_addresses_a_test_shows_on_purpose_are_allowed() -> None:
+    line = "admin admin@clinic.example demo-admin; patient amelia@example.com"
+    assert contact_in(line, frozenset({"admin@clinic.example"})) == "amelia@example.com"
+    assert contact_in(line, frozenset({"admin@clinic.example", "amelia@example.com"})) is None

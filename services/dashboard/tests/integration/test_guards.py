@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from clinic_shared.auth import Role
+from clinic_shared.crypto import new_key
 from dashboard.bootstrap import build_app
 from dashboard.settings import DashboardSettings
 
@@ -77,6 +78,8 @@ async def test_in_production_the_session_cookie_is_secure(make_settings) -> None
         env="production",
         jwt_secret="p" * 40,
         amqp_url="amqp://guest:guest@127.0.0.1:5672/",
+        data_keys=f"k1:{new_key()}",
+        index_key=new_key(),
         seed_demo_data=True,
     )
     app = build_app(settings)
