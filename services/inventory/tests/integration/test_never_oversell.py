@@ -5,15 +5,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.db import utcnow
 from clinic_shared.testing.helpers import bearer, eventually
 from inventory.adapters.orm import inbox, lots
 from inventory.adapters.orm_sessions import reservations, shortages
+from inventory.service_layer.receipts import ReceiveStock, receive_stock
+from inventory.service_layer.session_events import reserve_for_booked_session
 
 from .conftest import STOCK, Inventory
 from .events import emitted, session_event
@@ -88,6 +93,57 @@ async def test_deliveries_arriving_during_a_rush_of_bookings_are_shared_exactly(
     assert len(short) == 20
     assert {r.session_id for r in held}.isdisjoint({s.session_id for s in short})
     assert await bus.dead_letter_count("inventory") == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_delivery_committed_while_a_booking_is_still_deciding_short_serves_that_booking(
+    inventory: Inventory,
+) -> None:
+    kit = {"items": [{"product_code": "caffeine", "quantity": 1}]}
+    assert (await inventory.client.put("/v1/kits/one-vial", json=kit, headers=STOCK)).is_success
+    booked = session_event(SessionBooked, uuid.uuid4(), treatment="one-vial")
+
+    with message_context("late-delivery", str(uuid.uuid4())):
+        await _book_while_a_delivery_commits(inventory, booked)
+
+    held = [r for r in await inventory.rows(reservations) if r.status == "reserved"]
+    assert [(r.session_id, r.quantity) for r in held] == [(booked.session_id, 1)]
+    assert await inventory.rows(shortages) == []
+    assert [lot.reserved for lot in await inventory.rows(lots)] == [1]
+
+
+async def _book_while_a_delivery_commits(inventory: Inventory, booked: SessionBooked) -> None:
+    """The booking handler's transaction, with a delivery committed before it commits."""
+    async with inventory.app.state.runtime.uow() as uow:
+        # The booking finds no vial and records its shortage, not yet committed ...
+        await reserve_for_booked_session(booked, uow, ZoneInfo("UTC"))
+        # ... so the delivery, committed meanwhile, finds no session short of caffeine.
+        await inventory.receive("caffeine", "CAF-LATE", 5)
+        await uow.commit()
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_booking_committed_while_a_delivery_is_still_deciding_is_served_by_it(
+    inventory: Inventory,
+) -> None:
+    kit = {"items": [{"product_code": "caffeine", "quantity": 1}]}
+    assert (await inventory.client.put("/v1/kits/one-vial", json=kit, headers=STOCK)).is_success
+    booked = session_event(SessionBooked, uuid.uuid4(), treatment="one-vial")
+    cmd = ReceiveStock("caffeine", "CAF-LATE", date.today() + timedelta(days=200), 5)
+
+    async with inventory.app.state.runtime.uow() as uow:
+        # The delivery finds no session short of caffeine, not yet committed ...
+        await receive_stock(uow, cmd, today=date.today(), now=utcnow(), by="stock")
+        # ... so the booking, committed meanwhile, finds no vial.
+        with message_context("late-booking", str(uuid.uuid4())):
+            async with inventory.app.state.runtime.uow() as booking:
+                await reserve_for_booked_session(booked, booking, ZoneInfo("UTC"))
+                await booking.commit()
+        await uow.commit()
+
+    held = [r for r in await inventory.rows(reservations) if r.status == "reserved"]
+    assert [(r.session_id, r.quantity) for r in held] == [(booked.session_id, 1)]
+    assert await inventory.rows(shortages) == []
 
 
 def delivery(lot_number: str) -> dict[str, object]:

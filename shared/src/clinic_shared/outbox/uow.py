@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -13,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clinic_shared.context import causation_id_var, current_correlation_id
 from clinic_shared.contracts import Envelope, Event
 from clinic_shared.db import Database, utcnow
+
+log = logging.getLogger(__name__)
 
 
 class UnitOfWork:
@@ -35,6 +38,7 @@ class UnitOfWork:
         self.producer = producer
         self._on_commit = on_commit
         self._envelopes: list[Envelope] = []
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._session: AsyncSession | None = None
         self.handling: Envelope | None = None  # the consumed event this unit applies, if any
 
@@ -46,6 +50,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         self._session = self._db.session()
         self._envelopes = []
+        self._after_commit = []
         return self
 
     async def __aexit__(
@@ -76,6 +81,18 @@ class UnitOfWork:
         self._envelopes.append(envelope)
         return envelope
 
+    def sibling(self) -> UnitOfWork:
+        """A new unit of work on the same database and outbox, for a later transaction."""
+        return UnitOfWork(self._db, self._outbox, producer=self.producer, on_commit=self._on_commit)
+
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run `action` once this unit has committed (never if it rolls back).
+
+        For work that must see what other transactions committed meanwhile; a failure is
+        logged, since the committed change stands.
+        """
+        self._after_commit.append(action)
+
     async def commit(self) -> None:
         if self._envelopes:
             now = utcnow()
@@ -99,3 +116,9 @@ class UnitOfWork:
         emitted, self._envelopes = self._envelopes, []
         if emitted and self._on_commit is not None:
             self._on_commit()
+        actions, self._after_commit = self._after_commit, []
+        for action in actions:
+            try:
+                await action()
+            except Exception:
+                log.exception("work after commit failed")

@@ -44,6 +44,15 @@ class StockRepository:
         )
         return [LotStock(r.id, r.lot_number, r.expires_on, r.free) for r in rows]
 
+    async def has_free(self, product_codes: set[str]) -> bool:
+        """Whether any available lot of these products has a free vial."""
+        found = await self._session.scalar(
+            sa.select(lots.c.id)
+            .where(lots.c.product_code.in_(product_codes), lots.c.status == "available", FREE > 0)
+            .limit(1)
+        )
+        return found is not None
+
     async def try_reserve(self, lot_id: uuid.UUID, quantity: int) -> bool:
         """Hold `quantity` vials of the lot if it is still available (a recall committed since it
         was read stops it) and they are still free; False otherwise."""

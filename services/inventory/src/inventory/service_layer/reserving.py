@@ -116,7 +116,33 @@ async def announce(
 
 
 async def fill_shortages(uow: UnitOfWork, product_codes: set[str], now: datetime) -> None:
-    """Give freed or received stock to sessions short of it, earliest session first."""
+    """Give freed or received stock to sessions short of it, earliest session first; look
+    again once this transaction has committed (see `settle_after_commit`)."""
+    await _fill_shortages(uow, product_codes, now)
+    settle_after_commit(uow, product_codes)
+
+
+def settle_after_commit(uow: UnitOfWork, product_codes: set[str]) -> None:
+    """Once `uow` commits, give any free vials of these products to sessions short of them.
+
+    Under READ COMMITTED a booking coming out short and a delivery (or a release) of the same
+    product can each miss the other's uncommitted rows: the booking finds no free vial, the
+    delivery no short session, and both commit. Whichever of the two commits second sees both
+    commits in a transaction started after its own, so each side looks again after committing.
+    """
+    if product_codes:
+        codes = set(product_codes)
+        uow.after_commit(lambda: _settle(uow.sibling(), codes))
+
+
+async def _settle(uow: UnitOfWork, product_codes: set[str]) -> None:
+    async with uow:
+        if await StockRepository(uow.session).has_free(product_codes):
+            await _fill_shortages(uow, product_codes, utcnow())
+            await uow.commit()
+
+
+async def _fill_shortages(uow: UnitOfWork, product_codes: set[str], now: datetime) -> None:
     if not product_codes:
         return
     repo = SessionRepository(uow.session)

@@ -23,7 +23,13 @@ from inventory.adapters.session_repository import SessionRepository, renumber
 from inventory.domain.sessions import BookedSession, SessionStatus, session_day
 from inventory.service_layer.alerting import sync_shortage_alerts
 from inventory.service_layer.patients import remember_patient_id
-from inventory.service_layer.reserving import announce, fill_kit, fill_shortages, release
+from inventory.service_layer.reserving import (
+    announce,
+    fill_kit,
+    fill_shortages,
+    release,
+    settle_after_commit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +71,7 @@ async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone
         return
     short = await fill_kit(uow, booked, utcnow(), fresh=True, kit=kit)
     await announce(uow, booked, short, fresh=True)
+    settle_after_commit(uow, set(short))
 
 
 async def move_reservations(event: SessionRescheduled, uow: UnitOfWork, zone: ZoneInfo) -> None:
@@ -86,7 +93,9 @@ async def move_reservations(event: SessionRescheduled, uow: UnitOfWork, zone: Zo
         await repo.update(booked.session_id, **moved, as_of=booked.as_of)
         outlived = await repo.reservations(booked.session_id, expiring_by=booked.session_on)
         freed = await release(uow, outlived)
-    await announce(uow, booked, await fill_kit(uow, booked, utcnow(), fresh=not known))
+    short = await fill_kit(uow, booked, utcnow(), fresh=not known)
+    await announce(uow, booked, short)
+    settle_after_commit(uow, set(short))
     await fill_shortages(uow, freed, utcnow())
 
 
