@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from clinic_shared.errors import AppError
+from clinic_shared.errors import AppError, Unprocessable
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, field_name
 from dashboard.nav import links_for
@@ -67,3 +69,26 @@ def form_errors(exc: ServiceProblem | AppError) -> dict[str, str]:
     listed = exc.extensions.get("errors") or []
     fields = {field_name(str(e["field"])): str(e["reason"]) for e in listed}
     return fields or {"form": exc.detail}
+
+
+FORM_ALTERED = "This form was changed or is incomplete. Reload the page and try again."
+
+
+def form_uuid(form: Mapping[str, Any], name: str) -> UUID:
+    """An id the page itself put in a hidden field: anything else means the form was altered."""
+    try:
+        return UUID(str(form[name]))
+    except (KeyError, ValueError) as exc:
+        raise Unprocessable(FORM_ALTERED) from exc
+
+
+def form_count(form: Mapping[str, Any], name: str) -> int | None:
+    """A whole number typed in a form, or None when the field is empty."""
+    value = str(form.get(name) or "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Unprocessable(
+            "A number is needed.", errors=[{"field": name, "reason": "Enter a whole number."}]
+        )
+    return int(value)

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clinic_shared.auth import Role
+from clinic_shared.errors import Unprocessable
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import CsrfChecked, ServicesDep, SettingsDep, require_roles
 from dashboard.pages import plan_rows
-from dashboard.web import form_errors, render
+from dashboard.web import form_count, form_errors, form_uuid, render
 
 router = APIRouter(tags=["booking"])
 FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
@@ -87,7 +88,7 @@ async def _course(services: Services, form: dict[str, str]) -> dict[str, Any]:
         "patient_id": form.get("patient_id"),
         "treatment_code": form.get("treatment_code"),
         "practitioner_id": form.get("practitioner_id"),
-        "sessions_planned": int(form["sessions_planned"]) if form.get("sessions_planned") else None,
+        "sessions_planned": form_count(form, "sessions_planned"),
     }
     return dict(await services.scheduling.post("/v1/courses", body))
 
@@ -97,7 +98,7 @@ async def propose_dates(
     request: Request, user: CsrfChecked, services: ServicesDep, settings: SettingsDep, _: FrontDesk
 ) -> HTMLResponse:
     form = {k: str(v) for k, v in (await request.form()).items()}
-    patient_id = UUID(form["patient_id"])
+    patient_id = form_uuid(form, "patient_id")
     try:
         course = await _course(services, form)
         body = {
@@ -105,7 +106,7 @@ async def propose_dates(
             "room_id": form.get("room_id") or None,
         }
         proposed = await services.scheduling.post(f"/v1/courses/{course['id']}/plan", body)
-    except ServiceProblem as exc:
+    except (ServiceProblem, Unprocessable) as exc:
         return await _page(request, services, patient_id, errors=form_errors(exc), chosen=form)
     rows = plan_rows.proposed(proposed, settings.zone)
     return await _page(request, services, patient_id, course=course, rows=rows, chosen=form)
@@ -116,7 +117,7 @@ async def book_all(
     request: Request, user: CsrfChecked, services: ServicesDep, settings: SettingsDep, _: FrontDesk
 ) -> Response:
     form = await request.form()
-    patient_id, course_id = UUID(str(form["patient_id"])), UUID(str(form["course_id"]))
+    patient_id, course_id = form_uuid(form, "patient_id"), form_uuid(form, "course_id")
     rows = plan_rows.submitted(form.getlist("starts_at"), form.getlist("room_id"))
     course = await services.scheduling.get(f"/v1/courses/{course_id}")
     try:

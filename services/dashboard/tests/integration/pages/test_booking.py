@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from clinic_shared.auth import Role
@@ -28,7 +29,9 @@ async def register(clinic: Dashboard, token: str, **fields: str) -> str:
     return response.headers["location"].rsplit("=", 1)[1]
 
 
-async def propose(clinic: Dashboard, token: str, patient_id: str) -> str:
+async def ask_for_dates(
+    clinic: Dashboard, token: str, patient_id: str, sessions_planned: str = "10"
+) -> httpx.Response:
     page = await clinic.client.get("/book", params={"patient_id": patient_id})
     treatment = re.search(r'name="treatment_code".*?value="([^"]+)"', page.text, re.S)
     practitioner = re.search(r'name="practitioner_id".*?value="([^"]+)"', page.text, re.S)
@@ -39,9 +42,13 @@ async def propose(clinic: Dashboard, token: str, patient_id: str) -> str:
         "patient_id": patient_id,
         "treatment_code": treatment.group(1),
         "practitioner_id": practitioner.group(1),
-        "sessions_planned": "10",
+        "sessions_planned": sessions_planned,
     }
-    response = await clinic.client.post("/book/plan", data=form)
+    return await clinic.client.post("/book/plan", data=form)
+
+
+async def propose(clinic: Dashboard, token: str, patient_id: str) -> str:
+    response = await ask_for_dates(clinic, token, patient_id)
     assert response.status_code == 200, response.text
     return response.text
 
@@ -113,3 +120,40 @@ async def test_a_stock_manager_cannot_open_booking(dashboard) -> None:
 
     assert response.status_code == 403
     assert "Your role does not give access" in response.text
+
+
+@pytest.mark.parametrize("altered", ["not-an-id", ""])
+async def test_an_altered_hidden_course_id_is_refused_in_plain_words_and_books_nothing(
+    clinic, altered
+) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    form = plan_form(await propose(clinic, token, patient_id), token)
+
+    refused = await clinic.client.post("/book/confirm", data=form | {"course_id": altered})
+
+    assert refused.status_code == 422
+    assert "This form was changed or is incomplete" in refused.text
+    course = await clinic.client.get(f"/patients/{patient_id}/partial")
+    assert "0 of 10 sessions booked" in course.text
+
+
+async def test_an_altered_hidden_patient_id_is_refused_when_dates_are_proposed(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+
+    refused = await clinic.client.post(
+        "/book/plan", data={"csrf_token": token, "patient_id": "42", "sessions_planned": "10"}
+    )
+
+    assert refused.status_code == 422
+    assert "This form was changed or is incomplete" in refused.text
+
+
+async def test_a_course_length_that_is_not_a_number_is_shown_beside_its_field(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+
+    refused = await ask_for_dates(clinic, token, patient_id, sessions_planned="ten")
+
+    assert refused.status_code == 422
+    assert re.search(r'id="e-sessions_planned">[^<]*whole number', refused.text)
