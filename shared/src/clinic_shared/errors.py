@@ -17,6 +17,10 @@ class AppError(Exception):
         self.detail = detail
         self.extensions = extensions
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer must carry besides the problem body."""
+        return {}
+
 
 class NotFound(AppError):
     status, title, type_slug = 404, "Not found", "not-found"
@@ -36,6 +40,17 @@ class Unauthorized(AppError):
 
 class Forbidden(AppError):
     status, title, type_slug = 403, "Forbidden", "forbidden"
+
+
+class TooManyRequests(AppError):
+    status, title, type_slug = 429, "Too many requests", "rate-limited"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(detail, retry_after_seconds=retry_after_seconds)
+        self.retry_after_seconds = retry_after_seconds
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_seconds)}
 
 
 class ServiceUnavailable(AppError):

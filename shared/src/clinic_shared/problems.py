@@ -20,7 +20,14 @@ TYPE_BASE = "https://errors.clinic.example/"
 
 
 def problem(
-    status: int, title: str, detail: str, *, slug: str, instance: str, **extensions: Any
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    instance: str,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "type": TYPE_BASE + slug,
@@ -32,7 +39,9 @@ def problem(
     if (corr := correlation_id_var.get()) is not None:
         body["correlation_id"] = corr
     body.update(extensions)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -53,6 +62,7 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
         exc.detail,
         slug=exc.type_slug,
         instance=request.url.path,
+        headers=exc.headers(),
         **exc.extensions,
     )
 

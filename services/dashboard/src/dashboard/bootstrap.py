@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from clinic_shared.auth import TokenVerifier
+from clinic_shared.ratelimit import Limit, RateLimiter
 from clinic_shared.web import create_app
 from dashboard.errors import install_error_pages
 from dashboard.pages import (
@@ -21,6 +22,7 @@ from dashboard.pages import (
     stock,
 )
 from dashboard.pages.settings import routers as settings_routers
+from dashboard.pages.signin import TOO_MANY_SIGN_INS
 from dashboard.runtime import DashboardRuntime
 from dashboard.seed import seed_demo
 from dashboard.settings import DashboardSettings
@@ -50,6 +52,13 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
         routers=ROUTERS,
     )
     app.state.settings = settings
+    app.state.signin_by_address = RateLimiter(
+        Limit(settings.signin_attempts_per_address, 60), refusal=TOO_MANY_SIGN_INS
+    )
+    app.state.signin_failures = RateLimiter(
+        Limit(settings.signin_failures_per_account, settings.signin_failure_window_seconds),
+        refusal=TOO_MANY_SIGN_INS,
+    )
     templates.env.globals["clinic_zone"] = settings.zone
     install_error_pages(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -25,6 +25,13 @@ class DashboardSettings(ServiceSettings):
         12, gt=0, le=24 * 30, description="How long a sign-in lasts without being used."
     )
     refresh_seconds: int = Field(4, ge=1, le=60, description="How often pages poll for news.")
+    signin_attempts_per_address: int = Field(
+        30, ge=1, description="Sign-in attempts one network address may make per minute."
+    )
+    signin_failures_per_account: int = Field(
+        5, ge=1, description="Wrong passwords an account takes before it waits out the window."
+    )
+    signin_failure_window_seconds: float = Field(900, gt=0)
 
     @property
     def secure_cookies(self) -> bool:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -43,8 +45,8 @@ class Dashboard:
         return csrf_of((await self.client.get("/")).text)
 
 
-@pytest.fixture
-async def dashboard(make_settings) -> AsyncIterator[Dashboard]:
+@asynccontextmanager
+async def dashboard_alone(make_settings: Any, **overrides: Any) -> AsyncIterator[Dashboard]:
     """The dashboard with its demo accounts; the services it calls are not running."""
     settings = await make_settings(
         DashboardSettings,
@@ -52,7 +54,14 @@ async def dashboard(make_settings) -> AsyncIterator[Dashboard]:
         scheduling_url="http://127.0.0.1:9",
         inventory_url="http://127.0.0.1:9",
         notifications_url="http://127.0.0.1:9",
+        **overrides,
     )
     app = build_app(settings)
     async with running(app) as client:
         yield Dashboard(app, client)
+
+
+@pytest.fixture
+async def dashboard(make_settings) -> AsyncIterator[Dashboard]:
+    async with dashboard_alone(make_settings) as alone:
+        yield alone

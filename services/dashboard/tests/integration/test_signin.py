@@ -1,8 +1,13 @@
 from __future__ import annotations
 
-from clinic_shared.auth import Role
+import re
 
-from .conftest import csrf_of
+from clinic_shared.auth import Role
+from dashboard.seed import DEMO_ACCOUNTS
+
+from .conftest import csrf_of, dashboard_alone
+
+ADMIN = next(a for a in DEMO_ACCOUNTS if a[2] is Role.ADMIN)
 
 
 async def test_signing_in_with_the_right_password_opens_today(dashboard) -> None:
@@ -57,3 +62,46 @@ async def test_the_sign_in_form_carries_a_csrf_token(dashboard) -> None:
     page = await dashboard.client.get("/signin")
 
     assert csrf_of(page.text)
+
+
+async def test_after_five_wrong_passwords_even_the_right_one_waits(dashboard) -> None:
+    for _ in range(5):
+        wrong = await dashboard.sign_in("reception@clinic.example", "guess")
+        assert wrong.status_code == 401
+
+    locked = await dashboard.sign_in("Reception@clinic.example", "demo-reception-2026")
+
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 0
+    assert re.search(r'id="e-form"[^>]*>Too many sign-in attempts. Try again in \d+ s', locked.text)
+    assert (await dashboard.client.get("/")).status_code == 303  # still not signed in
+
+
+async def test_one_account_locked_out_leaves_the_others_signing_in(dashboard) -> None:
+    for _ in range(5):
+        await dashboard.sign_in("reception@clinic.example", "guess")
+
+    other = await dashboard.sign_in_as(Role.ADMIN)
+
+    assert other
+
+
+async def test_a_right_password_clears_earlier_mistakes(dashboard) -> None:
+    for _ in range(4):
+        await dashboard.sign_in("reception@clinic.example", "guess")
+    await dashboard.sign_in_as(Role.RECEPTIONIST)
+    for _ in range(4):
+        await dashboard.sign_in("reception@clinic.example", "guess")
+
+    again = await dashboard.sign_in("reception@clinic.example", "demo-reception-2026")
+
+    assert again.status_code == 303
+
+
+async def test_one_address_trying_many_accounts_is_slowed_down(make_settings) -> None:
+    async with dashboard_alone(make_settings, signin_attempts_per_address=3) as dashboard:
+        tried = [await dashboard.sign_in(f"guess{n}@clinic.example", "x") for n in range(3)]
+        fourth = await dashboard.sign_in(ADMIN[1], ADMIN[3])  # the right password
+
+    assert [t.status_code for t in tried] == [401, 401, 401]
+    assert fourth.status_code == 429

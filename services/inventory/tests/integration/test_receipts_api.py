@@ -89,6 +89,22 @@ async def test_lots_are_listed_by_product_and_status(inventory: Inventory) -> No
     assert wrong_status.json()["errors"][0]["field"] == "query.status"
 
 
+async def test_lots_come_in_pages_no_larger_than_the_cap(inventory: Inventory) -> None:
+    for n in range(5):
+        await inventory.receive("caffeine", f"CAF-{n}", 5, days=100 + n)
+    get = inventory.client.get
+
+    first = await get("/v1/lots", params={"limit": 2}, headers=STOCK)
+    second = await get("/v1/lots", params={"limit": 2, "offset": 2}, headers=STOCK)
+    last = await get("/v1/lots", params={"limit": 2, "offset": 4}, headers=STOCK)
+    too_many = await get("/v1/lots", params={"limit": 501}, headers=STOCK)
+
+    pages = [[lot["lot_number"] for lot in page.json()] for page in (first, second, last)]
+    assert pages == [["CAF-0", "CAF-1"], ["CAF-2", "CAF-3"], ["CAF-4"]]
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["field"] == "query.limit"
+
+
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_demo_seed_stocks_every_product_once(make_settings) -> None:
     settings = await make_settings(InventorySettings, seed_demo_data=True)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
+from clinic_shared.ratelimit import Limit, RateLimiter
 from clinic_shared.runtime import ServiceRuntime, Worker
 from clinic_shared.web import build_service_app
 from notifications.adapters.channels import Channels, Sender
@@ -120,7 +121,7 @@ def build_app(
         await build_digest(runtime, settings, ways_out).run()
 
     workers: list[Worker] = [dispatch, digest] if settings.dispatch_enabled else []
-    return build_service_app(
+    app = build_service_app(
         settings,
         title="Notifications",
         description="Confirmations, reminders, after-care, two-way SMS and staff alerts.",
@@ -143,3 +144,8 @@ def build_app(
         bus=bus,
         workers=workers,
     )
+    webhook_limit = Limit(settings.webhook_rate_limit, settings.webhook_rate_window_seconds)
+    app.state.webhook_limiter = RateLimiter(
+        webhook_limit, refusal="Too many webhook calls from this address. Try again later."
+    )
+    return app

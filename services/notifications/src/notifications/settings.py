@@ -50,6 +50,10 @@ class NotificationsSettings(ServiceSettings):
         None, description="The public URL prefix the provider calls (signatures cover it)."
     )
     sms_timeout_seconds: float = Field(10.0, gt=0)
+    webhook_rate_limit: int = Field(
+        1200, ge=1, description="Webhook calls one address may make per window (per replica)."
+    )
+    webhook_rate_window_seconds: float = Field(60.0, gt=0)
 
     staff_alert_recipients: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated emails that get the staff digest."

@@ -129,6 +129,28 @@ async def test_unsigned_or_mis_signed_webhooks_are_403_problems(make_settings) -
     assert unsigned.headers["content-type"] == "application/problem+json"
 
 
+async def test_a_flood_of_webhook_calls_is_turned_away_with_429_and_a_wait(make_settings) -> None:
+    settings = await make_settings(
+        NotificationsSettings,
+        dispatch_enabled=False,
+        sms_auth_token=TOKEN,
+        webhook_rate_limit=3,
+        webhook_rate_window_seconds=60,
+    )
+    app = build_app(settings)
+    form = {"MessageSid": "SM9", "MessageStatus": "delivered"}
+    async with running(app) as client:
+        answers = [await signed(client, "/v1/webhooks/sms/status", form) for _ in range(3)]
+        flooded = await signed(client, "/v1/webhooks/sms/status", form)
+        unsigned = await client.post("/v1/webhooks/sms/inbound", data=form)
+
+    assert [a.status_code for a in answers] == [204, 204, 204]
+    assert flooded.status_code == 429
+    assert flooded.headers["content-type"] == "application/problem+json"
+    assert 1 <= int(flooded.headers["retry-after"]) <= 60
+    assert unsigned.status_code == 429  # counted before the signature is even checked
+
+
 async def test_stop_then_a_booking_plans_no_sms_but_the_email_still_goes(make_settings) -> None:
     app = await sms_app(make_settings)
     session = Session()

@@ -10,20 +10,25 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from clinic_shared.errors import TooManyRequests
+from clinic_shared.ratelimit import RateLimiter, client_address
 from dashboard.accounts.service import SignInRefused, sign_in, sign_out
 from dashboard.deps import CSRF_FIELD, SESSION_COOKIE, CsrfChecked, DbDep, RuntimeDep
 from dashboard.errors import CsrfRefused
 from dashboard.web import render
 
 router = APIRouter(tags=["sign-in"])
+TOO_MANY_SIGN_INS = "Too many sign-in attempts."
 # Before sign-in there is no session to hold a CSRF token: the form's token must match a cookie.
 SIGNIN_CSRF_COOKIE = "clinic_signin_csrf"
 
 
-def _form(request: Request, runtime: RuntimeDep, **context: object) -> HTMLResponse:
+def _form(
+    request: Request, runtime: RuntimeDep, *, status_code: int = 200, **context: object
+) -> HTMLResponse:
     token = request.cookies.get(SIGNIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, "signin/signin.html", {"signin_csrf": token, **context})
-    response.status_code = 401 if context.get("errors") else 200
+    response.status_code = status_code
     response.set_cookie(
         SIGNIN_CSRF_COOKIE,
         token,
@@ -51,12 +56,24 @@ async def signin(
     expected = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf_token, expected):
         raise CsrfRefused()
+    by_address: RateLimiter = request.app.state.signin_by_address
+    failures: RateLimiter = request.app.state.signin_failures
+    account = f"account:{email.strip().lower()}"
     ttl = timedelta(hours=runtime.settings.session_hours)
     try:
+        by_address.hit(client_address(request))
+        failures.check(account)  # only wrong passwords count against the account
         token, _ = await sign_in(db, email=email, password=password, now=runtime.clock(), ttl=ttl)
+    except TooManyRequests as exc:
+        wait = f"{exc.detail} Try again in {exc.retry_after_seconds} s."
+        refused = _form(request, runtime, status_code=429, errors={"form": wait}, email=email)
+        refused.headers.update(exc.headers())
+        return refused
     except SignInRefused as exc:
+        failures.record(account)
         errors = {"password": exc.detail}
-        return _form(request, runtime, errors=errors, email=email)
+        return _form(request, runtime, status_code=401, errors=errors, email=email)
+    failures.forget(account)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

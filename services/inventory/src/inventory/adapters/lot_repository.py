@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import insert_once
+from clinic_shared.paging import Page
 from inventory.adapters.orm import lots, receipts
 from inventory.adapters.orm_sessions import adjustments
 from inventory.domain.lots import Lot, LotStatus
@@ -63,7 +64,7 @@ class LotRepository:
         return _lot(row) if row else None
 
     async def list(
-        self, *, today: date, product_code: str | None, status: LotStatus | None
+        self, *, today: date, product_code: str | None, status: LotStatus | None, page: Page
     ) -> list[Lot]:
         query = sa.select(*LOT_COLUMNS).order_by(
             lots.c.product_code, lots.c.expires_on, lots.c.lot_number
@@ -72,6 +73,7 @@ class LotRepository:
             query = query.where(lots.c.product_code == product_code)
         if status is not None:
             query = query.where(status_filter(status, today))
+        query = query.limit(page.limit).offset(page.offset)
         return [_lot(r) for r in await self._session.execute(query)]
 
     async def add_unless_numbered(self, lot: Lot, *, received_at: datetime) -> bool:

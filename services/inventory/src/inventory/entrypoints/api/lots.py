@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
+from clinic_shared.paging import Page, paged
 from inventory.adapters.lot_repository import LotRepository
 from inventory.domain.lots import Lot, LotStatus, effective_status
 from inventory.entrypoints.api.deps import (
@@ -42,13 +43,14 @@ async def list_lots(
     uow: UowDep,
     today: TodayDep,
     _: Reader,
+    page: Annotated[Page, paged(200)],
     product_code: Annotated[str | None, Query(max_length=50)] = None,
     lot_status: Annotated[LotStatus | None, Query(alias="status")] = None,
 ) -> list[LotPublic]:
     if product_code is not None:
         await get_product(uow, product_code, field="query.product_code")
     lots = await LotRepository(uow.session).list(
-        today=today, product_code=product_code, status=lot_status
+        today=today, product_code=product_code, status=lot_status, page=page
     )
     return [lot_public(lot, today) for lot in lots]
 

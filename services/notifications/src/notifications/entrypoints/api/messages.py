@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from clinic_shared.errors import NotFound
+from clinic_shared.paging import Page, paged
 from notifications.adapters.messages import MessageRepository
 from notifications.entrypoints.api.deps import Staff, UowDep
 from notifications.entrypoints.api.schemas import (
@@ -26,13 +27,12 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"])
 async def list_messages(
     uow: UowDep,
     _: Staff,
+    page: Annotated[Page, paged(100)],
     patient_id: uuid.UUID | None = None,
     session_id: uuid.UUID | None = None,
     status: MessageStatus | None = None,
     kind: MessageKind | None = None,
     channel: Channel | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[MessagePublic]:
     """Messages in the order they go out, filtered by patient, session, status, kind, channel."""
     given = {
@@ -43,7 +43,9 @@ async def list_messages(
         "channel": channel,
     }
     filters: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-    rows = await MessageRepository(uow.session).find(filters=filters, limit=limit, offset=offset)
+    rows = await MessageRepository(uow.session).find(
+        filters=filters, limit=page.limit, offset=page.offset
+    )
     return [MessagePublic.of(row._mapping) for row in rows]
 
 

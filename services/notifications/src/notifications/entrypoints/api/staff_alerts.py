@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
+from clinic_shared.paging import Page, paged
 from notifications.adapters.alerts import AlertRepository
 from notifications.entrypoints.api.deps import Staff, UowDep
 
@@ -32,13 +33,14 @@ class StaffAlertPublic(BaseModel):
 async def list_staff_alerts(
     uow: UowDep,
     _: Staff,
+    page: Annotated[Page, paged(100)],
     kind: str | None = None,
     status: Literal["pending", "sent", "failed"] | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[StaffAlertPublic]:
     """Newest first."""
     given = {"kind": kind, "status": status}
     filters = {k: v for k, v in given.items() if v is not None}
-    rows = await AlertRepository(uow.session).find(filters=filters, limit=limit, offset=offset)
+    rows = await AlertRepository(uow.session).find(
+        filters=filters, limit=page.limit, offset=page.offset
+    )
     return [StaffAlertPublic.model_validate(row) for row in rows]

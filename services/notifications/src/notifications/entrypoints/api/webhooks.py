@@ -9,13 +9,17 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from clinic_shared.db import utcnow
 from clinic_shared.errors import Forbidden
+from clinic_shared.ratelimit import limited
 from notifications.domain.signature import signature_matches
 from notifications.entrypoints.api.deps import SettingsDep, UowDep
 from notifications.service_layer.delivery_status import record_delivery_status
 from notifications.service_layer.replies import InboundSms, handle_reply
 from notifications.settings import NotificationsSettings
 
-router = APIRouter(prefix="/v1/webhooks/sms", tags=["webhooks"])
+# The limit comes first, so a flood of unsigned calls is turned away before any HMAC work.
+router = APIRouter(
+    prefix="/v1/webhooks/sms", tags=["webhooks"], dependencies=[Depends(limited("webhook_limiter"))]
+)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 

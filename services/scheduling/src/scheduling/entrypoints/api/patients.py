@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from clinic_shared.db import utcnow
+from clinic_shared.paging import Page, paged
 from scheduling.adapters.repository import PatientRepository
 from scheduling.entrypoints.api.deps import Admin, FrontDesk, SettingsDep, Staff, UowDep
 from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic, PatientUpdate
@@ -60,11 +61,12 @@ async def update_patient(
 async def list_patients(
     uow: UowDep,
     _: Staff,
+    page: Annotated[Page, paged(50)],
     q: Annotated[str | None, Query(max_length=100, description="Name, email or phone")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[PatientPublic]:
-    patients = await PatientRepository(uow.session).list(limit=limit, offset=offset, query=q)
+    patients = await PatientRepository(uow.session).list(
+        limit=page.limit, offset=page.offset, query=q
+    )
     return [PatientPublic.model_validate(p) for p in patients]
 
 

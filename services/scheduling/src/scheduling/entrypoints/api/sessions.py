@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
+from clinic_shared.paging import Page, paged
 from scheduling.entrypoints.api.course_schemas import (
     CancelBody,
     CompleteBody,
@@ -38,14 +39,13 @@ async def book(body: SessionCreate, scope: ScopeDep, _: FrontDesk) -> SessionPub
 async def list_sessions(
     scope: ScopeDep,
     _: Staff,
+    page: Annotated[Page, paged(200)],
     from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
     to: AwareDatetime | None = None,
     practitioner_id: uuid.UUID | None = None,
     room_id: uuid.UUID | None = None,
     course_id: uuid.UUID | None = None,
     status: SessionStatusName | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[SessionPublic]:
     filters = {
         "from": from_,
@@ -55,7 +55,7 @@ async def list_sessions(
         "course_id": course_id,
         "status": status,
     }
-    found = await scope.calendar.list_sessions(filters, limit, offset)
+    found = await scope.calendar.list_sessions(filters, page.limit, page.offset)
     return [session_public(s) for s in found]
 
 
