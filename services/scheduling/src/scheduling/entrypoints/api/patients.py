@@ -10,7 +10,14 @@ from fastapi import APIRouter, Query, status
 from clinic_shared.db import utcnow
 from clinic_shared.paging import Page, paged
 from scheduling.adapters.repository import PatientRepository
-from scheduling.entrypoints.api.deps import Admin, FrontDesk, SettingsDep, Staff, UowDep
+from scheduling.entrypoints.api.deps import (
+    Admin,
+    ClinicalStaff,
+    FrontDesk,
+    SettingsDep,
+    Staff,
+    UowDep,
+)
 from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic, PatientUpdate
 from scheduling.service_layer import patients as patients_service
 from scheduling.service_layer.patients import (
@@ -60,7 +67,7 @@ async def update_patient(
 @router.get("", response_model=list[PatientPublic])
 async def list_patients(
     uow: UowDep,
-    _: Staff,
+    _: ClinicalStaff,  # searching patients by name, phone or email is not stock work
     page: Annotated[Page, paged(50)],
     q: Annotated[str | None, Query(max_length=100, description="Name, email or phone")] = None,
 ) -> list[PatientPublic]:

@@ -1,0 +1,27 @@
+"""Every route answers each role, and each kind of bad token, as the README's access table says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clinic_shared.testing.access import Tokens, mismatches
+from clinic_shared.testing.helpers import running
+from inventory.bootstrap import build_app
+from inventory.settings import InventorySettings
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+# Who may do what does not depend on the database: SQLite keeps this quick.
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+async def test_every_route_answers_as_the_access_table_says(make_settings) -> None:
+    settings = await make_settings(InventorySettings)
+    app = build_app(settings)
+    tokens = Tokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
+
+    async with running(app) as client:
+        found = await mismatches(app, client, README, tokens)
+
+    assert found == []
