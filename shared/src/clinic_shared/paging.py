@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query
 
-MAX_LIMIT = 500
+MAX_LIMIT = 200
 MAX_OFFSET = 1_000_000
 
 

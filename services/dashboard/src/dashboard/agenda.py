@@ -64,9 +64,9 @@ async def load_agenda(
     services: Services, start: datetime, end: datetime, by: str
 ) -> list[AgendaGroup]:
     """The sessions from `start` to `end`, grouped by practitioner or by room."""
-    window = {"from": start.isoformat(), "to": end.isoformat(), "limit": 500}
+    window = {"from": start.isoformat(), "to": end.isoformat()}
     sessions, practitioners, rooms, treatments = await asyncio.gather(
-        services.scheduling.get("/v1/sessions", **window),
+        services.scheduling.get_all("/v1/sessions", **window),
         services.scheduling.get("/v1/practitioners"),
         services.scheduling.get("/v1/rooms"),
         services.scheduling.get("/v1/treatments"),

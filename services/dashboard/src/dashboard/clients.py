@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from clinic_shared.auth import mint_token
+from clinic_shared.paging import MAX_LIMIT
 from dashboard.accounts.model import StaffAccount
 from dashboard.settings import DashboardSettings
 
@@ -81,6 +82,15 @@ class ServiceClient:
     async def get(self, path: str, **params: Any) -> Any:
         clean = {k: v for k, v in params.items() if v is not None}
         return await self.request("GET", path, params=clean)
+
+    async def get_all(self, path: str, **params: Any) -> list[Any]:
+        """Every row of a paged list, page after page (each at most the services' cap)."""
+        rows: list[Any] = []
+        while True:
+            page = await self.get(path, **params, limit=MAX_LIMIT, offset=len(rows))
+            rows.extend(page)
+            if len(page) < MAX_LIMIT:
+                return rows
 
     async def post(self, path: str, body: Any = None) -> Any:
         return await self.request("POST", path, json=body)

@@ -28,7 +28,7 @@ async def _kit_lines(services: Services, treatment: str, session_id: uuid.UUID) 
     names = {p["code"]: p["name"] for p in products}
     codes = [item["product_code"] for item in kit["items"]]
     lots = await asyncio.gather(
-        *(services.inventory.get("/v1/lots", product_code=c, status="available") for c in codes)
+        *(services.inventory.get_all("/v1/lots", product_code=c, status="available") for c in codes)
     )
     held = {r["product_code"]: r["lot_number"] for r in reserved if r["status"] == "reserved"}
     return [

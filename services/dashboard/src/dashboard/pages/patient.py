@@ -93,8 +93,8 @@ async def patient_partial(
         "practitioners": {
             p["id"]: p["name"] for p in await services.scheduling.get("/v1/practitioners")
         },
-        "messages": await services.notifications.get(
-            "/v1/messages", patient_id=str(patient_id), limit=200
+        "messages": await services.notifications.get_all(
+            "/v1/messages", patient_id=str(patient_id)
         ),
     }
     return render(request, "patient/_partial.html", context)

@@ -23,7 +23,7 @@ Manager = Annotated[SignedIn, Depends(require_roles(*StockStaff))]
 async def _forms(services: Services) -> dict[str, Any]:
     return {
         "products": await services.inventory.get("/v1/products"),
-        "lots": await services.inventory.get("/v1/lots", status="available"),
+        "lots": await services.inventory.get_all("/v1/lots", status="available"),
     }
 
 
@@ -48,7 +48,7 @@ async def stock_partial(request: Request, user: Reader, services: ServicesDep) -
     context = {
         "stock": await services.inventory.get("/v1/stock"),
         "products": products,
-        "lots": await services.inventory.get("/v1/lots"),
+        "lots": await services.inventory.get_all("/v1/lots"),
         "can_change": user.account.role in StockStaff,
     }
     return render(request, "stock/_partial.html", context)

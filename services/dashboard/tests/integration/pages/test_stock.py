@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from clinic_shared.auth import Role
+from clinic_shared.paging import MAX_LIMIT
 from clinic_shared.testing.helpers import bearer, eventually
 
 from .conftest import Clinic
@@ -135,3 +136,17 @@ async def test_a_receptionist_cannot_open_stock(dashboard) -> None:
     await dashboard.sign_in_as(Role.RECEPTIONIST)
 
     assert (await dashboard.client.get("/stock")).status_code == 403
+
+
+async def test_the_stock_page_lists_lots_past_one_page_of_the_inventory_api(clinic) -> None:
+    inventory, auth = clinic.api("inventory"), bearer(Role.STOCK_MANAGER)
+    for n in range(MAX_LIMIT + 1):
+        receipt = RECEIPT | {"lot_number": f"BULK-{n:03d}", "quantity": 1}
+        answer = await inventory.post("/v1/receipts", json=receipt, headers=auth)
+        assert answer.status_code == 201, answer.text
+    await clinic.sign_in_as(Role.STOCK_MANAGER)
+
+    page = (await clinic.client.get("/stock/partial")).text
+
+    listed = set(re.findall(r"BULK-\d{3}", page))
+    assert len(listed) == MAX_LIMIT + 1

@@ -1,0 +1,47 @@
+"""Patients and sessions come in pages no larger than the cap, in a stable order."""
+
+from __future__ import annotations
+
+from clinic_shared.paging import MAX_LIMIT
+
+from .conftest import DESK, MONDAY, Clinic, days, local
+
+
+async def pages(clinic: Clinic, path: str, size: int, count: int) -> list[list[str]]:
+    answers = [
+        await clinic.client.get(path, params={"limit": size, "offset": n * size}, headers=DESK)
+        for n in range(count)
+    ]
+    assert [a.status_code for a in answers] == [200] * count
+    return [[row["id"] for row in a.json()] for a in answers]
+
+
+async def test_patients_come_page_after_page_by_name(clinic: Clinic) -> None:
+    for name in ("Bea", "Cleo", "Dora", "Eve"):
+        await clinic.new_patient(name)
+    everyone = (await clinic.client.get("/v1/patients", headers=DESK)).json()
+
+    paged = await pages(clinic, "/v1/patients", 2, 3)
+
+    assert [row["first_name"] for row in everyone] == ["Amelia", "Bea", "Cleo", "Dora", "Eve"]
+    assert paged == [[r["id"] for r in everyone[i : i + 2]] for i in (0, 2, 4)]
+
+
+async def test_sessions_come_page_after_page_by_start(clinic: Clinic) -> None:
+    course = await clinic.course()
+    booked = [(await clinic.book_ok(course, local(MONDAY + days(7 * n))))["id"] for n in range(5)]
+
+    paged = await pages(clinic, "/v1/sessions", 2, 3)
+
+    assert paged == [booked[0:2], booked[2:4], booked[4:5]]
+
+
+async def test_a_page_larger_than_the_cap_is_a_422_naming_limit(clinic: Clinic) -> None:
+    for path in ("/v1/patients", "/v1/sessions"):
+        too_big = await clinic.client.get(path, params={"limit": MAX_LIMIT + 1}, headers=DESK)
+        negative = await clinic.client.get(path, params={"offset": -1}, headers=DESK)
+
+        assert too_big.status_code == 422
+        assert too_big.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in too_big.json()["errors"]] == ["query.limit"]
+        assert [e["field"] for e in negative.json()["errors"]] == ["query.offset"]
