@@ -32,7 +32,8 @@ async def test_messages_come_page_after_page_in_sending_order(make_settings) -> 
 
     assert len(everything) >= 6  # a confirmation and reminders for each of the three sessions
     assert [row for page in pages for row in page] == everything
-    assert all(len(page) == 4 for page in pages[:-2]) and pages[-1] == []
+    assert all(len(page) == 4 for page in pages[:-2])
+    assert pages[-1] == []
 
 
 async def test_a_page_larger_than_the_cap_is_a_422_naming_limit(make_settings) -> None:
