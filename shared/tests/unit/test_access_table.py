@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import pytest
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import PlainTextResponse
 
 from clinic_shared.auth import Principal, Role, TokenVerifier, require_roles
+from clinic_shared.errors import Unauthorized
 from clinic_shared.testing.access import Tokens, mismatches, read_table
 from clinic_shared.testing.helpers import running
 from clinic_shared.web import create_app
@@ -51,6 +53,10 @@ async def drift(tmp_path: Path, rows: str) -> list[str]:
 HEALTH = (
     "| GET | /healthz | public | public | public | public |\n"
     "| GET | /readyz | public | public | public | public |\n"
+    "| GET | /openapi.json | public | public | public | public |\n"
+    "| GET | /docs | public | public | public | public |\n"
+    "| GET | /docs/oauth2-redirect | public | public | public | public |\n"
+    "| GET | /redoc | public | public | public | public |\n"
 )
 
 
@@ -91,6 +97,35 @@ async def test_routes_missing_from_the_table_or_no_longer_served_are_caught(tmp_
 
     assert "GET /v1/things/{thing_id}: served but has no row in the table" in found
     assert "DELETE /v1/things/{thing_id}: in the table but not served" in found
+
+
+async def test_a_route_hidden_from_the_openapi_document_still_needs_a_row(tmp_path) -> None:
+    hidden = APIRouter()
+    hidden.add_api_route("/v1/hidden", read_thing, include_in_schema=False)
+    app = create_app(
+        title="t", runtime=DummyRuntime(), verifier=TokenVerifier(SECRET), routers=[hidden]
+    )
+    async with running(app) as client:
+        found = await mismatches(app, client, readme(tmp_path, HEALTH), Tokens(SECRET))
+
+    assert found == ["GET /v1/hidden: served but has no row in the table"]
+
+
+async def test_a_refusal_that_is_not_a_problem_is_caught(tmp_path) -> None:
+    async def plain_refusal(request: Request, exc: Exception) -> PlainTextResponse:
+        return PlainTextResponse("no", status_code=401)
+
+    app = create_app(
+        title="t", runtime=DummyRuntime(), verifier=TokenVerifier(SECRET), routers=[router]
+    )
+    app.add_exception_handler(Unauthorized, plain_refusal)
+    rows = HEALTH + "| POST | /v1/things | yes | no | no | no |\n"
+    rows += "| GET | /v1/things/{thing_id} | public | public | public | public |\n"
+    async with running(app) as client:
+        found = await mismatches(app, client, readme(tmp_path, rows), Tokens(SECRET))
+
+    assert "POST /v1/things: with no token refused without problem+json" in found
+    assert "POST /v1/things: with expired a 401 without WWW-Authenticate: Bearer" in found
 
 
 def test_a_cell_that_is_not_a_verdict_is_refused(tmp_path) -> None:

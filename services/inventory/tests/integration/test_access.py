@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from clinic_shared.testing.access import Tokens, mismatches
 from clinic_shared.testing.helpers import running
 from inventory.bootstrap import build_app
@@ -14,8 +12,6 @@ from inventory.settings import InventorySettings
 README = Path(__file__).parents[2] / "README.md"
 
 
-# Who may do what does not depend on the database: SQLite keeps this quick.
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_every_route_answers_as_the_access_table_says(make_settings) -> None:
     settings = await make_settings(InventorySettings)
     app = build_app(settings)

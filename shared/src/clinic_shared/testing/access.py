@@ -11,8 +11,10 @@ Each service's README has a `## Access` table, one row per route:
 `yes`: the role gets past authorisation (any answer but 401/403); `no`: 403. Without a token,
 with an expired token, a token signed with another secret or one with `alg: none`, every `yes`/`no`
 route answers 401. `public` routes take no token; `signed` routes (the SMS provider's webhooks)
-ignore tokens and refuse, with 403, a request that lacks the provider's signature. The test reads
-the table, so the README cannot drift from the code, and a route without a row fails it.
+ignore tokens and refuse, with 403, a request that lacks the provider's signature. Every refusal
+is problem+json (a 401 with `WWW-Authenticate: Bearer`); a caller let through never gets a 5xx.
+The test reads the table, so the README cannot drift from the code, and a route without a row
+(found from `app.routes`, so hidden from the OpenAPI document or not) fails it.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from pathlib import Path
 
 import httpx
 import jwt
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 
 from clinic_shared.auth import Role, mint_token
+from clinic_shared.problems import PROBLEM_JSON
 
 ROLES = [role.value for role in Role]
 HEADER = ["method", "path", *ROLES]
@@ -71,13 +74,15 @@ def read_table(readme: Path) -> dict[tuple[str, str], Row]:
 
 
 def routes_of(app: FastAPI) -> set[tuple[str, str]]:
-    """Every (method, path) the app answers, from its OpenAPI document.
-
-    The services hide no route from their schema (`include_in_schema=False`), so the document
-    lists every route; the fuzz tests rely on that too.
-    """
-    paths = app.openapi()["paths"]
-    return {(method.upper(), path) for path, item in paths.items() for method in item}
+    """Every (method, path) the app answers, from `app.routes` and the routers included in it
+    (a route left out of the OpenAPI document included); the HEAD twin of a GET left out."""
+    found: set[tuple[str, str]] = set()
+    for route in routing.iter_route_contexts(app.routes):
+        methods = set(getattr(route, "methods", None) or ())
+        if "GET" in methods:
+            methods.discard("HEAD")
+        found |= {(str(method), str(route.path)) for method in methods}
+    return found
 
 
 def concrete(path: str) -> str:
@@ -113,11 +118,31 @@ class Tokens:
         }
 
 
-async def _ask(client: httpx.AsyncClient, row: Row, token: str | None) -> int:
+async def _ask(client: httpx.AsyncClient, row: Row, token: str | None) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
     body: dict[str, str] | None = {} if row.method in WITH_BODY else None
-    response = await client.request(row.method, concrete(row.path), headers=headers, json=body)
-    return response.status_code
+    return await client.request(row.method, concrete(row.path), headers=headers, json=body)
+
+
+def _refusal(where: str, who: str, answer: httpx.Response, wanted: int) -> list[str]:
+    """What is wrong with `answer`, which had to be a `wanted` (401 or 403) problem."""
+    if answer.status_code != wanted:
+        return [f"{where}: with {who} answered {answer.status_code}, not {wanted}"]
+    problems = []
+    if answer.headers.get("content-type") != PROBLEM_JSON:
+        problems.append(f"{where}: with {who} refused without problem+json")
+    if wanted == 401 and answer.headers.get("www-authenticate") != "Bearer":
+        problems.append(f"{where}: with {who} a 401 without WWW-Authenticate: Bearer")
+    return problems
+
+
+def _admitted(where: str, who: str, answer: httpx.Response) -> list[str]:
+    """What is wrong with `answer` to a caller the table lets through."""
+    if answer.status_code in (401, 403):
+        return [f"{where}: {who} is allowed in the table but got {answer.status_code}"]
+    if answer.status_code >= 500:
+        return [f"{where}: {who} got a server error {answer.status_code}"]
+    return []
 
 
 async def mismatches(
@@ -128,28 +153,30 @@ async def mismatches(
     served = routes_of(app)
     problems = [f"{m} {p}: served but has no row in the table" for m, p in served - table.keys()]
     problems += [f"{m} {p}: in the table but not served" for m, p in table.keys() - served]
+    everyone = [*tokens.bad().items(), *((role, tokens.of(role)) for role in ROLES)]
     for key in sorted(served & table.keys()):
         row = table[key]
         where = f"{row.method} {row.path}"
         if row.kind == "public":
-            status = await _ask(client, row, None)
-            if status in (401, 403):
-                problems.append(f"{where}: public, but without a token it answered {status}")
+            for who, token in everyone:
+                problems += _admitted(where, f"public, {who},", await _ask(client, row, token))
             continue
         if row.kind == "signed":
-            for who, token in [*tokens.bad().items(), *((r, tokens.of(r)) for r in ROLES)]:
-                status = await _ask(client, row, token)
-                if status != 403:
-                    problems.append(f"{where}: unsigned, with {who}, answered {status}, not 403")
+            for who, token in everyone:
+                problems += _refusal(
+                    where, f"{who} (unsigned)", await _ask(client, row, token), 403
+                )
             continue
         for what, token in tokens.bad().items():
-            status = await _ask(client, row, token)
-            if status != 401:
-                problems.append(f"{where}: with {what} answered {status}, not 401")
+            problems += _refusal(where, what, await _ask(client, row, token), 401)
         for role, cell in row.cells.items():
-            status = await _ask(client, row, tokens.of(role))
-            if cell == "no" and status != 403:
-                problems.append(f"{where}: {role} is refused in the table but got {status}")
-            if cell == "yes" and status in (401, 403):
-                problems.append(f"{where}: {role} is allowed in the table but got {status}")
+            answer = await _ask(client, row, tokens.of(role))
+            if cell == "no" and answer.status_code != 403:
+                problems.append(
+                    f"{where}: {role} is refused in the table but got {answer.status_code}"
+                )
+            elif cell == "no":
+                problems += _refusal(where, role, answer, 403)
+            else:
+                problems += _admitted(where, role, answer)
     return problems
