@@ -12,7 +12,14 @@ DELIVERY_LIMIT = 20  # broker-side cap on redeliveries of one message (a consume
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     "scheduling": ("notifications.session.*", "inventory.stock.*"),
     "inventory": ("scheduling.patient.*", "scheduling.session.*", "scheduling.course.*"),
-    "notifications": ("scheduling.#", "inventory.#"),
+    # Not inventory.stock.reserved: one comes for every booking and notifications has nothing to
+    # do with it (a delivery it would only parse, claim in its inbox and drop).
+    "notifications": (
+        "scheduling.#",
+        "inventory.stock.shortage",
+        "inventory.reorder.*",
+        "inventory.lot.*",
+    ),
 }
 
 

@@ -35,6 +35,23 @@ def _schedule(dialect: str) -> Any:
     )
 
 
+@functools.cache
+def _cancel_pending(sparing_an_anchor: bool) -> Any:
+    """The UPDATE behind `cancel_pending`, built once (every session event runs it)."""
+    condition = sa.and_(
+        messages.c.session_id == sa.bindparam("of_session"),
+        messages.c.status.in_(("scheduled", "sending")),
+        messages.c.kind.in_(sa.bindparam("kinds", expanding=True)),
+    )
+    if sparing_an_anchor:
+        condition = sa.and_(condition, messages.c.anchor_at != sa.bindparam("except_anchor"))
+    return (
+        sa.update(messages)
+        .where(condition)
+        .values(status="cancelled", lease_expires_at=None, updated_at=sa.bindparam("now"))
+    )
+
+
 class MessageRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -52,28 +69,54 @@ class MessageRepository:
     ) -> None:
         """Add the message unless its key exists; a cancelled one with the key is revived, and
         one not tried yet is moved to the planned time."""
-        await self._session.execute(
-            _schedule(self._session.get_bind().dialect.name),
-            {
+        await self.schedule_all(
+            [planned],
+            patient_id=patient_id,
+            subject_id=subject_id,
+            session_id=session_id,
+            course_id=course_id,
+            context=context,
+            now=now,
+        )
+
+    async def schedule_all(
+        self,
+        planned: Sequence[PlannedMessage],
+        *,
+        patient_id: uuid.UUID,
+        subject_id: uuid.UUID,
+        session_id: uuid.UUID | None,
+        course_id: uuid.UUID | None,
+        context: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """`schedule` for each message of one subject, in one statement. Of two with the same
+        key the later wins, as it would one after the other."""
+        rows = {
+            (p.kind, p.offset_minutes, p.anchor_at, p.channel): {
                 "id": uuid.uuid4(),
                 "patient_id": patient_id,
                 "session_id": session_id,
                 "course_id": course_id,
                 "subject_id": subject_id,
-                "kind": planned.kind,
-                "channel": planned.channel,
-                "offset_minutes": planned.offset_minutes,
-                "anchor_at": planned.anchor_at,
+                "kind": p.kind,
+                "channel": p.channel,
+                "offset_minutes": p.offset_minutes,
+                "anchor_at": p.anchor_at,
                 "attempts": 0,
                 "context": context,
                 "created_at": now,
                 "status": "scheduled",
-                "scheduled_for": planned.scheduled_for,
-                "due_at": planned.scheduled_for,
-                "expires_at": planned.expires_at,
+                "scheduled_for": p.scheduled_for,
+                "due_at": p.scheduled_for,
+                "expires_at": p.expires_at,
                 "updated_at": now,
-            },
-        )
+            }
+            for p in planned
+        }
+        if rows:
+            dialect = self._session.get_bind().dialect.name
+            await self._session.execute(_schedule(dialect), list(rows.values()))
 
     async def cancel_pending(
         self,
@@ -89,18 +132,10 @@ class MessageRepository:
         just before sending that the message is still `sending` under its lease, and never
         overwrites a status it no longer holds.
         """
-        condition = sa.and_(
-            messages.c.session_id == session_id,
-            messages.c.status.in_(("scheduled", "sending")),
-            messages.c.kind.in_(kinds),
-        )
+        params: dict[str, Any] = {"of_session": session_id, "kinds": list(kinds), "now": now}
         if except_anchor is not None:
-            condition = sa.and_(condition, messages.c.anchor_at != except_anchor)
-        result = await self._session.execute(
-            sa.update(messages)
-            .where(condition)
-            .values(status="cancelled", lease_expires_at=None, updated_at=now)
-        )
+            params["except_anchor"] = except_anchor
+        result = await self._session.execute(_cancel_pending(except_anchor is not None), params)
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def update_pending_context(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters.orm import contacts, policy, sessions
@@ -17,15 +19,38 @@ from notifications.domain.policy import DEFAULT_POLICY, Policy, QuietWindow, Rem
 POLICY_ID = 1
 
 
+@functools.cache
+def _record_if_newer(dialect: str, columns: tuple[str, ...]) -> Any:
+    """The upsert behind `record_if_newer`, built once per dialect and set of columns: every
+    session event runs it, and building it costs more CPU than running it."""
+    insert = postgresql.insert(sessions) if dialect == "postgresql" else sqlite.insert(sessions)
+    excluded = insert.excluded
+    number_is_older = _number_set_at() > excluded.source_occurred_at
+    kept = {"sequence", "sessions_planned", "session_id"}
+    updates: dict[str, Any] = {k: excluded[k] for k in columns if k not in kept}
+    for name in ("sequence", "sessions_planned"):
+        updates[name] = sa.case((number_is_older, sessions.c[name]), else_=excluded[name])
+    updates["sequence_occurred_at"] = sa.case(
+        (number_is_older, sessions.c.sequence_occurred_at), else_=None
+    )
+    return insert.on_conflict_do_update(
+        index_elements=[sessions.c.session_id],
+        set_=updates,
+        where=sessions.c.source_occurred_at <= excluded.source_occurred_at,
+    ).returning(sessions.c.sequence, sessions.c.sessions_planned)
+
+
+_POLICY = sa.select(policy).where(policy.c.id == POLICY_ID)
+_CONTACT = sa.select(contacts).where(contacts.c.patient_id == sa.bindparam("patient_id"))
+
+
 class PolicyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def get(self) -> Policy:
         """The stored policy, or the defaults when none was saved."""
-        row = (
-            await self._session.execute(sa.select(policy).where(policy.c.id == POLICY_ID))
-        ).one_or_none()
+        row = (await self._session.execute(_POLICY)).one_or_none()
         if row is None:
             return DEFAULT_POLICY
         return Policy(
@@ -60,11 +85,7 @@ class ContactRepository:
         self._session = session
 
     async def reach(self, patient_id: uuid.UUID) -> Reach | None:
-        row = (
-            await self._session.execute(
-                sa.select(contacts).where(contacts.c.patient_id == patient_id)
-            )
-        ).one_or_none()
+        row = (await self._session.execute(_CONTACT, {"patient_id": patient_id})).one_or_none()
         if row is None:
             return None
         return Reach(
@@ -87,22 +108,9 @@ class SessionRepository:
         The upsert locks the session's row until commit, so two events of one session are
         applied one after the other, never interleaved.
         """
-        statement = upsert(self._session, sessions).values(**values)
-        excluded = statement.excluded
-        number_is_older = _number_set_at() > excluded.source_occurred_at
-        kept = {"sequence", "sessions_planned", "session_id"}
-        updates: dict[str, Any] = {k: excluded[k] for k in values if k not in kept}
-        for name in ("sequence", "sessions_planned"):
-            updates[name] = sa.case((number_is_older, sessions.c[name]), else_=excluded[name])
-        updates["sequence_occurred_at"] = sa.case(
-            (number_is_older, sessions.c.sequence_occurred_at), else_=None
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[sessions.c.session_id],
-            set_=updates,
-            where=sessions.c.source_occurred_at <= excluded.source_occurred_at,
-        ).returning(sessions.c.sequence, sessions.c.sessions_planned)
-        return (await self._session.execute(statement)).first()
+        dialect = self._session.get_bind().dialect.name
+        statement = _record_if_newer(dialect, tuple(values))
+        return (await self._session.execute(statement, values)).first()
 
     async def renumber_if_newer(
         self, session_id: uuid.UUID, *, sequence: int, sessions_planned: int, occurred_at: datetime

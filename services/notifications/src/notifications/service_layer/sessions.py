@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -104,8 +105,7 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
         now=now,
         moved=isinstance(event, SessionRescheduled),
     )
-    for message in planned:
-        await _schedule_for_session(repo, message, event, context, now)
+    await _schedule_for_session(repo, planned, event, context, now)
 
 
 async def on_session_renumbered(event: SessionRenumbered, uow: UnitOfWork) -> None:
@@ -144,17 +144,17 @@ async def _schedule_aftercare(
     )
     if planned is not None:
         repo = MessageRepository(uow.session)
-        await _schedule_for_session(repo, planned, event, context, now)
+        await _schedule_for_session(repo, [planned], event, context, now)
 
 
 async def _schedule_for_session(
     repo: MessageRepository,
-    planned: PlannedMessage,
+    planned: Sequence[PlannedMessage],
     event: SessionFacts,
     context: dict[str, Any],
     now: datetime,
 ) -> None:
-    await repo.schedule(
+    await repo.schedule_all(
         planned,
         patient_id=event.patient_id,
         subject_id=event.session_id,

@@ -45,18 +45,25 @@ async def clear_stock_at_risk(event: StockReserved, uow: UnitOfWork) -> None:
     await _set_stock_flag(uow, event.session_id, at_risk=False)
 
 
+# Built once: every booking's stock report runs it (building costs more CPU than running it).
+_SET_STOCK_FLAG = (
+    sa.update(sessions)
+    .where(
+        sessions.c.id == sa.bindparam("session_id"),
+        sa.or_(
+            sessions.c.stock_checked_at.is_(None),
+            sessions.c.stock_checked_at <= sa.bindparam("reported_at"),
+        ),
+    )
+    .values(stock_at_risk=sa.bindparam("at_risk"), stock_checked_at=sa.bindparam("reported_at"))
+)
+
+
 async def _set_stock_flag(uow: UnitOfWork, session_id: object, *, at_risk: bool) -> None:
     # Inventory's news can arrive out of order: only a newer report changes the flag.
-    reported_at = uow.occurred_at
     await uow.session.execute(
-        sa.update(sessions)
-        .where(
-            sessions.c.id == session_id,
-            sa.or_(
-                sessions.c.stock_checked_at.is_(None), sessions.c.stock_checked_at <= reported_at
-            ),
-        )
-        .values(stock_at_risk=at_risk, stock_checked_at=reported_at)
+        _SET_STOCK_FLAG,
+        {"session_id": session_id, "reported_at": uow.occurred_at, "at_risk": at_risk},
     )
 
 
