@@ -32,6 +32,9 @@ CONNECTIONS = 32
 
 
 async def load(server: Server, path: str, bodies: str, duration: float) -> dict[str, Any]:
+    """Load one path for `duration`; the load generator's figures, and the server's CPU per
+    request (which the other helpers' load on the machine moves less than the rates)."""
+    cpu = server.cpu()
     result = await run_loadgen(
         "--port", str(server.port), "--path", path, "--bodies", bodies,
         "--header", auth_header(Role.RECEPTIONIST),
@@ -39,6 +42,7 @@ async def load(server: Server, path: str, bodies: str, duration: float) -> dict[
     )  # fmt: skip
     if result["errors"]:
         raise RuntimeError(f"{path}: {result['errors']} errors, e.g. {result['error_samples']}")
+    result["cpu_ms_per_request"] = (server.cpu() - cpu) * 1000 / max(1, result["requests"])
     return result
 
 
@@ -88,7 +92,7 @@ def summarise(measured: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     figures = {
         label: {
             key: median([r[key] for r in results])
-            for key in ("per_second", "p50_ms", "p99_ms", "requests")
+            for key in ("per_second", "p50_ms", "p99_ms", "requests", "cpu_ms_per_request")
         }
         for label, results in measured.items()
     }
@@ -98,6 +102,8 @@ def summarise(measured: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         "figures": figures,
         "ratio_to_raw_asyncpg": ratio["raw"],
         "ratio_to_orm": ratio["orm"],
+        "cpu_ratio_to_raw_asyncpg": figures["raw"]["cpu_ms_per_request"]
+        / figures["booking"]["cpu_ms_per_request"],
         "per_round": measured_rates(measured),
     }
 

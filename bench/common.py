@@ -84,6 +84,12 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Server:
     """A real uvicorn process (1 worker, uvloop + httptools) pinned to the server core."""
@@ -123,6 +129,10 @@ class Server:
         assert self.process is not None
         self.memory[label] = rss_mb(self.process.pid)
         return self.memory[label]
+
+    def cpu(self) -> float:
+        assert self.process is not None
+        return cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
         if self.process is None:

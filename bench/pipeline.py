@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -83,9 +84,13 @@ class Watcher:
 
 
 async def wave(
-    scheduling: Server, watcher: Watcher, bodies: str, rate: float = 0.0
+    services: Sequence[Server], watcher: Watcher, bodies: str, rate: float = 0.0
 ) -> dict[str, Any]:
-    """Book every body, wait until each booking is visible; end-to-end figures."""
+    """Book every body, wait until each booking is visible; end-to-end figures, and the CPU
+    each service spent per booking (which the other helpers' load on the machine moves less
+    than it moves the rates)."""
+    scheduling = services[0]
+    cpu = {s.name: s.cpu() for s in services}
     rate_args = ["--rate", str(rate)] if rate else []
     result = await run_loadgen(
         "--port", str(scheduling.port), "--path", "/v1/sessions", "--bodies", bodies,
@@ -99,6 +104,9 @@ async def wave(
         if time.monotonic() > deadline:
             raise RuntimeError("bookings not visible within 300 s")
         await asyncio.sleep(POLL)
+    # the consumers' work is done once every booking is visible; their relays' last
+    # publishes are too small to matter
+    cpu = {s.name: (s.cpu() - cpu[s.name]) * 1000 / len(records) for s in services}
     latencies = [watcher.visible(r[3]) - r[0] for r in records]  # type: ignore[operator]
     first = min(r[0] for r in records)
     last = max(watcher.visible(r[3]) for r in records)  # type: ignore[type-var]
@@ -108,6 +116,7 @@ async def wave(
         "booking_per_second": result["per_second"],
         "p50_ms": median(latencies) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "cpu_ms_per_booking": cpu,
     }
 
 
@@ -136,7 +145,7 @@ async def contact_known(dsn: str) -> None:
 async def waves(
     clinic: Clinic,
     dsn: str,
-    scheduling: Server,
+    services: Sequence[Server],
     watcher: Watcher,
     size: int,
     bookings: int,
@@ -145,17 +154,17 @@ async def waves(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """A warm-up, then rounds of a burst of bookings and of raw aio-pika, then a paced wave."""
     warm = await booking_bodies(clinic, dsn, 100, RESULTS / "pw.jsonl")
-    await wave(scheduling, watcher, str(warm))
+    await wave(services, watcher, str(warm))
     pipeline, raw = [], []
     for n in range(rounds):
         bodies = await booking_bodies(clinic, dsn, bookings, RESULTS / f"p{n}.jsonl")
-        pipeline.append(await wave(scheduling, watcher, str(bodies)))
+        pipeline.append(await wave(services, watcher, str(bodies)))
         raw.append(await run_json(
             "amqp_baseline.py", "--messages", str(bookings), "--size", str(size),
             cores=SERVER_CORES,
         ))  # fmt: skip
     bodies = await booking_bodies(clinic, dsn, paced, RESULTS / "paced.jsonl")
-    return pipeline, raw, await wave(scheduling, watcher, str(bodies), rate=200)
+    return pipeline, raw, await wave(services, watcher, str(bodies), rate=200)
 
 
 async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[str, Any]:
@@ -180,7 +189,7 @@ async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[st
                 pipeline, raw, at_200 = await waves(
                     clinic,
                     dsn_of(urls["scheduling"]),
-                    scheduling,
+                    items,
                     watcher,
                     size,
                     bookings,
@@ -192,11 +201,16 @@ async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[st
                 await watching
             after = {s.name: s.sample_memory("after") for s in items}
     ratio = median([p["per_second"] / r["per_second"] for p, r in zip(pipeline, raw, strict=True)])
+    cpu = median([sum(p["cpu_ms_per_booking"].values()) for p in pipeline])
+    raw_cpu = median([r["cpu_ms_per_message"] for r in raw])
     return {
         "payload_bytes": size,
         "pipeline": pipeline,
         "raw_aio_pika": raw,
         "ratio_to_raw_aio_pika": ratio,
+        "cpu_ms_per_booking": cpu,
+        "raw_cpu_ms_per_message": raw_cpu,
+        "cpu_ratio": raw_cpu / cpu,
         "paced_200_per_second": at_200,
         "memory_mb": {name: {"idle": idle[name], "after": after[name]} for name in idle},
     }

@@ -26,6 +26,10 @@ def _booking(r: dict[str, Any]) -> list[str]:
              ratio, ">= 0.5", ratio >= 0.5),
         _row("1 booking vs ORM insert", rate("booking"), "ORM: " + rate("orm"),
              r["ratio_to_orm"], "(context)", True),
+        _row("1 booking, server CPU per request",
+             f"{f['booking']['cpu_ms_per_request']:.2f} ms",
+             f"raw asyncpg: {f['raw']['cpu_ms_per_request']:.2f} ms",
+             r["cpu_ratio_to_raw_asyncpg"], "(context)", True),
     ]  # fmt: skip
 
 
@@ -42,6 +46,10 @@ def _pipeline(r: dict[str, Any]) -> list[str]:
             f"p99 {raw['p99_ms']:.0f} ms ({r['payload_bytes']} B)",
             ratio, ">= 0.5", ratio >= 0.5,
         ),
+        _row("2 pipeline, CPU per booking (3 services)",
+             ", ".join(f"{k} {v:.1f}" for k, v in p["cpu_ms_per_booking"].items()) + " ms",
+             f"aio-pika {raw['cpu_ms_per_message']:.2f} ms per message",
+             r["cpu_ratio"], "(context)", True),
         f"| 2 pipeline paced at 200/s | p50 {paced['p50_ms']:.0f} ms, p99 {paced['p99_ms']:.0f} ms,"
         f" {paced['per_second']:.0f}/s | | | | |",
     ]  # fmt: skip
