@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import aio_pika
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import PatientRegistered
+from clinic_shared.messaging import topology
 from clinic_shared.outbox import InboxConsumer, UnitOfWork
 from clinic_shared.testing.helpers import eventually
 from clinic_shared.testing.tcp_proxy import TcpProxy
@@ -163,3 +165,32 @@ async def _len(items: list) -> int:
 
 async def _ready(bus) -> bool:
     return bool(bus.health().ready)
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_a_binding_an_earlier_release_made_is_removed_on_upgrade(harness: Harness) -> None:
+    """Notifications once took `inventory.#`; a broker upgraded in place must stop routing it."""
+    assert harness.amqp_url is not None
+    exchange = harness.options.namespace + topology.EXCHANGE
+    queue_name = topology.queue_name(harness.options.namespace, "notifications")
+    connection = await aio_pika.connect(harness.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        queue = await channel.get_queue(queue_name)
+        await queue.bind(exchange, routing_key="inventory.#")  # as the old release left it
+        await queue.purge()
+
+        await harness.another_bus()  # a service of this release starts and declares the topology
+        reserved = Envelope(
+            type="inventory.stock.reserved",
+            version=1,
+            producer="inventory",
+            correlation_id="corr-2",
+            data={},
+        )
+        # Publisher confirms come once the broker has routed a message to every bound queue.
+        await harness.bus.publish(reserved)
+        await harness.bus.publish(_envelope("Zoe"))  # a scheduling event it does want
+
+        declared = await channel.declare_queue(queue_name, passive=True)
+        assert declared.declaration_result.message_count == 1

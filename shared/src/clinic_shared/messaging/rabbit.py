@@ -90,8 +90,11 @@ class RabbitBus:
                 "x-dead-letter-routing-key": dead,
             },
         )
+        exchange = self.options.namespace + topology.EXCHANGE
         for pattern in patterns:
-            await queue.bind(self.options.namespace + topology.EXCHANGE, routing_key=pattern)
+            await queue.bind(exchange, routing_key=pattern)
+        for pattern in topology.RETIRED.get(consumer, ()):
+            await queue.unbind(exchange, routing_key=pattern)
         return queue
 
     async def publish(self, envelope: Envelope) -> None:

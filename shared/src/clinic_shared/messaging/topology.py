@@ -22,6 +22,13 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Bindings an earlier release made and this one dropped. Declaring the queues removes them, so a
+# broker upgraded in place stops routing what the consumer no longer wants (unbinding a binding that
+# is not there is a no-op for RabbitMQ).
+RETIRED: dict[str, tuple[str, ...]] = {
+    "notifications": ("inventory.#",),
+}
+
 
 def topic_matches(pattern: str, routing_key: str) -> bool:
     """AMQP topic matching: `*` is exactly one word, `#` zero or more words."""
