@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,6 +18,45 @@ from clinic_shared.errors import AppError
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://errors.clinic.example/"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `errors` names each invalid field and why.",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "correlation_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "reason"],
+                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+_ERROR_MEANINGS = {
+    400: "The request cannot be read (a malformed body, say).",
+    401: "No valid bearer token.",
+    403: "The token's role may not do this.",
+    404: "No such resource, or no such route.",
+    405: "The route does not take this method; `Allow` lists the ones it takes.",
+    409: "The request conflicts with the resource's current state.",
+    422: "A field is invalid: `errors` names each one and why.",
+    429: "Too many requests; `Retry-After` says when to try again.",
+    503: "The database or the broker is unavailable; nothing was changed.",
+}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": meaning, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+    for status, meaning in _ERROR_MEANINGS.items()
+}
+"""The problem+json answers any route may give, declared on every route of the OpenAPI."""
 
 
 def problem(
@@ -81,8 +121,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the OpenAPI gives this path: FastAPI keeps one route per method, and
+    Starlette's own `Allow` names only those of the first route that matched."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
     return problem(
         exc.status_code,
@@ -90,6 +146,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         str(exc.detail),
         slug=title.lower().replace(" ", "-"),
         instance=request.url.path,
+        headers=headers,
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
 import sqlalchemy as sa
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,8 +17,14 @@ from clinic_shared import crypto
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.messaging import MessageBus
+from clinic_shared.openapi_links import add_links
 from clinic_shared.outbox.inbox import EventHandler
-from clinic_shared.problems import install_problem_handlers, problem, unexpected_error
+from clinic_shared.problems import (
+    ERROR_RESPONSES,
+    install_problem_handlers,
+    problem,
+    unexpected_error,
+)
 from clinic_shared.runtime import Seeder, ServiceRuntime, Worker
 from clinic_shared.settings import ServiceSettings
 
@@ -65,6 +73,51 @@ class CorrelationIdMiddleware:
             correlation_id_var.reset(token)
 
 
+def _unstorable(value: str) -> str | None:
+    """Why PostgreSQL could not store this text, or None if it can."""
+    if "\x00" in value:
+        return "must not contain the NUL character (\\u0000)"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "must be valid Unicode (a lone surrogate such as \\ud800 is not)"
+    return None
+
+
+def _strings(value: Any, loc: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key, (*loc, str(key)))
+            yield from _strings(item, (*loc, str(key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*loc, index))
+
+
+async def refuse_unstorable_text(request: Request) -> None:
+    """A 422 naming the field for text no database can hold (NUL, lone surrogates), on every
+    route, before any handler sees it: otherwise it surfaces as a 500 from the driver."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    found += _strings(dict(request.path_params), ("path",))
+    for name, text in request.query_params.multi_items():
+        found += _strings(text, ("query", name))
+    if "json" in request.headers.get("content-type", ""):
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            body = None  # FastAPI itself answers a body that is not JSON
+        found += _strings(body, ("body",))
+    errors = [
+        {"type": "value_error", "loc": loc, "msg": reason, "input": None}
+        for loc, text in found
+        if (reason := _unstorable(text)) is not None
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
 def create_app(
     *,
     title: str,
@@ -81,7 +134,14 @@ def create_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        responses=ERROR_RESPONSES,
+        dependencies=[Depends(refuse_unstorable_text)],
+    )
     app.state.token_verifier = verifier
     app.state.runtime = runtime
     install_problem_handlers(app)
@@ -90,7 +150,20 @@ def create_app(
     app.add_api_route("/readyz", _readyz_for(runtime), methods=["GET"], tags=["health"])
     for router in routers:
         app.include_router(router)
+    _link_creates_to_reads(app)
     return app
+
+
+def _link_creates_to_reads(app: FastAPI) -> None:
+    """Serve the OpenAPI with links from each create to the routes of what it created."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = add_links(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 async def _healthz() -> dict[str, str]:

@@ -6,14 +6,15 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
+from clinic_shared.fields import Day
 from inventory.domain.lots import LotStatus
 
 Code = Annotated[str, Field(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-Days = Annotated[int, Field(ge=0, le=365)]
-Count = Annotated[int, Field(ge=0, le=1_000_000)]
-Positive = Annotated[int, Field(ge=1, le=1_000_000)]
+Days = Annotated[StrictInt, Field(ge=0, le=365)]
+Count = Annotated[StrictInt, Field(ge=0, le=1_000_000)]
+Positive = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
 Strict = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -60,7 +61,7 @@ class KitItem(BaseModel):
     model_config = ConfigDict(extra="forbid", from_attributes=True)
 
     product_code: Code
-    quantity: Annotated[int, Field(ge=1, le=100)]
+    quantity: Annotated[StrictInt, Field(ge=1, le=100)]
 
 
 class KitBody(BaseModel):
@@ -78,7 +79,7 @@ class ReceiptCreate(BaseModel):
 
     product_code: Code
     lot_number: str = Field(min_length=1, max_length=64)
-    expires_on: date
+    expires_on: Day
     quantity: Positive
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from notifications.domain.policy import Policy, QuietWindow, ReminderRule
 
@@ -18,7 +18,7 @@ ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=
 class ReminderRuleBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    offset_hours: int = Field(gt=0, le=24 * 30, description="Hours before the session.")
+    offset_hours: StrictInt = Field(gt=0, le=24 * 30, description="Hours before the session.")
     channel: Channel
 
 
@@ -36,7 +36,7 @@ class PolicyBody(BaseModel):
 
     reminders: list[ReminderRuleBody] = Field(max_length=10)
     quiet_hours: list[QuietWindowBody] = Field(max_length=5)
-    aftercare_delay_minutes: int = Field(ge=0, le=7 * 24 * 60)
+    aftercare_delay_minutes: StrictInt = Field(ge=0, le=7 * 24 * 60)
 
     def to_policy(self) -> Policy:
         return Policy(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from clinic_shared.contracts.events import ProductUsed
+from clinic_shared.fields import Day, Instant
+from scheduling.entrypoints.api.staff_schemas import WallClock
 
 SessionStatusName = Literal["booked", "confirmed", "completed", "cancelled", "no_show"]
 
@@ -21,7 +23,7 @@ class CourseCreate(Strict):
     patient_id: uuid.UUID
     treatment_code: str = Field(min_length=1, max_length=50)
     practitioner_id: uuid.UUID
-    sessions_planned: int | None = Field(None, ge=1, le=20)
+    sessions_planned: StrictInt | None = Field(None, ge=1, le=20)
 
 
 class SessionPublic(BaseModel):
@@ -67,11 +69,13 @@ class CoursePublic(BaseModel):
 
 
 class PlanBody(Strict):
-    first_date: date | None = Field(None, description="Plan from this clinic-local day on.")
-    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+    first_date: Day | None = Field(None, description="Plan from this clinic-local day on.")
+    weekdays: list[Annotated[StrictInt, Field(ge=0, le=6)]] = Field(
         default_factory=list, description="Preferred weekdays, 0 = Monday.", max_length=7
     )
-    time_of_day: time | None = Field(None, description="Preferred local start time, e.g. 10:00.")
+    time_of_day: WallClock | None = Field(
+        None, description="Preferred local start time, e.g. 10:00."
+    )
     room_id: uuid.UUID | None = None
 
     def weekday_set(self) -> frozenset[int]:
@@ -86,7 +90,7 @@ class ProposedPublic(BaseModel):
 
 
 class PlannedStartBody(Strict):
-    starts_at: AwareDatetime
+    starts_at: Instant
     room_id: uuid.UUID
 
 
@@ -96,13 +100,13 @@ class BookPlanBody(Strict):
 
 class SessionCreate(Strict):
     course_id: uuid.UUID
-    starts_at: AwareDatetime
+    starts_at: Instant
     room_id: uuid.UUID
     practitioner_id: uuid.UUID | None = None
 
 
 class RescheduleBody(Strict):
-    starts_at: AwareDatetime
+    starts_at: Instant
     shift_following: bool = False
 
 
@@ -113,7 +117,7 @@ class CancelBody(Strict):
 class ProductUsedBody(Strict):
     product_code: str = Field(min_length=1, max_length=50)
     lot_number: str = Field(min_length=1, max_length=50)
-    quantity: int = Field(ge=1, le=100)
+    quantity: StrictInt = Field(ge=1, le=100)
 
 
 class CompleteBody(Strict):

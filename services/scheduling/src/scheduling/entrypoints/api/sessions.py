@@ -7,8 +7,8 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import AwareDatetime
 
+from clinic_shared.fields import Instant
 from clinic_shared.paging import Page, paged
 from scheduling.entrypoints.api.course_schemas import (
     CancelBody,
@@ -40,8 +40,8 @@ async def list_sessions(
     scope: ScopeDep,
     _: Staff,
     page: Annotated[Page, paged(200)],
-    from_: Annotated[AwareDatetime | None, Query(alias="from")] = None,
-    to: AwareDatetime | None = None,
+    from_: Annotated[Instant | None, Query(alias="from")] = None,
+    to: Instant | None = None,
     practitioner_id: uuid.UUID | None = None,
     room_id: uuid.UUID | None = None,
     course_id: uuid.UUID | None = None,

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import time
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StrictInt,
+    WithJsonSchema,
+    model_validator,
+)
+
+from clinic_shared.fields import Instant
+
+_WALL_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _wall_clock(value: object) -> object:
+    if isinstance(value, time) or (isinstance(value, str) and re.fullmatch(_WALL_CLOCK, value)):
+        return value
+    raise ValueError("must be a time of day HH:MM in the clinic's zone, with no UTC offset")
+
+
+WallClock = Annotated[
+    time,
+    BeforeValidator(_wall_clock),
+    WithJsonSchema({"type": "string", "pattern": _WALL_CLOCK, "examples": ["09:00"]}),
+]
+"""A time on the clinic's wall clock: `09:00`; an offset (`09:00Z`) or a number is refused."""
 
 
 class Strict(BaseModel):
@@ -17,11 +45,11 @@ class TreatmentBody(Strict):
     code: str = Field(min_length=2, max_length=50, pattern=r"^[a-z0-9-]+$")
     name: str = Field(min_length=1, max_length=100)
     area: str = Field(min_length=1, max_length=30)
-    session_minutes: int = Field(ge=5, le=240)
-    default_sessions: int = Field(ge=1, le=20)
-    min_interval_days: int = Field(7, ge=1, le=90)
-    max_interval_days: int = Field(15, ge=1, le=180)
-    maintenance_interval_days: int | None = Field(None, ge=1, le=365)
+    session_minutes: StrictInt = Field(ge=5, le=240)
+    default_sessions: StrictInt = Field(ge=1, le=20)
+    min_interval_days: StrictInt = Field(7, ge=1, le=90)
+    max_interval_days: StrictInt = Field(15, ge=1, le=180)
+    maintenance_interval_days: StrictInt | None = Field(None, ge=1, le=365)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -42,9 +70,9 @@ class PractitionerPublic(BaseModel):
 
 
 class HoursBody(Strict):
-    weekday: int = Field(ge=0, le=6, description="0 = Monday")
-    start: time = Field(examples=["09:00"])
-    end: time = Field(examples=["17:00"])
+    weekday: StrictInt = Field(ge=0, le=6, description="0 = Monday")
+    start: WallClock
+    end: WallClock = Field(examples=["17:00"])
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -54,8 +82,8 @@ class HoursBody(Strict):
 
 
 class TimeOffCreate(Strict):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Instant
+    ends_at: Instant
     reason: str = Field("", max_length=200)
 
     @model_validator(mode="after")

@@ -1,0 +1,34 @@
+"""The three services served over HTTP, each on a fresh PostgreSQL database, over real RabbitMQ."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from clinic_shared.testing.helpers import served
+from inventory.bootstrap import build_app as inventory_app
+from inventory.settings import InventorySettings
+from notifications.bootstrap import build_app as notifications_app
+from notifications.settings import NotificationsSettings
+from scheduling.bootstrap import build_app as scheduling_app
+from scheduling.settings import SchedulingSettings
+
+
+@pytest.fixture
+def schemathesis_config(pytestconfig: pytest.Config) -> Path:
+    return pytestconfig.rootpath / "schemathesis.toml"
+
+
+@pytest.fixture
+async def fuzz_stack(stack_settings) -> AsyncIterator[dict[str, str]]:
+    """Base URL of each service; scheduling's patient export reaches the other two."""
+    inventory = inventory_app(await stack_settings(InventorySettings))
+    notifications = notifications_app(await stack_settings(NotificationsSettings))
+    async with served(inventory) as inv, served(notifications) as notif:
+        settings = await stack_settings(
+            SchedulingSettings, inventory_url=inv.url, notifications_url=notif.url
+        )
+        async with served(scheduling_app(settings)) as sched:
+            yield {"scheduling": sched.url, "inventory": inv.url, "notifications": notif.url}
