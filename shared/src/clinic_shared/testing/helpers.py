@@ -40,7 +40,10 @@ class Served:
     def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, port=self.port, log_config=None, lifespan="on")
+        # No access log, as in production (`clinic_shared.serve`): a URL's query can hold contacts.
+        config = uvicorn.Config(
+            app, port=self.port, log_config=None, lifespan="on", access_log=False
+        )
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task[None] | None = None
 
