@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from clinic_shared.testing.helpers import bearer, running
+from clinic_shared.testing.helpers import bearer, clinic_today, running
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings
 
@@ -29,7 +29,7 @@ class Inventory:
     async def receive(
         self, product: str, lot: str, quantity: int, *, days: int = 200
     ) -> dict[str, Any]:
-        expires_on = (date.today() + timedelta(days=days)).isoformat()
+        expires_on = (clinic_today() + timedelta(days=days)).isoformat()
         body = {"product_code": product, "lot_number": lot, "expires_on": expires_on}
         response = await self.client.post(
             "/v1/receipts", json=body | {"quantity": quantity}, headers=STOCK

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from clinic_shared.contracts import Envelope, Event
 from clinic_shared.contracts.events import SessionFacts
-from clinic_shared.testing.helpers import eventually
+from clinic_shared.testing.helpers import CLINIC_ZONE, clinic_today, eventually
 from inventory.adapters.orm import inbox, outbox
 
 from .conftest import STOCK, Inventory
@@ -19,7 +19,9 @@ PATIENT = uuid.UUID("00000000-0000-4000-8000-00000000000a")
 
 
 def starts_in(days: int) -> datetime:
-    return (datetime.now(UTC) + timedelta(days=days)).replace(hour=9, minute=0, second=0)
+    """09:00 at the clinic, `days` clinic-calendar days from today."""
+    day = clinic_today() + timedelta(days=days)
+    return datetime.combine(day, time(9), tzinfo=CLINIC_ZONE).astimezone(UTC)
 
 
 def session_event(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,7 +14,7 @@ from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.db import utcnow
-from clinic_shared.testing.helpers import bearer, eventually
+from clinic_shared.testing.helpers import bearer, clinic_today, eventually
 from inventory.adapters.orm import inbox, lots
 from inventory.adapters.orm_sessions import reservations, shortages
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
@@ -129,11 +129,11 @@ async def test_a_booking_committed_while_a_delivery_is_still_deciding_is_served_
     kit = {"items": [{"product_code": "caffeine", "quantity": 1}]}
     assert (await inventory.client.put("/v1/kits/one-vial", json=kit, headers=STOCK)).is_success
     booked = session_event(SessionBooked, uuid.uuid4(), treatment="one-vial")
-    cmd = ReceiveStock("caffeine", "CAF-LATE", date.today() + timedelta(days=200), 5)
+    cmd = ReceiveStock("caffeine", "CAF-LATE", clinic_today() + timedelta(days=200), 5)
 
     async with inventory.app.state.runtime.uow() as uow:
         # The delivery finds no session short of caffeine, not yet committed ...
-        await receive_stock(uow, cmd, today=date.today(), now=utcnow(), by="stock")
+        await receive_stock(uow, cmd, today=clinic_today(), now=utcnow(), by="stock")
         # ... so the booking, committed meanwhile, finds no vial.
         with message_context("late-booking", str(uuid.uuid4())):
             async with inventory.app.state.runtime.uow() as booking:
@@ -147,7 +147,7 @@ async def test_a_booking_committed_while_a_delivery_is_still_deciding_is_served_
 
 
 def delivery(lot_number: str) -> dict[str, object]:
-    expires_on = (date.today() + timedelta(days=200)).isoformat()
+    expires_on = (clinic_today() + timedelta(days=200)).isoformat()
     return {"product_code": "caffeine", "lot_number": lot_number, "expires_on": expires_on} | {
         "quantity": 5
     }

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
-from clinic_shared.testing.helpers import bearer, running
+from clinic_shared.testing.helpers import bearer, clinic_today, running
 from inventory.adapters.orm import lots, receipts
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings
@@ -16,7 +16,7 @@ from .conftest import STOCK, Inventory
 
 
 def receipt(lot: str = "CAF-1", days: int = 90, quantity: int = 10, **over: object) -> dict:
-    expires_on = (date.today() + timedelta(days=days)).isoformat()
+    expires_on = (clinic_today() + timedelta(days=days)).isoformat()
     body = {"product_code": "caffeine", "lot_number": lot, "expires_on": expires_on}
     return body | {"quantity": quantity} | over
 

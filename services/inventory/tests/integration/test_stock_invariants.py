@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -20,6 +20,7 @@ from clinic_shared.contracts.events import (
     SessionCompleted,
     SessionRescheduled,
 )
+from clinic_shared.testing.helpers import clinic_today
 from inventory.service_layer.handlers import build_handlers
 
 from .conftest import STOCK, Inventory
@@ -97,7 +98,7 @@ class World:
         return session_event(cls, session[0], days=session[2], treatment=session[1], **extra)
 
     async def receive(self, product: str, expires_in: int, quantity: int) -> None:
-        expires_on = (date.today() + timedelta(days=expires_in)).isoformat()
+        expires_on = (clinic_today() + timedelta(days=expires_in)).isoformat()
         body = {"product_code": product, "lot_number": uuid.uuid4().hex[:12]}
         body |= {"expires_on": expires_on, "quantity": quantity}
         response = await self.inventory.client.post("/v1/receipts", json=body, headers=STOCK)

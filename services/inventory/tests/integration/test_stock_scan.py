@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 from clinic_shared.db import utcnow
-from clinic_shared.testing.helpers import bearer, eventually, running
+from clinic_shared.testing.helpers import bearer, clinic_today, eventually, running
 from inventory.adapters.orm import lots
 from inventory.bootstrap import build_app
 from inventory.entrypoints.workers import scan_once
@@ -80,7 +80,7 @@ async def test_two_replicas_running_the_scan_loop_announce_an_expiring_lot_once(
     first, second = build_app(settings), build_app(settings)
     async with running(first) as client, running(second):
         body = {"product_code": "caffeine", "lot_number": "CAF-SOON", "quantity": 3}
-        body["expires_on"] = (date.today() + timedelta(days=5)).isoformat()
+        body["expires_on"] = (clinic_today() + timedelta(days=5)).isoformat()
         assert (await client.post("/v1/receipts", json=body, headers=bearer("admin"))).is_success
         inventory = Inventory(first, client)
 

@@ -6,16 +6,27 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
 
 from clinic_shared.auth import Role, mint_token
-from clinic_shared.settings import DEVELOPMENT_JWT_SECRET
+from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
 
 T = TypeVar("T")
+CLINIC_ZONE = ZoneInfo(str(ServiceSettings.model_fields["timezone"].default))
+
+
+def clinic_today() -> date:
+    """Today in the clinic's time zone, the calendar the services count days in.
+
+    Not `date.today()`: the host's date differs from the clinic's for an hour or two every night.
+    """
+    return datetime.now(CLINIC_ZONE).date()
 
 
 @asynccontextmanager
