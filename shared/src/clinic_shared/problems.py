@@ -150,11 +150,17 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+TRANSIENT_SQLSTATES = {"40P01", "40001", "53300", "57P01", "57P02", "57P03"}
+
+
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
     lost = isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
-    # A deadlock or serialisation failure rolled the whole request back: retrying is safe.
-    transient = getattr(exc.orig, "sqlstate", None) in {"40P01", "40001"}
+    # A deadlock or serialisation failure rolled the whole request back: retrying is safe. So
+    # did a connection the server refused (too many clients, starting up, shutting down) or
+    # dropped (an administrator's pg_terminate_backend): the database is unavailable, not broken.
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    transient = sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith("08")
     return await (_database_unavailable if lost or transient else unexpected_error)(request, exc)
 
 

@@ -278,8 +278,8 @@ async def test_readyz_is_a_503_problem_naming_failed_checks_when_not_ready(
     assert body["instance"] == "/readyz"
 
 
-@pytest.mark.parametrize("sqlstate", ["40P01", "40001"])
-async def test_a_deadlock_or_serialisation_failure_is_a_503_to_retry(
+@pytest.mark.parametrize("sqlstate", ["40P01", "40001", "53300", "57P01", "57P03", "08006"])
+async def test_a_deadlock_refused_or_dropped_connection_is_a_503_to_retry(
     client: httpx.AsyncClient, sqlstate: str
 ) -> None:
     body = assert_problem(await client.get(f"/db/{sqlstate}"), 503)
