@@ -30,6 +30,7 @@ with several replicas running it at once, and return soon after `runtime.stoppin
 STOP_GRACE_SECONDS, because cancelling a coroutine in the middle of a database call can leave
 the connection unusable."""
 STOP_GRACE_SECONDS = 5.0
+BROKER_RETRY_SECONDS = 1.0
 
 
 def bus_options(settings: ServiceSettings) -> BusOptions:
@@ -95,6 +96,7 @@ class ServiceRuntime:
             retention_seconds=self.settings.outbox_retention_seconds,
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self._connector: asyncio.Task[None] | None = None
         self.stopping = asyncio.Event()
 
     async def idle(self, seconds: float) -> bool:
@@ -113,14 +115,22 @@ class ServiceRuntime:
     async def start(self) -> None:
         if self.settings.run_migrations:
             await self.migrate()
-        await self.message_bus.connect()
-        if self.handlers:
-            consumer = InboxConsumer(self.name, self.uow, self.inbox, self.handlers)
-            await self.message_bus.subscribe(self.name, consumer)
+        self.stopping.clear()
+        try:
+            await self._attach_bus()
+        except Exception as exc:
+            # The broker may come after the service (a restart of both, an outage): serve the
+            # API, report not ready on /readyz, and connect as soon as the broker answers.
+            log.warning(
+                "broker unreachable at startup; connecting in the background",
+                extra={"service": self.name, "error": type(exc).__name__},
+            )
+            self._connector = asyncio.create_task(
+                self._attach_bus_later(), name=f"{self.name}-connect"
+            )
         if self.seed is not None and self.settings.seed_demo_data:
             async with self.uow() as uow:
                 await self.seed(uow)
-        self.stopping.clear()
         self._tasks.append(
             asyncio.create_task(self.relay.run(self.stopping), name=f"{self.name}-relay")
         )
@@ -128,9 +138,33 @@ class ServiceRuntime:
             self._tasks.append(asyncio.create_task(worker(self), name=f"{self.name}-worker"))
         log.info("service started", extra={"service": self.name})
 
+    async def _attach_bus(self) -> None:
+        await self.message_bus.connect()
+        if self.handlers:
+            consumer = InboxConsumer(self.name, self.uow, self.inbox, self.handlers)
+            await self.message_bus.subscribe(self.name, consumer)
+
+    async def _attach_bus_later(self) -> None:
+        while await self.idle(BROKER_RETRY_SECONDS):
+            try:
+                await self._attach_bus()
+            except Exception as exc:
+                log.warning(
+                    "broker still unreachable", extra={"service": self.name, "error": repr(exc)}
+                )
+                await self.message_bus.close()
+            else:
+                log.info("broker connected", extra={"service": self.name})
+                return
+
     async def stop(self) -> None:
         """Let the relay and workers finish what they are doing, then close everything."""
         self.stopping.set()
+        if self._connector is not None:
+            self._connector.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._connector
+            self._connector = None
         self.relay.wake()
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=STOP_GRACE_SECONDS)
