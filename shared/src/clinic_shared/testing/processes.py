@@ -1,0 +1,168 @@
+"""Real OS processes for fault tests: a private RabbitMQ node and services run as `python -m`.
+
+The machine's RabbitMQ is shared by every test run at once, so a test that stops a broker starts
+its own node (own name, ports, data directory and Erlang cookie) and stops only that one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from clinic_shared.testing.helpers import free_port
+
+# The scripts under /usr/lib run as the calling user; /usr/sbin's wrappers switch to `rabbitmq`,
+# which cannot write the test's temporary directory.
+_BIN = Path("/usr/lib/rabbitmq/bin")
+RABBITMQ_SERVER = str(_BIN / "rabbitmq-server") if _BIN.is_dir() else "rabbitmq-server"
+RABBITMQCTL = str(_BIN / "rabbitmqctl") if _BIN.is_dir() else "rabbitmqctl"
+
+
+class RabbitNode:
+    """A RabbitMQ node of the test's own, started and stopped with the broker's own tools."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.name = f"faults-{os.getpid()}-{secrets.token_hex(3)}@localhost"
+        self.port = free_port()
+        self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/"
+        home = directory / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        cookie = home / ".erlang.cookie"
+        cookie.write_text(secrets.token_hex(16))
+        cookie.chmod(0o400)
+        (directory / "rabbitmq.conf").write_text(
+            "loopback_users = none\nlisteners.tcp.default = {}\n".format(self.port)
+        )
+        (directory / "enabled_plugins").write_text("[].\n")
+        for sub in ("mnesia", "log"):
+            (directory / sub).mkdir(exist_ok=True)
+        self.env = os.environ | {
+            "HOME": str(home),
+            "RABBITMQ_NODENAME": self.name,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_MNESIA_BASE": str(directory / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(directory / "log"),
+            "RABBITMQ_CONFIG_FILE": str(directory / "rabbitmq.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(directory / "enabled_plugins"),
+            "RABBITMQ_PID_FILE": str(directory / "node.pid"),
+            "RABBITMQ_FEATURE_FLAGS_FILE": str(directory / "feature_flags"),
+            "RABBITMQ_PLUGINS_EXPAND_DIR": str(directory / "plugins-expand"),
+            "ERL_CRASH_DUMP": str(directory / "erl_crash.dump"),
+            "RABBITMQ_ADVANCED_CONFIG_FILE": str(directory / "advanced.config"),
+        }
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def _ctl(self, *args: str, timeout: float = 60) -> None:
+        subprocess.run(
+            [RABBITMQCTL, "-n", self.name, *args],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            timeout=timeout,
+        )
+
+    async def start(self) -> None:
+        output = (self.directory / "server.out").open("wb")
+        self._process = subprocess.Popen(
+            [RABBITMQ_SERVER],
+            env=self.env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        while True:  # `await_startup` fails at once until the node has registered its name
+            try:
+                await asyncio.to_thread(self._ctl, "await_startup", "--timeout", "60", timeout=90)
+                return
+            except subprocess.CalledProcessError:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    log = (self.directory / "server.out").read_text()[-3000:]
+                    raise AssertionError(f"RabbitMQ node {self.name} did not start: {log}")
+                await asyncio.sleep(0.5)
+
+    async def stop_app(self) -> None:
+        await asyncio.to_thread(self._ctl, "stop_app")
+
+    async def start_app(self) -> None:
+        await asyncio.to_thread(self._ctl, "start_app")
+
+    async def shutdown(self) -> None:
+        if self._process is None:
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.to_thread(self._ctl, "shutdown", timeout=60)
+        if self._process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+        await asyncio.to_thread(self._process.wait)
+        self._process = None
+
+
+class ServiceProcess:
+    """One replica of a service run as `python -m <module>`, on its own port, logs to a file."""
+
+    def __init__(self, module: str, env: dict[str, str], log_path: Path) -> None:
+        self.module = module
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        prefix = module.upper() + "_"
+        self.env = os.environ | env | {f"{prefix}PORT": str(self.port)}
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", self.module],
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    async def readiness(self) -> dict[str, Any]:
+        """The body of /readyz (its `checks`), or {} while the process does not answer."""
+        try:
+            async with httpx.AsyncClient(timeout=5) as client:
+                response = await client.get(self.url + "/readyz")
+        except httpx.HTTPError:
+            return {}
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise AssertionError(f"{self.module} exited: {self.log_path.read_text()[-3000:]}")
+            if (await self.readiness()).get("status") == "ready":
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"{self.module} not ready in {timeout}s: {await self.readiness()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown hook runs, as when the machine loses power."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from clinic_shared.testing.plugin import RabbitNamespace
+from clinic_shared.testing.postgres import PostgresDatabases
+from clinic_shared.testing.processes import RabbitNode
+
+from .stack import FaultStack
+
+
+@pytest.fixture
+async def rabbit_node(tmp_path: Path) -> AsyncIterator[RabbitNode]:
+    """A RabbitMQ node of this test's own: the machine's broker is shared, never stopped."""
+    node = RabbitNode(tmp_path / "rabbit")
+    try:
+        await node.start()
+        yield node
+    finally:
+        await node.shutdown()
+
+
+@pytest.fixture
+async def fault_stack(
+    postgres_databases: PostgresDatabases,
+    rabbitmq_url: str,
+    amqp_namespace: RabbitNamespace,
+    tmp_path: Path,
+) -> AsyncIterator[FaultStack]:
+    """The services' databases, ready; the test points them at a broker and starts them."""
+    amqp_namespace.url = rabbitmq_url
+    stack = FaultStack(postgres_databases, rabbitmq_url, amqp_namespace.prefix, tmp_path)
+    await stack.prepare()
+    try:
+        yield stack
+    finally:
+        await stack.close()
