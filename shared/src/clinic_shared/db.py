@@ -11,6 +11,7 @@ from sqlalchemy import DateTime, Table, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -74,6 +75,22 @@ def _serialise_sqlite_transactions(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# Deadlock, serialisation failure, too many clients, the server shutting down or terminating the
+# backend (pg_terminate_backend), starting up; and class 08, connection exceptions.
+TRANSIENT_SQLSTATES = {"40P01", "40001", "53300", "57P01", "57P02", "57P03"}
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True when `exc` says the database could not do the work now, not that it was wrong:
+    the transaction was rolled back and the same work can be tried again."""
+    if not isinstance(exc, DBAPIError):
+        return isinstance(exc, ConnectionError)
+    if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
+        return True
+    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
+    return sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith("08")
 
 
 class Database:

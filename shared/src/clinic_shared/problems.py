@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from clinic_shared.context import correlation_id_var
+from clinic_shared.db import database_unavailable
 from clinic_shared.errors import AppError
 
 log = logging.getLogger(__name__)
@@ -150,18 +151,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-TRANSIENT_SQLSTATES = {"40P01", "40001", "53300", "57P01", "57P02", "57P03"}
-
-
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DBAPIError)
-    lost = isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated
-    # A deadlock or serialisation failure rolled the whole request back: retrying is safe. So
-    # did a connection the server refused (too many clients, starting up, shutting down) or
-    # dropped (an administrator's pg_terminate_backend): the database is unavailable, not broken.
-    sqlstate = str(getattr(exc.orig, "sqlstate", None) or "")
-    transient = sqlstate in TRANSIENT_SQLSTATES or sqlstate.startswith("08")
-    return await (_database_unavailable if lost or transient else unexpected_error)(request, exc)
+    # A deadlock, a refused or dropped connection: the whole request was rolled back and
+    # retrying is safe. Anything else is a bug.
+    handler = _database_unavailable if database_unavailable(exc) else unexpected_error
+    return await handler(request, exc)
 
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:

@@ -9,6 +9,7 @@ import aio_pika
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import PatientRegistered
@@ -128,6 +129,26 @@ async def test_transient_failure_is_retried_after_a_delay_then_succeeds(harness:
 
     await eventually(lambda: _len(seen), until=lambda n: n == 2)
     assert seen[1] - seen[0] >= harness.options.retry_delay_seconds * 0.9
+    assert await harness.bus.dead_letter_count("inventory") == 0
+
+
+async def test_a_database_outage_longer_than_the_retries_does_not_dead_letter(
+    harness: Harness,
+) -> None:
+    """pg_terminate_backend and restarts fail every try for a while: the message is fine, it
+    waits for the database instead of using up its attempts (the fault tests lost bookings)."""
+    tries: list[int] = []
+    outage = harness.options.max_attempts + 2
+
+    async def during_outage(envelope: Envelope) -> None:
+        tries.append(1)
+        if len(tries) <= outage:
+            raise OperationalError("SELECT 1", {}, Exception("terminating connection"))
+
+    await harness.bus.subscribe("inventory", during_outage)
+    await harness.bus.publish(_envelope())
+
+    await eventually(lambda: _len(tries), until=lambda n: n == outage + 1, timeout=30)
     assert await harness.bus.dead_letter_count("inventory") == 0
 
 

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 
 from clinic_shared.contracts import Envelope
+from clinic_shared.db import database_unavailable
 from clinic_shared.errors import PermanentMessageError
 from clinic_shared.messaging.bus import BusHealth, BusOptions, Handler, UnroutableError
 from clinic_shared.messaging.topology import SUBSCRIPTIONS, topic_matches
@@ -68,13 +69,15 @@ class InMemoryBus:
             except (PermanentMessageError, ValueError) as exc:
                 self._dead_letter(consumer, queue, message, exc)
             except Exception as exc:
-                if message.attempt >= self.options.max_attempts:
+                unavailable = database_unavailable(exc)  # no attempt used: see RabbitBus
+                if message.attempt >= self.options.max_attempts and not unavailable:
                     self._dead_letter(consumer, queue, message, exc)
                 else:
                     log.warning(
                         "retrying message", extra={"consumer": consumer, "error": repr(exc)}
                     )
-                    self._retry_later(queue, _Message(message.body, message.attempt + 1))
+                    attempt = message.attempt + (0 if unavailable else 1)
+                    self._retry_later(queue, _Message(message.body, attempt))
 
     def _retry_later(self, queue: _Queue, message: _Message) -> None:
         loop = asyncio.get_running_loop()

@@ -16,6 +16,7 @@ from aio_pika.abc import (
 from aio_pika.exceptions import DeliveryError
 
 from clinic_shared.contracts import Envelope
+from clinic_shared.db import database_unavailable
 from clinic_shared.errors import PermanentMessageError
 from clinic_shared.messaging import topology
 from clinic_shared.messaging.bus import (
@@ -150,6 +151,11 @@ class RabbitBus:
         except (PermanentMessageError, ValueError) as exc:
             await self._reroute(consumer, message, attempt, exc, dead=True)
         except Exception as exc:
+            if database_unavailable(exc):
+                # The database was away, the message is fine: wait and try again without using
+                # up an attempt, or an outage longer than the retries would dead-letter it.
+                await self._reroute(consumer, message, attempt - 1, exc, dead=False)
+                return
             dead = attempt >= self.options.max_attempts
             await self._reroute(consumer, message, attempt, exc, dead=dead)
         else:
