@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -99,6 +100,7 @@ class FaultStack:
         self.client = httpx.AsyncClient(timeout=30)
         self.extra_env: dict[str, str] = {}
         self.mailbox = Mailbox()
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's SMTP transcript
         self.smtp = Controller(self.mailbox, hostname="127.0.0.1", port=free_port())
         self.smtp.start()
 
@@ -360,16 +362,16 @@ class FaultStack:
 def _slots(count: int) -> list[datetime]:
     """`count` session starts, lane by lane, 15 minutes apart, from ten days ahead."""
     first_day = date.today() + timedelta(days=10)
-    per_day = int((datetime.combine(first_day, LAST_SLOT) - datetime.combine(first_day, FIRST_SLOT))
-                  / timedelta(minutes=15))
+    per_day = int(
+        (datetime.combine(first_day, LAST_SLOT) - datetime.combine(first_day, FIRST_SLOT))
+        / timedelta(minutes=15)
+    )
     starts = []
     for index in range(count):
         lane_index = index // LANES
         day = first_day + timedelta(days=lane_index // per_day)
         minute = 15 * (lane_index % per_day)
-        starts.append(
-            datetime.combine(day, FIRST_SLOT, tzinfo=PARIS) + timedelta(minutes=minute)
-        )
+        starts.append(datetime.combine(day, FIRST_SLOT, tzinfo=PARIS) + timedelta(minutes=minute))
     return starts
 
 

@@ -40,6 +40,7 @@ async def test_a_service_started_before_the_broker_connects_when_it_comes(
 
             await eventually(ready, until=lambda status: status == 200, timeout=15)
             checks = (await client.get("/readyz")).json()["checks"]
-            assert checks["broker"] is True and checks["consumer"] is True
+            assert checks["broker"] is True
+            assert checks["consumer"] is True
     finally:
         await proxy.close()

@@ -78,7 +78,8 @@ async def test_terminated_database_connections_give_503_or_success_and_nothing_h
         # notifications (its event was committed with it), and every outbox drains to zero.
         await stack.settled(held, timeout=120)
         for process in stack.processes():
-            assert process.process is not None and process.process.poll() is None
+            assert process.process is not None
+            assert process.process.poll() is None
             await process.wait_ready(timeout=30)
         await stack.account(ledger, bookings)
     finally:

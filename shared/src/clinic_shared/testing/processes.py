@@ -42,7 +42,7 @@ class RabbitNode:
         cookie.write_text(secrets.token_hex(16))
         cookie.chmod(0o400)
         (directory / "rabbitmq.conf").write_text(
-            "loopback_users = none\nlisteners.tcp.default = {}\n".format(self.port)
+            f"loopback_users = none\nlisteners.tcp.default = {self.port}\n"
         )
         (directory / "enabled_plugins").write_text("[].\n")
         for sub in ("mnesia", "log"):
@@ -73,15 +73,18 @@ class RabbitNode:
             timeout=timeout,
         )
 
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        with (self.directory / "server.out").open("wb") as output:
+            return subprocess.Popen(
+                [RABBITMQ_SERVER],
+                env=self.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
     async def start(self) -> None:
-        output = (self.directory / "server.out").open("wb")
-        self._process = subprocess.Popen(
-            [RABBITMQ_SERVER],
-            env=self.env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._process = self._spawn()
         deadline = time.monotonic() + 120
         while True:  # `await_startup` fails at once until the node has registered its name
             try:
@@ -90,7 +93,9 @@ class RabbitNode:
             except subprocess.CalledProcessError:
                 if self._process.poll() is not None or time.monotonic() > deadline:
                     log = (self.directory / "server.out").read_text()[-3000:]
-                    raise AssertionError(f"RabbitMQ node {self.name} did not start: {log}")
+                    raise AssertionError(
+                        f"RabbitMQ node {self.name} did not start: {log}"
+                    ) from None
                 await asyncio.sleep(0.5)
 
     async def stop_app(self) -> None:
