@@ -7,6 +7,8 @@ import asyncio
 
 import pytest
 
+from clinic_shared.testing.helpers import eventually
+
 from .stack import Booking, FaultStack, Ledger
 
 pytestmark = [
@@ -62,6 +64,12 @@ async def test_services_killed_mid_work_resume_where_they_were(fault_stack: Faul
             process.start()
         await asyncio.gather(*(p.wait_ready() for p in stack.processes()))
         await stack.settled(BOOKINGS, timeout=120)
+
+        async def confirmations() -> int:
+            return len(stack.mailbox.received)
+
+        # the pending sends resume too: each booking's confirmation email arrives
+        await eventually(confirmations, until=lambda n: n >= BOOKINGS, timeout=120)
         await stack.account(ledger, bookings)
     finally:
         ledger.write()
