@@ -147,7 +147,7 @@ class ServiceProcess:
         body: dict[str, Any] = response.json()
         return body
 
-    async def wait_ready(self, timeout: float = 180) -> None:
+    async def wait_ready(self, timeout: float = 300) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
