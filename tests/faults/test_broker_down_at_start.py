@@ -35,10 +35,11 @@ async def test_a_service_started_before_the_broker_connects_when_it_comes(
 
             await proxy.start()
 
-            async def ready() -> int:
-                return (await client.get("/readyz")).status_code
+            async def readiness() -> tuple[int, dict]:
+                response = await client.get("/readyz")
+                return response.status_code, response.json()
 
-            await eventually(ready, until=lambda status: status == 200, timeout=15)
+            await eventually(readiness, until=lambda answer: answer[0] == 200, timeout=60)
             checks = (await client.get("/readyz")).json()["checks"]
             assert checks["broker"] is True
             assert checks["consumer"] is True
