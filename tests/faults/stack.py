@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import httpx
+import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
@@ -31,6 +32,19 @@ TREATMENT = "cellulite-arms"  # 15 minutes; its kit: one caffeine, one vitamin b
 KIT = {"caffeine": 1, "vitamin-blend": 1}
 LANES = 4  # practitioner and room pairs booked side by side
 FIRST_SLOT, LAST_SLOT = time(7), time(21)
+
+
+def fault_marks(timeout_seconds: int) -> list[pytest.MarkDecorator]:
+    """The marks of a fault test over the whole stack, and how long it may run."""
+    return [
+        pytest.mark.faults,
+        pytest.mark.system,
+        pytest.mark.postgres,
+        pytest.mark.rabbitmq,
+        pytest.mark.timeout(timeout_seconds),
+    ]
+
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults"
 
 

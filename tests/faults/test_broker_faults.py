@@ -9,21 +9,14 @@ import asyncio
 import time
 
 import aio_pika
-import pytest
 
 from clinic_shared.messaging import topology
 from clinic_shared.testing.processes import RabbitNode
 from clinic_shared.testing.tcp_proxy import TcpProxy
 
-from .stack import Booking, FaultStack, Ledger
+from .stack import Booking, FaultStack, Ledger, fault_marks
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.system,
-    pytest.mark.postgres,
-    pytest.mark.rabbitmq,
-    pytest.mark.timeout(600),
-]
+pytestmark = fault_marks(timeout_seconds=600)
 
 BOOKINGS = 1000
 CONSUMER_BACK_WITHIN = 15.0  # seconds, the bound issue 7 sets

@@ -7,17 +7,10 @@ from __future__ import annotations
 import asyncio
 
 import asyncpg
-import pytest
 
-from .stack import SERVICES, Booking, FaultStack, Ledger, dsn
+from .stack import SERVICES, Booking, FaultStack, Ledger, dsn, fault_marks
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.system,
-    pytest.mark.postgres,
-    pytest.mark.rabbitmq,
-    pytest.mark.timeout(480),
-]
+pytestmark = fault_marks(timeout_seconds=480)
 
 BOOKINGS = 80
 

@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from clinic_shared.testing.helpers import eventually
 
-from .stack import Booking, FaultStack, Ledger
+from .stack import Booking, FaultStack, Ledger, fault_marks
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.system,
-    pytest.mark.postgres,
-    pytest.mark.rabbitmq,
-    pytest.mark.timeout(300),
-]
+pytestmark = fault_marks(timeout_seconds=300)
 
 BOOKINGS = 150
 DISPATCH_CONCURRENCY = 10  # notifications' default: sends in flight at once, per process

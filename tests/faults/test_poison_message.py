@@ -4,20 +4,13 @@ service's /readyz for staff, and the queue keeps flowing."""
 from __future__ import annotations
 
 import aio_pika
-import pytest
 
 from clinic_shared.messaging import topology
 from clinic_shared.testing.helpers import eventually
 
-from .stack import SERVICES, FaultStack, Ledger
+from .stack import SERVICES, FaultStack, Ledger, fault_marks
 
-pytestmark = [
-    pytest.mark.faults,
-    pytest.mark.system,
-    pytest.mark.postgres,
-    pytest.mark.rabbitmq,
-    pytest.mark.timeout(240),
-]
+pytestmark = fault_marks(timeout_seconds=240)
 
 BOOKINGS = 20
 

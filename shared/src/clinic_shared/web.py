@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
@@ -105,7 +104,7 @@ async def refuse_unstorable_text(request: Request) -> None:
         found += _strings(text, ("query", name))
     if "json" in request.headers.get("content-type", ""):
         try:
-            body = json.loads(await request.body())
+            body = await request.json()  # FastAPI parsed it already: this reads its cache
         except ValueError:
             body = None  # FastAPI itself answers a body that is not JSON
         found += _strings(body, ("body",))

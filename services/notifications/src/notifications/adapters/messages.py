@@ -56,29 +56,6 @@ class MessageRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def schedule(
-        self,
-        planned: PlannedMessage,
-        *,
-        patient_id: uuid.UUID,
-        subject_id: uuid.UUID,
-        session_id: uuid.UUID | None,
-        course_id: uuid.UUID | None,
-        context: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        """Add the message unless its key exists; a cancelled one with the key is revived, and
-        one not tried yet is moved to the planned time."""
-        await self.schedule_all(
-            [planned],
-            patient_id=patient_id,
-            subject_id=subject_id,
-            session_id=session_id,
-            course_id=course_id,
-            context=context,
-            now=now,
-        )
-
     async def schedule_all(
         self,
         planned: Sequence[PlannedMessage],
@@ -90,8 +67,9 @@ class MessageRepository:
         context: dict[str, Any],
         now: datetime,
     ) -> None:
-        """`schedule` for each message of one subject, in one statement. Of two with the same
-        key the later wins, as it would one after the other."""
+        """Add the messages of one subject in one statement, each unless its key exists: a
+        cancelled one with the key is revived, one not tried yet is moved to the planned time.
+        Of two with the same key the later wins, as it would one after the other."""
         rows = {
             (p.kind, p.offset_minutes, p.anchor_at, p.channel): {
                 "id": uuid.uuid4(),

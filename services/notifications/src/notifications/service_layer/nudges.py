@@ -25,8 +25,8 @@ async def on_rebooking_due(event: CourseRebookingDue, uow: UnitOfWork, *, zone: 
     )
     if planned is None:
         return
-    await MessageRepository(uow.session).schedule(
-        planned,
+    await MessageRepository(uow.session).schedule_all(
+        [planned],
         patient_id=event.patient_id,
         subject_id=event.course_id,
         session_id=None,

@@ -45,16 +45,15 @@ async def replan_reminders(
         if drop_others:
             keep: set[tuple[int, str]] = {(m.offset_minutes, m.channel) for m in planned}
             await messages.cancel_reminders_except(session.session_id, keep, now=now)
-        for message in planned:
-            await messages.schedule(
-                message,
-                patient_id=session.patient_id,
-                subject_id=session.session_id,
-                session_id=session.session_id,
-                course_id=session.course_id,
-                context=_context(session),
-                now=now,
-            )
+        await messages.schedule_all(
+            planned,
+            patient_id=session.patient_id,
+            subject_id=session.session_id,
+            session_id=session.session_id,
+            course_id=session.course_id,
+            context=_context(session),
+            now=now,
+        )
 
 
 def _context(session: sa.Row[Any]) -> dict[str, Any]:
