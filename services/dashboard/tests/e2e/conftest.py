@@ -19,6 +19,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from clinic_shared.auth import Role
 from clinic_shared.testing.helpers import Served, bearer
@@ -48,6 +49,9 @@ SERVICES = (
 )
 DEMO_PATIENT = "00000000-0000-4000-8000-000000000001"
 TABLET = {"width": 768, "height": 1024}
+# ms: a sign-in is a password hash, a redirect and the agenda's calls to the services; a machine
+# running the fault tests beside this can take many seconds for that.
+SIGN_IN_WAIT = 90_000
 HERE = Path(__file__).parent
 
 
@@ -144,7 +148,13 @@ def signed_in(stack: E2EStack, browser: Browser) -> Callable[[Role], Awaitable[P
         page = await context.new_page()
         await page.goto("/signin")
         await sign_in(page, *demo_account(role))
-        await page.get_by_role("button", name="Sign out").wait_for()
+        try:
+            await page.get_by_role("button", name="Sign out").wait_for(timeout=SIGN_IN_WAIT)
+        except PlaywrightTimeoutError as timed_out:
+            await screenshot(page, f"signin-failed-{role.value}")
+            body = await page.locator("body").inner_text()
+            shown = f"{page.url} shows {body!r}"
+            raise AssertionError(f"not signed in as {role.value}: {shown}") from timed_out
         return page
 
     return open_as

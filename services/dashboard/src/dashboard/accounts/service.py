@@ -41,13 +41,13 @@ async def sign_in(
 ) -> tuple[str, SignedIn]:
     """A new session token for the account, or SignInRefused."""
     found = await AccountRepository(db).with_hash(model.normalise_email(email))
-    if not verify_password(found[1] if found else None, password) or not found:
+    if not await verify_password(found[1] if found else None, password) or not found:
         raise SignInRefused()
     account, stored = found
     if not account.active:
         raise SignInRefused()
     if needs_rehash(stored):
-        await AccountRepository(db).set_password_hash(account.id, hash_password(password))
+        await AccountRepository(db).set_password_hash(account.id, await hash_password(password))
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     sessions = SessionRepository(db)
     await sessions.remove_expired(now)
@@ -88,7 +88,7 @@ async def create_account(
     if await accounts.email_taken(account.email):
         reason = "Another account already uses this email."
         raise Conflict(reason, errors=[{"field": "email", "reason": reason}])
-    await accounts.add(account, hash_password(password), now)
+    await accounts.add(account, await hash_password(password), now)
     return account
 
 
@@ -109,7 +109,8 @@ async def reset_password(db: AsyncSession, *, account_id: uuid.UUID, password: s
     accounts = AccountRepository(db)
     if await accounts.get(account_id) is None:
         raise NotFound("No such staff account.")
-    await accounts.set_password_hash(account_id, hash_password(model.check_password(password)))
+    stored = await hash_password(model.check_password(password))
+    await accounts.set_password_hash(account_id, stored)
     await SessionRepository(db).remove_for(account_id)
 
 
