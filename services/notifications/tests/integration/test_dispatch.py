@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from clinic_shared.contracts.events import PatientUpdated, SessionBooked
-from clinic_shared.testing.helpers import bearer, running
+from clinic_shared.testing.helpers import bearer, eventually, running
 from notifications.adapters import leases
-from notifications.adapters.channels import PermanentSendError, TransientSendError
+from notifications.adapters.channels import (
+    Delivery,
+    Outgoing,
+    PermanentSendError,
+    TransientSendError,
+)
 
 from .dispatching import Recorder, dispatcher, driven_app
 from .events import STARTS, T0, Session, envelope, messages, publish
@@ -136,3 +142,48 @@ async def test_the_morning_after_spring_forward_the_sms_says_the_local_time(
     assert [m["scheduled_for"] for m in reminder] == ["2026-03-29T07:00:00Z"]
     texts = [o.text for o in recorder.sent]
     assert any("reminder" in t and "on Monday 30 March at 09:00" in t for t in texts), texts
+
+
+class HeldChannel(Recorder):
+    """A channel on which the sends of the messages in `held` wait until `release` is set."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: set[str] = set()
+        self.release = asyncio.Event()
+
+    async def send(self, outgoing: Outgoing) -> Delivery:
+        if outgoing.message_id in self.held:
+            await self.release.wait()
+        return await super().send(outgoing)
+
+
+async def test_a_send_is_recorded_as_soon_as_it_returns_not_when_the_round_ends(
+    make_settings,
+) -> None:
+    """A replica killed while a slow send hangs must not resend the ones that already went:
+    each is recorded sent the moment the SMTP server or carrier took it."""
+    channel = HeldChannel()
+    app = await driven_app(make_settings, channel, dispatch_concurrency=4)
+    slow, quick = Session(), Session()
+    async with running(app) as client:
+        await book(app, slow, consent_sms=False)
+        await book(app, quick, consent_sms=False)
+        sender = dispatcher(app, channel)
+        leased = await sender.lease(now=T0)
+        slow_ones = await messages(client, session_id=slow.session_id, status="sending")
+        channel.held = {m["id"] for m in slow_ones}
+        delivering = asyncio.create_task(sender.deliver(leased, now=T0))
+        quick_ones = await eventually(
+            lambda: messages(client, session_id=quick.session_id, kind="confirmation"),
+            until=lambda found: {m["status"] for m in found} == {"sent"},
+        )
+        slow_meanwhile = await messages(client, session_id=slow.session_id, kind="confirmation")
+        channel.release.set()
+        await delivering
+        slow_after = await messages(client, session_id=slow.session_id, kind="confirmation")
+    assert len(leased) == 2
+    assert len(quick_ones) == len(slow_ones) == 1
+    assert {m["status"] for m in slow_meanwhile} == {"sending"}
+    assert {m["status"] for m in slow_after} == {"sent"}
+    assert len(channel.sent) == 2

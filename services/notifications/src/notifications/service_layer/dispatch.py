@@ -4,15 +4,18 @@ It emits no `notifications.message.*` events: no service binds them yet, so each
 the outbox as unroutable. The message table and its attempts are the record.
 
 Each round leases a batch (status `sending` with a lease expiry), then sends it in chunks: a
-chunk is checked still wanted, sent concurrently, and its outcomes and attempts recorded
-together. A replica that dies mid-round leaves its lease to lapse and another one takes the
-messages over. A message never goes after its session started: it expires.
+chunk is checked still wanted and sent concurrently, and each outcome is recorded as soon as its
+send returns (outcomes that return together share one commit). A replica that dies mid-round
+leaves its lease to lapse and another one takes the messages over: only a send that had returned
+but whose commit had not yet finished can go twice. A message never goes after its session
+started: it expires.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -58,6 +61,7 @@ class Dispatcher:
         # chunks in flight: enough to keep every send slot busy while one chunk records
         self._chunk_size = max(1, min(CHUNK, options.concurrency))
         self._chunks = asyncio.Semaphore(-(-options.concurrency // self._chunk_size) + 1)
+        self._recorder = GroupCommit(self._record)
 
     async def dispatch_once(self, *, now: datetime) -> int:
         """Lease the messages due at `now` and try each once; how many were leased."""
@@ -78,8 +82,9 @@ class Dispatcher:
         Those expired or without consent are settled at once, without sending. The rest go in
         chunks: one statement checks, right before the chunk is sent, that its messages are
         still ours (not cancelled or moved since the lease), the chunk is sent concurrently, and
-        one transaction records its outcomes. A replica that dies mid-round can resend at most
-        the chunks in flight once its lease lapses.
+        each outcome is recorded the moment its send returns. A replica that dies mid-round can
+        resend, once its lease lapses, only the sends that had returned and were waiting for
+        their commit: the SMTP server or carrier had the message, our record did not.
         """
         settled: list[Result] = []
         to_send: list[tuple[sa.Row[Any], sa.Row[Any]]] = []
@@ -111,14 +116,17 @@ class Dispatcher:
                 if message.id not in wanted:
                     log.info("message withdrawn", extra={"message_id": str(message.id)})
             sending = [(m, c) for m, c in chunk if m.id in wanted]
-            results = await asyncio.gather(*(self._send_one(m, c, now) for m, c in sending))
-            if results:
-                await self._record(list(results), now)
+            outcomes = await asyncio.gather(
+                *(self._send_one(m, c, now) for m, c in sending), return_exceptions=True
+            )
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
-    async def _send_one(self, message: sa.Row[Any], contact: sa.Row[Any], now: datetime) -> Result:
+    async def _send_one(self, message: sa.Row[Any], contact: sa.Row[Any], now: datetime) -> None:
         async with self._slots:
             attempt = await self._send(message, contact)
-        return Result(message, self._after(message, attempt, now), attempt)
+        await self._recorder.add(Result(message, self._after(message, attempt, now), attempt), now)
 
     async def _send(self, message: sa.Row[Any], contact: sa.Row[Any]) -> Attempt:
         outgoing = outgoing_for(message, contact, clinic=self._clinic, templates=self._templates)
@@ -193,3 +201,37 @@ class Dispatcher:
                 leased = 0
             if leased < self._options.batch_size:
                 await self._runtime.idle(self._options.poll_seconds)
+
+
+class GroupCommit:
+    """Records outcomes the moment they arrive, several to a commit when they arrive together.
+
+    `add` returns once the outcome is committed. While one commit runs, the outcomes that arrive
+    meanwhile wait for it and then go together in the next one, so a send's record waits for at
+    most one other commit, and a burst of sends costs one transaction per commit, not one each.
+    """
+
+    def __init__(self, record: Callable[[list[Result], datetime], Awaitable[None]]) -> None:
+        self._record = record
+        self._waiting: list[tuple[Result, asyncio.Future[None]]] = []
+        self._committing = asyncio.Lock()
+
+    async def add(self, result: Result, now: datetime) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((result, done))
+        async with self._committing:
+            if not done.done():  # not taken by the commit that just finished: take the queue
+                batch, self._waiting = self._waiting, []
+                try:
+                    await self._record([r for r, _ in batch], now)
+                except Exception as exc:
+                    for _, waiter in batch:
+                        waiter.set_exception(exc)
+                except BaseException:  # cancelled while committing: the others stop waiting too
+                    for _, waiter in batch:
+                        waiter.cancel()
+                    raise
+                else:
+                    for _, waiter in batch:
+                        waiter.set_result(None)
+        await done
