@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from notifications.adapters.channels import Delivery, Outgoing
+from notifications.adapters.channels import Delivery, Handover, Outgoing, no_handover
 from notifications.bootstrap import build_app, build_dispatcher
 from notifications.service_layer.dispatch import Dispatcher
 from notifications.settings import NotificationsSettings
@@ -20,11 +20,12 @@ class Recorder:
         self.sent: list[Outgoing] = []
         self.failures = list(failures)
 
-    async def send(self, outgoing: Outgoing) -> Delivery:
+    async def send(self, outgoing: Outgoing, handed_over: Handover = no_handover) -> Delivery:
         await asyncio.sleep(0)  # let other sends interleave, as network I/O would
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(outgoing)
+        await handed_over()  # as a real channel does once the provider has the message
         return Delivery(provider_id=f"rec-{outgoing.message_id}")
 
 

@@ -7,6 +7,7 @@ import base64
 import json
 import socket
 import subprocess
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class Mailbox:
     refuse: set[str] = field(default_factory=set)
     defer: set[str] = field(default_factory=set)
     greetings: int = 0  # EHLOs: one per connection
+    answer: threading.Event | None = None  # when set: a message's 250 waits for it
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -57,6 +59,8 @@ class Mailbox:
         self.received.append(
             (list(envelope.rcpt_tos), message_from_bytes(envelope.content, policy=policy.default))
         )
+        if self.answer is not None:
+            await asyncio.to_thread(self.answer.wait, 10)
         return "250 Message accepted"
 
 
@@ -89,6 +93,7 @@ class SmsApi:
 
     received: list[dict[str, str]] = field(default_factory=list)
     answers: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    answer: asyncio.Event | None = None  # when set: each answer waits for it
 
     def respond(
         self, path: str, headers: dict[str, str], body: bytes
@@ -117,6 +122,8 @@ async def sms_api_server(api: SmsApi) -> AsyncIterator[str]:
             headers[name.strip().lower()] = value.strip()
         body = await reader.readexactly(int(headers.get("content-length", "0")))
         status, payload = api.respond(request_line.split()[1], headers, body)
+        if api.answer is not None:
+            await asyncio.wait_for(api.answer.wait(), 10)
         content = json.dumps(payload).encode()
         writer.write(
             f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"

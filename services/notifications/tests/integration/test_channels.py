@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 
+from clinic_shared.testing.helpers import eventually
 from notifications.adapters.channels import Outgoing, PermanentSendError, TransientSendError
 from notifications.adapters.channels.smtp import SmtpChannel, SmtpOptions
 from notifications.adapters.channels.twilio import TwilioChannel, TwilioOptions
@@ -126,3 +130,43 @@ async def test_a_wrong_token_is_permanent_and_an_unreachable_api_transient() -> 
     with pytest.raises(TransientSendError):
         await down.send(SMS)
     await down.close()
+
+
+async def test_an_email_is_handed_over_once_the_server_has_it_and_before_its_answer() -> None:
+    """The dispatcher commits the hand-over then: a process killed before the closing dot left
+    the server nothing to keep; one killed after the commit has its email settled as sent."""
+    mailbox = Mailbox(answer=threading.Event())
+    seen: list[int] = []
+
+    async def handed_over() -> None:
+        await eventually(lambda: _count(mailbox.received), timeout=5)  # the server has it...
+        seen.append(len(mailbox.received))
+        mailbox.answer.set()  # ...and has not answered yet: it answers only now
+
+    with smtp_server(mailbox) as port:
+        channel = smtp(port)
+        await channel.send(EMAIL, handed_over)
+        await channel.close()
+    assert seen == [1]
+    assert len(mailbox.received) == 1
+
+
+async def test_an_sms_is_handed_over_once_the_api_has_it_and_before_its_answer() -> None:
+    api = SmsApi(answer=asyncio.Event())
+    seen: list[int] = []
+
+    async def handed_over() -> None:
+        await eventually(lambda: _count(api.received), timeout=5)
+        seen.append(len(api.received))
+        api.answer.set()
+
+    async with sms_api_server(api) as url:
+        channel = twilio(url)
+        delivery = await channel.send(SMS, handed_over)
+        await channel.close()
+    assert seen == [1]
+    assert delivery.provider_id == "SM" + "1".zfill(32)
+
+
+async def _count(received: list[Any]) -> int:
+    return len(received)

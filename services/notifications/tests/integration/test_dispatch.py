@@ -10,9 +10,11 @@ from clinic_shared.testing.helpers import bearer, eventually, running
 from notifications.adapters import leases
 from notifications.adapters.channels import (
     Delivery,
+    Handover,
     Outgoing,
     PermanentSendError,
     TransientSendError,
+    no_handover,
 )
 
 from .dispatching import Recorder, dispatcher, driven_app
@@ -145,17 +147,22 @@ async def test_the_morning_after_spring_forward_the_sms_says_the_local_time(
 
 
 class HeldChannel(Recorder):
-    """A channel on which the sends of the messages in `held` wait until `release` is set."""
+    """A channel on which the messages in `held`, once handed over, wait for the provider's
+    answer until `release` is set (`holding` is set once one waits)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.held: set[str] = set()
+        self.holding = asyncio.Event()
         self.release = asyncio.Event()
 
-    async def send(self, outgoing: Outgoing) -> Delivery:
-        if outgoing.message_id in self.held:
-            await self.release.wait()
-        return await super().send(outgoing)
+    async def send(self, outgoing: Outgoing, handed_over: Handover = no_handover) -> Delivery:
+        if outgoing.message_id not in self.held:
+            return await super().send(outgoing, handed_over)
+        delivery = await super().send(outgoing, handed_over)  # the provider has it...
+        self.holding.set()
+        await self.release.wait()  # ...and is slow to answer
+        return delivery
 
 
 async def test_a_send_is_recorded_as_soon_as_it_returns_not_when_the_round_ends(

@@ -40,6 +40,7 @@ class ErasureRepository:
             .where(
                 messages.c.patient_id == patient_id,
                 messages.c.status.in_(("scheduled", "sending")),
+                messages.c.handed_over_at.is_(None),
             )
             .values(
                 status="cancelled",

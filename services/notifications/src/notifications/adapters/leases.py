@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from notifications.adapters.orm import contacts, message_attempts, messages
 
@@ -22,12 +22,17 @@ async def lease_due(
     """Mark up to `limit` due messages `sending` until `now + lease_for`; return them and
     their contacts (read in the same round trip set, not once per message).
 
-    Due: scheduled with `due_at <= now`, or sending under a lapsed lease (its replica died).
-    On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so replicas never share one.
+    Due: scheduled with `due_at <= now`, or sending under a lapsed lease (its replica died)
+    and not yet handed over. On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so
+    replicas never share one.
     """
     due = sa.or_(
         sa.and_(messages.c.status == "scheduled", messages.c.due_at <= now),
-        sa.and_(messages.c.status == "sending", messages.c.lease_expires_at <= now),
+        sa.and_(
+            messages.c.status == "sending",
+            messages.c.lease_expires_at <= now,
+            messages.c.handed_over_at.is_(None),
+        ),
     )
     picked = (
         (
@@ -54,6 +59,70 @@ async def lease_due(
     found = await session.execute(sa.select(contacts).where(contacts.c.patient_id.in_(patients)))
     by_patient = {row.patient_id: row for row in found}
     return [(row, by_patient.get(row.patient_id)) for row in leased]
+
+
+UNCONFIRMED = "the service stopped before the provider's answer; not sent again"
+
+
+async def settle_handed_over(session: AsyncSession, *, now: datetime) -> list[sa.Row[Any]]:
+    """Settle as sent the messages a replica handed over and then died before recording: the
+    provider had the whole message, so sending again would be a duplicate. Each gets its
+    attempt, marked unconfirmed. Returns them."""
+    settled = (
+        await session.execute(
+            sa.update(messages)
+            .where(
+                messages.c.status == "sending",
+                messages.c.lease_expires_at <= now,
+                messages.c.handed_over_at.is_not(None),
+            )
+            .values(
+                status="sent",
+                sent_at=messages.c.handed_over_at,
+                attempts=messages.c.attempts + 1,
+                lease_expires_at=None,
+                last_error=None,
+                updated_at=now,
+            )
+            .returning(messages.c.id, messages.c.attempts, messages.c.handed_over_at)
+        )
+    ).all()
+    await record_attempts(
+        session,
+        [
+            {
+                "message_id": row.id,
+                "number": row.attempts,
+                "started_at": row.handed_over_at,
+                "outcome": "sent",
+                "error": UNCONFIRMED,
+                "provider_id": None,
+            }
+            for row in settled
+        ],
+    )
+    return list(settled)
+
+
+async def hand_over(
+    connection: AsyncConnection | AsyncSession, leased: Sequence[sa.Row[Any]], *, now: datetime
+) -> None:
+    """Mark the leased messages still ours (`sending` under the lease we took) as handed over
+    to their provider: one statement per lease, normally one in all, so that on an autocommit
+    connection it is a single round trip."""
+    by_lease: dict[Any, list[uuid.UUID]] = {}
+    for row in leased:
+        by_lease.setdefault(row.lease_expires_at, []).append(row.id)
+    for lease, ids in by_lease.items():
+        await connection.execute(
+            sa.update(messages)
+            .where(
+                messages.c.id.in_(ids),
+                messages.c.status == "sending",
+                messages.c.lease_expires_at == lease,
+            )
+            .values(handed_over_at=now, updated_at=now)
+        )
 
 
 async def still_ours(

@@ -41,6 +41,7 @@ def _cancel_pending(sparing_an_anchor: bool) -> Any:
     condition = sa.and_(
         messages.c.session_id == sa.bindparam("of_session"),
         messages.c.status.in_(("scheduled", "sending")),
+        messages.c.handed_over_at.is_(None),  # already with the provider: too late to stop
         messages.c.kind.in_(sa.bindparam("kinds", expanding=True)),
     )
     if sparing_an_anchor:

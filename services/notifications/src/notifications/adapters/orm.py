@@ -75,6 +75,8 @@ messages = sa.Table(
     sa.Column("due_at", UTCDateTime, nullable=False),  # next try: scheduled_for, then backoff
     sa.Column("expires_at", UTCDateTime, nullable=True),  # never sent from then on
     sa.Column("lease_expires_at", UTCDateTime, nullable=True),
+    # the provider had the whole message: from then on it is never sent again
+    sa.Column("handed_over_at", UTCDateTime, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("sent_at", UTCDateTime, nullable=True),
     sa.Column("delivered_at", UTCDateTime, nullable=True),

@@ -4,11 +4,16 @@ It emits no `notifications.message.*` events: no service binds them yet, so each
 the outbox as unroutable. The message table and its attempts are the record.
 
 Each round leases a batch (status `sending` with a lease expiry), then sends it in chunks: a
-chunk is checked still wanted and sent concurrently, and each outcome is recorded as soon as its
-send returns (outcomes that return together share one commit). A replica that dies mid-round
-leaves its lease to lapse and another one takes the messages over: only a send that had returned
-but whose commit had not yet finished can go twice. A message never goes after its session
-started: it expires.
+chunk is checked still wanted and sent concurrently. Each send commits its hand-over the
+moment the provider has the whole message (SMTP's closing dot, the SMS API request's last byte
+written), while the provider's answer is awaited; its outcome is recorded when the send
+returns. Hand-overs and outcomes that come together share one commit.
+
+A replica that dies mid-round leaves its lease to lapse. Another one then sends again the
+messages it had not handed over (the provider dropped their unfinished transfer) and settles
+as sent those it had. Only a death between a message's last byte and its hand-over's commit
+sends it twice: delivery is at-least-once, and never lost. A message never goes after its
+session started: it expires.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
+from clinic_shared.db import database_unavailable
 from clinic_shared.runtime import ServiceRuntime
 from notifications.adapters import leases
 from notifications.adapters.channels import (
@@ -41,6 +47,9 @@ from notifications.service_layer.rendering import Clinic, outgoing_for
 
 log = logging.getLogger(__name__)
 CHUNK = 25
+T = TypeVar("T")
+R = TypeVar("R")
+RECORD_RETRY_SECONDS = 0.2
 
 
 class Dispatcher:
@@ -61,7 +70,8 @@ class Dispatcher:
         # chunks in flight: enough to keep every send slot busy while one chunk records
         self._chunk_size = max(1, min(CHUNK, options.concurrency))
         self._chunks = asyncio.Semaphore(-(-options.concurrency // self._chunk_size) + 1)
-        self._recorder = GroupCommit(self._record)
+        self._recorder: GroupCommit[Result, None] = GroupCommit(self._record_until_done)
+        self._handovers: GroupCommit[sa.Row[Any], None] = GroupCommit(self._hand_over)
 
     async def dispatch_once(self, *, now: datetime) -> int:
         """Lease the messages due at `now` and try each once; how many were leased."""
@@ -72,9 +82,13 @@ class Dispatcher:
     async def lease(self, *, now: datetime) -> list[leases.Leased]:
         """Take the messages due at `now` (status `sending` under a fresh lease)."""
         async with self._runtime.db.session() as session, session.begin():
-            return await leases.lease_due(
+            settled = await leases.settle_handed_over(session, now=now)
+            leased = await leases.lease_due(
                 session, now=now, limit=self._options.batch_size, lease_for=self._options.lease_for
             )
+        for row in settled:
+            log.info("message sent, unconfirmed", extra={"message_id": str(row.id)})
+        return leased
 
     async def deliver(self, batch: list[leases.Leased], *, now: datetime) -> None:
         """Send the leased messages still wanted and record what became of each.
@@ -125,13 +139,19 @@ class Dispatcher:
 
     async def _send_one(self, message: sa.Row[Any], contact: sa.Row[Any], now: datetime) -> None:
         async with self._slots:
-            attempt = await self._send(message, contact)
+            attempt = await self._send(message, contact, now)
         await self._recorder.add(Result(message, self._after(message, attempt, now), attempt), now)
 
-    async def _send(self, message: sa.Row[Any], contact: sa.Row[Any]) -> Attempt:
+    async def _send(self, message: sa.Row[Any], contact: sa.Row[Any], now: datetime) -> Attempt:
         outgoing = outgoing_for(message, contact, clinic=self._clinic, templates=self._templates)
+
+        async def handed_over() -> None:
+            await self._handovers.add(message, now)
+
         try:
-            return Attempt("sent", await self._channels[message.channel].send(outgoing))
+            return Attempt(
+                "sent", await self._channels[message.channel].send(outgoing, handed_over)
+            )
         except PermanentSendError as exc:
             return Attempt("permanent", error=str(exc)[:500])
         except TransientSendError as exc:
@@ -153,11 +173,48 @@ class Dispatcher:
         values: dict[str, Any] = {"status": step.status, "attempts": number}
         if step.status == "sent":
             values |= {"sent_at": now, "provider_id": attempt.provider_id, "last_error": None}
-        else:
-            values |= {"last_error": attempt.error}
+        else:  # the provider refused it or never answered: the next try hands it over anew
+            values |= {"last_error": attempt.error, "handed_over_at": None}
         if step.due_at is not None:
             values["due_at"] = step.due_at
         return values
+
+    async def _record_until_done(self, results: list[Result], now: datetime) -> None:
+        """Record sends that went out, through a database outage if need be."""
+        await self._until_done(lambda: self._record(results, now), "recording sends")
+
+    async def _until_done(self, work: Callable[[], Awaitable[None]], what: str) -> None:
+        """Do `work`; through a database outage, try again for up to half the lease. Giving up
+        lets the lease lapse and the message go again: a duplicate, so it is the last resort."""
+        loop = asyncio.get_running_loop()
+        give_up_at = loop.time() + self._options.lease_for.total_seconds() / 2
+        pause = RECORD_RETRY_SECONDS
+        while True:
+            try:
+                return await work()
+            except Exception as exc:
+                if not database_unavailable(exc) or loop.time() + pause > give_up_at:
+                    raise
+                log.warning("%s: database unavailable, trying again", what)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 5.0)
+
+    async def _hand_over(self, leased: list[sa.Row[Any]], now: datetime) -> None:
+        """Commit that these messages are with their provider (those still ours)."""
+
+        async def mark() -> None:
+            db = self._runtime.db
+            if db.dialect != "postgresql":
+                async with db.session() as session, session.begin():
+                    await leases.hand_over(session, leased, now=now)
+                return
+            # one statement, committed as it runs: a kill lands between the last byte and this
+            # commit (the one window where a message can go twice) for a single round trip
+            async with db.engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await leases.hand_over(autocommit, leased, now=now)
+
+        await self._until_done(mark, "marking sends handed over")
 
     async def _record(self, results: list[Result], now: datetime) -> None:
         """Record the outcomes in one transaction: the messages still ours, their attempts, and
@@ -203,27 +260,28 @@ class Dispatcher:
                 await self._runtime.idle(self._options.poll_seconds)
 
 
-class GroupCommit:
-    """Records outcomes the moment they arrive, several to a commit when they arrive together.
+class GroupCommit(Generic[T, R]):
+    """Commits items the moment they arrive, several to a commit when they arrive together.
 
-    `add` returns once the outcome is committed. While one commit runs, the outcomes that arrive
-    meanwhile wait for it and then go together in the next one, so a send's record waits for at
-    most one other commit, and a burst of sends costs one transaction per commit, not one each.
+    `add` returns the commit's result once the item is committed. While one commit runs, the
+    items that arrive meanwhile wait for it and then go together in the next one, so an item
+    waits for at most one other commit, and a burst costs one transaction per commit, not one
+    per item.
     """
 
-    def __init__(self, record: Callable[[list[Result], datetime], Awaitable[None]]) -> None:
-        self._record = record
-        self._waiting: list[tuple[Result, asyncio.Future[None]]] = []
+    def __init__(self, commit: Callable[[list[T], datetime], Awaitable[R]]) -> None:
+        self._commit = commit
+        self._waiting: list[tuple[T, asyncio.Future[R]]] = []
         self._committing = asyncio.Lock()
 
-    async def add(self, result: Result, now: datetime) -> None:
-        done = asyncio.get_running_loop().create_future()
-        self._waiting.append((result, done))
+    async def add(self, item: T, now: datetime) -> R:
+        done: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        self._waiting.append((item, done))
         async with self._committing:
             if not done.done():  # not taken by the commit that just finished: take the queue
                 batch, self._waiting = self._waiting, []
                 try:
-                    await self._record([r for r, _ in batch], now)
+                    result = await self._commit([i for i, _ in batch], now)
                 except Exception as exc:
                     for _, waiter in batch:
                         waiter.set_exception(exc)
@@ -233,5 +291,5 @@ class GroupCommit:
                     raise
                 else:
                     for _, waiter in batch:
-                        waiter.set_result(None)
-        await done
+                        waiter.set_result(result)
+        return await done

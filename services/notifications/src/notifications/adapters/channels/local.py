@@ -11,7 +11,7 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 
-from notifications.adapters.channels import Delivery, Outgoing
+from notifications.adapters.channels import Delivery, Handover, Outgoing, no_handover
 
 UTF8_QP = Charset("utf-8")
 UTF8_QP.body_encoding = QP  # readable bodies in the outbox files and on the wire
@@ -22,7 +22,7 @@ class LocalOutbox:
         self._directory = directory
         self._from = sender_address
 
-    async def send(self, outgoing: Outgoing) -> Delivery:
+    async def send(self, outgoing: Outgoing, handed_over: Handover = no_handover) -> Delivery:
         """Write the message to `<id>.eml` or `<id>.sms.txt` (a retry overwrites it)."""
         if outgoing.channel == "email":
             path = self._directory / f"{outgoing.message_id}.eml"
@@ -31,6 +31,7 @@ class LocalOutbox:
             path = self._directory / f"{outgoing.message_id}.sms.txt"
             content = f"To: {outgoing.to}\n\n{outgoing.text}\n".encode()
         await asyncio.to_thread(_write, path, content)
+        await handed_over()
         return Delivery(provider_id=f"local-{outgoing.message_id}")
 
 

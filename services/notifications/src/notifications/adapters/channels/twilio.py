@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import httpx
 from pydantic import SecretStr
@@ -10,9 +13,11 @@ from pydantic import SecretStr
 from clinic_shared.logging import redact
 from notifications.adapters.channels import (
     Delivery,
+    Handover,
     Outgoing,
     PermanentSendError,
     TransientSendError,
+    no_handover,
 )
 
 
@@ -31,19 +36,38 @@ class TwilioChannel:
         self._options = options
         self._client = client or httpx.AsyncClient(timeout=options.timeout_seconds)
 
-    async def send(self, outgoing: Outgoing) -> Delivery:
-        """POST the message; 429 and 5xx are transient, other 4xx (a bad number) permanent."""
+    async def send(self, outgoing: Outgoing, handed_over: Handover = no_handover) -> Delivery:
+        """POST the message; 429 and 5xx are transient, other 4xx (a bad number) permanent.
+        `handed_over` runs once the request's last byte is written, beside the wait for the
+        answer (the API cannot act on a body shorter than its Content-Length)."""
         o = self._options
         form = {"To": outgoing.to, "From": o.sender, "Body": outgoing.text}
         if o.status_callback_url:
             form["StatusCallback"] = o.status_callback_url
         url = f"{o.api_url.rstrip('/')}/2010-04-01/Accounts/{o.account_sid}/Messages.json"
+        body = urlencode(form).encode()
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Length": str(len(body)),
+        }
+        recording: list[asyncio.Future[None]] = []
+
+        async def content() -> AsyncIterator[bytes]:
+            yield body
+            recording.append(asyncio.ensure_future(handed_over()))  # the body is written
+
         try:
             response = await self._client.post(
-                url, data=form, auth=(o.account_sid, o.auth_token.get_secret_value())
+                url,
+                content=content(),
+                headers=headers,
+                auth=(o.account_sid, o.auth_token.get_secret_value()),
             )
         except httpx.HTTPError as exc:
             raise TransientSendError(f"SMS API unreachable: {type(exc).__name__}") from exc
+        finally:
+            for pending in recording:
+                await pending
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientSendError(f"SMS API answered {response.status_code}")
         if response.status_code >= 400:
