@@ -6,15 +6,21 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dashboard.accounts.service import SignedIn
+from dashboard.agenda import CLINICAL, FRONT_DESK
 from dashboard.clients import ServiceProblem, Services
-from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router
+from dashboard.deps import ServicesDep, SettingsDep, page_router, require_roles
 from dashboard.web import is_htmx, render
 from dashboard.wording import outcome_error, scheduling_errors, window
 
 router = page_router(prefix="/agenda/sessions/{session_id}", tags=["agenda"])
+# as scheduling allows them: the agenda shows each role only its own buttons, and a crafted
+# request from another role gets the dashboard's 403, not the service's refusal mid-form
+Clinical = Annotated[SignedIn, Depends(require_roles(*CLINICAL))]  # complete, no-show
+FrontDesk = Annotated[SignedIn, Depends(require_roles(*FRONT_DESK))]  # cancel, reschedule
 
 
 async def session_facts(services: Services, session_id: uuid.UUID) -> dict[str, Any]:
@@ -43,14 +49,14 @@ async def panel(
 
 @router.get("/no-show", response_class=HTMLResponse)
 async def no_show_form(
-    request: Request, session_id: uuid.UUID, _: CurrentUser, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _: Clinical, services: ServicesDep
 ) -> HTMLResponse:
     return await panel(request, services, session_id, "no_show")
 
 
 @router.post("/no-show")
 async def no_show(
-    request: Request, session_id: uuid.UUID, _: CurrentUser, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _: Clinical, services: ServicesDep
 ) -> Response:
     try:
         await services.scheduling.post(f"/v1/sessions/{session_id}/no-show")
@@ -62,7 +68,7 @@ async def no_show(
 
 @router.get("/cancel", response_class=HTMLResponse)
 async def cancel_form(
-    request: Request, session_id: uuid.UUID, _: CurrentUser, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _: FrontDesk, services: ServicesDep
 ) -> HTMLResponse:
     return await panel(request, services, session_id, "cancel")
 
@@ -71,7 +77,7 @@ async def cancel_form(
 async def cancel(
     request: Request,
     session_id: uuid.UUID,
-    _: CurrentUser,
+    _: FrontDesk,
     services: ServicesDep,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -95,7 +101,7 @@ async def _reschedule_panel(
 
 @router.get("/reschedule", response_class=HTMLResponse)
 async def reschedule_form(
-    request: Request, session_id: uuid.UUID, _: CurrentUser, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _: FrontDesk, services: ServicesDep
 ) -> HTMLResponse:
     return await _reschedule_panel(request, services, session_id)
 
@@ -104,7 +110,7 @@ async def reschedule_form(
 async def reschedule(
     request: Request,
     session_id: uuid.UUID,
-    _: CurrentUser,
+    _: FrontDesk,
     services: ServicesDep,
     settings: SettingsDep,
     starts_at: Annotated[str, Form()] = "",

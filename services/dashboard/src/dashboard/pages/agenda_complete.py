@@ -10,8 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from dashboard.clients import ServiceProblem, Services
-from dashboard.deps import CurrentUser, ServicesDep, page_router
-from dashboard.pages.agenda_actions import done, session_facts
+from dashboard.deps import ServicesDep, page_router
+from dashboard.pages.agenda_actions import Clinical, done, session_facts
 from dashboard.web import render
 from dashboard.wording import outcome_error
 
@@ -49,7 +49,7 @@ async def _panel(
 
 @router.get("/complete", response_class=HTMLResponse)
 async def complete_form(
-    request: Request, session_id: uuid.UUID, _: CurrentUser, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _: Clinical, services: ServicesDep
 ) -> HTMLResponse:
     return await _panel(request, services, session_id)
 
@@ -72,7 +72,7 @@ def _products_used(form: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str
 
 @router.post("/complete")
 async def complete(
-    request: Request, session_id: uuid.UUID, _: CurrentUser, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _: Clinical, services: ServicesDep
 ) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     used, errors = _products_used(form)
