@@ -38,12 +38,15 @@ SettingsDep = Annotated[DashboardSettings, Depends(get_settings)]
 
 
 async def db_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """The request's transaction: commits when the page answers, rolls back on an error."""
+    """The request's transaction: commits when the page's function returns, rolls back on an
+    error. Scoped to the function, so the commit comes before the answer is sent: FastAPI's
+    default would commit after it, and a browser following a sign-in's redirect could ask for
+    the next page before its session row exists."""
     async with runtime.transaction() as session:
         yield session
 
 
-DbDep = Annotated[AsyncSession, Depends(db_session)]
+DbDep = Annotated[AsyncSession, Depends(db_session, scope="function")]
 
 
 async def current_user(request: Request, runtime: RuntimeDep) -> SignedIn:
