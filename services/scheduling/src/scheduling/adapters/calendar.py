@@ -42,7 +42,7 @@ _SESSIONS_OF = (
     .order_by(sessions.c.starts_at)
 )
 _BY_PRACTITIONER = sessions.c.practitioner_id == sa.bindparam("practitioner_id")
-_CLASH = (
+CLASH = (
     sa.select(sessions.c.id, _BY_PRACTITIONER.label("by_practitioner"))
     .where(
         sa.or_(_BY_PRACTITIONER, sessions.c.room_id == sa.bindparam("room_id")),
@@ -56,6 +56,25 @@ _CLASH = (
     .limit(1)
 )
 _ADD_SESSION = sa.insert(sessions)
+
+
+def clash_params(
+    practitioner_id: uuid.UUID,
+    room_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
+    excluding: Collection[uuid.UUID] = (),
+) -> dict[str, Any]:
+    """CLASH's parameters: an active session holding the practitioner (first) or the room over
+    [start, end), other than those `excluding`."""
+    return {
+        "practitioner_id": practitioner_id,
+        "room_id": room_id,
+        "start": start,
+        "end": end,
+        "earliest": start - LONGEST_SESSION,
+        "excluding": list(excluding),
+    }
 
 
 def _session(row: Any) -> Session:
@@ -96,8 +115,13 @@ class CalendarRepository:
         return [_course(r) for r in rows]
 
     async def add_session(self, session: Session, now: datetime) -> None:
-        values = asdict(session) | {"status": session.status.value}
-        await self._session.execute(_ADD_SESSION, values | {"created_at": now, "updated_at": now})
+        # vars, not asdict: asdict deep-copies every field, and these are all immutable.
+        values = vars(session) | {
+            "status": session.status.value,
+            "created_at": now,
+            "updated_at": now,
+        }
+        await self._session.execute(_ADD_SESSION, values)
 
     async def session(self, id: uuid.UUID, *, lock: bool = False) -> Session | None:
         query = sa.select(*SESSION_COLUMNS).where(sessions.c.id == id)
@@ -137,33 +161,6 @@ class CalendarRepository:
         if excluding:
             query = query.where(sessions.c.id.not_in(excluding))
         return await self._session.scalar(query.limit(1))
-
-    async def first_clash(
-        self,
-        practitioner_id: uuid.UUID,
-        room_id: uuid.UUID,
-        start: datetime,
-        end: datetime,
-        *,
-        excluding: Collection[uuid.UUID] = (),
-    ) -> tuple[str, uuid.UUID] | None:
-        """An active session holding the practitioner (first) or the room over [start, end)."""
-        row = (
-            await self._session.execute(
-                _CLASH,
-                {
-                    "practitioner_id": practitioner_id,
-                    "room_id": room_id,
-                    "start": start,
-                    "end": end,
-                    "earliest": start - LONGEST_SESSION,
-                    "excluding": list(excluding),
-                },
-            )
-        ).one_or_none()
-        if row is None:
-            return None
-        return ("practitioner" if row.by_practitioner else "room"), row.id
 
     async def busy(
         self, column: str, resource_id: uuid.UUID, start: datetime, end: datetime

@@ -30,15 +30,18 @@ async def book_session(
     practitioner_id: uuid.UUID | None = None,
 ) -> Session:
     """Book the course's next session at `starts_at`; every rule checked, the event emitted."""
-    course = await scope.course(course_id, lock=True)
+    known = await scope.bookings.facts(course_id, practitioner_id, room_id)
+    if known is None:
+        raise NotFound(f"No course {course_id}.")
+    course, practitioner = known.course, known.practitioner_id
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}; it takes no more bookings.")
-    practitioner = practitioner_id or course.practitioner_id
-    if await scope.staff.practitioner(practitioner) is None:
+    if not known.practitioner_found:
         raise NotFound(f"No practitioner {practitioner}.")
-    if not await scope.staff.room_exists(room_id):
+    if not known.room_found:
         raise NotFound(f"No room {room_id}.")
-    treatment = await scope.treatment(course.treatment_code)
+    if (treatment := known.treatment) is None:
+        raise NotFound(f"No treatment {course.treatment_code!r}.")
     existing = await scope.calendar.sessions_of(course.id)
     active = [s for s in existing if s.active]
     if len(active) >= course.sessions_planned:
@@ -50,6 +53,7 @@ async def book_session(
         practitioner_id=practitioner,
         room_id=room_id,
         starts_at=starts_at,
+        hours=known.hours,
     )
     session = Session(
         id=uuid.uuid4(),

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from clinic_shared.contracts.events import SessionRenumbered
 from clinic_shared.errors import AppError, NotFound
 from clinic_shared.outbox import UnitOfWork
+from scheduling.adapters.bookings import BookingRepository
 from scheduling.adapters.calendar import CalendarRepository
 from scheduling.adapters.staff import StaffRepository
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
@@ -31,6 +32,7 @@ class Scope:
         self.clinic = clinic
         self.calendar = CalendarRepository(uow.session)
         self.staff = StaffRepository(uow.session)
+        self.bookings = BookingRepository(uow.session)
 
     async def course(self, course_id: uuid.UUID, *, lock: bool = False) -> Course:
         course = await self.calendar.course(course_id, lock=lock)

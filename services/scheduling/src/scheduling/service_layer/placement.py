@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from scheduling.domain import rules
 from scheduling.domain.errors import SlotTaken
-from scheduling.domain.model import Session, Treatment
+from scheduling.domain.model import Session, Treatment, WorkingHours
 from scheduling.service_layer.context import Scope
 
 
@@ -22,18 +22,21 @@ async def check_slot(
     room_id: uuid.UUID,
     starts_at: datetime,
     moving: Collection[uuid.UUID] = (),
+    hours: Sequence[WorkingHours] | None = None,
 ) -> datetime:
-    """Check time, hours, absences and overlaps; the session's end when all hold."""
+    """Check time, hours, absences and overlaps; the session's end when all hold.
+
+    `hours` are the practitioner's working hours when the caller has read them already."""
     zone = scope.clinic.zone
     ends_at = starts_at + timedelta(minutes=treatment.session_minutes)
     rules.check_not_past(starts_at, scope.clinic.now)
-    hours = await scope.staff.hours(practitioner_id)
+    if hours is None:
+        hours = await scope.staff.hours(practitioner_id)
     rules.check_hours(starts_at, ends_at, hours, zone)
-    away = await scope.staff.time_off(practitioner_id, starts_at, ends_at)
-    rules.check_time_off(starts_at, ends_at, away)
-    clash = await scope.calendar.first_clash(
+    away, clash = await scope.bookings.obstacles(
         practitioner_id, room_id, starts_at, ends_at, excluding=moving
     )
+    rules.check_time_off(starts_at, ends_at, away)
     if clash is not None:
         raise SlotTaken(*clash)
     return ends_at

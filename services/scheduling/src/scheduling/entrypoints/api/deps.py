@@ -22,10 +22,11 @@ async def get_settings(runtime: RuntimeDep) -> SchedulingSettings:
 SettingsDep = Annotated[SchedulingSettings, Depends(get_settings)]
 
 
-async def get_scope(
-    uow: UowDep, settings: SettingsDep, runtime: RuntimeDep
-) -> AsyncIterator[Scope]:
-    yield Scope(uow, Clinic(zone=settings.zone, now=runtime.clock()))
+async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:
+    # Its own unit of work rather than UowDep and SettingsDep: every dependency FastAPI
+    # solves costs CPU on each request, and no route takes both a scope and a bare unit of work.
+    async with runtime.uow() as uow:
+        yield Scope(uow, Clinic(zone=runtime.settings.zone, now=runtime.clock()))
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope)]
