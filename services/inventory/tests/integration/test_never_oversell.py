@@ -185,3 +185,38 @@ async def test_a_recall_and_a_count_during_a_rush_of_bookings_leave_the_stock_co
     held = [r for r in await inventory.rows(reservations) if r.status == "reserved"]
     assert sum(r.quantity for r in held) == 6
     assert await bus.dead_letter_count("inventory") == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_bookings_at_once_needing_vials_from_several_lots_share_them_exactly(
+    inventory: Inventory,
+) -> None:
+    kit = {"items": [{"product_code": "caffeine", "quantity": 3}]}
+    assert (await inventory.client.put("/v1/kits/three-vials", json=kit, headers=STOCK)).is_success
+    for n, (quantity, days) in enumerate([(4, 60), (5, 90), (7, 120)]):
+        await inventory.receive("caffeine", f"CAF-{n}", quantity, days=days)
+    bus = inventory.app.state.runtime.message_bus
+    events = [
+        session_event(SessionBooked, uuid.uuid4(), days=3 + i % 20, treatment="three-vials")
+        for i in range(8)
+    ]
+
+    await asyncio.gather(
+        *(
+            bus.publish(Envelope.wrap(e, producer="scheduling", correlation_id="rush"))
+            for e in events
+        )
+    )
+
+    await eventually(lambda: _count(inventory, inbox), until=lambda n: n == 8, timeout=60)
+    assert await violations(inventory) == []
+    stock = sorted((lot.reserved, lot.quantity) for lot in await inventory.rows(lots))
+    assert stock == [(4, 4), (5, 5), (7, 7)]  # every vial held, none twice
+    held = [r for r in await inventory.rows(reservations) if r.status == "reserved"]
+    short = {s.session_id: s.quantity for s in await inventory.rows(shortages)}
+    per_session = {e.session_id: short.get(e.session_id, 0) for e in events}
+    for r in held:
+        per_session[r.session_id] += r.quantity
+    assert set(per_session.values()) == {3}  # each session holds or lacks its whole kit
+    assert sum(short.values()) == 8 * 3 - 16
+    assert await bus.dead_letter_count("inventory") == 0

@@ -8,7 +8,7 @@ condition false; on SQLite writers are serialised. The CHECK on `lots` is the ba
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +33,45 @@ _TRY_RESERVE = (
 )
 
 
+# PostgreSQL: the first lot by FEFO, its conditional UPDATE and the reservation row in one
+# statement. The UPDATE re-checks `take <= free` on the row as it is once locked (READ COMMITTED
+# re-evaluates the WHERE on the newest version), so a pick a competitor overtook is skipped, never
+# over-allocated: `offered` > `held` tells the caller to read again. One lot per statement keeps
+# the lock order of the loop it replaces (lots in FEFO order), so reservations cannot deadlock.
+_RESERVE_FIRST_LOT = sa.text(
+    """
+    WITH pick AS (
+        SELECT id, least(quantity - reserved - consumed, :wanted) AS take
+        FROM lots
+        WHERE product_code = :product_code AND status = 'available'
+          AND expires_on > :after AND quantity - reserved - consumed > 0
+        ORDER BY expires_on, lot_number, id
+        LIMIT 1
+    ), taken AS (
+        UPDATE lots SET reserved = lots.reserved + pick.take
+        FROM pick
+        WHERE lots.id = pick.id AND lots.status = 'available'
+          AND pick.take <= lots.quantity - lots.reserved - lots.consumed
+        RETURNING lots.id, pick.take
+    ), held AS (
+        INSERT INTO reservations
+            (id, session_id, product_code, lot_id, quantity, status, created_at)
+        SELECT gen_random_uuid(), :session_id, :product_code, taken.id, taken.take,
+               'reserved', :now
+        FROM taken
+        RETURNING quantity
+    )
+    SELECT (SELECT coalesce(sum(quantity), 0) FROM held) AS held,
+           (SELECT coalesce(sum(take), 0) FROM pick) AS offered
+    """
+).bindparams(
+    sa.bindparam("wanted", type_=sa.Integer),
+    sa.bindparam("after", type_=sa.Date),
+    sa.bindparam("session_id", type_=sa.Uuid),
+    sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+)
+
+
 class StockRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -43,6 +82,21 @@ class StockRepository:
             _CANDIDATES, {"product_code": product_code, "after": after}
         )
         return [LotStock(r.id, r.lot_number, r.expires_on, r.free) for r in rows]
+
+    async def reserve_from_first_lot(
+        self, *, session_id: uuid.UUID, product_code: str, wanted: int, after: date, now: datetime
+    ) -> tuple[int, int]:
+        """PostgreSQL only: hold up to `wanted` vials of the first lot by FEFO expiring after
+        `after`, in one round trip; return (vials held, vials the lot offered as read)."""
+        values = {
+            "session_id": session_id,
+            "product_code": product_code,
+            "wanted": wanted,
+            "after": after,
+            "now": now,
+        }
+        row = (await self._session.execute(_RESERVE_FIRST_LOT, values)).one()
+        return int(row.held), int(row.offered)
 
     async def has_free(self, product_codes: set[str]) -> bool:
         """Whether any available lot of these products has a free vial."""
