@@ -29,7 +29,6 @@ _GET = sa.select(*(c for c in sessions.c if c.name != "sequence_as_of")).where(
     sessions.c.session_id == sa.bindparam("session_id")
 )
 _GET_LOCKED = _GET.with_for_update()
-_ADD = sa.insert(sessions)
 _ADD_RESERVATION = sa.insert(reservations)
 
 
@@ -43,9 +42,14 @@ class SessionRepository:
         row = (await self._session.execute(query, {"session_id": session_id})).one_or_none()
         return BookedSession(**row._mapping) if row else None
 
-    async def add(self, booked: BookedSession) -> None:
-        """Record the session, and its course as active unless the course is known already."""
-        await self._session.execute(_ADD, asdict(booked))
+    async def add_if_new(self, booked: BookedSession) -> bool:
+        """Record the session (and its course) unless it is known; True when it was new.
+
+        A competitor recording the same session makes this wait for its commit and return False,
+        so the caller then reads (and locks) the row that competitor wrote.
+        """
+        if not await insert_once(self._session, sessions, asdict(booked)):
+            return False
         course = {
             "course_id": booked.course_id,
             "treatment_code": booked.treatment_code,
@@ -53,6 +57,7 @@ class SessionRepository:
             "status": "active",
         }
         await insert_once(self._session, courses, course)
+        return True
 
     async def update(self, session_id: uuid.UUID, **values: Any) -> None:
         await self._session.execute(

@@ -40,8 +40,6 @@ async def known_session(
     """The session, locked; recorded from the event (and False) when it is new here."""
     await remember_patient_id(uow, event.patient_id)
     repo = SessionRepository(uow.session)
-    if (found := await repo.get(event.session_id, lock=True)) is not None:
-        return found, True
     booked = BookedSession(
         session_id=event.session_id,
         course_id=event.course_id,
@@ -54,8 +52,11 @@ async def known_session(
         status=status,
         as_of=uow.occurred_at,
     )
-    await repo.add(booked)
-    return booked, False
+    if await repo.add_if_new(booked):  # one round trip for a new session, the usual case
+        return booked, False
+    found = await repo.get(event.session_id, lock=True)
+    assert found is not None  # sessions are never deleted
+    return found, True
 
 
 async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone: ZoneInfo) -> None:
