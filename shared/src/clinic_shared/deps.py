@@ -28,4 +28,6 @@ async def get_uow(runtime: RuntimeDep) -> AsyncIterator[UnitOfWork]:
         yield uow
 
 
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+# scope="function": the unit of work ends (rolls back what was not committed, gives its
+# connection back) when the endpoint returns, not after the answer has been sent
+UowDep = Annotated[UnitOfWork, Depends(get_uow, scope="function")]

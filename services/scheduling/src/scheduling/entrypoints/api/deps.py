@@ -29,7 +29,7 @@ async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:
         yield Scope(uow, Clinic(zone=runtime.settings.zone, now=runtime.clock()))
 
 
-ScopeDep = Annotated[Scope, Depends(get_scope)]
+ScopeDep = Annotated[Scope, Depends(get_scope, scope="function")]  # as UowDep
 FrontDesk = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
 Clinical = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.PRACTITIONER))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
