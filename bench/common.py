@@ -21,6 +21,7 @@ import asyncpg
 import httpx
 
 from clinic_shared.testing.plugin import RabbitNamespace
+from clinic_shared.testing.processes import terminate
 
 ADMIN_DSN = os.environ.get("BENCH_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
@@ -135,14 +136,8 @@ class Server:
         return cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None:
+            terminate(self.process)
 
 
 def service(name: str, database_url: str, namespace: str, **extra: str) -> Server:

@@ -14,7 +14,7 @@ from clinic_shared.testing.helpers import Served
 from dashboard.bootstrap import build_app
 from dashboard.settings import DashboardSettings
 
-from .conftest import csrf_of
+from .conftest import Dashboard
 
 pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
@@ -40,15 +40,8 @@ async def test_the_page_after_a_sign_in_is_open_at_once_even_when_the_commit_is_
     runtime.transaction = slow_to_commit
     try:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as browser:
-            form = await browser.get("/signin")
-            signed_in = await browser.post(
-                "/signin",
-                data={
-                    "email": "reception@clinic.example",
-                    "password": "demo-reception-2026",
-                    "csrf_token": csrf_of(form.text),
-                },
-            )
+            desk = Dashboard(app, browser)
+            signed_in = await desk.sign_in("reception@clinic.example", "demo-reception-2026")
             next_page = await browser.get("/patients")  # as a browser follows the redirect
     finally:
         await server.stop()

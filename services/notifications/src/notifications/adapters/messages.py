@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters.orm import message_attempts, messages
+from notifications.adapters.sql import insert_for
 from notifications.domain.planning import PlannedMessage
 
 KEY = ("subject_id", "kind", "offset_minutes", "anchor_at", "channel")
@@ -22,7 +22,7 @@ KEY = ("subject_id", "kind", "offset_minutes", "anchor_at", "channel")
 def _schedule(dialect: str) -> Any:
     """The upsert behind `schedule`, built once per dialect (every booking runs it twice or more,
     and building it costs more CPU than running it)."""
-    insert = postgresql.insert(messages) if dialect == "postgresql" else sqlite.insert(messages)
+    insert = insert_for(dialect, messages)
     retimed = ("status", "scheduled_for", "due_at", "expires_at", "updated_at", "context")
     return insert.on_conflict_do_update(
         index_elements=[messages.c[k] for k in KEY],

@@ -8,11 +8,10 @@ from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters.orm import contacts, policy, sessions
-from notifications.adapters.sql import upsert
+from notifications.adapters.sql import insert_for, upsert
 from notifications.domain.planning import Reach
 from notifications.domain.policy import DEFAULT_POLICY, Policy, QuietWindow, ReminderRule
 
@@ -23,7 +22,7 @@ POLICY_ID = 1
 def _record_if_newer(dialect: str, columns: tuple[str, ...]) -> Any:
     """The upsert behind `record_if_newer`, built once per dialect and set of columns: every
     session event runs it, and building it costs more CPU than running it."""
-    insert = postgresql.insert(sessions) if dialect == "postgresql" else sqlite.insert(sessions)
+    insert = insert_for(dialect, sessions)
     excluded = insert.excluded
     number_is_older = _number_set_at() > excluded.source_occurred_at
     kept = {"sequence", "sessions_planned", "session_id"}

@@ -9,8 +9,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 
+def insert_for(dialect: str, table: sa.Table) -> Any:
+    """An INSERT for `table` that supports `on_conflict_do_*` on `dialect`."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
 def upsert(session: AsyncSession, table: sa.Table) -> Any:
     """An INSERT for `table` that supports `on_conflict_do_*` on the session's dialect."""
-    if session.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return insert_for(session.get_bind().dialect.name, table)

@@ -50,11 +50,12 @@ class TwilioChannel:
             "Content-Type": "application/x-www-form-urlencoded",
             "Content-Length": str(len(body)),
         }
-        recording: list[asyncio.Future[None]] = []
+        recording: asyncio.Future[None] | None = None
 
         async def content() -> AsyncIterator[bytes]:
+            nonlocal recording
             yield body
-            recording.append(asyncio.ensure_future(handed_over()))  # the body is written
+            recording = asyncio.ensure_future(handed_over())  # the body is written
 
         try:
             response = await self._client.post(
@@ -66,8 +67,8 @@ class TwilioChannel:
         except httpx.HTTPError as exc:
             raise TransientSendError(f"SMS API unreachable: {type(exc).__name__}") from exc
         finally:
-            for pending in recording:
-                await pending
+            if recording is not None:
+                await recording
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientSendError(f"SMS API answered {response.status_code}")
         if response.status_code >= 400:
