@@ -1,22 +1,33 @@
 """Rate limits for the doors anyone can knock on: sign-in and the SMS provider's webhooks.
 
 A sliding window per key (a client address, an account): at most `requests` in any
-`per_seconds`. Refusals are 429 problem+json with `Retry-After`. Counts live in the process,
-so each replica counts its own (SECURITY.md says what that means for the settings); memory is
-bounded by evicting the least recently seen keys.
+`per_seconds`. Refusals are 429 problem+json with `Retry-After`.
+
+Two places keep the counts. `RateLimiter` keeps them in the process: free to ask, but each
+replica counts its own, so it suits a flood guard that must cost less than the work it protects
+(webhooks). `StoredRateLimiter` keeps them in the service's database, so every replica shares
+one count: what a password-guessing limit needs.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.db import Database, UTCDateTime, utcnow
 from clinic_shared.errors import TooManyRequests
+
+log = logging.getLogger(__name__)
 
 MAX_KEYS = 10_000
 
@@ -32,6 +43,8 @@ class Limit:
 
 
 class RateLimiter:
+    """Counts kept in this process, bounded by forgetting the least recently seen keys."""
+
     def __init__(
         self,
         limit: Limit,
@@ -56,23 +69,113 @@ class RateLimiter:
             self._seen.popitem(last=False)
         return times
 
-    def check(self, key: str) -> None:
-        """Refuse with TooManyRequests if `key` has used its window up; records nothing."""
+    def hit(self, key: str) -> None:
+        """Count one request for `key`; when its window is full, refuse it and count nothing."""
         times = self._window(key)
         if len(times) >= self.limit.requests:
             wait = times[0] + self.limit.per_seconds - self._clock()
             raise TooManyRequests(self._refusal, retry_after_seconds=max(1, math.ceil(wait)))
+        times.append(self._clock())
 
-    def record(self, key: str) -> None:
-        self._window(key).append(self._clock())
 
-    def hit(self, key: str) -> None:
-        """Count one request for `key`, refusing it when the window is full."""
-        self.check(key)
-        self.record(key)
+def rate_limit_table(metadata: sa.MetaData) -> sa.Table:
+    """The hits a `StoredRateLimiter` counts: one row per counted request, its key hashed."""
+    return sa.Table(
+        "rate_limit_hits",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("limiter", sa.String(32), nullable=False),
+        sa.Column("key_hash", sa.String(64), nullable=False),
+        sa.Column("at", UTCDateTime, nullable=False),
+        sa.Index("ix_rate_limit_hits_key", "limiter", "key_hash", "at"),
+        sa.Index("ix_rate_limit_hits_at", "limiter", "at"),
+    )
 
-    def forget(self, key: str) -> None:
-        self._seen.pop(key, None)
+
+class StoredRateLimiter:
+    """The same sliding window, counted in the database so that every replica shares it.
+
+    A hit counts and checks in one transaction, serialised per key (an advisory lock on
+    PostgreSQL, SQLite's write lock), so concurrent requests on several replicas cannot all slip
+    under the limit. Keys are stored as SHA-256 hashes: no address or account name at rest.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        table: sa.Table,
+        name: str,
+        limit: Limit,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        refusal: str = "Too many requests. Try again later.",
+    ) -> None:
+        self.limit = limit
+        self._db = db
+        self._table = table
+        self._name = name
+        self._clock = clock
+        self._refusal = refusal
+        self._window = timedelta(seconds=limit.per_seconds)
+        self._pruned_at: datetime | None = None
+
+    def _hash(self, key: str) -> str:
+        return hashlib.sha256(f"{self._name}:{key}".encode()).hexdigest()
+
+    async def hit(self, key: str) -> None:
+        """Count one request for `key`; when its window is full, refuse it and count nothing."""
+        table, now, key_hash = self._table, self._clock(), self._hash(key)
+        mine = sa.and_(table.c.limiter == self._name, table.c.key_hash == key_hash)
+        async with self._db.session() as session, session.begin():
+            if self._db.dialect == "postgresql":
+                lock = sa.func.hashtextextended(key_hash, 0)
+                await session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+            recent = (
+                await session.scalars(
+                    sa.select(table.c.at)
+                    .where(mine, table.c.at > now - self._window)
+                    .order_by(table.c.at)
+                    .limit(self.limit.requests)
+                )
+            ).all()
+            if len(recent) >= self.limit.requests:
+                wait = (recent[0] + self._window - now).total_seconds()
+                raise TooManyRequests(self._refusal, retry_after_seconds=max(1, math.ceil(wait)))
+            await session.execute(
+                sa.insert(table).values(limiter=self._name, key_hash=key_hash, at=now)
+            )
+        await self._prune(now)
+
+    async def forget(self, key: str, session: AsyncSession) -> None:
+        """Clear `key`'s count in `session`'s transaction (a right password clears the account's
+        earlier mistakes when its sign-in commits). Within the caller's transaction, since on
+        SQLite a second one would wait for the write lock the caller holds."""
+        table = self._table
+        await session.execute(
+            sa.delete(table).where(
+                table.c.limiter == self._name, table.c.key_hash == self._hash(key)
+            )
+        )
+
+    async def _prune(self, now: datetime) -> None:
+        """Delete hits older than the window, at most once a window per process: the table holds
+        about one window of requests, however many keys have come and gone."""
+        if self._pruned_at is not None and now - self._pruned_at < self._window:
+            return
+        self._pruned_at = now
+        table = self._table
+        expired = (
+            sa.select(table.c.id)
+            .where(table.c.limiter == self._name, table.c.at <= now - self._window)
+            .limit(10_000)
+            .with_for_update(skip_locked=True)  # replicas pruning at once take turns, no deadlock
+        )
+        try:
+            async with self._db.session() as session, session.begin():
+                await session.execute(sa.delete(table).where(table.c.id.in_(expired)))
+        except Exception as exc:  # the hit is counted; a prune can wait for the next window
+            log.warning("rate limit prune failed", extra={"error": type(exc).__name__})
+            self._pruned_at = None
 
 
 def client_address(request: Request) -> str:

@@ -61,19 +61,6 @@ def test_one_client_using_its_limit_up_leaves_another_untouched() -> None:
         limiter.hit("a")
 
 
-def test_check_refuses_without_counting_so_only_failures_need_recording() -> None:
-    limiter = RateLimiter(Limit(requests=2, per_seconds=60), clock=Clock())
-    for _ in range(5):
-        limiter.check("account")
-    limiter.record("account")
-    limiter.record("account")
-
-    with pytest.raises(TooManyRequests):
-        limiter.check("account")
-    limiter.forget("account")
-    limiter.check("account")
-
-
 def test_memory_is_bounded_by_forgetting_the_least_recently_seen_keys() -> None:
     limiter = RateLimiter(Limit(requests=1, per_seconds=60), clock=Clock(), max_keys=100)
     limiter.hit("first")

@@ -8,8 +8,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from clinic_shared.auth import TokenVerifier
-from clinic_shared.ratelimit import Limit, RateLimiter
+from clinic_shared.ratelimit import Limit, StoredRateLimiter
 from clinic_shared.web import create_app
+from dashboard.adapters.orm import rate_limit_hits
 from dashboard.errors import install_error_pages
 from dashboard.pages import (
     agenda,
@@ -52,10 +53,17 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
         routers=ROUTERS,
     )
     app.state.settings = settings
-    app.state.signin_by_address = RateLimiter(
-        Limit(settings.signin_attempts_per_address, 60), refusal=TOO_MANY_SIGN_INS
+    app.state.signin_by_address = StoredRateLimiter(
+        runtime.db,
+        rate_limit_hits,
+        "signin-address",
+        Limit(settings.signin_attempts_per_address, 60),
+        refusal=TOO_MANY_SIGN_INS,
     )
-    app.state.signin_failures = RateLimiter(
+    app.state.signin_failures = StoredRateLimiter(
+        runtime.db,
+        rate_limit_hits,
+        "signin-account",
         Limit(settings.signin_failures_per_account, settings.signin_failure_window_seconds),
         refusal=TOO_MANY_SIGN_INS,
     )

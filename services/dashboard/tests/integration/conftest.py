@@ -45,10 +45,9 @@ class Dashboard:
         return csrf_of((await self.client.get("/")).text)
 
 
-@asynccontextmanager
-async def dashboard_alone(make_settings: Any, **overrides: Any) -> AsyncIterator[Dashboard]:
-    """The dashboard with its demo accounts; the services it calls are not running."""
-    settings = await make_settings(
+async def alone_settings(make_settings: Any, **overrides: Any) -> DashboardSettings:
+    """Settings of a dashboard with its demo accounts whose services are not running."""
+    settings: DashboardSettings = await make_settings(
         DashboardSettings,
         seed_demo_data=True,
         scheduling_url="http://127.0.0.1:9",
@@ -56,9 +55,22 @@ async def dashboard_alone(make_settings: Any, **overrides: Any) -> AsyncIterator
         notifications_url="http://127.0.0.1:9",
         **overrides,
     )
+    return settings
+
+
+@asynccontextmanager
+async def dashboard_on(settings: DashboardSettings) -> AsyncIterator[Dashboard]:
+    """One dashboard process (replica) on `settings`, with its own client."""
     app = build_app(settings)
     async with running(app) as client:
         yield Dashboard(app, client)
+
+
+@asynccontextmanager
+async def dashboard_alone(make_settings: Any, **overrides: Any) -> AsyncIterator[Dashboard]:
+    """The dashboard with its demo accounts; the services it calls are not running."""
+    async with dashboard_on(await alone_settings(make_settings, **overrides)) as dashboard:
+        yield dashboard
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 import re
 
 from clinic_shared.auth import Role
 from dashboard.seed import DEMO_ACCOUNTS
 
-from .conftest import csrf_of, dashboard_alone
+from .conftest import alone_settings, csrf_of, dashboard_alone, dashboard_on
 
 ADMIN = next(a for a in DEMO_ACCOUNTS if a[2] is Role.ADMIN)
 
@@ -105,3 +106,36 @@ async def test_one_address_trying_many_accounts_is_slowed_down(make_settings) ->
 
     assert [t.status_code for t in tried] == [401, 401, 401]
     assert fourth.status_code == 429
+
+
+async def test_wrong_passwords_on_two_replicas_add_up_to_one_lockout(make_settings) -> None:
+    settings = await alone_settings(make_settings)
+    async with dashboard_on(settings) as first, dashboard_on(settings) as second:
+        for replica in (first, second, first, second, first):
+            wrong = await replica.sign_in("reception@clinic.example", "guess")
+            assert wrong.status_code == 401
+
+        locked = await second.sign_in("reception@clinic.example", "demo-reception-2026")
+
+    assert locked.status_code == 429
+
+
+async def test_concurrent_guesses_get_no_more_tries_than_the_limit(dashboard) -> None:
+    form = await dashboard.client.get("/signin")
+    token = csrf_of(form.text)
+
+    answers = await asyncio.gather(
+        *(
+            dashboard.client.post(
+                "/signin",
+                data={
+                    "email": "reception@clinic.example",
+                    "password": f"guess{n}",
+                    "csrf_token": token,
+                },
+            )
+            for n in range(12)
+        )
+    )
+
+    assert sorted(a.status_code for a in answers) == [401] * 5 + [429] * 7

@@ -1,10 +1,11 @@
-"""The dashboard's own tables: staff accounts and their signed-in sessions."""
+"""The dashboard's own tables: staff accounts, their signed-in sessions, sign-in attempts."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from clinic_shared.db import UTCDateTime
+from clinic_shared.ratelimit import rate_limit_table
 
 metadata = sa.MetaData()
 
@@ -35,3 +36,6 @@ staff_sessions = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
 )
+
+# Sign-in attempts, counted here so that every replica of the dashboard shares one limit.
+rate_limit_hits = rate_limit_table(metadata)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clinic_shared.errors import TooManyRequests
-from clinic_shared.ratelimit import RateLimiter, client_address
+from clinic_shared.ratelimit import StoredRateLimiter, client_address
 from dashboard.accounts.service import SignInRefused, sign_in, sign_out
 from dashboard.deps import CSRF_FIELD, SESSION_COOKIE, CsrfChecked, DbDep, RuntimeDep
 from dashboard.errors import CsrfRefused
@@ -56,13 +56,15 @@ async def signin(
     expected = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf_token, expected):
         raise CsrfRefused()
-    by_address: RateLimiter = request.app.state.signin_by_address
-    failures: RateLimiter = request.app.state.signin_failures
-    account = f"account:{email.strip().lower()}"
+    by_address: StoredRateLimiter = request.app.state.signin_by_address
+    failures: StoredRateLimiter = request.app.state.signin_failures
+    account = email.strip().lower()
     ttl = timedelta(hours=runtime.settings.session_hours)
     try:
-        by_address.hit(client_address(request))
-        failures.check(account)  # only wrong passwords count against the account
+        await by_address.hit(client_address(request))
+        # Counted before the password is checked, so concurrent guesses cannot all slip under
+        # the limit; the right password then clears the count: only wrong ones remain.
+        await failures.hit(account)
         token, _ = await sign_in(db, email=email, password=password, now=runtime.clock(), ttl=ttl)
     except TooManyRequests as exc:
         wait = f"{exc.detail} Try again in {exc.retry_after_seconds} s."
@@ -70,10 +72,9 @@ async def signin(
         refused.headers.update(exc.headers())
         return refused
     except SignInRefused as exc:
-        failures.record(account)
         errors = {"password": exc.detail}
         return _form(request, runtime, status_code=401, errors=errors, email=email)
-    failures.forget(account)
+    await failures.forget(account, db)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
