@@ -15,16 +15,26 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduling.adapters.calendar import CLASH, clash_params
+from clinic_shared.db import UTCDateTime
+from scheduling.adapters.calendar import CLASH, CLASH_EXCLUDING, SESSION_COLUMNS, clash_params
 from scheduling.adapters.orm import (
     courses,
     practitioners,
     rooms,
+    sessions,
     time_off,
     treatments,
     working_hours,
 )
-from scheduling.domain.model import Course, CourseStatus, TimeOff, Treatment, WorkingHours
+from scheduling.domain.model import (
+    Course,
+    CourseStatus,
+    Session,
+    SessionStatus,
+    TimeOff,
+    Treatment,
+    WorkingHours,
+)
 
 
 @dataclass(frozen=True)
@@ -65,26 +75,76 @@ _FACTS = (
     .with_for_update(of=courses)
 )
 
-_CLASH = CLASH.subquery("clash")
-_ONE = sa.select(sa.literal(1).label("one")).subquery("one")
-# The first session holding the practitioner or the room (or none), beside every time off of the
-# practitioner overlapping the slot (or none): one row at least.
-_OBSTACLES = sa.select(
-    _CLASH.c.id.label("clash_id"),
-    _CLASH.c.by_practitioner,
-    time_off.c.starts_at,
-    time_off.c.ends_at,
-    time_off.c.reason,
-).select_from(
-    _ONE.outerjoin(_CLASH, sa.true()).outerjoin(
-        time_off,
-        sa.and_(
-            time_off.c.practitioner_id == sa.bindparam("practitioner_id"),
-            time_off.c.starts_at < sa.bindparam("end"),
-            time_off.c.ends_at > sa.bindparam("start"),
-        ),
-    )
+
+def _obstacles(clash: sa.Select[Any]) -> sa.Select[Any]:
+    """The first session holding the practitioner or the room (or none), beside every time off of
+    the practitioner overlapping the slot (or none): one row at least."""
+    found = clash.subquery("clash")
+    one = sa.select(sa.literal(1).label("one")).subquery("one")
+    return sa.select(
+        found.c.id.label("clash_id"),
+        found.c.by_practitioner,
+        time_off.c.starts_at,
+        time_off.c.ends_at,
+        time_off.c.reason,
+    ).select_from(one.outerjoin(found, sa.true()).outerjoin(time_off, _AWAY))
+
+
+_AWAY = sa.and_(
+    time_off.c.practitioner_id == sa.bindparam("practitioner_id"),
+    time_off.c.starts_at < sa.bindparam("end"),
+    time_off.c.ends_at > sa.bindparam("start"),
 )
+_OBSTACLES = _obstacles(CLASH_EXCLUDING)
+
+
+def _nulls(*types: type[sa.types.TypeEngine[Any]]) -> list[sa.ColumnElement[Any]]:
+    return [sa.cast(sa.null(), t) for t in types]
+
+
+def _kind(name: str) -> sa.ColumnElement[str]:
+    return sa.literal_column(f"'{name}'", sa.String).label("kind")
+
+
+# A booking's second read, after the course is locked: the course's sessions, the first session
+# holding the practitioner or the room, and the practitioner's time off over the slot, one row
+# each, told apart by `kind`. A session's columns first: the union takes its types from them.
+_CLASHING = CLASH.subquery("clash")
+_AROUND = sa.union_all(
+    sa.select(
+        _kind("session"),
+        *SESSION_COLUMNS,
+        sa.cast(sa.null(), sa.Boolean).label("by_practitioner"),
+        sa.cast(sa.null(), sa.String).label("reason"),
+    ).where(sessions.c.course_id == sa.bindparam("course_id")),
+    sa.select(
+        _kind("clash"),
+        _CLASHING.c.id,
+        *_nulls(sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid, UTCDateTime, UTCDateTime, sa.String),
+        *_nulls(sa.Boolean),
+        _CLASHING.c.by_practitioner,
+        *_nulls(sa.String),
+    ),
+    sa.select(
+        _kind("away"),
+        *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid),
+        time_off.c.starts_at,
+        time_off.c.ends_at,
+        *_nulls(sa.String, sa.Boolean, sa.Boolean),
+        time_off.c.reason,
+    ).where(_AWAY),
+)
+_SESSION_FIELDS = [c.name for c in SESSION_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Around:
+    """What a booking checks against: the course's sessions in start order, the practitioner's
+    time off over the slot, and the session holding the practitioner (first) or the room."""
+
+    sessions: list[Session]
+    away: list[TimeOff]
+    clash: tuple[str, uuid.UUID] | None
 
 
 class BookingRepository:
@@ -128,11 +188,8 @@ class BookingRepository:
     ) -> tuple[list[TimeOff], tuple[str, uuid.UUID] | None]:
         """The practitioner's time off over [start, end), and the active session holding the
         practitioner (first) or the room then, if any."""
-        rows = (
-            await self._session.execute(
-                _OBSTACLES, clash_params(practitioner_id, room_id, start, end, excluding)
-            )
-        ).all()
+        params = clash_params(practitioner_id, room_id, start, end) | {"excluding": [*excluding]}
+        rows = (await self._session.execute(_OBSTACLES, params)).all()
         away = [
             TimeOff(starts_at=r.starts_at, ends_at=r.ends_at, reason=r.reason)
             for r in rows
@@ -142,6 +199,30 @@ class BookingRepository:
         if clash.clash_id is None:
             return away, None
         return away, ("practitioner" if clash.by_practitioner else "room", clash.clash_id)
+
+    async def around(
+        self,
+        course_id: uuid.UUID,
+        practitioner_id: uuid.UUID,
+        room_id: uuid.UUID,
+        start: datetime,
+        end: datetime,
+    ) -> Around:
+        """In one statement, what a new session of the course over [start, end) is checked
+        against; to be read with the course locked."""
+        params = clash_params(practitioner_id, room_id, start, end) | {"course_id": course_id}
+        found: list[Session] = []
+        away: list[TimeOff] = []
+        clash = None
+        for row in await self._session.execute(_AROUND, params):
+            if row.kind == "session":
+                values = dict(zip(_SESSION_FIELDS, row[1:], strict=False))
+                found.append(Session(**values | {"status": SessionStatus(row.status)}))
+            elif row.kind == "away":
+                away.append(TimeOff(row.starts_at, row.ends_at, row.reason))
+            else:
+                clash = ("practitioner" if row.by_practitioner else "room", row.id)
+        return Around(sorted(found, key=lambda s: s.starts_at), away, clash)
 
 
 def _course(row: Any) -> Course:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,6 +41,7 @@ _SESSIONS_OF = (
     .order_by(sessions.c.starts_at)
 )
 _BY_PRACTITIONER = sessions.c.practitioner_id == sa.bindparam("practitioner_id")
+# The first active session holding the practitioner (first) or the room over [start, end).
 CLASH = (
     sa.select(sessions.c.id, _BY_PRACTITIONER.label("by_practitioner"))
     .where(
@@ -50,30 +50,26 @@ CLASH = (
         sessions.c.starts_at < sa.bindparam("end"),
         sessions.c.starts_at > sa.bindparam("earliest"),
         sessions.c.ends_at > sa.bindparam("start"),
-        sessions.c.id.not_in(sa.bindparam("excluding", expanding=True)),
     )
     .order_by(_BY_PRACTITIONER.desc())
     .limit(1)
 )
+# The same, other than the sessions `excluding` (those being moved). A booking excludes none and
+# uses CLASH: an expanding parameter is rendered again at every execution.
+CLASH_EXCLUDING = CLASH.where(sessions.c.id.not_in(sa.bindparam("excluding", expanding=True)))
 _ADD_SESSION = sa.insert(sessions)
 
 
 def clash_params(
-    practitioner_id: uuid.UUID,
-    room_id: uuid.UUID,
-    start: datetime,
-    end: datetime,
-    excluding: Collection[uuid.UUID] = (),
+    practitioner_id: uuid.UUID, room_id: uuid.UUID, start: datetime, end: datetime
 ) -> dict[str, Any]:
-    """CLASH's parameters: an active session holding the practitioner (first) or the room over
-    [start, end), other than those `excluding`."""
+    """CLASH's parameters (CLASH_EXCLUDING's also take `excluding`)."""
     return {
         "practitioner_id": practitioner_id,
         "room_id": room_id,
         "start": start,
         "end": end,
         "earliest": start - LONGEST_SESSION,
-        "excluding": list(excluding),
     }
 
 

@@ -15,9 +15,10 @@ from scheduling.domain.model import CourseStatus, Session, SessionStatus
 from scheduling.service_layer.context import Scope, facts
 from scheduling.service_layer.placement import (
     check_course_interval,
-    check_slot,
+    check_obstacles,
     is_overlap,
     overlap_refused,
+    session_end,
 )
 
 
@@ -42,19 +43,15 @@ async def book_session(
         raise NotFound(f"No room {room_id}.")
     if (treatment := known.treatment) is None:
         raise NotFound(f"No treatment {course.treatment_code!r}.")
-    existing = await scope.calendar.sessions_of(course.id)
+    ends_at = session_end(treatment, starts_at)
+    # Read after the course's lock is held: a concurrent booking of the course has committed.
+    around = await scope.bookings.around(course.id, practitioner, room_id, starts_at, ends_at)
+    existing = around.sessions
     active = [s for s in existing if s.active]
     if len(active) >= course.sessions_planned:
         raise CourseFull(course.sessions_planned)
     check_course_interval(existing, treatment, scope, starts_at)
-    ends_at = await check_slot(
-        scope,
-        treatment=treatment,
-        practitioner_id=practitioner,
-        room_id=room_id,
-        starts_at=starts_at,
-        hours=known.hours,
-    )
+    check_obstacles(scope, starts_at, ends_at, known.hours, around.away, around.clash)
     session = Session(
         id=uuid.uuid4(),
         course_id=course.id,

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from scheduling.domain import rules
 from scheduling.domain.errors import SlotTaken
-from scheduling.domain.model import Session, Treatment, WorkingHours
+from scheduling.domain.model import Session, TimeOff, Treatment, WorkingHours
 from scheduling.service_layer.context import Scope
 
 
@@ -22,24 +22,36 @@ async def check_slot(
     room_id: uuid.UUID,
     starts_at: datetime,
     moving: Collection[uuid.UUID] = (),
-    hours: Sequence[WorkingHours] | None = None,
 ) -> datetime:
-    """Check time, hours, absences and overlaps; the session's end when all hold.
-
-    `hours` are the practitioner's working hours when the caller has read them already."""
-    zone = scope.clinic.zone
-    ends_at = starts_at + timedelta(minutes=treatment.session_minutes)
-    rules.check_not_past(starts_at, scope.clinic.now)
-    if hours is None:
-        hours = await scope.staff.hours(practitioner_id)
-    rules.check_hours(starts_at, ends_at, hours, zone)
+    """Check time, hours, absences and overlaps; the session's end when all hold."""
+    ends_at = session_end(treatment, starts_at)
+    hours = await scope.staff.hours(practitioner_id)
     away, clash = await scope.bookings.obstacles(
         practitioner_id, room_id, starts_at, ends_at, excluding=moving
     )
+    check_obstacles(scope, starts_at, ends_at, hours, away, clash)
+    return ends_at
+
+
+def session_end(treatment: Treatment, starts_at: datetime) -> datetime:
+    return starts_at + timedelta(minutes=treatment.session_minutes)
+
+
+def check_obstacles(
+    scope: Scope,
+    starts_at: datetime,
+    ends_at: datetime,
+    hours: Sequence[WorkingHours],
+    away: Sequence[TimeOff],
+    clash: tuple[str, uuid.UUID] | None,
+) -> None:
+    """Refuse a slot in the past, outside the practitioner's hours, in their time off, or held
+    by another session (`clash`: who is taken, by which session)."""
+    rules.check_not_past(starts_at, scope.clinic.now)
+    rules.check_hours(starts_at, ends_at, hours, scope.clinic.zone)
     rules.check_time_off(starts_at, ends_at, away)
     if clash is not None:
         raise SlotTaken(*clash)
-    return ends_at
 
 
 def check_course_interval(
