@@ -46,7 +46,7 @@ class BookingFacts:
     practitioner_found: bool
     room_found: bool
     treatment: Treatment | None
-    hours: list[WorkingHours]
+    hours: list[WorkingHours]  # the practitioner's, on the weekday asked for
 
 
 _PRACTITIONER = sa.func.coalesce(
@@ -54,7 +54,7 @@ _PRACTITIONER = sa.func.coalesce(
 )
 _TREATMENT_COLUMNS = [c.label(f"t_{c.name}") for c in treatments.c]
 # The course (locked) with its treatment, whether the practitioner and the room exist, and one
-# row per working-hours span of the practitioner (a LEFT JOIN: one row with none).
+# row per working-hours span of the practitioner on one weekday (a LEFT JOIN: one row with none).
 _FACTS = (
     sa.select(
         *courses.c,
@@ -68,7 +68,11 @@ _FACTS = (
     )
     .select_from(
         courses.outerjoin(treatments, treatments.c.code == courses.c.treatment_code).outerjoin(
-            working_hours, working_hours.c.practitioner_id == _PRACTITIONER
+            working_hours,
+            sa.and_(
+                working_hours.c.practitioner_id == _PRACTITIONER,
+                working_hours.c.weekday == sa.bindparam("weekday"),
+            ),
         )
     )
     .where(courses.c.id == sa.bindparam("course_id"))
@@ -152,15 +156,21 @@ class BookingRepository:
         self._session = session
 
     async def facts(
-        self, course_id: uuid.UUID, practitioner_id: uuid.UUID | None, room_id: uuid.UUID
+        self,
+        course_id: uuid.UUID,
+        practitioner_id: uuid.UUID | None,
+        room_id: uuid.UUID,
+        weekday: int,
     ) -> BookingFacts | None:
-        """Lock the course and read what a booking on it needs; None without the course."""
-        rows = (
-            await self._session.execute(
-                _FACTS,
-                {"course_id": course_id, "practitioner_id": practitioner_id, "room_id": room_id},
-            )
-        ).all()
+        """Lock the course and read what a booking on it on `weekday` (0 is Monday) needs; None
+        without the course."""
+        params = {
+            "course_id": course_id,
+            "practitioner_id": practitioner_id,
+            "room_id": room_id,
+            "weekday": weekday,
+        }
+        rows = (await self._session.execute(_FACTS, params)).all()
         if not rows:
             return None
         first = rows[0]._mapping

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.errors import NotFound
+from scheduling.domain import rules
 from scheduling.domain.errors import CourseFull, WrongState
 from scheduling.domain.model import CourseStatus, Session, SessionStatus
 from scheduling.service_layer.context import Scope, facts
@@ -31,7 +32,8 @@ async def book_session(
     practitioner_id: uuid.UUID | None = None,
 ) -> Session:
     """Book the course's next session at `starts_at`; every rule checked, the event emitted."""
-    known = await scope.bookings.facts(course_id, practitioner_id, room_id)
+    weekday = rules.local_day(starts_at, scope.clinic.zone).weekday()  # its hours are all we need
+    known = await scope.bookings.facts(course_id, practitioner_id, room_id, weekday)
     if known is None:
         raise NotFound(f"No course {course_id}.")
     course, practitioner = known.course, known.practitioner_id

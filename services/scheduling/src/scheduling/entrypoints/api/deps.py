@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends
 
 from clinic_shared.auth import Principal, Role, require_roles
 from clinic_shared.deps import RuntimeDep, UowDep
+from clinic_shared.runtime import ServiceRuntime
 from scheduling.service_layer.context import Clinic, Scope
 from scheduling.settings import SchedulingSettings
 
@@ -22,11 +24,18 @@ async def get_settings(runtime: RuntimeDep) -> SchedulingSettings:
 SettingsDep = Annotated[SchedulingSettings, Depends(get_settings)]
 
 
+@asynccontextmanager
+async def open_scope(runtime: ServiceRuntime) -> AsyncIterator[Scope]:
+    """A scope on a new unit of work; for a hot route that opens it itself (see `book`)."""
+    async with runtime.uow() as uow:
+        yield Scope(uow, Clinic(zone=runtime.settings.zone, now=runtime.clock()))
+
+
 async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:
     # Its own unit of work rather than UowDep and SettingsDep: every dependency FastAPI
     # solves costs CPU on each request, and no route takes both a scope and a bare unit of work.
-    async with runtime.uow() as uow:
-        yield Scope(uow, Clinic(zone=runtime.settings.zone, now=runtime.clock()))
+    async with open_scope(runtime) as scope:
+        yield scope
 
 
 ScopeDep = Annotated[Scope, Depends(get_scope, scope="function")]  # as UowDep
@@ -43,6 +52,7 @@ __all__ = [
     "Clinical",
     "ClinicalStaff",
     "FrontDesk",
+    "RuntimeDep",
     "ScopeDep",
     "SettingsDep",
     "Staff",
