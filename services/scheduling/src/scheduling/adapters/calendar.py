@@ -14,6 +14,11 @@ from scheduling.adapters.orm import courses, sessions
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, SessionStatus
 
 ACTIVE_VALUES = [s.value for s in ACTIVE]
+# The statuses written into the SQL once: a list given to in_() is an expanding parameter,
+# rendered again at every execution of the statement.
+IS_ACTIVE = sessions.c.status.in_(
+    [sa.literal_column(f"'{value}'", sa.String) for value in sorted(ACTIVE_VALUES)]
+)
 # The longest a session can last (the treatments table's CHECK): a session overlapping a range
 # starts at most this long before it, which bounds every overlap query to a window of the
 # (practitioner_id, starts_at) index instead of the resource's whole history.
@@ -46,7 +51,7 @@ CLASH = (
     sa.select(sessions.c.id, _BY_PRACTITIONER.label("by_practitioner"))
     .where(
         sa.or_(_BY_PRACTITIONER, sessions.c.room_id == sa.bindparam("room_id")),
-        sessions.c.status.in_(ACTIVE_VALUES),
+        IS_ACTIVE,
         sessions.c.starts_at < sa.bindparam("end"),
         sessions.c.starts_at > sa.bindparam("earliest"),
         sessions.c.ends_at > sa.bindparam("start"),
@@ -149,7 +154,7 @@ class CalendarRepository:
         """An active session of this practitioner or room overlapping [start, end)."""
         query = sa.select(sessions.c.id).where(
             sessions.c[column] == resource_id,
-            sessions.c.status.in_(ACTIVE_VALUES),
+            IS_ACTIVE,
             sessions.c.starts_at < end,
             sessions.c.starts_at > start - LONGEST_SESSION,
             sessions.c.ends_at > start,
@@ -165,7 +170,7 @@ class CalendarRepository:
         rows = await self._session.execute(
             sa.select(sessions.c.starts_at, sessions.c.ends_at).where(
                 sessions.c[column] == resource_id,
-                sessions.c.status.in_(ACTIVE_VALUES),
+                IS_ACTIVE,
                 sessions.c.starts_at < end,
                 sessions.c.starts_at > start - LONGEST_SESSION,
                 sessions.c.ends_at > start,
