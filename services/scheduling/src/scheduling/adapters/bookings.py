@@ -173,12 +173,12 @@ class BookingRepository:
         rows = (await self._session.execute(_FACTS, params)).all()
         if not rows:
             return None
-        first = rows[0]._mapping
+        first = rows[0]
         return BookingFacts(
             course=_course(first),
-            practitioner_id=first["booked_practitioner_id"],
-            practitioner_found=bool(first["practitioner_found"]),
-            room_found=bool(first["room_found"]),
+            practitioner_id=first.booked_practitioner_id,
+            practitioner_found=bool(first.practitioner_found),
+            room_found=bool(first.room_found),
             treatment=_treatment(first),
             hours=[
                 WorkingHours(weekday=r.weekday, start=r.start, end=r.end)
@@ -235,13 +235,18 @@ class BookingRepository:
         return Around(sorted(found, key=lambda s: s.starts_at), away, clash)
 
 
+# _FACTS's rows begin with the course's columns, then the treatment's.
+_COURSE_FIELDS = [c.name for c in courses.c]
+_TREATMENT_FIELDS = [c.name for c in treatments.c]
+_TREATMENT_AT = len(_COURSE_FIELDS)
+
+
 def _course(row: Any) -> Course:
-    return Course(
-        **{c.name: row[c.name] for c in courses.c} | {"status": CourseStatus(row["status"])}
-    )
+    values = dict(zip(_COURSE_FIELDS, row, strict=False))
+    return Course(**values | {"status": CourseStatus(values["status"])})
 
 
 def _treatment(row: Any) -> Treatment | None:
-    if row["t_code"] is None:
+    if row.t_code is None:
         return None
-    return Treatment(**{c.name: row[f"t_{c.name}"] for c in treatments.c})
+    return Treatment(**dict(zip(_TREATMENT_FIELDS, row[_TREATMENT_AT:], strict=False)))
