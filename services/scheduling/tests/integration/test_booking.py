@@ -131,5 +131,23 @@ async def test_unknown_ids_are_404_and_nothing_is_written(clinic: Clinic) -> Non
     assert sessions.json() == []
 
 
+async def test_a_refused_booking_on_a_held_slot_is_refused_for_its_first_broken_rule(
+    clinic: Clinic,
+) -> None:
+    await clinic.book_ok(await clinic.course(), local(MONDAY, 10))
+    full = await clinic.course(sessions_planned=1)
+    await clinic.book_ok(full, local(MONDAY, 14))
+
+    one_too_many = await clinic.book(full, local(MONDAY, 10))  # also the practitioner's slot
+    free_but_full = await clinic.book(full, local(MONDAY, 16))
+
+    for refused in (one_too_many, free_but_full):
+        assert refused.status_code == 422
+        assert refused.json()["errors"][0]["field"] == "body.course_id"
+    listed = await clinic.client.get("/v1/sessions", headers=ADMIN)
+    booked = sorted(instant(s["starts_at"]) for s in listed.json())
+    assert booked == [instant(local(MONDAY, 10)), instant(local(MONDAY, 14))]
+
+
 async def _types(clinic: Clinic) -> list[str]:
     return [e.type for e in clinic.events]

@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import UTCDateTime
-from scheduling.adapters.calendar import CLASH, CLASH_EXCLUDING, SESSION_COLUMNS, clash_params
+from scheduling.adapters.calendar import (
+    CLASH,
+    CLASH_EXCLUDING,
+    IS_ACTIVE,
+    SESSION_COLUMNS,
+    clash_params,
+)
 from scheduling.adapters.orm import (
     courses,
     practitioners,
@@ -139,6 +145,30 @@ _AROUND = sa.union_all(
     ).where(_AWAY),
 )
 _SESSION_FIELDS = [c.name for c in SESSION_COLUMNS]
+_NOW = sa.bindparam("now", type_=UTCDateTime)
+# A new booked session over [start, end), numbered after the course's active sessions before it.
+_ADD = sa.insert(sessions).values(
+    id=sa.bindparam("new_id", type_=sa.Uuid),
+    course_id=sa.bindparam("course_id"),
+    sequence=sa.select(sa.func.count() + 1)
+    .where(
+        sessions.c.course_id == sa.bindparam("course_id"),
+        IS_ACTIVE,
+        sessions.c.starts_at < sa.bindparam("start"),
+    )
+    .scalar_subquery(),
+    practitioner_id=sa.bindparam("practitioner_id"),
+    room_id=sa.bindparam("room_id"),
+    starts_at=sa.bindparam("start"),
+    ends_at=sa.bindparam("end"),
+    status=SessionStatus.BOOKED.value,
+    stock_at_risk=False,
+    created_at=_NOW,
+    updated_at=_NOW,
+)
+# PostgreSQL: the insert rides on the read. Every part of one statement sees the same snapshot,
+# taken before the insert: the new session is neither among the course's sessions nor a clash.
+_ADD_AROUND = _AROUND.add_cte(_ADD.cte("added"))
 
 
 @dataclass(frozen=True)
@@ -217,14 +247,26 @@ class BookingRepository:
         room_id: uuid.UUID,
         start: datetime,
         end: datetime,
+        *,
+        adding: tuple[uuid.UUID, datetime] | None = None,
     ) -> Around:
-        """In one statement, what a new session of the course over [start, end) is checked
-        against; to be read with the course locked."""
+        """What a new session of the course over [start, end) is checked against, to be read
+        with the course locked; in one statement.
+
+        With `adding` (an id, now), that session is also inserted, booked and numbered after
+        the active sessions starting before it: in the same statement on PostgreSQL, whose
+        exclusion constraints may refuse it (IntegrityError). A refused booking rolls it back.
+        """
         params = clash_params(practitioner_id, room_id, start, end) | {"course_id": course_id}
+        if adding is not None:
+            params |= {"new_id": adding[0], "now": adding[1]}
+        statement = _AROUND
+        if adding is not None and self._session.get_bind().dialect.name == "postgresql":
+            statement = _ADD_AROUND
         found: list[Session] = []
         away: list[TimeOff] = []
         clash = None
-        for row in await self._session.execute(_AROUND, params):
+        for row in await self._session.execute(statement, params):
             if row.kind == "session":
                 values = dict(zip(_SESSION_FIELDS, row[1:], strict=False))
                 found.append(Session(**values | {"status": SessionStatus(row.status)}))
@@ -232,6 +274,8 @@ class BookingRepository:
                 away.append(TimeOff(row.starts_at, row.ends_at, row.reason))
             else:
                 clash = ("practitioner" if row.by_practitioner else "room", row.id)
+        if adding is not None and statement is _AROUND:  # SQLite has no INSERT in a WITH
+            await self._session.execute(_ADD, params)
         return Around(sorted(found, key=lambda s: s.starts_at), away, clash)
 
 

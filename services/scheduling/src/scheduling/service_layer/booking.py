@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +23,16 @@ from scheduling.service_layer.placement import (
 )
 
 
+@dataclass(frozen=True)
+class Wanted:
+    """The booking asked for."""
+
+    course_id: uuid.UUID
+    starts_at: datetime
+    room_id: uuid.UUID
+    practitioner_id: uuid.UUID | None
+
+
 async def book_session(
     scope: Scope,
     *,
@@ -31,11 +41,28 @@ async def book_session(
     room_id: uuid.UUID,
     practitioner_id: uuid.UUID | None = None,
 ) -> Session:
-    """Book the course's next session at `starts_at`; every rule checked, the event emitted."""
+    """Book the course's next session at `starts_at`; every rule checked, the event emitted.
+
+    The session is inserted with the read it is checked against (a round trip fewer) and a
+    refusal rolls it back. When the database refuses the insert itself (the slot is held), the
+    booking starts again checking first, so that it is refused for what the checks find first.
+    """
+    wanted = Wanted(course_id, starts_at, room_id, practitioner_id)
+    try:
+        return await _book(scope, wanted, insert_early=True)
+    except IntegrityError as exc:
+        if not is_overlap(exc):
+            raise
+    await scope.uow.session.rollback()
+    return await _book(scope, wanted, insert_early=False)
+
+
+async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
+    starts_at, room_id = wanted.starts_at, wanted.room_id
     weekday = rules.local_day(starts_at, scope.clinic.zone).weekday()  # its hours are all we need
-    known = await scope.bookings.facts(course_id, practitioner_id, room_id, weekday)
+    known = await scope.bookings.facts(wanted.course_id, wanted.practitioner_id, room_id, weekday)
     if known is None:
-        raise NotFound(f"No course {course_id}.")
+        raise NotFound(f"No course {wanted.course_id}.")
     course, practitioner = known.course, known.practitioner_id
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}; it takes no more bookings.")
@@ -46,8 +73,16 @@ async def book_session(
     if (treatment := known.treatment) is None:
         raise NotFound(f"No treatment {course.treatment_code!r}.")
     ends_at = session_end(treatment, starts_at)
+    new_id = uuid.uuid4()
     # Read after the course's lock is held: a concurrent booking of the course has committed.
-    around = await scope.bookings.around(course.id, practitioner, room_id, starts_at, ends_at)
+    around = await scope.bookings.around(
+        course.id,
+        practitioner,
+        room_id,
+        starts_at,
+        ends_at,
+        adding=(new_id, scope.clinic.now) if insert_early else None,
+    )
     existing = around.sessions
     active = [s for s in existing if s.active]
     if len(active) >= course.sessions_planned:
@@ -55,21 +90,22 @@ async def book_session(
     check_course_interval(existing, treatment, scope, starts_at)
     check_obstacles(scope, starts_at, ends_at, known.hours, around.away, around.clash)
     session = Session(
-        id=uuid.uuid4(),
+        id=new_id,
         course_id=course.id,
-        sequence=1 + sum(s.starts_at < starts_at for s in active),
+        sequence=1 + sum(s.starts_at < starts_at for s in active),  # as the early insert counts
         practitioner_id=practitioner,
         room_id=room_id,
         starts_at=starts_at,
         ends_at=ends_at,
         status=SessionStatus.BOOKED,
     )
-    try:
-        await scope.calendar.add_session(session, scope.clinic.now)
-    except IntegrityError as exc:
-        if is_overlap(exc):
-            raise await overlap_refused(scope, exc, session) from exc
-        raise
+    if not insert_early:
+        try:
+            await scope.calendar.add_session(session, scope.clinic.now)
+        except IntegrityError as exc:
+            if is_overlap(exc):
+                raise await overlap_refused(scope, exc, session) from exc
+            raise
     ordered = sorted([*existing, session], key=lambda s: s.starts_at)
     numbers = await scope.renumber(course, announced={session.id}, sessions=ordered)
     scope.uow.emit(SessionBooked(**facts(session, course, numbers[session.id])))
