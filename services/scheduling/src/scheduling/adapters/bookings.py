@@ -86,26 +86,22 @@ _FACTS = (
 )
 
 
-def _obstacles(clash: sa.Select[Any]) -> sa.Select[Any]:
-    """The first session holding the practitioner or the room (or none), beside every time off of
-    the practitioner overlapping the slot (or none): one row at least."""
-    found = clash.subquery("clash")
-    one = sa.select(sa.literal(1).label("one")).subquery("one")
-    return sa.select(
-        found.c.id.label("clash_id"),
-        found.c.by_practitioner,
-        time_off.c.starts_at,
-        time_off.c.ends_at,
-        time_off.c.reason,
-    ).select_from(one.outerjoin(found, sa.true()).outerjoin(time_off, _AWAY))
-
-
 _AWAY = sa.and_(
     time_off.c.practitioner_id == sa.bindparam("practitioner_id"),
     time_off.c.starts_at < sa.bindparam("end"),
     time_off.c.ends_at > sa.bindparam("start"),
 )
-_OBSTACLES = _obstacles(CLASH_EXCLUDING)
+_CLASH = CLASH_EXCLUDING.subquery("clash")
+_ONE = sa.select(sa.literal(1).label("one")).subquery("one")
+# The first session holding the practitioner or the room (or none), beside every time off of the
+# practitioner overlapping the slot (or none): one row at least.
+_OBSTACLES = sa.select(
+    _CLASH.c.id.label("clash_id"),
+    _CLASH.c.by_practitioner,
+    time_off.c.starts_at,
+    time_off.c.ends_at,
+    time_off.c.reason,
+).select_from(_ONE.outerjoin(_CLASH, sa.true()).outerjoin(time_off, _AWAY))
 
 
 def _nulls(*types: type[sa.types.TypeEngine[Any]]) -> list[sa.ColumnElement[Any]]:
