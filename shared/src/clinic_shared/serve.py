@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import uvicorn
 from fastapi import FastAPI
 
@@ -27,4 +29,8 @@ def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Run until SIGINT/SIGTERM (uvicorn handles the signals and the app's lifespan)."""
     configure_logging(settings.log_level, settings.log_format)
+    # What is loaded by now (modules, the app, its routes and models) lives as long as the
+    # process: out of the collector's sight, a full collection no longer walks it (under load a
+    # service's full collections took about 70 ms each, a pause every request then waits out).
+    gc.freeze()
     uvicorn.Server(uvicorn_config(app, settings)).run()
