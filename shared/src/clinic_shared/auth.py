@@ -111,6 +111,7 @@ def require_roles(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
             )
         return principal
 
+    dependency.allowed_roles = allowed  # type: ignore[attr-defined]  # read by the OpenAPI
     return dependency
 
 

@@ -17,6 +17,7 @@ from clinic_shared.auth import TokenVerifier
 from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.messaging import MessageBus
 from clinic_shared.openapi_links import add_links
+from clinic_shared.openapi_security import add_security
 from clinic_shared.outbox.inbox import EventHandler
 from clinic_shared.problems import (
     ERROR_RESPONSES,
@@ -154,12 +155,13 @@ def create_app(
 
 
 def _link_creates_to_reads(app: FastAPI) -> None:
-    """Serve the OpenAPI with links from each create to the routes of what it created."""
+    """Serve the OpenAPI with links from each create to the routes of what it created, and the
+    bearer token (with the roles it must carry) on every operation that needs one."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_links(generate())
+            app.openapi_schema = add_security(app, add_links(generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
