@@ -33,7 +33,9 @@ async def inbound() -> None:
 
 def schema() -> dict:
     verifier = TokenVerifier("unit-test-secret-0123456789-abcdefghijklmnop")
-    return create_app(title="t", runtime=DummyRuntime(), verifier=verifier, routers=[router]).openapi()
+    return create_app(
+        title="t", runtime=DummyRuntime(), verifier=verifier, routers=[router]
+    ).openapi()
 
 
 def test_an_operation_behind_a_role_asks_for_the_bearer_token_and_names_its_roles() -> None:
