@@ -38,10 +38,19 @@ async def test_services_killed_mid_work_resume_where_they_were(fault_stack: Faul
                 "notifications", "SELECT count(*) FROM messages WHERE status = 'sending'"
             )
 
+        async def count(service: str) -> int:
+            return await stack.scalar(service, "SELECT count(*) FROM sessions")
+
         half = BOOKINGS // 2
-        await book_all(bookings[:half])
-        # inventory is mid-way through the first half when it dies
+        first_half = asyncio.create_task(book_all(bookings[:half]))
+        # inventory dies mid-stream, once it has recorded some of the sessions booked so far
+        killed["inventory_sessions_seen"] = await eventually(
+            lambda: count("inventory"), until=lambda n: n >= 10, timeout=60, interval=0.005
+        )
         stack.replicas["inventory"][0].kill()
+        killed["inventory_sessions_at_kill"] = await count("inventory")
+        killed["scheduling_sessions_at_inventory_kill"] = await count("scheduling")
+        await first_half
         second_half = asyncio.create_task(book_all(bookings[half:]))
         # notifications dies in the middle of a dispatch round, with sends leased and in flight
         killed["notifications_sending_seen"] = await eventually(sending, timeout=60, interval=0.005)
@@ -52,14 +61,11 @@ async def test_services_killed_mid_work_resume_where_they_were(fault_stack: Faul
             "SELECT count(*) FROM messages WHERE status = 'sending' AND handed_over_at IS NOT NULL",
         )
         await second_half
-        # scheduling dies with events still in its outbox (nothing consumes them now anyway)
+        # scheduling dies too, with whatever its relay had not yet published
         killed["scheduling_outbox_pending"] = await stack.scalar(
             "scheduling", "SELECT count(*) FROM outbox WHERE status = 'pending'"
         )
         stack.replicas["scheduling"][0].kill()
-        killed["inventory_sessions_at_kill"] = await stack.scalar(
-            "inventory", "SELECT count(*) FROM sessions"
-        )
         killed["notifications_sessions_at_kill"] = await stack.scalar(
             "notifications", "SELECT count(*) FROM sessions"
         )
@@ -83,7 +89,10 @@ async def test_services_killed_mid_work_resume_where_they_were(fault_stack: Faul
     finally:
         ledger.write()
 
-    assert killed["inventory_sessions_at_kill"] < BOOKINGS  # it really died mid-work
+    # each died with work in hand: inventory behind the sessions already booked, notifications
+    # with sends leased
+    assert killed["inventory_sessions_at_kill"] < killed["scheduling_sessions_at_inventory_kill"]
+    assert killed["notifications_sending_seen"] > 0
     assert ledger.booked == BOOKINGS
     assert ledger.lost == 0, ledger
     twice = ledger.details

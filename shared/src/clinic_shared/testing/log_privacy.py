@@ -1,8 +1,8 @@
 """The system tier's log audit: a test fails when any log line it caused shows a phone number or an
 email address, unmasked.
 
-It covers every test under the repo's top-level `tests/` tree (system, e2e, faults, deploy) and any
-test marked `system`: records of every logger at DEBUG (third-party loggers at the levels services
+It covers every test under the repo's top-level `tests/` tree (system, faults, fuzz, deploy) and
+any test marked `system` or `e2e` (the dashboard's browser journeys over the whole stack): records of every logger at DEBUG (third-party loggers at the levels services
 run them at), read before the formatter's masking, and the `*.log` files the test's services wrote
 under its `tmp_path` when they ran as processes.
 
@@ -53,7 +53,8 @@ def contact_in(text: str, shown: frozenset[str] = frozenset()) -> str | None:
 
 def in_system_tier(item: pytest.Item) -> bool:
     top = Path(str(item.config.rootpath), SYSTEM_TIER)
-    return item.get_closest_marker("system") is not None or top in item.path.parents
+    marked = any(item.get_closest_marker(name) is not None for name in ("system", "e2e"))
+    return marked or top in item.path.parents
 
 
 @pytest.fixture(autouse=True)
