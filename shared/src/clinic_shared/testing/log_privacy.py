@@ -2,9 +2,10 @@
 email address, unmasked.
 
 It covers every test under the repo's top-level `tests/` tree (system, faults, fuzz, deploy) and
-any test marked `system` or `e2e` (the dashboard's browser journeys over the whole stack): records of every logger at DEBUG (third-party loggers at the levels services
-run them at), read before the formatter's masking, and the `*.log` files the test's services wrote
-under its `tmp_path` when they ran as processes.
+any test marked `system` or `e2e` (the dashboard's browser journeys over the whole stack):
+records of every logger at DEBUG (third-party loggers at the levels services run them at), read
+before the formatter's masking, and the `*.log` files the test's services wrote under its
+`tmp_path` when they ran as processes.
 
 A test whose output shows an address on purpose (`make run` prints the demo staff sign-ins to the
 terminal) names those exact addresses with `@pytest.mark.contacts_shown(*addresses)`; any other
