@@ -16,6 +16,9 @@ from scheduling.bootstrap import build_app as scheduling_app
 from scheduling.settings import SchedulingSettings
 
 
+FUZZ_SMS_AUTH_TOKEN = "fuzz-sms-auth-token"  # the hooks sign the webhooks' requests with it
+
+
 @pytest.fixture
 def schemathesis_config(pytestconfig: pytest.Config) -> Path:
     return pytestconfig.rootpath / "schemathesis.toml"
@@ -25,7 +28,9 @@ def schemathesis_config(pytestconfig: pytest.Config) -> Path:
 async def fuzz_stack(stack_settings) -> AsyncIterator[dict[str, str]]:
     """Base URL of each service; scheduling's patient export reaches the other two."""
     inventory = inventory_app(await stack_settings(InventorySettings))
-    notifications = notifications_app(await stack_settings(NotificationsSettings))
+    notifications = notifications_app(
+        await stack_settings(NotificationsSettings, sms_auth_token=FUZZ_SMS_AUTH_TOKEN)
+    )
     async with served(inventory) as inv, served(notifications) as notif:
         settings = await stack_settings(
             SchedulingSettings, inventory_url=inv.url, notifications_url=notif.url

@@ -129,6 +129,17 @@ async def test_unsigned_or_mis_signed_webhooks_are_403_problems(make_settings) -
     assert unsigned.headers["content-type"] == "application/problem+json"
 
 
+async def test_a_signed_form_without_a_message_sid_is_a_422_naming_it(make_settings) -> None:
+    app = await sms_app(make_settings)
+    async with running(app) as client:
+        empty = await signed(client, "/v1/webhooks/sms/inbound", {})
+        too_long = await signed(client, "/v1/webhooks/sms/status", {"MessageSid": "S" * 65})
+
+    for answer in (empty, too_long):
+        assert answer.status_code == 422
+        assert [e["field"] for e in answer.json()["errors"]] == ["body.MessageSid"]
+
+
 async def test_a_flood_of_webhook_calls_is_turned_away_with_429_and_a_wait(make_settings) -> None:
     settings = await make_settings(
         NotificationsSettings,

@@ -9,8 +9,9 @@ test's event loop (`served`): exactly what a client sees, with the report a pers
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +39,11 @@ async def schemathesis(
     role: Role = Role.ADMIN,
     secret: str = DEVELOPMENT_JWT_SECRET,
     args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
     timeout: float = 600,
 ) -> FuzzRun:
-    """Run `schemathesis run` on `base_url`'s OpenAPI with a bearer token for `role`."""
+    """Run `schemathesis run` on `base_url`'s OpenAPI with a bearer token for `role`; `env` adds
+    to the subprocess's environment (for hooks: `SCHEMATHESIS_HOOKS` and what they read)."""
     token = mint_token(secret, role=role)
     command = [
         sys.executable,
@@ -59,6 +62,7 @@ async def schemathesis(
         *command,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     try:
         output, _ = await asyncio.wait_for(process.communicate(), timeout)

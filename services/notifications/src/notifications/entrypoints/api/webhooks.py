@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request, Response
 
 from clinic_shared.db import utcnow
-from clinic_shared.errors import Forbidden
+from clinic_shared.errors import Forbidden, Unprocessable
 from clinic_shared.ratelimit import limited
 from notifications.domain.signature import signature_matches
 from notifications.entrypoints.api.deps import SettingsDep, UowDep
@@ -20,7 +20,50 @@ from notifications.settings import NotificationsSettings
 router = APIRouter(
     prefix="/v1/webhooks/sms", tags=["webhooks"], dependencies=[Depends(limited("webhook_limiter"))]
 )
+MAX_SID_LENGTH = 64  # the provider's are 34 characters
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def _signed_form_openapi(
+    answer: dict[str, object] | None = None, **fields: str
+) -> dict[str, object]:
+    """The OpenAPI of a signed form the handler reads from the raw body (it must see every
+    parameter to check the signature, so FastAPI does not parse it)."""
+    return {
+        **({"responses": answer} if answer else {}),
+        "parameters": [
+            {
+                "name": "X-Twilio-Signature",
+                "in": "header",
+                "required": True,
+                "description": "base64 HMAC-SHA1, under the SMS auth token, of the URL and the "
+                "form parameters sorted by name.",
+                "schema": {"type": "string"},
+            }
+        ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            name: {"type": "string", "description": text}
+                            for name, text in fields.items()
+                        }
+                        | {
+                            "MessageSid": {
+                                "type": "string",
+                                "minLength": 1,
+                                "maxLength": MAX_SID_LENGTH,
+                            }
+                        },
+                        "required": ["MessageSid"],
+                    }
+                }
+            },
+        },
+    }
 
 
 def public_url(request: Request, settings: NotificationsSettings) -> str:
@@ -39,13 +82,33 @@ async def signed_form(request: Request, settings: SettingsDep) -> dict[str, str]
     url = public_url(request, settings)
     if token is None or not signature_matches(token.get_secret_value(), url, params, signature):
         raise Forbidden("The request does not carry a valid X-Twilio-Signature.")
+    if not 1 <= len(params.get("MessageSid", "")) <= MAX_SID_LENGTH:
+        raise Unprocessable(
+            "The provider's form needs a MessageSid.",
+            errors=[{"field": "body.MessageSid", "reason": f"1 to {MAX_SID_LENGTH} characters"}],
+        )
     return params
 
 
 SignedForm = Annotated[dict[str, str], Depends(signed_form)]
 
 
-@router.post("/inbound")
+@router.post(
+    "/inbound",
+    response_class=Response,
+    openapi_extra=_signed_form_openapi(
+        {
+            "200": {
+                "description": "An empty TwiML answer: any reply to the patient goes separately.",
+                "content": {"text/xml": {"schema": {"type": "string"}}},
+            }
+        },
+        MessageSid="The provider's id of the message.",
+        From="The patient's number, E.164.",
+        To="The clinic's number.",
+        Body="What the patient wrote: C, R, STOP, START or anything else.",
+    ),
+)
 async def inbound_sms(form: SignedForm, uow: UowDep, settings: SettingsDep) -> Response:
     """A patient's reply: C confirms the next session, R asks to move it, STOP/START consent."""
     sms = InboundSms(
@@ -56,7 +119,15 @@ async def inbound_sms(form: SignedForm, uow: UowDep, settings: SettingsDep) -> R
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
-@router.post("/status", status_code=204)
+@router.post(
+    "/status",
+    status_code=204,
+    openapi_extra=_signed_form_openapi(
+        MessageSid="The provider's id of the message we sent.",
+        MessageStatus="queued, sent, delivered, undelivered or failed.",
+        ErrorCode="The carrier's error code, on a failure.",
+    ),
+)
 async def sms_status(form: SignedForm, uow: UowDep, settings: SettingsDep) -> Response:
     """A delivery report for a message we sent."""
     await record_delivery_status(
