@@ -15,7 +15,6 @@ from notifications.settings import NotificationsSettings
 from scheduling.bootstrap import build_app as scheduling_app
 from scheduling.settings import SchedulingSettings
 
-
 FUZZ_SMS_AUTH_TOKEN = "fuzz-sms-auth-token"  # the hooks sign the webhooks' requests with it
 
 
