@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from clinic_shared.auth import Role
+from dashboard.deps import SESSION_COOKIE
 
-from .conftest import Dashboard
+from .conftest import Dashboard, csrf_of
 
 SIGNED_IN_AT = datetime(2030, 3, 4, 8, tzinfo=UTC)  # the default lifetime is 12 hours
 
@@ -24,6 +25,20 @@ async def test_a_session_left_unused_past_its_lifetime_signs_out(dashboard: Dash
     response = await dashboard.client.get("/")
     assert response.status_code == 303
     assert response.headers["location"] == "/signin"
+
+
+async def test_a_made_up_or_signed_out_session_cookie_opens_nothing(dashboard: Dashboard) -> None:
+    await dashboard.sign_in_as(Role.ADMIN)
+    real = dashboard.client.cookies[SESSION_COOKIE]
+    await dashboard.client.post(
+        "/signout", data={"csrf_token": csrf_of((await dashboard.client.get("/")).text)}
+    )
+
+    for cookie in (real, real[:-2] + "xx", "a" * len(real), ""):
+        dashboard.client.cookies.set(SESSION_COOKIE, cookie)
+        response = await dashboard.client.get("/settings")
+        assert response.status_code == 303, cookie
+        assert response.headers["location"] == "/signin"
 
 
 async def test_a_session_in_use_is_extended(dashboard: Dashboard) -> None:
