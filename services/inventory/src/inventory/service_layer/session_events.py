@@ -18,11 +18,10 @@ from clinic_shared.contracts.events import (
 )
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.catalogue_repository import KitRepository
 from inventory.adapters.session_repository import SessionRepository, renumber
 from inventory.domain.sessions import BookedSession, SessionStatus, session_day
 from inventory.service_layer.alerting import sync_shortage_alerts
-from inventory.service_layer.patients import remember_patient_id
+from inventory.service_layer.patients import patient_seen, remember_patient_id
 from inventory.service_layer.reserving import (
     announce,
     fill_kit,
@@ -34,13 +33,10 @@ from inventory.service_layer.reserving import (
 log = logging.getLogger(__name__)
 
 
-async def known_session(
-    uow: UnitOfWork, event: SessionFacts, zone: ZoneInfo, status: SessionStatus = "booked"
-) -> tuple[BookedSession, bool]:
-    """The session, locked; recorded from the event (and False) when it is new here."""
-    await remember_patient_id(uow, event.patient_id)
-    repo = SessionRepository(uow.session)
-    booked = BookedSession(
+def _as_booked(
+    event: SessionFacts, uow: UnitOfWork, zone: ZoneInfo, status: SessionStatus
+) -> BookedSession:
+    return BookedSession(
         session_id=event.session_id,
         course_id=event.course_id,
         patient_id=event.patient_id,
@@ -52,6 +48,15 @@ async def known_session(
         status=status,
         as_of=uow.occurred_at,
     )
+
+
+async def known_session(
+    uow: UnitOfWork, event: SessionFacts, zone: ZoneInfo, status: SessionStatus = "booked"
+) -> tuple[BookedSession, bool]:
+    """The session, locked; recorded from the event (and False) when it is new here."""
+    await remember_patient_id(uow, event.patient_id)
+    repo = SessionRepository(uow.session)
+    booked = _as_booked(event, uow, zone, status)
     if await repo.add_if_new(booked):  # one round trip for a new session, the usual case
         return booked, False
     found = await repo.get(event.session_id, lock=True)
@@ -61,10 +66,10 @@ async def known_session(
 
 async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone: ZoneInfo) -> None:
     """Hold the treatment's kit for the session, FEFO; announce a shortage or a full kit."""
-    booked, known = await known_session(uow, event, zone)
-    if known:
+    booked = _as_booked(event, uow, zone, "booked")
+    kit = await SessionRepository(uow.session).add_booked(booked, patient_seen(event.patient_id))
+    if kit is None:
         return  # already booked here, or moved or ended by a later event
-    kit = await KitRepository(uow.session).get(booked.treatment_code)
     if not kit:
         # Nothing can be promised for a treatment without a kit: say nothing rather than
         # "reserved", and let the stock manager add the kit (PUT /v1/kits/{code}).
