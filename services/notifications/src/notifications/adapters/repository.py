@@ -36,11 +36,56 @@ def _record_if_newer(dialect: str, columns: tuple[str, ...]) -> Any:
         index_elements=[sessions.c.session_id],
         set_=updates,
         where=sessions.c.source_occurred_at <= excluded.source_occurred_at,
-    ).returning(sessions.c.sequence, sessions.c.sessions_planned)
+    ).returning(sessions.c.sequence, sessions.c.sessions_planned, _inserted(dialect))
+
+
+def _inserted(dialect: str) -> sa.ColumnElement[bool]:
+    """Whether the upsert inserted the row rather than updated it: on PostgreSQL an inserted
+    row has no `xmax` (an updated one carries the updater's id); elsewhere unknown, so False."""
+    if dialect == "postgresql":
+        return sa.literal_column("xmax = 0", sa.Boolean).label("inserted")
+    return sa.false().label("inserted")
 
 
 _POLICY = sa.select(policy).where(policy.c.id == POLICY_ID)
-_CONTACT = sa.select(contacts).where(contacts.c.patient_id == sa.bindparam("patient_id"))
+_REACH = (
+    contacts.c.phone,
+    contacts.c.email,
+    contacts.c.preferred_channel,
+    contacts.c.consent_sms,
+    contacts.c.consent_email,
+)
+_CONTACT = sa.select(*_REACH).where(contacts.c.patient_id == sa.bindparam("patient_id"))
+# The contact and the policy in one round trip: every booked session plans with both.
+_CONTACT_AND_POLICY = (
+    sa.select(*_REACH, policy.c.reminders, policy.c.quiet_hours, policy.c.aftercare_delay_minutes)
+    .select_from(contacts.outerjoin(policy, policy.c.id == POLICY_ID))
+    .where(contacts.c.patient_id == sa.bindparam("patient_id"))
+)
+
+
+def _policy(row: Any) -> Policy:
+    """The policy in `row`, or the defaults when none was saved."""
+    if row is None or row.reminders is None:
+        return DEFAULT_POLICY
+    return Policy(
+        reminders=tuple(ReminderRule(r["offset_hours"], r["channel"]) for r in row.reminders),
+        quiet_hours=tuple(
+            QuietWindow(time.fromisoformat(w["start"]), time.fromisoformat(w["end"]))
+            for w in row.quiet_hours
+        ),
+        aftercare_delay_minutes=row.aftercare_delay_minutes,
+    )
+
+
+def _reach(row: Any) -> Reach:
+    return Reach(
+        phone=row.phone,
+        email=row.email,
+        preferred_channel=row.preferred_channel,
+        consent_sms=row.consent_sms,
+        consent_email=row.consent_email,
+    )
 
 
 class PolicyRepository:
@@ -49,17 +94,7 @@ class PolicyRepository:
 
     async def get(self) -> Policy:
         """The stored policy, or the defaults when none was saved."""
-        row = (await self._session.execute(_POLICY)).one_or_none()
-        if row is None:
-            return DEFAULT_POLICY
-        return Policy(
-            reminders=tuple(ReminderRule(r["offset_hours"], r["channel"]) for r in row.reminders),
-            quiet_hours=tuple(
-                QuietWindow(time.fromisoformat(w["start"]), time.fromisoformat(w["end"]))
-                for w in row.quiet_hours
-            ),
-            aftercare_delay_minutes=row.aftercare_delay_minutes,
-        )
+        return _policy((await self._session.execute(_POLICY)).one_or_none())
 
     async def save(self, value: Policy, *, now: datetime) -> None:
         values: dict[str, Any] = {
@@ -85,15 +120,14 @@ class ContactRepository:
 
     async def reach(self, patient_id: uuid.UUID) -> Reach | None:
         row = (await self._session.execute(_CONTACT, {"patient_id": patient_id})).one_or_none()
-        if row is None:
-            return None
-        return Reach(
-            phone=row.phone,
-            email=row.email,
-            preferred_channel=row.preferred_channel,
-            consent_sms=row.consent_sms,
-            consent_email=row.consent_email,
-        )
+        return None if row is None else _reach(row)
+
+    async def reach_and_policy(self, patient_id: uuid.UUID) -> tuple[Reach, Policy] | None:
+        """How the patient may be reached and the reminder policy, or None for an unknown
+        patient."""
+        query = _CONTACT_AND_POLICY
+        row = (await self._session.execute(query, {"patient_id": patient_id})).one_or_none()
+        return None if row is None else (_reach(row), _policy(row))
 
 
 class SessionRepository:

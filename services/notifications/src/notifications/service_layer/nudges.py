@@ -7,19 +7,19 @@ from zoneinfo import ZoneInfo
 from clinic_shared.contracts.events import CourseRebookingDue
 from clinic_shared.outbox import UnitOfWork
 from notifications.adapters.messages import MessageRepository
-from notifications.adapters.repository import PolicyRepository
 from notifications.domain.planning import plan_nudge
-from notifications.service_layer.sessions import reach_of
+from notifications.service_layer.sessions import reach_and_policy
 
 
 async def on_rebooking_due(event: CourseRebookingDue, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
     """Nudge the patient to book the course's next session before its window closes."""
     now = uow.occurred_at
+    reach, policy = await reach_and_policy(uow, event.patient_id)
     planned = plan_nudge(
         next_sequence=event.next_sequence,
         window_closes_on=event.window_closes_on,
-        reach=await reach_of(uow, event.patient_id),
-        policy=await PolicyRepository(uow.session).get(),
+        reach=reach,
+        policy=policy,
         zone=zone,
         now=now,
     )

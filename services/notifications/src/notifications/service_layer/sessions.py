@@ -22,13 +22,14 @@ from clinic_shared.contracts.events import (
 )
 from clinic_shared.outbox import UnitOfWork
 from notifications.adapters.messages import MessageRepository
-from notifications.adapters.repository import ContactRepository, PolicyRepository, SessionRepository
+from notifications.adapters.repository import ContactRepository, SessionRepository
 from notifications.domain.planning import (
     PlannedMessage,
     Reach,
     plan_aftercare,
     plan_session_messages,
 )
+from notifications.domain.policy import Policy
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +51,12 @@ class SessionNotYetKnown(Exception):
     """The session's booking has not arrived yet: the consumer retries later."""
 
 
-async def reach_of(uow: UnitOfWork, patient_id: uuid.UUID) -> Reach:
-    reach = await ContactRepository(uow.session).reach(patient_id)
-    if reach is None:
+async def reach_and_policy(uow: UnitOfWork, patient_id: uuid.UUID) -> tuple[Reach, Policy]:
+    """How the patient may be reached, and the policy to plan with."""
+    found = await ContactRepository(uow.session).reach_and_policy(patient_id)
+    if found is None:
         raise ContactNotYetKnown(f"no contact yet for patient {patient_id}")
-    return reach
+    return found
 
 
 def session_context(event: SessionFacts, numbers: sa.Row[Any]) -> dict[str, Any]:
@@ -94,13 +96,15 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
         if status == "completed":
             await _schedule_aftercare(event, uow, context, now=now, zone=zone)
         return
-    await repo.cancel_pending(
-        event.session_id, kinds=BEFORE_SESSION, now=now, except_anchor=event.starts_at
-    )
+    if not recorded.inserted:  # a session new here has no messages to cancel
+        await repo.cancel_pending(
+            event.session_id, kinds=BEFORE_SESSION, now=now, except_anchor=event.starts_at
+        )
+    reach, policy = await reach_and_policy(uow, event.patient_id)
     planned = plan_session_messages(
         starts_at=event.starts_at,
-        reach=await reach_of(uow, event.patient_id),
-        policy=await PolicyRepository(uow.session).get(),
+        reach=reach,
+        policy=policy,
         zone=zone,
         now=now,
         moved=isinstance(event, SessionRescheduled),
@@ -135,12 +139,9 @@ async def _schedule_aftercare(
     now: datetime,
     zone: ZoneInfo,
 ) -> None:
+    reach, policy = await reach_and_policy(uow, event.patient_id)
     planned = plan_aftercare(
-        starts_at=event.starts_at,
-        reach=await reach_of(uow, event.patient_id),
-        policy=await PolicyRepository(uow.session).get(),
-        zone=zone,
-        now=now,
+        starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now
     )
     if planned is not None:
         repo = MessageRepository(uow.session)
