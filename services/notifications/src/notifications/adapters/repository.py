@@ -19,10 +19,13 @@ POLICY_ID = 1
 
 
 @functools.cache
-def _record_if_newer(dialect: str, columns: tuple[str, ...]) -> Any:
+def _record_if_newer(dialect: str, columns: tuple[str, ...], nested: bool = False) -> Any:
     """The upsert behind `record_if_newer`, built once per dialect and set of columns: every
-    session event runs it, and building it costs more CPU than running it."""
+    session event runs it, and building it costs more CPU than running it. `nested` names its
+    values' parameters, as a statement within another one must."""
     insert = insert_for(dialect, sessions)
+    if nested:
+        insert = insert.values({k: sa.bindparam(k, type_=sessions.c[k].type) for k in columns})
     excluded = insert.excluded
     number_is_older = _number_set_at() > excluded.source_occurred_at
     kept = {"sequence", "sessions_planned", "session_id"}
@@ -36,7 +39,9 @@ def _record_if_newer(dialect: str, columns: tuple[str, ...]) -> Any:
         index_elements=[sessions.c.session_id],
         set_=updates,
         where=sessions.c.source_occurred_at <= excluded.source_occurred_at,
-    ).returning(sessions.c.sequence, sessions.c.sessions_planned, _inserted(dialect))
+    ).returning(
+        sessions.c.patient_id, sessions.c.sequence, sessions.c.sessions_planned, _inserted(dialect)
+    )
 
 
 def _inserted(dialect: str) -> sa.ColumnElement[bool]:
@@ -55,13 +60,24 @@ _REACH = (
     contacts.c.consent_sms,
     contacts.c.consent_email,
 )
+_PLANNING = (*_REACH, policy.c.reminders, policy.c.quiet_hours, policy.c.aftercare_delay_minutes)
 _CONTACT = sa.select(*_REACH).where(contacts.c.patient_id == sa.bindparam("patient_id"))
 # The contact and the policy in one round trip: every booked session plans with both.
 _CONTACT_AND_POLICY = (
-    sa.select(*_REACH, policy.c.reminders, policy.c.quiet_hours, policy.c.aftercare_delay_minutes)
+    sa.select(*_PLANNING)
     .select_from(contacts.outerjoin(policy, policy.c.id == POLICY_ID))
     .where(contacts.c.patient_id == sa.bindparam("patient_id"))
 )
+
+
+@functools.cache
+def _record_booked_if_newer(columns: tuple[str, ...]) -> Any:
+    """PostgreSQL: `_record_if_newer` and `_CONTACT_AND_POLICY` in one round trip."""
+    recorded = _record_if_newer("postgresql", columns, nested=True).cte("recorded")
+    joined = recorded.outerjoin(contacts, contacts.c.patient_id == recorded.c.patient_id)
+    return sa.select(recorded, *_PLANNING).select_from(
+        joined.outerjoin(policy, policy.c.id == POLICY_ID)
+    )
 
 
 def _policy(row: Any) -> Policy:
@@ -78,7 +94,10 @@ def _policy(row: Any) -> Policy:
     )
 
 
-def _reach(row: Any) -> Reach:
+def _reach(row: Any) -> Reach | None:
+    """How the patient in `row` may be reached; None when no contact was found."""
+    if row.preferred_channel is None:
+        return None
     return Reach(
         phone=row.phone,
         email=row.email,
@@ -114,6 +133,11 @@ class PolicyRepository:
         )
 
 
+def _planning(row: Any) -> tuple[Reach, Policy] | None:
+    reach = None if row is None else _reach(row)
+    return None if reach is None else (reach, _policy(row))
+
+
 class ContactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -127,7 +151,7 @@ class ContactRepository:
         patient."""
         query = _CONTACT_AND_POLICY
         row = (await self._session.execute(query, {"patient_id": patient_id})).one_or_none()
-        return None if row is None else (_reach(row), _policy(row))
+        return _planning(row)
 
 
 class SessionRepository:
@@ -144,6 +168,22 @@ class SessionRepository:
         dialect = self._session.get_bind().dialect.name
         statement = _record_if_newer(dialect, tuple(values))
         return (await self._session.execute(statement, values)).first()
+
+    async def record_booked_if_newer(
+        self, values: dict[str, Any]
+    ) -> tuple[sa.Row[Any] | None, tuple[Reach, Policy] | None]:
+        """`record_if_newer` for a session booked or moved, with what planning its messages
+        needs: how the patient may be reached and the policy (None for an unknown patient)."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            recorded = await self.record_if_newer(values)
+            if recorded is None:
+                return None, None
+            return recorded, await ContactRepository(self._session).reach_and_policy(
+                values["patient_id"]
+            )
+        statement = _record_booked_if_newer(tuple(values))
+        row = (await self._session.execute(statement, values)).first()
+        return row, _planning(row)
 
     async def renumber_if_newer(
         self, session_id: uuid.UUID, *, sequence: int, sessions_planned: int, occurred_at: datetime

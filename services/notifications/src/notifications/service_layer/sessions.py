@@ -73,19 +73,22 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
     """Bring the session's messages in line with its newest state; older events change nothing."""
     now = uow.occurred_at
     status = STATUS_BY_TYPE[event.TYPE]
-    recorded = await SessionRepository(uow.session).record_if_newer(
-        {
-            "session_id": event.session_id,
-            "course_id": event.course_id,
-            "patient_id": event.patient_id,
-            "starts_at": event.starts_at,
-            "status": status,
-            "sequence": event.sequence,
-            "sessions_planned": event.sessions_planned,
-            "treatment_code": event.treatment_code,
-            "source_occurred_at": now,
-        }
-    )
+    values = {
+        "session_id": event.session_id,
+        "course_id": event.course_id,
+        "patient_id": event.patient_id,
+        "starts_at": event.starts_at,
+        "status": status,
+        "sequence": event.sequence,
+        "sessions_planned": event.sessions_planned,
+        "treatment_code": event.treatment_code,
+        "source_occurred_at": now,
+    }
+    sessions = SessionRepository(uow.session)
+    if status != "booked":
+        recorded = await sessions.record_if_newer(values)
+    else:
+        recorded, planning = await sessions.record_booked_if_newer(values)
     if not recorded:
         log.info("stale session event ignored", extra={"session_id": str(event.session_id)})
         return
@@ -96,11 +99,13 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
         if status == "completed":
             await _schedule_aftercare(event, uow, context, now=now, zone=zone)
         return
+    if planning is None:
+        raise ContactNotYetKnown(f"no contact yet for patient {event.patient_id}")
     if not recorded.inserted:  # a session new here has no messages to cancel
         await repo.cancel_pending(
             event.session_id, kinds=BEFORE_SESSION, now=now, except_anchor=event.starts_at
         )
-    reach, policy = await reach_and_policy(uow, event.patient_id)
+    reach, policy = planning
     planned = plan_session_messages(
         starts_at=event.starts_at,
         reach=reach,
