@@ -38,37 +38,49 @@ _TRY_RESERVE = (
 # re-evaluates the WHERE on the newest version), so a pick a competitor overtook is skipped, never
 # over-allocated: `offered` > `held` tells the caller to read again. One lot per statement keeps
 # the lock order of the loop it replaces (lots in FEFO order), so reservations cannot deadlock.
-_RESERVE_FIRST_LOT = sa.text(
-    """
-    WITH pick AS (
-        SELECT id, least(quantity - reserved - consumed, :wanted) AS take
-        FROM lots
-        WHERE product_code = :product_code AND status = 'available'
-          AND expires_on > :after AND quantity - reserved - consumed > 0
-        ORDER BY expires_on, lot_number, id
+# The statement defines `want` (product_code, wanted) before these: one product, or none.
+TAKE_FIRST_LOT = """
+    pick AS (
+        SELECT lots.id, least(lots.quantity - lots.reserved - lots.consumed, want.wanted) AS take
+        FROM lots JOIN want ON lots.product_code = want.product_code
+        WHERE lots.status = 'available' AND lots.expires_on > :after
+          AND lots.quantity - lots.reserved - lots.consumed > 0
+        ORDER BY lots.expires_on, lots.lot_number, lots.id
         LIMIT 1
     ), taken AS (
         UPDATE lots SET reserved = lots.reserved + pick.take
         FROM pick
         WHERE lots.id = pick.id AND lots.status = 'available'
           AND pick.take <= lots.quantity - lots.reserved - lots.consumed
-        RETURNING lots.id, pick.take
+        RETURNING lots.id, lots.product_code, pick.take
     ), held AS (
         INSERT INTO reservations
             (id, session_id, product_code, lot_id, quantity, status, created_at)
-        SELECT gen_random_uuid(), :session_id, :product_code, taken.id, taken.take,
+        SELECT gen_random_uuid(), :session_id, taken.product_code, taken.id, taken.take,
                'reserved', :now
         FROM taken
         RETURNING quantity
     )
-    SELECT (SELECT coalesce(sum(quantity), 0) FROM held) AS held,
-           (SELECT coalesce(sum(take), 0) FROM pick) AS offered
-    """
-).bindparams(
-    sa.bindparam("wanted", type_=sa.Integer),
+"""
+# What TAKE_FIRST_LOT did: (vials held, vials the lot offered as read).
+TAKEN = """
+    (SELECT coalesce(sum(quantity), 0) FROM held) AS held,
+    (SELECT coalesce(sum(take), 0) FROM pick) AS offered
+"""
+TAKE_PARAMETERS = (
     sa.bindparam("after", type_=sa.Date),
     sa.bindparam("session_id", type_=sa.Uuid),
     sa.bindparam("now", type_=sa.DateTime(timezone=True)),
+)
+_RESERVE_FIRST_LOT = sa.text(
+    "WITH want AS (SELECT :product_code AS product_code, :wanted AS wanted),"
+    + TAKE_FIRST_LOT
+    + "SELECT"
+    + TAKEN
+).bindparams(
+    sa.bindparam("product_code", type_=sa.String),
+    sa.bindparam("wanted", type_=sa.Integer),
+    *TAKE_PARAMETERS,
 )
 
 

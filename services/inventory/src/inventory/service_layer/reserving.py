@@ -25,11 +25,19 @@ MAX_ROUNDS = 50
 
 
 async def reserve(
-    uow: UnitOfWork, booked: BookedSession, product_code: str, needed: int, now: datetime
+    uow: UnitOfWork,
+    booked: BookedSession,
+    product_code: str,
+    needed: int,
+    now: datetime,
+    first_take: tuple[int, int] | None = None,
 ) -> int:
-    """Hold up to `needed` vials of the product for the session, FEFO; return how many."""
+    """Hold up to `needed` vials of the product for the session, FEFO; return how many.
+
+    `first_take` is what was taken from the product's first lot already (PostgreSQL), as
+    `reserve_from_first_lot` tells it."""
     if uow.session.get_bind().dialect.name == "postgresql":
-        return await _reserve_lot_by_lot(uow, booked, product_code, needed, now)
+        return await _reserve_lot_by_lot(uow, booked, product_code, needed, now, first_take)
     stock, repo = StockRepository(uow.session), SessionRepository(uow.session)
     session_id, session_on = booked.session_id, booked.session_on
     held = 0
@@ -56,19 +64,27 @@ async def reserve(
 
 
 async def _reserve_lot_by_lot(
-    uow: UnitOfWork, booked: BookedSession, product_code: str, needed: int, now: datetime
+    uow: UnitOfWork,
+    booked: BookedSession,
+    product_code: str,
+    needed: int,
+    now: datetime,
+    first_take: tuple[int, int] | None,
 ) -> int:
     """`reserve` on PostgreSQL: one statement per lot taken (or overtaken), not three."""
     stock = StockRepository(uow.session)
     held = lost = 0
     while held < needed:
-        got, offered = await stock.reserve_from_first_lot(
-            session_id=booked.session_id,
-            product_code=product_code,
-            wanted=needed - held,
-            after=booked.session_on,
-            now=now,
-        )
+        if first_take is not None:
+            (got, offered), first_take = first_take, None
+        else:
+            got, offered = await stock.reserve_from_first_lot(
+                session_id=booked.session_id,
+                product_code=product_code,
+                wanted=needed - held,
+                after=booked.session_on,
+                now=now,
+            )
         if not offered:
             break  # no valid lot has a free vial
         held += got
@@ -87,11 +103,13 @@ async def fill_kit(
     *,
     fresh: bool = False,
     kit: list[KitLine] | None = None,
+    first_take: tuple[int, int] | None = None,
 ) -> dict[str, int]:
     """Reserve what the session's kit still lacks, record the rest as shortages and return it.
 
     `fresh` says the session was recorded just now, so it holds nothing and lacks nothing yet;
-    `kit` is the treatment's kit when the caller has read it already.
+    `kit` is the treatment's kit when the caller has read it already, and `first_take` what was
+    taken for its first line from that product's first lot (see `reserve`).
     """
     repo = SessionRepository(uow.session)
     held = Counter[str]()
@@ -102,7 +120,8 @@ async def fill_kit(
         kit if kit is not None else await KitRepository(uow.session).get(booked.treatment_code)
     ):
         needed = still_needed(line.quantity, held[line.product_code])
-        got = await reserve(uow, booked, line.product_code, needed, now) if needed else 0
+        taken, first_take = first_take, None
+        got = await reserve(uow, booked, line.product_code, needed, now, taken) if needed else 0
         if needed > got:
             short[line.product_code] = needed - got
         if not fresh or needed > got:

@@ -66,16 +66,17 @@ async def known_session(
 
 async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone: ZoneInfo) -> None:
     """Hold the treatment's kit for the session, FEFO; announce a shortage or a full kit."""
-    booked = _as_booked(event, uow, zone, "booked")
-    kit = await SessionRepository(uow.session).add_booked(booked, patient_seen(event.patient_id))
-    if kit is None:
+    booked, now = _as_booked(event, uow, zone, "booked"), utcnow()
+    repo = SessionRepository(uow.session)
+    new = await repo.add_booked(booked, patient_seen(event.patient_id), now=now)
+    if new is None:
         return  # already booked here, or moved or ended by a later event
-    if not kit:
+    if not new.kit:
         # Nothing can be promised for a treatment without a kit: say nothing rather than
         # "reserved", and let the stock manager add the kit (PUT /v1/kits/{code}).
         log.warning("no kit for the booked treatment", extra={"treatment": booked.treatment_code})
         return
-    short = await fill_kit(uow, booked, utcnow(), fresh=True, kit=kit)
+    short = await fill_kit(uow, booked, now, fresh=True, kit=new.kit, first_take=new.first_take)
     await announce(uow, booked, short, fresh=True)
     settle_after_commit(uow, set(short))
 
