@@ -81,6 +81,11 @@ _RECORD_BOOKING = sa.text(
 )
 
 
+def _values(booked: BookedSession) -> dict[str, Any]:
+    """The session's row; a shallow copy, as `asdict` would deep-copy every id and date."""
+    return dict(vars(booked))
+
+
 @dataclass(frozen=True)
 class NewBooking:
     """A session recorded just now: its treatment's kit, and what `add_booked` already took
@@ -107,7 +112,7 @@ class SessionRepository:
         A competitor recording the same session makes this wait for its commit and return False,
         so the caller then reads (and locks) the row that competitor wrote.
         """
-        if not await insert_once(self._session, sessions, asdict(booked)):
+        if not await insert_once(self._session, sessions, _values(booked)):
             return False
         course = {
             "course_id": booked.course_id,
@@ -130,7 +135,7 @@ class SessionRepository:
             if not await self.add_if_new(booked):
                 return None
             return NewBooking(await KitRepository(self._session).get(booked.treatment_code))
-        values = asdict(booked) | patient_seen | {"after": booked.session_on, "now": now}
+        values = _values(booked) | patient_seen | {"after": booked.session_on, "now": now}
         rows = (await self._session.execute(_RECORD_BOOKING, values)).all()
         if not rows[0].new:
             return None
