@@ -196,19 +196,8 @@ async def test_bookings_at_once_needing_vials_from_several_lots_share_them_exact
     for n, (quantity, days) in enumerate([(4, 60), (5, 90), (7, 120)]):
         await inventory.receive("caffeine", f"CAF-{n}", quantity, days=days)
     bus = inventory.app.state.runtime.message_bus
-    events = [
-        session_event(SessionBooked, uuid.uuid4(), days=3 + i % 20, treatment="three-vials")
-        for i in range(8)
-    ]
+    events = await _rush_of_bookings(inventory, 8, "three-vials")
 
-    await asyncio.gather(
-        *(
-            bus.publish(Envelope.wrap(e, producer="scheduling", correlation_id="rush"))
-            for e in events
-        )
-    )
-
-    await eventually(lambda: _count(inventory, inbox), until=lambda n: n == 8, timeout=60)
     assert await violations(inventory) == []
     stock = sorted((lot.reserved, lot.quantity) for lot in await inventory.rows(lots))
     assert stock == [(4, 4), (5, 5), (7, 7)]  # every vial held, none twice
@@ -220,3 +209,50 @@ async def test_bookings_at_once_needing_vials_from_several_lots_share_them_exact
     assert set(per_session.values()) == {3}  # each session holds or lacks its whole kit
     assert sum(short.values()) == 8 * 3 - 16
     assert await bus.dead_letter_count("inventory") == 0
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_bookings_at_once_of_a_two_product_kit_from_several_lots_share_them_exactly(
+    inventory: Inventory, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A booking takes the kit's products with its record while each is served by one lot; where a
+    # lot runs out, the rest goes lot by lot, product by product, so bookings never deadlock.
+    kit = {"items": [{"product_code": p, "quantity": 2} for p in ("caffeine", "vitamin-blend")]}
+    assert (await inventory.client.put("/v1/kits/two-by-two", json=kit, headers=STOCK)).is_success
+    for n, (quantity, days) in enumerate([(3, 60), (4, 90), (5, 120)]):
+        await inventory.receive("caffeine", f"CAF-{n}", quantity, days=days)
+        await inventory.receive("vitamin-blend", f"VIT-{n}", 6 - n, days=days)
+    bus = inventory.app.state.runtime.message_bus
+    events = await _rush_of_bookings(inventory, 10, "two-by-two")
+
+    assert await violations(inventory) == []
+    stock = sorted((lot.reserved, lot.quantity) for lot in await inventory.rows(lots))
+    assert stock == [(3, 3), (4, 4), (4, 4), (5, 5), (5, 5), (6, 6)]  # every vial held once
+    per_line = {(e.session_id, p): 0 for e in events for p in ("caffeine", "vitamin-blend")}
+    for r in await inventory.rows(reservations):
+        per_line[r.session_id, r.product_code] += r.quantity
+    for s in await inventory.rows(shortages):
+        per_line[s.session_id, s.product_code] += s.quantity
+    assert set(per_line.values()) == {2}  # each line of each session held or lacking, whole
+    assert await bus.dead_letter_count("inventory") == 0
+    retried = [r for r in caplog.records if r.getMessage() == "message will be retried"]
+    assert [getattr(r, "error", "") for r in retried] == []  # no deadlock, nothing to retry
+
+
+async def _rush_of_bookings(
+    inventory: Inventory, count: int, treatment: str
+) -> list[SessionBooked]:
+    """`count` sessions of the treatment over 20 days, published at once; once all are handled."""
+    events = [
+        session_event(SessionBooked, uuid.uuid4(), days=3 + i % 20, treatment=treatment)
+        for i in range(count)
+    ]
+    bus = inventory.app.state.runtime.message_bus
+    await asyncio.gather(
+        *(
+            bus.publish(Envelope.wrap(e, producer="scheduling", correlation_id="rush"))
+            for e in events
+        )
+    )
+    await eventually(lambda: _count(inventory, inbox), until=lambda n: n == count, timeout=60)
+    return events

@@ -14,7 +14,7 @@ from clinic_shared.db import insert_once
 from inventory.adapters.catalogue_repository import KitRepository
 from inventory.adapters.orm import lots, patient_refs
 from inventory.adapters.orm_sessions import courses, reservations, sessions, shortages
-from inventory.adapters.stock_repository import TAKE_FIRST_LOT, TAKE_PARAMETERS, TAKEN
+from inventory.adapters.stock_repository import TAKE_PARAMETERS, take_first_lot
 from inventory.domain.catalogue import KitLine
 from inventory.domain.sessions import BookedSession, Reservation, SessionStatus
 
@@ -35,13 +35,18 @@ _GET_LOCKED = _GET.with_for_update()
 _ADD_RESERVATION = sa.insert(reservations)
 
 # PostgreSQL: a booked session recorded with its patient and course, its treatment's kit read and
-# the first lot of the kit's first product taken, in one round trip instead of five. As in
-# `add_if_new`, the course is recorded (and the lot taken) only with a new session, and a
-# competitor recording the same session makes this wait for its commit and find it known: `new`
-# is 0 then. The LEFT JOIN gives one row even for a treatment without a kit. The first product's
-# first lot is the first lot `fill_kit` would lock, so the lock order stays FEFO by product.
-_RECORD_BOOKING = sa.text(
-    """
+# the first lots of the kit's first products taken, in one round trip. As in `add_if_new`, the
+# course is recorded (and lots taken) only with a new session, and a competitor recording the same
+# session makes this wait for its commit and find it known: `new` is 0 then. The LEFT JOIN gives
+# one row even for a treatment without a kit.
+#
+# Lots must still be locked in the order `fill_kit` locks them (product by product, each product's
+# lots FEFO), or two bookings could deadlock. So product n is taken only once product n - 1 was
+# served whole by its first lot (it needs no further lot), and reading `held{n-1}` for that makes
+# product n - 1's UPDATE run, and lock its lot, before product n's; `tried{n}` says whether product
+# n was taken here or is left to `fill_kit`.
+PRODUCTS_TAKEN_WITH_BOOKING = 2
+_RECORDED = """
     WITH patient AS (
         INSERT INTO patient_refs (patient_id, first_seen_at, source_event_id)
         VALUES (:patient_id, :first_seen_at, :source_event_id)
@@ -57,21 +62,37 @@ _RECORD_BOOKING = sa.text(
         INSERT INTO courses (course_id, treatment_code, sessions_planned, status)
         SELECT course_id, treatment_code, sessions_planned, 'active' FROM booked
         ON CONFLICT DO NOTHING
-    ), want AS (
+    ),"""
+_WANT = """
+    want{n} AS (
         SELECT product_code, quantity AS wanted FROM kit_items
-        WHERE treatment_code = :treatment_code AND EXISTS (SELECT FROM booked)
+        WHERE treatment_code = :treatment_code AND EXISTS (SELECT FROM booked){served}
         ORDER BY product_code
-        LIMIT 1
-    ),"""  # noqa: S608 (constant SQL fragments, no input in the text)
-    + TAKE_FIRST_LOT
-    + "SELECT (SELECT count(*) FROM booked) AS new,"
-    + TAKEN
-    + """, kit_items.product_code, kit_items.quantity
+        OFFSET {offset} LIMIT 1
+    ),"""
+_SERVED = """
+          AND (SELECT sum(quantity) FROM held{n}) = (SELECT wanted FROM want{n})"""
+_KIT = """
+    SELECT (SELECT count(*) FROM booked) AS new, {taken}, kit_items.product_code, kit_items.quantity
     FROM (SELECT 1) AS one
     LEFT JOIN kit_items ON kit_items.treatment_code = :treatment_code
     ORDER BY kit_items.product_code
-    """
-).bindparams(
+"""
+
+
+def _record_booking(products: int) -> str:
+    """The statement, taking up to `products` products (see above)."""
+    ctes, taken = [], []
+    for n in range(1, products + 1):
+        served = _SERVED.format(n=n - 1) if n > 1 else ""
+        lots, columns = take_first_lot(n)
+        ctes.append(_WANT.format(n=n, served=served, offset=n - 1) + lots)
+        tried = f"(SELECT count(*) FROM want{n}) AS tried{n}"  # noqa: S608 (no input, a number)
+        taken.append(f"{tried}, {columns}")
+    return _RECORDED + ",".join(ctes) + _KIT.format(taken=", ".join(taken))
+
+
+_RECORD_BOOKING = sa.text(_record_booking(PRODUCTS_TAKEN_WITH_BOOKING)).bindparams(
     *(
         sa.bindparam(c.name, type_=c.type)
         for c in (*sessions.c, patient_refs.c.first_seen_at, patient_refs.c.source_event_id)
@@ -88,12 +109,13 @@ def _values(booked: BookedSession) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class NewBooking:
-    """A session recorded just now: its treatment's kit, and what `add_booked` already took
-    from the first lot of the kit's first product (PostgreSQL), as `reserve_from_first_lot`
-    tells it: (vials held, vials the lot offered)."""
+    """A session recorded just now: its treatment's kit, and for its first lines what
+    `add_booked` already took from that product's first lot (PostgreSQL), as
+    `reserve_from_first_lot` tells it: (vials held, vials the lot offered), or None when
+    the line was left to `fill_kit`."""
 
     kit: list[KitLine]
-    first_take: tuple[int, int] | None = None
+    first_takes: tuple[tuple[int, int] | None, ...] = ()
 
 
 class SessionRepository:
@@ -137,10 +159,15 @@ class SessionRepository:
             return NewBooking(await KitRepository(self._session).get(booked.treatment_code))
         values = _values(booked) | patient_seen | {"after": booked.session_on, "now": now}
         rows = (await self._session.execute(_RECORD_BOOKING, values)).all()
-        if not rows[0].new:
+        first = rows[0]._mapping
+        if not first["new"]:
             return None
         kit = [KitLine(r.product_code, r.quantity) for r in rows if r.product_code is not None]
-        return NewBooking(kit, (int(rows[0].held), int(rows[0].offered)))
+        takes = tuple(
+            (int(first[f"held{n}"]), int(first[f"offered{n}"])) if first[f"tried{n}"] else None
+            for n in range(1, PRODUCTS_TAKEN_WITH_BOOKING + 1)
+        )
+        return NewBooking(kit, takes)
 
     async def update(self, session_id: uuid.UUID, **values: Any) -> None:
         await self._session.execute(

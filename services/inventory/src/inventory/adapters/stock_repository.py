@@ -38,45 +38,54 @@ _TRY_RESERVE = (
 # re-evaluates the WHERE on the newest version), so a pick a competitor overtook is skipped, never
 # over-allocated: `offered` > `held` tells the caller to read again. One lot per statement keeps
 # the lock order of the loop it replaces (lots in FEFO order), so reservations cannot deadlock.
-# The statement defines `want` (product_code, wanted) before these: one product, or none.
-TAKE_FIRST_LOT = """
-    pick AS (
-        SELECT lots.id, least(lots.quantity - lots.reserved - lots.consumed, want.wanted) AS take
-        FROM lots JOIN want ON lots.product_code = want.product_code
+# The statement defines `want{n}` (product_code, wanted) before these: one product, or none; `{n}`
+# tells apart the CTEs of several products taken in one statement (see `take_first_lot`).
+_TAKE_FIRST_LOT = """
+    pick{n} AS (
+        SELECT lots.id, least(lots.quantity - lots.reserved - lots.consumed, want{n}.wanted) AS take
+        FROM lots JOIN want{n} ON lots.product_code = want{n}.product_code
         WHERE lots.status = 'available' AND lots.expires_on > :after
           AND lots.quantity - lots.reserved - lots.consumed > 0
         ORDER BY lots.expires_on, lots.lot_number, lots.id
         LIMIT 1
-    ), taken AS (
-        UPDATE lots SET reserved = lots.reserved + pick.take
-        FROM pick
-        WHERE lots.id = pick.id AND lots.status = 'available'
-          AND pick.take <= lots.quantity - lots.reserved - lots.consumed
-        RETURNING lots.id, lots.product_code, pick.take
-    ), held AS (
+    ), taken{n} AS (
+        UPDATE lots SET reserved = lots.reserved + pick{n}.take
+        FROM pick{n}
+        WHERE lots.id = pick{n}.id AND lots.status = 'available'
+          AND pick{n}.take <= lots.quantity - lots.reserved - lots.consumed
+        RETURNING lots.id, lots.product_code, pick{n}.take
+    ), held{n} AS (
         INSERT INTO reservations
             (id, session_id, product_code, lot_id, quantity, status, created_at)
-        SELECT gen_random_uuid(), :session_id, taken.product_code, taken.id, taken.take,
+        SELECT gen_random_uuid(), :session_id, taken{n}.product_code, taken{n}.id, taken{n}.take,
                'reserved', :now
-        FROM taken
+        FROM taken{n}
         RETURNING quantity
     )
 """
-# What TAKE_FIRST_LOT did: (vials held, vials the lot offered as read).
-TAKEN = """
-    (SELECT coalesce(sum(quantity), 0) FROM held) AS held,
-    (SELECT coalesce(sum(take), 0) FROM pick) AS offered
+# What those CTEs did: (vials held, vials the lot offered as read).
+_TAKEN = """
+    (SELECT coalesce(sum(quantity), 0) FROM held{n}) AS held{n},
+    (SELECT coalesce(sum(take), 0) FROM pick{n}) AS offered{n}
 """
+
+
+def take_first_lot(n: int | str = "") -> tuple[str, str]:
+    """The CTEs taking `want{n}` from its first lot, and the columns saying what they took."""
+    return _TAKE_FIRST_LOT.format(n=n), _TAKEN.format(n=n)
+
+
 TAKE_PARAMETERS = (
     sa.bindparam("after", type_=sa.Date),
     sa.bindparam("session_id", type_=sa.Uuid),
     sa.bindparam("now", type_=sa.DateTime(timezone=True)),
 )
+_TAKE, _TAKEN_COLUMNS = take_first_lot()
 _RESERVE_FIRST_LOT = sa.text(
     "WITH want AS (SELECT :product_code AS product_code, :wanted AS wanted),"
-    + TAKE_FIRST_LOT
+    + _TAKE
     + "SELECT"
-    + TAKEN
+    + _TAKEN_COLUMNS
 ).bindparams(
     sa.bindparam("product_code", type_=sa.String),
     sa.bindparam("wanted", type_=sa.Integer),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 
 from clinic_shared.contracts.events import ShortLine, StockReserved, StockShortage
@@ -103,24 +104,23 @@ async def fill_kit(
     *,
     fresh: bool = False,
     kit: list[KitLine] | None = None,
-    first_take: tuple[int, int] | None = None,
+    first_takes: Sequence[tuple[int, int] | None] = (),
 ) -> dict[str, int]:
     """Reserve what the session's kit still lacks, record the rest as shortages and return it.
 
     `fresh` says the session was recorded just now, so it holds nothing and lacks nothing yet;
-    `kit` is the treatment's kit when the caller has read it already, and `first_take` what was
-    taken for its first line from that product's first lot (see `reserve`).
+    `kit` is the treatment's kit when the caller has read it already, and `first_takes` what
+    was taken for its first lines from each product's first lot (see `reserve`).
     """
     repo = SessionRepository(uow.session)
     held = Counter[str]()
     for reservation in [] if fresh else await repo.reservations(booked.session_id):
         held[reservation.product_code] += reservation.quantity
     short: dict[str, int] = {}
-    for line in (
-        kit if kit is not None else await KitRepository(uow.session).get(booked.treatment_code)
-    ):
+    lines = kit if kit is not None else await KitRepository(uow.session).get(booked.treatment_code)
+    for n, line in enumerate(lines):
         needed = still_needed(line.quantity, held[line.product_code])
-        taken, first_take = first_take, None
+        taken = first_takes[n] if n < len(first_takes) else None
         got = await reserve(uow, booked, line.product_code, needed, now, taken) if needed else 0
         if needed > got:
             short[line.product_code] = needed - got

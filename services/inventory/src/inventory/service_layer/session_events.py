@@ -76,7 +76,7 @@ async def reserve_for_booked_session(event: SessionBooked, uow: UnitOfWork, zone
         # "reserved", and let the stock manager add the kit (PUT /v1/kits/{code}).
         log.warning("no kit for the booked treatment", extra={"treatment": booked.treatment_code})
         return
-    short = await fill_kit(uow, booked, now, fresh=True, kit=new.kit, first_take=new.first_take)
+    short = await fill_kit(uow, booked, now, fresh=True, kit=new.kit, first_takes=new.first_takes)
     await announce(uow, booked, short, fresh=True)
     settle_after_commit(uow, set(short))
 
