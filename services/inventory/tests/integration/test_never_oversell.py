@@ -212,23 +212,25 @@ async def test_bookings_at_once_needing_vials_from_several_lots_share_them_exact
 
 
 @pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-async def test_bookings_at_once_of_a_two_product_kit_from_several_lots_share_them_exactly(
+async def test_bookings_at_once_of_a_three_product_kit_from_several_lots_share_them_exactly(
     inventory: Inventory, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A booking takes the kit's products with its record while each is served by one lot; where a
     # lot runs out, the rest goes lot by lot, product by product, so bookings never deadlock.
-    kit = {"items": [{"product_code": p, "quantity": 2} for p in ("caffeine", "vitamin-blend")]}
-    assert (await inventory.client.put("/v1/kits/two-by-two", json=kit, headers=STOCK)).is_success
-    for n, (quantity, days) in enumerate([(3, 60), (4, 90), (5, 120)]):
-        await inventory.receive("caffeine", f"CAF-{n}", quantity, days=days)
-        await inventory.receive("vitamin-blend", f"VIT-{n}", 6 - n, days=days)
+    products = {"caffeine": (3, 4, 5), "l-carnitine": (2, 3, 4), "vitamin-blend": (6, 5, 4)}
+    kit = {"items": [{"product_code": p, "quantity": 2} for p in products]}
+    assert (await inventory.client.put("/v1/kits/two-each", json=kit, headers=STOCK)).is_success
+    for product, quantities in products.items():
+        for n, quantity in enumerate(quantities):
+            await inventory.receive(product, f"{product}-{n}", quantity, days=60 + 30 * n)
     bus = inventory.app.state.runtime.message_bus
-    events = await _rush_of_bookings(inventory, 10, "two-by-two")
+    events = await _rush_of_bookings(inventory, 10, "two-each")
 
     assert await violations(inventory) == []
-    stock = sorted((lot.reserved, lot.quantity) for lot in await inventory.rows(lots))
-    assert stock == [(3, 3), (4, 4), (4, 4), (5, 5), (5, 5), (6, 6)]  # every vial held once
-    per_line = {(e.session_id, p): 0 for e in events for p in ("caffeine", "vitamin-blend")}
+    stock = [(lot.reserved, lot.quantity) for lot in await inventory.rows(lots)]
+    assert len(stock) == 9
+    assert [r for r, q in stock if r != q] == []  # every vial held, none twice
+    per_line = {(e.session_id, p): 0 for e in events for p in products}
     for r in await inventory.rows(reservations):
         per_line[r.session_id, r.product_code] += r.quantity
     for s in await inventory.rows(shortages):

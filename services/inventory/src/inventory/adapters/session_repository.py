@@ -45,7 +45,7 @@ _ADD_RESERVATION = sa.insert(reservations)
 # served whole by its first lot (it needs no further lot), and reading `held{n-1}` for that makes
 # product n - 1's UPDATE run, and lock its lot, before product n's; `tried{n}` says whether product
 # n was taken here or is left to `fill_kit`.
-PRODUCTS_TAKEN_WITH_BOOKING = 2
+PRODUCTS_TAKEN_WITH_BOOKING = 5  # the most products a kit of the catalogue has
 _RECORDED = """
     WITH patient AS (
         INSERT INTO patient_refs (patient_id, first_seen_at, source_event_id)
