@@ -41,6 +41,7 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_seconds: float = 0.5,
         retention_seconds: float = 86_400,
+        linger_seconds: float = 0.01,
     ) -> None:
         self._db = db
         self._outbox = outbox
@@ -48,6 +49,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_seconds = poll_seconds
         self._retention = timedelta(seconds=retention_seconds)
+        self._linger = linger_seconds
         self._wakeup = asyncio.Event()
         self._last_prune = 0.0
 
@@ -126,12 +128,18 @@ class OutboxRelay:
         return int(count or 0)
 
     async def run(self, stopping: asyncio.Event | None = None) -> None:
-        """Publish until `stopping` is set (or cancelled); survive database and broker outages."""
+        """Publish until `stopping` is set (or cancelled); survive database and broker outages.
+
+        A busy relay starts at most one batch per `linger_seconds`: the commits of that moment
+        go out together (one lease, one update) instead of one batch each. A commit that comes
+        longer after the last batch began, or after an empty one, is published at once.
+        """
         loop = asyncio.get_running_loop()
         stopping = stopping or asyncio.Event()
         failures = 0
         while not stopping.is_set():
             self._wakeup.clear()  # before the batch: a commit during it wakes the next one
+            began = loop.time()
             try:
                 sent = await self.publish_batch()
                 if loop.time() - self._last_prune > PRUNE_EVERY_SECONDS:
@@ -152,3 +160,5 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(pause):
                     await self._wakeup.wait()
+            if sent and (lingering := began + self._linger - loop.time()) > 0:
+                await asyncio.sleep(lingering)

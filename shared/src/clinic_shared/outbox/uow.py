@@ -11,7 +11,12 @@ from typing import Self
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clinic_shared.context import causation_id_var, current_correlation_id
+from clinic_shared.context import (
+    causation_id_var,
+    correlation_id_var,
+    current_correlation_id,
+    message_context,
+)
 from clinic_shared.contracts import Envelope, Event
 from clinic_shared.db import Database, utcnow
 
@@ -89,9 +94,16 @@ class UnitOfWork:
         """Run `action` once this unit has committed (never if it rolls back).
 
         For work that must see what other transactions committed meanwhile; a failure is
-        logged, since the committed change stands.
+        logged, since the committed change stands. It runs with the correlation and causation
+        ids in force now: a consumer's batch commits several events' changes at once.
         """
-        self._after_commit.append(action)
+        correlation, causation = correlation_id_var.get(), causation_id_var.get()
+
+        async def in_context() -> None:
+            with message_context(correlation, causation):
+                await action()
+
+        self._after_commit.append(in_context)
 
     async def commit(self) -> None:
         if self._envelopes:
