@@ -93,6 +93,7 @@ class ServiceRuntime:
             self.message_bus,
             batch_size=self.settings.outbox_batch_size,
             poll_seconds=self.settings.outbox_poll_seconds,
+            linger_seconds=self.settings.outbox_linger_seconds,
             retention_seconds=self.settings.outbox_retention_seconds,
         )
         self._tasks: list[asyncio.Task[None]] = []

@@ -54,6 +54,9 @@ class ServiceSettings(BaseSettings):
 
     outbox_poll_seconds: float = Field(0.5, gt=0)
     outbox_batch_size: int = Field(100, ge=1, le=1000)
+    outbox_linger_seconds: float = Field(
+        0.01, ge=0, description="The least time between two batches of a busy outbox relay."
+    )
     outbox_retention_seconds: float = Field(86_400, ge=0)
     inbox_retention_seconds: float = Field(
         7 * 86_400, gt=0, description="How long a consumed event's id is kept against redelivery."

@@ -135,3 +135,40 @@ async def _ids(received: Received) -> list:
 
 async def _connected(bus) -> bool:
     return bool(bus.health().connected)
+
+
+async def test_a_busy_relay_gathers_the_commits_of_its_linger_and_an_idle_one_does_not_wait(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    received = Received()
+    await harness.bus.subscribe("inventory", received)
+    relay = harness.relay(linger_seconds=1.0)
+    batches: list[int] = []
+    publish_batch = relay.publish_batch
+
+    async def recorded() -> int:
+        sent = await publish_batch()
+        batches.extend([sent] if sent else [])
+        return sent
+
+    monkeypatch.setattr(relay, "publish_batch", recorded)
+    stopping = asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping))
+    loop = asyncio.get_running_loop()
+    try:
+        await asyncio.sleep(0.1)  # the first, empty, batch: the relay is idle
+        committed = loop.time()
+        await harness.commit_event("First")
+        relay.wake()
+        await eventually(lambda: _ids(received), until=lambda ids: len(ids) == 1)
+        assert loop.time() - committed < 0.8
+
+        for name in ("Second", "Third"):  # within a second of the first batch: one batch
+            await harness.commit_event(name)
+            relay.wake()
+        await eventually(lambda: _ids(received), until=lambda ids: len(ids) == 3)
+        assert batches == [1, 2]
+    finally:
+        stopping.set()
+        relay.wake()
+        await running

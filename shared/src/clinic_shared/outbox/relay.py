@@ -52,6 +52,25 @@ class OutboxRelay:
         self._linger = linger_seconds
         self._wakeup = asyncio.Event()
         self._last_prune = 0.0
+        # Built once: every batch runs both, and building them showed in the profile.
+        when = outbox.c.next_attempt_at.type
+        self._lease = (
+            sa.select(outbox.c.id, outbox.c.body, outbox.c.attempts)
+            .where(
+                outbox.c.status == "pending",
+                outbox.c.next_attempt_at <= sa.bindparam("now", type_=when),
+            )
+            .order_by(outbox.c.created_at, outbox.c.position)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        self._mark_published = (
+            sa.update(outbox)
+            .where(outbox.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .values(
+                status="published", published_at=sa.bindparam("at", type_=when), last_error=None
+            )
+        )
 
     def wake(self) -> None:
         """Look at the outbox now rather than at the next poll (called after a commit)."""
@@ -59,18 +78,8 @@ class OutboxRelay:
 
     async def publish_batch(self) -> int:
         """Lease a batch of due rows, publish them, record the outcome; return how many went out."""
-        table = self._outbox
-        now = utcnow()
         async with self._db.session() as session, session.begin():
-            rows = (
-                await session.execute(
-                    sa.select(table.c.id, table.c.body, table.c.attempts)
-                    .where(table.c.status == "pending", table.c.next_attempt_at <= now)
-                    .order_by(table.c.created_at, table.c.position)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await session.execute(self._lease, {"now": utcnow()})).all()
             if not rows:
                 return 0
             outcomes = await asyncio.gather(
@@ -79,11 +88,7 @@ class OutboxRelay:
             )
             published = [r.id for r, o in zip(rows, outcomes, strict=True) if o is None]
             if published:
-                await session.execute(
-                    sa.update(table)
-                    .where(table.c.id.in_(published))
-                    .values(status="published", published_at=utcnow(), last_error=None)
-                )
+                await session.execute(self._mark_published, {"ids": published, "at": utcnow()})
             for row, outcome in zip(rows, outcomes, strict=True):
                 if isinstance(outcome, BaseException):
                     await self._record_failure(session, row.id, row.attempts + 1, outcome)
