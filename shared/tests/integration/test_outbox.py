@@ -133,6 +133,10 @@ async def _ids(received: Received) -> list:
     return received.ids
 
 
+async def _sum(numbers: list[int]) -> int:
+    return sum(numbers)
+
+
 async def _connected(bus) -> bool:
     return bool(bus.health().connected)
 
@@ -166,8 +170,9 @@ async def test_a_busy_relay_gathers_the_commits_of_its_linger_and_an_idle_one_do
         for name in ("Second", "Third"):  # within a second of the first batch: one batch
             await harness.commit_event(name)
             relay.wake()
-        await eventually(lambda: _ids(received), until=lambda ids: len(ids) == 3)
+        await eventually(lambda: _sum(batches), until=lambda sent: sent == 3)
         assert batches == [1, 2]
+        assert len(received.envelopes) == 3
     finally:
         stopping.set()
         relay.wake()
