@@ -89,9 +89,10 @@ async def test_services_killed_mid_work_resume_where_they_were(fault_stack: Faul
     finally:
         ledger.write()
 
-    # each died with work in hand: inventory behind the sessions already booked, notifications
-    # with sends leased
-    assert killed["inventory_sessions_at_kill"] < killed["scheduling_sessions_at_inventory_kill"]
+    # each died with work in hand: inventory while the first half was still being booked for it
+    # (it had recorded 23 of 26 sessions booked so far in one run, so compare with the half, not
+    # with that snapshot, which a fast inventory can reach), notifications with sends leased
+    assert killed["inventory_sessions_at_kill"] < half
     assert killed["notifications_sending_seen"] > 0
     assert ledger.booked == BOOKINGS
     assert ledger.lost == 0, ledger
