@@ -24,7 +24,13 @@ def schemathesis_config(pytestconfig: pytest.Config) -> Path:
 
 
 @pytest.fixture
-async def fuzz_stack(stack_settings) -> AsyncIterator[dict[str, str]]:
+def seed_scheduling() -> bool:
+    """Whether scheduling starts with the demo clinic; a test module overrides it to say so."""
+    return False
+
+
+@pytest.fixture
+async def fuzz_stack(stack_settings, seed_scheduling: bool) -> AsyncIterator[dict[str, str]]:
     """Base URL of each service; scheduling's patient export reaches the other two."""
     inventory = inventory_app(await stack_settings(InventorySettings))
     notifications = notifications_app(
@@ -32,7 +38,10 @@ async def fuzz_stack(stack_settings) -> AsyncIterator[dict[str, str]]:
     )
     async with served(inventory) as inv, served(notifications) as notif:
         settings = await stack_settings(
-            SchedulingSettings, inventory_url=inv.url, notifications_url=notif.url
+            SchedulingSettings,
+            inventory_url=inv.url,
+            notifications_url=notif.url,
+            seed_demo_data=seed_scheduling,
         )
         async with served(scheduling_app(settings)) as sched:
             yield {"scheduling": sched.url, "inventory": inv.url, "notifications": notif.url}
