@@ -8,8 +8,12 @@ case) goes as it is and must be refused.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import os
+from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import schemathesis
@@ -36,30 +40,30 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     case.headers = headers
 
 
-@schemathesis.hook
-def flatmap_case(context: Any, case: Any) -> st.SearchStrategy[Any]:
-    """Put a real id (or free slot) in place of a generated one most of the time, at any depth of
-    the body, in the path and in the query (`FUZZ_KNOWN_VALUES`: scheduling's run sets it).
+Choose = Callable[[list[Any]], Any]  # a real value, or None to keep the generated one
 
-    Only in positive cases: a negative case's invalid field must stay invalid. Hypothesis draws
-    each choice, so a deterministic run stays deterministic.
-    """
+
+def _known(case: Any) -> dict[str, list[Any]]:
+    """The real values (`FUZZ_KNOWN_VALUES`: scheduling's run sets it) for a positive case; none
+    for a negative one, whose invalid field must stay invalid."""
     known: dict[str, list[Any]] = json.loads(os.environ.get(KNOWN_ENV, "{}"))
     meta = getattr(case, "meta", None)
-    if not known or (meta is not None and meta.generation.mode is not GenerationMode.POSITIVE):
-        return st.just(case)
-    return _with_known(case, known)
+    if meta is not None and meta.generation.mode is not GenerationMode.POSITIVE:
+        return {}
+    return known
 
 
-@st.composite
-def _with_known(draw: st.DrawFn, case: Any, known: dict[str, list[Any]]) -> Any:
+def _substitute(case: Any, known: dict[str, list[Any]], choose: Choose) -> Any:
+    """Offer each field of `case` named in `known`, at any depth of the body, in the path and in
+    the query, to `choose`; a real id there gets the request past the "not found" checks."""
+
     def replace(value: Any, name: str | None) -> Any:
         if isinstance(value, dict):
             return {key: replace(item, str(key)) for key, item in value.items()}
         if isinstance(value, list):
             return [replace(item, name) for item in value]
         if name is not None and known.get(name):
-            chosen = draw(st.sampled_from([None, *known[name] * 3]))  # None keeps the generated
+            chosen = choose([None, *known[name] * 3])  # mostly real
             return value if chosen is None else chosen
         return value
 
@@ -70,3 +74,40 @@ def _with_known(draw: st.DrawFn, case: Any, known: dict[str, list[Any]]) -> Any:
     if case.query:
         case.query = replace(case.query, None)
     return case
+
+
+@schemathesis.hook
+def flatmap_case(context: Any, case: Any) -> st.SearchStrategy[Any]:
+    """Fuzzing and stateful phases: Hypothesis draws each choice, so the run stays deterministic."""
+    known = _known(case)
+    if not known:
+        return st.just(case)
+
+    @st.composite
+    def substituted(draw: st.DrawFn) -> Any:
+        return _substitute(case, known, lambda options: draw(st.sampled_from(options)))
+
+    return substituted()
+
+
+_COVERAGE_CASES: Counter[str] = Counter()
+
+
+@schemathesis.hook
+def map_case(context: Any, case: Any) -> Any:
+    """Coverage phase (no Hypothesis there): the choice is a hash of the operation, the case's
+    rank in it and the field's, as deterministic (not of the case's values: some are uuid4s
+    captured from earlier answers, new each run)."""
+    known = _known(case)
+    if not known:
+        return case
+    label = f"{case.operation.method.upper()} {case.operation.path}"
+    rank = _COVERAGE_CASES[label]
+    _COVERAGE_CASES[label] += 1
+    fields = itertools.count()
+
+    def choose(options: list[Any]) -> Any:
+        digest = hashlib.sha256(f"{label}/{rank}/{next(fields)}".encode()).digest()
+        return options[int.from_bytes(digest[:4], "big") % len(options)]
+
+    return _substitute(case, known, choose)
