@@ -164,9 +164,11 @@ async def _withdraw_email_consent(clinic: Clinic, patient_id: str) -> None:
 
 
 async def _everywhere(clinic: Clinic, patient_id: str) -> bool:
-    """The patient's contact, messages and reservations have reached the other services."""
+    """The patient's contact, messages and reservations have reached the other services, and
+    the booking's confirmation has gone (before a consent change could cancel it)."""
     response = await clinic.scheduling.get(f"/v1/patients/{patient_id}/export", headers=ADMIN)
     if response.status_code != 200:
         return False
     export = response.json()
-    return bool(export["notifications"]["messages"] and export["inventory"]["sessions"])
+    messages = export["notifications"]["messages"]
+    return any(m["attempts"] for m in messages) and bool(export["inventory"]["sessions"])
