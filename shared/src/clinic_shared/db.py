@@ -123,12 +123,16 @@ class Database:
         await self.engine.dispose()
 
 
+def insert_for(dialect: str, table: Table) -> Any:
+    """An INSERT for `table` that supports `on_conflict_do_*` on `dialect`."""
+    return pg_insert(table) if dialect == "postgresql" else sqlite_insert(table)
+
+
 @functools.cache
 def _insert_or_nothing(table: Table, dialect: str) -> Executable:
     """One statement per table and dialect: every consumed event runs one (its inbox claim), and
     building it costs more CPU than running it."""
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table).on_conflict_do_nothing()
+    return insert_for(dialect, table).on_conflict_do_nothing()  # type: ignore[no-any-return]
 
 
 async def insert_once(session: AsyncSession, table: Table, values: dict[str, Any]) -> bool:

@@ -12,13 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope, Event, parse_event
-from clinic_shared.db import Database, insert_once, utcnow
+from clinic_shared.db import Database, insert_for, insert_once, utcnow
 from clinic_shared.outbox.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -62,8 +60,10 @@ async def claim_all(
 
 @functools.cache
 def _claim_statement(inbox: sa.Table, dialect: str) -> sa.Executable:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+    statement: sa.Executable = (
+        insert_for(dialect, inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+    )
+    return statement
 
 
 async def prune_inbox(db: Database, inbox: sa.Table, retention: timedelta) -> int:

@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.db import insert_for
 from notifications.adapters.orm import message_attempts, messages
-from notifications.adapters.sql import insert_for
 from notifications.domain.planning import PlannedMessage
 
 KEY = ("subject_id", "kind", "offset_minutes", "anchor_at", "channel")

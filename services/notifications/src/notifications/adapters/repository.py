@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.db import insert_for
 from notifications.adapters.orm import contacts, policy, sessions
-from notifications.adapters.sql import insert_for, upsert
+from notifications.adapters.sql import upsert
 from notifications.domain.planning import Reach
 from notifications.domain.policy import DEFAULT_POLICY, Policy, QuietWindow, ReminderRule
 

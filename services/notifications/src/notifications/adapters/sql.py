@@ -5,13 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-
-def insert_for(dialect: str, table: sa.Table) -> Any:
-    """An INSERT for `table` that supports `on_conflict_do_*` on `dialect`."""
-    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+from clinic_shared.db import insert_for
 
 
 def upsert(session: AsyncSession, table: sa.Table) -> Any:
