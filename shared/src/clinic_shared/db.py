@@ -47,7 +47,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and serialised write transactions."""
+    """An engine for `url`; SQLite gets WAL, a busy timeout and serialised write transactions.
+
+    Its errors leave the statement's parameters out (`hide_parameters`): an error is logged, and
+    a parameter may be a patient's contact or a token.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         # No pool_pre_ping: on asyncpg it costs every checkout three round trips (BEGIN, ";",
@@ -59,10 +63,12 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         # connections, returns under load outpace the waiters' wake-ups, the pool's queue is
         # briefly full and each overflow connection was closed and reopened at once (a connect
         # and its statements prepared again, in a booking's path).
-        return create_async_engine(url, pool_size=2 * pool_size, max_overflow=0, echo=echo)
+        return create_async_engine(
+            url, pool_size=2 * pool_size, max_overflow=0, echo=echo, hide_parameters=True
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30}, hide_parameters=True)
     _serialise_sqlite_transactions(engine)
     return engine
 
