@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -19,6 +20,7 @@ from clinic_shared.context import (
 )
 from clinic_shared.contracts import Envelope, Event
 from clinic_shared.db import Database, utcnow
+from clinic_shared.direct import Direct
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +110,8 @@ class UnitOfWork:
     async def commit(self) -> None:
         if self._envelopes:
             now = utcnow()
-            await self.session.execute(
-                sa.insert(self._outbox),
+            await _insert(self._outbox).run_many(
+                self.session,
                 [
                     {
                         "id": str(e.id),
@@ -134,3 +136,26 @@ class UnitOfWork:
                 await action()
             except Exception:
                 log.exception("work after commit failed")
+
+
+_OUTBOX_COLUMNS = (
+    *("id", "type", "body", "created_at", "position"),
+    *("next_attempt_at", "status", "attempts"),
+)
+
+
+@functools.cache
+def _insert(outbox: sa.Table) -> Direct:
+    """The outbox row's INSERT, built once per table: every unit of work that emits runs it."""
+    columns = (
+        "id",
+        "type",
+        "body",
+        "created_at",
+        "position",
+        "next_attempt_at",
+        "status",
+        "attempts",
+    )
+    values = {name: sa.bindparam(name, type_=outbox.c[name].type) for name in columns}
+    return Direct(sa.insert(outbox).values(values))

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import UTCDateTime
+from clinic_shared.direct import Direct
 from scheduling.adapters.calendar import (
     CLASH,
     CLASH_EXCLUDING,
@@ -84,6 +85,7 @@ _FACTS = (
     .where(courses.c.id == sa.bindparam("course_id"))
     .with_for_update(of=courses)
 )
+_FACTS_DIRECT = Direct(_FACTS)
 
 
 _AWAY = sa.and_(
@@ -164,7 +166,8 @@ _ADD = sa.insert(sessions).values(
 )
 # PostgreSQL: the insert rides on the read. Every part of one statement sees the same snapshot,
 # taken before the insert: the new session is neither among the course's sessions nor a clash.
-_ADD_AROUND = _AROUND.add_cte(_ADD.cte("added"))
+_ADD_AROUND = Direct(_AROUND.add_cte(_ADD.cte("added")))
+_AROUND_DIRECT = Direct(_AROUND)
 
 
 @dataclass(frozen=True)
@@ -196,7 +199,7 @@ class BookingRepository:
             "room_id": room_id,
             "weekday": weekday,
         }
-        rows = (await self._session.execute(_FACTS, params)).all()
+        rows = await _FACTS_DIRECT.rows(self._session, params)
         if not rows:
             return None
         first = rows[0]
@@ -256,13 +259,13 @@ class BookingRepository:
         params = clash_params(practitioner_id, room_id, start, end) | {"course_id": course_id}
         if adding is not None:
             params |= {"new_id": adding[0], "now": adding[1]}
-        statement = _AROUND
+        statement = _AROUND_DIRECT
         if adding is not None and self._session.get_bind().dialect.name == "postgresql":
             statement = _ADD_AROUND
         found: list[Session] = []
         away: list[TimeOff] = []
         clash = None
-        for row in await self._session.execute(statement, params):
+        for row in await statement.rows(self._session, params):
             if row.kind == "session":
                 values = dict(zip(_SESSION_FIELDS, row[1:], strict=False))
                 found.append(Session(**values | {"status": SessionStatus(row.status)}))
@@ -270,7 +273,7 @@ class BookingRepository:
                 away.append(TimeOff(row.starts_at, row.ends_at, row.reason))
             else:
                 clash = ("practitioner" if row.by_practitioner else "room", row.id)
-        if adding is not None and statement is _AROUND:  # SQLite has no INSERT in a WITH
+        if adding is not None and statement is _AROUND_DIRECT:  # SQLite has no INSERT in a WITH
             await self._session.execute(_ADD, params)
         return Around(sorted(found, key=lambda s: s.starts_at), away, clash)
 
