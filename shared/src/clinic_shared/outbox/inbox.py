@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope, Event, parse_event
 from clinic_shared.db import Database, insert_for, insert_once, utcnow
+from clinic_shared.direct import Direct
 from clinic_shared.outbox.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,15 @@ async def claim_all(
     same order and wait for each other rather than deadlock.
     """
     received_at = utcnow()
+    if session.get_bind().dialect.name == "postgresql":
+        ids = sorted({str(e.id): e.type for e in envelopes}.items())
+        params = {
+            "consumer": consumer,
+            "received_at": received_at,
+            "event_ids": [i for i, _ in ids],
+            "event_types": [t for _, t in ids],
+        }
+        return {row.event_id for row in await _claim_direct(inbox).rows(session, params)}
     rows = {
         str(e.id): {
             "consumer": consumer,
@@ -64,6 +74,20 @@ def _claim_statement(inbox: sa.Table, dialect: str) -> sa.Executable:
         insert_for(dialect, inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
     )
     return statement
+
+
+@functools.cache
+def _claim_direct(inbox: sa.Table) -> Direct:
+    """PostgreSQL's claim: the batch's ids as two arrays, one statement sent as it is (a consumed
+    event's hottest statement: SQLAlchemy's many-rows INSERT cost more CPU than the claim)."""
+    statement = sa.text(
+        f"INSERT INTO {inbox.name} (consumer, event_id, event_type, received_at) "  # noqa: S608
+        "SELECT :consumer, e.event_id, e.event_type, :received_at "
+        "FROM unnest(CAST(:event_ids AS text[]), CAST(:event_types AS text[])) "
+        "AS e(event_id, event_type) ORDER BY e.event_id "
+        "ON CONFLICT DO NOTHING RETURNING event_id"
+    ).bindparams(sa.bindparam("received_at", type_=inbox.c.received_at.type))
+    return Direct(statement)
 
 
 async def prune_inbox(db: Database, inbox: sa.Table, retention: timedelta) -> int:

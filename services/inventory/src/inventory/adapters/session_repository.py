@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import insert_once
+from clinic_shared.direct import Direct
 from inventory.adapters.catalogue_repository import KitRepository
 from inventory.adapters.orm import lots, patient_refs
 from inventory.adapters.orm_sessions import courses, reservations, sessions, shortages
@@ -92,13 +93,15 @@ def _record_booking(products: int) -> str:
     return _RECORDED + ",".join(ctes) + _KIT.format(taken=", ".join(taken))
 
 
-_RECORD_BOOKING = sa.text(_record_booking(PRODUCTS_TAKEN_WITH_BOOKING)).bindparams(
-    *(
-        sa.bindparam(c.name, type_=c.type)
-        for c in (*sessions.c, patient_refs.c.first_seen_at, patient_refs.c.source_event_id)
-        if c.name not in ("sequence_as_of", "session_id")
-    ),
-    *TAKE_PARAMETERS,
+_RECORD_BOOKING = Direct(
+    sa.text(_record_booking(PRODUCTS_TAKEN_WITH_BOOKING)).bindparams(
+        *(
+            sa.bindparam(c.name, type_=c.type)
+            for c in (*sessions.c, patient_refs.c.first_seen_at, patient_refs.c.source_event_id)
+            if c.name not in ("sequence_as_of", "session_id")
+        ),
+        *TAKE_PARAMETERS,
+    )
 )
 
 
@@ -158,7 +161,7 @@ class SessionRepository:
                 return None
             return NewBooking(await KitRepository(self._session).get(booked.treatment_code))
         values = _values(booked) | patient_seen | {"after": booked.session_on, "now": now}
-        rows = (await self._session.execute(_RECORD_BOOKING, values)).all()
+        rows = await _RECORD_BOOKING.rows(self._session, values)
         first = rows[0]._mapping
         if not first["new"]:
             return None

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import insert_for
+from clinic_shared.direct import Direct
 from notifications.adapters.orm import message_attempts, messages
 from notifications.domain.planning import PlannedMessage
 
@@ -19,10 +20,13 @@ KEY = ("subject_id", "kind", "offset_minutes", "anchor_at", "channel")
 
 
 @functools.cache
-def _schedule(dialect: str) -> Any:
+def _schedule(dialect: str, columns: tuple[str, ...] = ()) -> Any:
     """The upsert behind `schedule`, built once per dialect (every booking runs it twice or more,
-    and building it costs more CPU than running it)."""
+    and building it costs more CPU than running it); with `columns`, its values' parameters
+    named, as a statement compiled before it is run needs."""
     insert = insert_for(dialect, messages)
+    if columns:
+        insert = insert.values({k: sa.bindparam(k, type_=messages.c[k].type) for k in columns})
     retimed = ("status", "scheduled_for", "due_at", "expires_at", "updated_at", "context")
     return insert.on_conflict_do_update(
         index_elements=[messages.c[k] for k in KEY],
@@ -33,6 +37,19 @@ def _schedule(dialect: str) -> Any:
             sa.and_(messages.c.status == "scheduled", messages.c.attempts == 0),
         ),
     )
+
+
+@functools.cache
+def _schedule_direct() -> Direct:
+    """PostgreSQL's `_schedule`, sent on asyncpg itself (see `clinic_shared.direct`)."""
+    return Direct(_schedule("postgresql", _SCHEDULED_COLUMNS))
+
+
+_SCHEDULED_COLUMNS = (
+    *("id", "patient_id", "session_id", "course_id", "subject_id", "kind", "channel"),
+    *("offset_minutes", "anchor_at", "attempts", "context", "created_at", "status"),
+    *("scheduled_for", "due_at", "expires_at", "updated_at"),
+)
 
 
 @functools.cache
@@ -95,7 +112,10 @@ class MessageRepository:
         }
         if rows:
             dialect = self._session.get_bind().dialect.name
-            await self._session.execute(_schedule(dialect), list(rows.values()))
+            if dialect == "postgresql":
+                await _schedule_direct().run_many(self._session, list(rows.values()))
+            else:
+                await self._session.execute(_schedule(dialect), list(rows.values()))
 
     async def cancel_pending(
         self,

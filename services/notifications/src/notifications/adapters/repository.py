@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import insert_for
+from clinic_shared.direct import Direct
 from notifications.adapters.orm import contacts, policy, sessions
 from notifications.adapters.sql import upsert
 from notifications.domain.planning import Reach
@@ -72,12 +73,14 @@ _CONTACT_AND_POLICY = (
 
 
 @functools.cache
-def _record_booked_if_newer(columns: tuple[str, ...]) -> Any:
+def _record_booked_if_newer(columns: tuple[str, ...]) -> Direct:
     """PostgreSQL: `_record_if_newer` and `_CONTACT_AND_POLICY` in one round trip."""
     recorded = _record_if_newer("postgresql", columns, nested=True).cte("recorded")
     joined = recorded.outerjoin(contacts, contacts.c.patient_id == recorded.c.patient_id)
-    return sa.select(recorded, *_PLANNING).select_from(
-        joined.outerjoin(policy, policy.c.id == POLICY_ID)
+    return Direct(
+        sa.select(recorded, *_PLANNING).select_from(
+            joined.outerjoin(policy, policy.c.id == POLICY_ID)
+        )
     )
 
 
@@ -182,8 +185,8 @@ class SessionRepository:
             return recorded, await ContactRepository(self._session).reach_and_policy(
                 values["patient_id"]
             )
-        statement = _record_booked_if_newer(tuple(values))
-        row = (await self._session.execute(statement, values)).first()
+        found = await _record_booked_if_newer(tuple(values)).rows(self._session, values)
+        row = found[0] if found else None
         return row, _planning(row)
 
     async def renumber_if_newer(

@@ -10,6 +10,7 @@ from clinic_shared.contracts.events import (
     StockShortage,
 )
 from clinic_shared.db import utcnow
+from clinic_shared.direct import Direct
 from clinic_shared.outbox import UnitOfWork
 from clinic_shared.outbox.inbox import EventHandler
 from scheduling.adapters.orm import sessions
@@ -46,7 +47,7 @@ async def clear_stock_at_risk(event: StockReserved, uow: UnitOfWork) -> None:
 
 
 # Built once: every booking's stock report runs it (building costs more CPU than running it).
-_SET_STOCK_FLAG = (
+_SET_STOCK_FLAG = Direct(
     sa.update(sessions)
     .where(
         sessions.c.id == sa.bindparam("session_id"),
@@ -61,8 +62,8 @@ _SET_STOCK_FLAG = (
 
 async def _set_stock_flag(uow: UnitOfWork, session_id: object, *, at_risk: bool) -> None:
     # Inventory's news can arrive out of order: only a newer report changes the flag.
-    await uow.session.execute(
-        _SET_STOCK_FLAG,
+    await _SET_STOCK_FLAG.run(
+        uow.session,
         {"session_id": session_id, "reported_at": uow.occurred_at, "at_risk": at_risk},
     )
 
