@@ -64,14 +64,19 @@ async def run(rounds: int = 3, duration: float = 6.0, per_round: int = 6000) -> 
             spare = str(RESULTS / "baseline-bodies.jsonl")
             await booking_bodies(clinic, dsn, per_round * 4, RESULTS / "baseline-bodies.jsonl")
             warm = await booking_bodies(clinic, dsn, 300, RESULTS / "warm.jsonl")
-            for path in ("/raw", "/orm"):
+            for path in ("/raw", "/orm", "/raw-booking"):
                 await load(baseline, path, str(warm), 2)
             await load(scheduling, "/v1/sessions", str(warm), 2)
-            measured: dict[str, list[dict[str, Any]]] = {"raw": [], "orm": [], "booking": []}
+            measured: dict[str, list[dict[str, Any]]] = {
+                "raw": [], "orm": [], "shape": [], "booking": []
+            }  # fmt: skip
             for n in range(rounds):
                 bodies = await booking_bodies(clinic, dsn, per_round, RESULTS / f"book{n}.jsonl")
-                order = [("raw", "/raw"), ("orm", "/orm"), ("booking", "/v1/sessions")]
-                for label, path in order[n % 3 :] + order[: n % 3]:
+                order = [
+                    ("raw", "/raw"), ("orm", "/orm"), ("shape", "/raw-booking"),
+                    ("booking", "/v1/sessions"),
+                ]  # fmt: skip
+                for label, path in order[n % 4 :] + order[: n % 4]:
                     target = scheduling if label == "booking" else baseline
                     source = str(bodies) if label == "booking" else spare
                     measured[label].append(await load(target, path, source, duration))
@@ -87,8 +92,12 @@ def summarise(measured: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             [measured["booking"][i]["per_second"] / measured[base][i]["per_second"]
              for i in range(rounds)]
         )
-        for base in ("raw", "orm")
+        for base in ("raw", "orm", "shape")
     }  # fmt: skip
+    shape_to_raw = median(
+        [measured["shape"][i]["per_second"] / measured["raw"][i]["per_second"]
+         for i in range(rounds)]
+    )  # fmt: skip
     figures = {
         label: {
             key: median([r[key] for r in results])
@@ -102,6 +111,8 @@ def summarise(measured: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         "figures": figures,
         "ratio_to_raw_asyncpg": ratio["raw"],
         "ratio_to_orm": ratio["orm"],
+        "ratio_to_raw_shape": ratio["shape"],
+        "raw_shape_ratio_to_raw_asyncpg": shape_to_raw,
         "cpu_ratio_to_raw_asyncpg": figures["raw"]["cpu_ms_per_request"]
         / figures["booking"]["cpu_ms_per_request"],
         "per_round": measured_rates(measured),

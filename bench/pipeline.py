@@ -151,11 +151,13 @@ async def waves(
     bookings: int,
     rounds: int,
     paced: int,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """A warm-up, then rounds of a burst of bookings and of raw aio-pika, then a paced wave."""
+    chain_dsn: str,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """A warm-up, then rounds of a burst of bookings, of raw aio-pika and of the raw chain,
+    then a paced wave."""
     warm = await booking_bodies(clinic, dsn, 100, RESULTS / "pw.jsonl")
     await wave(services, watcher, str(warm))
-    pipeline, raw = [], []
+    pipeline, raw, chain = [], [], []
     for n in range(rounds):
         bodies = await booking_bodies(clinic, dsn, bookings, RESULTS / f"p{n}.jsonl")
         pipeline.append(await wave(services, watcher, str(bodies)))
@@ -163,14 +165,18 @@ async def waves(
             "amqp_baseline.py", "--messages", str(bookings), "--size", str(size),
             cores=SERVER_CORES,
         ))  # fmt: skip
+        chain.append(await run_json(
+            "chain_baseline.py", "--dsn", chain_dsn, "--bookings", str(bookings),
+            "--size", str(size), cores=SERVER_CORES,
+        ))  # fmt: skip
     bodies = await booking_bodies(clinic, dsn, paced, RESULTS / "paced.jsonl")
-    return pipeline, raw, await wave(services, watcher, str(bodies), rate=200)
+    return pipeline, raw, chain, await wave(services, watcher, str(bodies), rate=200)
 
 
 async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[str, Any]:
     size = payload_size()
     labels = ("scheduling", "inventory", "notifications")
-    async with scratch_databases(*labels) as urls, rabbit_namespace() as ns:
+    async with scratch_databases(*labels, "chain") as urls, rabbit_namespace() as ns:
         items = [
             service("scheduling", urls["scheduling"], ns),
             service("inventory", urls["inventory"], ns, scan_first_after_seconds="3600"),
@@ -186,7 +192,7 @@ async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[st
             stop = asyncio.Event()
             watching = asyncio.create_task(watcher.watch(stop))
             try:
-                pipeline, raw, at_200 = await waves(
+                pipeline, raw, chain, at_200 = await waves(
                     clinic,
                     dsn_of(urls["scheduling"]),
                     items,
@@ -195,12 +201,19 @@ async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[st
                     bookings,
                     rounds,
                     paced,
+                    dsn_of(urls["chain"]),
                 )
             finally:
                 stop.set()
                 await watching
             after = {s.name: s.sample_memory("after") for s in items}
     ratio = median([p["per_second"] / r["per_second"] for p, r in zip(pipeline, raw, strict=True)])
+    chain_ratio = median(
+        [c["per_second"] / r["per_second"] for c, r in zip(chain, raw, strict=True)]
+    )
+    to_chain = median(
+        [p["per_second"] / c["per_second"] for p, c in zip(pipeline, chain, strict=True)]
+    )
     cpu = median([sum(p["cpu_ms_per_booking"].values()) for p in pipeline])
     raw_cpu = median([r["cpu_ms_per_message"] for r in raw])
     return {
@@ -208,6 +221,10 @@ async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[st
         "pipeline": pipeline,
         "raw_aio_pika": raw,
         "ratio_to_raw_aio_pika": ratio,
+        "raw_chain": chain,
+        "raw_chain_ratio_to_raw_aio_pika": chain_ratio,
+        "ratio_to_raw_chain": to_chain,
+        "raw_chain_cpu_ms_per_booking": median([c["cpu_ms_per_booking"] for c in chain]),
         "cpu_ms_per_booking": cpu,
         "raw_cpu_ms_per_message": raw_cpu,
         "cpu_ratio": raw_cpu / cpu,

@@ -26,16 +26,26 @@ def _booking(r: dict[str, Any]) -> list[str]:
              ratio, ">= 0.5", ratio >= 0.5),
         _row("1 booking vs ORM insert", rate("booking"), "ORM: " + rate("orm"),
              r["ratio_to_orm"], "(context)", True),
+        _row("1 a booking's shape on the bare drivers", rate("shape"),
+             "raw asyncpg: " + rate("raw"), r["raw_shape_ratio_to_raw_asyncpg"],
+             "(the target's ceiling)", True),
+        _row("1 booking vs its shape on the bare drivers", rate("booking"),
+             "bare shape: " + rate("shape"), r["ratio_to_raw_shape"], "(context)", True),
         _row("1 booking, server CPU per request",
              f"{f['booking']['cpu_ms_per_request']:.2f} ms",
              f"raw asyncpg: {f['raw']['cpu_ms_per_request']:.2f} ms",
              r["cpu_ratio_to_raw_asyncpg"], "(context)", True),
+        _row("1 bare shape, server CPU per request",
+             f"{f['shape']['cpu_ms_per_request']:.2f} ms",
+             f"raw asyncpg: {f['raw']['cpu_ms_per_request']:.2f} ms",
+             f["raw"]["cpu_ms_per_request"] / f["shape"]["cpu_ms_per_request"], "(context)", True),
     ]  # fmt: skip
 
 
 def _pipeline(r: dict[str, Any]) -> list[str]:
     p = r["pipeline"][-1]
     raw = r["raw_aio_pika"][-1]
+    chain = r["raw_chain"][-1]
     paced = r["paced_200_per_second"]
     ratio = r["ratio_to_raw_aio_pika"]
     return [
@@ -50,6 +60,13 @@ def _pipeline(r: dict[str, Any]) -> list[str]:
              ", ".join(f"{k} {v:.1f}" for k, v in p["cpu_ms_per_booking"].items()) + " ms",
              f"aio-pika {raw['cpu_ms_per_message']:.2f} ms per message",
              r["cpu_ratio"], "(context)", True),
+        _row("2 raw chain (the pipeline's hops on the bare drivers)",
+             f"{chain['per_second']:.0f}/s, p50 {chain['p50_ms']:.0f} ms, "
+             f"p99 {chain['p99_ms']:.0f} ms, CPU {chain['cpu_ms_per_booking']:.2f} ms per booking",
+             f"aio-pika {raw['per_second']:.0f}/s", r["raw_chain_ratio_to_raw_aio_pika"],
+             "(the target's ceiling)", True),
+        _row("2 pipeline vs the raw chain", f"{p['per_second']:.0f}/s",
+             f"raw chain {chain['per_second']:.0f}/s", r["ratio_to_raw_chain"], "(context)", True),
         f"| 2 pipeline paced at 200/s | p50 {paced['p50_ms']:.0f} ms, p99 {paced['p99_ms']:.0f} ms,"
         f" {paced['per_second']:.0f}/s | | | | |",
     ]  # fmt: skip
