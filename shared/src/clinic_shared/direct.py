@@ -15,7 +15,7 @@ dialects (SQLite) run the statement through the session as before.
 
 This leans on two attributes of SQLAlchemy's asyncpg adapter (`_transaction` and
 `_start_transaction`): the adapter begins its transaction lazily, at the first statement it runs
-itself. `tests/shared/test_direct.py` fails if that changes under an upgrade.
+itself. `shared/tests/integration/test_direct.py` fails if that changes under an upgrade.
 """
 
 from __future__ import annotations
