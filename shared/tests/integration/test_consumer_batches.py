@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 
+import pytest
 import sqlalchemy as sa
 
 from clinic_shared.context import causation_id_var, correlation_id_var
@@ -142,3 +144,42 @@ async def test_poison_in_a_burst_through_the_bus_is_dead_lettered_alone(harness:
     await eventually(lambda: harness.bus.dead_letter_count("inventory"), until=lambda n: n == 1)
     await asyncio.sleep(0.3)
     assert await _notes(harness) == good
+
+
+SLOW_CLAIMS = """CREATE FUNCTION slow_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$"""
+
+
+@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+async def test_two_replicas_given_one_burst_in_opposite_orders_apply_each_event_once(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two replicas of a consumer each get the same events, in opposite orders, at once. Their
+    batches claim the events in one order (event id), so one waits for the other rather than
+    the two deadlocking; each event is applied once, by one of them, and neither batch falls
+    back to one event at a time."""
+    async with harness.db.engine.begin() as conn:  # widen the race: each claimed row takes 5 ms
+        await conn.execute(sa.text(SLOW_CLAIMS))
+        await conn.execute(
+            sa.text(
+                "CREATE TRIGGER slow_claim BEFORE INSERT ON inbox"
+                " FOR EACH ROW EXECUTE FUNCTION slow_claim()"
+            )
+        )
+    uows = [Counting(harness), Counting(harness)]
+    seen: list[str] = []
+    replicas = [_consumer(uows[0], seen), _consumer(uows[1], seen)]
+    caplog.set_level(logging.INFO, logger="clinic_shared.outbox.inbox")
+    names: list[str] = []
+    for burst in range(5):
+        delivered = [_envelope(f"B{burst}-{i:02}") for i in range(12)]
+        names += [f"B{burst}-{i:02}" for i in range(12)]
+        await asyncio.gather(
+            *(replicas[0](e) for e in delivered),
+            *(replicas[1](e) for e in reversed(delivered)),
+        )
+
+    assert await _notes(harness) == sorted(names)  # each once
+    assert sorted(seen) == sorted(names)  # no handler ran for a copy the other replica applied
+    assert uows[0].commits + uows[1].commits == 5  # a batch per burst emitted; none one by one
+    assert not [r for r in caplog.records if "rolled back" in r.getMessage()]
