@@ -112,9 +112,8 @@ class Direct:
                 if isinstance(result, CursorResult) and result.returns_rows
                 else []
             )
-        records = await self._send(session, [params], many=False)
-        assert self._compiled is not None
-        return self._compiled.rows(records)
+        compiled, records = await self._send(session, [params], many=False)
+        return compiled.rows(records)
 
     async def run(self, session: AsyncSession, params: Mapping[str, Any] | None = None) -> None:
         await self.rows(session, params)
@@ -128,7 +127,7 @@ class Direct:
 
     async def _send(
         self, session: AsyncSession, params: Sequence[Mapping[str, Any]], *, many: bool
-    ) -> Any:
+    ) -> tuple[_Compiled, Any]:
         conn = await session.connection()
         compiled = self._for(conn.dialect)
         args = [compiled.args(p) for p in params]
@@ -140,8 +139,8 @@ class Direct:
                 await adapted._start_transaction()  # type: ignore[union-attr]
             driver: Any = fairy.driver_connection
             if many:
-                return await driver.executemany(compiled.sql, args)
-            return await driver.fetch(compiled.sql, *args[0])
+                return compiled, await driver.executemany(compiled.sql, args)
+            return compiled, await driver.fetch(compiled.sql, *args[0])
         except Exception as error:
             raise await _translated(conn, adapted, error, compiled.sql, args) from error
 
