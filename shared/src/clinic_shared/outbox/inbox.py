@@ -46,12 +46,12 @@ async def claim_all(
     """
     received_at = utcnow()
     if session.get_bind().dialect.name == "postgresql":
-        ids = sorted({str(e.id): e.type for e in envelopes}.items())
+        types = {str(e.id): e.type for e in envelopes}  # a copy delivered twice, claimed once
         params = {
             "consumer": consumer,
             "received_at": received_at,
-            "event_ids": [i for i, _ in ids],
-            "event_types": [t for _, t in ids],
+            "event_ids": list(types),
+            "event_types": list(types.values()),
         }
         return {row.event_id for row in await _claim_direct(inbox).rows(session, params)}
     rows = {

@@ -110,22 +110,20 @@ class UnitOfWork:
     async def commit(self) -> None:
         if self._envelopes:
             now = utcnow()
-            await _insert(self._outbox).run_many(
-                self.session,
-                [
-                    {
-                        "id": str(e.id),
-                        "type": e.type,
-                        "body": e.model_dump_json(),
-                        "created_at": now,
-                        "position": position,
-                        "next_attempt_at": now,
-                        "status": "pending",
-                        "attempts": 0,
-                    }
-                    for position, e in enumerate(self._envelopes)
-                ],
-            )
+            rows = [
+                {
+                    "id": str(e.id),
+                    "type": e.type,
+                    "body": e.model_dump_json(),
+                    "created_at": now,
+                    "position": position,
+                    "next_attempt_at": now,
+                    "status": "pending",
+                    "attempts": 0,
+                }
+                for position, e in enumerate(self._envelopes)
+            ]
+            await _insert(self._outbox, tuple(rows[0])).run_many(self.session, rows)
         await self.session.commit()
         emitted, self._envelopes = self._envelopes, []
         if emitted and self._on_commit is not None:
@@ -138,24 +136,9 @@ class UnitOfWork:
                 log.exception("work after commit failed")
 
 
-_OUTBOX_COLUMNS = (
-    *("id", "type", "body", "created_at", "position"),
-    *("next_attempt_at", "status", "attempts"),
-)
-
-
 @functools.cache
-def _insert(outbox: sa.Table) -> Direct:
-    """The outbox row's INSERT, built once per table: every unit of work that emits runs it."""
-    columns = (
-        "id",
-        "type",
-        "body",
-        "created_at",
-        "position",
-        "next_attempt_at",
-        "status",
-        "attempts",
-    )
+def _insert(outbox: sa.Table, columns: tuple[str, ...]) -> Direct:
+    """The outbox row's INSERT of `columns`, built once per table: every unit of work that
+    emits runs it."""
     values = {name: sa.bindparam(name, type_=outbox.c[name].type) for name in columns}
     return Direct(sa.insert(outbox).values(values))

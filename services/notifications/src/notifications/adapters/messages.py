@@ -40,16 +40,9 @@ def _schedule(dialect: str, columns: tuple[str, ...] = ()) -> Any:
 
 
 @functools.cache
-def _schedule_direct() -> Direct:
+def _schedule_direct(columns: tuple[str, ...]) -> Direct:
     """PostgreSQL's `_schedule`, sent on asyncpg itself (see `clinic_shared.direct`)."""
-    return Direct(_schedule("postgresql", _SCHEDULED_COLUMNS))
-
-
-_SCHEDULED_COLUMNS = (
-    *("id", "patient_id", "session_id", "course_id", "subject_id", "kind", "channel"),
-    *("offset_minutes", "anchor_at", "attempts", "context", "created_at", "status"),
-    *("scheduled_for", "due_at", "expires_at", "updated_at"),
-)
+    return Direct(_schedule("postgresql", columns))
 
 
 @functools.cache
@@ -111,11 +104,12 @@ class MessageRepository:
             for p in planned
         }
         if rows:
+            values = list(rows.values())
             dialect = self._session.get_bind().dialect.name
             if dialect == "postgresql":
-                await _schedule_direct().run_many(self._session, list(rows.values()))
+                await _schedule_direct(tuple(values[0])).run_many(self._session, values)
             else:
-                await self._session.execute(_schedule(dialect), list(rows.values()))
+                await self._session.execute(_schedule(dialect), values)
 
     async def cancel_pending(
         self,
