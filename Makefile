@@ -45,4 +45,4 @@ bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (no
 	$(UV) run --frozen python bench/run.py
 
 token: install  ## prints a bearer token for ROLE as the last line
-	@$(UV) run --frozen python -m clinic_shared.auth --role $(ROLE)
+	@$(UV) run --frozen python -m clinic_shared.tokens --role $(ROLE)

@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 
 from clinic_shared.auth import Role, mint_token
-from clinic_shared.settings import DEVELOPMENT_JWT_SECRET
+from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 ZONE = ZoneInfo("Europe/Paris")
 TREATMENT = "cellulite-arms"

@@ -14,7 +14,8 @@ import yaml
 from pydantic import ValidationError
 
 from clinic_shared.crypto import new_key
-from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+from clinic_shared.settings import ServiceSettings
+from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 from dashboard.settings import DashboardSettings
 from inventory.settings import InventorySettings
 from notifications.settings import NotificationsSettings

@@ -1,29 +1,19 @@
-"""JWTs with a role claim, minted by the dashboard (and `make token`), checked by services."""
+"""JWTs with a role claim, checked by services (minted by `clinic_shared.tokens`)."""
 
 from __future__ import annotations
 
-import argparse
 import functools
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 import jwt
 from fastapi import Request
 
 from clinic_shared.errors import Forbidden, Unauthorized
+from clinic_shared.tokens import ALGORITHM, Role, mint_token
 
-ALGORITHM = "HS256"
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    RECEPTIONIST = "receptionist"
-    PRACTITIONER = "practitioner"
-    STOCK_MANAGER = "stock_manager"
+__all__ = ["ALGORITHM", "Principal", "Role", "TokenVerifier", "mint_token", "require_roles"]
 
 
 @dataclass(frozen=True)
@@ -69,26 +59,6 @@ def _verified(token: str, secret: str, issuer: str) -> tuple[Principal, float]:
     return Principal(subject=str(claims["sub"]), role=role), float(claims["exp"])
 
 
-def mint_token(
-    secret: str,
-    *,
-    role: Role,
-    subject: str | None = None,
-    issuer: str = "clinic",
-    ttl: timedelta = timedelta(hours=8),
-    now: datetime | None = None,
-) -> str:
-    issued = now or datetime.now(UTC)
-    claims = {
-        "sub": subject or f"{role.value}-{uuid.uuid4().hex[:8]}",
-        "role": role.value,
-        "iss": issuer,
-        "iat": issued,
-        "exp": issued + ttl,
-    }
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
-
-
 def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -113,27 +83,3 @@ def require_roles(*roles: Role) -> Callable[[Request], Awaitable[Principal]]:
 
     dependency.allowed_roles = allowed  # type: ignore[attr-defined]  # read by the OpenAPI
     return dependency
-
-
-def main() -> None:
-    """Print a bearer token for ROLE, signed with the configured secret, as the last line."""
-    from clinic_shared.settings import ServiceSettings
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--role", choices=[r.value for r in Role], default=Role.ADMIN.value)
-    parser.add_argument("--hours", type=float, default=8.0)
-    args = parser.parse_args()
-    settings = ServiceSettings()
-    print(f"# {args.role} token, valid {args.hours:g} h; use: Authorization: Bearer <token>")
-    print(
-        mint_token(
-            settings.jwt_secret.get_secret_value(),
-            role=Role(args.role),
-            issuer=settings.jwt_issuer,
-            ttl=timedelta(hours=args.hours),
-        )
-    )
-
-
-if __name__ == "__main__":
-    main()

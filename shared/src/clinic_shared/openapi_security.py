@@ -20,7 +20,7 @@ BEARER = {
     "type": "http",
     "scheme": "bearer",
     "bearerFormat": "JWT",
-    "description": "A staff token (`python -m clinic_shared.auth`); its role says what it may do.",
+    "description": "A staff token (`make token`); its role says what it may do.",
 }
 
 

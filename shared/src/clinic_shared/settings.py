@@ -9,8 +9,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clinic_shared.crypto import DEVELOPMENT_DATA_KEYS, DEVELOPMENT_INDEX_KEY, Keyring
+from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
-DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
 

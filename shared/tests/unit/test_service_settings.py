@@ -7,7 +7,8 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.crypto import new_key
-from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+from clinic_shared.settings import ServiceSettings
+from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 STRONG_SECRET = "k" * 40
 DATA_KEYS = f"k2:{new_key()},k1:{new_key()}"

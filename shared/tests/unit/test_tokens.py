@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -128,3 +131,27 @@ def test_tampered_payload_is_refused_with_401() -> None:
     body["role"] = "admin"
     forged = jwt.utils.base64url_encode(json.dumps(body).encode()).decode()
     refused(f"{header}.{forged}.{signature}")
+
+
+def test_make_token_prints_a_token_the_services_accept_for_the_role() -> None:
+    environment = {**os.environ, "CLINIC_JWT_SECRET": SECRET, "CLINIC_JWT_ISSUER": "clinic"}
+    printed = subprocess.run(
+        [sys.executable, "-m", "clinic_shared.tokens", "--role", "stock_manager"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert verifier.verify(printed.splitlines()[-1]).role is Role.STOCK_MANAGER
+
+
+def test_minting_a_token_imports_neither_the_web_framework_nor_the_database_layer() -> None:
+    """What keeps `make token` quick: it loads PyJWT, not FastAPI and SQLAlchemy (4-5 s before)."""
+    probe = (
+        "import sys, clinic_shared.tokens; "
+        "print(sorted({'fastapi', 'sqlalchemy'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"

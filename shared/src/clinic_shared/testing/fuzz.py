@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clinic_shared.auth import Role, mint_token
-from clinic_shared.settings import DEVELOPMENT_JWT_SECRET
+from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 
 @dataclass(frozen=True)

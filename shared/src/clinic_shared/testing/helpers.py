@@ -15,7 +15,8 @@ import uvicorn
 from fastapi import FastAPI
 
 from clinic_shared.auth import Role, mint_token
-from clinic_shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+from clinic_shared.settings import ServiceSettings
+from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 T = TypeVar("T")
 CLINIC_ZONE = ZoneInfo(str(ServiceSettings.model_fields["timezone"].default))
