@@ -1,10 +1,10 @@
 """Dispatch N due emails to a local SMTP server, against a bare aiosmtplib loop to the same server.
 
-    uv run python bench/notifications_dispatch.py [--messages 10000] [--sqlite]
+    uv run python bench/notifications_dispatch.py [--messages 10000]
 
 Prints messages per second of the dispatcher (lease, render, send, record each attempt) and of
 two bare loops (one connection per message, as the dispatcher's channel does; and one connection
-for all), and the ratios. Uses a throwaway PostgreSQL database on 127.0.0.1 unless --sqlite.
+for all), and the ratios. Uses a throwaway PostgreSQL database on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import contextlib
 import socket
-import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -52,11 +51,7 @@ class Counter:
 
 
 @contextlib.asynccontextmanager
-async def database(use_sqlite: bool) -> AsyncIterator[str]:
-    if use_sqlite:
-        with tempfile.TemporaryDirectory() as directory:
-            yield f"sqlite+aiosqlite:///{directory}/notifications.db"
-        return
+async def database() -> AsyncIterator[str]:
     name = f"bench_notifications_{uuid.uuid4().hex[:8]}"
     conn = await asyncpg.connect(ADMIN_DSN)
     await conn.execute(f'CREATE DATABASE "{name}"')
@@ -146,21 +141,19 @@ async def bare_per_second(port: int, n: int, *, reuse: bool, concurrency: int = 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=10_000)
-    parser.add_argument("--sqlite", action="store_true")
     args = parser.parse_args()
     counter = Counter()
     port = free_port()
     controller = Controller(counter, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        async with database(args.sqlite) as url:
+        async with database() as url:
             dispatcher = await dispatched_per_second(url, port, args.messages)
         per_message = await bare_per_second(port, args.messages, reuse=False)
         one_connection = await bare_per_second(port, args.messages, reuse=True)
     finally:
         controller.stop()
-    backend = "SQLite" if args.sqlite else "PostgreSQL"
-    print(f"{args.messages} emails, {backend}; server received {counter.count}")
+    print(f"{args.messages} emails, PostgreSQL; server received {counter.count}")
     for label, rate in (
         ("dispatcher", dispatcher),
         ("bare aiosmtplib, connection per message", per_message),

@@ -16,8 +16,6 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from clinic_shared.messaging import InMemoryBus, MessageBus
-from clinic_shared.runtime import bus_options
 from clinic_shared.serve import uvicorn_config
 from clinic_shared.testing.helpers import bearer, eventually, running
 from inventory.bootstrap import build_app as inventory_app
@@ -93,11 +91,10 @@ async def clinic_stack(make_settings: Any, tmp_path: Path) -> AsyncIterator[Clin
         inventory_url=f"http://127.0.0.1:{inventory.port}",
         notifications_url=f"http://127.0.0.1:{notifications.port}",
     )
-    bus: MessageBus | None = InMemoryBus(bus_options(scheduling)) if scheduling.is_sqlite else None
     apps = {
-        "scheduling": scheduling_app(scheduling, bus),
-        "inventory": inventory_app(inventory, bus),
-        "notifications": notifications_app(notifications, bus),
+        "scheduling": scheduling_app(scheduling),
+        "inventory": inventory_app(inventory),
+        "notifications": notifications_app(notifications),
     }
     apps["scheduling"].state.runtime.clock = lambda: datetime.combine(MONDAY, time(8), tzinfo=PARIS)
     async with (
@@ -106,8 +103,6 @@ async def clinic_stack(make_settings: Any, tmp_path: Path) -> AsyncIterator[Clin
         running(apps["scheduling"]) as client,
     ):
         yield Clinic(apps, client, notifications_url)
-    if bus is not None:
-        await bus.close()
 
 
 async def fill(clinic: Clinic) -> None:

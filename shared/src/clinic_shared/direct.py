@@ -10,8 +10,7 @@ driver connection the session holds, with the column types' own bind and result 
 so rows read back as SQLAlchemy would give them. It takes part in the session's transaction: it
 begins it if nothing has yet, and the session's commit or rollback ends it. Errors are raised as
 SQLAlchemy's (`IntegrityError`, `OperationalError` ..., the connection invalidated when it is
-gone), so callers and the error handlers see what they would see from `session.execute`. Other
-dialects (SQLite) run the statement through the session as before.
+gone), so callers and the error handlers see what they would see from `session.execute`.
 
 This leans on two attributes of SQLAlchemy's asyncpg adapter (`_transaction` and
 `_start_transaction`): the adapter begins its transaction lazily, at the first statement it runs
@@ -25,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult, Dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import Executable
 
@@ -104,15 +103,7 @@ class Direct:
         self, session: AsyncSession, params: Mapping[str, Any] | None = None
     ) -> list[Any]:
         """The statement's rows (attribute and index access, as SQLAlchemy's rows)."""
-        params = params or {}
-        if session.get_bind().dialect.driver != "asyncpg":
-            result = await session.execute(self.statement, params)
-            return (
-                list(result.all())
-                if isinstance(result, CursorResult) and result.returns_rows
-                else []
-            )
-        compiled, records = await self._send(session, [params], many=False)
+        compiled, records = await self._send(session, [params or {}], many=False)
         return compiled.rows(records)
 
     async def run(self, session: AsyncSession, params: Mapping[str, Any] | None = None) -> None:
@@ -120,9 +111,7 @@ class Direct:
 
     async def run_many(self, session: AsyncSession, params: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per set of parameters (asyncpg pipelines them)."""
-        if session.get_bind().dialect.driver != "asyncpg":
-            await session.execute(self.statement, list(params))
-        elif params:
+        if params:
             await self._send(session, params, many=True)
 
     async def _send(

@@ -25,7 +25,6 @@ PHONE_RE = re.compile(
 THIRD_PARTY_LEVELS = {
     "aiormq": logging.WARNING,
     "aio_pika": logging.WARNING,
-    "aiosqlite": logging.INFO,
 }
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}

@@ -6,7 +6,6 @@ import asyncio
 import threading
 import zlib
 from collections.abc import Callable
-from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
@@ -58,16 +57,12 @@ async def _run_online(url: str, metadata: MetaData, lock_id: int) -> None:
 
 
 def _migrate(conn: Connection, metadata: MetaData, lock_id: int) -> None:
-    postgres = conn.dialect.name == "postgresql"
-    if postgres:
-        conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
-        conn.commit()
+    conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+    conn.commit()
     try:
-        options: dict[str, Any] = {"render_as_batch": conn.dialect.name == "sqlite"}
-        context.configure(connection=conn, target_metadata=metadata, **options)
+        context.configure(connection=conn, target_metadata=metadata)
         with context.begin_transaction():
             context.run_migrations()
     finally:
-        if postgres:
-            conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
-            conn.commit()
+        conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+        conn.commit()

@@ -95,8 +95,8 @@ def rate_limit_table(metadata: sa.MetaData) -> sa.Table:
 class StoredRateLimiter:
     """The same sliding window, counted in the database so that every replica shares it.
 
-    A hit counts and checks in one transaction, serialised per key (an advisory lock on
-    PostgreSQL, SQLite's write lock), so concurrent requests on several replicas cannot all slip
+    A hit counts and checks in one transaction, serialised per key (a transaction-scoped
+    advisory lock), so concurrent requests on several replicas cannot all slip
     under the limit. Keys are stored as SHA-256 hashes: no address or account name at rest.
     """
 
@@ -127,9 +127,8 @@ class StoredRateLimiter:
         table, now, key_hash = self._table, self._clock(), self._hash(key)
         mine = sa.and_(table.c.limiter == self._name, table.c.key_hash == key_hash)
         async with self._db.session() as session, session.begin():
-            if self._db.dialect == "postgresql":
-                lock = sa.func.hashtextextended(key_hash, 0)
-                await session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
+            lock = sa.func.hashtextextended(key_hash, 0)
+            await session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
             recent = (
                 await session.scalars(
                     sa.select(table.c.at)
@@ -148,8 +147,7 @@ class StoredRateLimiter:
 
     async def forget(self, key: str, session: AsyncSession) -> None:
         """Clear `key`'s count in `session`'s transaction (a right password clears the account's
-        earlier mistakes when its sign-in commits). Within the caller's transaction, since on
-        SQLite a second one would wait for the write lock the caller holds."""
+        earlier mistakes when its sign-in commits)."""
         table = self._table
         await session.execute(
             sa.delete(table).where(

@@ -45,7 +45,7 @@ class ServiceSettings(BaseSettings):
     log_format: Literal["json", "text"] = Field("json", validation_alias="CLINIC_LOG_FORMAT")
     timezone: str = Field("Europe/Paris", validation_alias="CLINIC_TIMEZONE")
 
-    database_url: str = "sqlite+aiosqlite:///var/service.db"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/service"
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=0, le=65535)
     database_pool_size: int = Field(10, ge=1)
@@ -107,10 +107,6 @@ class ServiceSettings(BaseSettings):
         if self.index_key.get_secret_value() == DEVELOPMENT_INDEX_KEY:
             raise ValueError("CLINIC_INDEX_KEY must be set to a random key in production")
         return self
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
     @classmethod
     def environment_variables(cls) -> set[str]:

@@ -3,7 +3,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -46,7 +45,7 @@ class Received:
 
 @dataclass
 class Harness:
-    backend: str
+    bus_kind: str
     db: Database
     bus: MessageBus
     options: BusOptions
@@ -83,8 +82,14 @@ class Harness:
             return list(result.all())
 
 
+@pytest.fixture(params=["memory", "rabbitmq"])
+def bus_kind(request: pytest.FixtureRequest) -> str:
+    """The bus under test: the in-memory one of `make run`, or RabbitMQ; both on PostgreSQL."""
+    return str(request.param)
+
+
 @pytest.fixture
-async def harness(backend, tmp_path: Path, request, amqp_namespace) -> AsyncIterator[Harness]:
+async def harness(bus_kind, postgres_databases, request, amqp_namespace) -> AsyncIterator[Harness]:
     options = BusOptions(
         namespace=amqp_namespace.prefix,
         prefetch=8,
@@ -93,18 +98,14 @@ async def harness(backend, tmp_path: Path, request, amqp_namespace) -> AsyncIter
         publish_timeout_seconds=2.0,
     )
     bus: MessageBus
-    if backend == "sqlite":
-        db = Database(f"sqlite+aiosqlite:///{tmp_path}/shared.db")
-        async with db.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
+    db = Database(await postgres_databases.fresh("shared", metadata=metadata))
+    if bus_kind == "memory":
         bus, amqp_url = InMemoryBus(options), None
     else:
-        url = await request.getfixturevalue("postgres_databases").fresh("shared", metadata=metadata)
-        db = Database(url)
         amqp_url = amqp_namespace.url = request.getfixturevalue("rabbitmq_url")
         bus = RabbitBus(amqp_url, options)
     await bus.connect()
-    harness = Harness(backend, db, bus, options, amqp_url)
+    harness = Harness(bus_kind, db, bus, options, amqp_url)
     yield harness
     for extra in harness.extra_buses:
         await extra.close()

@@ -150,7 +150,7 @@ SLOW_CLAIMS = """CREATE FUNCTION slow_claim() RETURNS trigger LANGUAGE plpgsql A
 BEGIN PERFORM pg_sleep(0.005); RETURN NEW; END $$"""
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+@pytest.mark.parametrize("bus_kind", ["rabbitmq"], indirect=True)
 async def test_two_replicas_given_one_burst_in_opposite_orders_apply_each_event_once(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:

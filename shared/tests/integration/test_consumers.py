@@ -152,7 +152,7 @@ async def test_a_database_outage_longer_than_the_retries_does_not_dead_letter(
     assert await harness.bus.dead_letter_count("inventory") == 0
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+@pytest.mark.parametrize("bus_kind", ["rabbitmq"], indirect=True)
 async def test_consumer_keeps_consuming_after_its_connection_is_cut(harness: Harness) -> None:
     assert harness.amqp_url is not None
     broker = make_url(harness.amqp_url.replace("amqp://", "postgresql://"))
@@ -188,7 +188,7 @@ async def _ready(bus) -> bool:
     return bool(bus.health().ready)
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+@pytest.mark.parametrize("bus_kind", ["rabbitmq"], indirect=True)
 async def test_a_binding_an_earlier_release_made_is_removed_on_upgrade(harness: Harness) -> None:
     """Notifications once took `inventory.#`; a broker upgraded in place must stop routing it."""
     assert harness.amqp_url is not None

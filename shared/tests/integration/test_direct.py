@@ -2,8 +2,7 @@
 
 These guard what `clinic_shared.direct` takes from SQLAlchemy's asyncpg adapter: were an upgrade
 to change how the adapter begins its transaction, a direct statement would run in autocommit
-and a refused booking would leave its session behind. On SQLite the same statements go
-through the session, and the same tests hold.
+and a refused booking would leave its session behind.
 """
 
 from __future__ import annotations
@@ -87,7 +86,7 @@ async def test_a_refused_write_raises_sqlalchemys_integrity_error(harness: Harne
     assert await _notes(harness) == ["after the refusal", "first"]
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+@pytest.mark.parametrize("bus_kind", ["rabbitmq"], indirect=True)
 async def test_a_lost_connection_is_unavailable_and_the_pool_recovers(harness: Harness) -> None:
     async with harness.db.session() as session:
         pid = await session.scalar(sa.text("SELECT pg_backend_pid()"))

@@ -97,7 +97,7 @@ async def test_two_relays_at_once_publish_each_event_exactly_once(harness: Harne
     assert {r.status for r in await harness.outbox_rows()} == {"published"}
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
+@pytest.mark.parametrize("bus_kind", ["rabbitmq"], indirect=True)
 async def test_event_committed_while_broker_is_down_is_published_once_it_is_back(
     harness: Harness,
 ) -> None:

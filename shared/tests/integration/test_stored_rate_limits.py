@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -30,16 +29,8 @@ class Clock:
 
 
 @pytest.fixture
-async def database_url(backend: str, tmp_path: Path, request) -> str:
-    if backend == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path}/limits.db"
-        db = Database(url)
-        async with db.engine.begin() as conn:
-            await conn.run_sync(metadata.create_all)
-        await db.dispose()
-        return url
-    databases = request.getfixturevalue("postgres_databases")
-    return str(await databases.fresh("limits", metadata=metadata))
+async def database_url(postgres_databases) -> str:
+    return str(await postgres_databases.fresh("limits", metadata=metadata))
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ def test_development_defaults_need_no_environment() -> None:
     assert settings.env == "development"
     assert settings.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
     assert settings.amqp_url is None
-    assert settings.is_sqlite
+    assert settings.database_url.startswith("postgresql+asyncpg://")
 
 
 def test_production_with_the_development_secret_refuses_to_start(
@@ -105,7 +105,6 @@ def test_service_fields_are_read_with_the_service_prefix(monkeypatch: pytest.Mon
     assert settings.database_url == "postgresql+asyncpg://db/x"
     assert settings.port == 8001
     assert settings.amqp_namespace == "ns."
-    assert not settings.is_sqlite
 
 
 def test_environment_variables_lists_prefixed_service_and_unprefixed_shared_names() -> None:

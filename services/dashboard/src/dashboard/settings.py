@@ -13,7 +13,7 @@ class DashboardSettings(ServiceSettings):
 
     service_name: str = "dashboard"
     port: int = Field(8000, ge=0, le=65535)
-    database_url: str = "sqlite+aiosqlite:///var/dashboard.db"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/dashboard"
 
     scheduling_url: str = "http://127.0.0.1:8001"
     inventory_url: str = "http://127.0.0.1:8002"

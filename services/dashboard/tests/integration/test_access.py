@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-import pytest
 
 from clinic_shared.auth import Role
 from clinic_shared.testing.access import ROLES, Row, concrete, read_table, routes_of
@@ -15,8 +14,6 @@ from .conftest import Dashboard
 README = Path(__file__).resolve().parents[2] / "README.md"
 SIGN_OUT = ("POST", "/signout")
 REFUSED = "Your role does not give access to this page."
-
-pytestmark = pytest.mark.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
 
 def test_every_route_has_a_row_and_every_row_a_route(dashboard: Dashboard) -> None:

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.testing.helpers import Served
@@ -15,8 +14,6 @@ from dashboard.bootstrap import build_app
 from dashboard.settings import DashboardSettings
 
 from .conftest import Dashboard
-
-pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
 
 async def test_the_page_after_a_sign_in_is_open_at_once_even_when_the_commit_is_slow(

@@ -13,7 +13,7 @@ class InventorySettings(ServiceSettings):
 
     service_name: str = "inventory"
     port: int = Field(8002, ge=0, le=65535)
-    database_url: str = "sqlite+aiosqlite:///var/inventory.db"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/inventory"
 
     forecast_days: int = Field(60, ge=1, le=365)
     expiry_warning_days: int = Field(30, ge=1, le=365)

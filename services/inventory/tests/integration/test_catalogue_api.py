@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from clinic_shared.testing.helpers import bearer, running
 from inventory.adapters.orm import kit_items, products
 from inventory.bootstrap import build_app
@@ -21,7 +19,6 @@ SERUM = {
 }
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_fresh_database_has_the_catalogue_from_its_migrations_alone(make_settings) -> None:
     app = build_app(await make_settings(InventorySettings, seed_demo_data=False))
     async with running(app) as client:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from clinic_shared.testing.helpers import bearer
 
 from .conftest import Inventory
 
-pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 ADMIN = bearer("admin")
 
 

@@ -25,7 +25,6 @@ from .events import emitted, session_event
 from .invariants import violations
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_hundred_bookings_at_once_reserve_exactly_the_ten_vials_in_stock(
     inventory: Inventory,
 ) -> None:
@@ -65,7 +64,6 @@ async def test_hundred_bookings_at_once_reserve_exactly_the_ten_vials_in_stock(
     assert await bus.dead_letter_count("inventory") == 0
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_deliveries_arriving_during_a_rush_of_bookings_are_shared_exactly(
     inventory: Inventory,
 ) -> None:
@@ -95,7 +93,6 @@ async def test_deliveries_arriving_during_a_rush_of_bookings_are_shared_exactly(
     assert await bus.dead_letter_count("inventory") == 0
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_a_delivery_committed_while_a_booking_is_still_deciding_short_serves_that_booking(
     inventory: Inventory,
 ) -> None:
@@ -122,7 +119,6 @@ async def _book_while_a_delivery_commits(inventory: Inventory, booked: SessionBo
         await uow.commit()
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_a_booking_committed_while_a_delivery_is_still_deciding_is_served_by_it(
     inventory: Inventory,
 ) -> None:
@@ -157,7 +153,6 @@ async def _count(inventory: Inventory, table: sa.Table) -> int:
     return len(await inventory.rows(table))
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_a_recall_and_a_count_during_a_rush_of_bookings_leave_the_stock_consistent(
     inventory: Inventory,
 ) -> None:
@@ -187,7 +182,6 @@ async def test_a_recall_and_a_count_during_a_rush_of_bookings_leave_the_stock_co
     assert await bus.dead_letter_count("inventory") == 0
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_bookings_at_once_needing_vials_from_several_lots_share_them_exactly(
     inventory: Inventory,
 ) -> None:
@@ -211,7 +205,6 @@ async def test_bookings_at_once_needing_vials_from_several_lots_share_them_exact
     assert await bus.dead_letter_count("inventory") == 0
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_bookings_at_once_of_a_three_product_kit_from_several_lots_share_them_exactly(
     inventory: Inventory, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-import pytest
-
 from clinic_shared.testing.helpers import bearer, clinic_today, running
 from inventory.adapters.orm import lots, receipts
 from inventory.bootstrap import build_app
@@ -105,7 +103,6 @@ async def test_lots_come_in_pages_no_larger_than_the_cap(inventory: Inventory) -
     assert too_many.json()["errors"][0]["field"] == "query.limit"
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 async def test_demo_seed_stocks_every_product_once(make_settings) -> None:
     settings = await make_settings(InventorySettings, seed_demo_data=True)
     for _ in range(2):  # a restart seeds nothing twice

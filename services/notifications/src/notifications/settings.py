@@ -16,7 +16,7 @@ class NotificationsSettings(ServiceSettings):
 
     service_name: str = "notifications"
     port: int = Field(8003, ge=0, le=65535)
-    database_url: str = "sqlite+aiosqlite:///var/notifications.db"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/notifications"
 
     clinic_name: str = Field("Clinique Lumière", min_length=1, max_length=40)
     clinic_address: str = Field("12 rue de la Paix, 75002 Paris", min_length=1, max_length=100)

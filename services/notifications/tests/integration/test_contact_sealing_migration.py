@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -35,12 +34,9 @@ LEDGER_0004 = sa.table(
 
 
 @pytest.fixture
-def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    if backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/notifications.db"
-    databases = request.getfixturevalue("postgres_databases")
+def database_url(postgres_databases) -> str:
     name = f"sealing_{uuid.uuid4().hex[:8]}"
-    return str(asyncio.run(databases.fresh(name, metadata=sa.MetaData())))
+    return str(asyncio.run(postgres_databases.fresh(name, metadata=sa.MetaData())))
 
 
 def _migrate(url: str, revision: str) -> None:

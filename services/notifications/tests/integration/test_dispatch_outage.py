@@ -19,8 +19,6 @@ from .dispatching import dispatcher
 from .events import T0, Session, envelope, messages, publish
 from .test_dispatch import HeldChannel
 
-pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-
 
 async def test_a_send_recorded_during_a_database_outage_is_recorded_after_it_not_sent_again(
     make_settings, caplog: pytest.LogCaptureFixture

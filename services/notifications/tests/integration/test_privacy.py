@@ -1,5 +1,5 @@
 """Phone numbers and emails never reach our log records (the formatter's masking is a last
-resort). Third-party loggers are out of scope: aiosqlite logs SQL parameters at DEBUG."""
+resort). Third-party loggers are out of scope."""
 
 from __future__ import annotations
 

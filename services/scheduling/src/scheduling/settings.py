@@ -13,7 +13,7 @@ class SchedulingSettings(ServiceSettings):
 
     service_name: str = "scheduling"
     port: int = Field(8001, ge=0, le=65535)
-    database_url: str = "sqlite+aiosqlite:///var/scheduling.db"
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/scheduling"
     default_phone_region: str = Field("GB", min_length=2, max_length=2)
     nudge_lead_days: int = Field(3, ge=0, le=30)
     nudge_interval_seconds: float = Field(300.0, gt=0)

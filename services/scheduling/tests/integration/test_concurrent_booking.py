@@ -12,8 +12,6 @@ from scheduling.adapters.orm import sessions
 
 from .conftest import MONDAY, Clinic, local
 
-pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
-
 
 async def test_fifty_concurrent_bookings_of_one_slot_make_one_session(clinic: Clinic) -> None:
     courses = []

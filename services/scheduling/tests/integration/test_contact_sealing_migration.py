@@ -6,7 +6,6 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -47,12 +46,9 @@ EVENT = '{"type": "scheduling.patient.registered", "data": {"phone": "+447911123
 
 
 @pytest.fixture
-def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    if backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/scheduling.db"
-    databases = request.getfixturevalue("postgres_databases")
+def database_url(postgres_databases) -> str:
     name = f"sealing_{uuid.uuid4().hex[:8]}"
-    return str(asyncio.run(databases.fresh(name, metadata=sa.MetaData())))
+    return str(asyncio.run(postgres_databases.fresh(name, metadata=sa.MetaData())))
 
 
 @pytest.fixture(autouse=True)

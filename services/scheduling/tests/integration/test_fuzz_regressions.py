@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from .conftest import ADMIN, Clinic
-
-pytestmark = pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 
 
 def _field_errors(response) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Registering patients over the API: SQLite with the in-memory bus, PostgreSQL with RabbitMQ."""
+"""Registering patients over the API, on PostgreSQL with RabbitMQ."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, time, timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from clinic_shared.contracts import Envelope
@@ -20,7 +19,6 @@ async def _session(clinic: Clinic, session_id: str) -> dict:
     return dict((await clinic.client.get(f"/v1/sessions/{session_id}", headers=ADMIN)).json())
 
 
-@pytest.mark.parametrize("backend", ["postgres"], indirect=True)
 async def test_concurrent_cancels_and_moves_in_one_course_never_deadlock(clinic: Clinic) -> None:
     for round_ in range(3):
         course = await clinic.course()

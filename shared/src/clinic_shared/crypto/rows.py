@@ -85,8 +85,6 @@ def _same_key(
 
 
 def widen_to_text(conn: Connection, table: str, columns: Sequence[str]) -> None:
-    """Let sealed values fit: PostgreSQL columns become text (SQLite does not enforce lengths)."""
-    if conn.dialect.name != "postgresql":
-        return
+    """Let sealed values fit: the columns become text."""
     for column in columns:
         conn.execute(sa.text(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" TYPE text'))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope, Event, parse_event
-from clinic_shared.db import Database, insert_for, insert_once, utcnow
+from clinic_shared.db import Database, insert_once, utcnow
 from clinic_shared.direct import Direct
 from clinic_shared.outbox.uow import UnitOfWork
 
@@ -44,41 +44,19 @@ async def claim_all(
     Rows go in event id order, so two replicas claiming overlapping batches lock them in the
     same order and wait for each other rather than deadlock.
     """
-    received_at = utcnow()
-    if session.get_bind().dialect.name == "postgresql":
-        types = {str(e.id): e.type for e in envelopes}  # a copy delivered twice, claimed once
-        params = {
-            "consumer": consumer,
-            "received_at": received_at,
-            "event_ids": list(types),
-            "event_types": list(types.values()),
-        }
-        return {row.event_id for row in await _claim_direct(inbox).rows(session, params)}
-    rows = {
-        str(e.id): {
-            "consumer": consumer,
-            "event_id": str(e.id),
-            "event_type": e.type,
-            "received_at": received_at,
-        }
-        for e in envelopes
+    types = {str(e.id): e.type for e in envelopes}  # a copy delivered twice, claimed once
+    params = {
+        "consumer": consumer,
+        "received_at": utcnow(),
+        "event_ids": list(types),
+        "event_types": list(types.values()),
     }
-    statement = _claim_statement(inbox, session.get_bind().dialect.name)
-    result = await session.execute(statement, [rows[key] for key in sorted(rows)])
-    return set(result.scalars())
-
-
-@functools.cache
-def _claim_statement(inbox: sa.Table, dialect: str) -> sa.Executable:
-    statement: sa.Executable = (
-        insert_for(dialect, inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
-    )
-    return statement
+    return {row.event_id for row in await _claim_direct(inbox).rows(session, params)}
 
 
 @functools.cache
 def _claim_direct(inbox: sa.Table) -> Direct:
-    """PostgreSQL's claim: the batch's ids as two arrays, one statement sent as it is (a consumed
+    """The claim: the batch's ids as two arrays, one statement sent as it is (a consumed
     event's hottest statement: SQLAlchemy's many-rows INSERT cost more CPU than the claim)."""
     statement = sa.text(
         f"INSERT INTO {inbox.name} (consumer, event_id, event_type, received_at) "  # noqa: S608

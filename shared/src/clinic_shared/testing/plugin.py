@@ -7,7 +7,6 @@ import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 import aio_pika
@@ -90,17 +89,6 @@ async def amqp_namespace() -> AsyncIterator[RabbitNamespace]:
     await namespace.cleanup()
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=[pytest.mark.postgres, pytest.mark.rabbitmq]),
-    ]
-)
-def backend(request: pytest.FixtureRequest) -> str:
-    """Each service test runs twice: SQLite with the in-memory bus, PostgreSQL with RabbitMQ."""
-    return str(request.param)
-
-
 FAST = {
     "outbox_poll_seconds": 0.05,
     "consumer_retry_delay_seconds": 0.2,
@@ -128,27 +116,7 @@ def stack_settings(
 
 
 @pytest.fixture
-def make_settings(
-    backend: str,
-    tmp_path: Path,
-    request: pytest.FixtureRequest,
-    amqp_namespace: RabbitNamespace,
-) -> SettingsFactory:
-    """Build a service's settings for this test's backend: `await make_settings(Cls, **over)`."""
-
-    async def make(cls: type[S], **overrides: Any) -> S:
-        name = str(cls.model_fields["service_name"].default)
-        values: dict[str, Any] = {**FAST, "amqp_namespace": amqp_namespace.prefix}
-        if backend == "sqlite":
-            values |= {
-                "database_url": f"sqlite+aiosqlite:///{tmp_path}/{name}.db",
-                "amqp_url": None,
-            }
-        else:
-            databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
-            amqp_namespace.url = request.getfixturevalue("rabbitmq_url")
-            url = await databases.fresh(name, f"{name}:migrations")
-            values |= {"database_url": url, "amqp_url": amqp_namespace.url}
-        return cls(**(values | overrides))
-
-    return make
+def make_settings(stack_settings: SettingsFactory) -> SettingsFactory:
+    """A service's settings for a service test: `await make_settings(Cls, **over)`, on its own
+    fresh PostgreSQL database and this test's RabbitMQ names (as `stack_settings`)."""
+    return stack_settings

@@ -45,12 +45,6 @@ class Clinic(Dashboard):
 
 
 @pytest.fixture
-def backend() -> str:
-    """The skeleton's `dashboard` (services down, for role refusals) once, on SQLite."""
-    return "sqlite"
-
-
-@pytest.fixture
 async def clinic(stack_settings) -> AsyncIterator[Clinic]:
     """The dashboard calling the running services, all seeded with the demo clinic."""
     async with AsyncExitStack() as stack:

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import insert_once
 from clinic_shared.direct import Direct
-from inventory.adapters.catalogue_repository import KitRepository
 from inventory.adapters.orm import lots, patient_refs
 from inventory.adapters.orm_sessions import courses, reservations, sessions, shortages
 from inventory.adapters.stock_repository import TAKE_PARAMETERS, take_first_lot
@@ -151,15 +150,10 @@ class SessionRepository:
     async def add_booked(
         self, booked: BookedSession, patient_seen: dict[str, Any], *, now: datetime
     ) -> NewBooking | None:
-        """Record the booked session (its patient and course too) and read its treatment's kit;
-        on PostgreSQL also take what the kit's first product needs from its first lot, at `now`.
+        """Record the booked session (its patient and course too), read its treatment's kit and
+        take what the kit's first products need from their first lots, at `now`.
         None when the session was known here already. `patient_seen` is the patient reference
         to record unless known (`patient_id`, `first_seen_at`, `source_event_id`)."""
-        if self._session.get_bind().dialect.name != "postgresql":
-            await insert_once(self._session, patient_refs, patient_seen)
-            if not await self.add_if_new(booked):
-                return None
-            return NewBooking(await KitRepository(self._session).get(booked.treatment_code))
         values = _values(booked) | patient_seen | {"after": booked.session_on, "now": now}
         rows = await _RECORD_BOOKING.rows(self._session, values)
         first = rows[0]._mapping

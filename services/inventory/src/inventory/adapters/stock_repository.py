@@ -1,8 +1,8 @@
 """The lot counters, changed only by conditional UPDATEs: the heart of never overselling.
 
 Each UPDATE re-checks what it needs in its WHERE clause, so two transactions racing for the last
-vial cannot both win: on PostgreSQL the second waits for the first's row lock and then finds the
-condition false; on SQLite writers are serialised. The CHECK on `lots` is the backstop.
+vial cannot both win: the second waits for the first's row lock and then finds the
+condition false. The CHECK on `lots` is the backstop.
 """
 
 from __future__ import annotations
@@ -14,30 +14,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inventory.adapters.orm import lots
-from inventory.domain.allocation import LotStock
 
 FREE = lots.c.quantity - lots.c.reserved - lots.c.consumed
-# Statements of the reservation path (every booked session), built once: building a statement
-# costs more CPU than running it.
-_CANDIDATES = sa.select(lots.c.id, lots.c.lot_number, lots.c.expires_on, FREE.label("free")).where(
-    lots.c.product_code == sa.bindparam("product_code"),
-    lots.c.status == "available",
-    lots.c.expires_on > sa.bindparam("after"),
-    FREE > 0,
-)
-_QUANTITY = sa.bindparam("wanted", type_=sa.Integer)
-_TRY_RESERVE = (
-    sa.update(lots)
-    .where(lots.c.id == sa.bindparam("lot_id"), _QUANTITY <= FREE, lots.c.status == "available")
-    .values(reserved=lots.c.reserved + _QUANTITY)
-)
 
-
-# PostgreSQL: the first lot by FEFO, its conditional UPDATE and the reservation row in one
-# statement. The UPDATE re-checks `take <= free` on the row as it is once locked (READ COMMITTED
+# The reservation path (every booked session): the first lot by FEFO, its conditional UPDATE
+# and the reservation row in one statement, built once (building it costs more CPU than running
+# it). The UPDATE re-checks `take <= free` on the row as it is once locked (READ COMMITTED
 # re-evaluates the WHERE on the newest version), so a pick a competitor overtook is skipped, never
-# over-allocated: `offered` > `held` tells the caller to read again. One lot per statement keeps
-# the lock order of the loop it replaces (lots in FEFO order), so reservations cannot deadlock.
+# over-allocated: `offered` > `held` tells the caller to read again. One lot per statement takes
+# lots in FEFO order, so reservations cannot deadlock.
 # The statement defines `want{n}` (product_code, wanted) before these: one product, or none; `{n}`
 # tells apart the CTEs of several products taken in one statement (see `take_first_lot`).
 _TAKE_FIRST_LOT = """
@@ -97,17 +82,10 @@ class StockRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def candidates(self, product_code: str, after: date) -> list[LotStock]:
-        """Available lots of the product with free vials that expire after `after`."""
-        rows = await self._session.execute(
-            _CANDIDATES, {"product_code": product_code, "after": after}
-        )
-        return [LotStock(r.id, r.lot_number, r.expires_on, r.free) for r in rows]
-
     async def reserve_from_first_lot(
         self, *, session_id: uuid.UUID, product_code: str, wanted: int, after: date, now: datetime
     ) -> tuple[int, int]:
-        """PostgreSQL only: hold up to `wanted` vials of the first lot by FEFO expiring after
+        """Hold up to `wanted` vials of the first lot by FEFO expiring after
         `after`, in one round trip; return (vials held, vials the lot offered as read)."""
         values = {
             "session_id": session_id,
@@ -127,12 +105,6 @@ class StockRepository:
             .limit(1)
         )
         return found is not None
-
-    async def try_reserve(self, lot_id: uuid.UUID, quantity: int) -> bool:
-        """Hold `quantity` vials of the lot if it is still available (a recall committed since it
-        was read stops it) and they are still free; False otherwise."""
-        result = await self._session.execute(_TRY_RESERVE, {"lot_id": lot_id, "wanted": quantity})
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def try_consume(self, lot_id: uuid.UUID, quantity: int) -> bool:
         """Record `quantity` unreserved vials as used if the lot has them free."""

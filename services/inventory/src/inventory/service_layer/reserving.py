@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
@@ -14,7 +13,6 @@ from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.catalogue_repository import KitRepository
 from inventory.adapters.session_repository import SessionRepository
 from inventory.adapters.stock_repository import StockRepository
-from inventory.domain.allocation import allocate
 from inventory.domain.catalogue import KitLine
 from inventory.domain.sessions import BookedSession, Reservation, still_needed
 from inventory.service_layer.alerting import sync_shortage_alerts
@@ -35,44 +33,8 @@ async def reserve(
 ) -> int:
     """Hold up to `needed` vials of the product for the session, FEFO; return how many.
 
-    `first_take` is what was taken from the product's first lot already (PostgreSQL), as
-    `reserve_from_first_lot` tells it."""
-    if uow.session.get_bind().dialect.name == "postgresql":
-        return await _reserve_lot_by_lot(uow, booked, product_code, needed, now, first_take)
-    stock, repo = StockRepository(uow.session), SessionRepository(uow.session)
-    session_id, session_on = booked.session_id, booked.session_on
-    held = 0
-    for _ in range(MAX_ROUNDS):
-        if held >= needed:
-            break
-        picks = allocate(
-            needed - held, await stock.candidates(product_code, session_on), session_on
-        )
-        if not picks:
-            break
-        for pick in picks:
-            if not await stock.try_reserve(pick.lot_id, pick.quantity):
-                break
-            reservation = Reservation(
-                uuid.uuid4(), session_id, product_code, pick.lot_id, pick.quantity
-            )
-            await repo.add_reservation(reservation, now=now)
-            held += pick.quantity
-    else:
-        if held < needed:  # every round lost its race: record short rather than spin
-            log.warning("reservation gave up under contention", extra={"product": product_code})
-    return held
-
-
-async def _reserve_lot_by_lot(
-    uow: UnitOfWork,
-    booked: BookedSession,
-    product_code: str,
-    needed: int,
-    now: datetime,
-    first_take: tuple[int, int] | None,
-) -> int:
-    """`reserve` on PostgreSQL: one statement per lot taken (or overtaken), not three."""
+    One statement per lot taken (or overtaken). `first_take` is what was taken from the
+    product's first lot already, as `reserve_from_first_lot` tells it."""
     stock = StockRepository(uow.session)
     held = lost = 0
     while held < needed:

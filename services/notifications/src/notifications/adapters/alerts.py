@@ -8,10 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters.orm import staff_alerts
-from notifications.adapters.sql import upsert
 
 
 class AlertRepository:
@@ -23,7 +23,7 @@ class AlertRepository:
     ) -> bool:
         """Add the alert unless one of its kind and subject exists that day; True when added."""
         statement = (
-            upsert(self._session, staff_alerts)
+            pg_insert(staff_alerts)
             .values(
                 id=uuid.uuid4(),
                 kind=kind,

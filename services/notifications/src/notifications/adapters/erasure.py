@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notifications.adapters.orm import consent_ledger, contacts, messages
-from notifications.adapters.sql import upsert
 
 # A tombstone needs the contact's required columns even when no contact was ever projected.
 _TOMBSTONE_DEFAULTS = {"language": "en", "preferred_channel": "sms"}
@@ -21,7 +21,7 @@ class ErasureRepository:
         self._session = session
 
     async def tombstone(self, patient_id: uuid.UUID, values: dict[str, Any]) -> None:
-        statement = upsert(self._session, contacts).values(
+        statement = pg_insert(contacts).values(
             patient_id=patient_id, **_TOMBSTONE_DEFAULTS, **values
         )
         await self._session.execute(

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clinic_shared.db import insert_for
 from clinic_shared.direct import Direct
 from notifications.adapters.orm import message_attempts, messages
 from notifications.domain.planning import PlannedMessage
@@ -20,15 +20,15 @@ KEY = ("subject_id", "kind", "offset_minutes", "anchor_at", "channel")
 
 
 @functools.cache
-def _schedule(dialect: str, columns: tuple[str, ...] = ()) -> Any:
-    """The upsert behind `schedule`, built once per dialect (every booking runs it twice or more,
-    and building it costs more CPU than running it); with `columns`, its values' parameters
-    named, as a statement compiled before it is run needs."""
-    insert = insert_for(dialect, messages)
-    if columns:
-        insert = insert.values({k: sa.bindparam(k, type_=messages.c[k].type) for k in columns})
+def _schedule(columns: tuple[str, ...]) -> Direct:
+    """The upsert behind `schedule`, built once per set of columns (every booking runs it twice
+    or more, and building it costs more CPU than running it), sent on asyncpg itself (see
+    `clinic_shared.direct`); its values' parameters named, as a compiled statement needs."""
+    insert = pg_insert(messages).values(
+        {k: sa.bindparam(k, type_=messages.c[k].type) for k in columns}
+    )
     retimed = ("status", "scheduled_for", "due_at", "expires_at", "updated_at", "context")
-    return insert.on_conflict_do_update(
+    upsert = insert.on_conflict_do_update(
         index_elements=[messages.c[k] for k in KEY],
         set_={column: insert.excluded[column] for column in retimed},
         # a cancelled key comes back; an untried one takes the new time (and wording)
@@ -37,12 +37,7 @@ def _schedule(dialect: str, columns: tuple[str, ...] = ()) -> Any:
             sa.and_(messages.c.status == "scheduled", messages.c.attempts == 0),
         ),
     )
-
-
-@functools.cache
-def _schedule_direct(columns: tuple[str, ...]) -> Direct:
-    """PostgreSQL's `_schedule`, sent on asyncpg itself (see `clinic_shared.direct`)."""
-    return Direct(_schedule("postgresql", columns))
+    return Direct(upsert)
 
 
 @functools.cache
@@ -105,11 +100,7 @@ class MessageRepository:
         }
         if rows:
             values = list(rows.values())
-            dialect = self._session.get_bind().dialect.name
-            if dialect == "postgresql":
-                await _schedule_direct(tuple(values[0])).run_many(self._session, values)
-            else:
-                await self._session.execute(_schedule(dialect), values)
+            await _schedule(tuple(values[0])).run_many(self._session, values)
 
     async def cancel_pending(
         self,

@@ -8,12 +8,11 @@ from datetime import datetime, time
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clinic_shared.db import insert_for
 from clinic_shared.direct import Direct
 from notifications.adapters.orm import contacts, policy, sessions
-from notifications.adapters.sql import upsert
 from notifications.domain.planning import Reach
 from notifications.domain.policy import DEFAULT_POLICY, Policy, QuietWindow, ReminderRule
 
@@ -21,11 +20,11 @@ POLICY_ID = 1
 
 
 @functools.cache
-def _record_if_newer(dialect: str, columns: tuple[str, ...], nested: bool = False) -> Any:
-    """The upsert behind `record_if_newer`, built once per dialect and set of columns: every
+def _record_if_newer(columns: tuple[str, ...], nested: bool = False) -> Any:
+    """The upsert behind `record_if_newer`, built once per set of columns: every
     session event runs it, and building it costs more CPU than running it. `nested` names its
     values' parameters, as a statement within another one must."""
-    insert = insert_for(dialect, sessions)
+    insert = pg_insert(sessions)
     if nested:
         insert = insert.values({k: sa.bindparam(k, type_=sessions.c[k].type) for k in columns})
     excluded = insert.excluded
@@ -41,17 +40,12 @@ def _record_if_newer(dialect: str, columns: tuple[str, ...], nested: bool = Fals
         index_elements=[sessions.c.session_id],
         set_=updates,
         where=sessions.c.source_occurred_at <= excluded.source_occurred_at,
-    ).returning(
-        sessions.c.patient_id, sessions.c.sequence, sessions.c.sessions_planned, _inserted(dialect)
-    )
+    ).returning(sessions.c.patient_id, sessions.c.sequence, sessions.c.sessions_planned, _INSERTED)
 
 
-def _inserted(dialect: str) -> sa.ColumnElement[bool]:
-    """Whether the upsert inserted the row rather than updated it: on PostgreSQL an inserted
-    row has no `xmax` (an updated one carries the updater's id); elsewhere unknown, so False."""
-    if dialect == "postgresql":
-        return sa.literal_column("xmax = 0", sa.Boolean).label("inserted")
-    return sa.false().label("inserted")
+# Whether the upsert inserted the row rather than updated it: an inserted row has no `xmax` (an
+# updated one carries the updater's id).
+_INSERTED = sa.literal_column("xmax = 0", sa.Boolean).label("inserted")
 
 
 _POLICY = sa.select(policy).where(policy.c.id == POLICY_ID)
@@ -74,8 +68,8 @@ _CONTACT_AND_POLICY = (
 
 @functools.cache
 def _record_booked_if_newer(columns: tuple[str, ...]) -> Direct:
-    """PostgreSQL: `_record_if_newer` and `_CONTACT_AND_POLICY` in one round trip."""
-    recorded = _record_if_newer("postgresql", columns, nested=True).cte("recorded")
+    """`_record_if_newer` and `_CONTACT_AND_POLICY` in one round trip."""
+    recorded = _record_if_newer(columns, nested=True).cte("recorded")
     joined = recorded.outerjoin(contacts, contacts.c.patient_id == recorded.c.patient_id)
     return Direct(
         sa.select(recorded, *_PLANNING).select_from(
@@ -131,7 +125,7 @@ class PolicyRepository:
             "aftercare_delay_minutes": value.aftercare_delay_minutes,
             "updated_at": now,
         }
-        statement = upsert(self._session, policy).values(id=POLICY_ID, **values)
+        statement = pg_insert(policy).values(id=POLICY_ID, **values)
         await self._session.execute(
             statement.on_conflict_do_update(index_elements=[policy.c.id], set_=values)
         )
@@ -169,8 +163,7 @@ class SessionRepository:
         The upsert locks the session's row until commit, so two events of one session are
         applied one after the other, never interleaved.
         """
-        dialect = self._session.get_bind().dialect.name
-        statement = _record_if_newer(dialect, tuple(values))
+        statement = _record_if_newer(tuple(values))
         return (await self._session.execute(statement, values)).first()
 
     async def record_booked_if_newer(
@@ -178,13 +171,6 @@ class SessionRepository:
     ) -> tuple[sa.Row[Any] | None, tuple[Reach, Policy] | None]:
         """`record_if_newer` for a session booked or moved, with what planning its messages
         needs: how the patient may be reached and the policy (None for an unknown patient)."""
-        if self._session.get_bind().dialect.name != "postgresql":
-            recorded = await self.record_if_newer(values)
-            if recorded is None:
-                return None, None
-            return recorded, await ContactRepository(self._session).reach_and_policy(
-                values["patient_id"]
-            )
         found = await _record_booked_if_newer(tuple(values)).rows(self._session, values)
         row = found[0] if found else None
         return row, _planning(row)

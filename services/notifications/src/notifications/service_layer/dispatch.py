@@ -203,14 +203,9 @@ class Dispatcher:
         """Commit that these messages are with their provider (those still ours)."""
 
         async def mark() -> None:
-            db = self._runtime.db
-            if db.dialect != "postgresql":
-                async with db.session() as session, session.begin():
-                    await leases.hand_over(session, leased, now=now)
-                return
             # one statement, committed as it runs: a kill lands between the last byte and this
             # commit (the one window where a message can go twice) for a single round trip
-            async with db.engine.connect() as connection:
+            async with self._runtime.db.engine.connect() as connection:
                 autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
                 await leases.hand_over(autocommit, leased, now=now)
 

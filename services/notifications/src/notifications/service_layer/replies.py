@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from clinic_shared.contracts.events import SessionCancelRequested, SessionConfirmedByPatient
 from clinic_shared.outbox import UnitOfWork
@@ -17,7 +18,6 @@ from notifications.adapters.alerts import AlertRepository
 from notifications.adapters.consent import ConsentRepository
 from notifications.adapters.orm import inbox
 from notifications.adapters.repository import SessionRepository
-from notifications.adapters.sql import upsert
 from notifications.domain.replies import Intent, intent_of
 from notifications.service_layer.replanning import replan_reminders
 
@@ -35,7 +35,7 @@ class InboundSms:
 async def first_delivery(uow: UnitOfWork, sms: InboundSms, now: datetime) -> bool:
     """Whether this SMS id is new (the provider retries webhooks it thinks failed)."""
     statement = (
-        upsert(uow.session, inbox)
+        pg_insert(inbox)
         .values(consumer=INBOUND_CONSUMER, event_id=sms.sid[:36], event_type="sms", received_at=now)
         .on_conflict_do_nothing()
     )

@@ -253,15 +253,13 @@ class BookingRepository:
         with the course locked; in one statement.
 
         With `adding` (an id, now), that session is also inserted, booked and numbered after
-        the active sessions starting before it: in the same statement on PostgreSQL, whose
-        exclusion constraints may refuse it (IntegrityError). A refused booking rolls it back.
+        the active sessions starting before it, in the same statement, whose exclusion
+        constraints may refuse it (IntegrityError). A refused booking rolls it back.
         """
         params = clash_params(practitioner_id, room_id, start, end) | {"course_id": course_id}
         if adding is not None:
             params |= {"new_id": adding[0], "now": adding[1]}
-        statement = _AROUND_DIRECT
-        if adding is not None and self._session.get_bind().dialect.name == "postgresql":
-            statement = _ADD_AROUND
+        statement = _AROUND_DIRECT if adding is None else _ADD_AROUND
         found: list[Session] = []
         away: list[TimeOff] = []
         clash = None
@@ -273,8 +271,6 @@ class BookingRepository:
                 away.append(TimeOff(row.starts_at, row.ends_at, row.reason))
             else:
                 clash = ("practitioner" if row.by_practitioner else "room", row.id)
-        if adding is not None and statement is _AROUND_DIRECT:  # SQLite has no INSERT in a WITH
-            await self._session.execute(_ADD, params)
         return Around(sorted(found, key=lambda s: s.starts_at), away, clash)
 
 

@@ -111,15 +111,14 @@ def upgrade() -> None:
         sa.Column("window_closes_on", sa.Date, primary_key=True),
         sa.Column("emitted_at", UTCDateTime, nullable=False),
     )
-    if op.get_bind().dialect.name == "postgresql":
-        # Two concurrent bookings cannot both win: the database refuses the second overlap.
-        op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
-        for column in ("practitioner_id", "room_id"):
-            op.execute(
-                f"ALTER TABLE sessions ADD CONSTRAINT sessions_{column}_no_overlap "
-                f"EXCLUDE USING gist ({column} WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&)"
-                f" WHERE ({ACTIVE})"
-            )
+    # Two concurrent bookings cannot both win: the database refuses the second overlap.
+    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
+    for column in ("practitioner_id", "room_id"):
+        op.execute(
+            f"ALTER TABLE sessions ADD CONSTRAINT sessions_{column}_no_overlap "
+            f"EXCLUDE USING gist ({column} WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&)"
+            f" WHERE ({ACTIVE})"
+        )
 
 
 def downgrade() -> None:
