@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -60,6 +61,26 @@ class Embedded:
             return codes == [200] * len(SERVED)
 
         await eventually(healthy, timeout=60, interval=0.2)
+
+    @property
+    def data(self) -> Path:
+        return self.workdir / "var" / "postgres"
+
+    def postmasters(self) -> list[int]:
+        """The PostgreSQL servers running on this run's data folder."""
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            with contextlib.suppress(OSError):
+                words = cmdline.read_bytes().split(b"\0")
+                if words[0].endswith(b"/postgres") and str(self.data).encode() in words:
+                    found.append(int(cmdline.parent.name))
+        return found
+
+    def kill(self) -> None:
+        """SIGKILL the run, as a crash would: its PostgreSQL server is left behind."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
 
     async def interrupt(self) -> int:
         assert self.process is not None
@@ -127,6 +148,7 @@ async def test_run_serves_the_services_and_dashboard_seeds_once_and_stops_on_ctr
             embedded.url("scheduling") + "/v1/patients", headers=bearer("admin")
         )
         assert await embedded.interrupt() == 0
+    assert embedded.postmasters() == []  # Ctrl-C left no PostgreSQL server behind
 
     assert len(patients.json()) == 2  # the demo clinic was seeded once, not per start
     log = embedded.log.read_text()
@@ -135,6 +157,49 @@ async def test_run_serves_the_services_and_dashboard_seeds_once_and_stops_on_ctr
         assert f"{role.value:<14} {email:<30} {password}" in log
     for secret in ("7911123456", "amelia.hart@example.com", "chloe.martin@example.com"):
         assert secret not in log
+
+
+@pytest.mark.parametrize("embedded", ["embedded-default"], indirect=True)
+async def test_run_after_a_crash_stops_the_server_it_left_and_keeps_the_data(embedded) -> None:
+    async with httpx.AsyncClient(timeout=5) as client:
+        embedded.start()
+        await embedded.wait_healthy(client)
+        admin = bearer("admin")
+        created = await client.post(
+            embedded.url("scheduling") + "/v1/patients",
+            json={"first_name": "Inès", "last_name": "Crash", "phone": "+33612345678"},
+            headers=admin,
+        )
+        assert created.status_code == 201, created.text
+        embedded.kill()
+        left = embedded.postmasters()
+
+        embedded.start()
+        await embedded.wait_healthy(client)
+        found = await client.get(
+            embedded.url("scheduling") + f"/v1/patients/{created.json()['id']}", headers=admin
+        )
+        assert await embedded.interrupt() == 0
+
+    assert len(left) == 1, "the crashed run's server was expected to outlive it"
+    assert "stopping a PostgreSQL server a previous run left" in embedded.log.read_text()
+    assert found.status_code == 200
+    assert found.json()["last_name"] == "Crash"
+    assert embedded.postmasters() == []
+
+
+def test_a_second_run_on_the_same_folder_is_refused_while_the_first_runs(tmp_path: Path) -> None:
+    from clinic_embedded.postgres import AlreadyRunning, EmbeddedPostgres
+
+    first, second = EmbeddedPostgres(tmp_path / "var"), EmbeddedPostgres(tmp_path / "var")
+    first.hold()
+    try:
+        with pytest.raises(AlreadyRunning, match="another `make run` is using"):
+            second.hold()
+    finally:
+        first.release()
+    second.hold()  # free again once the first run is gone
+    second.release()
 
 
 async def _sign_in_to_the_dashboard_as_the_demo_receptionist(url: str) -> None:

@@ -1,8 +1,9 @@
 """`make run`: scheduling, inventory, notifications and the dashboard in one process.
 
-On its own it runs on SQLite files under var/ and an in-memory bus, seeds the demo clinic (and the
-dashboard's demo staff accounts, printed at start) and logs to the terminal. With the services'
-*_DATABASE_URL and AMQP_URL set, it runs on PostgreSQL and RabbitMQ.
+On its own it runs on an embedded PostgreSQL server with its data under var/ (one database per
+service and one for the dashboard) and an in-memory bus, seeds the demo clinic (and the
+dashboard's demo staff accounts, printed at start) and logs to the terminal. A service whose
+*_DATABASE_URL is set uses that database instead, and with AMQP_URL set the bus is RabbitMQ.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
+from clinic_embedded import postgres
 from clinic_shared.logging import configure_logging
 from clinic_shared.messaging import InMemoryBus, MessageBus
 from clinic_shared.runtime import bus_options
@@ -34,6 +37,7 @@ from scheduling.bootstrap import build_app as scheduling_app
 from scheduling.settings import SchedulingSettings
 
 log = logging.getLogger("clinic")
+SERVED = ("scheduling", "inventory", "notifications", "dashboard")
 
 
 class _Server(uvicorn.Server):
@@ -50,27 +54,41 @@ def _seed() -> bool:
     return os.environ.get("CLINIC_SEED_DEMO_DATA", "true").lower() in {"1", "true", "yes"}
 
 
-def _settings() -> tuple[SchedulingSettings, InventorySettings, NotificationsSettings]:
+def _unset(prefix: str, values: dict[str, Any]) -> dict[str, Any]:
+    """The values whose variable (`<prefix>_<NAME>`) the environment does not set."""
+    return {k: v for k, v in values.items() if f"{prefix}_{k.upper()}" not in os.environ}
+
+
+def _settings(
+    databases: dict[str, str],
+) -> tuple[SchedulingSettings, InventorySettings, NotificationsSettings]:
+    """Each service's settings; `databases` are the embedded server's URLs of those whose
+    *_DATABASE_URL is unset."""
     seed = _seed()
-    inventory = InventorySettings(seed_demo_data=seed)
-    notifications = NotificationsSettings(seed_demo_data=seed)
+    inventory = InventorySettings(seed_demo_data=seed, **_embedded(databases, "inventory"))
+    notifications = NotificationsSettings(
+        seed_demo_data=seed, **_embedded(databases, "notifications")
+    )
     peers = {  # a patient's export asks the other two, wherever they listen in this process
         "inventory_url": f"http://{inventory.host}:{inventory.port}",
         "notifications_url": f"http://{notifications.host}:{notifications.port}",
     }
-    unset = {k: v for k, v in peers.items() if f"SCHEDULING_{k.upper()}" not in os.environ}
-    scheduling = SchedulingSettings(seed_demo_data=seed).model_copy(update=unset)
+    scheduling = SchedulingSettings(
+        seed_demo_data=seed, **_embedded(databases, "scheduling")
+    ).model_copy(update=_unset("SCHEDULING", peers))
     return scheduling, inventory, notifications
 
 
-def _dashboard_settings(*services: ServiceSettings) -> DashboardSettings:
+def _embedded(databases: dict[str, str], service: str) -> dict[str, Any]:
+    return {"database_url": databases[service]} if service in databases else {}
+
+
+def _dashboard_settings(databases: dict[str, str], *services: ServiceSettings) -> DashboardSettings:
     """The dashboard calls the services on their ports here, unless told other URLs."""
-    urls: dict[str, Any] = {
-        f"{s.service_name}_url": f"http://127.0.0.1:{s.port}"
-        for s in services
-        if f"DASHBOARD_{s.service_name.upper()}_URL" not in os.environ
-    }
-    return DashboardSettings(seed_demo_data=_seed(), **urls)
+    urls = {f"{s.service_name}_url": f"http://127.0.0.1:{s.port}" for s in services}
+    return DashboardSettings(
+        seed_demo_data=_seed(), **_unset("DASHBOARD", urls), **_embedded(databases, "dashboard")
+    )
 
 
 def _print_demo_accounts(settings: DashboardSettings) -> None:
@@ -82,12 +100,12 @@ def _print_demo_accounts(settings: DashboardSettings) -> None:
         print(f"  {role.value:<14} {email:<30} {password}", flush=True)
 
 
-async def run() -> int:
-    scheduling, inventory, notifications = _settings()
+async def run(databases: dict[str, str]) -> int:
+    scheduling, inventory, notifications = _settings(databases)
     bus: MessageBus | None = None
     if scheduling.amqp_url is None:
         bus = InMemoryBus(bus_options(scheduling))
-    dashboard = _dashboard_settings(scheduling, inventory, notifications)
+    dashboard = _dashboard_settings(databases, scheduling, inventory, notifications)
     apps: list[tuple[ServiceSettings, FastAPI]] = [
         (scheduling, scheduling_app(scheduling, bus)),
         (inventory, inventory_app(inventory, bus)),
@@ -106,13 +124,13 @@ async def run() -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
     for settings, _ in apps:
-        backend = "PostgreSQL" if not settings.is_sqlite else "SQLite"
+        where = "embedded" if settings.service_name in databases else "external"
         log.info(
-            "%s on http://%s:%d (docs at /docs), %s, %s bus",
+            "%s on http://%s:%d (docs at /docs), %s PostgreSQL, %s bus",
             settings.service_name,
             settings.host,
             settings.port,
-            backend,
+            where,
             "RabbitMQ" if bus is None else "in-memory",
         )
     _print_demo_accounts(dashboard)
@@ -149,7 +167,21 @@ def main() -> None:
     )
     import uvloop
 
-    sys.exit(uvloop.run(run()))
+    embedded = [name for name in SERVED if f"{name.upper()}_DATABASE_URL" not in os.environ]
+    var = Path(os.environ.get("CLINIC_VAR_DIR", "var"))
+    with contextlib.ExitStack() as stack:
+        databases: dict[str, str] = {}
+        if embedded:
+            try:
+                server = stack.enter_context(postgres.running(var))
+            except postgres.AlreadyRunning as exc:
+                log.error("%s", exc)
+                sys.exit(1)
+            uvloop.run(server.create_databases(embedded))
+            databases = {name: server.url(name) for name in embedded}
+            log.info("embedded PostgreSQL in %s, socket in %s", server.data, server.socket_dir)
+        code = uvloop.run(run(databases))
+    sys.exit(code)
 
 
 if __name__ == "__main__":
