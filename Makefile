@@ -5,26 +5,38 @@ ROLE ?= admin
 PYTEST_WORKERS ?= auto
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: help install run test test-fast lint fmt up down token bench
+.PHONY: help install run test test-fast lint fmt up down token bench .uv
 
 help:
 	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | install"
 
-.venv/.synced: pyproject.toml uv.lock shared/pyproject.toml services/*/pyproject.toml embedded/pyproject.toml
+LOCKED := pyproject.toml uv.lock shared/pyproject.toml services/*/pyproject.toml embedded/pyproject.toml
+
+.uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+# Everything, the test and lint tools too.
+.venv/.synced: $(LOCKED) | .uv
 	$(UV) sync --frozen --python 3.11
+	@touch $@ .venv/.runtime-synced
+
+# What the product needs to run, added to what is there (--inexact): after a `make test`,
+# `make run` removes nothing, and after a `make run`, `make test` only adds the test tools.
+.venv/.runtime-synced: $(LOCKED) | .uv
+	$(UV) sync --frozen --python 3.11 --no-dev --inexact
 	@touch $@
 
 install: .venv/.synced
 
-run: install  ## the three services in one process: SQLite under var/, in-memory bus, demo data
-	$(UV) run --frozen python -m clinic_embedded
+run: .venv/.runtime-synced  ## the services and dashboard in one process: embedded PostgreSQL under var/, in-memory bus, demo data
+	$(UV) run --frozen --no-sync python -m clinic_embedded
 
 test: install  ## the whole suite, in parallel, on real PostgreSQL and RabbitMQ
-	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) --dist loadfile
+	@scripts/test-prerequisites
+	$(UV) run --frozen --no-sync pytest -n $(PYTEST_WORKERS) --dist loadfile
 
-test-fast: install  ## the SQLite/in-memory half only, for a quick loop (not what CI runs)
-	$(UV) run --frozen pytest -n $(PYTEST_WORKERS) -m "not postgres and not rabbitmq and not system"
+test-fast: install  ## the pure unit tests only, for a quick loop (not what CI runs)
+	$(UV) run --frozen --no-sync pytest -n $(PYTEST_WORKERS) shared/tests/unit services/*/tests/unit
 
 lint: install
 	$(UV) run --frozen ruff check .
@@ -44,5 +56,5 @@ down:
 bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (not part of test)
 	$(UV) run --frozen python bench/run.py
 
-token: install  ## prints a bearer token for ROLE as the last line
-	@$(UV) run --frozen python -m clinic_shared.tokens --role $(ROLE)
+token: .venv/.runtime-synced  ## prints a bearer token for ROLE as the last line
+	@$(UV) run --frozen --no-sync python -m clinic_shared.tokens --role $(ROLE)
