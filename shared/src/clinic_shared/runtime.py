@@ -16,6 +16,7 @@ from clinic_shared import migrations
 from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import BusOptions, MessageBus
 from clinic_shared.messaging.memory import InMemoryBus
+from clinic_shared.metrics import PoolCollector, ServiceMetrics
 from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork
 from clinic_shared.outbox.inbox import EventHandler, prune_inbox
 from clinic_shared.settings import ServiceSettings
@@ -79,6 +80,7 @@ class ServiceRuntime:
     workers: Sequence[Worker] = ()
     clock: Callable[[], datetime] = utcnow
     """What time it is for the service's rules; tests replace it to travel in time."""
+    metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
 
     def __post_init__(self) -> None:
         self.name = self.settings.service_name
@@ -95,7 +97,9 @@ class ServiceRuntime:
             poll_seconds=self.settings.outbox_poll_seconds,
             linger_seconds=self.settings.outbox_linger_seconds,
             retention_seconds=self.settings.outbox_retention_seconds,
+            metrics=self.metrics,
         )
+        self.metrics.registry.register(PoolCollector(lambda: self.db.engine.pool))
         self._tasks: list[asyncio.Task[None]] = []
         self._connector: asyncio.Task[None] | None = None
         self.stopping = asyncio.Event()
@@ -142,7 +146,9 @@ class ServiceRuntime:
     async def _attach_bus(self) -> None:
         await self.message_bus.connect()
         if self.handlers:
-            consumer = InboxConsumer(self.name, self.uow, self.inbox, self.handlers)
+            consumer = InboxConsumer(
+                self.name, self.uow, self.inbox, self.handlers, metrics=self.metrics
+            )
             await self.message_bus.subscribe(self.name, consumer)
 
     async def _attach_bus_later(self) -> None:
@@ -179,6 +185,15 @@ class ServiceRuntime:
         if self._owns_bus:
             await self.message_bus.close()
         await self.db.dispose()
+
+    async def refresh_metrics(self) -> None:
+        """Set the gauges that are read from the database and the broker, before a scrape."""
+        with contextlib.suppress(Exception):  # a scrape must answer even when they do not
+            await self.relay.pending()
+        if self.handlers and self.message_bus.health().connected:
+            with contextlib.suppress(Exception):
+                dead = await self.message_bus.dead_letter_count(self.name)
+                self.metrics.dead_letters.labels(self.name).set(dead)
 
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
         checks: dict[str, Any] = {}

@@ -16,6 +16,7 @@ from clinic_shared import crypto
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.messaging import MessageBus
+from clinic_shared.metrics import HttpMetricsMiddleware, ServiceMetrics, metrics_endpoint
 from clinic_shared.openapi_links import add_links
 from clinic_shared.openapi_security import add_security
 from clinic_shared.outbox.inbox import EventHandler
@@ -125,6 +126,7 @@ def create_app(
     verifier: TokenVerifier,
     routers: list[Any],
     description: str = "",
+    metrics: ServiceMetrics | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -144,9 +146,14 @@ def create_app(
     )
     app.state.token_verifier = verifier
     app.state.runtime = runtime
+    app.state.metrics = metrics or ServiceMetrics()
     install_problem_handlers(app)
     app.add_middleware(CorrelationIdMiddleware)
+    app.add_middleware(HttpMetricsMiddleware, metrics=app.state.metrics)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
+    app.add_api_route(
+        "/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False
+    )
     app.add_api_route("/readyz", _readyz_for(runtime), methods=["GET"], tags=["health"])
     for router in routers:
         app.include_router(router)
@@ -216,5 +223,10 @@ def build_service_app(
     )
     verifier = TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
     return create_app(
-        title=title, description=description, runtime=runtime, verifier=verifier, routers=routers
+        title=title,
+        description=description,
+        runtime=runtime,
+        verifier=verifier,
+        routers=routers,
+        metrics=runtime.metrics,
     )

@@ -53,6 +53,7 @@ async def drift(tmp_path: Path, rows: str) -> list[str]:
 HEALTH = (
     "| GET | /healthz | public | public | public | public |\n"
     "| GET | /readyz | public | public | public | public |\n"
+    "| GET | /metrics | public | public | public | public |\n"
     "| GET | /openapi.json | public | public | public | public |\n"
     "| GET | /docs | public | public | public | public |\n"
     "| GET | /docs/oauth2-redirect | public | public | public | public |\n"

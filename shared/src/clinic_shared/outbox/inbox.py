@@ -18,6 +18,7 @@ from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope, Event, parse_event
 from clinic_shared.db import Database, insert_once, utcnow
 from clinic_shared.direct import Direct
+from clinic_shared.metrics import ServiceMetrics
 from clinic_shared.outbox.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,10 @@ class InboxConsumer:
         uow_factory: Callable[[], UnitOfWork],
         inbox: sa.Table,
         handlers: Mapping[str, EventHandler],
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self.name = name
+        self._metrics = metrics or ServiceMetrics()
         self._uow_factory = uow_factory
         self._inbox = inbox
         self._handlers = dict(handlers)
@@ -121,6 +124,7 @@ class InboxConsumer:
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return  # bound by a wider pattern, but nothing here acts on it
+        self._metrics.deliveries.labels(self.name).inc()
         delivery = _Delivery(envelope, parse_event(envelope), handler)
         self._waiting.append(delivery)
         try:
@@ -143,6 +147,7 @@ class InboxConsumer:
                 try:
                     await self._apply_one(delivery)
                 except Exception as exc:
+                    self._metrics.failures.labels(self.name, delivery.envelope.type).inc()
                     delivery.done.set_exception(exc)
                 else:
                     delivery.done.set_result(None)
@@ -193,16 +198,23 @@ class InboxConsumer:
     async def _run(self, uow: UnitOfWork, delivery: _Delivery) -> None:
         """Run the event's handler in `uow`, in the event's correlation and causation context."""
         envelope = delivery.envelope
-        with message_context(envelope.correlation_id, str(envelope.id)):
+        with (
+            message_context(envelope.correlation_id, str(envelope.id)),
+            self._metrics.handler_seconds.labels(self.name, envelope.type).time(),
+        ):
             uow.handling = envelope
             await delivery.handler(delivery.event, uow)
 
     def _log_duplicate(self, envelope: Envelope) -> None:
+        self._metrics.duplicates.labels(self.name).inc()
         with message_context(envelope.correlation_id, str(envelope.id)):
             log.info("duplicate event ignored", extra=_fields(self.name, envelope))
 
     def _log_handled(self, applied: Sequence[Envelope], delivered: int) -> None:
         """One line per commit, carrying the ids of the events it applied (to trace them by)."""
+        self._metrics.batches.labels(self.name).inc()
+        for envelope in applied:
+            self._metrics.applied.labels(self.name, envelope.type).inc()
         if len(applied) == 1:
             [envelope] = applied
             with message_context(envelope.correlation_id, str(envelope.id)):

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clinic_shared.contracts import Envelope
 from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import MessageBus, UnroutableError
+from clinic_shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +43,10 @@ class OutboxRelay:
         poll_seconds: float = 0.5,
         retention_seconds: float = 86_400,
         linger_seconds: float = 0.01,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._db = db
+        self._metrics = metrics or ServiceMetrics()
         self._outbox = outbox
         self._bus = bus
         self._batch_size = batch_size
@@ -87,6 +90,8 @@ class OutboxRelay:
                 return_exceptions=True,
             )
             published = [r.id for r, o in zip(rows, outcomes, strict=True) if o is None]
+            self._metrics.outbox_published.inc(len(published))
+            self._metrics.outbox_failed.inc(len(rows) - len(published))
             if published:
                 await session.execute(self._mark_published, {"ids": published, "at": utcnow()})
             for row, outcome in zip(rows, outcomes, strict=True):
@@ -126,11 +131,25 @@ class OutboxRelay:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def pending_count(self) -> int:
+        count, _ = await self.pending()
+        return count
+
+    async def pending(self) -> tuple[int, float]:
+        """How many rows wait to be published, and how long the oldest has waited (seconds);
+        the two outbox gauges are set from them."""
+        outbox = self._outbox
         async with self._db.session() as session:
-            count = await session.scalar(
-                sa.select(sa.func.count()).where(self._outbox.c.status == "pending")
-            )
-        return int(count or 0)
+            count, oldest = (
+                await session.execute(
+                    sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
+                        outbox.c.status == "pending"
+                    )
+                )
+            ).one()
+        age = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+        self._metrics.outbox_pending.set(count)
+        self._metrics.outbox_oldest_seconds.set(age)
+        return int(count), age
 
     async def run(self, stopping: asyncio.Event | None = None) -> None:
         """Publish until `stopping` is set (or cancelled); survive database and broker outages.

@@ -1,0 +1,163 @@
+"""Prometheus metrics: one registry per service, served on its own `/metrics`.
+
+`make run` serves four services from one process, so no metric lives in the default global
+registry: each service has its own `ServiceMetrics`, and its port shows its own metrics and the
+process's. Labels are bounded: route templates (never raw paths), methods, status codes,
+consumer names and event types; never an id, a name or a contact.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.gc_collector import GCCollector
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
+from prometheus_client.registry import Collector
+from sqlalchemy.pool import QueuePool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+__all__ = ["CONTENT_TYPE_LATEST", "HttpMetricsMiddleware", "PoolCollector", "ServiceMetrics"]
+
+
+class ServiceMetrics:
+    """The metrics every service has, in a registry of its own."""
+
+    def __init__(self) -> None:
+        self.registry = r = CollectorRegistry()
+        for collector in (ProcessCollector, PlatformCollector, GCCollector):
+            collector(registry=r)
+        self.http_requests = Counter(
+            "clinic_http_requests", "HTTP requests answered.", ["route", "method", "status"],
+            registry=r,
+        )  # fmt: skip
+        self.http_seconds = Histogram(
+            "clinic_http_request_duration_seconds", "Time to answer an HTTP request.",
+            ["route", "method"], registry=r,
+        )  # fmt: skip
+        self.outbox_pending = Gauge(
+            "clinic_outbox_pending_events", "Outbox rows not yet published.", registry=r
+        )
+        self.outbox_oldest_seconds = Gauge(
+            "clinic_outbox_oldest_pending_age_seconds",
+            "Age of the oldest outbox row not yet published (0 when none).",
+            registry=r,
+        )
+        self.outbox_published = Counter(
+            "clinic_outbox_published_events", "Events the broker confirmed.", registry=r
+        )
+        self.outbox_failed = Counter(
+            "clinic_outbox_publish_failures", "Publishes that failed; the row is tried again.",
+            registry=r,
+        )  # fmt: skip
+        self.deliveries = Counter(
+            "clinic_consumer_deliveries", "Events delivered to a consumer.", ["consumer"],
+            registry=r,
+        )  # fmt: skip
+        self.batches = Counter(
+            "clinic_consumer_batches", "Batches of deliveries applied in one transaction.",
+            ["consumer"], registry=r,
+        )  # fmt: skip
+        self.applied = Counter(
+            "clinic_consumer_applied_events", "Events applied (their effects committed).",
+            ["consumer", "event_type"], registry=r,
+        )  # fmt: skip
+        self.duplicates = Counter(
+            "clinic_consumer_duplicate_events",
+            "Redelivered events the inbox recognised and applied no second time.",
+            ["consumer"], registry=r,
+        )  # fmt: skip
+        self.failures = Counter(
+            "clinic_consumer_failed_events",
+            "Events whose handling failed (retried later, or dead-lettered at the last try).",
+            ["consumer", "event_type"], registry=r,
+        )  # fmt: skip
+        self.handler_seconds = Histogram(
+            "clinic_consumer_handler_duration_seconds", "Time to apply one event.",
+            ["consumer", "event_type"], registry=r,
+        )  # fmt: skip
+        self.dead_letters = Gauge(
+            "clinic_consumer_dead_letters", "Messages in the consumer's dead-letter queue.",
+            ["consumer"], registry=r,
+        )  # fmt: skip
+
+    def render(self) -> Response:
+        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class PoolCollector(Collector):
+    """The database pool's size and checked-out connections, read when scraped."""
+
+    def __init__(self, pool: Callable[[], object]) -> None:
+        self._pool = pool
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        pool = self._pool()
+        if not isinstance(pool, QueuePool):
+            return
+        yield GaugeMetricFamily("clinic_db_pool_size", "Connections the pool keeps.", pool.size())
+        yield GaugeMetricFamily(
+            "clinic_db_pool_checked_out", "Connections in use.", pool.checkedout()
+        )
+
+
+class HttpMetricsMiddleware:
+    """Count each request and time it, by route template; an unmatched path counts as one."""
+
+    def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        began, status = time.perf_counter(), 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            route, method = _route_of(scope), scope["method"]
+            self.metrics.http_requests.labels(route, method, str(status)).inc()
+            self.metrics.http_seconds.labels(route, method).observe(time.perf_counter() - began)
+
+
+def _route_of(scope: Scope) -> str:
+    """The template of the route that answered (`/v1/patients/{patient_id}`), else "unmatched"."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if isinstance(path, str):
+        return path
+    router = scope.get("router")  # a 405 or a 404 leaves no route in the scope: find the template
+    for candidate in getattr(router, "routes", ()):
+        if candidate.matches(scope)[0] is not Match.NONE:
+            return str(getattr(candidate, "path", "unmatched"))
+    return "unmatched"
+
+
+async def metrics_endpoint(request: Request) -> Response:
+    """Prometheus metrics of this service (no token: see SECURITY.md)."""
+    refresh = getattr(request.app.state.runtime, "refresh_metrics", None)
+    if refresh is not None:
+        await refresh()
+    metrics: ServiceMetrics = request.app.state.metrics
+    return metrics.render()

@@ -1,0 +1,90 @@
+"""Each service's /metrics: its own requests by route template, its outbox and its consumer,
+the process's figures; never an id or a contact, never another service's metrics."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from clinic_shared.testing.helpers import bearer, eventually
+
+from .conftest import Stack
+
+pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.rabbitmq]
+
+PATIENT = {
+    "first_name": "Nora",
+    "last_name": "Metric",
+    "phone": "+33 6 12 34 56 78",
+    "email": "nora.metric@example.com",
+    "preferred_channel": "sms",
+    "consent_sms": True,
+    "consent_email": True,
+}
+
+
+async def _samples(stack: Stack, service: str) -> dict[tuple[str, frozenset], float]:
+    answer = await stack.clients[service].get("/metrics")  # no token: scrapers have none
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("text/plain")
+    return {
+        (s.name, frozenset(s.labels.items())): s.value
+        for family in text_string_to_metric_families(answer.text)
+        for s in family.samples
+    }
+
+
+def _value(samples: dict[tuple[str, frozenset], float], name: str, **labels: str) -> float:
+    return sum(v for (n, ls), v in samples.items() if n == name and set(labels.items()) <= ls)
+
+
+async def test_metrics_count_requests_by_route_and_events_by_consumer(stack: Stack) -> None:
+    created = await stack.clients["scheduling"].post(
+        "/v1/patients", json=PATIENT, headers=bearer("receptionist")
+    )
+    assert created.status_code == 201, created.text
+    patient_id = created.json()["id"]
+    for _ in range(3):
+        await stack.clients["scheduling"].get(f"/v1/patients/{patient_id}", headers=bearer("admin"))
+    await stack.clients["scheduling"].get("/no/such/page")
+
+    async def applied_in_notifications() -> float:
+        samples = await _samples(stack, "notifications")
+        return _value(
+            samples,
+            "clinic_consumer_applied_events_total",
+            consumer="notifications",
+            event_type="scheduling.patient.registered",
+        )
+
+    assert await eventually(applied_in_notifications, until=lambda n: n >= 1, timeout=15) == 1
+
+    scheduling = await _samples(stack, "scheduling")
+    route = "/v1/patients/{patient_id}"
+    requests = "clinic_http_requests_total"
+    assert _value(scheduling, requests, route=route, method="GET", status="200") == 3
+    assert _value(scheduling, requests, route="/v1/patients", method="POST", status="201") == 1
+    assert _value(scheduling, requests, route="unmatched", status="404") == 1
+    assert _value(scheduling, "clinic_outbox_published_events_total") >= 1
+    assert ("clinic_outbox_pending_events", frozenset()) in scheduling
+    assert _value(scheduling, "clinic_db_pool_size") > 0
+    assert _value(scheduling, "process_resident_memory_bytes") > 0
+
+    inventory = await _samples(stack, "inventory")
+    assert _value(inventory, requests, route=route) == 0  # each port shows its own service
+    assert _value(inventory, "clinic_consumer_deliveries_total", consumer="inventory") >= 1
+
+
+async def test_metrics_name_no_patient(stack: Stack) -> None:
+    created = await stack.clients["scheduling"].post(
+        "/v1/patients", json=PATIENT, headers=bearer("receptionist")
+    )
+    patient_id = created.json()["id"]
+    await stack.clients["scheduling"].get(f"/v1/patients/{patient_id}", headers=bearer("admin"))
+    text = (await stack.clients["scheduling"].get("/metrics")).text
+    assert patient_id not in text
+    for shown in ("Nora", "Metric", "612345678", "nora.metric@example.com"):
+        assert shown not in text
+    assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
