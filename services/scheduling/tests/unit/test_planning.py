@@ -25,6 +25,7 @@ def calendar(**overrides: object) -> Calendar:
         "hours": WEEKDAYS_9_TO_18,
         "time_off": [],
         "practitioner_busy": [],
+        "patient_busy": [],
         "free_room": lambda start, end: ROOM,
     }
     values.update(overrides)

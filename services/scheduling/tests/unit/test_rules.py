@@ -27,6 +27,7 @@ def session(starts_at: datetime, status: SessionStatus = SessionStatus.BOOKED) -
     return Session(
         id=uuid.uuid4(),
         course_id=uuid.UUID(int=1),
+        patient_id=uuid.UUID(int=4),
         sequence=1,
         practitioner_id=uuid.UUID(int=2),
         room_id=uuid.UUID(int=3),

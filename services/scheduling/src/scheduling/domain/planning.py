@@ -41,12 +41,14 @@ class NoSlot(Exception):
 
 @dataclass(frozen=True)
 class Calendar:
-    """What a plan must respect: the practitioner's week, absences and sessions, the rooms."""
+    """What a plan must respect: the practitioner's week, absences and sessions, the patient's
+    sessions (of any course), the rooms."""
 
     zone: ZoneInfo
     hours: Sequence[WorkingHours]
     time_off: Sequence[TimeOff]
     practitioner_busy: Sequence[tuple[datetime, datetime]]
+    patient_busy: Sequence[tuple[datetime, datetime]]
     free_room: RoomChooser
 
 
@@ -112,4 +114,8 @@ def _free(start: datetime, end: datetime, calendar: Calendar) -> bool:
         return False
     if any(overlaps(start, end, t.starts_at, t.ends_at) for t in calendar.time_off):
         return False
-    return not any(overlaps(start, end, b, e) for b, e in calendar.practitioner_busy)
+    return not any(
+        overlaps(start, end, b, e)
+        for busy in (calendar.practitioner_busy, calendar.patient_busy)
+        for b, e in busy
+    )

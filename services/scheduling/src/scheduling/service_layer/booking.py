@@ -77,6 +77,7 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
     # Read after the course's lock is held: a concurrent booking of the course has committed.
     around = await scope.bookings.around(
         course.id,
+        course.patient_id,
         practitioner,
         room_id,
         starts_at,
@@ -92,6 +93,7 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
     session = Session(
         id=new_id,
         course_id=course.id,
+        patient_id=course.patient_id,
         sequence=1 + sum(s.starts_at < starts_at for s in active),  # as the early insert counts
         practitioner_id=practitioner,
         room_id=room_id,

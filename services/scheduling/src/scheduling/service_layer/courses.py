@@ -124,6 +124,9 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
         practitioner_busy=await scope.calendar.busy(
             "practitioner_id", course.practitioner_id, horizon_start, horizon_end
         ),
+        patient_busy=await scope.calendar.busy(
+            "patient_id", course.patient_id, horizon_start, horizon_end
+        ),
         free_room=await _room_chooser(scope, options.room_id, horizon_start, horizon_end),
     )
     request = PlanRequest(

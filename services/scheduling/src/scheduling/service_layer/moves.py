@@ -107,6 +107,7 @@ async def _checked_moves(
             ends_at = await check_slot(
                 scope,
                 treatment=treatment,
+                patient_id=session.patient_id,
                 practitioner_id=session.practitioner_id,
                 room_id=session.room_id,
                 starts_at=new_starts[session.id],
