@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,20 @@ class IntervalViolation(Unprocessable):
             f"{latest or 'any day'} (clinic calendar days).",
             window={"earliest": earliest, "latest": latest},
             errors=[{"field": field, "reason": "outside the allowed interval window"}],
+        )
+
+
+class OutsideHorizon(Unprocessable):
+    type_slug = "outside-horizon"
+
+    def __init__(self, field: str, earliest: date, latest: date) -> None:
+        """`earliest` and `latest`: days, or instants (datetimes) for a field of instants."""
+        first, last = earliest.isoformat(), latest.isoformat()
+        super().__init__(
+            f"Dates must fall between {first} and {last}: the clinic books no further ahead "
+            "and keeps nothing older.",
+            horizon={"earliest": first, "latest": last},
+            errors=[{"field": field, "reason": f"outside {first} to {last}"}],
         )
 
 

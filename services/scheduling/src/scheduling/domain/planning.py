@@ -23,6 +23,7 @@ class PlanRequest:
     next_sequence: int
     weekdays: frozenset[int] = frozenset()  # preferred; other days only when none fits
     time_of_day: time | None = None  # preferred; other times only when it does not fit
+    last_day: date | None = None  # the booking horizon's: nothing is proposed after it
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ def plan_course(
         window = interval_window(treatment, calendar.zone, last)
         first = max(filter(None, (window.earliest, request.first_day)))
         last_day = window.latest or first + timedelta(days=treatment.max_interval_days)
+        if request.last_day is not None:
+            last_day = min(last_day, request.last_day)
         found = _first_fit(request, treatment, calendar, first, last_day, now, sequence)
         if found is None:
             raise NoSlot(sequence, first, last_day)

@@ -47,6 +47,7 @@ async def book_session(
     refusal rolls it back. When the database refuses the insert itself (the slot is held), the
     booking starts again checking first, so that it is refused for what the checks find first.
     """
+    rules.check_horizon(starts_at, scope.clinic.now, scope.clinic.horizon, "body.starts_at")
     wanted = Wanted(course_id, starts_at, room_id, practitioner_id)
     try:
         return await _book(scope, wanted, insert_early=True)

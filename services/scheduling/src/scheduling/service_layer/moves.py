@@ -29,6 +29,8 @@ async def reschedule(
     scope: Scope, *, session_id: uuid.UUID, starts_at: datetime, shift_following: bool = False
 ) -> list[Session]:
     """Move a session; with `shift_following`, later ones move by as many days. All or nothing."""
+    clinic = scope.clinic
+    rules.check_horizon(starts_at, clinic.now, clinic.horizon, "body.starts_at")
     target = await scope.session(session_id)
     course = await scope.course(target.course_id, lock=True)
     target = await scope.session(session_id, lock=True)

@@ -24,7 +24,9 @@ async def check_slot(
     starts_at: datetime,
     moving: Collection[uuid.UUID] = (),
 ) -> datetime:
-    """Check time, hours, absences and overlaps; the session's end when all hold."""
+    """Check time, horizon, hours, absences and overlaps; the session's end when all hold."""
+    clinic = scope.clinic
+    rules.check_horizon(starts_at, clinic.now, clinic.horizon, "body.starts_at")
     ends_at = session_end(treatment, starts_at)
     hours = await scope.staff.hours(practitioner_id)
     away, clash = await scope.bookings.obstacles(
