@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -48,7 +48,8 @@ async def book_session(
     booking starts again checking first, so that it is refused for what the checks find first.
     """
     rules.check_horizon(starts_at, scope.clinic.now, scope.clinic.horizon, "body.starts_at")
-    wanted = Wanted(course_id, starts_at, room_id, practitioner_id)
+    # Kept, announced and answered in UTC, as the database gives every session back.
+    wanted = Wanted(course_id, starts_at.astimezone(UTC), room_id, practitioner_id)
     try:
         return await _book(scope, wanted, insert_early=True)
     except IntegrityError as exc:

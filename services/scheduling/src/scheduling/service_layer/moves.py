@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ async def reschedule(
     """Move a session; with `shift_following`, later ones move by as many days. All or nothing."""
     clinic = scope.clinic
     rules.check_horizon(starts_at, clinic.now, clinic.horizon, "body.starts_at")
+    starts_at = starts_at.astimezone(UTC)  # as the database gives every session back
     target = await scope.session(session_id)
     course = await scope.course(target.course_id, lock=True)
     target = await scope.session(session_id, lock=True)
