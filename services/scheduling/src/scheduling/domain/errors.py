@@ -92,6 +92,18 @@ class SlotTaken(Conflict):
         )
 
 
+class UnknownTreatment(Unprocessable):
+    """A treatment code in a body that names no treatment (in a path, it is a 404)."""
+
+    type_slug = "unknown-treatment"
+
+    def __init__(self, code: str, field: str = "body.treatment_code") -> None:
+        super().__init__(
+            f"No treatment {code!r} in the catalogue (GET /v1/treatments lists them).",
+            errors=[{"field": field, "reason": "no such treatment"}],
+        )
+
+
 class CourseFull(Unprocessable):
     def __init__(self, planned: int) -> None:
         super().__init__(

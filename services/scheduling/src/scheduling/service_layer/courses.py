@@ -10,7 +10,7 @@ from clinic_shared.contracts.events import CourseAbandoned, CourseCreated
 from clinic_shared.errors import AppError, NotFound, Unprocessable
 from scheduling.adapters.repository import PatientRepository
 from scheduling.domain import rules
-from scheduling.domain.errors import WrongState
+from scheduling.domain.errors import UnknownTreatment, WrongState
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, Window
 from scheduling.domain.planning import (
     Calendar,
@@ -35,7 +35,9 @@ async def open_course(
 ) -> Course:
     if await PatientRepository(scope.uow.session).get(patient_id) is None:
         raise NotFound(f"No patient {patient_id}.")
-    treatment = await scope.treatment(treatment_code)
+    treatment = await scope.staff.treatment(treatment_code)
+    if treatment is None:
+        raise UnknownTreatment(treatment_code)
     if await scope.staff.practitioner(practitioner_id) is None:
         raise NotFound(f"No practitioner {practitioner_id}.")
     course = Course(
