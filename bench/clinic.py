@@ -1,8 +1,8 @@
 """A clinic to book into: staff and rooms through scheduling's API, courses straight into its table.
 
-Lanes of one practitioner and one room each; booking i goes to lane i % lanes at the next free
-half hour between 07:00 and 21:00 clinic time, on a course of its own (so no interval rule and
-no overlap refuses it).
+Lanes of one practitioner, one room and one patient each (a patient is in one session at a
+time); booking i goes to lane i % lanes at the next free half hour between 07:00 and 21:00
+clinic time, on a course of its own (so no interval rule and no overlap refuses it).
 """
 
 from __future__ import annotations
@@ -37,8 +37,7 @@ def headers(role: Role) -> dict[str, str]:
 
 @dataclass
 class Clinic:
-    lanes: list[tuple[uuid.UUID, uuid.UUID]]  # (practitioner, room)
-    patient: uuid.UUID
+    lanes: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]  # (practitioner, room, patient)
     first_day: datetime
     used: int = 0
 
@@ -49,8 +48,9 @@ class Clinic:
         return local.astimezone(UTC)
 
 
-async def open_clinic(base_url: str, lanes: int, email: str | None = None) -> Clinic:
-    """Practitioners working every day, rooms, and one patient, through the API."""
+async def open_clinic(base_url: str, lanes: int) -> Clinic:
+    """Practitioners working every day, rooms and patients, one of each per lane, through the
+    API."""
     admin = headers(Role.ADMIN)
     pairs = []
     async with httpx.AsyncClient(base_url=base_url, headers=admin, timeout=30) as client:
@@ -61,17 +61,18 @@ async def open_clinic(base_url: str, lanes: int, email: str | None = None) -> Cl
             put = await client.put(f"/v1/practitioners/{practitioner}/hours", json=hours)
             put.raise_for_status()
             room = (await client.post("/v1/rooms", json={"name": f"Room {i}"})).raise_for_status()
-            pairs.append((uuid.UUID(practitioner), uuid.UUID(room.json()["id"])))
-        patient = {
-            "first_name": "Bench",
-            "last_name": "Patient",
-            "email": email or "bench.patient@example.com",
-            "preferred_channel": "email",
-            "consent_email": True,
-        }
-        made = (await client.post("/v1/patients", json=patient)).raise_for_status()
+            patient = {
+                "first_name": "Bench",
+                "last_name": f"Patient {i}",
+                "email": f"bench.patient{i}@example.com",
+                "preferred_channel": "email",
+                "consent_email": True,
+            }
+            made = (await client.post("/v1/patients", json=patient)).raise_for_status()
+            ids = (practitioner, room.json()["id"], made.json()["id"])
+            pairs.append((uuid.UUID(ids[0]), uuid.UUID(ids[1]), uuid.UUID(ids[2])))
     first_day = datetime.now(ZONE) + timedelta(days=4)  # past every reminder offset
-    return Clinic(pairs, uuid.UUID(made.json()["id"]), first_day)
+    return Clinic(pairs, first_day)
 
 
 async def booking_bodies(clinic: Clinic, dsn: str, count: int, path: Path) -> Path:
@@ -79,9 +80,9 @@ async def booking_bodies(clinic: Clinic, dsn: str, count: int, path: Path) -> Pa
     now = datetime.now(UTC)
     rows, lines = [], []
     for i in range(clinic.used, clinic.used + count):
-        practitioner, room = clinic.lanes[i % len(clinic.lanes)]
+        practitioner, room, patient = clinic.lanes[i % len(clinic.lanes)]
         course = uuid.uuid4()
-        rows.append((course, clinic.patient, TREATMENT, practitioner, 8, "active", now))
+        rows.append((course, patient, TREATMENT, practitioner, 8, "active", now))
         body = {"course_id": str(course), "starts_at": clinic.slot(i).isoformat()}
         lines.append(json.dumps(body | {"room_id": str(room)}))
     clinic.used += count

@@ -44,8 +44,9 @@ async def planning(urls: dict[int, str]) -> dict[str, Any]:
     for size, url in urls.items():
         await asyncio.to_thread(migrations.upgrade, "scheduling:migrations", url)
         db = Database(url)
-        staff, rooms, patient = await seed_staff(db)
-        await add_history(db, staff, rooms, patient, 0, size)
+        staff, rooms, patient_ids = await seed_staff(db)
+        await add_history(db, staff, rooms, patient_ids, 0, size)
+        patient = patient_ids[0]
         await time_planning(db, staff, patient)  # warm-up
         timers[size] = partial(time_planning, db, staff, patient)
         dbs.append(db)

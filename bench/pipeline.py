@@ -130,14 +130,14 @@ async def stock_up(inventory: Server, vials: int) -> None:
             ).raise_for_status()
 
 
-async def contact_known(dsn: str) -> None:
+async def contact_known(dsn: str, patients: int) -> None:
     conn = await asyncpg.connect(dsn)
     try:
         for _ in range(300):
-            if await conn.fetchval("SELECT count(*) FROM contacts"):
+            if await conn.fetchval("SELECT count(*) FROM contacts") >= patients:
                 return
             await asyncio.sleep(0.1)
-        raise RuntimeError("notifications never learnt the patient's contact")
+        raise RuntimeError("notifications never learnt the patients' contacts")
     finally:
         await conn.close()
 
@@ -186,7 +186,7 @@ async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[st
             scheduling, inventory, _ = items
             clinic = await open_clinic(scheduling.url, 32)
             await stock_up(inventory, 10 * (bookings * (rounds + 1) + paced))
-            await contact_known(dsn_of(urls["notifications"]))
+            await contact_known(dsn_of(urls["notifications"]), len(clinic.lanes))
             idle = {s.name: s.sample_memory("idle") for s in items}
             watcher = Watcher({k: dsn_of(urls[k]) for k in ("inventory", "notifications")})
             stop = asyncio.Event()

@@ -52,11 +52,13 @@ async def fresh_database() -> str:
     return url
 
 
-async def seed_staff(db: Database) -> tuple[list[uuid.UUID], list[uuid.UUID], uuid.UUID]:
+async def seed_staff(db: Database) -> tuple[list[uuid.UUID], list[uuid.UUID], list[uuid.UUID]]:
+    """Practitioners, rooms and one patient per room (a patient is in one session at a time);
+    the first patient's courses are the ones planned."""
     now = utcnow()
     staff = [uuid.uuid4() for _ in range(PRACTITIONERS)]
     room_ids = [uuid.uuid4() for _ in range(ROOMS)]
-    patient = uuid.uuid4()
+    patient_ids = [uuid.uuid4() for _ in range(ROOMS)]
     async with db.session() as s, s.begin():
         await s.execute(
             sa.insert(practitioners),
@@ -83,59 +85,66 @@ async def seed_staff(db: Database) -> tuple[list[uuid.UUID], list[uuid.UUID], uu
             [{"id": r, "name": f"R{i}", "created_at": now} for i, r in enumerate(room_ids)],
         )
         await s.execute(
-            sa.insert(patients).values(
-                id=patient,
-                first_name="B",
-                last_name="B",
-                phone=None,
-                email="b@example.com",
-                language="en",
-                preferred_channel="email",
-                consent_sms=False,
-                consent_email=True,
-                created_at=now,
-            )
+            sa.insert(patients),
+            [
+                {
+                    "id": patient,
+                    "first_name": "B",
+                    "last_name": "B",
+                    "phone": None,
+                    "email": f"b{i}@example.com",
+                    "language": "en",
+                    "preferred_channel": "email",
+                    "consent_sms": False,
+                    "consent_email": True,
+                    "created_at": now,
+                }
+                for i, patient in enumerate(patient_ids)
+            ],
         )
-    return staff, room_ids, patient
+    return staff, room_ids, patient_ids
 
 
 async def add_history(
     db: Database,
     staff: list[uuid.UUID],
     room_ids: list[uuid.UUID],
-    patient: uuid.UUID,
+    patient_ids: list[uuid.UUID],
     begin: int,
     end: int,
 ) -> None:
-    """Completed sessions number begin..end over the past year, across practitioners and rooms."""
+    """Completed sessions number begin..end over the past year, across practitioners and rooms:
+    ROOMS sessions at a time, one per room, each room's of its own patient."""
     now = utcnow()
     start = now - timedelta(days=365)
     per_course = 10
+    current: dict[int, dict[str, object]] = {}  # each room's patient's course being filled
     async with db.session() as s, s.begin():
         for first in range(begin, end, 5000):
             batch = range(first, min(end, first + 5000))
             course_rows, session_rows = [], []
             for i in batch:
-                if i % per_course == 0 or not course_rows:
-                    course_rows.append(
-                        {
-                            "id": uuid.uuid4(),
-                            "patient_id": patient,
-                            "treatment_code": "cellulite-arms",
-                            "practitioner_id": staff[(i // per_course) % PRACTITIONERS],
-                            "sessions_planned": per_course,
-                            "status": "completed",
-                            "created_at": start,
-                        }
-                    )
-                slot = start + timedelta(minutes=15 * (i // ROOMS))  # ROOMS sessions at a time
+                lane, turn = i % ROOMS, i // ROOMS
+                if turn % per_course == 0 or lane not in current:
+                    current[lane] = {
+                        "id": uuid.uuid4(),
+                        "patient_id": patient_ids[lane],
+                        "treatment_code": "cellulite-arms",
+                        "practitioner_id": staff[(turn // per_course) % PRACTITIONERS],
+                        "sessions_planned": per_course,
+                        "status": "completed",
+                        "created_at": start,
+                    }
+                    course_rows.append(current[lane])
+                slot = start + timedelta(minutes=15 * turn)
                 session_rows.append(
                     {
                         "id": uuid.uuid4(),
-                        "course_id": course_rows[-1]["id"],
-                        "sequence": i % per_course + 1,
+                        "course_id": current[lane]["id"],
+                        "patient_id": patient_ids[lane],
+                        "sequence": turn % per_course + 1,
                         "practitioner_id": staff[i % PRACTITIONERS],
-                        "room_id": room_ids[i % ROOMS],
+                        "room_id": room_ids[lane],
                         "starts_at": slot,
                         "ends_at": slot + timedelta(minutes=15),
                         "status": "completed",
@@ -144,7 +153,8 @@ async def add_history(
                         "updated_at": now,
                     }
                 )
-            await s.execute(sa.insert(courses), course_rows)
+            if course_rows:
+                await s.execute(sa.insert(courses), course_rows)
             await s.execute(sa.insert(sessions), session_rows)
     async with db.engine.begin() as conn:
         await conn.execute(sa.text("ANALYZE sessions"))
@@ -176,11 +186,12 @@ async def time_planning(db: Database, staff: list[uuid.UUID], patient: uuid.UUID
 async def main() -> None:
     url = await fresh_database()
     db = Database(url)
-    staff, room_ids, patient = await seed_staff(db)
+    staff, room_ids, patient_ids = await seed_staff(db)
+    patient = patient_ids[0]
     results = {}
     done = 0
     for size in (1_000, 100_000):
-        await add_history(db, staff, room_ids, patient, done, size)
+        await add_history(db, staff, room_ids, patient_ids, done, size)
         done = size
         await time_planning(db, staff, patient)  # warm-up
         timings = await time_planning(db, staff, patient)

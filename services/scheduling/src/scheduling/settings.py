@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
+from scheduling.domain.rules import HORIZON
 
 
 class SchedulingSettings(ServiceSettings):
@@ -17,7 +20,13 @@ class SchedulingSettings(ServiceSettings):
     default_phone_region: str = Field("GB", min_length=2, max_length=2)
     nudge_lead_days: int = Field(3, ge=0, le=30)
     nudge_interval_seconds: float = Field(300.0, gt=0)
+    # How far ahead bookings, plans, time off and the agenda's filters may reach.
+    horizon_days: int = Field(HORIZON.days, ge=1, le=3650)
     # Where a patient's export fetches the other services' parts.
     inventory_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
     peer_timeout_seconds: float = Field(10.0, gt=0)
+
+    @property
+    def horizon(self) -> timedelta:
+        return timedelta(days=self.horizon_days)

@@ -108,7 +108,9 @@ async def test_time_off_blocks_bookings(clinic: Clinic) -> None:
     assert refused.json()["errors"][0]["reason"] == "during the practitioner's time off"
 
 
-async def test_unknown_ids_are_404_and_nothing_is_written(clinic: Clinic) -> None:
+async def test_unknown_ids_are_404_an_unknown_code_422_and_nothing_is_written(
+    clinic: Clinic,
+) -> None:
     course = await clinic.course()
     unknown = "00000000-0000-4000-8000-00000000dead"
     no_room = await clinic.post(
@@ -127,7 +129,10 @@ async def test_unknown_ids_are_404_and_nothing_is_written(clinic: Clinic) -> Non
         },
     )
     sessions = await clinic.client.get("/v1/sessions", headers=ADMIN)
-    assert (no_room.status_code, no_course.status_code, no_treatment.status_code) == (404, 404, 404)
+    assert (no_room.status_code, no_course.status_code, no_treatment.status_code) == (404, 404, 422)
+    assert no_treatment.json()["errors"] == [
+        {"field": "body.treatment_code", "reason": "no such treatment"}
+    ]
     assert sessions.json() == []
 
 

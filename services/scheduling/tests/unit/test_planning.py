@@ -25,6 +25,7 @@ def calendar(**overrides: object) -> Calendar:
         "hours": WEEKDAYS_9_TO_18,
         "time_off": [],
         "practitioner_busy": [],
+        "patient_busy": [],
         "free_room": lambda start, end: ROOM,
     }
     values.update(overrides)
@@ -92,3 +93,18 @@ def test_no_room_free_in_the_window_names_the_session_that_cannot_be_placed() ->
             request(sessions_to_plan=2), THIGHS, calendar(free_room=lambda s, e: None), None, NOW
         )
     assert refused.value.sequence == 1
+
+
+def test_the_patients_other_sessions_are_busy_times_too() -> None:
+    busy = [(datetime(2030, 3, 4, 10, tzinfo=PARIS), datetime(2030, 3, 4, 10, 30, tzinfo=PARIS))]
+    plan = plan_course(request(sessions_to_plan=1), THIGHS, calendar(patient_busy=busy), None, NOW)
+    assert plan[0].starts_at.astimezone(PARIS).time() == time(9)
+
+
+def test_nothing_is_proposed_past_the_horizons_last_day() -> None:
+    with pytest.raises(NoSlot) as refused:
+        plan_course(
+            request(sessions_to_plan=2, last_day=date(2030, 3, 10)), THIGHS, calendar(), None, NOW
+        )
+    assert refused.value.sequence == 2
+    assert refused.value.last == date(2030, 3, 10)

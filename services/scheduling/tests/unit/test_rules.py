@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduling.domain import rules
-from scheduling.domain.errors import IntervalViolation, OutsideWorkingHours, StartsInThePast
+from scheduling.domain.errors import (
+    IntervalViolation,
+    OutsideHorizon,
+    OutsideWorkingHours,
+    StartsInThePast,
+)
 from scheduling.domain.model import Session, SessionStatus, Treatment, Window, WorkingHours
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -27,6 +32,7 @@ def session(starts_at: datetime, status: SessionStatus = SessionStatus.BOOKED) -
     return Session(
         id=uuid.uuid4(),
         course_id=uuid.UUID(int=1),
+        patient_id=uuid.UUID(int=4),
         sequence=1,
         practitioner_id=uuid.UUID(int=2),
         room_id=uuid.UUID(int=3),
@@ -137,3 +143,34 @@ def test_a_start_before_now_is_refused() -> None:
     with pytest.raises(StartsInThePast):
         rules.check_not_past(now - minutes(1), now)
     rules.check_not_past(now, now)
+
+
+NOW = datetime(2030, 3, 4, 7, tzinfo=UTC)
+OFFSETS = st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59).map(
+    lambda m: timezone(timedelta(minutes=m))
+)
+
+
+@given(st.datetimes(timezones=OFFSETS))
+def test_an_instant_within_the_horizon_can_be_reckoned_with_in_any_zone(instant: datetime) -> None:
+    within = rules.EPOCH <= instant <= NOW + rules.HORIZON
+    if not within:
+        with pytest.raises(OutsideHorizon) as refused:
+            rules.check_horizon(instant, NOW, rules.HORIZON, "body.starts_at")
+        assert refused.value.extensions["horizon"] == {
+            "earliest": "1970-01-01T00:00:00+00:00",
+            "latest": "2032-03-03T07:00:00+00:00",
+        }
+        return
+    rules.check_horizon(instant, NOW, rules.HORIZON, "body.starts_at")
+    rules.local_day(instant, PARIS)
+    rules.shift_days(instant + timedelta(hours=4), 730, PARIS)
+
+
+def test_the_horizons_days_run_from_1970_to_two_years_on_in_the_clinics_zone() -> None:
+    late_evening = datetime(2030, 3, 4, 23, 30, tzinfo=UTC)  # already 5 March in Paris
+    rules.check_day_horizon(date(2032, 3, 4), late_evening, rules.HORIZON, PARIS, "body.day")
+    rules.check_day_horizon(date(1970, 1, 1), late_evening, rules.HORIZON, PARIS, "body.day")
+    for day in (date(2032, 3, 5), date(1969, 12, 31), date(1, 1, 1), date(9999, 12, 31)):
+        with pytest.raises(OutsideHorizon):
+            rules.check_day_horizon(day, late_evening, rules.HORIZON, PARIS, "body.day")

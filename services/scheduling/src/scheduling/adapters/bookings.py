@@ -95,11 +95,11 @@ _AWAY = sa.and_(
 )
 _CLASH = CLASH_EXCLUDING.subquery("clash")
 _ONE = sa.select(sa.literal(1).label("one")).subquery("one")
-# The first session holding the practitioner or the room (or none), beside every time off of the
-# practitioner overlapping the slot (or none): one row at least.
+# The first session holding the patient, the practitioner or the room (or none), beside every
+# time off of the practitioner overlapping the slot (or none): one row at least.
 _OBSTACLES = sa.select(
     _CLASH.c.id.label("clash_id"),
-    _CLASH.c.by_practitioner,
+    _CLASH.c.resource,
     time_off.c.starts_at,
     time_off.c.ends_at,
     time_off.c.reason,
@@ -115,30 +115,31 @@ def _kind(name: str) -> sa.ColumnElement[str]:
 
 
 # A booking's second read, after the course is locked: the course's sessions, the first session
-# holding the practitioner or the room, and the practitioner's time off over the slot, one row
-# each, told apart by `kind`. A session's columns first: the union takes its types from them.
+# holding the patient, the practitioner or the room, and the practitioner's time off over the
+# slot, one row each, told apart by `kind`. A session's columns first: the union takes its types
+# from them.
 _CLASHING = CLASH.subquery("clash")
 _AROUND = sa.union_all(
     sa.select(
         _kind("session"),
         *SESSION_COLUMNS,
-        sa.cast(sa.null(), sa.Boolean).label("by_practitioner"),
+        sa.cast(sa.null(), sa.String).label("resource"),
         sa.cast(sa.null(), sa.String).label("reason"),
     ).where(sessions.c.course_id == sa.bindparam("course_id")),
     sa.select(
         _kind("clash"),
         _CLASHING.c.id,
-        *_nulls(sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid, UTCDateTime, UTCDateTime, sa.String),
-        *_nulls(sa.Boolean),
-        _CLASHING.c.by_practitioner,
+        *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid, UTCDateTime, UTCDateTime),
+        *_nulls(sa.String, sa.Boolean),
+        _CLASHING.c.resource,
         *_nulls(sa.String),
     ),
     sa.select(
         _kind("away"),
-        *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid),
+        *_nulls(sa.Uuid, sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid),
         time_off.c.starts_at,
         time_off.c.ends_at,
-        *_nulls(sa.String, sa.Boolean, sa.Boolean),
+        *_nulls(sa.String, sa.Boolean, sa.String),
         time_off.c.reason,
     ).where(_AWAY),
 )
@@ -148,6 +149,7 @@ _NOW = sa.bindparam("now", type_=UTCDateTime)
 _ADD = sa.insert(sessions).values(
     id=sa.bindparam("new_id", type_=sa.Uuid),
     course_id=sa.bindparam("course_id"),
+    patient_id=sa.bindparam("patient_id"),
     sequence=sa.select(sa.func.count() + 1)
     .where(
         sessions.c.course_id == sa.bindparam("course_id"),
@@ -173,7 +175,8 @@ _AROUND_DIRECT = Direct(_AROUND)
 @dataclass(frozen=True)
 class Around:
     """What a booking checks against: the course's sessions in start order, the practitioner's
-    time off over the slot, and the session holding the practitioner (first) or the room."""
+    time off over the slot, and the session holding the patient, the practitioner or the room
+    (in that order of precedence)."""
 
     sessions: list[Session]
     away: list[TimeOff]
@@ -218,6 +221,7 @@ class BookingRepository:
 
     async def obstacles(
         self,
+        patient_id: uuid.UUID,
         practitioner_id: uuid.UUID,
         room_id: uuid.UUID,
         start: datetime,
@@ -226,8 +230,9 @@ class BookingRepository:
         excluding: Collection[uuid.UUID] = (),
     ) -> tuple[list[TimeOff], tuple[str, uuid.UUID] | None]:
         """The practitioner's time off over [start, end), and the active session holding the
-        practitioner (first) or the room then, if any."""
-        params = clash_params(practitioner_id, room_id, start, end) | {"excluding": [*excluding]}
+        patient, the practitioner or the room then (in that order), if any."""
+        params = clash_params(patient_id, practitioner_id, room_id, start, end)
+        params["excluding"] = [*excluding]
         rows = (await self._session.execute(_OBSTACLES, params)).all()
         away = [
             TimeOff(starts_at=r.starts_at, ends_at=r.ends_at, reason=r.reason)
@@ -237,11 +242,12 @@ class BookingRepository:
         clash = rows[0]
         if clash.clash_id is None:
             return away, None
-        return away, ("practitioner" if clash.by_practitioner else "room", clash.clash_id)
+        return away, (clash.resource, clash.clash_id)
 
     async def around(
         self,
         course_id: uuid.UUID,
+        patient_id: uuid.UUID,
         practitioner_id: uuid.UUID,
         room_id: uuid.UUID,
         start: datetime,
@@ -252,11 +258,13 @@ class BookingRepository:
         """What a new session of the course over [start, end) is checked against, to be read
         with the course locked; in one statement.
 
-        With `adding` (an id, now), that session is also inserted, booked and numbered after
+        With `adding` (an id, now), that session of the course's patient (`patient_id`) is
+        also inserted, booked and numbered after
         the active sessions starting before it, in the same statement, whose exclusion
         constraints may refuse it (IntegrityError). A refused booking rolls it back.
         """
-        params = clash_params(practitioner_id, room_id, start, end) | {"course_id": course_id}
+        params = clash_params(patient_id, practitioner_id, room_id, start, end)
+        params["course_id"] = course_id
         if adding is not None:
             params |= {"new_id": adding[0], "now": adding[1]}
         statement = _AROUND_DIRECT if adding is None else _ADD_AROUND
@@ -270,7 +278,7 @@ class BookingRepository:
             elif row.kind == "away":
                 away.append(TimeOff(row.starts_at, row.ends_at, row.reason))
             else:
-                clash = ("practitioner" if row.by_practitioner else "room", row.id)
+                clash = (row.resource, row.id)
         return Around(sorted(found, key=lambda s: s.starts_at), away, clash)
 
 

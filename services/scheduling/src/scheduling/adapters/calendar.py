@@ -26,6 +26,7 @@ LONGEST_SESSION = timedelta(minutes=240)
 SESSION_COLUMNS = [
     sessions.c.id,
     sessions.c.course_id,
+    sessions.c.patient_id,
     sessions.c.sequence,
     sessions.c.practitioner_id,
     sessions.c.room_id,
@@ -45,18 +46,25 @@ _SESSIONS_OF = (
     .where(sessions.c.course_id == sa.bindparam("course_id"))
     .order_by(sessions.c.starts_at)
 )
+_BY_PATIENT = sessions.c.patient_id == sa.bindparam("patient_id")
 _BY_PRACTITIONER = sessions.c.practitioner_id == sa.bindparam("practitioner_id")
-# The first active session holding the practitioner (first) or the room over [start, end).
+_HELD = sa.case(
+    (_BY_PATIENT, sa.literal_column("'patient'", sa.String)),
+    (_BY_PRACTITIONER, sa.literal_column("'practitioner'", sa.String)),
+    else_=sa.literal_column("'room'", sa.String),
+)
+# The first active session holding the patient, else the practitioner, else the room over
+# [start, end): the patient first, as no other practitioner or room frees them.
 CLASH = (
-    sa.select(sessions.c.id, _BY_PRACTITIONER.label("by_practitioner"))
+    sa.select(sessions.c.id, _HELD.label("resource"))
     .where(
-        sa.or_(_BY_PRACTITIONER, sessions.c.room_id == sa.bindparam("room_id")),
+        sa.or_(_BY_PATIENT, _BY_PRACTITIONER, sessions.c.room_id == sa.bindparam("room_id")),
         IS_ACTIVE,
         sessions.c.starts_at < sa.bindparam("end"),
         sessions.c.starts_at > sa.bindparam("earliest"),
         sessions.c.ends_at > sa.bindparam("start"),
     )
-    .order_by(_BY_PRACTITIONER.desc())
+    .order_by(_BY_PATIENT.desc(), _BY_PRACTITIONER.desc())
     .limit(1)
 )
 # The same, other than the sessions `excluding` (those being moved). A booking excludes none and
@@ -66,10 +74,15 @@ _ADD_SESSION = sa.insert(sessions)
 
 
 def clash_params(
-    practitioner_id: uuid.UUID, room_id: uuid.UUID, start: datetime, end: datetime
+    patient_id: uuid.UUID,
+    practitioner_id: uuid.UUID,
+    room_id: uuid.UUID,
+    start: datetime,
+    end: datetime,
 ) -> dict[str, Any]:
     """CLASH's parameters (CLASH_EXCLUDING's also take `excluding`)."""
     return {
+        "patient_id": patient_id,
         "practitioner_id": practitioner_id,
         "room_id": room_id,
         "start": start,
@@ -151,7 +164,7 @@ class CalendarRepository:
         *,
         excluding: set[uuid.UUID] | None = None,
     ) -> uuid.UUID | None:
-        """An active session of this practitioner or room overlapping [start, end)."""
+        """An active session of this patient, practitioner or room overlapping [start, end)."""
         query = sa.select(sessions.c.id).where(
             sessions.c[column] == resource_id,
             IS_ACTIVE,
@@ -166,7 +179,8 @@ class CalendarRepository:
     async def busy(
         self, column: str, resource_id: uuid.UUID, start: datetime, end: datetime
     ) -> list[tuple[datetime, datetime]]:
-        """Active sessions of a practitioner or room within [start, end): reads only that window."""
+        """Active sessions of a patient, practitioner or room within [start, end): reads only
+        that window."""
         rows = await self._session.execute(
             sa.select(sessions.c.starts_at, sessions.c.ends_at).where(
                 sessions.c[column] == resource_id,

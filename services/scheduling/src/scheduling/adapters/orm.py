@@ -90,6 +90,7 @@ courses = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Index("ix_courses_patient", "patient_id"),
     sa.Index("ix_courses_status", "status"),
+    sa.UniqueConstraint("id", "patient_id", name="uq_courses_id_patient"),
 )
 
 sessions = sa.Table(
@@ -97,6 +98,7 @@ sessions = sa.Table(
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.id"), nullable=False),
+    sa.Column("patient_id", sa.Uuid, nullable=False),  # the course's: no overlap per patient
     sa.Column("sequence", sa.Integer, nullable=False),
     sa.Column("practitioner_id", sa.Uuid, sa.ForeignKey("practitioners.id"), nullable=False),
     sa.Column("room_id", sa.Uuid, sa.ForeignKey("rooms.id"), nullable=False),
@@ -114,7 +116,13 @@ sessions = sa.Table(
     sa.Index("ix_sessions_practitioner_start", "practitioner_id", "starts_at"),
     sa.Index("ix_sessions_room_start", "room_id", "starts_at"),
     sa.Index("ix_sessions_course", "course_id", "starts_at"),
+    sa.Index("ix_sessions_patient_start", "patient_id", "starts_at"),
     sa.Index("ix_sessions_start", "starts_at"),
+    sa.ForeignKeyConstraint(
+        ["course_id", "patient_id"],
+        ["courses.id", "courses.patient_id"],
+        name="fk_sessions_course_patient",
+    ),
 )
 
 rebooking_nudges = sa.Table(

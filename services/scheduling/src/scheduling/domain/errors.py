@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,20 @@ class IntervalViolation(Unprocessable):
             f"{latest or 'any day'} (clinic calendar days).",
             window={"earliest": earliest, "latest": latest},
             errors=[{"field": field, "reason": "outside the allowed interval window"}],
+        )
+
+
+class OutsideHorizon(Unprocessable):
+    type_slug = "outside-horizon"
+
+    def __init__(self, field: str, earliest: date, latest: date) -> None:
+        """`earliest` and `latest`: days, or instants (datetimes) for a field of instants."""
+        first, last = earliest.isoformat(), latest.isoformat()
+        super().__init__(
+            f"Dates must fall between {first} and {last}: the clinic books no further ahead "
+            "and keeps nothing older.",
+            horizon={"earliest": first, "latest": last},
+            errors=[{"field": field, "reason": f"outside {first} to {last}"}],
         )
 
 
@@ -75,6 +89,18 @@ class SlotTaken(Conflict):
             f"The {resource} already has a session at that time.",
             resource=resource,
             conflicting_session_id=str(conflicting_session_id) if conflicting_session_id else None,
+        )
+
+
+class UnknownTreatment(Unprocessable):
+    """A treatment code in a body that names no treatment (in a path, it is a 404)."""
+
+    type_slug = "unknown-treatment"
+
+    def __init__(self, code: str, field: str = "body.treatment_code") -> None:
+        super().__init__(
+            f"No treatment {code!r} in the catalogue (GET /v1/treatments lists them).",
+            errors=[{"field": field, "reason": "no such treatment"}],
         )
 
 

@@ -81,6 +81,7 @@ class Course:
 class Session:
     id: uuid.UUID
     course_id: uuid.UUID
+    patient_id: uuid.UUID  # the course's
     sequence: int
     practitioner_id: uuid.UUID
     room_id: uuid.UUID

@@ -23,6 +23,7 @@ class PlanRequest:
     next_sequence: int
     weekdays: frozenset[int] = frozenset()  # preferred; other days only when none fits
     time_of_day: time | None = None  # preferred; other times only when it does not fit
+    last_day: date | None = None  # the booking horizon's: nothing is proposed after it
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,14 @@ class NoSlot(Exception):
 
 @dataclass(frozen=True)
 class Calendar:
-    """What a plan must respect: the practitioner's week, absences and sessions, the rooms."""
+    """What a plan must respect: the practitioner's week, absences and sessions, the patient's
+    sessions (of any course), the rooms."""
 
     zone: ZoneInfo
     hours: Sequence[WorkingHours]
     time_off: Sequence[TimeOff]
     practitioner_busy: Sequence[tuple[datetime, datetime]]
+    patient_busy: Sequence[tuple[datetime, datetime]]
     free_room: RoomChooser
 
 
@@ -65,6 +68,8 @@ def plan_course(
         window = interval_window(treatment, calendar.zone, last)
         first = max(filter(None, (window.earliest, request.first_day)))
         last_day = window.latest or first + timedelta(days=treatment.max_interval_days)
+        if request.last_day is not None:
+            last_day = min(last_day, request.last_day)
         found = _first_fit(request, treatment, calendar, first, last_day, now, sequence)
         if found is None:
             raise NoSlot(sequence, first, last_day)
@@ -112,4 +117,8 @@ def _free(start: datetime, end: datetime, calendar: Calendar) -> bool:
         return False
     if any(overlaps(start, end, t.starts_at, t.ends_at) for t in calendar.time_off):
         return False
-    return not any(overlaps(start, end, b, e) for b, e in calendar.practitioner_busy)
+    return not any(
+        overlaps(start, end, b, e)
+        for busy in (calendar.practitioner_busy, calendar.patient_busy)
+        for b, e in busy
+    )

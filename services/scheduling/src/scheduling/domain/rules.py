@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduling.domain.errors import (
     IntervalViolation,
+    OutsideHorizon,
     OutsideWorkingHours,
     PractitionerAway,
     StartsInThePast,
 )
 from scheduling.domain.model import Session, TimeOff, Treatment, Window, WorkingHours
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HORIZON = timedelta(days=730)
+"""How far ahead the clinic books, plans and records time off by default: two years."""
+
+
+def check_horizon(instant: datetime, now: datetime, horizon: timedelta, field: str) -> None:
+    """Refuse an instant before 1970 or past `now + horizon`: before any arithmetic on it, which
+    could overflow (year 1 or 9999), and before the database sees it."""
+    latest = now + horizon
+    if not EPOCH <= instant <= latest:
+        raise OutsideHorizon(field, EPOCH, latest.astimezone(UTC))
+
+
+def check_day_horizon(
+    day: date, now: datetime, horizon: timedelta, zone: ZoneInfo, field: str
+) -> None:
+    """Refuse a clinic-local day before 1970 or past the horizon's last day."""
+    latest = local_day(now + horizon, zone)
+    if not EPOCH.date() <= day <= latest:
+        raise OutsideHorizon(field, EPOCH.date(), latest)
 
 
 def local_day(instant: datetime, zone: ZoneInfo) -> date:

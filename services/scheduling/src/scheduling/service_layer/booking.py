@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
@@ -47,7 +47,9 @@ async def book_session(
     refusal rolls it back. When the database refuses the insert itself (the slot is held), the
     booking starts again checking first, so that it is refused for what the checks find first.
     """
-    wanted = Wanted(course_id, starts_at, room_id, practitioner_id)
+    rules.check_horizon(starts_at, scope.clinic.now, scope.clinic.horizon, "body.starts_at")
+    # Kept, announced and answered in UTC, as the database gives every session back.
+    wanted = Wanted(course_id, starts_at.astimezone(UTC), room_id, practitioner_id)
     try:
         return await _book(scope, wanted, insert_early=True)
     except IntegrityError as exc:
@@ -77,6 +79,7 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
     # Read after the course's lock is held: a concurrent booking of the course has committed.
     around = await scope.bookings.around(
         course.id,
+        course.patient_id,
         practitioner,
         room_id,
         starts_at,
@@ -92,6 +95,7 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
     session = Session(
         id=new_id,
         course_id=course.id,
+        patient_id=course.patient_id,
         sequence=1 + sum(s.starts_at < starts_at for s in active),  # as the early insert counts
         practitioner_id=practitioner,
         room_id=room_id,

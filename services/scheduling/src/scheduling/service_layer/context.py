@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,12 +16,14 @@ from scheduling.adapters.bookings import BookingRepository
 from scheduling.adapters.calendar import CalendarRepository
 from scheduling.adapters.staff import StaffRepository
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
+from scheduling.domain.rules import HORIZON
 
 
 @dataclass(frozen=True)
 class Clinic:
     zone: ZoneInfo
     now: datetime
+    horizon: timedelta = HORIZON  # how far ahead dates may reach (SCHEDULING_HORIZON_DAYS)
 
 
 class Scope:

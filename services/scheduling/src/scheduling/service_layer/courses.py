@@ -10,7 +10,7 @@ from clinic_shared.contracts.events import CourseAbandoned, CourseCreated
 from clinic_shared.errors import AppError, NotFound, Unprocessable
 from scheduling.adapters.repository import PatientRepository
 from scheduling.domain import rules
-from scheduling.domain.errors import WrongState
+from scheduling.domain.errors import UnknownTreatment, WrongState
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, Window
 from scheduling.domain.planning import (
     Calendar,
@@ -35,7 +35,9 @@ async def open_course(
 ) -> Course:
     if await PatientRepository(scope.uow.session).get(patient_id) is None:
         raise NotFound(f"No patient {patient_id}.")
-    treatment = await scope.treatment(treatment_code)
+    treatment = await scope.staff.treatment(treatment_code)
+    if treatment is None:
+        raise UnknownTreatment(treatment_code)
     if await scope.staff.practitioner(practitioner_id) is None:
         raise NotFound(f"No practitioner {practitioner_id}.")
     course = Course(
@@ -101,7 +103,12 @@ class PlanOptions:
 
 
 async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list[ProposedSession]:
-    """Propose every remaining session of the course at a valid, free slot."""
+    """Propose every remaining session of the course at a valid, free slot, from the first day
+    asked for (today at the earliest) to the booking horizon at the latest."""
+    zone, now, horizon = scope.clinic.zone, scope.clinic.now, scope.clinic.horizon
+    last_day = rules.local_day(now + horizon, zone)
+    if options.first_day is not None:
+        rules.check_day_horizon(options.first_day, now, horizon, zone, "body.first_date")
     course = await scope.course(course_id)
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}.")
@@ -110,21 +117,24 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
     remaining = course.sessions_planned - len(sessions)
     if remaining <= 0:
         return []
-    zone, now = scope.clinic.zone, scope.clinic.now
-    first_day = options.first_day or now.astimezone(zone).date()
+    today = rules.local_day(now, zone)
+    first_day = max(options.first_day or today, today)
     previous = max(sessions, key=lambda s: s.starts_at, default=None)
     # Proposals start after the course's last session, which may be well past first_day.
     start_day = max(first_day, rules.local_day(previous.starts_at, zone)) if previous else first_day
-    horizon_start = datetime.combine(start_day, time(), tzinfo=zone)
-    horizon_end = horizon_start + timedelta(days=(remaining + 1) * treatment.max_interval_days + 2)
+    span_start = datetime.combine(start_day, time(), tzinfo=zone)
+    span_end = span_start + timedelta(days=(remaining + 1) * treatment.max_interval_days + 2)
     calendar = Calendar(
         zone=zone,
         hours=await scope.staff.hours(course.practitioner_id),
-        time_off=await scope.staff.time_off(course.practitioner_id, horizon_start, horizon_end),
+        time_off=await scope.staff.time_off(course.practitioner_id, span_start, span_end),
         practitioner_busy=await scope.calendar.busy(
-            "practitioner_id", course.practitioner_id, horizon_start, horizon_end
+            "practitioner_id", course.practitioner_id, span_start, span_end
         ),
-        free_room=await _room_chooser(scope, options.room_id, horizon_start, horizon_end),
+        patient_busy=await scope.calendar.busy(
+            "patient_id", course.patient_id, span_start, span_end
+        ),
+        free_room=await _room_chooser(scope, options.room_id, span_start, span_end),
     )
     request = PlanRequest(
         first_day=first_day,
@@ -132,12 +142,14 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
         next_sequence=len(sessions) + 1,
         weekdays=options.weekdays,
         time_of_day=options.time_of_day,
+        last_day=last_day,
     )
     try:
         return plan_course(request, treatment, calendar, previous, now)
     except NoSlot as exc:
         raise Unprocessable(
-            f"No free slot for session {exc.sequence} between {exc.first} and {exc.last}.",
+            f"No free slot for session {exc.sequence} between {exc.first} and {exc.last} "
+            f"(nothing is booked past {last_day}).",
             sequence=exc.sequence,
             window={"earliest": str(exc.first), "latest": str(exc.last)},
         ) from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,9 @@ async def reschedule(
     scope: Scope, *, session_id: uuid.UUID, starts_at: datetime, shift_following: bool = False
 ) -> list[Session]:
     """Move a session; with `shift_following`, later ones move by as many days. All or nothing."""
+    clinic = scope.clinic
+    rules.check_horizon(starts_at, clinic.now, clinic.horizon, "body.starts_at")
+    starts_at = starts_at.astimezone(UTC)  # as the database gives every session back
     target = await scope.session(session_id)
     course = await scope.course(target.course_id, lock=True)
     target = await scope.session(session_id, lock=True)
@@ -107,6 +110,7 @@ async def _checked_moves(
             ends_at = await check_slot(
                 scope,
                 treatment=treatment,
+                patient_id=session.patient_id,
                 practitioner_id=session.practitioner_id,
                 room_id=session.room_id,
                 starts_at=new_starts[session.id],

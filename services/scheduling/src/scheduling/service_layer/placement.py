@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -18,16 +18,19 @@ async def check_slot(
     scope: Scope,
     *,
     treatment: Treatment,
+    patient_id: uuid.UUID,
     practitioner_id: uuid.UUID,
     room_id: uuid.UUID,
     starts_at: datetime,
     moving: Collection[uuid.UUID] = (),
 ) -> datetime:
-    """Check time, hours, absences and overlaps; the session's end when all hold."""
+    """Check time, horizon, hours, absences and overlaps; the session's end when all hold."""
+    clinic = scope.clinic
+    rules.check_horizon(starts_at, clinic.now, clinic.horizon, "body.starts_at")
     ends_at = session_end(treatment, starts_at)
     hours = await scope.staff.hours(practitioner_id)
     away, clash = await scope.bookings.obstacles(
-        practitioner_id, room_id, starts_at, ends_at, excluding=moving
+        patient_id, practitioner_id, room_id, starts_at, ends_at, excluding=moving
     )
     check_obstacles(scope, starts_at, ends_at, hours, away, clash)
     return ends_at
@@ -46,7 +49,7 @@ def check_obstacles(
     clash: tuple[str, uuid.UUID] | None,
 ) -> None:
     """Refuse a slot in the past, outside the practitioner's hours, in their time off, or held
-    by another session (`clash`: who is taken, by which session)."""
+    by another session (`clash`: who is taken, the patient, practitioner or room, by which)."""
     rules.check_not_past(starts_at, scope.clinic.now)
     rules.check_hours(starts_at, ends_at, hours, scope.clinic.zone)
     rules.check_time_off(starts_at, ends_at, away)
@@ -77,15 +80,24 @@ def check_course_interval(
 async def overlap_refused(scope: Scope, exc: IntegrityError, session: Session) -> SlotTaken:
     """Translate the database's exclusion constraint (a concurrent booking won) into a 409."""
     text = str(exc.orig)
-    column, label = (
-        ("room_id", "room") if "room_id_no_overlap" in text else ("practitioner_id", "practitioner")
-    )
+    label = next((r for r in _HELD_BY if f"{r}_id_no_overlap" in text), "practitioner")
     await scope.uow.session.rollback()
-    resource = session.room_id if column == "room_id" else session.practitioner_id
     other = await scope.calendar.first_overlap(
-        column, resource, session.starts_at, session.ends_at, excluding={session.id}
+        f"{label}_id",
+        _HELD_BY[label](session),
+        session.starts_at,
+        session.ends_at,
+        excluding={session.id},
     )
     return SlotTaken(label, other)
+
+
+# What each no-overlap constraint is about, and who that is for a session.
+_HELD_BY: dict[str, Callable[[Session], uuid.UUID]] = {
+    "patient": lambda s: s.patient_id,
+    "practitioner": lambda s: s.practitioner_id,
+    "room": lambda s: s.room_id,
+}
 
 
 def is_overlap(exc: IntegrityError) -> bool:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from clinic_shared.contracts.events import ProductUsed
 from clinic_shared.fields import Day, Instant
+from scheduling.entrypoints.api.schemas import UTCInstant
 from scheduling.entrypoints.api.staff_schemas import WallClock
 
 SessionStatusName = Literal["booked", "confirmed", "completed", "cancelled", "no_show"]
@@ -32,8 +33,8 @@ class SessionPublic(BaseModel):
     sequence: int
     practitioner_id: uuid.UUID
     room_id: uuid.UUID
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: UTCInstant
+    ends_at: UTCInstant
     status: SessionStatusName
     stock_at_risk: bool
 
@@ -63,7 +64,7 @@ class CoursePublic(BaseModel):
     practitioner_id: uuid.UUID
     sessions_planned: int
     status: Literal["active", "completed", "abandoned"]
-    created_at: datetime
+    created_at: UTCInstant
     sessions: list[SessionPublic] = Field(default_factory=list)
     next_window: WindowPublic | None = None
 
@@ -84,8 +85,8 @@ class PlanBody(Strict):
 
 class ProposedPublic(BaseModel):
     sequence: int
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: UTCInstant
+    ends_at: UTCInstant
     room_id: uuid.UUID
 
 

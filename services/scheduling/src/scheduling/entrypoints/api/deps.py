@@ -27,8 +27,10 @@ SettingsDep = Annotated[SchedulingSettings, Depends(get_settings)]
 @asynccontextmanager
 async def open_scope(runtime: ServiceRuntime) -> AsyncIterator[Scope]:
     """A scope on a new unit of work; for a hot route that opens it itself (see `book`)."""
+    settings = runtime.settings
+    assert isinstance(settings, SchedulingSettings)
     async with runtime.uow() as uow:
-        yield Scope(uow, Clinic(zone=runtime.settings.zone, now=runtime.clock()))
+        yield Scope(uow, Clinic(zone=settings.zone, now=runtime.clock(), horizon=settings.horizon))
 
 
 async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,7 +13,7 @@ from scheduling.adapters.repository import PatientRepository
 from scheduling.entrypoints.api.course_schemas import CoursePublic
 from scheduling.entrypoints.api.courses import course_public
 from scheduling.entrypoints.api.deps import Admin, ScopeDep, SettingsDep
-from scheduling.entrypoints.api.schemas import PatientPublic
+from scheduling.entrypoints.api.schemas import PatientPublic, UTCInstant
 from scheduling.service_layer.patients import get_patient
 
 router = APIRouter(prefix="/v1/patients", tags=["privacy"])
@@ -36,15 +35,15 @@ class SessionRecord(BaseModel):
     sequence: int
     practitioner_id: uuid.UUID
     room_id: uuid.UUID
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: UTCInstant
+    ends_at: UTCInstant
     status: str
-    confirmed_at: datetime | None
-    rescheduled_at: datetime | None
+    confirmed_at: UTCInstant | None
+    rescheduled_at: UTCInstant | None
     cancel_reason: str | None
     products_used: Any
-    created_at: datetime
-    updated_at: datetime
+    created_at: UTCInstant
+    updated_at: UTCInstant
 
 
 class SchedulingPart(BaseModel):
@@ -55,7 +54,7 @@ class SchedulingPart(BaseModel):
 
 class PatientExport(BaseModel):
     patient_id: uuid.UUID
-    exported_at: datetime
+    exported_at: UTCInstant
     scheduling: SchedulingPart
     inventory: dict[str, Any] = Field(description="Inventory's export of the patient.")
     notifications: dict[str, Any] = Field(description="Notifications' export of the patient.")

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+
+
+def _in_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UTCInstant = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+"""An instant in an answer: always written in UTC (`...Z`), whatever offset it was sent with or
+the clock gave it."""
 
 
 class PatientCreate(BaseModel):
@@ -57,7 +66,7 @@ class PatientPublic(BaseModel):
     preferred_channel: Literal["sms", "email"]
     consent_sms: bool
     consent_email: bool
-    created_at: datetime
-    erased_at: datetime | None = Field(
+    created_at: UTCInstant
+    erased_at: UTCInstant | None = Field(
         None, description="When the patient was erased: names and contact details are gone."
     )

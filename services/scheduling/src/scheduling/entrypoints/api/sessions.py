@@ -30,7 +30,7 @@ from scheduling.entrypoints.api.deps import (
     Staff,
     open_scope,
 )
-from scheduling.service_layer import booking, moves, outcomes
+from scheduling.service_layer import agenda, booking, moves, outcomes
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 
@@ -65,7 +65,7 @@ async def list_sessions(
         "course_id": course_id,
         "status": status,
     }
-    found = await scope.calendar.list_sessions(filters, page.limit, page.offset)
+    found = await agenda.list_sessions(scope, filters, limit=page.limit, offset=page.offset)
     return [session_public(s) for s in found]
 
 

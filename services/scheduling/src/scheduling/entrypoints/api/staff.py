@@ -29,6 +29,11 @@ async def list_treatments(scope: ScopeDep, _: Staff) -> list[TreatmentBody]:
     return [TreatmentBody(**asdict(t)) for t in await scope.staff.treatments()]
 
 
+@router.get("/treatments/{code}", response_model=TreatmentBody)
+async def read_treatment(code: str, scope: ScopeDep, _: Staff) -> TreatmentBody:
+    return TreatmentBody(**asdict(await scope.treatment(code)))
+
+
 @router.post("/treatments", response_model=TreatmentBody, status_code=status.HTTP_201_CREATED)
 async def create_treatment(body: TreatmentBody, scope: ScopeDep, _: Admin) -> TreatmentBody:
     await staff.add_treatment(scope, Treatment(**body.model_dump()))

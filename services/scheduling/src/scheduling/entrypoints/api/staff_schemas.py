@@ -19,6 +19,7 @@ from pydantic import (
 )
 
 from clinic_shared.fields import Instant
+from scheduling.entrypoints.api.schemas import UTCInstant
 
 _WALL_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
@@ -96,6 +97,8 @@ class TimeOffCreate(Strict):
 class TimeOffPublic(TimeOffCreate):
     id: uuid.UUID
     practitioner_id: uuid.UUID
+    starts_at: UTCInstant
+    ends_at: UTCInstant
 
 
 class RoomCreate(Strict):

@@ -1,0 +1,20 @@
+"""Reading the agenda: sessions over a span of time, by practitioner, room, course or status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scheduling.domain import rules
+from scheduling.domain.model import Session
+from scheduling.service_layer.context import Scope
+
+
+async def list_sessions(
+    scope: Scope, filters: dict[str, Any], *, limit: int, offset: int
+) -> list[Session]:
+    """The sessions the filters select; a span (`from`, `to`) between 1970 and the horizon."""
+    clinic = scope.clinic
+    for name in ("from", "to"):
+        if (instant := filters.get(name)) is not None:
+            rules.check_horizon(instant, clinic.now, clinic.horizon, f"query.{name}")
+    return await scope.calendar.list_sessions(filters, limit, offset)
