@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from inventory.domain.adjustments import AdjustmentKind
 from inventory.domain.alerts import AlertKind, AlertStatus
@@ -17,7 +17,7 @@ class AdjustmentCreate(BaseModel):
 
     lot_id: uuid.UUID
     kind: AdjustmentKind
-    quantity: int = Field(
+    quantity: StrictInt = Field(
         ge=0,
         le=1_000_000,
         description="Vials counted on hand (count_correction) or removed (breakage, disposal).",
