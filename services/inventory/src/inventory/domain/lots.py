@@ -32,6 +32,12 @@ class Lot:
         return self.quantity - self.reserved - self.consumed
 
 
+def lot_key(lot_number: str) -> str:
+    """What a lot number is compared by: suppliers print one lot in any case, with stray spaces,
+    so "b-2403 " and "B-2403" are one lot."""
+    return lot_number.strip().casefold()
+
+
 def effective_status(status: LotStatus, expires_on: date, today: date) -> LotStatus:
     """An available lot past its expiry date is expired, whether or not a scan marked it."""
     if status == "available" and expires_on <= today:

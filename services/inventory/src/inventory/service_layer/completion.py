@@ -122,7 +122,7 @@ async def _consume_named_lot(
         booked,
         product_code=used.product_code,
         lot_id=lot.id if lot else None,
-        lot_number=used.lot_number,
+        lot_number=lot.lot_number if lot else used.lot_number,
         quantity=used.quantity,
         at=now,
     )
