@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from clinic_shared.fields import Day
-from inventory.domain.lots import LotStatus
+from inventory.domain.lots import LotRefusal, LotStatus
 
 # Numbers in request bodies are strict: a JSON string ("1") or boolean (true) is refused with a
 # 422 naming the field, never read as a number of vials.
@@ -97,3 +97,33 @@ class LotPublic(BaseModel):
     on_hand: int
     available: int
     status: LotStatus
+
+
+class NamedLotBody(BaseModel):
+    model_config = Strict
+
+    product_code: str = Field(min_length=1, max_length=50)
+    lot_number: str = Field(min_length=1, max_length=64, description="In any case.")
+
+
+class LotCheckBody(BaseModel):
+    model_config = Strict
+
+    session_on: Day = Field(description="The session's clinic-local day.")
+    lines: list[NamedLotBody] = Field(min_length=1, max_length=50)
+
+
+class CheckedLotPublic(BaseModel):
+    product_code: str
+    lot_number: str = Field(description="As named in the request, trimmed.")
+    usable: bool
+    reason: LotRefusal | None = Field(description="Why it may not be used; null when it may.")
+    detail: str | None = Field(description="The reason in words: `expired on 2030-03-07`.")
+    lot_id: uuid.UUID | None
+    expires_on: date | None
+
+
+class LotCheckPublic(BaseModel):
+    session_on: date
+    usable: bool = Field(description="Whether every line may be used.")
+    lines: list[CheckedLotPublic]
