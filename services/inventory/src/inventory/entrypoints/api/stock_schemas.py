@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from inventory.domain.adjustments import AdjustmentKind
-from inventory.domain.alerts import AlertKind, AlertStatus
+from inventory.domain.alerts import AlertKind, AlertSeverity, AlertStatus
 from inventory.entrypoints.api.schemas import LotPublic
 
 
@@ -37,6 +37,9 @@ class AlertPublic(BaseModel):
 
     id: uuid.UUID
     kind: AlertKind
+    severity: AlertSeverity = Field(
+        description="`critical`: a patient may have been harmed (a recalled lot used)."
+    )
     status: AlertStatus
     product_code: str
     lot_id: uuid.UUID | None
