@@ -26,6 +26,7 @@ from clinic_shared.db import Database
 from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.orm import kit_items, lots, outbox, products
 from inventory.adapters.orm_sessions import courses, reservations, sessions
+from inventory.domain.lots import lot_key
 from inventory.service_layer.forecasting import ForecastSettings, outlooks
 
 SETTINGS = ForecastSettings(days=60, expiry_warning_days=30, course_pace_days=10)
@@ -38,6 +39,7 @@ def lot_rows(codes: list[str], per_lot: int, today: date, now: datetime) -> list
             "id": uuid.uuid4(),
             "product_code": c,
             "lot_number": f"{c}-{k}",
+            "lot_key": lot_key(f"{c}-{k}"),
             "quantity": per_lot,
             "reserved": 0,
             "consumed": 0,

@@ -51,7 +51,7 @@ _ERROR_MEANINGS = {
     409: "The request conflicts with the resource's current state.",
     422: "A field is invalid: `errors` names each one and why.",
     429: "Too many requests; `Retry-After` says when to try again.",
-    503: "The database or the broker is unavailable; nothing was changed.",
+    503: "The database, the broker or a service it asks is unavailable; nothing was changed.",
 }
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": meaning, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}

@@ -42,10 +42,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "test-artifacts" / "screenshots"
+# Scheduling last: it is given the others' URLs (a patient's export, a completion's lot check).
 SERVICES = (
-    ("scheduling", SchedulingSettings, scheduling_app),
     ("inventory", InventorySettings, inventory_app),
     ("notifications", NotificationsSettings, notifications_app),
+    ("scheduling", SchedulingSettings, scheduling_app),
 )
 DEMO_PATIENT = "00000000-0000-4000-8000-000000000001"
 TABLET = {"width": 768, "height": 1024}
@@ -98,7 +99,8 @@ async def stack(stack_settings: Callable[..., Awaitable[Any]]) -> AsyncIterator[
     apps: dict[str, FastAPI] = {}
     servers: dict[str, Served] = {}
     for name, cls, build in SERVICES:
-        apps[name] = build(await stack_settings(cls, seed_demo_data=True))
+        peers = {f"{n}_url": s.url for n, s in servers.items()} if name == "scheduling" else {}
+        apps[name] = build(await stack_settings(cls, seed_demo_data=True, **peers))
         servers[name] = Served(apps[name])
     urls = {f"{name}_url": servers[name].url for name, _, _ in SERVICES}
     settings = await stack_settings(DashboardSettings, seed_demo_data=True, **urls)

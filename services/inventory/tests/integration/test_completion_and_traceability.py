@@ -123,3 +123,27 @@ async def test_a_named_lot_the_session_held_turns_its_reservation_into_consumpti
     assert [(r.lot_number, r.quantity) for r in await inventory.rows(consumptions)] == [
         ("caffeine-1", 1)
     ]
+
+
+async def test_a_completion_naming_a_recalled_lot_raises_one_critical_alert(
+    inventory: Inventory,
+) -> None:
+    recalled = await inventory.receive("caffeine", "CAF-BAD", 5)
+    await inventory.receive("vitamin-blend", "VIT-1", 5)
+    await inventory.client.post(f"/v1/lots/{recalled['id']}/recall", headers=bearer("admin"))
+    session = uuid.uuid4()
+    await publish(inventory, session_event(SessionBooked, session))
+    used = [ProductUsed(product_code="caffeine", lot_number="caf-bad", quantity=1)]
+    completed = session_event(SessionCompleted, session, products_used=used)
+
+    await publish(inventory, completed)
+    await publish(inventory, completed)  # delivered again, in a new envelope
+
+    alerts = (await inventory.client.get("/v1/alerts", headers=bearer("practitioner"))).json()
+    [critical] = [a for a in alerts if a["severity"] == "critical"]
+    assert critical["kind"] == "recalled_lot_used"
+    assert (critical["lot_id"], critical["session_id"]) == (recalled["id"], str(session))
+    assert "recalled" in critical["message"]
+    assert {a["severity"] for a in alerts if a is not critical} <= {"warning"}
+    [consumed] = await inventory.rows(consumptions)
+    assert (str(consumed.lot_id), consumed.quantity) == (recalled["id"], 1)

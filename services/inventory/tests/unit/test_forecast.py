@@ -57,10 +57,21 @@ def test_unbooked_sessions_of_active_courses_follow_the_last_one_at_the_course_p
         CourseOutlook(None, sessions_left=1, vials_per_session=2),
         CourseOutlook(date(2026, 12, 1), sessions_left=0, vials_per_session=9),
     ]
-    assert expected_use(outlooks, TODAY, every_days=7) == {
+    assert expected_use(outlooks, TODAY, every_days=7, days=60) == {
         date(2027, 1, 12): 3,
         date(2027, 1, 19): 3,
         date(2027, 1, 8): 2,
+    }
+
+
+def test_expected_sessions_past_the_forecast_or_the_calendar_add_nothing() -> None:
+    outlooks = [
+        CourseOutlook(date(2027, 1, 5), sessions_left=5, vials_per_session=3),
+        CourseOutlook(date.max, sessions_left=10, vials_per_session=1),
+    ]
+    assert expected_use(outlooks, TODAY, every_days=7, days=19) == {
+        date(2027, 1, 12): 3,
+        date(2027, 1, 19): 3,
     }
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import string
 import uuid
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from clinic_shared.errors import Conflict, Unprocessable
 from inventory.domain.catalogue import KitLine, check_kit_lines
-from inventory.domain.lots import Lot, check_receipt, effective_status
+from inventory.domain.lots import Lot, check_receipt, effective_status, lot_key
 
 TODAY = date(2026, 11, 26)
 
@@ -47,3 +50,19 @@ def test_a_kit_naming_a_product_twice_or_an_unknown_one_names_each_line() -> Non
         check_kit_lines(lines, {"caffeine"})
     fields = [e["field"] for e in caught.value.extensions["errors"]]
     assert fields == ["body.items.1.product_code", "body.items.2.product_code"]
+
+
+def test_a_lot_number_is_one_lot_in_any_case_and_with_stray_spaces() -> None:
+    assert lot_key("b-2403 ") == lot_key("B-2403") == lot_key("\tB-2403\n")
+    assert lot_key("B-2403") != lot_key("B-2404")
+    assert lot_key("B 2403") != lot_key("B2403")  # spaces inside are part of the number
+
+
+PRINTED = st.text(string.ascii_letters + string.digits + "-/. ", min_size=1, max_size=20)
+
+
+@given(PRINTED, st.sampled_from(["", " ", "  ", "\t"]))
+def test_case_and_surrounding_spaces_never_change_a_lots_key(number: str, pad: str) -> None:
+    key = lot_key(number)
+    assert lot_key(pad + number.upper() + pad) == lot_key(number.lower()) == key
+    assert lot_key(key) == key

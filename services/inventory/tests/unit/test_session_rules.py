@@ -21,6 +21,12 @@ def test_a_session_late_in_the_utc_evening_falls_on_the_next_clinic_day() -> Non
     assert session_day(datetime(2027, 3, 1, 22, 59, tzinfo=UTC), PARIS) == date(2027, 3, 1)
 
 
+def test_a_session_whose_clinic_day_is_past_the_calendar_falls_on_its_last_day() -> None:
+    assert session_day(datetime(9999, 12, 31, 23, 30, tzinfo=UTC), PARIS) == date.max
+    new_york = ZoneInfo("America/New_York")
+    assert session_day(datetime(1, 1, 1, 1, tzinfo=UTC), new_york) == date.min
+
+
 def test_a_kit_line_already_held_needs_nothing_more() -> None:
     assert still_needed(2, 0) == 2
     assert still_needed(2, 3) == 0

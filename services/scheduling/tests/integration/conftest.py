@@ -10,9 +10,11 @@ import httpx
 import pytest
 
 from clinic_shared.contracts import Envelope
-from clinic_shared.testing.helpers import bearer, running
+from clinic_shared.testing.helpers import Served, bearer, running
 from scheduling.bootstrap import build_app
 from scheduling.settings import SchedulingSettings
+
+from .fake_inventory import FakeInventory
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2030, 3, 4)  # the clinic's "today" in these tests; DST starts on 31 March 2030
@@ -39,6 +41,7 @@ class Clinic:
     practitioner: str
     rooms: list[str]
     patient: str
+    inventory: FakeInventory
     events: list[Envelope] = field(default_factory=list)
 
     def travel_to(self, moment: datetime) -> None:
@@ -86,9 +89,31 @@ class Clinic:
         return str(response.json()["id"])
 
 
+# How long scheduling waits for the fake inventory: long enough for a loaded machine, short
+# enough for the test of a late answer.
+INVENTORY_TIMEOUT_SECONDS = 3.0
+
+
 @pytest.fixture
-async def clinic(make_settings) -> AsyncIterator[Clinic]:
-    app = build_app(await make_settings(SchedulingSettings))
+async def fake_inventory() -> AsyncIterator[FakeInventory]:
+    """Inventory's lot check, served; stop and start its `server` to take it down and back."""
+    fake = FakeInventory()
+    fake.server = Served(fake.app())
+    await fake.server.start()
+    try:
+        yield fake
+    finally:
+        await fake.server.stop()
+
+
+@pytest.fixture
+async def clinic(make_settings, fake_inventory: FakeInventory) -> AsyncIterator[Clinic]:
+    settings = await make_settings(
+        SchedulingSettings,
+        inventory_url=fake_inventory.url,
+        peer_timeout_seconds=INVENTORY_TIMEOUT_SECONDS,
+    )
+    app = build_app(settings)
     app.state.runtime.clock = lambda: datetime.combine(MONDAY, time(8), tzinfo=PARIS)
     async with running(app) as client:
         seen: list[Envelope] = []
@@ -118,7 +143,7 @@ async def clinic(make_settings) -> AsyncIterator[Clinic]:
             },
             headers=DESK,
         )
-        yield Clinic(client, app, pid, rooms, patient.json()["id"], seen)
+        yield Clinic(client, app, pid, rooms, patient.json()["id"], fake_inventory, seen)
 
 
 def days(n: int) -> timedelta:

@@ -16,7 +16,12 @@ from dashboard.pages.stock import Manager, StockStaff
 from dashboard.web import is_htmx, render
 
 router = APIRouter(tags=["alerts"])
-KINDS = {"reorder": "Reorder", "expiry": "Expiring lot", "shortage": "Shortage"}
+KINDS = {
+    "reorder": "Reorder",
+    "expiry": "Expiring lot",
+    "shortage": "Shortage",
+    "recalled_lot_used": "Recalled lot used",
+}
 
 
 async def _session_days(services: Services, alerts: list[dict[str, Any]]) -> dict[str, str]:

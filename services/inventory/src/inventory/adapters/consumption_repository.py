@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inventory.adapters.orm_sessions import consumptions
+from inventory.domain.lots import lot_key
 from inventory.domain.sessions import BookedSession
 
 
@@ -33,7 +34,8 @@ class ConsumptionRepository:
                 patient_id=booked.patient_id,
                 product_code=product_code,
                 lot_id=lot_id,
-                lot_number=lot_number,
+                lot_number=lot_number.strip(),
+                lot_key=lot_key(lot_number),
                 quantity=quantity,
                 consumed_at=at,
             )

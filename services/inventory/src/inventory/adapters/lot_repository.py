@@ -13,7 +13,7 @@ from clinic_shared.db import insert_once
 from clinic_shared.paging import Page
 from inventory.adapters.orm import lots, receipts
 from inventory.adapters.orm_sessions import adjustments
-from inventory.domain.lots import Lot, LotStatus
+from inventory.domain.lots import Lot, LotStatus, lot_key
 
 LOT_COLUMNS = (
     lots.c.id,
@@ -54,10 +54,11 @@ class LotRepository:
         return _lot(row) if row else None
 
     async def by_number(self, product_code: str, lot_number: str) -> Lot | None:
+        """The product's lot of that number, whatever its case and stray spaces."""
         row = (
             await self._session.execute(
                 sa.select(*LOT_COLUMNS).where(
-                    lots.c.product_code == product_code, lots.c.lot_number == lot_number
+                    lots.c.product_code == product_code, lots.c.lot_key == lot_key(lot_number)
                 )
             )
         ).one_or_none()
@@ -77,9 +78,11 @@ class LotRepository:
         return [_lot(r) for r in await self._session.execute(query)]
 
     async def add_unless_numbered(self, lot: Lot, *, received_at: datetime) -> bool:
-        """Insert the lot unless its product already has a lot of that number; True if added."""
+        """Insert the lot unless its product already has a lot of that number (in any case);
+        True if added."""
         values = {c.name: getattr(lot, c.name) for c in LOT_COLUMNS}
-        return await insert_once(self._session, lots, values | {"received_at": received_at})
+        values |= {"lot_key": lot_key(lot.lot_number), "received_at": received_at}
+        return await insert_once(self._session, lots, values)
 
     async def add_quantity(self, lot_id: uuid.UUID, quantity: int) -> None:
         await self._session.execute(

@@ -42,19 +42,21 @@ kit_items = sa.Table(
 
 # `reserved + consumed <= quantity` is the backstop of never overselling: every write to
 # `reserved` is also a conditional UPDATE, so the constraint should never be what stops one.
+# `lot_number` is shown as first received; `lot_key` (`domain.lots.lot_key`) is what compares.
 lots = sa.Table(
     "lots",
     metadata,
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("product_code", sa.String(50), sa.ForeignKey("products.code"), nullable=False),
     sa.Column("lot_number", sa.String(64), nullable=False),
+    sa.Column("lot_key", sa.Text, nullable=False),
     sa.Column("expires_on", sa.Date, nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("reserved", sa.Integer, nullable=False, server_default="0"),
     sa.Column("consumed", sa.Integer, nullable=False, server_default="0"),
     sa.Column("status", sa.String(16), nullable=False, server_default="available"),
     sa.Column("received_at", UTCDateTime, nullable=False),
-    sa.UniqueConstraint("product_code", "lot_number", name="uq_lots_product_lot_number"),
+    sa.UniqueConstraint("product_code", "lot_key", name="uq_lots_product_lot_key"),
     sa.CheckConstraint(
         "reserved >= 0 AND consumed >= 0 AND reserved + consumed <= quantity",
         name="ck_lots_never_oversold",

@@ -65,10 +65,11 @@ consumptions = sa.Table(
     sa.Column("product_code", sa.String(50), nullable=False),
     sa.Column("lot_id", sa.Uuid, sa.ForeignKey("lots.id"), nullable=True),
     sa.Column("lot_number", sa.String(64), nullable=False),
+    sa.Column("lot_key", sa.Text, nullable=False),
     sa.Column("quantity", sa.Integer, nullable=False),
     sa.Column("consumed_at", UTCDateTime, nullable=False),
     sa.CheckConstraint("quantity > 0", name="ck_consumptions_quantity_positive"),
-    sa.Index("ix_consumptions_lot_number", "lot_number"),
+    sa.Index("ix_consumptions_lot_key", "lot_key"),
     sa.Index("ix_consumptions_patient", "patient_id"),
 )
 

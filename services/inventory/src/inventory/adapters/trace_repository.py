@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inventory.adapters.orm import lots
 from inventory.adapters.orm_sessions import consumptions, reservations, sessions, shortages
+from inventory.domain.lots import lot_key
 
 
 class TraceRepository:
@@ -40,8 +41,13 @@ class TraceRepository:
         empty = {"lot_id": None, "lot_number": None, "expires_on": None, "status": "short"}
         return lines + [dict(r._mapping) | empty for r in short]
 
-    async def consumptions(self, **where: Any) -> list[dict[str, Any]]:
-        """Consumption records matching `lot_number=` or `patient_id=`, oldest first."""
+    async def consumptions(
+        self, *, lot_number: str | None = None, **where: Any
+    ) -> list[dict[str, Any]]:
+        """Consumption records matching `lot_number=` (in any case), `patient_id=` or
+        `product_code=`, oldest first."""
+        if lot_number is not None:
+            where["lot_key"] = lot_key(lot_number)
         conditions = [consumptions.c[name] == value for name, value in where.items()]
         rows = await self._session.execute(
             sa.select(
@@ -103,7 +109,8 @@ class TraceRepository:
         return found is not None
 
     async def lot_ids_numbered(self, lot_number: str) -> list[uuid.UUID]:
+        """The lots of any product with that number, in any case."""
         rows = await self._session.scalars(
-            sa.select(lots.c.id).where(lots.c.lot_number == lot_number)
+            sa.select(lots.c.id).where(lots.c.lot_key == lot_key(lot_number))
         )
         return list(rows.all())

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-AlertKind = Literal["shortage", "expiry", "reorder"]
+AlertKind = Literal["shortage", "expiry", "reorder", "recalled_lot_used"]
 AlertStatus = Literal["open", "dismissed", "resolved"]
+AlertSeverity = Literal["critical", "warning"]
+# A patient treated with a recalled lot is missing from the recall's list of patients.
+CRITICAL_KINDS = frozenset({"recalled_lot_used"})
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,10 @@ class Alert:
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def severity(self) -> AlertSeverity:
+        return "critical" if self.kind in CRITICAL_KINDS else "warning"
+
 
 def shortage_key(session_id: uuid.UUID, product_code: str) -> str:
     return f"shortage:{session_id}:{product_code}"
@@ -37,3 +44,8 @@ def expiry_key(lot_id: uuid.UUID, window_ends_on: date) -> str:
 def reorder_key(product_code: str, stock_epoch: int) -> str:
     """One reorder alert per product until stock arrives (each receipt starts a new epoch)."""
     return f"reorder:{product_code}:{stock_epoch}"
+
+
+def recalled_use_key(session_id: uuid.UUID, lot_id: uuid.UUID) -> str:
+    """One alert per session and recalled lot, however often its completion is delivered."""
+    return f"recalled_lot_used:{session_id}:{lot_id}"

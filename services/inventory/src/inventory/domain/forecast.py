@@ -80,14 +80,22 @@ def stockout_day(forecast: Iterable[DayForecast]) -> date | None:
 
 
 def expected_use(
-    outlooks: Iterable[CourseOutlook], today: date, every_days: int
+    outlooks: Iterable[CourseOutlook], today: date, every_days: int, days: int
 ) -> dict[date, int]:
-    """Vials the unbooked sessions of active courses will use, each `every_days` after the last."""
+    """Vials the unbooked sessions of active courses will use in the `days` days from today,
+    each `every_days` after the last.
+
+    Counted in days from today, so a course whose last session is booked at the end of the
+    calendar (year 9999) adds nothing rather than a date past it.
+    """
     use: dict[date, int] = {}
     for course in outlooks:
-        start = max(course.last_session_on or today, today)
+        start = max((course.last_session_on or today) - today, timedelta(0)).days
         for n in range(1, course.sessions_left + 1):
-            day = start + timedelta(days=n * every_days)
+            offset = start + n * every_days
+            if offset >= days:
+                break
+            day = today + timedelta(days=offset)
             use[day] = use.get(day, 0) + course.vials_per_session
     return use
 

@@ -10,6 +10,8 @@ from typing import Literal
 from clinic_shared.errors import Conflict, Unprocessable
 
 LotStatus = Literal["available", "quarantined", "recalled", "expired"]
+# Why a lot named for a session may not be used for it.
+LotRefusal = Literal["unknown_product", "unknown_lot", "recalled", "quarantined", "expired"]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,36 @@ class Lot:
     @property
     def available(self) -> int:
         return self.quantity - self.reserved - self.consumed
+
+
+def lot_key(lot_number: str) -> str:
+    """What a lot number is compared by: suppliers print one lot in any case, with stray spaces,
+    so "b-2403 " and "B-2403" are one lot."""
+    return lot_number.strip().casefold()
+
+
+def refusal_for_session(
+    lot: Lot | None, *, product_known: bool, session_on: date
+) -> LotRefusal | None:
+    """Why the lot may not go into a patient on the clinic day `session_on`, or None when it may:
+    FEFO's rule, a lot serves a session when it is neither recalled nor quarantined and expires
+    after the session's day."""
+    if not product_known:
+        return "unknown_product"
+    if lot is None:
+        return "unknown_lot"
+    if lot.status in ("recalled", "quarantined"):
+        return lot.status
+    if lot.expires_on <= session_on:
+        return "expired"
+    return None
+
+
+def refusal_text(refusal: LotRefusal, lot: Lot | None) -> str:
+    """The refusal in the words staff read: `expired on 2030-03-07`, `unknown lot`."""
+    if refusal == "expired" and lot is not None:
+        return f"expired on {lot.expires_on.isoformat()}"
+    return refusal.replace("_", " ")
 
 
 def effective_status(status: LotStatus, expires_on: date, today: date) -> LotStatus:

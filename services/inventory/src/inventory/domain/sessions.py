@@ -39,8 +39,15 @@ class Reservation:
 
 
 def session_day(starts_at: datetime, zone: ZoneInfo) -> date:
-    """The clinic-local calendar day of a session: a lot must still be valid after it."""
-    return starts_at.astimezone(zone).date()
+    """The clinic-local calendar day of a session: a lot must still be valid after it.
+
+    An instant whose local day lies past the calendar's last (or before its first) day is
+    clamped to it: such a session is as far away as a date can say, and no lot serves it.
+    """
+    try:
+        return starts_at.astimezone(zone).date()
+    except OverflowError:
+        return date.max if starts_at.year == date.max.year else date.min
 
 
 def still_needed(kit_quantity: int, reserved: int) -> int:

@@ -16,7 +16,7 @@ from inventory.adapters.stock_repository import StockRepository
 from inventory.domain.adjustments import reserved_allowed
 from inventory.domain.lots import Lot
 from inventory.domain.sessions import BookedSession, Reservation
-from inventory.service_layer.alerting import sync_shortage_alerts
+from inventory.service_layer.alerting import alert_recalled_lot_used, sync_shortage_alerts
 from inventory.service_layer.displacement import displace, refill
 from inventory.service_layer.reserving import fill_shortages, release
 from inventory.service_layer.session_events import known_session
@@ -41,11 +41,7 @@ async def consume_for_completed_session(
     freed: set[str] = set()
     if event.products_used:
         for used in event.products_used:
-            left = await _consume_from_reservations(uow, booked, held, used, now)
-            if left:
-                await _consume_named_lot(
-                    uow, booked, used.model_copy(update={"quantity": left}), now
-                )
+            await _consume_named(uow, booked, held, used, now)
         freed = await release(uow, held)
     else:
         for reservation in held:
@@ -53,17 +49,33 @@ async def consume_for_completed_session(
     await fill_shortages(uow, freed, now)
 
 
-async def _consume_from_reservations(
+async def _consume_named(
     uow: UnitOfWork,
     booked: BookedSession,
     held: list[Reservation],
     used: ProductUsed,
     now: datetime,
+) -> None:
+    """One line the practitioner named: from the session's reservations first, then the lot."""
+    lot = await LotRepository(uow.session).by_number(used.product_code, used.lot_number)
+    if lot is not None and lot.status == "recalled":
+        await alert_recalled_lot_used(uow, booked, lot, now)
+    left = await _consume_from_reservations(uow, booked, held, lot, used.quantity, now)
+    if left:
+        await _consume_named_lot(uow, booked, used.model_copy(update={"quantity": left}), lot, now)
+
+
+async def _consume_from_reservations(
+    uow: UnitOfWork,
+    booked: BookedSession,
+    held: list[Reservation],
+    lot: Lot | None,
+    quantity: int,
+    now: datetime,
 ) -> int:
     """Take the vials used from the session's own reservations on the lot named (removing them
     from `held`); return how many were used beyond them."""
-    lot = await LotRepository(uow.session).by_number(used.product_code, used.lot_number)
-    left = used.quantity
+    left = quantity
     for reservation in [r for r in held if lot is not None and r.lot_id == lot.id]:
         taken = min(left, reservation.quantity)
         if taken == 0:
@@ -108,10 +120,10 @@ async def _count_against(uow: UnitOfWork, lot: Lot, quantity: int, now: datetime
 
 
 async def _consume_named_lot(
-    uow: UnitOfWork, booked: BookedSession, used: ProductUsed, now: datetime
+    uow: UnitOfWork, booked: BookedSession, used: ProductUsed, named: Lot | None, now: datetime
 ) -> None:
     """Count the vials against the lot named; the record is kept even when the counts disagree."""
-    lot = await LotRepository(uow.session).by_number(used.product_code, used.lot_number)
+    lot = await LotRepository(uow.session).get(named.id) if named else None  # counts as they are
     if lot is None:
         log.warning(
             "completed session used a lot never received", extra={"product": used.product_code}
@@ -122,7 +134,7 @@ async def _consume_named_lot(
         booked,
         product_code=used.product_code,
         lot_id=lot.id if lot else None,
-        lot_number=used.lot_number,
+        lot_number=lot.lot_number if lot else used.lot_number,
         quantity=used.quantity,
         at=now,
     )

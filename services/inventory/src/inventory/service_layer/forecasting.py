@@ -70,9 +70,15 @@ async def outlooks(
             if product.code in kits.get(c.treatment_code, {})
         ]
         demand = _from_today(booked.get(product.code, {}), today)
-        expected = expected_use(outlooks_, today, settings.course_pace_days)
+        horizon = _horizon(product, settings)
+        expected = expected_use(outlooks_, today, settings.course_pace_days, horizon)
         results.append(_outlook(product, lots[product.code], demand, expected, today, settings))
     return results
+
+
+def _horizon(product: Product, settings: ForecastSettings) -> int:
+    """Days projected: the view's, or enough to see past lead time and review period."""
+    return max(settings.days, product.lead_time_days + product.review_period_days + 1)
 
 
 def _from_today(demand: dict[date, int], today: date) -> dict[date, int]:
@@ -91,9 +97,8 @@ def _outlook(
     today: date,
     settings: ForecastSettings,
 ) -> ProductOutlook:
-    horizon = max(settings.days, product.lead_time_days + product.review_period_days + 1)
     stock = [StockLot(lot.expires_on, lot.vials) for lot in lots]
-    forecast = project(today, horizon, stock, booked, expected)
+    forecast = project(today, _horizon(product, settings), stock, booked, expected)
     soon = today + timedelta(days=settings.expiry_warning_days)
     return ProductOutlook(
         product=product,

@@ -114,3 +114,16 @@ class CourseFull(Unprocessable):
 
 class WrongState(Conflict):
     type_slug = "wrong-state"
+
+
+class UnusableLots(Unprocessable):
+    """Lots named at completion that may not go into a patient; `errors` names each line."""
+
+    type_slug = "unusable-lot"
+
+    def __init__(self, errors: list[dict[str, object]]) -> None:
+        lines = "; ".join(f"{e['lot_number']} ({e['product_code']}): {e['reason']}" for e in errors)
+        super().__init__(
+            f"These lots may not be used for this session: {lines}. Nothing was recorded.",
+            errors=errors,
+        )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol
 
 from clinic_shared.contracts.events import (
     CourseCompleted,
@@ -12,8 +15,16 @@ from clinic_shared.contracts.events import (
     SessionNoShow,
 )
 from scheduling.domain.errors import WrongState
+from scheduling.domain.lots import LotVerdict, refuse_unusable_lots
 from scheduling.domain.model import UPCOMING, Course, CourseStatus, Session, SessionStatus
+from scheduling.domain.rules import local_day
 from scheduling.service_layer.context import Scope, facts
+
+
+class LotChecker(Protocol):
+    """Inventory's word on whether lots may go into a patient on a clinic day."""
+
+    async def check(self, session_on: date, used: Sequence[ProductUsed]) -> list[LotVerdict]: ...
 
 
 async def _upcoming(scope: Scope, session_id: uuid.UUID, verb: str) -> tuple[Session, Course]:
@@ -21,9 +32,13 @@ async def _upcoming(scope: Scope, session_id: uuid.UUID, verb: str) -> tuple[Ses
     found = await scope.session(session_id)
     course = await scope.course(found.course_id, lock=True)
     session = await scope.session(session_id, lock=True)
+    _upcoming_now(session, verb)
+    return session, course
+
+
+def _upcoming_now(session: Session, verb: str) -> None:
     if session.status not in UPCOMING:
         raise WrongState(f"A {session.status.value} session cannot be {verb}.")
-    return session, course
 
 
 def _started(scope: Scope, session: Session, verb: str) -> None:
@@ -55,12 +70,28 @@ async def no_show(scope: Scope, session_id: uuid.UUID) -> Session:
     return await scope.session(session.id)
 
 
+async def _check_lots(
+    scope: Scope, session: Session, used: list[ProductUsed], lots: LotChecker
+) -> None:
+    if used:
+        verdicts = await lots.check(local_day(session.starts_at, scope.clinic.zone), used)
+        refuse_unusable_lots(used, verdicts)
+
+
 async def complete(
-    scope: Scope, session_id: uuid.UUID, products_used: list[ProductUsed]
+    scope: Scope, session_id: uuid.UUID, products_used: list[ProductUsed], lots: LotChecker
 ) -> Session:
-    """Record the session as done with the lots used; the course completes with its last one."""
+    """Record the session as done with the lots used, once inventory says each may be used on
+    the session's day; the course completes with its last session."""
+    # Inventory is asked before any row is locked: a slow answer must not hold the course.
+    before = await scope.session(session_id)
+    _upcoming_now(before, "completed")
+    _started(scope, before, "completed")
+    await _check_lots(scope, before, products_used, lots)
     session, course = await _upcoming(scope, session_id, "completed")
     _started(scope, session, "completed")
+    if session.starts_at != before.starts_at:  # moved meanwhile: ask for its new day
+        await _check_lots(scope, session, products_used, lots)
     await scope.calendar.update_session(
         session.id,
         scope.clinic.now,

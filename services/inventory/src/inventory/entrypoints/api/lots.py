@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, status
 
 from clinic_shared.paging import Page, paged
 from inventory.adapters.lot_repository import LotRepository
-from inventory.domain.lots import Lot, LotStatus, effective_status
+from inventory.domain.lots import Lot, LotStatus, effective_status, refusal_text
 from inventory.entrypoints.api.deps import (
     NowDep,
     Reader,
@@ -19,8 +19,15 @@ from inventory.entrypoints.api.deps import (
     UowDep,
 )
 from inventory.entrypoints.api.retry import committed
-from inventory.entrypoints.api.schemas import LotPublic, ReceiptCreate
+from inventory.entrypoints.api.schemas import (
+    CheckedLotPublic,
+    LotCheckBody,
+    LotCheckPublic,
+    LotPublic,
+    ReceiptCreate,
+)
 from inventory.service_layer.catalogue import get_product
+from inventory.service_layer.lot_checks import CheckedLot, NamedLot, check_lots
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
 
 router = APIRouter(prefix="/v1", tags=["lots"])
@@ -53,6 +60,31 @@ async def list_lots(
         today=today, product_code=product_code, status=lot_status, page=page
     )
     return [lot_public(lot, today) for lot in lots]
+
+
+@router.post("/lots/check", response_model=LotCheckPublic)
+async def check(body: LotCheckBody, uow: UowDep, _: Reader) -> LotCheckPublic:
+    """Whether each named lot may go into a patient on the session's day, and why not: unknown
+    product or lot, recalled, quarantined, or expiring by that day. Changes nothing."""
+    named = [NamedLot(line.product_code, line.lot_number) for line in body.lines]
+    checked = await check_lots(uow, session_on=body.session_on, named=named)
+    lines = [_checked_public(c) for c in checked]
+    return LotCheckPublic(
+        session_on=body.session_on, usable=all(line.usable for line in lines), lines=lines
+    )
+
+
+def _checked_public(checked: CheckedLot) -> CheckedLotPublic:
+    lot, refusal = checked.lot, checked.refusal
+    return CheckedLotPublic(
+        product_code=checked.named.product_code,
+        lot_number=checked.named.lot_number,
+        usable=refusal is None,
+        reason=refusal,
+        detail=refusal_text(refusal, lot) if refusal else None,
+        lot_id=lot.id if lot else None,
+        expires_on=lot.expires_on if lot else None,
+    )
 
 
 def lot_public(lot: Lot, today: date) -> LotPublic:

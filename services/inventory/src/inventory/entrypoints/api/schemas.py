@@ -9,12 +9,15 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from clinic_shared.fields import Day
-from inventory.domain.lots import LotStatus
+from inventory.domain.lots import LotRefusal, LotStatus
 
+# Numbers in request bodies are strict: a JSON string ("1") or boolean (true) is refused with a
+# 422 naming the field, never read as a number of vials.
 Code = Annotated[str, Field(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Days = Annotated[StrictInt, Field(ge=0, le=365)]
 Count = Annotated[StrictInt, Field(ge=0, le=1_000_000)]
 Positive = Annotated[StrictInt, Field(ge=1, le=1_000_000)]
+Millilitres = Annotated[float, Field(strict=True, gt=0, le=1000)]
 Strict = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -24,7 +27,7 @@ class ProductUpdate(BaseModel):
     model_config = Strict
 
     name: str | None = Field(None, min_length=1, max_length=200)
-    volume_ml: float | None = Field(None, gt=0, le=1000)
+    volume_ml: Millilitres | None = None
     lead_time_days: Days | None = None
     safety_stock: Count | None = None
     review_period_days: Days | None = None
@@ -46,7 +49,7 @@ class ProductCreate(BaseModel):
     code: Code
     name: str = Field(min_length=1, max_length=200)
     unit: str = Field("vial", min_length=1, max_length=20)
-    volume_ml: float = Field(gt=0, le=1000)
+    volume_ml: Millilitres
     lead_time_days: Days
     safety_stock: Count
     review_period_days: Days = 14
@@ -94,3 +97,33 @@ class LotPublic(BaseModel):
     on_hand: int
     available: int
     status: LotStatus
+
+
+class NamedLotBody(BaseModel):
+    model_config = Strict
+
+    product_code: str = Field(min_length=1, max_length=50)
+    lot_number: str = Field(min_length=1, max_length=64, description="In any case.")
+
+
+class LotCheckBody(BaseModel):
+    model_config = Strict
+
+    session_on: Day = Field(description="The session's clinic-local day.")
+    lines: list[NamedLotBody] = Field(min_length=1, max_length=50)
+
+
+class CheckedLotPublic(BaseModel):
+    product_code: str
+    lot_number: str = Field(description="As named in the request, trimmed.")
+    usable: bool
+    reason: LotRefusal | None = Field(description="Why it may not be used; null when it may.")
+    detail: str | None = Field(description="The reason in words: `expired on 2030-03-07`.")
+    lot_id: uuid.UUID | None
+    expires_on: date | None
+
+
+class LotCheckPublic(BaseModel):
+    session_on: date
+    usable: bool = Field(description="Whether every line may be used.")
+    lines: list[CheckedLotPublic]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from inventory.domain.adjustments import AdjustmentKind
-from inventory.domain.alerts import AlertKind, AlertStatus
+from inventory.domain.alerts import AlertKind, AlertSeverity, AlertStatus
 from inventory.entrypoints.api.schemas import LotPublic
 
 
@@ -17,7 +17,7 @@ class AdjustmentCreate(BaseModel):
 
     lot_id: uuid.UUID
     kind: AdjustmentKind
-    quantity: int = Field(
+    quantity: StrictInt = Field(
         ge=0,
         le=1_000_000,
         description="Vials counted on hand (count_correction) or removed (breakage, disposal).",
@@ -37,6 +37,9 @@ class AlertPublic(BaseModel):
 
     id: uuid.UUID
     kind: AlertKind
+    severity: AlertSeverity = Field(
+        description="`critical`: a patient may have been harmed (a recalled lot used)."
+    )
     status: AlertStatus
     product_code: str
     lot_id: uuid.UUID | None

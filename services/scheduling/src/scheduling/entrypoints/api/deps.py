@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from clinic_shared.auth import Principal, Role, require_roles
 from clinic_shared.deps import RuntimeDep, UowDep
 from clinic_shared.runtime import ServiceRuntime
+from scheduling.adapters.inventory_lots import InventoryLots
 from scheduling.service_layer.context import Clinic, Scope
+from scheduling.service_layer.outcomes import LotChecker
 from scheduling.settings import SchedulingSettings
 
 
@@ -22,6 +24,18 @@ async def get_settings(runtime: RuntimeDep) -> SchedulingSettings:
 
 
 SettingsDep = Annotated[SchedulingSettings, Depends(get_settings)]
+
+
+async def get_lot_checker(request: Request, settings: SettingsDep) -> LotChecker:
+    """Inventory's lot check, asked with the caller's own token (as the patient export is)."""
+    return InventoryLots(
+        settings.inventory_url,
+        timeout=settings.peer_timeout_seconds,
+        authorization=request.headers.get("authorization", ""),
+    )
+
+
+LotCheckerDep = Annotated[LotChecker, Depends(get_lot_checker)]
 
 
 @asynccontextmanager
@@ -54,6 +68,7 @@ __all__ = [
     "Clinical",
     "ClinicalStaff",
     "FrontDesk",
+    "LotCheckerDep",
     "RuntimeDep",
     "ScopeDep",
     "SettingsDep",

@@ -25,6 +25,7 @@ from scheduling.entrypoints.api.courses import session_public
 from scheduling.entrypoints.api.deps import (
     Clinical,
     FrontDesk,
+    LotCheckerDep,
     RuntimeDep,
     ScopeDep,
     Staff,
@@ -113,8 +114,11 @@ async def no_show(session_id: uuid.UUID, scope: ScopeDep, _: Clinical) -> Sessio
 
 @router.post("/{session_id}/complete", response_model=SessionPublic)
 async def complete(
-    session_id: uuid.UUID, body: CompleteBody, scope: ScopeDep, _: Clinical
+    session_id: uuid.UUID, body: CompleteBody, scope: ScopeDep, lots: LotCheckerDep, _: Clinical
 ) -> SessionPublic:
-    session = await outcomes.complete(scope, session_id, body.products())
+    """Record the session as done with the lots used. Inventory is asked first whether each lot
+    may be used on the session's day: 422 naming each line it refuses (unknown product or lot,
+    recalled, expired), 503 when it cannot answer; either way nothing is recorded."""
+    session = await outcomes.complete(scope, session_id, body.products(), lots)
     await scope.uow.commit()
     return session_public(session)
