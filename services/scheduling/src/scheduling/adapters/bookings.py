@@ -259,9 +259,9 @@ class BookingRepository:
         with the course locked; in one statement.
 
         With `adding` (an id, now), that session of the course's patient (`patient_id`) is
-        also inserted, booked and numbered after
-        the active sessions starting before it, in the same statement, whose exclusion
-        constraints may refuse it (IntegrityError). A refused booking rolls it back.
+        also inserted, booked and numbered after the active sessions starting before it, in the
+        same statement, whose exclusion constraints may refuse it (IntegrityError). A refused
+        booking rolls it back.
         """
         params = clash_params(patient_id, practitioner_id, room_id, start, end)
         params["course_id"] = course_id

@@ -147,9 +147,10 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
     try:
         return plan_course(request, treatment, calendar, previous, now)
     except NoSlot as exc:
+        at_horizon = f" (nothing is booked past {last_day})" if exc.last == last_day else ""
         raise Unprocessable(
-            f"No free slot for session {exc.sequence} between {exc.first} and {exc.last} "
-            f"(nothing is booked past {last_day}).",
+            f"No free slot for session {exc.sequence} between {exc.first} and {exc.last}"
+            f"{at_horizon}.",
             sequence=exc.sequence,
             window={"earliest": str(exc.first), "latest": str(exc.last)},
         ) from exc
