@@ -26,6 +26,7 @@ from clinic_shared.messaging.bus import (
     PublishError,
     UnroutableError,
 )
+from clinic_shared.messaging.migration import retire_classic_retry_queues
 
 log = logging.getLogger(__name__)
 ATTEMPT_HEADER = "x-clinic-attempt"
@@ -68,6 +69,16 @@ class RabbitBus:
         )
         for consumer, patterns in topology.SUBSCRIPTIONS.items():
             await self._declare_consumer_queues(self._publisher, consumer, patterns)
+        await self._retire_classic_retry_queues()
+
+    async def _retire_classic_retry_queues(self) -> None:
+        try:
+            await retire_classic_retry_queues(self.url, self.options.namespace)
+        except Exception as exc:  # the old queues wait; the service need not
+            log.warning(
+                "classic retry queues not retired; retired at the next start",
+                extra={"error": repr(exc)[:300]},
+            )
 
     async def _declare_consumer_queues(
         self, channel: AbstractRobustChannel, consumer: str, patterns: tuple[str, ...]
@@ -75,11 +86,19 @@ class RabbitBus:
         main, retry, dead = self._names(consumer)
         await channel.declare_queue(dead, durable=True, arguments={"x-queue-type": "quorum"})
         # Retries wait in a queue no one consumes; when a message's TTL runs out the broker
-        # dead-letters it back onto the main queue through the default exchange.
+        # dead-letters it back onto the main queue through the default exchange. At least once
+        # (which needs reject-publish overflow): a retry that falls due while the main queue
+        # elects a new leader waits for it instead of being dropped.
         await channel.declare_queue(
             retry,
             durable=True,
-            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": main},
+            arguments={
+                "x-queue-type": "quorum",
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": main,
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
+            },
         )
         queue = await channel.declare_queue(
             main,
