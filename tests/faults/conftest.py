@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from clinic_shared.testing.cluster import RabbitCluster
 from clinic_shared.testing.plugin import RabbitNamespace
 from clinic_shared.testing.postgres import PostgresDatabases
 from clinic_shared.testing.processes import RabbitNode
@@ -22,6 +23,20 @@ async def rabbit_node(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
         yield node
     finally:
         await node.shutdown()
+
+
+@pytest.fixture
+async def rabbit_cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[RabbitCluster]:
+    """Three RabbitMQ nodes of this test's own, joined in a cluster; each stopped by its own
+    process group at the end, whatever the test did to it."""
+    cluster = RabbitCluster(tmp_path_factory.mktemp("cluster"))
+    try:
+        await cluster.start()
+        yield cluster
+    finally:
+        await cluster.shutdown()
 
 
 @pytest.fixture

@@ -42,6 +42,14 @@ class BusOptions:
 class MessageBus(Protocol):
     options: BusOptions
 
+    @property
+    def channel_reopens(self) -> int:
+        """How many times the publisher's channel was replaced because confirms stopped."""
+
+    @property
+    def connection_reopens(self) -> int:
+        """How many times the connection was started over because no new channel would open."""
+
     async def connect(self) -> None:
         """Connect and declare the topology; idempotent."""
 

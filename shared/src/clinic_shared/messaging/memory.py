@@ -38,6 +38,7 @@ class InMemoryBus:
         self._timers: set[asyncio.TimerHandle] = set()
         self._inflight: set[asyncio.Task[None]] = set()
         self._connected = False
+        self.channel_reopens = self.connection_reopens = 0  # no channel, no connection
 
     async def connect(self) -> None:
         for consumer, patterns in SUBSCRIPTIONS.items():

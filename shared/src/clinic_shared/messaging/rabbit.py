@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import aio_pika
-import aiormq
 from aio_pika.abc import (
     AbstractIncomingMessage,
     AbstractRobustChannel,
     AbstractRobustConnection,
     AbstractRobustExchange,
 )
-from aio_pika.exceptions import DeliveryError
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.db import database_unavailable
 from clinic_shared.errors import PermanentMessageError
 from clinic_shared.messaging import topology
-from clinic_shared.messaging.bus import (
-    BusHealth,
-    BusOptions,
-    Handler,
-    PublishError,
-    UnroutableError,
-)
+from clinic_shared.messaging.bus import BusHealth, BusOptions, Handler, PublishError
+from clinic_shared.messaging.migration import retire_classic_retry_queues
+from clinic_shared.messaging.publisher import Publisher
 
 log = logging.getLogger(__name__)
 ATTEMPT_HEADER = "x-clinic-attempt"
@@ -39,9 +32,18 @@ class RabbitBus:
         self.options = options or BusOptions()
         self.name = name
         self._connection: AbstractRobustConnection | None = None
-        self._publisher: AbstractRobustChannel | None = None
-        self._exchange: AbstractRobustExchange | None = None
+        self._publisher: Publisher | None = None
         self._consumer_channels: dict[str, AbstractRobustChannel] = {}
+
+    @property
+    def channel_reopens(self) -> int:
+        """Publisher channels replaced because the broker stopped confirming on them."""
+        return self._publisher.channel_reopens if self._publisher else 0
+
+    @property
+    def connection_reopens(self) -> int:
+        """Connections started over because no new publisher channel would open."""
+        return self._publisher.connection_reopens if self._publisher else 0
 
     def _names(self, consumer: str) -> tuple[str, str, str]:
         ns = self.options.namespace
@@ -59,15 +61,28 @@ class RabbitBus:
             reconnect_interval=1.0,
             client_properties={"connection_name": self.name},
         )
-        self._publisher = await self._connection.channel(
-            publisher_confirms=True, on_return_raises=True
+        self._publisher = Publisher(
+            self._connection, self._declare_topology, timeout=self.options.publish_timeout_seconds
         )
-        assert self._publisher is not None
-        self._exchange = await self._publisher.declare_exchange(
+        await self._publisher.open()
+        await self._retire_classic_retry_queues()
+
+    async def _retire_classic_retry_queues(self) -> None:
+        try:
+            await retire_classic_retry_queues(self.url, self.options.namespace)
+        except Exception as exc:  # the old queues wait; the service need not
+            log.warning(
+                "classic retry queues not retired; retired at the next start",
+                extra={"error": repr(exc)[:300]},
+            )
+
+    async def _declare_topology(self, channel: AbstractRobustChannel) -> AbstractRobustExchange:
+        exchange = await channel.declare_exchange(
             self.options.namespace + topology.EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
         )
         for consumer, patterns in topology.SUBSCRIPTIONS.items():
-            await self._declare_consumer_queues(self._publisher, consumer, patterns)
+            await self._declare_consumer_queues(channel, consumer, patterns)
+        return exchange
 
     async def _declare_consumer_queues(
         self, channel: AbstractRobustChannel, consumer: str, patterns: tuple[str, ...]
@@ -75,11 +90,19 @@ class RabbitBus:
         main, retry, dead = self._names(consumer)
         await channel.declare_queue(dead, durable=True, arguments={"x-queue-type": "quorum"})
         # Retries wait in a queue no one consumes; when a message's TTL runs out the broker
-        # dead-letters it back onto the main queue through the default exchange.
+        # dead-letters it back onto the main queue through the default exchange. At least once
+        # (which needs reject-publish overflow): a retry that falls due while the main queue
+        # elects a new leader waits for it instead of being dropped.
         await channel.declare_queue(
             retry,
             durable=True,
-            arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": main},
+            arguments={
+                "x-queue-type": "quorum",
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": main,
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
+            },
         )
         queue = await channel.declare_queue(
             main,
@@ -99,7 +122,7 @@ class RabbitBus:
         return queue
 
     async def publish(self, envelope: Envelope) -> None:
-        if self._exchange is None:
+        if self._publisher is None:
             raise PublishError("bus is not connected")
         message = aio_pika.Message(
             envelope.to_bytes(),
@@ -110,22 +133,7 @@ class RabbitBus:
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             app_id=envelope.producer,
         )
-        await self._publish(self._exchange, message, envelope.type)
-
-    async def _publish(self, exchange: Any, message: aio_pika.Message, routing_key: str) -> None:
-        try:
-            await exchange.publish(
-                message,
-                routing_key=routing_key,
-                mandatory=True,
-                timeout=self.options.publish_timeout_seconds,
-            )
-        except aiormq.exceptions.PublishError as exc:  # the broker returned it: no queue bound
-            raise UnroutableError(f"unroutable: {routing_key}") from exc
-        except DeliveryError as exc:  # the broker nacked it
-            raise PublishError(f"not confirmed: {routing_key}") from exc
-        except (TimeoutError, aio_pika.exceptions.AMQPError, ConnectionError, RuntimeError) as exc:
-            raise PublishError(f"publish failed: {exc!r}") from exc
+        await self._publisher.publish(message, envelope.type, direct=False)
 
     async def subscribe(self, consumer: str, handler: Handler) -> None:
         assert self._connection is not None, "connect() first"
@@ -193,7 +201,7 @@ class RabbitBus:
         )
         assert self._publisher is not None
         try:
-            await self._publish(self._publisher.default_exchange, copy, dlq if dead else retry)
+            await self._publisher.publish(copy, dlq if dead else retry, direct=True)
         except PublishError:
             await message.nack(requeue=True)  # keep it; the broker redelivers it later
             return
@@ -204,7 +212,7 @@ class RabbitBus:
         _, _, dlq = self._names(consumer)
         # Straight to the AMQP channel: aio-pika's robust channel answers a passive declare of a
         # queue it knows from its cache, with the count as it was then.
-        underlay = await self._publisher.get_underlay_channel()
+        underlay = await self._publisher.channel.get_underlay_channel()
         result = await underlay.queue_declare(dlq, passive=True)
         return int(result.message_count or 0)
 
@@ -218,7 +226,9 @@ class RabbitBus:
         return BusHealth(connected=connected, consumers=consumers)
 
     async def close(self) -> None:
+        if self._publisher is not None:
+            await self._publisher.close()
         if self._connection is not None:
             await self._connection.close()
-        self._connection = self._publisher = self._exchange = None
+        self._connection = self._publisher = None
         self._consumer_channels.clear()

@@ -51,6 +51,13 @@ def queue_name(namespace: str, consumer: str) -> str:
 
 
 def retry_queue_name(namespace: str, consumer: str) -> str:
+    """Where a failed message waits out its retry delay: a quorum queue, replicated like the
+    consumer's own (a name of its own because a queue's type cannot change in place)."""
+    return f"{namespace}{consumer}.delay"
+
+
+def classic_retry_queue_name(namespace: str, consumer: str) -> str:
+    """The retry queue of releases before issue 16: a classic queue, on one node of a cluster."""
     return f"{namespace}{consumer}.retry"
 
 

@@ -72,6 +72,7 @@ class RabbitNamespace:
                 for name in (
                     topology.queue_name(self.prefix, consumer),
                     topology.retry_queue_name(self.prefix, consumer),
+                    topology.classic_retry_queue_name(self.prefix, consumer),
                     topology.dead_letter_queue_name(self.prefix, consumer),
                 ):
                     channel = await connection.channel()

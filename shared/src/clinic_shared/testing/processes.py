@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -21,37 +22,56 @@ import httpx
 
 from clinic_shared.testing.helpers import free_port
 
-# The scripts under /usr/lib run as the calling user; /usr/sbin's wrappers switch to `rabbitmq`,
-# which cannot write the test's temporary directory.
-_BIN = Path("/usr/lib/rabbitmq/bin")
-RABBITMQ_SERVER = str(_BIN / "rabbitmq-server") if _BIN.is_dir() else "rabbitmq-server"
-RABBITMQCTL = str(_BIN / "rabbitmqctl") if _BIN.is_dir() else "rabbitmqctl"
+
+def _rabbitmq_scripts() -> Path | None:
+    """The versioned sbin/ of the installed broker: its scripts run as the calling user, where
+    /usr/sbin's wrappers switch to `rabbitmq`, which cannot write the test's temporary directory."""
+    found = Path("/usr/lib/rabbitmq/lib").glob("rabbitmq_server-*/sbin")
+    newest = max(
+        found, key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.name)], default=None
+    )
+    return newest
+
+
+_SBIN = _rabbitmq_scripts()
+RABBITMQ_SERVER = str(_SBIN / "rabbitmq-server") if _SBIN else "rabbitmq-server"
+RABBITMQCTL = str(_SBIN / "rabbitmqctl") if _SBIN else "rabbitmqctl"
 
 
 class RabbitNode:
-    """A RabbitMQ node of the test's own, started and stopped with the broker's own tools."""
+    """A RabbitMQ node of the test's own, started and stopped with the broker's own tools.
 
-    def __init__(self, directory: Path) -> None:
+    Nodes given the same `cookie` can be joined into a cluster (`join`); the cookie still differs
+    from the machine's node, which no test may reach.
+    """
+
+    def __init__(self, directory: Path, *, cookie: str | None = None) -> None:
         self.directory = directory
         self.name = f"faults-{os.getpid()}-{secrets.token_hex(3)}@localhost"
         self.port = free_port()
         self.url = f"amqp://guest:guest@127.0.0.1:{self.port}/"
         home = directory / "home"
         home.mkdir(parents=True, exist_ok=True)
-        cookie = home / ".erlang.cookie"
-        cookie.write_text(secrets.token_hex(16))
-        cookie.chmod(0o400)
+        cookie_file = home / ".erlang.cookie"
+        cookie_file.write_text(cookie or secrets.token_hex(16))
+        cookie_file.chmod(0o400)
         (directory / "rabbitmq.conf").write_text(
             f"loopback_users = none\nlisteners.tcp.default = {self.port}\n"
         )
         (directory / "enabled_plugins").write_text("[].\n")
+        # The machine's /etc/rabbitmq/rabbitmq-env.conf names its own node: read an empty one.
+        (directory / "rabbitmq-env.conf").write_text("")
         for sub in ("mnesia", "log"):
             (directory / sub).mkdir(exist_ok=True)
         self.env = os.environ | {
             "HOME": str(home),
+            "RABBITMQ_CONF_ENV_FILE": str(directory / "rabbitmq-env.conf"),
             "RABBITMQ_NODENAME": self.name,
             "RABBITMQ_NODE_PORT": str(self.port),
             "RABBITMQ_DIST_PORT": str(free_port()),
+            # Erlang distribution on loopback only (the node's and its CLI's), as the machine's
+            # env file sets it for its own node.
+            "ERL_FLAGS": "-kernel inet_dist_use_interface {127,0,0,1}",
             "RABBITMQ_MNESIA_BASE": str(directory / "mnesia"),
             "RABBITMQ_LOG_BASE": str(directory / "log"),
             "RABBITMQ_CONFIG_FILE": str(directory / "rabbitmq.conf"),
@@ -64,14 +84,16 @@ class RabbitNode:
         }
         self._process: subprocess.Popen[bytes] | None = None
 
-    def _ctl(self, *args: str, timeout: float = 60) -> None:
-        subprocess.run(
+    def ctl(self, *args: str, timeout: float = 60) -> str:
+        """Run `rabbitmqctl -n <this node> ...` and return its output (blocking)."""
+        done = subprocess.run(
             [RABBITMQCTL, "-n", self.name, *args],
             env=self.env,
             check=True,
             capture_output=True,
             timeout=timeout,
         )
+        return done.stdout.decode()
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         with (self.directory / "server.out").open("wb") as output:
@@ -83,12 +105,16 @@ class RabbitNode:
                 start_new_session=True,
             )
 
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
     async def start(self) -> None:
         self._process = self._spawn()
         deadline = time.monotonic() + 120
         while True:  # `await_startup` fails at once until the node has registered its name
             try:
-                await asyncio.to_thread(self._ctl, "await_startup", "--timeout", "60", timeout=90)
+                await asyncio.to_thread(self.ctl, "await_startup", "--timeout", "60", timeout=90)
                 return
             except subprocess.CalledProcessError:
                 if self._process.poll() is not None or time.monotonic() > deadline:
@@ -98,22 +124,34 @@ class RabbitNode:
                     ) from None
                 await asyncio.sleep(0.5)
 
+    async def join(self, other: RabbitNode) -> None:
+        """Join `other`'s cluster (this node's data is reset: use it on a fresh node)."""
+        await asyncio.to_thread(self.ctl, "stop_app")
+        await asyncio.to_thread(self.ctl, "join_cluster", other.name)
+        await asyncio.to_thread(self.ctl, "start_app")
+
     async def stop_app(self) -> None:
-        await asyncio.to_thread(self._ctl, "stop_app")
+        await asyncio.to_thread(self.ctl, "stop_app")
 
     async def start_app(self) -> None:
-        await asyncio.to_thread(self._ctl, "start_app")
+        await asyncio.to_thread(self.ctl, "start_app")
+
+    async def kill(self) -> None:
+        """SIGKILL the node's process group: it dies as with a machine's power, saying nothing."""
+        if self._process is None:
+            return
+        if self._process.poll() is None:  # not after: its pid may be another process's by then
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+        await asyncio.to_thread(self._process.wait)
+        self._process = None
 
     async def shutdown(self) -> None:
         if self._process is None:
             return
         with contextlib.suppress(Exception):
-            await asyncio.to_thread(self._ctl, "shutdown", timeout=60)
-        if self._process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._process.pid, signal.SIGKILL)
-        await asyncio.to_thread(self._process.wait)
-        self._process = None
+            await asyncio.to_thread(self.ctl, "shutdown", timeout=60)
+        await self.kill()
 
 
 class ServiceProcess:
