@@ -70,6 +70,7 @@ async def test_metrics_count_requests_by_route_and_events_by_consumer(stack: Sta
     assert _value(scheduling, "clinic_outbox_published_events_total") >= 1
     assert ("clinic_outbox_pending_events", frozenset()) in scheduling
     assert _value(scheduling, "clinic_db_pool_size") > 0
+    assert ("clinic_bus_channel_reopens_total", frozenset()) in scheduling
     assert _value(scheduling, "process_resident_memory_bytes") > 0
 
     inventory = await _samples(stack, "inventory")

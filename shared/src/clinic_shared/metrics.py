@@ -19,7 +19,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
@@ -30,7 +30,13 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CONTENT_TYPE_LATEST", "HttpMetricsMiddleware", "PoolCollector", "ServiceMetrics"]
+__all__ = [
+    "CONTENT_TYPE_LATEST",
+    "BusCollector",
+    "HttpMetricsMiddleware",
+    "PoolCollector",
+    "ServiceMetrics",
+]
 
 
 class ServiceMetrics:
@@ -112,6 +118,21 @@ class PoolCollector(Collector):
         yield GaugeMetricFamily(
             "clinic_db_pool_checked_out", "Connections in use.", pool.checkedout()
         )
+
+
+class BusCollector(Collector):
+    """How often the publisher recovered by itself (issue 16), read from the bus when scraped."""
+
+    def __init__(self, bus: Callable[[], object]) -> None:
+        self._bus = bus
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        bus = self._bus()
+        for name, what in (
+            ("channel_reopens", "Publisher channels replaced after nacks or a confirm timeout."),
+            ("connection_reopens", "Connections started over when no new channel would open."),
+        ):
+            yield CounterMetricFamily(f"clinic_bus_{name}", what, getattr(bus, name, 0))
 
 
 class HttpMetricsMiddleware:

@@ -16,7 +16,7 @@ from clinic_shared import migrations
 from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import BusOptions, MessageBus
 from clinic_shared.messaging.memory import InMemoryBus
-from clinic_shared.metrics import PoolCollector, ServiceMetrics
+from clinic_shared.metrics import BusCollector, PoolCollector, ServiceMetrics
 from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork
 from clinic_shared.outbox.inbox import EventHandler, prune_inbox
 from clinic_shared.settings import ServiceSettings
@@ -100,6 +100,7 @@ class ServiceRuntime:
             metrics=self.metrics,
         )
         self.metrics.registry.register(PoolCollector(lambda: self.db.engine.pool))
+        self.metrics.registry.register(BusCollector(lambda: self.message_bus))
         self._tasks: list[asyncio.Task[None]] = []
         self._connector: asyncio.Task[None] | None = None
         self.stopping = asyncio.Event()
