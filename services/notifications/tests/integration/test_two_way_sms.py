@@ -113,6 +113,8 @@ async def test_stop_takes_effect_at_once_and_outranks_the_desk_until_start(make_
     assert refused.status_code == 409
     assert restarted["consent_sms"] is True
     assert [(e["action"], e["source"]) for e in restarted["consent_history"]] == [
+        ("opt_in", "staff"),  # SMS and email, at registration
+        ("opt_in", "staff"),
         ("opt_out", "sms_reply"),
         ("opt_in", "sms_reply"),
     ]

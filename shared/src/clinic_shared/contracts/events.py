@@ -21,7 +21,12 @@ Channel = Literal["sms", "email"]
 
 
 class PatientRegistered(Event):
-    """A patient's identity, contact details and consent (the only events that carry contacts)."""
+    """A patient's identity and contact details (the only events that carry contacts).
+
+    Consent belongs to notifications' ledger (`notifications.consent.changed`). A registration's
+    consent is the one the patient gave at the desk; an update's is only scheduling's copy of the
+    ledger's, which may be stale, and no consumer may take it as a change of consent.
+    """
 
     TYPE = "scheduling.patient.registered"
     VERSION = 1
@@ -237,6 +242,22 @@ class SessionCancelRequested(Event):
     requested_at: AwareDatetime
 
 
+class ConsentChanged(Event):
+    """A patient's consent as notifications' ledger now has it, whole (the ledger owns consent).
+
+    `revision` grows with every change of the patient's consent: a copy keeps the highest.
+    """
+
+    TYPE = "notifications.consent.changed"
+    VERSION = 1
+
+    patient_id: uuid.UUID
+    consent_sms: bool
+    consent_email: bool
+    revision: int = Field(ge=1)
+    changed_at: AwareDatetime
+
+
 MessageKind = Literal["confirmation", "reminder", "aftercare", "nudge", "staff_alert"]
 
 
@@ -281,6 +302,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     LotRecalled,
     SessionConfirmedByPatient,
     SessionCancelRequested,
+    ConsentChanged,
     MessageSent,
     MessageFailed,
 )
