@@ -93,8 +93,20 @@ class CourseRebookingDue(CourseFacts):
     window_closes_on: date
 
 
+class Action(BaseModel):
+    """The one staff or patient action an event came from: booking a whole course, or moving
+    a session with the ones after it, is one action of several events."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: uuid.UUID
+    at: AwareDatetime
+    sessions: int = Field(ge=1, description="How many sessions the action booked, moved or ended.")
+
+
 class SessionFacts(Event):
-    """What every session event says about its session."""
+    """What every session event says about its session (and, since it was added, its action:
+    older events have none, and each was an action of its own)."""
 
     session_id: uuid.UUID
     course_id: uuid.UUID
@@ -106,6 +118,7 @@ class SessionFacts(Event):
     sessions_planned: int = Field(ge=1)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+    action: Action | None = None
 
 
 class SessionBooked(SessionFacts):
@@ -258,7 +271,9 @@ class ConsentChanged(Event):
     changed_at: AwareDatetime
 
 
-MessageKind = Literal["confirmation", "reminder", "aftercare", "nudge", "staff_alert"]
+MessageKind = Literal[
+    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "staff_alert"
+]
 
 
 class MessageFacts(Event):
