@@ -194,3 +194,28 @@ async def test_a_send_is_recorded_as_soon_as_it_returns_not_when_the_round_ends(
     assert {m["status"] for m in slow_meanwhile} == {"sending"}
     assert {m["status"] for m in slow_after} == {"sent"}
     assert len(channel.sent) == 2
+
+
+async def test_a_catch_up_in_quiet_hours_waits_for_their_end_and_drops_what_starts_first(
+    make_settings,
+) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder)
+    later, early = Session(), Session()
+    night = datetime(2026, 6, 9, 21, 0, tzinfo=UTC)  # 23:00 in Paris: back after downtime
+    morning = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)  # 08:00, quiet hours end
+    async with running(app) as client:
+        await book(app, later, consent_sms=False)  # 10:00 on 10 June
+        await publish(app, envelope(early.contact(consent_sms=False)))
+        starts_early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)  # 07:30, before they end
+        await publish(app, envelope(SessionBooked(**early.facts(starts_early))))
+        sender = dispatcher(app, recorder)
+        at_night = await sender.dispatch_once(now=night)
+        held = await messages(client, patient_id=later.patient_id, status="scheduled")
+        dropped = await messages(client, patient_id=early.patient_id)
+        in_the_morning = await sender.dispatch_once(now=morning)
+    assert (at_night, in_the_morning, len(recorder.sent)) == (0, 2, 2)
+    assert [m["scheduled_for"] for m in held] == ["2026-06-10T06:00:00Z"] * 2
+    assert {(m["status"], m["last_error"]) for m in dropped} == {
+        ("expired", "the session starts before quiet hours end")
+    }
