@@ -46,8 +46,9 @@ async def test_each_message_goes_at_its_time_and_only_once(make_settings) -> Non
         ]
         found = await messages(client, session_id=session.session_id)
         detail = await client.get(f"/v1/messages/{found[0]['id']}", headers=bearer("admin"))
-    assert counts == [1, 0, 0, 1, 1, 0]
-    assert [o.channel for o in recorder.sent] == ["sms", "email", "sms"]
+    assert counts == [2, 0, 0, 1, 1, 0]  # the confirmation by each consented channel
+    assert sorted(o.channel for o in recorder.sent[:2]) == ["email", "sms"]
+    assert [o.channel for o in recorder.sent[2:]] == ["email", "sms"]
     assert {m["status"] for m in found} == {"sent"}
     assert [a["outcome"] for a in detail.json()["attempts"]] == ["sent"]
 
@@ -66,10 +67,10 @@ async def test_after_downtime_due_reminders_go_late_once_and_past_sessions_expir
         await publish(app, envelope(SessionBooked(**too_late.facts(STARTS + timedelta(days=1)))))
         back_after = await sender.dispatch_once(now=STARTS + timedelta(days=1, minutes=1))
         expired = await messages(client, session_id=too_late.session_id, status="expired")
-    assert back_before == 6  # both sessions' confirmation and two reminders, late
-    assert back_after == 3
-    assert len(expired) == 3
-    assert len(recorder.sent) == 6
+    assert back_before == 8  # both sessions' confirmations (by SMS and email) and reminders
+    assert back_after == 4
+    assert len(expired) == 4
+    assert len(recorder.sent) == 8
 
 
 async def test_transient_failures_back_off_and_permanent_ones_fail_at_once(make_settings) -> None:
@@ -77,7 +78,7 @@ async def test_transient_failures_back_off_and_permanent_ones_fail_at_once(make_
     app = await driven_app(make_settings, recorder)
     session = Session()
     async with running(app) as client:
-        await book(app, session)
+        await book(app, session, consent_sms=False)  # one confirmation, by email
         sender = dispatcher(app, recorder)
         tries = [
             await sender.dispatch_once(now=T0),

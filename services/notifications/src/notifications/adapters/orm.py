@@ -60,6 +60,8 @@ sessions = sa.Table(
     sa.Column("source_occurred_at", UTCDateTime, nullable=False),
     # the newest event that set `sequence`: a renumbering, or else `source_occurred_at`
     sa.Column("sequence_occurred_at", UTCDateTime, nullable=True),
+    # the action (a booking, a move) that last booked or moved it: one confirmation per action
+    sa.Column("action_id", sa.Uuid, nullable=True, index=True),
 )
 
 messages = sa.Table(
@@ -68,12 +70,14 @@ messages = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("patient_id", sa.Uuid, nullable=False, index=True),
     sa.Column("session_id", sa.Uuid, nullable=True, index=True),
-    sa.Column("course_id", sa.Uuid, nullable=True),
-    sa.Column("subject_id", sa.Uuid, nullable=False),  # the session, or the course of a nudge
+    sa.Column("course_id", sa.Uuid, nullable=True, index=True),
+    # the session; the course of a nudge; the action (a booking, a move) of a confirmation
+    sa.Column("subject_id", sa.Uuid, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("channel", sa.String(8), nullable=False),
     sa.Column("offset_minutes", sa.Integer, nullable=False),
-    sa.Column("anchor_at", UTCDateTime, nullable=False),  # the session start the message is for
+    # the session start the message is for; when its action happened, for a confirmation
+    sa.Column("anchor_at", UTCDateTime, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("scheduled_for", UTCDateTime, nullable=False),
     sa.Column("due_at", UTCDateTime, nullable=False),  # next try: scheduled_for, then backoff

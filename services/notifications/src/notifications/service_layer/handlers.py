@@ -66,5 +66,5 @@ def scheduling_handlers(zone: ZoneInfo) -> Mapping[str, EventHandler]:
         event_type: partial(on_session_event, zone=zone) for event_type in STATUS_BY_TYPE
     }
     handlers[CourseRebookingDue.TYPE] = partial(on_rebooking_due, zone=zone)
-    handlers[SessionRenumbered.TYPE] = on_session_renumbered
+    handlers[SessionRenumbered.TYPE] = partial(on_session_renumbered, zone=zone)
     return handlers
