@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from clinic_shared.contracts.events import PatientUpdated, SessionBooked
+from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.testing.helpers import bearer, eventually, running
 from notifications.adapters import leases
 from notifications.adapters.channels import (
@@ -105,19 +105,27 @@ async def test_consent_withdrawn_before_the_send_cancels_the_message(make_settin
     session = Session()
     async with running(app) as client:
         await book(app, session)
-        withdrawn = PatientUpdated(**session.contact(consent_sms=False).model_dump())
-        await publish(app, envelope(withdrawn, T0 + timedelta(minutes=1)))
-        await dispatcher(app, recorder).dispatch_once(now=SMS_REMINDER)
+        sender = dispatcher(app, recorder)
+        leased = await sender.lease(now=SMS_REMINDER)  # held by the dispatcher...
+        withdrawn = await client.put(  # ...when the patient withdraws SMS at the desk
+            f"/v1/patients/{session.patient_id}/preferences",
+            json={"preferred_channel": "sms", "language": "en", "consent_sms": False,
+                  "consent_email": True},
+            headers=bearer("receptionist"),
+        )  # fmt: skip
+        await sender.deliver(leased, now=SMS_REMINDER)
         sms = await messages(client, patient_id=session.patient_id, channel="sms")
+    assert withdrawn.status_code == 200
+    assert len(leased) == 4
     assert [m["status"] for m in sms] == ["cancelled", "cancelled"]
-    assert [o.channel for o in recorder.sent] == ["email"]
+    assert [o.channel for o in recorder.sent] == ["email", "email"]
 
 
 async def test_a_lapsed_lease_of_a_crashed_replica_is_taken_over(make_settings) -> None:
     recorder = Recorder()
     app = await driven_app(make_settings, recorder)
     async with running(app) as client:
-        await book(app, Session())
+        await book(app, Session(), consent_sms=False)  # one confirmation, by email
         async with app.state.runtime.db.session() as db, db.begin():
             crashed = await leases.lease_due(db, now=T0, limit=10, lease_for=timedelta(minutes=2))
         sender = dispatcher(app, recorder)

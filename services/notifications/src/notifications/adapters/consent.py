@@ -91,15 +91,17 @@ class ConsentRepository:
     async def cancel_scheduled(
         self, patient_ids: Sequence[uuid.UUID], channel: str, *, reason: str, now: datetime
     ) -> int:
-        """Cancel these patients' messages by `channel` that have not gone yet."""
+        """Cancel these patients' messages by `channel` that have not gone yet (a dispatcher
+        holding one checks its lease before sending, and drops it)."""
         result = await self._session.execute(
             sa.update(messages)
             .where(
                 messages.c.patient_id.in_(patient_ids),
                 messages.c.channel == channel,
-                messages.c.status == "scheduled",
+                messages.c.status.in_(("scheduled", "sending")),
+                messages.c.handed_over_at.is_(None),
             )
-            .values(status="cancelled", last_error=reason, updated_at=now)
+            .values(status="cancelled", last_error=reason, lease_expires_at=None, updated_at=now)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 

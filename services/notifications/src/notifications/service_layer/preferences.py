@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from clinic_shared.errors import NotFound
 from clinic_shared.outbox import UnitOfWork
@@ -14,6 +15,7 @@ from notifications.adapters.repository import ContactRepository
 from notifications.domain.consent import ConsentChange, check_staff_may_grant_sms
 from notifications.domain.policy import Channel
 from notifications.service_layer.consent import apply_consent
+from notifications.service_layer.replanning import replan_reminders
 
 
 @dataclass(frozen=True)
@@ -32,11 +34,17 @@ async def contact_row(uow: UnitOfWork, patient_id: uuid.UUID) -> Any:
 
 
 async def change_preferences(
-    uow: UnitOfWork, patient_id: uuid.UUID, wanted: Preferences, *, by: str, now: datetime
+    uow: UnitOfWork,
+    patient_id: uuid.UUID,
+    wanted: Preferences,
+    *,
+    by: str,
+    now: datetime,
+    zone: ZoneInfo,
 ) -> None:
-    """Apply `wanted`; consent changes are ledgered, told to scheduling, and a withdrawal cancels
-    pending messages. SMS that a STOP reply took away come back only with the patient's START
-    (409 otherwise)."""
+    """Apply `wanted`; consent changes are ledgered and told to scheduling, a withdrawal cancels
+    pending messages and a consent given plans the reminders of upcoming sessions. SMS that a
+    STOP reply took away come back only with the patient's START (409 otherwise)."""
     consent = ConsentRepository(uow.session)
     current = await consent.locked_contact(patient_id)
     if current is None:
@@ -49,6 +57,11 @@ async def change_preferences(
     wanted_consent: dict[Channel, bool] = {"sms": wanted.consent_sms, "email": wanted.consent_email}
     changes = [ConsentChange(c, granted, "staff", by) for c, granted in wanted_consent.items()]
     await apply_consent(uow, patient_id, changes, now=now)
+    for channel, granted in wanted_consent.items():
+        if granted and not getattr(current, f"consent_{channel}"):
+            await replan_reminders(
+                uow, now=now, zone=zone, patient_ids=[patient_id], channel=channel
+            )
     await ContactRepository(uow.session).set_preferences(
         patient_id,
         preferred_channel=wanted.preferred_channel,
