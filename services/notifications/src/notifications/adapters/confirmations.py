@@ -37,6 +37,15 @@ class ConfirmationRepository:
         )
         return (await self._session.execute(statement)).all()
 
+    async def held_since(self, action_id: uuid.UUID) -> datetime | None:
+        """When the action's first event was applied here (its confirmations' creation)."""
+        first: datetime | None = await self._session.scalar(
+            sa.select(sa.func.min(messages.c.created_at)).where(
+                messages.c.subject_id == action_id, messages.c.kind == "confirmation"
+            )
+        )
+        return first
+
     async def unsent(self, course_id: uuid.UUID) -> Sequence[sa.Row[Any]]:
         """The course's confirmations of actions not with a provider yet, one row per channel
         (a session's own confirmation, from before actions, has the session as subject)."""

@@ -36,7 +36,9 @@ NOTHING_LEFT = "nothing left to confirm"
 
 @dataclass(frozen=True)
 class ActionRef:
-    """The action an event belongs to, as its confirmation needs it."""
+    """The action an event belongs to, as its confirmation needs it (`at`, its time, keys the
+    confirmation; its hold counts from the first of its events applied here, on the same clock
+    as every other message)."""
 
     id: uuid.UUID
     at: datetime
@@ -75,7 +77,7 @@ async def confirm_action(
         ],
         whole=len(rows) >= action.sessions,
         moved=action.moved,
-        held_since=action.at,
+        held_since=await repo.held_since(action.id) or now,
         reach=reach,
         policy=policy,
         zone=zone,
