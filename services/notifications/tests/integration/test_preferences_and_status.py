@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
 
 from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.db import utcnow
 from clinic_shared.testing.helpers import bearer, running
 
 from .dispatching import Recorder, dispatcher, driven_app
@@ -70,6 +72,26 @@ async def test_staff_give_back_the_sms_they_withdrew_and_each_change_is_announce
         (False, True, 2),  # revision 1: the consent given at registration
         (True, True, 3),
     ]
+
+
+async def test_staff_giving_sms_consent_plans_the_sms_reminders_of_upcoming_sessions(
+    make_settings,
+) -> None:
+    app = await driven_app(make_settings, Recorder())
+    session = Session()
+    now = utcnow()
+    path = f"/v1/patients/{session.patient_id}/preferences"
+    async with running(app) as client:
+        await publish(app, envelope(session.contact(consent_sms=False), now))
+        await publish(app, envelope(SessionBooked(**session.facts(now + timedelta(days=6))), now))
+        before = await messages(client, patient_id=session.patient_id, channel="sms")
+        given = await client.put(
+            path, json=PREFERENCES | {"consent_email": True}, headers=bearer("receptionist")
+        )
+        after = await messages(client, patient_id=session.patient_id, channel="sms")
+    assert given.status_code == 200
+    assert before == []
+    assert [(m["kind"], m["status"]) for m in after] == [("reminder", "scheduled")]
 
 
 async def test_a_delivery_report_marks_the_sent_sms_delivered_or_failed(make_settings) -> None:
