@@ -109,8 +109,7 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
         await reconfirm_course(
             uow, patient_id=event.patient_id, course_id=event.course_id, zone=zone, now=now
         )
-        if status in AFTER_SESSION:
-            await AFTER_SESSION[status](event, uow, context, now=now, zone=zone)
+        await _after_session(event, uow, context, status=status, now=now, zone=zone)
         return
     if planning is None:
         raise ContactNotYetKnown(f"no contact yet for patient {event.patient_id}")
@@ -153,43 +152,34 @@ async def on_session_renumbered(
     )
 
 
-async def _schedule_aftercare(
+async def _after_session(
     event: SessionFacts,
     uow: UnitOfWork,
     context: dict[str, Any],
     *,
+    status: str,
     now: datetime,
     zone: ZoneInfo,
 ) -> None:
-    reach, policy = await reach_and_policy(uow, event.patient_id)
-    planned = plan_aftercare(
-        starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now
-    )
-    if planned is not None:
-        repo = MessageRepository(uow.session)
-        await _schedule_for_session(repo, [planned], event, context, now)
-
-
-async def _schedule_cancellation(
-    event: SessionFacts,
-    uow: UnitOfWork,
-    context: dict[str, Any],
-    *,
-    now: datetime,
-    zone: ZoneInfo,
-) -> None:
-    """Tell the patient, by every consented channel, that the session will not take place,
-    if a message told them of it: none for a session cancelled before they heard of it."""
-    if not await ConfirmationRepository(uow.session).told_of(event.session_id, event.course_id):
+    """After-care of a completed session. A notice of a cancelled one, by every consented
+    channel, if a message told the patient of it: none for one they never heard of."""
+    if status not in ("completed", "cancelled"):
         return
+    if status == "cancelled":
+        repo = ConfirmationRepository(uow.session)
+        if not await repo.told_of(event.session_id, event.course_id):
+            return
     reach, policy = await reach_and_policy(uow, event.patient_id)
-    planned = plan_cancellation(
-        starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now
-    )
+    planner = plan_cancellation if status == "cancelled" else _aftercare
+    planned = planner(starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now)
     await _schedule_for_session(MessageRepository(uow.session), planned, event, context, now)
 
 
-AFTER_SESSION = {"completed": _schedule_aftercare, "cancelled": _schedule_cancellation}
+def _aftercare(
+    *, starts_at: datetime, reach: Reach, policy: Policy, zone: ZoneInfo, now: datetime
+) -> list[PlannedMessage]:
+    planned = plan_aftercare(starts_at=starts_at, reach=reach, policy=policy, zone=zone, now=now)
+    return [planned] if planned is not None else []
 
 
 async def _schedule_for_session(
