@@ -180,8 +180,21 @@ class FaultStack:
     # --- the clinic: lanes of practitioner + room, one patient per lane, courses of one session
 
     async def setup_clinic(self, bookings: int, stock: int) -> list[Booking]:
-        """Practitioners, rooms, patients and one course per booking; lots for every kit."""
+        """Practitioners, rooms, patients and one course per booking; lots for every kit; no
+        quiet hours (the suite runs at any hour, and the confirmations must go at once)."""
         scheduling, inventory = self.url("scheduling"), self.url("inventory")
+        policy = {
+            "reminders": [
+                {"offset_hours": 48, "channel": "email"},
+                {"offset_hours": 24, "channel": "sms"},
+            ],
+            "quiet_hours": [],
+            "aftercare_delay_minutes": 120,
+        }
+        put = await self.client.put(
+            f"{self.url('notifications')}/v1/policy", json=policy, headers=ADMIN
+        )
+        assert put.status_code == 200, put.text
         for product in KIT:
             received = await self.client.post(
                 f"{inventory}/v1/receipts",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import aio_pika
 import httpx
@@ -54,9 +55,21 @@ SERVICES = (
 
 
 @pytest.fixture
-async def stack(stack_settings, rabbitmq_url, amqp_namespace) -> AsyncIterator[Stack]:
+def overrides() -> dict[str, dict[str, Any]]:
+    """Settings of the stack's services beyond the defaults, by service name (a module of tests
+    may override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def stack(
+    stack_settings, rabbitmq_url, amqp_namespace, overrides: dict[str, dict[str, Any]]
+) -> AsyncIterator[Stack]:
     """The three services, each on its own PostgreSQL database, over one real RabbitMQ."""
-    apps = {name: build(await stack_settings(cls)) for name, cls, build in SERVICES}
+    apps = {
+        name: build(await stack_settings(cls, **overrides.get(name, {})))
+        for name, cls, build in SERVICES
+    }
     async with (
         running(apps["scheduling"]) as scheduling,
         running(apps["inventory"]) as inventory,

@@ -96,7 +96,9 @@ async def clinic_stack(make_settings: Any, tmp_path: Path) -> AsyncIterator[Clin
         "inventory": inventory_app(inventory),
         "notifications": notifications_app(notifications),
     }
-    apps["scheduling"].state.runtime.clock = lambda: datetime.combine(MONDAY, time(8), tzinfo=PARIS)
+    # the clinic's Monday morning for both, whatever the hour the suite runs (outside quiet hours)
+    for name in ("scheduling", "notifications"):
+        apps[name].state.runtime.clock = lambda: datetime.combine(MONDAY, time(8), tzinfo=PARIS)
     async with (
         serving(apps["inventory"], inventory),
         serving(apps["notifications"], notifications) as notifications_url,

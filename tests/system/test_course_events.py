@@ -85,6 +85,11 @@ async def test_shift_following_emits_one_rescheduled_event_per_session_in_order(
 
     assert [e.type.rsplit(".", 1)[1] for e in seen] == ["booked"] * 10 + ["rescheduled"] * 7
     assert [e.data["sequence"] for e in seen] == list(range(1, 11)) + list(range(4, 11))
+    # each request is one action, which its events name: notifications confirms it once
+    actions = [(e.data["action"]["id"], e.data["action"]["sessions"]) for e in seen]
+    assert len(set(actions[:10])) == len(set(actions[10:])) == 1
+    assert (actions[0][1], actions[10][1]) == (10, 7)
+    assert actions[0][0] != actions[10][0]
     for event in seen[10:]:
         previous = datetime.fromisoformat(event.data["previous_starts_at"])
         new = datetime.fromisoformat(event.data["starts_at"])

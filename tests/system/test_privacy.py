@@ -54,7 +54,11 @@ async def test_export_is_one_json_of_what_every_service_holds(make_settings, tmp
     assert export["inventory"]["sessions"][0]["reservations"]
     notifications = export["notifications"]
     assert notifications["contact"]["email"] == "amelia.hart@example.com"
-    assert [e["address"] for e in notifications["consent_ledger"]] == ["amelia.hart@example.com"]
+    assert [(e["address"], e["action"]) for e in notifications["consent_ledger"]] == [
+        ("+447911123456", "opt_in"),  # SMS and email, given at registration
+        ("amelia.hart@example.com", "opt_in"),
+        ("amelia.hart@example.com", "opt_out"),
+    ]
     assert {m["patient_id"] for m in notifications["messages"]} == {patient}
     assert any(m["attempts"] for m in notifications["messages"])
 

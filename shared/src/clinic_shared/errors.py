@@ -22,6 +22,12 @@ class AppError(Exception):
         return {}
 
 
+class BadRequest(AppError):
+    """The request cannot be read at all (a body that is not the text it claims to be)."""
+
+    status, title, type_slug = 400, "Bad request", "bad-request"
+
+
 class NotFound(AppError):
     status, title, type_slug = 404, "Not found", "not-found"
 

@@ -19,6 +19,7 @@ from dashboard.pages import (
     alerts,
     booking,
     patient,
+    patient_edit,
     signin,
     stock,
 )
@@ -37,6 +38,7 @@ ROUTERS = [
     *settings_routers,
     booking.router,
     patient.router,
+    patient_edit.router,
     stock.router,
     alerts.router,
 ]

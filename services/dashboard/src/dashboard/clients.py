@@ -98,6 +98,9 @@ class ServiceClient:
     async def put(self, path: str, body: Any) -> Any:
         return await self.request("PUT", path, json=body)
 
+    async def patch(self, path: str, body: Any) -> Any:
+        return await self.request("PATCH", path, json=body)
+
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             response = await self.http.request(method, path, headers=self.headers, **kwargs)

@@ -43,12 +43,15 @@ async def test_confirmation_by_sms_and_reminder_by_email_reach_the_real_servers(
             await channels["sms"].close()  # type: ignore[attr-defined]
             await channels["email"].close()  # type: ignore[attr-defined]
     assert sorted((m["kind"], m["channel"]) for m in sent) == [
+        ("confirmation", "email"),
         ("confirmation", "sms"),
         ("reminder", "email"),
     ]
     [sms] = api.received
     assert sms["To"] == "+33612345678"
     assert "session 3 of 10 is booked for Wednesday 10 June at 10:00" in sms["Body"]
-    [(recipients, email)] = mailbox.received
-    assert recipients == ["amelia@example.com"]
-    assert email["Subject"] == "Reminder: session 3 of 10 on Wednesday 10 June at 10:00"
+    assert [recipients for recipients, _ in mailbox.received] == [["amelia@example.com"]] * 2
+    assert [email["Subject"] for _, email in mailbox.received] == [
+        "Your session 3 of 10 on Wednesday 10 June at 10:00",
+        "Reminder: session 3 of 10 on Wednesday 10 June at 10:00",
+    ]

@@ -54,6 +54,8 @@ async def test_contact_follows_the_newest_patient_event_whatever_the_arrival_ord
 
     assert final["email"] is None
     assert final["preferred_channel"] == "sms"
+    # consent is the ledger's: the desk's at registration (late or not), never an update's copy
+    assert (final["consent_sms"], final["consent_email"]) == (True, False)
     assert practitioner.status_code == 403
 
 

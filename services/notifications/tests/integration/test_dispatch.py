@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from clinic_shared.contracts.events import PatientUpdated, SessionBooked
+from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.testing.helpers import bearer, eventually, running
 from notifications.adapters import leases
 from notifications.adapters.channels import (
@@ -46,8 +46,9 @@ async def test_each_message_goes_at_its_time_and_only_once(make_settings) -> Non
         ]
         found = await messages(client, session_id=session.session_id)
         detail = await client.get(f"/v1/messages/{found[0]['id']}", headers=bearer("admin"))
-    assert counts == [1, 0, 0, 1, 1, 0]
-    assert [o.channel for o in recorder.sent] == ["sms", "email", "sms"]
+    assert counts == [2, 0, 0, 1, 1, 0]  # the confirmation by each consented channel
+    assert sorted(o.channel for o in recorder.sent[:2]) == ["email", "sms"]
+    assert [o.channel for o in recorder.sent[2:]] == ["email", "sms"]
     assert {m["status"] for m in found} == {"sent"}
     assert [a["outcome"] for a in detail.json()["attempts"]] == ["sent"]
 
@@ -66,10 +67,10 @@ async def test_after_downtime_due_reminders_go_late_once_and_past_sessions_expir
         await publish(app, envelope(SessionBooked(**too_late.facts(STARTS + timedelta(days=1)))))
         back_after = await sender.dispatch_once(now=STARTS + timedelta(days=1, minutes=1))
         expired = await messages(client, session_id=too_late.session_id, status="expired")
-    assert back_before == 6  # both sessions' confirmation and two reminders, late
-    assert back_after == 3
-    assert len(expired) == 3
-    assert len(recorder.sent) == 6
+    assert back_before == 8  # both sessions' confirmations (by SMS and email) and reminders
+    assert back_after == 4
+    assert len(expired) == 4
+    assert len(recorder.sent) == 8
 
 
 async def test_transient_failures_back_off_and_permanent_ones_fail_at_once(make_settings) -> None:
@@ -77,7 +78,7 @@ async def test_transient_failures_back_off_and_permanent_ones_fail_at_once(make_
     app = await driven_app(make_settings, recorder)
     session = Session()
     async with running(app) as client:
-        await book(app, session)
+        await book(app, session, consent_sms=False)  # one confirmation, by email
         sender = dispatcher(app, recorder)
         tries = [
             await sender.dispatch_once(now=T0),
@@ -104,19 +105,27 @@ async def test_consent_withdrawn_before_the_send_cancels_the_message(make_settin
     session = Session()
     async with running(app) as client:
         await book(app, session)
-        withdrawn = PatientUpdated(**session.contact(consent_sms=False).model_dump())
-        await publish(app, envelope(withdrawn, T0 + timedelta(minutes=1)))
-        await dispatcher(app, recorder).dispatch_once(now=SMS_REMINDER)
+        sender = dispatcher(app, recorder)
+        leased = await sender.lease(now=SMS_REMINDER)  # held by the dispatcher...
+        withdrawn = await client.put(  # ...when the patient withdraws SMS at the desk
+            f"/v1/patients/{session.patient_id}/preferences",
+            json={"preferred_channel": "sms", "language": "en", "consent_sms": False,
+                  "consent_email": True},
+            headers=bearer("receptionist"),
+        )  # fmt: skip
+        await sender.deliver(leased, now=SMS_REMINDER)
         sms = await messages(client, patient_id=session.patient_id, channel="sms")
+    assert withdrawn.status_code == 200
+    assert len(leased) == 4
     assert [m["status"] for m in sms] == ["cancelled", "cancelled"]
-    assert [o.channel for o in recorder.sent] == ["email"]
+    assert [o.channel for o in recorder.sent] == ["email", "email"]
 
 
 async def test_a_lapsed_lease_of_a_crashed_replica_is_taken_over(make_settings) -> None:
     recorder = Recorder()
     app = await driven_app(make_settings, recorder)
     async with running(app) as client:
-        await book(app, Session())
+        await book(app, Session(), consent_sms=False)  # one confirmation, by email
         async with app.state.runtime.db.session() as db, db.begin():
             crashed = await leases.lease_due(db, now=T0, limit=10, lease_for=timedelta(minutes=2))
         sender = dispatcher(app, recorder)
@@ -194,3 +203,28 @@ async def test_a_send_is_recorded_as_soon_as_it_returns_not_when_the_round_ends(
     assert {m["status"] for m in slow_meanwhile} == {"sending"}
     assert {m["status"] for m in slow_after} == {"sent"}
     assert len(channel.sent) == 2
+
+
+async def test_a_catch_up_in_quiet_hours_waits_for_their_end_and_drops_what_starts_first(
+    make_settings,
+) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder)
+    later, early = Session(), Session()
+    night = datetime(2026, 6, 9, 21, 0, tzinfo=UTC)  # 23:00 in Paris: back after downtime
+    morning = datetime(2026, 6, 10, 6, 0, tzinfo=UTC)  # 08:00, quiet hours end
+    async with running(app) as client:
+        await book(app, later, consent_sms=False)  # 10:00 on 10 June
+        await publish(app, envelope(early.contact(consent_sms=False)))
+        starts_early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)  # 07:30, before they end
+        await publish(app, envelope(SessionBooked(**early.facts(starts_early))))
+        sender = dispatcher(app, recorder)
+        at_night = await sender.dispatch_once(now=night)
+        held = await messages(client, patient_id=later.patient_id, status="scheduled")
+        dropped = await messages(client, patient_id=early.patient_id)
+        in_the_morning = await sender.dispatch_once(now=morning)
+    assert (at_night, in_the_morning, len(recorder.sent)) == (0, 2, 2)
+    assert [m["scheduled_for"] for m in held] == ["2026-06-10T06:00:00Z"] * 2
+    assert {(m["status"], m["last_error"]) for m in dropped} == {
+        ("expired", "the session starts before quiet hours end")
+    }

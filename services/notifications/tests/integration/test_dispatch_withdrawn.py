@@ -24,7 +24,7 @@ async def test_a_message_leased_then_its_session_cancelled_is_not_sent(
     app = build_app(settings, channels=channels)
     session = Session()
     async with running(app) as client:
-        await publish(app, envelope(session.contact()))
+        await publish(app, envelope(session.contact(consent_sms=False)))  # one confirmation
         await publish(app, envelope(SessionBooked(**session.facts())))
         sender = build_dispatcher(app.state.runtime, settings, channels)
         leased = await sender.lease(now=T0)

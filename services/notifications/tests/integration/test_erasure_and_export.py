@@ -24,7 +24,8 @@ async def test_erasure_forgets_the_contact_consent_and_unsent_messages_for_good(
         await reply(client, "STOP", "SM1")
         before = await client.get(f"/v1/patients/{session.patient_id}/export", headers=ADMIN)
         assert before.json()["contact"]["phone"] == "+33612345678"
-        assert [r["action"] for r in before.json()["consent_ledger"]] == ["opt_out"]
+        ledger = [(r["channel"], r["action"]) for r in before.json()["consent_ledger"]]
+        assert ledger == [("sms", "opt_in"), ("email", "opt_in"), ("sms", "opt_out")]
         assert before.json()["messages"]
 
         erased = PatientErased(patient_id=session.patient_id, erased_at=T0 + timedelta(hours=1))

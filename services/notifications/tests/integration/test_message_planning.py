@@ -35,7 +35,8 @@ async def test_a_booking_schedules_a_confirmation_and_the_reminders_once(make_se
         detail = await client.get(f"/v1/messages/{found[0]['id']}", headers=bearer("admin"))
         unknown = await client.get(f"/v1/messages/{uuid.uuid4()}", headers=bearer("admin"))
     assert summary(found) == [
-        ("confirmation", "sms", "scheduled", "2026-06-01T09:00:00Z"),
+        ("confirmation", "email", "scheduled", "2026-06-01T09:00:00Z"),  # one per consented
+        ("confirmation", "sms", "scheduled", "2026-06-01T09:00:00Z"),  # channel
         ("reminder", "email", "scheduled", "2026-06-08T08:00:00Z"),
         ("reminder", "sms", "scheduled", "2026-06-09T08:00:00Z"),
     ]
@@ -62,7 +63,12 @@ async def test_five_reschedules_in_a_row_leave_only_the_last_times_messages(make
         found = await messages(client, session_id=session.session_id, status="scheduled")
     last = times[-1]
     assert {m["expires_at"] for m in found} == {last.isoformat().replace("+00:00", "Z")}
-    assert sorted(m["kind"] for m in found) == ["confirmation", "reminder", "reminder"]
+    assert sorted((m["kind"], m["channel"]) for m in found) == [
+        ("confirmation", "email"),
+        ("confirmation", "sms"),
+        ("reminder", "email"),
+        ("reminder", "sms"),
+    ]
 
 
 async def test_moving_back_to_an_earlier_time_revives_its_messages(make_settings) -> None:
@@ -77,10 +83,13 @@ async def test_moving_back_to_an_earlier_time_revives_its_messages(make_settings
         back = SessionRescheduled(**session.facts(STARTS), previous_starts_at=later)
         await publish(app, envelope(back, T0 + timedelta(minutes=2)))
         scheduled = await messages(client, session_id=session.session_id, status="scheduled")
-        every = await messages(client, session_id=session.session_id)
-    assert len(scheduled) == 3
+        reminders = await messages(client, session_id=session.session_id, kind="reminder")
+        confirmations = await messages(client, session_id=session.session_id, kind="confirmation")
+    assert len(scheduled) == 4  # a confirmation and a reminder by each channel
     assert {m["expires_at"] for m in scheduled} == {"2026-06-10T08:00:00Z"}
-    assert len(every) == 6  # one per key: three for each start time
+    assert len(reminders) == 4  # one per key: two for each start time
+    # a confirmation per move (per action) and channel; only the last move's are left to go
+    assert sorted(m["status"] for m in confirmations) == ["cancelled"] * 4 + ["scheduled"] * 2
 
 
 async def test_a_cancelled_session_cancels_its_pending_messages(make_settings) -> None:

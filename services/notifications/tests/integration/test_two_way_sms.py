@@ -113,6 +113,8 @@ async def test_stop_takes_effect_at_once_and_outranks_the_desk_until_start(make_
     assert refused.status_code == 409
     assert restarted["consent_sms"] is True
     assert [(e["action"], e["source"]) for e in restarted["consent_history"]] == [
+        ("opt_in", "staff"),  # SMS and email, at registration
+        ("opt_in", "staff"),
         ("opt_out", "sms_reply"),
         ("opt_in", "sms_reply"),
     ]
@@ -217,3 +219,22 @@ async def test_start_brings_back_the_sms_reminders_of_upcoming_sessions(make_set
         ("reminder", "scheduled"),
     ]
     assert {m["id"] for m in after} == {m["id"] for m in before}  # revived, not duplicated
+
+
+async def test_a_body_that_is_not_utf8_is_a_400_problem_before_the_signature(
+    make_settings,
+) -> None:
+    app = await sms_app(make_settings)
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    async with running(app) as client:
+        raw = [
+            await client.post(path, content=b"MessageSid=SM1&Body=\xff\xfe", headers=form)
+            for path in ("/v1/webhooks/sms/inbound", "/v1/webhooks/sms/status")
+        ]
+        encoded = await client.post(
+            "/v1/webhooks/sms/inbound", content=b"MessageSid=SM1&Body=%FF", headers=form
+        )
+    for answer in (*raw, encoded):
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["detail"] == "The form is not UTF-8 text."

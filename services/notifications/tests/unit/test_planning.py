@@ -1,7 +1,8 @@
-"""Which messages a booking, a completion or a due rebooking calls for."""
+"""Which messages a booking, a move, a cancellation, a completion or a due rebooking calls for."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,11 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from notifications.domain.planning import (
-    RESCHEDULE_SETTLE,
+    CONFIRMATION_HOLD,
+    Booked,
+    Confirmation,
     Reach,
     plan_aftercare,
+    plan_cancellation,
+    plan_confirmation,
     plan_nudge,
-    plan_session_messages,
+    plan_reminders,
 )
 from notifications.domain.policy import DEFAULT_POLICY
 from notifications.domain.timing import wall_time
@@ -23,66 +28,124 @@ BOTH = Reach("+33612345678", "a@example.com", "sms", consent_sms=True, consent_e
 STARTS = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)  # Wednesday 10:00 in Paris
 
 
-def plan(
-    now: datetime, reach: Reach = BOTH, moved: bool = False
-) -> list[tuple[str, str, datetime]]:
-    planned = plan_session_messages(
-        starts_at=STARTS, reach=reach, policy=DEFAULT_POLICY, zone=PARIS, now=now, moved=moved
+def plan(now: datetime, reach: Reach = BOTH) -> list[tuple[str, str, datetime]]:
+    planned = plan_reminders(
+        starts_at=STARTS, reach=reach, policy=DEFAULT_POLICY, zone=PARIS, now=now
     )
     return [(p.kind, p.channel, p.scheduled_for) for p in planned]
 
 
-def test_a_booking_well_ahead_gets_a_confirmation_and_both_reminders() -> None:
+def confirm(
+    held_since: datetime,
+    *starts: datetime,
+    whole: bool = True,
+    moved: bool = False,
+    reach: Reach = BOTH,
+) -> Confirmation | None:
+    sessions = [Booked(uuid.uuid4(), at, n) for n, at in enumerate(starts or (STARTS,), start=1)]
+    return plan_confirmation(
+        sessions=sessions,
+        whole=whole,
+        moved=moved,
+        held_since=held_since,
+        reach=reach,
+        policy=DEFAULT_POLICY,
+        zone=PARIS,
+    )
+
+
+def test_a_booking_well_ahead_gets_both_reminders() -> None:
     now = STARTS - timedelta(days=7)
     assert plan(now) == [
-        ("confirmation", "sms", now),
         ("reminder", "email", STARTS - timedelta(hours=48)),
         ("reminder", "sms", STARTS - timedelta(hours=24)),
     ]
 
 
-def test_short_notice_skips_the_reminders_already_past_but_confirms() -> None:
-    now = STARTS - timedelta(hours=30)
-    assert [(k, c) for k, c, _ in plan(now)] == [("confirmation", "sms"), ("reminder", "sms")]
-    assert [k for k, _, _ in plan(STARTS - timedelta(hours=2))] == ["confirmation"]
+def test_short_notice_skips_the_reminders_already_past() -> None:
+    assert [(k, c) for k, c, _ in plan(STARTS - timedelta(hours=30))] == [("reminder", "sms")]
+    assert plan(STARTS - timedelta(hours=2)) == []
 
 
 def test_no_sms_consent_means_no_sms_but_the_email_still_goes() -> None:
     opted_out = Reach(BOTH.phone, BOTH.email, "sms", consent_sms=False, consent_email=True)
     assert [(k, c) for k, c, _ in plan(STARTS - timedelta(days=7), opted_out)] == [
-        ("confirmation", "email"),
-        ("reminder", "email"),
+        ("reminder", "email")
     ]
+    confirmation = confirm(STARTS - timedelta(days=7), reach=opted_out)
+    assert confirmation is not None
+    assert confirmation.channels == ("email",)
 
 
 def test_no_consent_at_all_means_no_message() -> None:
     silent = Reach(BOTH.phone, BOTH.email, "sms", consent_sms=False, consent_email=False)
     assert plan(STARTS - timedelta(days=7), silent) == []
+    assert confirm(STARTS - timedelta(days=7), reach=silent) is None
 
 
-def test_a_moved_session_confirms_after_a_settling_delay() -> None:
+def test_a_whole_booking_is_confirmed_at_once_by_every_consented_channel() -> None:
     now = STARTS - timedelta(days=7)
-    assert plan(now, moved=True)[0] == ("confirmation", "sms", now + RESCHEDULE_SETTLE)
+    course = [STARTS + timedelta(days=7 * n) for n in range(10)]
+    confirmation = confirm(now, *course)
+    assert confirmation is not None
+    assert confirmation.channels == ("sms", "email")
+    assert confirmation.scheduled_for == now
+    assert [s.starts_at for s in confirmation.sessions] == course
+    assert confirmation.expires_at == STARTS
 
 
-def test_a_session_already_started_plans_nothing() -> None:
-    assert plan(STARTS) == []
+def test_a_move_or_a_booking_not_all_here_waits_for_the_rest() -> None:
+    now = STARTS - timedelta(days=7)
+    for planned in (confirm(now, moved=True), confirm(now, whole=False)):
+        assert planned is not None
+        assert planned.scheduled_for == now + CONFIRMATION_HOLD
 
 
-@given(st.integers(0, 24 * 60 * 5), st.integers(0, 23 * 60))
-def test_reminders_never_fall_before_booking_after_the_start_or_in_quiet_hours(
-    minutes_ahead: int, start_minute: int
+def test_a_confirmation_waits_for_the_end_of_quiet_hours_and_lists_what_starts_after() -> None:
+    night = datetime(2026, 6, 9, 21, 0, tzinfo=UTC)  # 23:00 in Paris
+    early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)  # 07:30 in Paris, before quiet hours end
+    confirmation = confirm(night, early, STARTS)
+    assert confirmation is not None
+    assert wall_time(confirmation.scheduled_for, PARIS) == datetime(2026, 6, 10, 8, 0)
+    assert [s.starts_at for s in confirmation.sessions] == [STARTS]
+    assert confirm(night, early) is None  # the session starts first: nothing to confirm
+
+
+def test_a_cancellation_goes_by_every_consented_channel_unless_the_session_came_first() -> None:
+    now = STARTS - timedelta(days=2)
+    planned = plan_cancellation(
+        starts_at=STARTS, reach=BOTH, policy=DEFAULT_POLICY, zone=PARIS, now=now
+    )
+    assert [(p.kind, p.channel, p.scheduled_for, p.expires_at) for p in planned] == [
+        ("cancellation", "sms", now, STARTS),
+        ("cancellation", "email", now, STARTS),
+    ]
+    night = datetime(2026, 6, 9, 21, 0, tzinfo=UTC)
+    early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)
+    assert (
+        plan_cancellation(starts_at=early, reach=BOTH, policy=DEFAULT_POLICY, zone=PARIS, now=night)
+        == []
+    )
+
+
+@given(st.integers(0, 24 * 60 * 5), st.integers(0, 23 * 60), st.booleans(), st.booleans())
+def test_nothing_falls_before_booking_after_the_start_or_in_quiet_hours(
+    minutes_ahead: int, start_minute: int, whole: bool, moved: bool
 ) -> None:
     starts_at = datetime(2026, 3, 27, tzinfo=PARIS) + timedelta(minutes=start_minute)
     now = starts_at.astimezone(UTC) - timedelta(minutes=minutes_ahead)
-    planned = plan_session_messages(
+    planned = plan_reminders(
         starts_at=starts_at, reach=BOTH, policy=DEFAULT_POLICY, zone=PARIS, now=now
     )
-    for message in planned[1:]:
-        assert now <= message.scheduled_for < starts_at
-        assert not DEFAULT_POLICY.quiet_hours[0].contains(
-            wall_time(message.scheduled_for, PARIS).time()
-        )
+    planned += plan_cancellation(
+        starts_at=starts_at, reach=BOTH, policy=DEFAULT_POLICY, zone=PARIS, now=now
+    )
+    confirmation = confirm(now, starts_at, whole=whole, moved=moved)
+    times = [m.scheduled_for for m in planned]
+    times += [confirmation.scheduled_for] if confirmation else []
+    for at in times:
+        assert now <= at < starts_at
+        assert not DEFAULT_POLICY.quiet_hours[0].contains(wall_time(at, PARIS).time())
 
 
 def test_aftercare_waits_for_the_end_of_quiet_hours() -> None:

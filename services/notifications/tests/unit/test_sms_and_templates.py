@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import itertools
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +27,16 @@ CONTEXT = {
     "starts_at": datetime(2026, 3, 30, 7, 0, tzinfo=UTC).isoformat(),
     "window_closes_on": "2026-04-08",
 }
-KINDS = ("confirmation", "reminder", "aftercare", "nudge")
+COURSE = [datetime(2027, 1, 12, 9, 0, tzinfo=UTC) + timedelta(days=14 * n) for n in range(10)]
+COURSE_CONTEXT = CONTEXT | {
+    "sequence": 1,
+    "starts_at": COURSE[0].isoformat(),
+    "sessions": [
+        {"session_id": str(n), "sequence": n + 1, "starts_at": at.isoformat()}
+        for n, at in enumerate(COURSE)
+    ],
+}
+KINDS = ("confirmation", "reminder", "aftercare", "nudge", "cancellation")
 TEMPLATES = Templates()
 
 
@@ -59,6 +69,37 @@ def test_a_reminder_says_which_session_when_where_and_what_to_reply() -> None:
     assert "Répondez C pour confirmer ou R pour la déplacer." in french
 
 
+def test_a_course_confirmation_sms_names_the_next_session_and_the_count() -> None:
+    values = template_values(COURSE_CONTEXT, first_name="Amelia", language="en", clinic=CLINIC)
+    english = TEMPLATES.render(kind="confirmation", channel="sms", language="en", values=values)
+    values = template_values(COURSE_CONTEXT, first_name="Amelia", language="fr", clinic=CLINIC)
+    french = TEMPLATES.render(kind="confirmation", channel="sms", language="fr", values=values)
+    assert (
+        "10 sessions booked, 12 Jan to 18 May. Next: session 1 of 10, Tuesday 12 January at "
+        "10:00" in english.text
+    )
+    assert (
+        "10 séances réservées, du 12 janv. au 18 mai. Prochaine : séance 1 sur 10, le mardi "
+        "12 janvier à 10h00" in french.text
+    )
+    assert segments(english.text) <= 2
+    assert segments(french.text) <= 2
+
+
+def test_a_course_confirmation_email_lists_every_date() -> None:
+    values = template_values(COURSE_CONTEXT, first_name="Amelia", language="en", clinic=CLINIC)
+    moved = template_values(
+        COURSE_CONTEXT | {"moved": True}, first_name="Amelia", language="en", clinic=CLINIC
+    )
+    email = TEMPLATES.render(kind="confirmation", channel="email", language="en", values=values)
+    after_move = TEMPLATES.render(kind="confirmation", channel="email", language="en", values=moved)
+    assert email.subject == "Your 10 sessions booked, 12 Jan to 18 May"
+    assert after_move.subject == "Your 10 sessions moved, 12 Jan to 18 May"
+    assert "Session 1 of 10: Tuesday 12 January at 10:00\n" in email.text
+    assert "Session 10 of 10: Tuesday 18 May at 11:00\n" in email.text
+    assert "Session 2 of 10: Tuesday 26 January at 10:00<br>" in (email.html or "")
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("channel", ["sms", "email"])
@@ -82,8 +123,8 @@ names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), m
 @given(names, st.text(max_size=100), st.text(min_size=1, max_size=40))
 def test_every_sms_is_gsm7_and_fits_two_segments(name: str, address: str, clinic: str) -> None:
     place = Clinic(clinic, address, "+33 1 23 45 67 89", CLINIC.zone)
-    for language in ("en", "fr"):
-        values = template_values(CONTEXT, first_name=name, language=language, clinic=place)
+    for language, context in itertools.product(("en", "fr"), (CONTEXT, COURSE_CONTEXT)):
+        values = template_values(context, first_name=name, language=language, clinic=place)
         for kind in KINDS:
             text = TEMPLATES.render(kind=kind, channel="sms", language=language, values=values).text
             assert is_gsm7(text)

@@ -13,6 +13,7 @@ from notifications.domain.timing import (
     after_quiet_hours,
     before_quiet_hours,
     instant_at,
+    quiet_hours_hold,
     reminder_instant,
     wall_time,
 )
@@ -110,3 +111,16 @@ def test_a_reminder_shows_the_sessions_wall_time_offset_hours_earlier(
     # Equal, unless the clock skipped that wall time: then the instant just before the gap.
     assert wall_time(sent, zone) == wanted or wall_time(sent, zone) < wanted
     assert abs(starts_at - sent - offset) <= timedelta(hours=1)
+
+
+def test_a_message_due_in_quiet_hours_waits_for_their_end_or_is_dropped() -> None:
+    def hold(now: datetime, expires_at: datetime | None) -> datetime | None:
+        return quiet_hours_hold(now, expires_at=expires_at, windows=NIGHT, zone=PARIS)
+
+    late = paris(2026, 5, 4, 23, 10)  # a catch-up after downtime
+    morning = paris(2026, 5, 5, 8, 0)
+    assert hold(late, paris(2026, 5, 5, 9, 0)) == morning
+    assert hold(late, paris(2026, 5, 5, 7, 30)) is None  # the session starts first
+    assert hold(late, None) == morning
+    day = paris(2026, 5, 5, 12, 0)
+    assert hold(day, paris(2026, 5, 5, 13, 0)) == day

@@ -77,7 +77,7 @@ async def test_patient_update_is_announced_and_search_finds_by_name_and_phone(
 ) -> None:
     patched = await clinic.client.patch(
         f"/v1/patients/{clinic.patient}",
-        json={"email": "amelia@example.com", "consent_email": True, "preferred_channel": "email"},
+        json={"email": "amelia@example.com", "preferred_channel": "email"},
         headers=DESK,
     )
     assert patched.status_code == 200, patched.text

@@ -21,7 +21,12 @@ Channel = Literal["sms", "email"]
 
 
 class PatientRegistered(Event):
-    """A patient's identity, contact details and consent (the only events that carry contacts)."""
+    """A patient's identity and contact details (the only events that carry contacts).
+
+    Consent belongs to notifications' ledger (`notifications.consent.changed`). A registration's
+    consent is the one the patient gave at the desk; an update's is only scheduling's copy of the
+    ledger's, which may be stale, and no consumer may take it as a change of consent.
+    """
 
     TYPE = "scheduling.patient.registered"
     VERSION = 1
@@ -88,8 +93,20 @@ class CourseRebookingDue(CourseFacts):
     window_closes_on: date
 
 
+class Action(BaseModel):
+    """The one staff or patient action an event came from: booking a whole course, or moving
+    a session with the ones after it, is one action of several events."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: uuid.UUID
+    at: AwareDatetime
+    sessions: int = Field(ge=1, description="How many sessions the action booked, moved or ended.")
+
+
 class SessionFacts(Event):
-    """What every session event says about its session."""
+    """What every session event says about its session (and, since it was added, its action:
+    older events have none, and each was an action of its own)."""
 
     session_id: uuid.UUID
     course_id: uuid.UUID
@@ -101,6 +118,7 @@ class SessionFacts(Event):
     sessions_planned: int = Field(ge=1)
     starts_at: AwareDatetime
     ends_at: AwareDatetime
+    action: Action | None = None
 
 
 class SessionBooked(SessionFacts):
@@ -237,7 +255,25 @@ class SessionCancelRequested(Event):
     requested_at: AwareDatetime
 
 
-MessageKind = Literal["confirmation", "reminder", "aftercare", "nudge", "staff_alert"]
+class ConsentChanged(Event):
+    """A patient's consent as notifications' ledger now has it, whole (the ledger owns consent).
+
+    `revision` grows with every change of the patient's consent: a copy keeps the highest.
+    """
+
+    TYPE = "notifications.consent.changed"
+    VERSION = 1
+
+    patient_id: uuid.UUID
+    consent_sms: bool
+    consent_email: bool
+    revision: int = Field(ge=1)
+    changed_at: AwareDatetime
+
+
+MessageKind = Literal[
+    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "staff_alert"
+]
 
 
 class MessageFacts(Event):
@@ -281,6 +317,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     LotRecalled,
     SessionConfirmedByPatient,
     SessionCancelRequested,
+    ConsentChanged,
     MessageSent,
     MessageFailed,
 )

@@ -10,7 +10,7 @@ EXCHANGE = "clinic.events"
 DELIVERY_LIMIT = 20  # broker-side cap on redeliveries of one message (a consumer crashing on it)
 
 SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "scheduling": ("notifications.session.*", "inventory.stock.*"),
+    "scheduling": ("notifications.session.*", "notifications.consent.*", "inventory.stock.*"),
     "inventory": ("scheduling.patient.*", "scheduling.session.*", "scheduling.course.*"),
     # Not inventory.stock.reserved: one comes for every booking and notifications has nothing to
     # do with it (a delivery it would only parse, claim in its inbox and drop).

@@ -34,7 +34,7 @@ def next_step(course: dict[str, Any], today: date) -> dict[str, Any] | None:
     }
 
 
-async def _preferences(services: Services, patient_id: UUID) -> dict[str, Any] | None:
+async def preferences_of(services: Services, patient_id: UUID) -> dict[str, Any] | None:
     """None while notifications has not heard of the patient yet."""
     try:
         found: dict[str, Any] = await services.notifications.get(
@@ -85,7 +85,7 @@ async def patient_partial(
     context = {
         "sequences": sequences,
         "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
-        "preferences": await _preferences(services, patient_id),
+        "preferences": await preferences_of(services, patient_id),
         "courses": courses,
         "treatments": {
             t["code"]: t["name"] for t in await services.scheduling.get("/v1/treatments")

@@ -74,3 +74,54 @@ async def test_a_stock_manager_cannot_open_a_patient(dashboard) -> None:
     response = await dashboard.client.get("/patients/00000000-0000-4000-8000-000000000000")
 
     assert response.status_code == 403
+
+
+async def test_an_edit_changes_details_in_scheduling_and_consent_in_notifications(
+    clinic: Clinic,
+) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    edit = f"/patients/{patient_id}/edit"
+
+    async def partial() -> str:
+        return (await clinic.client.get(f"/patients/{patient_id}/partial")).text
+
+    await eventually(partial, until=lambda html: "Agrees to SMS</dt><dd>yes" in html)
+    form = await clinic.client.get(edit)
+    saved = await clinic.client.post(
+        edit,
+        data={
+            "csrf_token": token,
+            "first_name": "Nora",
+            "last_name": "Quinn-Hart",
+            "phone": "+44 7911 123456",
+            "email": "nora@example.com",
+            "language": "en",
+            "preferred_channel": "email",
+            "consent_email": "on",
+        },
+    )
+
+    assert 'name="consent_sms" checked' in form.text
+    assert saved.status_code == 303, saved.text
+    page = await eventually(partial, until=lambda html: "nora@example.com" in html)
+    assert re.search(r"Agrees to SMS</dt><dd>no", page)
+    assert re.search(r"Agrees to email</dt><dd>yes", page)
+    assert "SMS opted out (by staff)" in page
+    assert "EMAIL opted in (by staff)" in page
+    patient = (await clinic.client.get(f"/patients/{patient_id}")).text
+    assert "Nora Quinn-Hart" in patient
+
+
+async def test_an_edit_the_services_refuse_shows_why_beside_the_field(clinic: Clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+
+    refused = await clinic.client.post(
+        f"/patients/{patient_id}/edit",
+        data={"csrf_token": token, "first_name": "Nora", "last_name": "Quinn", "phone": "",
+              "email": "", "language": "en", "preferred_channel": "sms"},
+    )  # fmt: skip
+
+    assert refused.status_code == 422
+    assert 'id="e-phone"' in refused.text

@@ -27,11 +27,21 @@ def _schedule(columns: tuple[str, ...]) -> Direct:
     insert = pg_insert(messages).values(
         {k: sa.bindparam(k, type_=messages.c[k].type) for k in columns}
     )
-    retimed = ("status", "scheduled_for", "due_at", "expires_at", "updated_at", "context")
+    retimed = (
+        "status",
+        "scheduled_for",
+        "due_at",
+        "expires_at",
+        "updated_at",
+        "context",
+        "session_id",
+        "last_error",
+    )
     upsert = insert.on_conflict_do_update(
         index_elements=[messages.c[k] for k in KEY],
         set_={column: insert.excluded[column] for column in retimed},
-        # a cancelled key comes back; an untried one takes the new time (and wording)
+        # a cancelled key comes back; an untried one takes the new time (and wording, and the
+        # session a confirmation names first)
         where=sa.or_(
             messages.c.status == "cancelled",
             sa.and_(messages.c.status == "scheduled", messages.c.attempts == 0),
@@ -45,6 +55,7 @@ def _cancel_pending(sparing_an_anchor: bool) -> Any:
     """The UPDATE behind `cancel_pending`, built once (every session event runs it)."""
     condition = sa.and_(
         messages.c.session_id == sa.bindparam("of_session"),
+        messages.c.subject_id == sa.bindparam("of_session"),  # not an action's confirmation
         messages.c.status.in_(("scheduled", "sending")),
         messages.c.handed_over_at.is_(None),  # already with the provider: too late to stop
         messages.c.kind.in_(sa.bindparam("kinds", expanding=True)),
@@ -91,6 +102,7 @@ class MessageRepository:
                 "context": context,
                 "created_at": now,
                 "status": "scheduled",
+                "last_error": None,
                 "scheduled_for": p.scheduled_for,
                 "due_at": p.scheduled_for,
                 "expires_at": p.expires_at,
@@ -110,7 +122,8 @@ class MessageRepository:
         now: datetime,
         except_anchor: datetime | None = None,
     ) -> int:
-        """Cancel the session's unsent messages of `kinds` (but those for `except_anchor`).
+        """Cancel the session's own unsent messages of `kinds` (but those for `except_anchor`);
+        an action's confirmation naming it is the action's to change.
 
         Messages a dispatcher holds (`sending`) are cancelled too: the dispatcher checks again
         just before sending that the message is still `sending` under its lease, and never

@@ -10,7 +10,8 @@ from clinic_shared.outbox import inbox_table, outbox_table
 
 metadata = sa.MetaData()
 
-# How to reach each patient, projected from scheduling's patient events.
+# How to reach each patient: details projected from scheduling's patient events, consent as the
+# ledger has it.
 contacts = sa.Table(
     "contacts",
     metadata,
@@ -24,6 +25,9 @@ contacts = sa.Table(
     sa.Column("preferred_channel", sa.String(8), nullable=False),
     sa.Column("consent_sms", sa.Boolean, nullable=False),
     sa.Column("consent_email", sa.Boolean, nullable=False),
+    # grows with every change of consent (the ledger's), told to scheduling with the change
+    sa.Column("consent_revision", sa.Integer, nullable=False, server_default="0"),
+    # when the newest patient event applied here happened (consent has its own ledger)
     sa.Column("source_occurred_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     # Set when the patient was erased: the row stays as a tombstone so no late event refills it.
@@ -56,6 +60,8 @@ sessions = sa.Table(
     sa.Column("source_occurred_at", UTCDateTime, nullable=False),
     # the newest event that set `sequence`: a renumbering, or else `source_occurred_at`
     sa.Column("sequence_occurred_at", UTCDateTime, nullable=True),
+    # the action (a booking, a move) that last booked or moved it: one confirmation per action
+    sa.Column("action_id", sa.Uuid, nullable=True, index=True),
 )
 
 messages = sa.Table(
@@ -64,12 +70,14 @@ messages = sa.Table(
     sa.Column("id", sa.Uuid, primary_key=True),
     sa.Column("patient_id", sa.Uuid, nullable=False, index=True),
     sa.Column("session_id", sa.Uuid, nullable=True, index=True),
-    sa.Column("course_id", sa.Uuid, nullable=True),
-    sa.Column("subject_id", sa.Uuid, nullable=False),  # the session, or the course of a nudge
+    sa.Column("course_id", sa.Uuid, nullable=True, index=True),
+    # the session; the course of a nudge; the action (a booking, a move) of a confirmation
+    sa.Column("subject_id", sa.Uuid, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("channel", sa.String(8), nullable=False),
     sa.Column("offset_minutes", sa.Integer, nullable=False),
-    sa.Column("anchor_at", UTCDateTime, nullable=False),  # the session start the message is for
+    # the session start the message is for; when its action happened, for a confirmation
+    sa.Column("anchor_at", UTCDateTime, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("scheduled_for", UTCDateTime, nullable=False),
     sa.Column("due_at", UTCDateTime, nullable=False),  # next try: scheduled_for, then backoff
@@ -113,7 +121,7 @@ consent_ledger = sa.Table(
     sa.Column("address", Sealed, nullable=False, info={"blind_index": "address_index"}),
     sa.Column("address_index", sa.String(64), nullable=False, index=True),
     sa.Column("action", sa.String(8), nullable=False),  # opt_out, opt_in
-    sa.Column("source", sa.String(16), nullable=False),  # sms_reply, staff
+    sa.Column("source", sa.String(16), nullable=False),  # sms_reply, staff (the desk too)
     sa.Column("reference", sa.String(100), nullable=True),  # the SMS id, or who
     sa.Column("recorded_at", UTCDateTime, nullable=False),
 )

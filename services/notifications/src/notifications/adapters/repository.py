@@ -140,6 +140,44 @@ class ContactRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
+    async def project(self, patient_id: uuid.UUID, details: dict[str, Any]) -> None:
+        """Store the details of a patient event unless a newer one did, or the patient was
+        erased; a contact new here starts with no consent (the ledger gives it)."""
+        occurred_at = details["source_occurred_at"]
+        current = (
+            await self._session.execute(
+                sa.select(contacts.c.source_occurred_at, contacts.c.erased_at)
+                .where(contacts.c.patient_id == patient_id)
+                .with_for_update()
+            )
+        ).one_or_none()
+        if current is None:
+            await self._session.execute(
+                sa.insert(contacts).values(
+                    patient_id=patient_id, consent_sms=False, consent_email=False, **details
+                )
+            )
+        elif current.erased_at is None and current.source_occurred_at <= occurred_at:
+            await self._session.execute(
+                sa.update(contacts).where(contacts.c.patient_id == patient_id).values(**details)
+            )
+
+    async def get(self, patient_id: uuid.UUID) -> sa.Row[Any] | None:
+        statement = sa.select(contacts).where(contacts.c.patient_id == patient_id)
+        return (await self._session.execute(statement)).one_or_none()
+
+    async def set_preferences(
+        self, patient_id: uuid.UUID, *, preferred_channel: str, language: str, now: datetime
+    ) -> None:
+        """Staff's choice of channel and language; the patient's next event may change them
+        again (it leaves `source_occurred_at` to the events, or an edit made before this one,
+        still on its way, would be dropped as older)."""
+        await self._session.execute(
+            sa.update(contacts)
+            .where(contacts.c.patient_id == patient_id)
+            .values(preferred_channel=preferred_channel, language=language, updated_at=now)
+        )
+
     async def reach(self, patient_id: uuid.UUID) -> Reach | None:
         row = (await self._session.execute(_CONTACT, {"patient_id": patient_id})).one_or_none()
         return None if row is None else _reach(row)

@@ -1,7 +1,10 @@
-"""Which messages a session, a completion or a due rebooking calls for, and when each goes."""
+"""Which messages a booking, a move, a cancellation, a completion or a due rebooking calls for,
+and when each goes."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
@@ -15,9 +18,10 @@ from notifications.domain.timing import (
     reminder_instant,
 )
 
-Kind = Literal["confirmation", "reminder", "aftercare", "nudge"]
-RESCHEDULE_SETTLE = timedelta(minutes=5)
-"""A moved session's new confirmation waits this long, so a burst of moves sends one."""
+Kind = Literal["confirmation", "reminder", "aftercare", "nudge", "cancellation"]
+CONFIRMATION_HOLD = timedelta(minutes=5)
+"""A confirmation waits this long when its action may not all be here yet (its events come
+separately), or was a move (so a burst of moves sends one)."""
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,14 @@ class Reach:
             return self.consent_sms and self.phone is not None
         return self.consent_email and self.email is not None
 
+    def allowed(self) -> tuple[Channel, ...]:
+        """Every channel allowed, the preferred one first."""
+        other: Channel = "email" if self.preferred_channel == "sms" else "sms"
+        return tuple(c for c in (self.preferred_channel, other) if self.allows(c))
+
     def best_channel(self) -> Channel | None:
         """The preferred channel when allowed, else the other one when allowed."""
-        other: Channel = "email" if self.preferred_channel == "sms" else "sms"
-        return next((c for c in (self.preferred_channel, other) if self.allows(c)), None)
+        return next(iter(self.allowed()), None)
 
 
 @dataclass(frozen=True)
@@ -51,26 +59,38 @@ class PlannedMessage:
     expires_at: datetime | None
 
 
-def plan_session_messages(
-    *,
-    starts_at: datetime,
-    reach: Reach,
-    policy: Policy,
-    zone: ZoneInfo,
-    now: datetime,
-    moved: bool = False,
-) -> list[PlannedMessage]:
-    """A confirmation and the policy's reminders for a session booked (or moved) at `now`.
+@dataclass(frozen=True)
+class Booked:
+    """A session an action booked or moved, as it stands."""
 
-    A reminder falls back before quiet hours; one already past at `now` is skipped (short notice).
-    Reminders go only by a channel the patient consented to; the confirmation by the best one.
+    session_id: uuid.UUID
+    starts_at: datetime
+    sequence: int
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """When an action's confirmation goes, by which channels, and the sessions it lists."""
+
+    channels: tuple[Channel, ...]
+    scheduled_for: datetime
+    sessions: tuple[Booked, ...]
+
+    @property
+    def expires_at(self) -> datetime:
+        """The first session it lists: a confirmation never goes once that has started."""
+        return self.sessions[0].starts_at
+
+
+def plan_reminders(
+    *, starts_at: datetime, reach: Reach, policy: Policy, zone: ZoneInfo, now: datetime
+) -> list[PlannedMessage]:
+    """The policy's reminders of a session booked (or moved) at `now`.
+
+    A reminder falls back before quiet hours; one already past at `now` is skipped (short
+    notice). Reminders go only by a channel the patient consented to.
     """
-    if now >= starts_at:
-        return []
     planned = []
-    if (channel := reach.best_channel()) is not None:
-        confirm_at = now + RESCHEDULE_SETTLE if moved else now
-        planned.append(PlannedMessage("confirmation", channel, 0, starts_at, confirm_at, starts_at))
     for rule in policy.reminders:
         send_at = before_quiet_hours(
             reminder_instant(starts_at, rule.offset, zone), policy.quiet_hours, zone
@@ -81,6 +101,49 @@ def plan_session_messages(
                 PlannedMessage("reminder", rule.channel, offset, starts_at, send_at, starts_at)
             )
     return planned
+
+
+def plan_confirmation(
+    *,
+    sessions: Sequence[Booked],
+    whole: bool,
+    moved: bool,
+    held_since: datetime,
+    reach: Reach,
+    policy: Policy,
+    zone: ZoneInfo,
+) -> Confirmation | None:
+    """One confirmation of one action (a booking, a move), by every consented channel.
+
+    A booking's goes once its action is all here; a move's, or one whose action is not all
+    here yet, `CONFIRMATION_HOLD` after the action's first event arrived (`held_since`). Never
+    in quiet hours: it waits for their end. It lists the action's sessions still booked that
+    start after it goes; None when there is none, or no channel.
+    """
+    ready = held_since if whole and not moved else held_since + CONFIRMATION_HOLD
+    send_at = after_quiet_hours(ready, policy.quiet_hours, zone)
+    listed = tuple(sorted((s for s in sessions if s.starts_at > send_at), key=_start))
+    if not listed or not reach.allowed():
+        return None
+    return Confirmation(reach.allowed(), send_at, listed)
+
+
+def plan_cancellation(
+    *, starts_at: datetime, reach: Reach, policy: Policy, zone: ZoneInfo, now: datetime
+) -> list[PlannedMessage]:
+    """A notice of a cancelled session, by every consented channel, after quiet hours; none
+    once the session's time has come by then (nothing is sent after a session's start)."""
+    send_at = after_quiet_hours(now, policy.quiet_hours, zone)
+    if send_at >= starts_at:
+        return []
+    return [
+        PlannedMessage("cancellation", channel, 0, starts_at, send_at, starts_at)
+        for channel in reach.allowed()
+    ]
+
+
+def _start(session: Booked) -> datetime:
+    return session.starts_at
 
 
 def plan_aftercare(

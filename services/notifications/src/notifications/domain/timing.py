@@ -68,3 +68,15 @@ def after_quiet_hours(
             day += timedelta(days=1)
         instant = instant_at(datetime.combine(day, window.end), zone, latest=True)
     raise ValueError("quiet hours leave no allowed minute")
+
+
+def quiet_hours_hold(
+    now: datetime, *, expires_at: datetime | None, windows: Sequence[QuietWindow], zone: ZoneInfo
+) -> datetime | None:
+    """When a message due at `now` may go: now, or the minute quiet hours end; None when they
+    hold it and what it is about starts by then (`expires_at`): a message is never sent after
+    a session's start."""
+    allowed = after_quiet_hours(now, windows, zone)
+    if allowed > now and expires_at is not None and allowed >= expires_at:
+        return None
+    return allowed

@@ -22,6 +22,15 @@ MONTHS = {
 }  # fmt: skip
 
 
+SHORT_MONTHS = {
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+    "fr": (
+        "janv.", "févr.", "mars", "avr.", "mai", "juin",
+        "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+    ),
+}  # fmt: skip
+
+
 def language_of(code: str) -> str:
     """The patient's language when there are templates in it, else English."""
     return code if code in LANGUAGES else "en"
@@ -36,3 +45,9 @@ def local_date(instant: datetime, zone: ZoneInfo, language: str) -> str:
 def local_time(instant: datetime, zone: ZoneInfo, language: str) -> str:
     local = instant.astimezone(zone)
     return f"{local:%H}h{local:%M}" if language == "fr" else f"{local:%H:%M}"
+
+
+def short_date(instant: datetime, zone: ZoneInfo, language: str) -> str:
+    """The clinic's calendar day, short: `12 Jan`, `12 janv.`."""
+    local = instant.astimezone(zone)
+    return f"{local.day} {SHORT_MONTHS[language][local.month - 1]}"

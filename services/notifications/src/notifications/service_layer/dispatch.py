@@ -43,6 +43,7 @@ from notifications.service_layer.attempts import (
     Result,
     reach_of_contact,
 )
+from notifications.service_layer.quiet_hours import hold_in_quiet_hours
 from notifications.service_layer.rendering import Clinic, outgoing_for
 
 log = logging.getLogger(__name__)
@@ -80,12 +81,16 @@ class Dispatcher:
         return len(batch)
 
     async def lease(self, *, now: datetime) -> list[leases.Leased]:
-        """Take the messages due at `now` (status `sending` under a fresh lease)."""
+        """Take the messages due at `now` (status `sending` under a fresh lease); those due in
+        quiet hours wait for their end instead, or are dropped when their session starts first.
+        """
         async with self._runtime.db.session() as session, session.begin():
             settled = await leases.settle_handed_over(session, now=now)
             leased = await leases.lease_due(
                 session, now=now, limit=self._options.batch_size, lease_for=self._options.lease_for
             )
+            if leased:
+                leased = await hold_in_quiet_hours(session, leased, now=now, zone=self._clinic.zone)
         for row in settled:
             log.info("message sent, unconfirmed", extra={"message_id": str(row.id)})
         return leased

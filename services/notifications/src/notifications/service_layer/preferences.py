@@ -6,14 +6,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
-from clinic_shared.errors import Conflict, NotFound
+from clinic_shared.errors import NotFound
 from clinic_shared.outbox import UnitOfWork
 from notifications.adapters.consent import ConsentRepository
-from notifications.adapters.orm import contacts
+from notifications.adapters.repository import ContactRepository
+from notifications.domain.consent import ConsentChange, check_staff_may_grant_sms
 from notifications.domain.policy import Channel
+from notifications.service_layer.consent import apply_consent
+from notifications.service_layer.replanning import replan_reminders
 
 
 @dataclass(frozen=True)
@@ -24,66 +26,45 @@ class Preferences:
     consent_email: bool
 
 
-async def contact_row(uow: UnitOfWork, patient_id: uuid.UUID) -> sa.Row[Any]:
-    row = (
-        await uow.session.execute(sa.select(contacts).where(contacts.c.patient_id == patient_id))
-    ).one_or_none()
+async def contact_row(uow: UnitOfWork, patient_id: uuid.UUID) -> Any:
+    row = await ContactRepository(uow.session).get(patient_id)
     if row is None:
         raise NotFound(f"Notifications has no contact for patient {patient_id}.")
     return row
 
 
 async def change_preferences(
-    uow: UnitOfWork, patient_id: uuid.UUID, wanted: Preferences, *, by: str, now: datetime
-) -> None:
-    """Apply `wanted`; consent changes are ledgered and a withdrawal cancels pending messages.
-
-    A number that replied STOP stays opted out until the patient replies START: carriers
-    block it anyway, so staff cannot switch SMS back on.
-    """
-    current = await contact_row(uow, patient_id)
-    consent = ConsentRepository(uow.session)
-    turning_on = wanted.consent_sms and not current.consent_sms and current.phone
-    if turning_on and await consent.sms_opted_out(current.phone):
-        raise Conflict("The patient replied STOP; SMS resume when they reply START.")
-    for channel, address, before, after in (
-        ("sms", current.phone, current.consent_sms, wanted.consent_sms),
-        ("email", current.email, current.consent_email, wanted.consent_email),
-    ):
-        if before != after:
-            await _ledger(consent, patient_id, channel, address, after, by=by, now=now)
-    await uow.session.execute(
-        sa.update(contacts)
-        .where(contacts.c.patient_id == patient_id)
-        .values(
-            preferred_channel=wanted.preferred_channel,
-            language=wanted.language,
-            consent_sms=wanted.consent_sms,
-            consent_email=wanted.consent_email,
-            source_occurred_at=now,
-            updated_at=now,
-        )
-    )
-
-
-async def _ledger(
-    consent: ConsentRepository,
+    uow: UnitOfWork,
     patient_id: uuid.UUID,
-    channel: str,
-    address: str | None,
-    granted: bool,
+    wanted: Preferences,
     *,
     by: str,
     now: datetime,
+    zone: ZoneInfo,
 ) -> None:
-    await consent.record(
-        patient_id=patient_id,
-        channel=channel,
-        address=address or "",
-        action="opt_in" if granted else "opt_out",
-        source="staff",
-        reference=by[:100],
-        recorded_at=now,
+    """Apply `wanted`; consent changes are ledgered and told to scheduling, a withdrawal cancels
+    pending messages and a consent given plans the reminders of upcoming sessions. SMS that a
+    STOP reply took away come back only with the patient's START (409 otherwise)."""
+    consent = ConsentRepository(uow.session)
+    current = await consent.locked_contact(patient_id)
+    if current is None:
+        raise NotFound(f"Notifications has no contact for patient {patient_id}.")
+    if wanted.consent_sms and not current.consent_sms:
+        check_staff_may_grant_sms(
+            latest_sms=await consent.latest(patient_id, "sms"),
+            number_stopped=bool(current.phone) and await consent.sms_opted_out(current.phone),
+        )
+    wanted_consent: dict[Channel, bool] = {"sms": wanted.consent_sms, "email": wanted.consent_email}
+    changes = [ConsentChange(c, granted, "staff", by) for c, granted in wanted_consent.items()]
+    await apply_consent(uow, patient_id, changes, now=now)
+    for channel, granted in wanted_consent.items():
+        if granted and not getattr(current, f"consent_{channel}"):
+            await replan_reminders(
+                uow, now=now, zone=zone, patient_ids=[patient_id], channel=channel
+            )
+    await ContactRepository(uow.session).set_preferences(
+        patient_id,
+        preferred_channel=wanted.preferred_channel,
+        language=wanted.language,
+        now=now,
     )
-    if not granted:
-        await consent.cancel_scheduled([patient_id], channel, reason="consent withdrawn", now=now)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from notifications.adapters.channels import Outgoing
 from notifications.adapters.templates import Templates
-from notifications.domain.wording import language_of, local_date, local_time
+from notifications.domain.wording import language_of, local_date, local_time, short_date
 
 MAX_NAME_CHARS = 30
 
@@ -37,10 +37,33 @@ def template_values(
         instant = datetime.fromisoformat(starts_at)
         values["date"] = local_date(instant, clinic.zone, language)
         values["time"] = local_time(instant, clinic.zone, language)
+    values |= _listed(context.get("sessions") or [], clinic.zone, language)
+    values["moved"] = bool(context.get("moved"))
     if closes_on := context.get("window_closes_on"):
         noon = datetime.combine(date.fromisoformat(closes_on), datetime.min.time(), clinic.zone)
         values["window_closes"] = local_date(noon, clinic.zone, language)
     return values
+
+
+def _listed(sessions: list[dict[str, Any]], zone: ZoneInfo, language: str) -> dict[str, Any]:
+    """The sessions a confirmation lists, each with its day and time, and the first and last
+    days (empty for a message about one session)."""
+    instants = [datetime.fromisoformat(s["starts_at"]) for s in sessions]
+    listed = [
+        {
+            "sequence": s["sequence"],
+            "date": local_date(at, zone, language),
+            "time": local_time(at, zone, language),
+        }
+        for s, at in zip(sessions, instants, strict=True)
+    ]
+    if not instants:
+        return {"sessions": listed}
+    return {
+        "sessions": listed,
+        "first_day": short_date(instants[0], zone, language),
+        "last_day": short_date(instants[-1], zone, language),
+    }
 
 
 def outgoing_for(message: Any, contact: Any, *, clinic: Clinic, templates: Templates) -> Outgoing:

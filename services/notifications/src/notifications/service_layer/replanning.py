@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from clinic_shared.outbox import UnitOfWork
 from notifications.adapters.messages import MessageRepository
 from notifications.adapters.repository import ContactRepository, PolicyRepository, SessionRepository
-from notifications.domain.planning import plan_session_messages
+from notifications.domain.planning import plan_reminders
 from notifications.domain.policy import Channel
 
 
@@ -37,10 +37,10 @@ async def replan_reminders(
             continue
         planned = [
             message
-            for message in plan_session_messages(
+            for message in plan_reminders(
                 starts_at=session.starts_at, reach=reach, policy=policy, zone=zone, now=now
             )
-            if message.kind == "reminder" and channel in (None, message.channel)
+            if channel in (None, message.channel)
         ]
         if drop_others:
             keep: set[tuple[int, str]] = {(m.offset_minutes, m.channel) for m in planned}

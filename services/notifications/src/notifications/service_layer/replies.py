@@ -18,7 +18,9 @@ from notifications.adapters.alerts import AlertRepository
 from notifications.adapters.consent import ConsentRepository
 from notifications.adapters.orm import inbox
 from notifications.adapters.repository import SessionRepository
+from notifications.domain.consent import ConsentChange, taken_by_stop
 from notifications.domain.replies import Intent, intent_of
+from notifications.service_layer.consent import apply_consent
 from notifications.service_layer.replanning import replan_reminders
 
 log = logging.getLogger(__name__)
@@ -52,9 +54,9 @@ async def handle_reply(
     consent = ConsentRepository(uow.session)
     patients = await consent.patients_with_phone(sms.sender)
     if intent in ("opt_out", "opt_in"):
-        await record_sms_consent(consent, sms, patients, opted_in=intent == "opt_in", now=now)
-        if intent == "opt_in" and patients:
-            await replan_reminders(uow, now=now, zone=zone, patient_ids=patients, channel="sms")
+        changed = await record_sms_consent(uow, sms, patients, opted_in=intent == "opt_in", now=now)
+        if intent == "opt_in" and changed:
+            await replan_reminders(uow, now=now, zone=zone, patient_ids=changed, channel="sms")
         return intent
     session = (
         await SessionRepository(uow.session).next_booked(patients, after=now) if patients else None
@@ -99,18 +101,30 @@ async def ask_to_reschedule(
 
 
 async def record_sms_consent(
-    consent: ConsentRepository,
+    uow: UnitOfWork,
     sms: InboundSms,
     patients: list[uuid.UUID],
     *,
     opted_in: bool,
     now: datetime,
-) -> None:
-    """Ledger the reply for every patient on the number and apply it at once."""
-    owners: list[uuid.UUID | None] = list(patients) or [None]  # an unknown number too
-    for patient_id in owners:
+) -> list[uuid.UUID]:
+    """Apply a STOP or START to the patients on the number; those whose consent it changed.
+
+    A STOP withdraws SMS from everyone on the number (a family shares a phone); a START gives
+    it back to those a STOP took it from, no one else. The reply is ledgered for each of them,
+    or for the number alone when it changed no one's (so the number's STOP is known).
+    """
+    consent = ConsentRepository(uow.session)
+    change = ConsentChange("sms", opted_in, "sms_reply", sms.sid)
+    changed = []
+    for patient_id in patients:
+        if opted_in and not taken_by_stop(await consent.latest(patient_id, "sms")):
+            continue
+        if await apply_consent(uow, patient_id, [change], now=now) is not None:
+            changed.append(patient_id)
+    if not changed:
         await consent.record(
-            patient_id=patient_id,
+            patient_id=None,
             channel="sms",
             address=sms.sender,
             action="opt_in" if opted_in else "opt_out",
@@ -118,6 +132,6 @@ async def record_sms_consent(
             reference=sms.sid,
             recorded_at=now,
         )
-    await consent.set_sms_consent(sms.sender, opted_in, now=now)
     if not opted_in and patients:
         await consent.cancel_scheduled(patients, "sms", reason="opted out", now=now)
+    return changed

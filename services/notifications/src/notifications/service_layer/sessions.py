@@ -21,15 +21,22 @@ from clinic_shared.contracts.events import (
     SessionRescheduled,
 )
 from clinic_shared.outbox import UnitOfWork
+from notifications.adapters.confirmations import ConfirmationRepository
 from notifications.adapters.messages import MessageRepository
 from notifications.adapters.repository import ContactRepository, SessionRepository
 from notifications.domain.planning import (
     PlannedMessage,
     Reach,
     plan_aftercare,
-    plan_session_messages,
+    plan_cancellation,
+    plan_reminders,
 )
 from notifications.domain.policy import Policy
+from notifications.service_layer.confirmations import (
+    action_of,
+    confirm_action,
+    reconfirm_course,
+)
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +80,7 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
     """Bring the session's messages in line with its newest state; older events change nothing."""
     now = uow.occurred_at
     status = STATUS_BY_TYPE[event.TYPE]
+    action = action_of(event, now)
     values = {
         "session_id": event.session_id,
         "course_id": event.course_id,
@@ -88,7 +96,9 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
     if status != "booked":
         recorded = await sessions.record_if_newer(values)
     else:
-        recorded, planning = await sessions.record_booked_if_newer(values)
+        recorded, planning = await sessions.record_booked_if_newer(
+            values | {"action_id": action.id}
+        )
     if not recorded:
         log.info("stale session event ignored", extra={"session_id": str(event.session_id)})
         return
@@ -96,28 +106,31 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
     context = session_context(event, recorded)
     if status != "booked":
         await repo.cancel_pending(event.session_id, kinds=BEFORE_SESSION, now=now)
-        if status == "completed":
-            await _schedule_aftercare(event, uow, context, now=now, zone=zone)
+        await reconfirm_course(
+            uow, patient_id=event.patient_id, course_id=event.course_id, zone=zone, now=now
+        )
+        await _after_session(event, uow, context, status=status, now=now, zone=zone)
         return
     if planning is None:
         raise ContactNotYetKnown(f"no contact yet for patient {event.patient_id}")
+    reach, policy = planning
     if not recorded.inserted:  # a session new here has no messages to cancel
         await repo.cancel_pending(
             event.session_id, kinds=BEFORE_SESSION, now=now, except_anchor=event.starts_at
         )
-    reach, policy = planning
-    planned = plan_session_messages(
-        starts_at=event.starts_at,
-        reach=reach,
-        policy=policy,
-        zone=zone,
-        now=now,
-        moved=isinstance(event, SessionRescheduled),
+    reminders = plan_reminders(
+        starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now
     )
-    await _schedule_for_session(repo, planned, event, context, now)
+    await _schedule_for_session(repo, reminders, event, context, now)
+    ids = {"patient_id": event.patient_id, "course_id": event.course_id}
+    await confirm_action(uow, action, **ids, planning=planning, zone=zone, now=now)
+    if not recorded.inserted:  # moved from another action's confirmation, maybe
+        await reconfirm_course(uow, **ids, zone=zone, now=now, done=action.id)
 
 
-async def on_session_renumbered(event: SessionRenumbered, uow: UnitOfWork) -> None:
+async def on_session_renumbered(
+    event: SessionRenumbered, uow: UnitOfWork, *, zone: ZoneInfo
+) -> None:
     """Give the session and its unsent messages the new number; older events change nothing."""
     now = uow.occurred_at
     repo = SessionRepository(uow.session)
@@ -134,23 +147,39 @@ async def on_session_renumbered(event: SessionRenumbered, uow: UnitOfWork) -> No
         return
     numbers = {"sequence": event.sequence, "sessions_planned": event.sessions_planned}
     await MessageRepository(uow.session).update_pending_context(event.session_id, numbers, now=now)
+    await reconfirm_course(
+        uow, patient_id=event.patient_id, course_id=event.course_id, zone=zone, now=now
+    )
 
 
-async def _schedule_aftercare(
+async def _after_session(
     event: SessionFacts,
     uow: UnitOfWork,
     context: dict[str, Any],
     *,
+    status: str,
     now: datetime,
     zone: ZoneInfo,
 ) -> None:
+    """After-care of a completed session. A notice of a cancelled one, by every consented
+    channel, if a message told the patient of it: none for one they never heard of."""
+    if status not in ("completed", "cancelled"):
+        return
+    if status == "cancelled":
+        repo = ConfirmationRepository(uow.session)
+        if not await repo.told_of(event.session_id, event.course_id):
+            return
     reach, policy = await reach_and_policy(uow, event.patient_id)
-    planned = plan_aftercare(
-        starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now
-    )
-    if planned is not None:
-        repo = MessageRepository(uow.session)
-        await _schedule_for_session(repo, [planned], event, context, now)
+    planner = plan_cancellation if status == "cancelled" else _aftercare
+    planned = planner(starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now)
+    await _schedule_for_session(MessageRepository(uow.session), planned, event, context, now)
+
+
+def _aftercare(
+    *, starts_at: datetime, reach: Reach, policy: Policy, zone: ZoneInfo, now: datetime
+) -> list[PlannedMessage]:
+    planned = plan_aftercare(starts_at=starts_at, reach=reach, policy=policy, zone=zone, now=now)
+    return [planned] if planned is not None else []
 
 
 async def _schedule_for_session(

@@ -22,8 +22,10 @@ patients = sa.Table(
     sa.Column("email_index", sa.String(64), nullable=True, index=True),
     sa.Column("language", sa.String(8), nullable=False),
     sa.Column("preferred_channel", sa.String(8), nullable=False),
+    # consent: given at registration, then a copy of notifications' ledger (which owns it)
     sa.Column("consent_sms", sa.Boolean, nullable=False),
     sa.Column("consent_email", sa.Boolean, nullable=False),
+    sa.Column("consent_revision", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("erased_at", UTCDateTime, nullable=True),
 )

@@ -21,11 +21,29 @@ class PatientRepository:
     async def add(self, patient: Patient) -> None:
         await self._session.execute(sa.insert(patients).values(**_row(patient)))
 
-    async def get(self, patient_id: uuid.UUID) -> Patient | None:
-        row = (
-            await self._session.execute(sa.select(patients).where(patients.c.id == patient_id))
-        ).one_or_none()
+    async def get(self, patient_id: uuid.UUID, *, lock: bool = False) -> Patient | None:
+        """The patient; with `lock`, their row stays locked until commit (a copy of consent
+        arriving meanwhile waits, rather than being overwritten by this read)."""
+        statement = sa.select(patients).where(patients.c.id == patient_id)
+        if lock:
+            statement = statement.with_for_update()
+        row = (await self._session.execute(statement)).one_or_none()
         return _patient(row) if row else None
+
+    async def copy_consent(
+        self, patient_id: uuid.UUID, *, sms: bool, email: bool, revision: int
+    ) -> None:
+        """Keep notifications' consent of the patient, unless a newer revision is already here
+        or the patient was erased."""
+        await self._session.execute(
+            sa.update(patients)
+            .where(
+                patients.c.id == patient_id,
+                patients.c.consent_revision < revision,
+                patients.c.erased_at.is_(None),
+            )
+            .values(consent_sms=sms, consent_email=email, consent_revision=revision)
+        )
 
     async def update(self, patient: Patient) -> None:
         values = _row(patient)
@@ -82,5 +100,5 @@ def _row(patient: Patient) -> dict[str, Any]:
 
 def _patient(row: sa.Row[Any]) -> Patient:
     values = dict(row._mapping)
-    del values["phone_index"], values["email_index"]
+    del values["phone_index"], values["email_index"], values["consent_revision"]
     return Patient(**values)

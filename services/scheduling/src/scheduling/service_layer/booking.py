@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from clinic_shared.contracts.events import SessionBooked
+from clinic_shared.contracts.events import Action, SessionBooked
 from clinic_shared.errors import NotFound
 from scheduling.domain import rules
 from scheduling.domain.errors import CourseFull, WrongState
@@ -31,6 +31,7 @@ class Wanted:
     starts_at: datetime
     room_id: uuid.UUID
     practitioner_id: uuid.UUID | None
+    action: Action
 
 
 async def book_session(
@@ -40,8 +41,10 @@ async def book_session(
     starts_at: datetime,
     room_id: uuid.UUID,
     practitioner_id: uuid.UUID | None = None,
+    action: Action | None = None,
 ) -> Session:
-    """Book the course's next session at `starts_at`; every rule checked, the event emitted.
+    """Book the course's next session at `starts_at`; every rule checked, the event emitted
+    (as part of `action`, else as an action of its own).
 
     The session is inserted with the read it is checked against (a round trip fewer) and a
     refusal rolls it back. When the database refuses the insert itself (the slot is held), the
@@ -49,7 +52,9 @@ async def book_session(
     """
     rules.check_horizon(starts_at, scope.clinic.now, scope.clinic.horizon, "body.starts_at")
     # Kept, announced and answered in UTC, as the database gives every session back.
-    wanted = Wanted(course_id, starts_at.astimezone(UTC), room_id, practitioner_id)
+    wanted = Wanted(
+        course_id, starts_at.astimezone(UTC), room_id, practitioner_id, action or scope.action(1)
+    )
     try:
         return await _book(scope, wanted, insert_early=True)
     except IntegrityError as exc:
@@ -112,5 +117,5 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
             raise
     ordered = sorted([*existing, session], key=lambda s: s.starts_at)
     numbers = await scope.renumber(course, announced={session.id}, sessions=ordered)
-    scope.uow.emit(SessionBooked(**facts(session, course, numbers[session.id])))
+    scope.uow.emit(SessionBooked(**facts(session, course, numbers[session.id], wanted.action)))
     return replace(session, sequence=numbers[session.id])

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clinic_shared.contracts.events import SessionRenumbered
+from clinic_shared.contracts.events import Action, SessionRenumbered
 from clinic_shared.errors import AppError, NotFound
 from clinic_shared.outbox import UnitOfWork
 from scheduling.adapters.bookings import BookingRepository
@@ -35,6 +35,11 @@ class Scope:
         self.calendar = CalendarRepository(uow.session)
         self.staff = StaffRepository(uow.session)
         self.bookings = BookingRepository(uow.session)
+
+    def action(self, sessions: int) -> Action:
+        """A new action of the clinic's now, touching `sessions` sessions: the events it emits
+        carry it, so notifications sends one message for it."""
+        return Action(id=uuid.uuid4(), at=self.clinic.now, sessions=sessions)
 
     async def course(self, course_id: uuid.UUID, *, lock: bool = False) -> Course:
         course = await self.calendar.course(course_id, lock=lock)
@@ -84,9 +89,12 @@ class Scope:
         return numbers
 
 
-def facts(session: Session, course: Course, sequence: int | None = None) -> dict[str, Any]:
-    """The fields every session event carries."""
+def facts(
+    session: Session, course: Course, sequence: int | None = None, action: Action | None = None
+) -> dict[str, Any]:
+    """The fields every session event carries; `action` ties the events of one request."""
     return {
+        "action": action,
         "session_id": session.id,
         "course_id": course.id,
         "patient_id": course.patient_id,

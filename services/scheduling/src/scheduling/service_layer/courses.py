@@ -186,11 +186,16 @@ async def book_plan(
 ) -> list[Session]:
     """Book every start or none: the first refusal names its place in the list."""
     booked = []
+    action = scope.action(len(starts))  # one booking: one confirmation, not one per session
     for index, planned in enumerate(starts):
         try:
             booked.append(
                 await book_session(
-                    scope, course_id=course_id, starts_at=planned.starts_at, room_id=planned.room_id
+                    scope,
+                    course_id=course_id,
+                    starts_at=planned.starts_at,
+                    room_id=planned.room_id,
+                    action=action,
                 )
             )
         except AppError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from clinic_shared.contracts.events import (
+    ConsentChanged,
     SessionConfirmedByPatient,
     StockReserved,
     StockShortage,
@@ -14,6 +15,7 @@ from clinic_shared.direct import Direct
 from clinic_shared.outbox import UnitOfWork
 from clinic_shared.outbox.inbox import EventHandler
 from scheduling.adapters.orm import sessions
+from scheduling.adapters.repository import PatientRepository
 from scheduling.domain.model import SessionStatus
 
 
@@ -35,6 +37,16 @@ async def confirm_session(event: SessionConfirmedByPatient, uow: UnitOfWork) -> 
             confirmed_at=event.confirmed_at,
             updated_at=utcnow(),
         )
+    )
+
+
+async def copy_consent(event: ConsentChanged, uow: UnitOfWork) -> None:
+    """Notifications owns consent: keep its newest revision of the patient's."""
+    await PatientRepository(uow.session).copy_consent(
+        event.patient_id,
+        sms=event.consent_sms,
+        email=event.consent_email,
+        revision=event.revision,
     )
 
 
@@ -69,6 +81,7 @@ async def _set_stock_flag(uow: UnitOfWork, session_id: object, *, at_risk: bool)
 
 
 HANDLERS: dict[str, EventHandler] = {
+    ConsentChanged.TYPE: copy_consent,
     SessionConfirmedByPatient.TYPE: confirm_session,
     StockShortage.TYPE: mark_stock_at_risk,
     StockReserved.TYPE: clear_stock_at_risk,

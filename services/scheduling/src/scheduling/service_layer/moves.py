@@ -69,10 +69,11 @@ async def reschedule(
                 raise await overlap_refused(scope, exc, new) from exc
             raise
     numbers = await scope.renumber(course, announced={s.id for s in moving})
+    action = scope.action(len(moving))  # one move, with the later sessions: one confirmation
     for old, new in zip(moving, moved, strict=True):
         scope.uow.emit(
             SessionRescheduled(
-                **facts(new, course, numbers[new.id]), previous_starts_at=old.starts_at
+                **facts(new, course, numbers[new.id], action), previous_starts_at=old.starts_at
             )
         )
     return [replace(new, sequence=numbers[new.id], status=SessionStatus.BOOKED) for new in moved]

@@ -57,7 +57,8 @@ async def cancel(scope: Scope, session_id: uuid.UUID, reason: str | None) -> Ses
         session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
     )
     await scope.renumber(course)
-    scope.uow.emit(SessionCancelled(**facts(session, course), reason=reason))
+    action = scope.action(1)
+    scope.uow.emit(SessionCancelled(**facts(session, course, action=action), reason=reason))
     return await scope.session(session.id)
 
 

@@ -77,9 +77,12 @@ async def register_patient(
 async def update_patient(
     uow: UnitOfWork, patient_id: uuid.UUID, changes: dict[str, Any], *, phone_region: str
 ) -> Patient:
-    """Change what was sent; the result must still be reachable as it asks."""
+    """Change the details sent (never consent, which notifications owns); the preferred channel
+    must keep its address. A consented channel without one is simply not used."""
     repo = PatientRepository(uow.session)
-    patient = await get_patient(uow, patient_id)
+    patient = await repo.get(patient_id, lock=True)
+    if patient is None:
+        raise NotFound(f"No patient {patient_id}.")
     if patient.erased_at is not None:
         raise Conflict(f"Patient {patient_id} was erased; register them again if they return.")
     if changes.get("phone"):
@@ -91,8 +94,8 @@ async def update_patient(
         phone=updated.phone,
         email=updated.email,
         preferred=updated.preferred_channel,
-        sms=updated.consent_sms,
-        mail=updated.consent_email,
+        sms=False,
+        mail=False,
     )
     if updated != patient:
         await repo.update(updated)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_shared.db import utcnow
 from notifications.adapters.consent import ConsentRepository
-from notifications.entrypoints.api.deps import FrontDesk, UowDep
+from notifications.entrypoints.api.deps import FrontDesk, SettingsDep, UowDep
 from notifications.service_layer.preferences import Preferences, change_preferences, contact_row
 
 router = APIRouter(prefix="/v1/patients", tags=["preferences"])
@@ -56,10 +56,13 @@ async def read_preferences(patient_id: uuid.UUID, uow: UowDep, _: FrontDesk) -> 
 
 @router.put("/{patient_id}/preferences", response_model=PreferencesPublic)
 async def replace_preferences(
-    patient_id: uuid.UUID, body: PreferencesBody, uow: UowDep, who: FrontDesk
+    patient_id: uuid.UUID, body: PreferencesBody, uow: UowDep, who: FrontDesk, settings: SettingsDep
 ) -> PreferencesPublic:
-    """Change how the patient is reached; a withdrawn consent cancels what has not gone."""
+    """Change how the patient is reached; a withdrawn consent cancels what has not gone, and
+    SMS after the patient's STOP come back only with their START (409)."""
     wanted = Preferences(**body.model_dump())
-    await change_preferences(uow, patient_id, wanted, by=who.subject, now=utcnow())
+    await change_preferences(
+        uow, patient_id, wanted, by=who.subject, now=utcnow(), zone=settings.zone
+    )
     await uow.commit()
     return await _read(uow, patient_id)

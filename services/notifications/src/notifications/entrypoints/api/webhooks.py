@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request, Response
 
 from clinic_shared.db import utcnow
-from clinic_shared.errors import Forbidden, Unprocessable
+from clinic_shared.errors import BadRequest, Forbidden, Unprocessable
 from clinic_shared.ratelimit import limited
 from notifications.domain.signature import signature_matches
 from notifications.entrypoints.api.deps import SettingsDep, UowDep
@@ -74,9 +74,18 @@ def public_url(request: Request, settings: NotificationsSettings) -> str:
     return settings.sms_webhook_base_url.rstrip("/") + request.url.path + query
 
 
+def form_params(body: bytes) -> dict[str, str]:
+    """The form's parameters; 400 when the body, or a value percent-encoded in it, is not UTF-8
+    (the provider sends UTF-8, and the signature is computed over the decoded values)."""
+    try:
+        return dict(parse_qsl(body.decode(), keep_blank_values=True, errors="strict"))
+    except UnicodeDecodeError as exc:
+        raise BadRequest("The form is not UTF-8 text.") from exc
+
+
 async def signed_form(request: Request, settings: SettingsDep) -> dict[str, str]:
     """The form parameters, once the signature proves the provider sent them; else 403."""
-    params = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    params = form_params(await request.body())
     token = settings.sms_auth_token
     signature = request.headers.get("x-twilio-signature")
     url = public_url(request, settings)

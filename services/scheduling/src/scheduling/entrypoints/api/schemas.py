@@ -6,7 +6,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+)
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -34,8 +42,15 @@ class PatientCreate(BaseModel):
     consent_email: bool = False
 
 
+CONSENT_ELSEWHERE = (
+    "consent is changed in notifications (PUT /v1/patients/{patient_id}/preferences), whose "
+    "ledger owns it; this field only shows its copy"
+)
+
+
 class PatientUpdate(BaseModel):
-    """Only the fields sent change; `null` clears a phone or an email."""
+    """Only the fields sent change; `null` clears a phone or an email. Consent is not changed
+    here: an edit never gives back a consent the patient withdrew."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -45,8 +60,13 @@ class PatientUpdate(BaseModel):
     email: EmailStr | None = Field(None, max_length=254)
     language: str | None = Field(None, pattern=r"^[a-z]{2}$")
     preferred_channel: Literal["sms", "email"] | None = None
-    consent_sms: bool | None = None
-    consent_email: bool | None = None
+    consent_sms: bool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
+    consent_email: bool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
+
+    @field_validator("consent_sms", "consent_email")
+    @classmethod
+    def _consent_is_not_changed_here(cls, value: bool | None) -> None:
+        raise ValueError(CONSENT_ELSEWHERE)
 
     def changes(self) -> dict[str, object]:
         sent = self.model_dump(exclude_unset=True)
@@ -64,8 +84,8 @@ class PatientPublic(BaseModel):
     email: str | None
     language: str
     preferred_channel: Literal["sms", "email"]
-    consent_sms: bool
-    consent_email: bool
+    consent_sms: bool = Field(description="As notifications' consent ledger last told.")
+    consent_email: bool = Field(description="As notifications' consent ledger last told.")
     created_at: UTCInstant
     erased_at: UTCInstant | None = Field(
         None, description="When the patient was erased: names and contact details are gone."
