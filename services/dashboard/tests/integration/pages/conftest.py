@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from clinic_shared.testing.helpers import running
+from clinic_shared.testing.helpers import running, served
 from dashboard.bootstrap import build_app
 from dashboard.settings import DashboardSettings
 from inventory.bootstrap import build_app as inventory_app
@@ -49,8 +49,16 @@ async def clinic(stack_settings) -> AsyncIterator[Clinic]:
     """The dashboard calling the running services, all seeded with the demo clinic."""
     async with AsyncExitStack() as stack:
         apps = {}
+        # Scheduling asks inventory over HTTP whether the lots of a completion may be used: it
+        # is served on a port of its own, which scheduling is told.
+        inventory = inventory_app(await stack_settings(InventorySettings, seed_demo_data=True))
+        served_inventory = await stack.enter_async_context(served(inventory))
         for name, settings_cls, build in SERVICES:
-            apps[name] = build(await stack_settings(settings_cls, seed_demo_data=True))
+            if name == "inventory":
+                apps[name] = inventory
+                continue
+            peers = {"inventory_url": served_inventory.url} if name == "scheduling" else {}
+            apps[name] = build(await stack_settings(settings_cls, seed_demo_data=True, **peers))
             await stack.enter_async_context(running(apps[name]))
         settings = await stack_settings(DashboardSettings, seed_demo_data=True)
         dashboard = build_app(settings)
