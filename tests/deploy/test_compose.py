@@ -130,7 +130,9 @@ def test_compose_service_wiring(service: str) -> None:
     assert env[f"{prefix}_DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert env[f"{prefix}_DATABASE_URL"].endswith(f"/{service}")
     assert re.search(rf"\b{service}\b", INIT_SCRIPT.read_text())
-    assert spec["build"] == {"context": ".", "dockerfile": f"services/{service}/Dockerfile"}
+    assert spec["build"]["context"] == "."
+    assert "dockerfile" not in spec["build"], "every service builds from the one root Dockerfile"
+    assert spec["build"]["args"]["SERVICE"] == service
     for dependency in ("postgres", "rabbitmq"):
         assert spec["depends_on"][dependency] == {"condition": "service_healthy"}
 
@@ -148,18 +150,38 @@ def test_compose_healthcheck_port_matches_service_port(service: str) -> None:
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_dockerfile_runs_as_non_root_with_healthcheck(service: str) -> None:
-    stage = _final_stage(REPO_ROOT / "services" / service / "Dockerfile")
+def test_compose_builds_the_image_for_the_services_own_port(service: str) -> None:
+    args = _compose()["services"][service]["build"]["args"]
+    assert int(args["PORT"]) == SERVICES[service].model_fields["port"].default
+
+
+def test_one_dockerfile_builds_every_service_as_non_root_with_healthcheck() -> None:
+    assert not list(REPO_ROOT.glob("services/*/Dockerfile")), "one Dockerfile, at the root"
+    dockerfile = REPO_ROOT / "Dockerfile"
+    build_args = re.findall(r"^ARG (\w+)$", dockerfile.read_text(), re.MULTILINE)
+    assert {"SERVICE", "PORT"} <= set(build_args)
+    assert 'uv sync --frozen --no-dev --no-editable --package "clinic-${SERVICE}"' in (
+        dockerfile.read_text()
+    )
+    stage = _final_stage(dockerfile)
     users = [args for kw, args in stage if kw == "USER"]
-    assert users, f"{service} final stage has no USER line"
+    assert users, "the final stage has no USER line"
     assert users[-1].split(":")[0] not in {"root", "0"}
+    env = " ".join(args for kw, args in stage if kw == "ENV")
+    assert "CLINIC_SERVICE=${SERVICE}" in env
+    assert "CLINIC_SERVICE_PORT=${PORT}" in env
     healthchecks = [args for kw, args in stage if kw == "HEALTHCHECK"]
-    assert healthchecks, f"{service} final stage has no HEALTHCHECK"
-    port = str(SERVICES[service].model_fields["port"].default)
-    match = HEALTHZ_PORT.search(healthchecks[-1])
-    assert match
-    assert match.group(1) == port
-    assert ("EXPOSE", port) in stage
+    assert healthchecks, "the final stage has no HEALTHCHECK"
+    assert (
+        "'http://127.0.0.1:' + os.environ['CLINIC_SERVICE_PORT'] + '/healthz'" in (healthchecks[-1])
+    )
+    assert ("EXPOSE", "${PORT}") in stage
+    assert ("CMD", 'exec python -m "$CLINIC_SERVICE"') in stage
+    for service in SERVICES:  # the settings never read the image's own variables
+        assert (
+            not {"CLINIC_SERVICE", "CLINIC_SERVICE_PORT"}
+            & SERVICES[service].environment_variables()
+        )
 
 
 @pytest.mark.parametrize("secret", [None, DEVELOPMENT_JWT_SECRET, "too-short"])
