@@ -206,12 +206,22 @@ async def account(services: Mapping[str, MiniService], killed_at: datetime) -> d
 async def _consumed(
     services: Mapping[str, MiniService], consumer: str, killed_at: datetime, lost_ids: set[str]
 ) -> dict[str, Any]:
+    # Effects are read before and after the events sent: an effect read first is of an event
+    # committed before it, so it is in `sent`; an event of `sent` not in the effects read after
+    # was never applied. Reading them the other way round would miscount an event committed in
+    # between.
+    applied_before = await services[consumer].effect_rows()
     sent = await sent_to(consumer, services)
     effects = await services[consumer].effect_rows()
     counts = Counter(row.event_id for row in effects)
     lost = [event_id for event_id in sent if not counts[event_id]]
     lost_ids.update(lost)
-    applied_after = [e.applied_at for e in effects if sent[e.event_id].created_at > killed_at]
+    phantoms = sorted({e.event_id for e in applied_before} - set(sent))
+    applied_after = [
+        e.applied_at
+        for e in effects
+        if e.event_id in sent and sent[e.event_id].created_at > killed_at
+    ]
     deliveries = services[consumer].deliveries
     return {
         "events": len(sent),
@@ -220,7 +230,20 @@ async def _consumed(
         "applied_twice": sum(n > 1 for n in counts.values()),
         "redeliveries_absorbed": sum(n - 1 for n in deliveries.values() if n > 1),
         "back_seconds": _seconds(min(applied_after, default=None), killed_at),
+        "phantoms": {
+            event_id: await _committed_by(services, event_id) for event_id in phantoms[:5]
+        },
+        "phantom_count": len(phantoms),
     }
+
+
+async def _committed_by(services: Mapping[str, MiniService], event_id: str) -> list[str]:
+    """Which outboxes hold `event_id` now (for the ledger of an effect of an unknown event)."""
+    return [
+        name
+        for name, service in services.items()
+        if any(row.id == event_id for row in await service.outbox_rows())
+    ]
 
 
 async def _published(publisher: MiniService, killed_at: datetime, lost: set[str]) -> dict[str, Any]:
