@@ -12,9 +12,12 @@ begins it if nothing has yet, and the session's commit or rollback ends it. Erro
 SQLAlchemy's (`IntegrityError`, `OperationalError` ..., the connection invalidated when it is
 gone), so callers and the error handlers see what they would see from `session.execute`.
 
-This leans on two attributes of SQLAlchemy's asyncpg adapter (`_transaction` and
-`_start_transaction`): the adapter begins its transaction lazily, at the first statement it runs
-itself. `shared/tests/integration/test_direct.py` fails if that changes under an upgrade.
+This leans on three private attributes of SQLAlchemy's asyncpg adapter
+(`AsyncAdapt_asyncpg_connection`): `_transaction` and `_start_transaction`, because the adapter
+begins its transaction lazily, at the first statement it runs itself; and `_handle_exception`,
+which turns an asyncpg error into the DBAPI error SQLAlchemy wraps.
+`shared/tests/integration/test_direct.py` fails if any of them changes under an upgrade
+(rollback, types read back, IntegrityError, a terminated backend answered as a lost connection).
 """
 
 from __future__ import annotations
