@@ -9,9 +9,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.direct import Direct
+from clinic_shared.outbox import Repository
 from notifications.adapters.orm import contacts, policy, sessions
 from notifications.domain.planning import Reach
 from notifications.domain.policy import DEFAULT_POLICY, Policy, QuietWindow, ReminderRule
@@ -105,10 +105,7 @@ def _reach(row: Any) -> Reach | None:
     )
 
 
-class PolicyRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class PolicyRepository(Repository):
     async def get(self) -> Policy:
         """The stored policy, or the defaults when none was saved."""
         return _policy((await self._session.execute(_POLICY)).one_or_none())
@@ -136,10 +133,7 @@ def _planning(row: Any) -> tuple[Reach, Policy] | None:
     return None if reach is None else (reach, _policy(row))
 
 
-class ContactRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ContactRepository(Repository):
     async def project(self, patient_id: uuid.UUID, details: dict[str, Any]) -> None:
         """Store the details of a patient event unless a newer one did, or the patient was
         erased; a contact new here starts with no consent (the ledger gives it)."""
@@ -190,10 +184,7 @@ class ContactRepository:
         return _planning(row)
 
 
-class SessionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class SessionRepository(Repository):
     async def record_if_newer(self, values: dict[str, Any]) -> sa.Row[Any] | None:
         """Store this state of a session unless a newer event already did; the stored row, or
         None. Its number stays that of a newer renumbering.

@@ -1,4 +1,5 @@
-"""Notifications' refusals, each mapped to its HTTP status by its base class."""
+"""Notifications' refusals, each mapped to its HTTP status by its base class, and the events
+that arrive before what they need (the consumer tries them again later)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,11 @@ class InvalidPolicy(Unprocessable):
 
     def __init__(self, problems: list[dict[str, Any]]) -> None:
         super().__init__("The reminder policy is invalid.", errors=problems)
+
+
+class ContactNotYetKnown(Exception):
+    """The patient's contact event has not arrived yet: the consumer retries later."""
+
+
+class SessionNotYetKnown(Exception):
+    """The session's booking has not arrived yet: the consumer retries later."""
