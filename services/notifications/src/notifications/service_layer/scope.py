@@ -12,15 +12,13 @@ from clinic_shared.runtime import ServiceRuntime
 from notifications.adapters.alerts import AlertRepository
 from notifications.adapters.confirmations import ConfirmationRepository
 from notifications.adapters.consent import ConsentRepository
+from notifications.adapters.contacts import ContactRepository
 from notifications.adapters.erasure import ErasureRepository
 from notifications.adapters.leases import LeaseRepository
 from notifications.adapters.messages import MessageRepository
+from notifications.adapters.policy import PolicyRepository
 from notifications.adapters.replies import ReplyRepository
-from notifications.adapters.repository import (
-    ContactRepository,
-    PolicyRepository,
-    SessionRepository,
-)
+from notifications.adapters.sessions import SessionRepository
 from notifications.settings import NotificationsSettings
 
 
