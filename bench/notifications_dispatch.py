@@ -28,7 +28,8 @@ from clinic_shared.testing.helpers import running
 from notifications.adapters.channels import Outgoing
 from notifications.adapters.channels.local import email_message
 from notifications.adapters.orm import contacts, messages
-from notifications.bootstrap import build_app, build_channels, build_dispatcher
+from notifications.bootstrap import build_app
+from notifications.entrypoints.workers import build_channels, build_dispatcher
 from notifications.settings import NotificationsSettings
 
 ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from notifications.adapters.channels import Delivery, Handover, Outgoing, no_handover
-from notifications.bootstrap import build_app, build_dispatcher
+from notifications.bootstrap import build_app
+from notifications.entrypoints.workers import build_dispatcher
 from notifications.service_layer.dispatch import Dispatcher
 from notifications.settings import NotificationsSettings
 

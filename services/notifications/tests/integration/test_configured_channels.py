@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.testing.helpers import running
-from notifications.bootstrap import build_app, build_channels, build_dispatcher
+from notifications.bootstrap import build_app
+from notifications.entrypoints.workers import build_channels, build_dispatcher
 from notifications.settings import NotificationsSettings
 
 from .events import STARTS, T0, Session, envelope, messages, publish

@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.testing.helpers import bearer, eventually, running
-from notifications.adapters import leases
 from notifications.adapters.channels import (
     Delivery,
     Handover,
@@ -16,6 +15,7 @@ from notifications.adapters.channels import (
     TransientSendError,
     no_handover,
 )
+from notifications.adapters.leases import LeaseRepository
 
 from .dispatching import Recorder, dispatcher, driven_app
 from .events import STARTS, T0, Session, envelope, messages, publish
@@ -127,7 +127,9 @@ async def test_a_lapsed_lease_of_a_crashed_replica_is_taken_over(make_settings) 
     async with running(app) as client:
         await book(app, Session(), consent_sms=False)  # one confirmation, by email
         async with app.state.runtime.db.session() as db, db.begin():
-            crashed = await leases.lease_due(db, now=T0, limit=10, lease_for=timedelta(minutes=2))
+            crashed = await LeaseRepository(db).lease_due(
+                now=T0, limit=10, lease_for=timedelta(minutes=2)
+            )
         sender = dispatcher(app, recorder)
         during_lease = await sender.dispatch_once(now=T0 + timedelta(minutes=1))
         after_lease = await sender.dispatch_once(now=T0 + timedelta(minutes=2))

@@ -8,7 +8,8 @@ from pathlib import Path
 from clinic_shared.contracts.events import SessionBooked, SessionCancelled, SessionRescheduled
 from clinic_shared.testing.helpers import bearer, running
 from notifications.adapters.channels.local import LocalOutbox
-from notifications.bootstrap import build_app, build_dispatcher
+from notifications.bootstrap import build_app
+from notifications.entrypoints.workers import build_dispatcher
 from notifications.settings import NotificationsSettings
 
 from .dispatching import Recorder, dispatcher, driven_app

@@ -16,7 +16,8 @@ from clinic_shared.contracts.events import (
 )
 from clinic_shared.testing.helpers import bearer, running
 from notifications.adapters.channels import PermanentSendError, TransientSendError
-from notifications.bootstrap import build_app, build_channels, build_digest
+from notifications.bootstrap import build_app
+from notifications.entrypoints.workers import build_channels, build_digest
 from notifications.settings import NotificationsSettings
 
 from .dispatching import Recorder, dispatcher, driven_app

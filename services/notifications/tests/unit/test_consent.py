@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from notifications.domain.consent import (
-    Entry,
-    StoppedBySms,
-    check_staff_may_grant_sms,
-    taken_by_stop,
-)
+from notifications.domain.consent import Entry, check_staff_may_grant_sms, taken_by_stop
+from notifications.domain.errors import StoppedBySms
 
 
 def test_staff_may_give_back_sms_they_withdrew_themselves() -> None:

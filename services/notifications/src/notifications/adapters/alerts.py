@@ -9,15 +9,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.outbox import Repository
 from notifications.adapters.orm import staff_alerts
 
 
-class AlertRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class AlertRepository(Repository):
     async def raise_once(
         self, *, kind: str, subject: str, day: date, details: dict[str, Any], now: datetime
     ) -> bool:

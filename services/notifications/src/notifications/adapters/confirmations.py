@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.outbox import Repository
 from notifications.adapters.orm import messages, sessions
 
 # not sent and not with a provider: it can still change or be withdrawn
@@ -18,10 +18,7 @@ _NOT_GONE = sa.and_(
 )
 
 
-class ConfirmationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ConfirmationRepository(Repository):
     async def lock(self, action_id: uuid.UUID) -> None:
         """Hold the action's lock until commit: the events of one action, applied by several
         consumers at once, each plan its confirmation on what the one before committed."""

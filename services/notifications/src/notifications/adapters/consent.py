@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.crypto import blind_index
+from clinic_shared.outbox import Repository
 from notifications.adapters.orm import consent_ledger, contacts, messages
 from notifications.domain.consent import Entry
 
@@ -18,10 +18,7 @@ _CONSENT = (contacts.c.consent_sms, contacts.c.consent_email, contacts.c.consent
 _LATEST_FIRST = (consent_ledger.c.recorded_at.desc(), consent_ledger.c.id.desc())
 
 
-class ConsentRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ConsentRepository(Repository):
     async def patients_with_phone(self, phone: str) -> list[uuid.UUID]:
         rows = await self._session.execute(
             sa.select(contacts.c.patient_id).where(

@@ -8,18 +8,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.outbox import Repository
 from notifications.adapters.orm import consent_ledger, contacts, messages
 
 # A tombstone needs the contact's required columns even when no contact was ever projected.
 _TOMBSTONE_DEFAULTS = {"language": "en", "preferred_channel": "sms"}
 
 
-class ErasureRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ErasureRepository(Repository):
     async def tombstone(self, patient_id: uuid.UUID, values: dict[str, Any]) -> None:
         statement = pg_insert(contacts).values(
             patient_id=patient_id, **_TOMBSTONE_DEFAULTS, **values

@@ -10,9 +10,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.direct import Direct
+from clinic_shared.outbox import Repository
 from notifications.adapters.orm import message_attempts, messages
 from notifications.domain.planning import PlannedMessage
 
@@ -69,10 +69,7 @@ def _cancel_pending(sparing_an_anchor: bool) -> Any:
     )
 
 
-class MessageRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class MessageRepository(Repository):
     async def schedule_all(
         self,
         planned: Sequence[PlannedMessage],
@@ -197,3 +194,16 @@ class MessageRepository:
                 .where(messages.c.id.in_(dropped), messages.c.status == "scheduled")
                 .values(status="cancelled", last_error="policy changed", updated_at=now)
             )
+
+    async def report_delivery(
+        self, provider_id: str, values: dict[str, Any], *, now: datetime
+    ) -> sa.Row[Any] | None:
+        """Apply a provider's final report (`values`) to the sent message it names; the message
+        as it was, or None when no sent message has that id."""
+        sent = messages.c.provider_id == provider_id, messages.c.status == "sent"
+        message = (await self._session.execute(sa.select(messages).where(*sent))).first()
+        if message is not None:
+            await self._session.execute(
+                sa.update(messages).where(*sent).values(updated_at=now, **values)
+            )
+        return message

@@ -10,15 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from clinic_shared.errors import Conflict
+from notifications.domain.errors import StoppedBySms
 from notifications.domain.policy import Channel
 
 Action = Literal["opt_in", "opt_out"]
 Source = Literal["sms_reply", "staff"]
-STOPPED = (
-    "The patient replied STOP by SMS: only their START reply turns SMS back on (carrier rules). "
-    "Ask them to text START to the clinic's number."
-)
 
 
 @dataclass(frozen=True)
@@ -38,15 +34,6 @@ class ConsentChange:
     granted: bool
     source: Source
     reference: str
-
-
-class StoppedBySms(Conflict):
-    """Staff tried to turn SMS back on after the patient's (or their number's) STOP."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            STOPPED, errors=[{"field": "body.consent_sms", "reason": "the patient replied STOP"}]
-        )
 
 
 def taken_by_stop(latest_sms: Entry | None) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Literal
 
-from clinic_shared.errors import Unprocessable
+from notifications.domain.errors import InvalidPolicy
 
 Channel = Literal["sms", "email"]
 MINUTES_PER_DAY = 24 * 60
@@ -96,6 +96,6 @@ def _quiet_hours_problems(windows: tuple[QuietWindow, ...]) -> list[dict[str, st
 
 
 def check_policy(policy: Policy) -> None:
-    """Raise Unprocessable (422) naming every problem of `policy`."""
+    """Raise InvalidPolicy (422) naming every problem of `policy`."""
     if problems := policy_problems(policy):
-        raise Unprocessable("The reminder policy is invalid.", errors=problems)
+        raise InvalidPolicy(problems)

@@ -2,74 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-from functools import partial
+from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from clinic_shared.contracts.events import LotExpiring, LotRecalled, ReorderSuggested, StockShortage
-from clinic_shared.outbox import UnitOfWork
-from clinic_shared.outbox.inbox import EventHandler
-from notifications.adapters.alerts import AlertRepository
+from notifications.service_layer.scope import Scope
 
 
-async def raise_alert(
-    uow: UnitOfWork,
-    kind: str,
-    subject: str,
-    details: dict[str, Any],
-    *,
-    zone: ZoneInfo,
-    now: datetime,
-) -> bool:
+async def raise_alert(scope: Scope, kind: str, subject: str, details: dict[str, Any]) -> bool:
     """Raise the alert unless one of its kind and subject was raised this clinic-local day."""
-    return await AlertRepository(uow.session).raise_once(
-        kind=kind, subject=subject, day=now.astimezone(zone).date(), details=details, now=now
+    now = scope.now
+    return await scope.alerts.raise_once(
+        kind=kind, subject=subject, day=now.astimezone(scope.zone).date(), details=details, now=now
     )
 
 
-async def on_reorder_suggested(event: ReorderSuggested, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
+async def on_reorder_suggested(event: ReorderSuggested, scope: Scope) -> None:
     details = event.model_dump(mode="json")
-    await raise_alert(
-        uow, "reorder_suggested", event.product_code, details, zone=zone, now=uow.occurred_at
-    )
+    await raise_alert(scope, "reorder_suggested", event.product_code, details)
 
 
-async def on_lot_expiring(event: LotExpiring, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
+async def on_lot_expiring(event: LotExpiring, scope: Scope) -> None:
     details = event.model_dump(mode="json")
-    await raise_alert(
-        uow, "lot_expiring", event.product_code, details, zone=zone, now=uow.occurred_at
-    )
+    await raise_alert(scope, "lot_expiring", event.product_code, details)
 
 
-async def on_lot_recalled(event: LotRecalled, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
+async def on_lot_recalled(event: LotRecalled, scope: Scope) -> None:
     details = {
         "product_code": event.product_code,
         "lot_number": event.lot_number,
         "patients": len(event.patient_ids),
         "booked_sessions": len(event.session_ids),
     }
-    await raise_alert(
-        uow, "lot_recalled", event.product_code, details, zone=zone, now=uow.occurred_at
-    )
+    await raise_alert(scope, "lot_recalled", event.product_code, details)
 
 
-async def on_stock_shortage(event: StockShortage, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
+async def on_stock_shortage(event: StockShortage, scope: Scope) -> None:
     for line in event.lines:
         details = {
             "product_code": line.product_code,
             "quantity_short": line.quantity_short,
             "session_starts_at": event.session_starts_at.isoformat(),
         }
-        await raise_alert(
-            uow, "stock_shortage", line.product_code, details, zone=zone, now=uow.occurred_at
-        )
+        await raise_alert(scope, "stock_shortage", line.product_code, details)
 
 
-async def alert_failed_message(
-    uow: UnitOfWork, message: Any, error: str | None, *, zone: ZoneInfo, now: datetime
-) -> None:
+async def alert_failed_message(scope: Scope, message: Any, error: str | None) -> None:
     """Tell staff a patient message could not be delivered (they may call the patient)."""
     details = {
         "message_id": str(message.id),
@@ -79,13 +57,11 @@ async def alert_failed_message(
         "channel": message.channel,
         "error": error or "",
     }
-    await raise_alert(uow, "message_failed", str(message.id), details, zone=zone, now=now)
+    await raise_alert(scope, "message_failed", str(message.id), details)
 
 
-def inventory_handlers(zone: ZoneInfo) -> Mapping[str, EventHandler]:
-    return {
-        ReorderSuggested.TYPE: partial(on_reorder_suggested, zone=zone),
-        LotExpiring.TYPE: partial(on_lot_expiring, zone=zone),
-        LotRecalled.TYPE: partial(on_lot_recalled, zone=zone),
-        StockShortage.TYPE: partial(on_stock_shortage, zone=zone),
-    }
+async def find_alerts(
+    scope: Scope, *, filters: dict[str, Any], limit: int, offset: int
+) -> Sequence[Any]:
+    """Staff alerts matching `filters` (column to value), newest first."""
+    return await scope.alerts.find(filters=filters, limit=limit, offset=offset)

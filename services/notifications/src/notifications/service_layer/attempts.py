@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
-
 from notifications.adapters.channels import Delivery
+from notifications.adapters.leases import ContactRow, MessageRow
 from notifications.domain.delivery import Outcome, RetryPolicy
 from notifications.domain.planning import Reach
 
@@ -37,7 +36,7 @@ class Attempt:
 class Result:
     """What became of a leased message: its new columns, and the attempt if one was made."""
 
-    message: sa.Row[Any]
+    message: MessageRow
     values: dict[str, Any]
     attempt: Attempt | None = None
 
@@ -46,7 +45,7 @@ class Result:
         return str(self.values["status"])
 
 
-def reach_of_contact(contact: sa.Row[Any]) -> Reach:
+def reach_of_contact(contact: ContactRow) -> Reach:
     return Reach(
         phone=contact.phone,
         email=contact.email,

@@ -14,13 +14,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from clinic_shared.contracts.events import SessionFacts, SessionRescheduled
-from clinic_shared.outbox import UnitOfWork
-from notifications.adapters.confirmations import ConfirmationRepository
-from notifications.adapters.messages import MessageRepository
-from notifications.adapters.repository import ContactRepository
 from notifications.domain.planning import (
     Booked,
     Confirmation,
@@ -29,6 +24,7 @@ from notifications.domain.planning import (
     plan_confirmation,
 )
 from notifications.domain.policy import Policy
+from notifications.service_layer.scope import Scope
 
 EARLIER_EVENTS = uuid.UUID("5f0c6a52-3b8e-4d0e-9a61-0d2f3c9e7b14")
 NOTHING_LEFT = "nothing left to confirm"
@@ -57,17 +53,15 @@ def action_of(event: SessionFacts, occurred_at: datetime) -> ActionRef:
 
 
 async def confirm_action(
-    uow: UnitOfWork,
+    scope: Scope,
     action: ActionRef,
     *,
     patient_id: uuid.UUID,
     course_id: uuid.UUID,
     planning: tuple[Reach, Policy],
-    zone: ZoneInfo,
-    now: datetime,
 ) -> None:
     """Plan, re-plan or withdraw the action's confirmation from its sessions as they stand."""
-    repo = ConfirmationRepository(uow.session)
+    repo, now = scope.confirmations, scope.now
     await repo.lock(action.id)
     rows = await repo.sessions(action.id)
     reach, policy = planning
@@ -80,7 +74,7 @@ async def confirm_action(
         held_since=await repo.held_since(action.id) or now,
         reach=reach,
         policy=policy,
-        zone=zone,
+        zone=scope.zone,
     )
     if plan is None:
         await repo.cancel(action.id, keep=(), reason=NOTHING_LEFT, now=now)
@@ -90,7 +84,7 @@ async def confirm_action(
         for channel in plan.channels
     ]
     await repo.recall(action.id, now=now)
-    await MessageRepository(uow.session).schedule_all(
+    await scope.messages.schedule_all(
         planned,
         patient_id=patient_id,
         subject_id=action.id,
@@ -103,22 +97,19 @@ async def confirm_action(
 
 
 async def reconfirm_course(
-    uow: UnitOfWork,
+    scope: Scope,
     *,
     patient_id: uuid.UUID,
     course_id: uuid.UUID,
-    zone: ZoneInfo,
-    now: datetime,
     done: uuid.UUID | None = None,
 ) -> None:
     """Bring the course's confirmations not sent yet in line with their sessions, after one
     was cancelled, moved by another action or renumbered (but `done`'s, just planned)."""
-    repo = ConfirmationRepository(uow.session)
-    actions = {row.subject_id: row for row in await repo.unsent(course_id)}
+    actions = {row.subject_id: row for row in await scope.confirmations.unsent(course_id)}
     actions.pop(done, None)
     if not actions:
         return
-    planning = await ContactRepository(uow.session).reach_and_policy(patient_id)
+    planning = await scope.contacts.reach_and_policy(patient_id)
     if planning is None:
         return
     for action_id in sorted(actions):  # one lock order for every consumer
@@ -127,13 +118,7 @@ async def reconfirm_course(
             action_id, row.anchor_at, row.context["action_sessions"], row.context["moved"]
         )
         await confirm_action(
-            uow,
-            action,
-            patient_id=patient_id,
-            course_id=course_id,
-            planning=planning,
-            zone=zone,
-            now=now,
+            scope, action, patient_id=patient_id, course_id=course_id, planning=planning
         )
 
 

@@ -15,13 +15,13 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from clinic_shared.runtime import ServiceRuntime
-from notifications.adapters.alerts import AlertRepository
 from notifications.adapters.channels import (
     Outgoing,
     PermanentSendError,
     Sender,
     TransientSendError,
 )
+from notifications.service_layer.scope import open_scope
 
 log = logging.getLogger(__name__)
 MAX_ALERTS_PER_DIGEST = 200
@@ -35,13 +35,11 @@ class StaffDigest:
         *,
         recipients: Sequence[str],
         clinic_name: str,
-        poll_seconds: float = 60.0,
     ) -> None:
         self._runtime = runtime
         self._email = email
         self._recipients = list(recipients)
         self._clinic_name = clinic_name
-        self._poll_seconds = poll_seconds
         self._env = Environment(
             loader=PackageLoader("notifications", "templates"),
             autoescape=select_autoescape(["html.j2"]),
@@ -54,14 +52,14 @@ class StaffDigest:
         """Send every pending alert in one digest to each recipient; how many were sent."""
         if not self._recipients:
             return 0
-        async with self._runtime.db.session() as session, session.begin():
-            alerts = AlertRepository(session)
-            pending = await alerts.lock_pending(limit=MAX_ALERTS_PER_DIGEST)
+        async with open_scope(self._runtime, now=now) as scope:
+            pending = await scope.alerts.lock_pending(limit=MAX_ALERTS_PER_DIGEST)
             if not pending:
                 return 0
             status = await self._send(pending)
             if status is not None:
-                await alerts.mark([a.id for a in pending], status=status, now=now)
+                await scope.alerts.mark([a.id for a in pending], status=status, now=now)
+            await scope.uow.commit()
         log.info("staff digest", extra={"alerts": len(pending), "status": status or "retry"})
         return len(pending) if status == "sent" else 0
 
@@ -84,12 +82,3 @@ class StaffDigest:
     def _render(self, pending: Sequence[Any]) -> str:
         template = self._env.get_template("staff_digest.email.en.j2")
         return template.render(alerts=pending, clinic_name=self._clinic_name).strip()
-
-    async def run(self) -> None:
-        """Send digests until the service stops."""
-        while not self._runtime.stopping.is_set():
-            try:
-                await self.send_once(now=self._runtime.clock())
-            except Exception:
-                log.exception("staff digest round failed")
-            await self._runtime.idle(self._poll_seconds)

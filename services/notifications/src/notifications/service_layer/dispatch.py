@@ -24,16 +24,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-import sqlalchemy as sa
-
 from clinic_shared.db import database_unavailable
 from clinic_shared.runtime import ServiceRuntime
-from notifications.adapters import leases
 from notifications.adapters.channels import (
     Channels,
     PermanentSendError,
     TransientSendError,
 )
+from notifications.adapters.leases import ContactRow, Leased, MessageRow, hand_over_at_once
 from notifications.adapters.templates import Templates
 from notifications.domain.delivery import after_attempt
 from notifications.service_layer.alerts import alert_failed_message
@@ -45,6 +43,7 @@ from notifications.service_layer.attempts import (
 )
 from notifications.service_layer.quiet_hours import hold_in_quiet_hours
 from notifications.service_layer.rendering import Clinic, outgoing_for
+from notifications.service_layer.scope import open_scope
 
 log = logging.getLogger(__name__)
 CHUNK = 25
@@ -72,7 +71,7 @@ class Dispatcher:
         self._chunk_size = max(1, min(CHUNK, options.concurrency))
         self._chunks = asyncio.Semaphore(-(-options.concurrency // self._chunk_size) + 1)
         self._recorder: GroupCommit[Result, None] = GroupCommit(self._record_until_done)
-        self._handovers: GroupCommit[sa.Row[Any], None] = GroupCommit(self._hand_over)
+        self._handovers: GroupCommit[MessageRow, None] = GroupCommit(self._hand_over)
 
     async def dispatch_once(self, *, now: datetime) -> int:
         """Lease the messages due at `now` and try each once; how many were leased."""
@@ -80,22 +79,23 @@ class Dispatcher:
         await self.deliver(batch, now=now)
         return len(batch)
 
-    async def lease(self, *, now: datetime) -> list[leases.Leased]:
+    async def lease(self, *, now: datetime) -> list[Leased]:
         """Take the messages due at `now` (status `sending` under a fresh lease); those due in
         quiet hours wait for their end instead, or are dropped when their session starts first.
         """
-        async with self._runtime.db.session() as session, session.begin():
-            settled = await leases.settle_handed_over(session, now=now)
-            leased = await leases.lease_due(
-                session, now=now, limit=self._options.batch_size, lease_for=self._options.lease_for
+        async with open_scope(self._runtime, now=now) as scope:
+            settled = await scope.leases.settle_handed_over(now=now)
+            leased = await scope.leases.lease_due(
+                now=now, limit=self._options.batch_size, lease_for=self._options.lease_for
             )
             if leased:
-                leased = await hold_in_quiet_hours(session, leased, now=now, zone=self._clinic.zone)
+                leased = await hold_in_quiet_hours(scope, leased)
+            await scope.uow.commit()
         for row in settled:
             log.info("message sent, unconfirmed", extra={"message_id": str(row.id)})
         return leased
 
-    async def deliver(self, batch: list[leases.Leased], *, now: datetime) -> None:
+    async def deliver(self, batch: list[Leased], *, now: datetime) -> None:
         """Send the leased messages still wanted and record what became of each.
 
         Those expired or without consent are settled at once, without sending. The rest go in
@@ -106,7 +106,7 @@ class Dispatcher:
         their commit: the SMTP server or carrier had the message, our record did not.
         """
         settled: list[Result] = []
-        to_send: list[tuple[sa.Row[Any], sa.Row[Any]]] = []
+        to_send: list[tuple[MessageRow, ContactRow]] = []
         for message, contact in batch:
             if message.expires_at is not None and now >= message.expires_at:
                 settled.append(Result(message, {"status": "expired"}))
@@ -126,11 +126,12 @@ class Dispatcher:
                 raise outcome
 
     async def _deliver_chunk(
-        self, chunk: list[tuple[sa.Row[Any], sa.Row[Any]]], now: datetime
+        self, chunk: list[tuple[MessageRow, ContactRow]], now: datetime
     ) -> None:
         async with self._chunks:
-            async with self._runtime.db.session() as session, session.begin():
-                wanted = await leases.still_ours(session, [message for message, _ in chunk])
+            async with open_scope(self._runtime, now=now) as scope:
+                wanted = await scope.leases.still_ours([message for message, _ in chunk])
+                await scope.uow.commit()
             for message, _ in chunk:
                 if message.id not in wanted:
                     log.info("message withdrawn", extra={"message_id": str(message.id)})
@@ -142,12 +143,12 @@ class Dispatcher:
             if isinstance(outcome, BaseException):
                 raise outcome
 
-    async def _send_one(self, message: sa.Row[Any], contact: sa.Row[Any], now: datetime) -> None:
+    async def _send_one(self, message: MessageRow, contact: ContactRow, now: datetime) -> None:
         async with self._slots:
             attempt = await self._send(message, contact, now)
         await self._recorder.add(Result(message, self._after(message, attempt, now), attempt), now)
 
-    async def _send(self, message: sa.Row[Any], contact: sa.Row[Any], now: datetime) -> Attempt:
+    async def _send(self, message: MessageRow, contact: ContactRow, now: datetime) -> Attempt:
         outgoing = outgoing_for(message, contact, clinic=self._clinic, templates=self._templates)
 
         async def handed_over() -> None:
@@ -165,7 +166,7 @@ class Dispatcher:
             log.warning("send failed", extra={"message_id": str(message.id)}, exc_info=True)
             return Attempt("transient", error=type(exc).__name__)
 
-    def _after(self, message: sa.Row[Any], attempt: Attempt, now: datetime) -> dict[str, Any]:
+    def _after(self, message: MessageRow, attempt: Attempt, now: datetime) -> dict[str, Any]:
         """The message's columns after this attempt: sent, retried later, or failed."""
         number = message.attempts + 1
         step = after_attempt(
@@ -204,28 +205,20 @@ class Dispatcher:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 5.0)
 
-    async def _hand_over(self, leased: list[sa.Row[Any]], now: datetime) -> None:
+    async def _hand_over(self, leased: list[MessageRow], now: datetime) -> None:
         """Commit that these messages are with their provider (those still ours)."""
-
-        async def mark() -> None:
-            # one statement, committed as it runs: a kill lands between the last byte and this
-            # commit (the one window where a message can go twice) for a single round trip
-            async with self._runtime.db.engine.connect() as connection:
-                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await leases.hand_over(autocommit, leased, now=now)
-
-        await self._until_done(mark, "marking sends handed over")
+        await self._until_done(
+            lambda: hand_over_at_once(self._runtime.db, leased, now=now),
+            "marking sends handed over",
+        )
 
     async def _record(self, results: list[Result], now: datetime) -> None:
         """Record the outcomes in one transaction: the messages still ours, their attempts, and
         an alert for each failed one."""
-        async with self._runtime.uow() as uow:
-            ours = await leases.finish_many(
-                uow.session, [(r.message, r.values) for r in results], now=now
-            )
+        async with open_scope(self._runtime, now=now) as scope:
+            ours = await scope.leases.finish_many([(r.message, r.values) for r in results], now=now)
             recorded = [r for r in results if r.message.id in ours]
-            await leases.record_attempts(
-                uow.session,
+            await scope.leases.record_attempts(
                 [
                     {
                         "message_id": r.message.id,
@@ -241,23 +234,10 @@ class Dispatcher:
             )
             for r in recorded:
                 if r.status == "failed" and r.attempt is not None:
-                    await alert_failed_message(
-                        uow, r.message, r.attempt.error, zone=self._clinic.zone, now=now
-                    )
-            await uow.commit()
+                    await alert_failed_message(scope, r.message, r.attempt.error)
+            await scope.uow.commit()
         for r in recorded:  # the others' lease lapsed and another replica took them over
             log.info("message %s", r.status, extra={"message_id": str(r.message.id)})
-
-    async def run(self) -> None:
-        """Dispatch until the service stops; survive database and channel outages."""
-        while not self._runtime.stopping.is_set():
-            try:
-                leased = await self.dispatch_once(now=self._runtime.clock())
-            except Exception:
-                log.exception("dispatch round failed")
-                leased = 0
-            if leased < self._options.batch_size:
-                await self._runtime.idle(self._options.poll_seconds)
 
 
 class GroupCommit(Generic[T, R]):

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from clinic_shared.contracts.events import PatientErased
 from clinic_shared.db import utcnow
-from clinic_shared.outbox import UnitOfWork
-from notifications.adapters.erasure import ErasureRepository
+from notifications.service_layer.scope import Scope
 
 ERASED_NAME = "erased"
 
 
-async def erase_contact(event: PatientErased, uow: UnitOfWork) -> None:
+async def erase_contact(event: PatientErased, scope: Scope) -> None:
     """Leave a tombstone contact (no name, address or consent), drop the patient's consent
     ledger and cancel their unsent messages; idempotent, and later events cannot refill it."""
     now = utcnow()
-    repo = ErasureRepository(uow.session)
-    await repo.tombstone(
+    await scope.erasure.tombstone(
         event.patient_id,
         {
             "first_name": ERASED_NAME,
@@ -26,9 +24,9 @@ async def erase_contact(event: PatientErased, uow: UnitOfWork) -> None:
             "consent_sms": False,
             "consent_email": False,
             "erased_at": event.erased_at,
-            "source_occurred_at": uow.occurred_at,
+            "source_occurred_at": scope.now,
             "updated_at": now,
         },
     )
-    await repo.forget_consent(event.patient_id)
-    await repo.cancel_unsent(event.patient_id, now=now)
+    await scope.erasure.forget_consent(event.patient_id)
+    await scope.erasure.cancel_unsent(event.patient_id, now=now)

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
-from clinic_shared.outbox import UnitOfWork
-from notifications.adapters.messages import MessageRepository
-from notifications.adapters.repository import ContactRepository, PolicyRepository, SessionRepository
 from notifications.domain.planning import plan_reminders
 from notifications.domain.policy import Channel
+from notifications.service_layer.scope import Scope
 
 
 async def replan_reminders(
-    uow: UnitOfWork,
+    scope: Scope,
     *,
-    now: datetime,
-    zone: ZoneInfo,
     patient_ids: list[uuid.UUID] | None = None,
     channel: Channel | None = None,
     drop_others: bool = False,
@@ -28,24 +20,23 @@ async def replan_reminders(
     """Plan the policy's reminders still ahead for booked sessions (of `patient_ids`, by
     `channel`, when given). Existing keys are kept or moved, cancelled ones revived; with
     `drop_others`, scheduled reminders the policy no longer has are cancelled."""
-    policy = await PolicyRepository(uow.session).get()
-    messages = MessageRepository(uow.session)
-    contacts = ContactRepository(uow.session)
-    for session in await SessionRepository(uow.session).upcoming_booked(patient_ids, after=now):
-        reach = await contacts.reach(session.patient_id)
+    now = scope.now
+    policy = await scope.policy.get()
+    for session in await scope.sessions.upcoming_booked(patient_ids, after=now):
+        reach = await scope.contacts.reach(session.patient_id)
         if reach is None:
             continue
         planned = [
             message
             for message in plan_reminders(
-                starts_at=session.starts_at, reach=reach, policy=policy, zone=zone, now=now
+                starts_at=session.starts_at, reach=reach, policy=policy, zone=scope.zone, now=now
             )
             if channel in (None, message.channel)
         ]
         if drop_others:
             keep: set[tuple[int, str]] = {(m.offset_minutes, m.channel) for m in planned}
-            await messages.cancel_reminders_except(session.session_id, keep, now=now)
-        await messages.schedule_all(
+            await scope.messages.cancel_reminders_except(session.session_id, keep, now=now)
+        await scope.messages.schedule_all(
             planned,
             patient_id=session.patient_id,
             subject_id=session.session_id,
@@ -56,7 +47,7 @@ async def replan_reminders(
         )
 
 
-def _context(session: sa.Row[Any]) -> dict[str, Any]:
+def _context(session: Any) -> dict[str, Any]:
     return {
         "sequence": session.sequence,
         "sessions_planned": session.sessions_planned,

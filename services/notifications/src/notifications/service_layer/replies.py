@@ -5,26 +5,16 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
-
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from clinic_shared.contracts.events import SessionCancelRequested, SessionConfirmedByPatient
-from clinic_shared.outbox import UnitOfWork
-from notifications.adapters.alerts import AlertRepository
-from notifications.adapters.consent import ConsentRepository
-from notifications.adapters.orm import inbox
-from notifications.adapters.repository import SessionRepository
 from notifications.domain.consent import ConsentChange, taken_by_stop
 from notifications.domain.replies import Intent, intent_of
 from notifications.service_layer.consent import apply_consent
 from notifications.service_layer.replanning import replan_reminders
+from notifications.service_layer.scope import Scope
 
 log = logging.getLogger(__name__)
-INBOUND_CONSUMER = "sms-inbound"
 
 
 @dataclass(frozen=True)
@@ -34,63 +24,44 @@ class InboundSms:
     body: str
 
 
-async def first_delivery(uow: UnitOfWork, sms: InboundSms, now: datetime) -> bool:
-    """Whether this SMS id is new (the provider retries webhooks it thinks failed)."""
-    statement = (
-        pg_insert(inbox)
-        .values(consumer=INBOUND_CONSUMER, event_id=sms.sid[:36], event_type="sms", received_at=now)
-        .on_conflict_do_nothing()
-    )
-    return bool((await uow.session.execute(statement)).rowcount == 1)  # type: ignore[attr-defined]
-
-
-async def handle_reply(
-    uow: UnitOfWork, sms: InboundSms, *, now: datetime, zone: ZoneInfo
-) -> Intent | None:
+async def handle_reply(scope: Scope, sms: InboundSms) -> Intent | None:
     """Act on the reply once; the caller commits. Returns what it understood."""
+    now = scope.now
     intent = intent_of(sms.body)
-    if not await first_delivery(uow, sms, now) or intent is None:
+    if not await scope.replies.first_delivery(sms.sid, now=now) or intent is None:
         return intent
-    consent = ConsentRepository(uow.session)
-    patients = await consent.patients_with_phone(sms.sender)
+    patients = await scope.consent.patients_with_phone(sms.sender)
     if intent in ("opt_out", "opt_in"):
-        changed = await record_sms_consent(uow, sms, patients, opted_in=intent == "opt_in", now=now)
+        changed = await record_sms_consent(scope, sms, patients, opted_in=intent == "opt_in")
         if intent == "opt_in" and changed:
-            await replan_reminders(uow, now=now, zone=zone, patient_ids=changed, channel="sms")
+            await replan_reminders(scope, patient_ids=changed, channel="sms")
         return intent
-    session = (
-        await SessionRepository(uow.session).next_booked(patients, after=now) if patients else None
-    )
+    session = await scope.sessions.next_booked(patients, after=now) if patients else None
     if session is None:
         log.info("reply with no upcoming session", extra={"sms_sid": sms.sid})
         return intent
     if intent == "confirm":
-        uow.emit(
+        scope.uow.emit(
             SessionConfirmedByPatient(
                 session_id=session.session_id, patient_id=session.patient_id, confirmed_at=now
             )
         )
     else:
-        await ask_to_reschedule(uow, session, now=now, zone=zone)
+        await ask_to_reschedule(scope, session)
     return intent
 
 
-async def ask_to_reschedule(
-    uow: UnitOfWork,
-    session: sa.Row[Any],
-    *,
-    now: datetime,
-    zone: ZoneInfo,
-) -> None:
-    uow.emit(
+async def ask_to_reschedule(scope: Scope, session: Any) -> None:
+    now = scope.now
+    scope.uow.emit(
         SessionCancelRequested(
             session_id=session.session_id, patient_id=session.patient_id, requested_at=now
         )
     )
-    await AlertRepository(uow.session).raise_once(
+    await scope.alerts.raise_once(
         kind="reschedule_requested",
         subject=str(session.session_id),
-        day=now.astimezone(zone).date(),
+        day=now.astimezone(scope.zone).date(),
         details={
             "session_id": str(session.session_id),
             "patient_id": str(session.patient_id),
@@ -101,12 +72,7 @@ async def ask_to_reschedule(
 
 
 async def record_sms_consent(
-    uow: UnitOfWork,
-    sms: InboundSms,
-    patients: list[uuid.UUID],
-    *,
-    opted_in: bool,
-    now: datetime,
+    scope: Scope, sms: InboundSms, patients: list[uuid.UUID], *, opted_in: bool
 ) -> list[uuid.UUID]:
     """Apply a STOP or START to the patients on the number; those whose consent it changed.
 
@@ -114,13 +80,13 @@ async def record_sms_consent(
     it back to those a STOP took it from, no one else. The reply is ledgered for each of them,
     or for the number alone when it changed no one's (so the number's STOP is known).
     """
-    consent = ConsentRepository(uow.session)
+    consent, now = scope.consent, scope.now
     change = ConsentChange("sms", opted_in, "sms_reply", sms.sid)
     changed = []
     for patient_id in patients:
         if opted_in and not taken_by_stop(await consent.latest(patient_id, "sms")):
             continue
-        if await apply_consent(uow, patient_id, [change], now=now) is not None:
+        if await apply_consent(scope, patient_id, [change]) is not None:
             changed.append(patient_id)
     if not changed:
         await consent.record(

@@ -9,8 +9,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-
 from clinic_shared.contracts.events import (
     SessionBooked,
     SessionCancelled,
@@ -20,10 +18,7 @@ from clinic_shared.contracts.events import (
     SessionRenumbered,
     SessionRescheduled,
 )
-from clinic_shared.outbox import UnitOfWork
-from notifications.adapters.confirmations import ConfirmationRepository
-from notifications.adapters.messages import MessageRepository
-from notifications.adapters.repository import ContactRepository, SessionRepository
+from notifications.domain.errors import ContactNotYetKnown, SessionNotYetKnown
 from notifications.domain.planning import (
     PlannedMessage,
     Reach,
@@ -37,6 +32,7 @@ from notifications.service_layer.confirmations import (
     confirm_action,
     reconfirm_course,
 )
+from notifications.service_layer.scope import Scope
 
 log = logging.getLogger(__name__)
 
@@ -50,23 +46,15 @@ STATUS_BY_TYPE = {
 BEFORE_SESSION = ("confirmation", "reminder")
 
 
-class ContactNotYetKnown(Exception):
-    """The patient's contact event has not arrived yet: the consumer retries later."""
-
-
-class SessionNotYetKnown(Exception):
-    """The session's booking has not arrived yet: the consumer retries later."""
-
-
-async def reach_and_policy(uow: UnitOfWork, patient_id: uuid.UUID) -> tuple[Reach, Policy]:
+async def reach_and_policy(scope: Scope, patient_id: uuid.UUID) -> tuple[Reach, Policy]:
     """How the patient may be reached, and the policy to plan with."""
-    found = await ContactRepository(uow.session).reach_and_policy(patient_id)
+    found = await scope.contacts.reach_and_policy(patient_id)
     if found is None:
         raise ContactNotYetKnown(f"no contact yet for patient {patient_id}")
     return found
 
 
-def session_context(event: SessionFacts, numbers: sa.Row[Any]) -> dict[str, Any]:
+def session_context(event: SessionFacts, numbers: Any) -> dict[str, Any]:
     """The event's facts, with the session's number as stored (a renumbering may be newer)."""
     return {
         "sequence": numbers.sequence,
@@ -76,9 +64,9 @@ def session_context(event: SessionFacts, numbers: sa.Row[Any]) -> dict[str, Any]
     }
 
 
-async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneInfo) -> None:
+async def on_session_event(event: SessionFacts, scope: Scope) -> None:
     """Bring the session's messages in line with its newest state; older events change nothing."""
-    now = uow.occurred_at
+    now, zone = scope.now, scope.zone
     status = STATUS_BY_TYPE[event.TYPE]
     action = action_of(event, now)
     values = {
@@ -92,7 +80,7 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
         "treatment_code": event.treatment_code,
         "source_occurred_at": now,
     }
-    sessions = SessionRepository(uow.session)
+    sessions = scope.sessions
     if status != "booked":
         recorded = await sessions.record_if_newer(values)
     else:
@@ -102,14 +90,12 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
     if not recorded:
         log.info("stale session event ignored", extra={"session_id": str(event.session_id)})
         return
-    repo = MessageRepository(uow.session)
+    repo = scope.messages
     context = session_context(event, recorded)
     if status != "booked":
         await repo.cancel_pending(event.session_id, kinds=BEFORE_SESSION, now=now)
-        await reconfirm_course(
-            uow, patient_id=event.patient_id, course_id=event.course_id, zone=zone, now=now
-        )
-        await _after_session(event, uow, context, status=status, now=now, zone=zone)
+        await reconfirm_course(scope, patient_id=event.patient_id, course_id=event.course_id)
+        await _after_session(event, scope, context, status=status)
         return
     if planning is None:
         raise ContactNotYetKnown(f"no contact yet for patient {event.patient_id}")
@@ -121,19 +107,17 @@ async def on_session_event(event: SessionFacts, uow: UnitOfWork, *, zone: ZoneIn
     reminders = plan_reminders(
         starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now
     )
-    await _schedule_for_session(repo, reminders, event, context, now)
+    await _schedule_for_session(scope, reminders, event, context, now)
     ids = {"patient_id": event.patient_id, "course_id": event.course_id}
-    await confirm_action(uow, action, **ids, planning=planning, zone=zone, now=now)
+    await confirm_action(scope, action, **ids, planning=planning)
     if not recorded.inserted:  # moved from another action's confirmation, maybe
-        await reconfirm_course(uow, **ids, zone=zone, now=now, done=action.id)
+        await reconfirm_course(scope, **ids, done=action.id)
 
 
-async def on_session_renumbered(
-    event: SessionRenumbered, uow: UnitOfWork, *, zone: ZoneInfo
-) -> None:
+async def on_session_renumbered(event: SessionRenumbered, scope: Scope) -> None:
     """Give the session and its unsent messages the new number; older events change nothing."""
-    now = uow.occurred_at
-    repo = SessionRepository(uow.session)
+    now = scope.now
+    repo = scope.sessions
     recorded = await repo.renumber_if_newer(
         event.session_id,
         sequence=event.sequence,
@@ -146,33 +130,28 @@ async def on_session_renumbered(
         log.info("stale session event ignored", extra={"session_id": str(event.session_id)})
         return
     numbers = {"sequence": event.sequence, "sessions_planned": event.sessions_planned}
-    await MessageRepository(uow.session).update_pending_context(event.session_id, numbers, now=now)
-    await reconfirm_course(
-        uow, patient_id=event.patient_id, course_id=event.course_id, zone=zone, now=now
-    )
+    await scope.messages.update_pending_context(event.session_id, numbers, now=now)
+    await reconfirm_course(scope, patient_id=event.patient_id, course_id=event.course_id)
 
 
 async def _after_session(
-    event: SessionFacts,
-    uow: UnitOfWork,
-    context: dict[str, Any],
-    *,
-    status: str,
-    now: datetime,
-    zone: ZoneInfo,
+    event: SessionFacts, scope: Scope, context: dict[str, Any], *, status: str
 ) -> None:
     """After-care of a completed session. A notice of a cancelled one, by every consented
     channel, if a message told the patient of it: none for one they never heard of."""
     if status not in ("completed", "cancelled"):
         return
-    if status == "cancelled":
-        repo = ConfirmationRepository(uow.session)
-        if not await repo.told_of(event.session_id, event.course_id):
-            return
-    reach, policy = await reach_and_policy(uow, event.patient_id)
+    if status == "cancelled" and not await scope.confirmations.told_of(
+        event.session_id, event.course_id
+    ):
+        return
+    reach, policy = await reach_and_policy(scope, event.patient_id)
     planner = plan_cancellation if status == "cancelled" else _aftercare
-    planned = planner(starts_at=event.starts_at, reach=reach, policy=policy, zone=zone, now=now)
-    await _schedule_for_session(MessageRepository(uow.session), planned, event, context, now)
+    now = scope.now
+    planned = planner(
+        starts_at=event.starts_at, reach=reach, policy=policy, zone=scope.zone, now=now
+    )
+    await _schedule_for_session(scope, planned, event, context, now)
 
 
 def _aftercare(
@@ -183,13 +162,13 @@ def _aftercare(
 
 
 async def _schedule_for_session(
-    repo: MessageRepository,
+    scope: Scope,
     planned: Sequence[PlannedMessage],
     event: SessionFacts,
     context: dict[str, Any],
     now: datetime,
 ) -> None:
-    await repo.schedule_all(
+    await scope.messages.schedule_all(
         planned,
         patient_id=event.patient_id,
         subject_id=event.session_id,

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from clinic_shared.auth import Principal, Role, require_roles
-from clinic_shared.deps import UowDep
+from notifications.entrypoints.api.deps import FrontDesk, ScopeDep
 from notifications.service_layer.preferences import contact_row
 
 router = APIRouter(prefix="/v1/contacts", tags=["contacts"])
-FrontDesk = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
 
 
 class ContactPublic(BaseModel):
@@ -30,6 +28,6 @@ class ContactPublic(BaseModel):
 
 
 @router.get("/{patient_id}", response_model=ContactPublic)
-async def read_contact(patient_id: uuid.UUID, uow: UowDep, _: FrontDesk) -> ContactPublic:
-    row = await contact_row(uow, patient_id)
+async def read_contact(patient_id: uuid.UUID, scope: ScopeDep, _: FrontDesk) -> ContactPublic:
+    row = await contact_row(scope, patient_id)
     return ContactPublic.model_validate(row._mapping, from_attributes=False)

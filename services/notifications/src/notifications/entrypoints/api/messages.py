@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter
 
-from clinic_shared.errors import NotFound
 from clinic_shared.paging import Page, paged
-from notifications.adapters.messages import MessageRepository
-from notifications.entrypoints.api.deps import Staff, UowDep
+from notifications.entrypoints.api.deps import ScopeDep, Staff
 from notifications.entrypoints.api.schemas import (
     AttemptPublic,
     Channel,
@@ -19,13 +18,14 @@ from notifications.entrypoints.api.schemas import (
     MessagePublic,
     MessageStatus,
 )
+from notifications.service_layer.messages import find_messages, message_with_attempts
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
 
 
 @router.get("", response_model=list[MessagePublic])
 async def list_messages(
-    uow: UowDep,
+    scope: ScopeDep,
     _: Staff,
     page: Annotated[Page, paged(100)],
     patient_id: uuid.UUID | None = None,
@@ -43,18 +43,17 @@ async def list_messages(
         "channel": channel,
     }
     filters: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-    rows = await MessageRepository(uow.session).find(
-        filters=filters, limit=page.limit, offset=page.offset
-    )
+    rows = await find_messages(scope, filters=filters, limit=page.limit, offset=page.offset)
     return [MessagePublic.of(row._mapping) for row in rows]
 
 
 @router.get("/{message_id}", response_model=MessageDetail)
-async def read_message(message_id: uuid.UUID, uow: UowDep, _: Staff) -> MessageDetail:
-    repo = MessageRepository(uow.session)
-    row = await repo.get(message_id)
-    if row is None:
-        raise NotFound(f"No message {message_id}.")
-    attempts = [AttemptPublic.model_validate(a._mapping) for a in await repo.attempts(message_id)]
+async def read_message(message_id: uuid.UUID, scope: ScopeDep, _: Staff) -> MessageDetail:
+    row, attempts = await message_with_attempts(scope, message_id)
+    return message_detail(row, attempts)
+
+
+def message_detail(row: Any, attempts: Sequence[Any]) -> MessageDetail:
     summary = MessagePublic.of(row._mapping)
-    return MessageDetail(**summary.model_dump(), attempts=attempts)
+    found = [AttemptPublic.model_validate(a._mapping) for a in attempts]
+    return MessageDetail(**summary.model_dump(), attempts=found)

@@ -9,10 +9,9 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from clinic_shared.db import utcnow
-from notifications.adapters.consent import ConsentRepository
-from notifications.entrypoints.api.deps import FrontDesk, SettingsDep, UowDep
-from notifications.service_layer.preferences import Preferences, change_preferences, contact_row
+from notifications.entrypoints.api.deps import FrontDesk, ScopeDep
+from notifications.service_layer import preferences
+from notifications.service_layer.scope import Scope
 
 router = APIRouter(prefix="/v1/patients", tags=["preferences"])
 
@@ -37,9 +36,8 @@ class PreferencesPublic(PreferencesBody):
     consent_history: list[ConsentEntry]
 
 
-async def _read(uow: UowDep, patient_id: uuid.UUID) -> PreferencesPublic:
-    row = await contact_row(uow, patient_id)
-    history = await ConsentRepository(uow.session).entries(patient_id)
+async def _read(scope: Scope, patient_id: uuid.UUID) -> PreferencesPublic:
+    row, history = await preferences.read_preferences(scope, patient_id)
     return PreferencesPublic(
         preferred_channel=row.preferred_channel,
         language=row.language,
@@ -50,19 +48,19 @@ async def _read(uow: UowDep, patient_id: uuid.UUID) -> PreferencesPublic:
 
 
 @router.get("/{patient_id}/preferences", response_model=PreferencesPublic)
-async def read_preferences(patient_id: uuid.UUID, uow: UowDep, _: FrontDesk) -> PreferencesPublic:
-    return await _read(uow, patient_id)
+async def read_preferences(
+    patient_id: uuid.UUID, scope: ScopeDep, _: FrontDesk
+) -> PreferencesPublic:
+    return await _read(scope, patient_id)
 
 
 @router.put("/{patient_id}/preferences", response_model=PreferencesPublic)
 async def replace_preferences(
-    patient_id: uuid.UUID, body: PreferencesBody, uow: UowDep, who: FrontDesk, settings: SettingsDep
+    patient_id: uuid.UUID, body: PreferencesBody, scope: ScopeDep, who: FrontDesk
 ) -> PreferencesPublic:
     """Change how the patient is reached; a withdrawn consent cancels what has not gone, and
     SMS after the patient's STOP come back only with their START (409)."""
-    wanted = Preferences(**body.model_dump())
-    await change_preferences(
-        uow, patient_id, wanted, by=who.subject, now=utcnow(), zone=settings.zone
-    )
-    await uow.commit()
-    return await _read(uow, patient_id)
+    wanted = preferences.Preferences(**body.model_dump())
+    await preferences.change_preferences(scope, patient_id, wanted, by=who.subject)
+    await scope.uow.commit()
+    return await _read(scope, patient_id)

@@ -10,8 +10,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
 from clinic_shared.paging import Page, paged
-from notifications.adapters.alerts import AlertRepository
-from notifications.entrypoints.api.deps import Staff, UowDep
+from notifications.entrypoints.api.deps import ScopeDep, Staff
+from notifications.service_layer.alerts import find_alerts
 
 router = APIRouter(prefix="/v1/staff-alerts", tags=["staff alerts"])
 
@@ -31,7 +31,7 @@ class StaffAlertPublic(BaseModel):
 
 @router.get("", response_model=list[StaffAlertPublic])
 async def list_staff_alerts(
-    uow: UowDep,
+    scope: ScopeDep,
     _: Staff,
     page: Annotated[Page, paged(100)],
     kind: str | None = None,
@@ -40,7 +40,5 @@ async def list_staff_alerts(
     """Newest first."""
     given = {"kind": kind, "status": status}
     filters = {k: v for k, v in given.items() if v is not None}
-    rows = await AlertRepository(uow.session).find(
-        filters=filters, limit=page.limit, offset=page.offset
-    )
+    rows = await find_alerts(scope, filters=filters, limit=page.limit, offset=page.offset)
     return [StaffAlertPublic.model_validate(row) for row in rows]

@@ -7,11 +7,10 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from clinic_shared.db import utcnow
 from clinic_shared.errors import BadRequest, Forbidden, Unprocessable
 from clinic_shared.ratelimit import limited
 from notifications.domain.signature import signature_matches
-from notifications.entrypoints.api.deps import SettingsDep, UowDep
+from notifications.entrypoints.api.deps import ScopeDep, SettingsDep
 from notifications.service_layer.delivery_status import record_delivery_status
 from notifications.service_layer.replies import InboundSms, handle_reply
 from notifications.settings import NotificationsSettings
@@ -118,13 +117,13 @@ SignedForm = Annotated[dict[str, str], Depends(signed_form)]
         Body="What the patient wrote: C, R, STOP, START or anything else.",
     ),
 )
-async def inbound_sms(form: SignedForm, uow: UowDep, settings: SettingsDep) -> Response:
+async def inbound_sms(form: SignedForm, scope: ScopeDep) -> Response:
     """A patient's reply: C confirms the next session, R asks to move it, STOP/START consent."""
     sms = InboundSms(
         sid=form.get("MessageSid", ""), sender=form.get("From", ""), body=form.get("Body", "")
     )
-    await handle_reply(uow, sms, now=utcnow(), zone=settings.zone)
-    await uow.commit()
+    await handle_reply(scope, sms)
+    await scope.uow.commit()
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
@@ -137,15 +136,13 @@ async def inbound_sms(form: SignedForm, uow: UowDep, settings: SettingsDep) -> R
         ErrorCode="The carrier's error code, on a failure.",
     ),
 )
-async def sms_status(form: SignedForm, uow: UowDep, settings: SettingsDep) -> Response:
+async def sms_status(form: SignedForm, scope: ScopeDep) -> Response:
     """A delivery report for a message we sent."""
     await record_delivery_status(
-        uow,
+        scope,
         provider_id=form.get("MessageSid", ""),
         status=form.get("MessageStatus", ""),
         error_code=form.get("ErrorCode"),
-        now=utcnow(),
-        zone=settings.zone,
     )
-    await uow.commit()
+    await scope.uow.commit()
     return Response(status_code=204)
