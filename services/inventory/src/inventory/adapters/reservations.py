@@ -199,9 +199,10 @@ it known.
 
 Lock order: the new session's row (its INSERT), then one lot per kit line, line by line in
 product order (line n + 1 is taken only if line n was served whole by its first lot, and
-reading that runs line n's UPDATE first), then the patient's and course's rows if new. That is
-the order `fill_kit` goes on in for the lines left to it: the same product's next lots, then
-the next products'."""
+reading that runs line n's UPDATE first), and last the patient's and the course's rows when
+new (PostgreSQL runs the data-modifying CTEs nothing reads after the query; a competitor
+inserting the same one waits for this commit). The lots are taken in the order `fill_kit`
+goes on in for the lines left to it: the same product's next lots, then the next products'."""
 
 
 @dataclass(frozen=True)
