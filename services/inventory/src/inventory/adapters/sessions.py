@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -28,7 +27,6 @@ _GET = sa.select(*(c for c in sessions.c if c.name != "sequence_as_of")).where(
     sessions.c.session_id == sa.bindparam("session_id")
 )
 _GET_LOCKED = _GET.with_for_update()
-_ADD_RESERVATION = sa.insert(reservations)
 
 
 def _values(booked: BookedSession) -> dict[str, Any]:
@@ -83,10 +81,6 @@ class SessionRepository(Repository):
             )
         rows = await self._session.execute(query.order_by(reservations.c.product_code))
         return [Reservation(**r._mapping) for r in rows]
-
-    async def add_reservation(self, reservation: Reservation, *, now: datetime) -> None:
-        values = asdict(reservation) | {"status": "reserved", "created_at": now}
-        await self._session.execute(_ADD_RESERVATION, values)
 
     async def mark(
         self, reservation_id: uuid.UUID, status: str, *, quantity: int | None = None
