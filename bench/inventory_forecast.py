@@ -24,10 +24,19 @@ from inventory_common import scratch_database
 from clinic_shared import migrations
 from clinic_shared.db import Database
 from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.orm import kit_items, lots, outbox, products
-from inventory.adapters.orm_sessions import courses, reservations, sessions
+from inventory.adapters.orm import (
+    courses,
+    kit_items,
+    lots,
+    outbox,
+    products,
+    reservations,
+    sessions,
+)
 from inventory.domain.lots import lot_key
-from inventory.service_layer.forecasting import ForecastSettings, outlooks
+from inventory.service_layer.forecasting import outlooks
+from inventory.service_layer.scope import ForecastSettings, Scope
+from inventory.settings import InventorySettings
 
 SETTINGS = ForecastSettings(days=60, expiry_warning_days=30, course_pace_days=10)
 
@@ -137,7 +146,7 @@ async def timed(db: Database, only: str | None, rounds: int) -> float:
     for _ in range(rounds):
         async with UnitOfWork(db, outbox, producer="bench") as uow:
             started = time.perf_counter()
-            await outlooks(uow, date.today(), SETTINGS, only=only)
+            await outlooks(Scope(uow, InventorySettings()), date.today(), SETTINGS, only=only)
             times.append(time.perf_counter() - started)
     return statistics.median(times) * 1000
 

@@ -23,8 +23,7 @@ from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.runtime import ServiceRuntime
 from clinic_shared.testing.helpers import bearer, eventually, running
 from clinic_shared.testing.plugin import RabbitNamespace
-from inventory.adapters.orm import inbox
-from inventory.adapters.orm_sessions import reservations
+from inventory.adapters.orm import inbox, reservations
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
+from clinic_shared.outbox import scoped_handlers
 from clinic_shared.web import build_service_app
 from inventory.adapters.orm import metadata
 from inventory.entrypoints.api import (
@@ -16,9 +17,10 @@ from inventory.entrypoints.api import (
     stock,
     traceability,
 )
-from inventory.entrypoints.workers import stock_scan_loop
-from inventory.seed import seed_demo
-from inventory.service_layer.handlers import build_handlers
+from inventory.entrypoints.workers import build_workers
+from inventory.seed import demo_seeder
+from inventory.service_layer.handlers import EVENT_HANDLERS
+from inventory.service_layer.scope import make_scope
 from inventory.settings import InventorySettings
 
 
@@ -39,8 +41,8 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
             forecast.router,
             traceability.router,
         ],
-        handlers=build_handlers(settings.zone),
-        seed=seed_demo,
-        workers=[stock_scan_loop],
+        handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
+        seed=demo_seeder(settings),
+        workers=build_workers(settings),
         bus=bus,
     )

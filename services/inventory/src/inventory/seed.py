@@ -6,9 +6,11 @@ from datetime import date, timedelta
 
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.lot_repository import LotRepository
+from clinic_shared.runtime import Seeder
 from inventory.service_layer.catalogue import ensure_catalogue
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
+from inventory.service_layer.scope import Scope
+from inventory.settings import InventorySettings
 
 # (product, lot number, days until expiry, vials): two lots of the busiest products so FEFO shows.
 DEMO_LOTS = (
@@ -23,13 +25,21 @@ DEMO_LOTS = (
 )
 
 
-async def seed_demo(uow: UnitOfWork) -> None:
+async def seed_demo(scope: Scope) -> None:
     """The catalogue, and the demo lots that are not there yet."""
-    await ensure_catalogue(uow)
+    await ensure_catalogue(scope)
     today, now = date.today(), utcnow()
-    lots = LotRepository(uow.session)
     for product, number, days, vials in DEMO_LOTS:
-        if await lots.by_number(product, number) is None:
+        if await scope.lots.by_number(product, number) is None:
             cmd = ReceiveStock(product, number, today + timedelta(days=days), vials)
-            await receive_stock(uow, cmd, today=today, now=now, by="demo-seed")
-    await uow.commit()
+            await receive_stock(scope, cmd, today=today, now=now, by="demo-seed")
+    await scope.uow.commit()
+
+
+def demo_seeder(settings: InventorySettings) -> Seeder:
+    """The seed as the runtime calls it, on a unit of work it opened."""
+
+    async def seed(uow: UnitOfWork) -> None:
+        await seed_demo(Scope(uow, settings))
+
+    return seed

@@ -9,8 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from inventory.adapters.orm import kit_items, lots
-from inventory.adapters.orm_sessions import reservations, sessions, shortages
+from inventory.adapters.orm import kit_items, lots, reservations, sessions, shortages
 
 from .conftest import Inventory
 

@@ -6,8 +6,7 @@ import uuid
 
 from clinic_shared.contracts.events import SessionBooked, SessionCompleted
 from clinic_shared.testing.helpers import bearer
-from inventory.adapters.orm import lots
-from inventory.adapters.orm_sessions import adjustments
+from inventory.adapters.orm import adjustments, lots
 
 from .conftest import STOCK, Inventory
 from .events import emitted, held, publish, session_event

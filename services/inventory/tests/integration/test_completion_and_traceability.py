@@ -10,8 +10,7 @@ from clinic_shared.contracts.events import (
     SessionCompleted,
 )
 from clinic_shared.testing.helpers import bearer
-from inventory.adapters.orm import lots
-from inventory.adapters.orm_sessions import consumptions
+from inventory.adapters.orm import consumptions, lots
 
 from .conftest import Inventory
 from .events import PATIENT, held, lines, publish, session_event

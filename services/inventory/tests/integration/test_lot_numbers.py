@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from clinic_shared.contracts.events import ProductUsed, SessionBooked, SessionCompleted
 from clinic_shared.testing.helpers import bearer, clinic_today
-from inventory.adapters.orm import lots, receipts
-from inventory.adapters.orm_sessions import consumptions
+from inventory.adapters.orm import consumptions, lots, receipts
 
 from .conftest import STOCK, Inventory
 from .events import PATIENT, publish, session_event

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -15,10 +14,10 @@ from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.db import utcnow
 from clinic_shared.testing.helpers import bearer, clinic_today, eventually
-from inventory.adapters.orm import inbox, lots
-from inventory.adapters.orm_sessions import reservations, shortages
+from inventory.adapters.orm import inbox, lots, reservations, shortages
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
-from inventory.service_layer.session_events import reserve_for_booked_session
+from inventory.service_layer.reserving import reserve_for_booked_session
+from inventory.service_layer.scope import open_scope
 
 from .conftest import STOCK, Inventory
 from .events import emitted, session_event
@@ -111,12 +110,12 @@ async def test_a_delivery_committed_while_a_booking_is_still_deciding_short_serv
 
 async def _book_while_a_delivery_commits(inventory: Inventory, booked: SessionBooked) -> None:
     """The booking handler's transaction, with a delivery committed before it commits."""
-    async with inventory.app.state.runtime.uow() as uow:
+    async with open_scope(inventory.app.state.runtime) as scope:
         # The booking finds no vial and records its shortage, not yet committed ...
-        await reserve_for_booked_session(booked, uow, ZoneInfo("UTC"))
+        await reserve_for_booked_session(booked, scope)
         # ... so the delivery, committed meanwhile, finds no session short of caffeine.
         await inventory.receive("caffeine", "CAF-LATE", 5)
-        await uow.commit()
+        await scope.uow.commit()
 
 
 async def test_a_booking_committed_while_a_delivery_is_still_deciding_is_served_by_it(
@@ -127,15 +126,15 @@ async def test_a_booking_committed_while_a_delivery_is_still_deciding_is_served_
     booked = session_event(SessionBooked, uuid.uuid4(), treatment="one-vial")
     cmd = ReceiveStock("caffeine", "CAF-LATE", clinic_today() + timedelta(days=200), 5)
 
-    async with inventory.app.state.runtime.uow() as uow:
+    async with open_scope(inventory.app.state.runtime) as scope:
         # The delivery finds no session short of caffeine, not yet committed ...
-        await receive_stock(uow, cmd, today=clinic_today(), now=utcnow(), by="stock")
+        await receive_stock(scope, cmd, today=clinic_today(), now=utcnow(), by="stock")
         # ... so the booking, committed meanwhile, finds no vial.
         with message_context("late-booking", str(uuid.uuid4())):
-            async with inventory.app.state.runtime.uow() as booking:
-                await reserve_for_booked_session(booked, booking, ZoneInfo("UTC"))
-                await booking.commit()
-        await uow.commit()
+            async with open_scope(inventory.app.state.runtime) as booking:
+                await reserve_for_booked_session(booked, booking)
+                await booking.uow.commit()
+        await scope.uow.commit()
 
     held = [r for r in await inventory.rows(reservations) if r.status == "reserved"]
     assert [(r.session_id, r.quantity) for r in held] == [(booked.session_id, 1)]

@@ -8,7 +8,7 @@ from clinic_shared.contracts.events import SessionBooked, SessionCancelled, Sess
 from clinic_shared.testing.helpers import bearer
 from inventory.adapters.orm import lots
 
-from .conftest import Inventory
+from .conftest import STOCK, Inventory
 from .events import emitted, held, publish, session_event
 
 
@@ -32,6 +32,25 @@ async def test_booked_session_holds_its_kit_from_the_first_lot_valid_after_its_d
     ]
     reserved = {r.lot_number: r.reserved for r in await inventory.rows(lots)}
     assert reserved == {"CAF-LATE": 0, "CAF-SOON": 0, "CAF-NEXT": 1, "VIT-1": 1}
+
+
+async def test_a_kit_larger_than_the_first_lot_takes_the_rest_from_the_next_to_expire(
+    inventory: Inventory,
+) -> None:
+    kit = {"items": [{"product_code": "caffeine", "quantity": 3}]}
+    assert (await inventory.client.put("/v1/kits/three", json=kit, headers=STOCK)).is_success
+    await inventory.receive("caffeine", "CAF-LATEST", 10, days=60)
+    await inventory.receive("caffeine", "CAF-SOON", 10, days=8)  # expires before the session
+    await inventory.receive("caffeine", "CAF-FIRST", 2, days=30)
+    await inventory.receive("caffeine", "CAF-NEXT", 10, days=45)
+    session = uuid.uuid4()
+
+    await publish(inventory, session_event(SessionBooked, session, days=10, treatment="three"))
+
+    assert await held(inventory, session) == {
+        ("caffeine", "CAF-FIRST", 2),
+        ("caffeine", "CAF-NEXT", 1),
+    }
 
 
 async def test_missing_stock_is_reserved_in_part_and_announced_as_a_shortage(

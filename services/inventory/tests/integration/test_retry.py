@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from clinic_shared.db import utcnow
-from clinic_shared.outbox import UnitOfWork
 from inventory.adapters.orm import patient_refs
 from inventory.entrypoints.api.retry import committed
+from inventory.service_layer.scope import Scope
 
 from .conftest import Inventory
 
@@ -27,10 +27,10 @@ def failing(sqlstate: str, times: int):
     calls: list[int] = []
     patient_id = uuid.uuid4()
 
-    async def use_case(uow: UnitOfWork) -> int:
+    async def use_case(scope: Scope) -> int:
         calls.append(1)
         values = {"patient_id": patient_id, "first_seen_at": utcnow(), "source_event_id": "e"}
-        await uow.session.execute(sa.insert(patient_refs).values(**values))
+        await scope.uow.session.execute(sa.insert(patient_refs).values(**values))
         if len(calls) <= times:
             raise DBAPIError("UPDATE lots ...", {}, DriverError(sqlstate))
         return len(calls)

@@ -13,8 +13,7 @@ from clinic_shared.contracts.events import (
     SessionRescheduled,
 )
 from clinic_shared.testing.helpers import eventually
-from inventory.adapters.orm import lots, outbox
-from inventory.adapters.orm_sessions import consumptions, reservations
+from inventory.adapters.orm import consumptions, lots, outbox, reservations
 
 from .conftest import Inventory
 from .events import deliver, held, publish, session_event, starts_in

@@ -6,8 +6,7 @@ import uuid
 from typing import Any
 
 from clinic_shared.contracts.events import SessionBooked, SessionRenumbered, SessionRescheduled
-from inventory.adapters.orm import lots, outbox
-from inventory.adapters.orm_sessions import reservations, sessions
+from inventory.adapters.orm import lots, outbox, reservations, sessions
 
 from .conftest import STOCK, Inventory
 from .events import deliver, held, publish, session_event

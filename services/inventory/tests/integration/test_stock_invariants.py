@@ -21,7 +21,8 @@ from clinic_shared.contracts.events import (
     SessionRescheduled,
 )
 from clinic_shared.testing.helpers import clinic_today
-from inventory.service_layer.handlers import build_handlers
+from inventory.service_layer.handlers import EVENT_HANDLERS
+from inventory.service_layer.scope import open_scope
 
 from .conftest import STOCK, Inventory
 from .events import session_event, starts_in
@@ -53,11 +54,10 @@ class World:
     lots: list[str] = field(default_factory=list)
 
     async def handle(self, event: Any) -> None:
-        handlers = build_handlers(self.inventory.app.state.runtime.settings.zone)
         with message_context("prop", str(uuid.uuid4())):
-            async with self.inventory.app.state.runtime.uow() as uow:
-                await handlers[event.TYPE](event, uow)
-                await uow.commit()
+            async with open_scope(self.inventory.app.state.runtime) as scope:
+                await EVENT_HANDLERS[event.TYPE](event, scope)
+                await scope.uow.commit()
 
     async def apply(self, op: tuple[Any, ...]) -> None:
         kind, *args = op

@@ -12,8 +12,7 @@ from fastapi import routing
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from inventory.adapters.orm import lots
-from inventory.adapters.orm_sessions import adjustments
+from inventory.adapters.orm import adjustments, lots
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings
 

@@ -1,4 +1,5 @@
-"""Inventory's tables."""
+"""Inventory's tables: the catalogue and lots, then booked sessions with their reservations,
+shortages and consumption."""
 
 from __future__ import annotations
 
@@ -77,3 +78,112 @@ receipts = sa.Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+
+# What inventory knows of each session from scheduling's events; `as_of` is the occurred_at of
+# the newest event applied, so an older event arriving late changes nothing.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("session_id", sa.Uuid, primary_key=True),
+    sa.Column("course_id", sa.Uuid, nullable=False),
+    sa.Column("patient_id", sa.Uuid, nullable=False),
+    sa.Column("treatment_code", sa.String(50), nullable=False),
+    sa.Column("sequence", sa.Integer, nullable=False),
+    sa.Column("sessions_planned", sa.Integer, nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("session_on", sa.Date, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("as_of", UTCDateTime, nullable=False),
+    # The number has its own clock: renumberings must not make a late, older move look stale.
+    sa.Column("sequence_as_of", UTCDateTime, nullable=True),
+    sa.Index("ix_sessions_status_day", "status", "session_on"),
+    sa.Index("ix_sessions_course", "course_id"),
+)
+
+reservations = sa.Table(
+    "reservations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("session_id", sa.Uuid, sa.ForeignKey("sessions.session_id"), nullable=False),
+    sa.Column("product_code", sa.String(50), nullable=False),
+    sa.Column("lot_id", sa.Uuid, sa.ForeignKey("lots.id"), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # reserved, released, consumed
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_reservations_quantity_positive"),
+    sa.Index("ix_reservations_session", "session_id"),
+    sa.Index("ix_reservations_lot_status", "lot_id", "status"),
+)
+
+# Vials a booked session still lacks, per product; the row goes when the need is met.
+shortages = sa.Table(
+    "shortages",
+    metadata,
+    sa.Column("session_id", sa.Uuid, sa.ForeignKey("sessions.session_id"), primary_key=True),
+    sa.Column("product_code", sa.String(50), primary_key=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_shortages_quantity_positive"),
+    sa.Index("ix_shortages_product", "product_code"),
+)
+
+# Which lot went into which patient. `lot_id` is empty when the practitioner recorded a lot
+# number inventory never received; the number is kept so a recall still finds the patient.
+consumptions = sa.Table(
+    "consumptions",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("session_id", sa.Uuid, sa.ForeignKey("sessions.session_id"), nullable=False),
+    sa.Column("patient_id", sa.Uuid, nullable=False),
+    sa.Column("product_code", sa.String(50), nullable=False),
+    sa.Column("lot_id", sa.Uuid, sa.ForeignKey("lots.id"), nullable=True),
+    sa.Column("lot_number", sa.String(64), nullable=False),
+    sa.Column("lot_key", sa.Text, nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("consumed_at", UTCDateTime, nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_consumptions_quantity_positive"),
+    sa.Index("ix_consumptions_lot_key", "lot_key"),
+    sa.Index("ix_consumptions_patient", "patient_id"),
+)
+
+adjustments = sa.Table(
+    "adjustments",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("lot_id", sa.Uuid, sa.ForeignKey("lots.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # count_correction, breakage, disposal
+    sa.Column("quantity_before", sa.Integer, nullable=False),
+    sa.Column("quantity_after", sa.Integer, nullable=False),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("adjusted_by", sa.String(100), nullable=False),
+    sa.Column("adjusted_at", UTCDateTime, nullable=False),
+)
+
+# One row per thing worth a stock manager's attention. `dedupe_key` names the subject and its
+# window (`expiry:<lot>:<date>`), so replicas raising the same alert at once store it once.
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # shortage, expiry, reorder
+    sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("status", sa.String(16), nullable=False),  # open, dismissed, resolved
+    sa.Column("product_code", sa.String(50), nullable=False),
+    sa.Column("lot_id", sa.Uuid, nullable=True),
+    sa.Column("session_id", sa.Uuid, nullable=True),
+    sa.Column("message", sa.String(500), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Index("ix_alerts_status_kind", "status", "kind"),
+)
+
+# Courses as far as the forecast needs them: which are still active. Every session's course has
+# a row (active until a course event says otherwise), so active courses are found by index.
+courses = sa.Table(
+    "courses",
+    metadata,
+    sa.Column("course_id", sa.Uuid, primary_key=True),
+    sa.Column("treatment_code", sa.String(50), nullable=False),
+    sa.Column("sessions_planned", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # active, completed, abandoned
+    sa.Index("ix_courses_status", "status"),
+)

@@ -7,20 +7,19 @@ import uuid
 from datetime import datetime
 
 from clinic_shared.errors import NotFound
-from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.alert_repository import AlertRepository
 from inventory.domain.alerts import Alert, recalled_use_key, shortage_key
 from inventory.domain.lots import Lot
 from inventory.domain.sessions import BookedSession
+from inventory.service_layer.scope import Scope
 
 log = logging.getLogger(__name__)
 
 
 async def sync_shortage_alerts(
-    uow: UnitOfWork, booked: BookedSession, short: dict[str, int], now: datetime
+    scope: Scope, booked: BookedSession, short: dict[str, int], now: datetime
 ) -> None:
     """One open alert per product the session lacks; the others settled."""
-    repo = AlertRepository(uow.session)
+    repo = scope.alerts
     for product_code, quantity in short.items():
         key = shortage_key(booked.session_id, product_code)
         message = f"Session on {booked.session_on.isoformat()} lacks {quantity} {product_code}."
@@ -39,7 +38,7 @@ async def sync_shortage_alerts(
 
 
 async def alert_recalled_lot_used(
-    uow: UnitOfWork, booked: BookedSession, lot: Lot, now: datetime
+    scope: Scope, booked: BookedSession, lot: Lot, now: datetime
 ) -> None:
     """A completed session names a recalled lot (scheduling checks first, so this is a race or a
     bug): a critical alert, as the recall's list of patients treated does not hold this one."""
@@ -52,7 +51,7 @@ async def alert_recalled_lot_used(
         f"{lot.lot_number} of {lot.product_code}, which is recalled. Follow this patient up with "
         "the recall (see the session's traceability)."
     )
-    await AlertRepository(uow.session).raise_once(
+    await scope.alerts.raise_once(
         "recalled_lot_used",
         recalled_use_key(booked.session_id, lot.id),
         product_code=lot.product_code,
@@ -63,17 +62,22 @@ async def alert_recalled_lot_used(
     )
 
 
-async def settle_reorder_alerts(uow: UnitOfWork, product_code: str, now: datetime) -> None:
+async def settle_reorder_alerts(scope: Scope, product_code: str, now: datetime) -> None:
     """Stock arrived: the product's open reorder suggestion is settled (the scan may raise anew)."""
-    repo = AlertRepository(uow.session)
+    repo = scope.alerts
     await repo.resolve(await repo.open_keys(f"reorder:{product_code}:"), now)
 
 
-async def dismiss_alert(uow: UnitOfWork, alert_id: uuid.UUID, now: datetime) -> Alert:
-    repo = AlertRepository(uow.session)
+async def dismiss_alert(scope: Scope, alert_id: uuid.UUID, now: datetime) -> Alert:
+    repo = scope.alerts
     if await repo.get(alert_id) is None:
         raise NotFound(f"No alert {alert_id}.")
     await repo.dismiss(alert_id, now)
     alert = await repo.get(alert_id)
     assert alert is not None
     return alert
+
+
+async def open_alerts(scope: Scope) -> list[Alert]:
+    """Open shortage, expiry and reorder alerts, oldest first."""
+    return await scope.alerts.list_open()

@@ -4,69 +4,64 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from clinic_shared.contracts.events import ProductUsed, SessionCompleted
 from clinic_shared.db import utcnow
-from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.consumption_repository import ConsumptionRepository
-from inventory.adapters.lot_repository import LotRepository
-from inventory.adapters.session_repository import SessionRepository
-from inventory.adapters.stock_repository import StockRepository
 from inventory.domain.adjustments import reserved_allowed
 from inventory.domain.lots import Lot
 from inventory.domain.sessions import BookedSession, Reservation
 from inventory.service_layer.alerting import alert_recalled_lot_used, sync_shortage_alerts
 from inventory.service_layer.displacement import displace, refill
 from inventory.service_layer.reserving import fill_shortages, release
+from inventory.service_layer.scope import Scope
 from inventory.service_layer.session_events import known_session
 
 log = logging.getLogger(__name__)
 
 
-async def consume_for_completed_session(
-    event: SessionCompleted, uow: UnitOfWork, zone: ZoneInfo
-) -> None:
+async def consume_for_completed_session(event: SessionCompleted, scope: Scope) -> None:
     """Record the lots used; when the practitioner named lots, those, and release the rest."""
-    booked, known = await known_session(uow, event, zone, "completed")
+    booked, known = await known_session(scope, event, "completed")
     if known and not booked.holds_stock:
         return
-    repo = SessionRepository(uow.session)
+    repo = scope.sessions
     if known:
-        await repo.set_status(booked.session_id, "completed", uow.occurred_at)
+        await repo.set_status(booked.session_id, "completed", scope.uow.occurred_at)
         await repo.clear_shortages(booked.session_id)
-        await sync_shortage_alerts(uow, booked, {}, utcnow())
+        await sync_shortage_alerts(scope, booked, {}, utcnow())
     held = await repo.reservations(booked.session_id)
     now = utcnow()
     freed: set[str] = set()
     if event.products_used:
         for used in event.products_used:
-            await _consume_named(uow, booked, held, used, now)
-        freed = await release(uow, held)
+            await _consume_named(scope, booked, held, used, now)
+        freed = await release(scope, held)
     else:
         for reservation in held:
-            await _consume_reservation(uow, booked, reservation, reservation.quantity, now)
-    await fill_shortages(uow, freed, now)
+            await _consume_reservation(scope, booked, reservation, reservation.quantity, now)
+    await fill_shortages(scope, freed, now)
 
 
 async def _consume_named(
-    uow: UnitOfWork,
+    scope: Scope,
     booked: BookedSession,
     held: list[Reservation],
     used: ProductUsed,
     now: datetime,
 ) -> None:
     """One line the practitioner named: from the session's reservations first, then the lot."""
-    lot = await LotRepository(uow.session).by_number(used.product_code, used.lot_number)
+    lot = await scope.lots.by_number(used.product_code, used.lot_number)
     if lot is not None and lot.status == "recalled":
-        await alert_recalled_lot_used(uow, booked, lot, now)
-    left = await _consume_from_reservations(uow, booked, held, lot, used.quantity, now)
+        await alert_recalled_lot_used(scope, booked, lot, now)
+    left = await _consume_from_reservations(scope, booked, held, lot, used.quantity, now)
     if left:
-        await _consume_named_lot(uow, booked, used.model_copy(update={"quantity": left}), lot, now)
+        await _consume_named_lot(
+            scope, booked, used.model_copy(update={"quantity": left}), lot, now
+        )
 
 
 async def _consume_from_reservations(
-    uow: UnitOfWork,
+    scope: Scope,
     booked: BookedSession,
     held: list[Reservation],
     lot: Lot | None,
@@ -80,25 +75,25 @@ async def _consume_from_reservations(
         taken = min(left, reservation.quantity)
         if taken == 0:
             break
-        await _consume_reservation(uow, booked, reservation, taken, now)
+        await _consume_reservation(scope, booked, reservation, taken, now)
         held.remove(reservation)
         left -= taken
     return left
 
 
 async def _consume_reservation(
-    uow: UnitOfWork, booked: BookedSession, reservation: Reservation, quantity: int, now: datetime
+    scope: Scope, booked: BookedSession, reservation: Reservation, quantity: int, now: datetime
 ) -> None:
     """The reservation becomes the record of `quantity` vials used; any rest goes back."""
-    stock, repo = StockRepository(uow.session), SessionRepository(uow.session)
+    stock, repo = scope.stock, scope.sessions
     if not await repo.mark(reservation.id, "consumed", quantity=quantity):
         return
     await stock.reserved_to_consumed(reservation.lot_id, quantity)
     if quantity < reservation.quantity:
         await stock.release(reservation.lot_id, reservation.quantity - quantity)
-    lot = await LotRepository(uow.session).get(reservation.lot_id)
+    lot = await scope.lots.get(reservation.lot_id)
     assert lot is not None
-    await ConsumptionRepository(uow.session).add(
+    await scope.consumptions.add(
         booked,
         product_code=reservation.product_code,
         lot_id=lot.id,
@@ -108,29 +103,31 @@ async def _consume_reservation(
     )
 
 
-async def _count_against(uow: UnitOfWork, lot: Lot, quantity: int, now: datetime) -> None:
+async def _count_against(scope: Scope, lot: Lot, quantity: int, now: datetime) -> None:
     """Vials taken from a lot others had reserved: the latest of them give way, look elsewhere."""
     moved = []
     if lot.available < quantity:
-        moved = await displace(uow, lot.id, reserved_allowed(lot.quantity - quantity, lot.consumed))
-    counted = await StockRepository(uow.session).consume_what_is_free(lot.id, quantity)
+        moved = await displace(
+            scope, lot.id, reserved_allowed(lot.quantity - quantity, lot.consumed)
+        )
+    counted = await scope.stock.consume_what_is_free(lot.id, quantity)
     if counted < quantity:
         log.warning("lot used beyond its recorded stock; count it", extra={"lot_id": str(lot.id)})
-    await refill(uow, moved, now)
+    await refill(scope, moved, now)
 
 
 async def _consume_named_lot(
-    uow: UnitOfWork, booked: BookedSession, used: ProductUsed, named: Lot | None, now: datetime
+    scope: Scope, booked: BookedSession, used: ProductUsed, named: Lot | None, now: datetime
 ) -> None:
     """Count the vials against the lot named; the record is kept even when the counts disagree."""
-    lot = await LotRepository(uow.session).get(named.id) if named else None  # counts as they are
+    lot = await scope.lots.get(named.id) if named else None  # counts as they are
     if lot is None:
         log.warning(
             "completed session used a lot never received", extra={"product": used.product_code}
         )
     else:
-        await _count_against(uow, lot, used.quantity, now)
-    await ConsumptionRepository(uow.session).add(
+        await _count_against(scope, lot, used.quantity, now)
+    await scope.consumptions.add(
         booked,
         product_code=used.product_code,
         lot_id=lot.id if lot else None,

@@ -6,9 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.catalogue_repository import ProductRepository
-from inventory.adapters.forecast_repository import ForecastRepository, UsableLot
+from inventory.adapters.forecast import UsableLot
 from inventory.domain.catalogue import Product
 from inventory.domain.forecast import (
     CourseOutlook,
@@ -20,13 +18,7 @@ from inventory.domain.forecast import (
     stockout_day,
     suggest_reorder,
 )
-
-
-@dataclass(frozen=True)
-class ForecastSettings:
-    days: int
-    expiry_warning_days: int
-    course_pace_days: int
+from inventory.service_layer.scope import ForecastSettings, Scope
 
 
 @dataclass(frozen=True)
@@ -48,11 +40,11 @@ class ProductOutlook:
 
 
 async def outlooks(
-    uow: UnitOfWork, today: date, settings: ForecastSettings, only: str | None = None
+    scope: Scope, today: date, settings: ForecastSettings, only: str | None = None
 ) -> list[ProductOutlook]:
     """Every product's stock and forecast (or only the product coded `only`)."""
-    repo = ForecastRepository(uow.session)
-    products = [p for p in await ProductRepository(uow.session).list() if only in (None, p.code)]
+    repo = scope.forecast
+    products = [p for p in await scope.products.list() if only in (None, p.code)]
     lots: dict[str, list[UsableLot]] = defaultdict(list)
     for lot in await repo.usable_lots(today):
         lots[lot.product_code].append(lot)

@@ -6,13 +6,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.lot_repository import LotRepository
-from inventory.adapters.session_repository import SessionRepository
+from inventory.adapters.lots import LotRepository
 from inventory.domain.lots import Lot, check_receipt
 from inventory.service_layer.alerting import settle_reorder_alerts
 from inventory.service_layer.catalogue import get_product
 from inventory.service_layer.reserving import fill_shortages
+from inventory.service_layer.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -24,19 +23,19 @@ class ReceiveStock:
 
 
 async def receive_stock(
-    uow: UnitOfWork, cmd: ReceiveStock, *, today: date, now: datetime, by: str
+    scope: Scope, cmd: ReceiveStock, *, today: date, now: datetime, by: str
 ) -> Lot:
     """Add the delivered vials to their lot and give them to sessions short of the product."""
-    await get_product(uow, cmd.product_code, field="body.product_code")
+    await get_product(scope, cmd.product_code, field="body.product_code")
     # Lock the sessions waiting for this product before the lot, the order session handlers
     # take them in (session, then lots), so a receipt and a booking cannot deadlock.
-    await SessionRepository(uow.session).short_of({cmd.product_code})
-    repo = LotRepository(uow.session)
+    await scope.sessions.short_of({cmd.product_code})
+    repo = scope.lots
     lot_id = await _lot_to_top_up(repo, cmd, today, now)
     await repo.add_quantity(lot_id, cmd.quantity)
     await repo.record_receipt(lot_id, cmd.quantity, at=now, by=by)
-    await fill_shortages(uow, {cmd.product_code}, now)
-    await settle_reorder_alerts(uow, cmd.product_code, now)
+    await fill_shortages(scope, {cmd.product_code}, now)
+    await settle_reorder_alerts(scope, cmd.product_code, now)
     lot = await repo.get(lot_id)
     assert lot is not None
     return lot

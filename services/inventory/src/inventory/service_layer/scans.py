@@ -9,26 +9,22 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from clinic_shared.contracts.events import LotExpiring, ReorderSuggested
-from clinic_shared.outbox import UnitOfWork
-from inventory.adapters.alert_repository import AlertRepository
-from inventory.adapters.scan_repository import ScanRepository
 from inventory.domain.alerts import expiry_key, reorder_key
-from inventory.service_layer.forecasting import ForecastSettings, ProductOutlook, outlooks
+from inventory.service_layer.forecasting import ProductOutlook, outlooks
+from inventory.service_layer.scope import ForecastSettings, Scope
 
 
-async def announce_expiring_lots(
-    uow: UnitOfWork, today: date, within_days: int, now: datetime
-) -> int:
+async def announce_expiring_lots(scope: Scope, today: date, within_days: int, now: datetime) -> int:
     """Emit inventory.lot.expiring once per lot whose free vials expire within the window."""
-    alerts, emitted = AlertRepository(uow.session), 0
+    alerts, emitted = scope.alerts, 0
     until = today + timedelta(days=within_days)
-    for lot in await ScanRepository(uow.session).expiring_with_free_vials(today, until):
+    for lot in await scope.scans.expiring_with_free_vials(today, until):
         key = expiry_key(lot.id, lot.expires_on - timedelta(days=within_days))
         message = f"{lot.free} unreserved vials of lot {lot.lot_number} expire on {lot.expires_on}."
         if await alerts.raise_once(
             "expiry", key, product_code=lot.product_code, message=message, now=now, lot_id=lot.id
         ):
-            uow.emit(
+            scope.uow.emit(
                 LotExpiring(
                     lot_id=lot.id,
                     product_code=lot.product_code,
@@ -42,31 +38,31 @@ async def announce_expiring_lots(
 
 
 async def suggest_reorders(
-    uow: UnitOfWork, today: date, settings: ForecastSettings, now: datetime
+    scope: Scope, today: date, settings: ForecastSettings, now: datetime
 ) -> int:
     """Emit inventory.reorder.suggested once per product until stock arrives or it is dismissed."""
     emitted = 0
-    for outlook in await outlooks(uow, today, settings):
+    for outlook in await outlooks(scope, today, settings):
         code = outlook.product.code
-        key = reorder_key(code, await ScanRepository(uow.session).receipt_count(code))
-        alerts = AlertRepository(uow.session)
+        key = reorder_key(code, await scope.scans.receipt_count(code))
+        alerts = scope.alerts
         stale = [k for k in await alerts.open_keys(f"reorder:{code}:") if k != key]
         await alerts.resolve(stale, now)
-        if outlook.reorder is not None and await _raise_reorder(uow, outlook, key, now):
+        if outlook.reorder is not None and await _raise_reorder(scope, outlook, key, now):
             emitted += 1
     return emitted
 
 
-async def _raise_reorder(uow: UnitOfWork, outlook: ProductOutlook, key: str, now: datetime) -> bool:
+async def _raise_reorder(scope: Scope, outlook: ProductOutlook, key: str, now: datetime) -> bool:
     suggestion = outlook.reorder
     assert suggestion is not None
     code = outlook.product.code
     message = f"Reorder {suggestion.quantity} {code}: {suggestion.reason}"
-    if not await AlertRepository(uow.session).raise_once(
+    if not await scope.alerts.raise_once(
         "reorder", key, product_code=code, message=message, now=now
     ):
         return False
-    uow.emit(
+    scope.uow.emit(
         ReorderSuggested(
             product_code=code,
             quantity=suggestion.quantity,
@@ -77,10 +73,8 @@ async def _raise_reorder(uow: UnitOfWork, outlook: ProductOutlook, key: str, now
     return True
 
 
-async def scan_stock(
-    uow: UnitOfWork, today: date, settings: ForecastSettings, now: datetime
-) -> None:
+async def scan_stock(scope: Scope, today: date, settings: ForecastSettings, now: datetime) -> None:
     """One pass of the daily scan, in the caller's unit of work."""
-    await ScanRepository(uow.session).mark_expired(today)
-    await announce_expiring_lots(uow, today, settings.expiry_warning_days, now)
-    await suggest_reorders(uow, today, settings, now)
+    await scope.scans.mark_expired(today)
+    await announce_expiring_lots(scope, today, settings.expiry_warning_days, now)
+    await suggest_reorders(scope, today, settings, now)

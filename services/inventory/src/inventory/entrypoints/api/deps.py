@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends
 
 from clinic_shared.auth import Principal, Role, require_roles
-from clinic_shared.deps import RuntimeDep, UowDep
+from clinic_shared.deps import RuntimeDep
+from inventory.service_layer.scope import Scope, open_scope
 from inventory.settings import InventorySettings
 
 
@@ -35,6 +37,14 @@ async def clinic_today(now: NowDep, settings: SettingsDep) -> date:
 
 
 TodayDep = Annotated[date, Depends(clinic_today)]
+
+
+async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:
+    async with open_scope(runtime) as scope:
+        yield scope
+
+
+ScopeDep = Annotated[Scope, Depends(get_scope, scope="function")]  # as UowDep
 StockStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Reader = Annotated[Principal, Depends(require_roles(*Role))]
@@ -44,8 +54,8 @@ __all__ = [
     "NowDep",
     "Reader",
     "RuntimeDep",
+    "ScopeDep",
     "SettingsDep",
     "StockStaff",
     "TodayDep",
-    "UowDep",
 ]

@@ -5,14 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-import sqlalchemy as sa
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from inventory.adapters.orm import patient_refs
-from inventory.adapters.trace_repository import TraceRepository
-from inventory.entrypoints.api.deps import Admin, UowDep
+from inventory.entrypoints.api.deps import Admin, ScopeDep
 from inventory.entrypoints.api.trace_schemas import ConsumptionPublic, ReservationLine
+from inventory.service_layer import patients
 
 router = APIRouter(prefix="/v1/patients", tags=["privacy"])
 
@@ -33,19 +31,14 @@ class InventoryExport(BaseModel):
 
 
 @router.get("/{patient_id}/export", response_model=InventoryExport)
-async def export_patient(patient_id: uuid.UUID, uow: UowDep, _: Admin) -> InventoryExport:
+async def export_patient(patient_id: uuid.UUID, scope: ScopeDep, _: Admin) -> InventoryExport:
     """The patient's sessions with their reservations, and the lots used on them."""
-    repo = TraceRepository(uow.session)
-    first_seen = await uow.session.scalar(
-        sa.select(patient_refs.c.first_seen_at).where(patient_refs.c.patient_id == patient_id)
-    )
-    sessions = [
-        SessionStock(**row, reservations=await repo.reservation_lines(row["session_id"]))
-        for row in await repo.patient_sessions(patient_id)
-    ]
-    consumed = await repo.consumptions(patient_id=patient_id)
+    export = await patients.export_patient(scope, patient_id)
     return InventoryExport(
-        first_seen_at=first_seen,
-        sessions=sessions,
-        consumptions=[ConsumptionPublic(**c) for c in consumed],
+        first_seen_at=export.first_seen_at,
+        sessions=[
+            SessionStock(**session, reservations=[ReservationLine(**line) for line in lines])
+            for session, lines in export.sessions
+        ],
+        consumptions=[ConsumptionPublic(**c) for c in export.consumptions],
     )

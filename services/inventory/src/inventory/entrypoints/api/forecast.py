@@ -8,43 +8,37 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from clinic_shared.errors import NotFound
-from inventory.entrypoints.api.deps import Reader, SettingsDep, TodayDep, UowDep
+from inventory.entrypoints.api.deps import Reader, ScopeDep, TodayDep
 from inventory.entrypoints.api.forecast_schemas import (
     DayPublic,
     ForecastPublic,
     ReorderPublic,
     StockPublic,
 )
-from inventory.entrypoints.workers import forecast_settings
 from inventory.service_layer.forecasting import ProductOutlook, outlooks
 
 router = APIRouter(prefix="/v1/stock", tags=["stock"])
 
 
 @router.get("", response_model=list[StockPublic])
-async def stock_view(
-    uow: UowDep, today: TodayDep, settings: SettingsDep, _: Reader
-) -> list[StockPublic]:
+async def stock_view(scope: ScopeDep, today: TodayDep, _: Reader) -> list[StockPublic]:
     """Per product: on hand, reserved, available, expiring soon, projected stock-out date."""
+    settings = scope.forecast_settings
     window = settings.expiry_warning_days
-    return [
-        _stock(outlook, window)
-        for outlook in await outlooks(uow, today, forecast_settings(settings))
-    ]
+    return [_stock(outlook, window) for outlook in await outlooks(scope, today, settings)]
 
 
 @router.get("/{product_code}/forecast", response_model=ForecastPublic)
 async def forecast(
     product_code: str,
-    uow: UowDep,
+    scope: ScopeDep,
     today: TodayDep,
-    settings: SettingsDep,
     _: Reader,
     days: Annotated[int | None, Query(ge=1, le=365)] = None,
 ) -> ForecastPublic:
     """Projected available stock per day, and the reorder it calls for, if any."""
-    chosen = replace(forecast_settings(settings), days=days or settings.forecast_days)
-    found = await outlooks(uow, today, chosen, only=product_code)
+    chosen = replace(scope.forecast_settings, days=days or scope.settings.forecast_days)
+    found = await outlooks(scope, today, chosen, only=product_code)
     if not found:
         raise NotFound(f"No product {product_code!r}.")
     [outlook] = found

@@ -8,15 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from clinic_shared.paging import Page, paged
-from inventory.adapters.lot_repository import LotRepository
 from inventory.domain.lots import Lot, LotStatus, effective_status, refusal_text
 from inventory.entrypoints.api.deps import (
     NowDep,
     Reader,
     RuntimeDep,
+    ScopeDep,
     StockStaff,
     TodayDep,
-    UowDep,
 )
 from inventory.entrypoints.api.retry import committed
 from inventory.entrypoints.api.schemas import (
@@ -26,8 +25,8 @@ from inventory.entrypoints.api.schemas import (
     LotPublic,
     ReceiptCreate,
 )
-from inventory.service_layer.catalogue import get_product
-from inventory.service_layer.lot_checks import CheckedLot, NamedLot, check_lots
+from inventory.service_layer import lots
+from inventory.service_layer.lots import CheckedLot, NamedLot, check_lots
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
 
 router = APIRouter(prefix="/v1", tags=["lots"])
@@ -40,34 +39,32 @@ async def receive(
     """Add a delivery to its lot; the lot is created on its first delivery."""
     cmd = ReceiveStock(**body.model_dump())
     lot = await committed(
-        runtime, lambda uow: receive_stock(uow, cmd, today=today, now=now, by=who.subject)
+        runtime, lambda scope: receive_stock(scope, cmd, today=today, now=now, by=who.subject)
     )
     return lot_public(lot, today)
 
 
 @router.get("/lots", response_model=list[LotPublic])
 async def list_lots(
-    uow: UowDep,
+    scope: ScopeDep,
     today: TodayDep,
     _: Reader,
     page: Annotated[Page, paged(200)],
     product_code: Annotated[str | None, Query(max_length=50)] = None,
     lot_status: Annotated[LotStatus | None, Query(alias="status")] = None,
 ) -> list[LotPublic]:
-    if product_code is not None:
-        await get_product(uow, product_code, field="query.product_code")
-    lots = await LotRepository(uow.session).list(
-        today=today, product_code=product_code, status=lot_status, page=page
+    found = await lots.list_lots(
+        scope, today=today, product_code=product_code, status=lot_status, page=page
     )
-    return [lot_public(lot, today) for lot in lots]
+    return [lot_public(lot, today) for lot in found]
 
 
 @router.post("/lots/check", response_model=LotCheckPublic)
-async def check(body: LotCheckBody, uow: UowDep, _: Reader) -> LotCheckPublic:
+async def check(body: LotCheckBody, scope: ScopeDep, _: Reader) -> LotCheckPublic:
     """Whether each named lot may go into a patient on the session's day, and why not: unknown
     product or lot, recalled, quarantined, or expiring by that day. Changes nothing."""
     named = [NamedLot(line.product_code, line.lot_number) for line in body.lines]
-    checked = await check_lots(uow, session_on=body.session_on, named=named)
+    checked = await check_lots(scope, session_on=body.session_on, named=named)
     lines = [_checked_public(c) for c in checked]
     return LotCheckPublic(
         session_on=body.session_on, usable=all(line.usable for line in lines), lines=lines

@@ -6,9 +6,8 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Path, status
 
-from inventory.adapters.catalogue_repository import ProductRepository
 from inventory.domain.catalogue import KitLine, Product
-from inventory.entrypoints.api.deps import Reader, StockStaff, UowDep
+from inventory.entrypoints.api.deps import Reader, ScopeDep, StockStaff
 from inventory.entrypoints.api.schemas import (
     KitBody,
     KitItem,
@@ -24,47 +23,47 @@ TreatmentCode = Path(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$
 
 
 @router.get("/products", response_model=list[ProductPublic])
-async def list_products(uow: UowDep, _: Reader) -> list[ProductPublic]:
-    products = await ProductRepository(uow.session).list()
+async def list_products(scope: ScopeDep, _: Reader) -> list[ProductPublic]:
+    products = await catalogue.list_products(scope)
     return [ProductPublic.model_validate(p) for p in products]
 
 
 @router.post("/products", status_code=status.HTTP_201_CREATED, response_model=ProductPublic)
-async def create_product(body: ProductCreate, uow: UowDep, _: StockStaff) -> ProductPublic:
-    product = await catalogue.create_product(uow, Product(**body.model_dump()))
-    await uow.commit()
+async def create_product(body: ProductCreate, scope: ScopeDep, _: StockStaff) -> ProductPublic:
+    product = await catalogue.create_product(scope, Product(**body.model_dump()))
+    await scope.uow.commit()
     return ProductPublic.model_validate(product)
 
 
 @router.get("/products/{code}", response_model=ProductPublic)
-async def read_product(code: str, uow: UowDep, _: Reader) -> ProductPublic:
-    return ProductPublic.model_validate(await catalogue.get_product(uow, code))
+async def read_product(code: str, scope: ScopeDep, _: Reader) -> ProductPublic:
+    return ProductPublic.model_validate(await catalogue.get_product(scope, code))
 
 
 @router.patch("/products/{code}", response_model=ProductPublic)
 async def update_product(
-    code: str, body: ProductUpdate, uow: UowDep, _: StockStaff
+    code: str, body: ProductUpdate, scope: ScopeDep, _: StockStaff
 ) -> ProductPublic:
     """Change a product's settings; fields left out keep their value."""
-    product = await catalogue.update_product(uow, code, body.model_dump(exclude_unset=True))
-    await uow.commit()
+    product = await catalogue.update_product(scope, code, body.model_dump(exclude_unset=True))
+    await scope.uow.commit()
     return ProductPublic.model_validate(product)
 
 
 @router.get("/kits/{treatment_code}", response_model=KitPublic)
-async def read_kit(uow: UowDep, _: Reader, treatment_code: str = TreatmentCode) -> KitPublic:
-    lines = await catalogue.get_kit(uow, treatment_code)
+async def read_kit(scope: ScopeDep, _: Reader, treatment_code: str = TreatmentCode) -> KitPublic:
+    lines = await catalogue.get_kit(scope, treatment_code)
     return _kit(treatment_code, lines)
 
 
 @router.put("/kits/{treatment_code}", response_model=KitPublic)
 async def replace_kit(
-    body: KitBody, uow: UowDep, _: StockStaff, treatment_code: str = TreatmentCode
+    body: KitBody, scope: ScopeDep, _: StockStaff, treatment_code: str = TreatmentCode
 ) -> KitPublic:
     """Set the products and quantities one session of the treatment uses."""
     lines = [KitLine(i.product_code, i.quantity) for i in body.items]
-    saved = await catalogue.replace_kit(uow, treatment_code, lines)
-    await uow.commit()
+    saved = await catalogue.replace_kit(scope, treatment_code, lines)
+    await scope.uow.commit()
     return _kit(treatment_code, saved)
 
 

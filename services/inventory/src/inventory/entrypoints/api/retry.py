@@ -13,8 +13,8 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 
-from clinic_shared.outbox import UnitOfWork
 from clinic_shared.runtime import ServiceRuntime
+from inventory.service_layer.scope import Scope, open_scope
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,14 +26,15 @@ def lock_cycle(exc: DBAPIError) -> bool:
 
 
 async def committed(
-    runtime: ServiceRuntime, use_case: Callable[[UnitOfWork], Awaitable[T]], attempts: int = 3
+    runtime: ServiceRuntime, use_case: Callable[[Scope], Awaitable[T]], attempts: int = 3
 ) -> T:
-    """The use case's result once its unit of work commits; a lock cycle is tried again."""
+    """The use case's result once its scope's unit of work commits; a lock cycle is tried
+    again, in a new scope."""
     for attempt in range(1, attempts + 1):
-        async with runtime.uow() as uow:
+        async with open_scope(runtime) as scope:
             try:
-                result = await use_case(uow)
-                await uow.commit()
+                result = await use_case(scope)
+                await scope.uow.commit()
                 return result
             except DBAPIError as exc:
                 if attempt == attempts or not lock_cycle(exc):

@@ -7,14 +7,13 @@ import uuid
 from fastapi import APIRouter, status
 
 from clinic_shared.errors import Unprocessable
-from inventory.adapters.alert_repository import AlertRepository
 from inventory.entrypoints.api.deps import (
     NowDep,
     Reader,
     RuntimeDep,
+    ScopeDep,
     StockStaff,
     TodayDep,
-    UowDep,
 )
 from inventory.entrypoints.api.lots import lot_public
 from inventory.entrypoints.api.retry import committed
@@ -25,7 +24,7 @@ from inventory.entrypoints.api.stock_schemas import (
     RecallPublic,
 )
 from inventory.service_layer.adjustments import AdjustLot, adjust_lot, recall_lot
-from inventory.service_layer.alerting import dismiss_alert
+from inventory.service_layer.alerting import dismiss_alert, open_alerts
 
 router = APIRouter(prefix="/v1", tags=["stock"])
 
@@ -41,7 +40,7 @@ async def adjust(
             errors=[{"field": "body.quantity", "reason": "must be at least 1"}],
         )
     cmd = AdjustLot(**body.model_dump())
-    lot = await committed(runtime, lambda uow: adjust_lot(uow, cmd, now=now, by=who.subject))
+    lot = await committed(runtime, lambda scope: adjust_lot(scope, cmd, now=now, by=who.subject))
     return lot_public(lot, today)
 
 
@@ -50,7 +49,7 @@ async def recall(
     lot_id: uuid.UUID, runtime: RuntimeDep, today: TodayDep, now: NowDep, _: StockStaff
 ) -> RecallPublic:
     """Recall the lot: the patients treated with it and the booked sessions that held it."""
-    outcome = await committed(runtime, lambda uow: recall_lot(uow, lot_id, now=now))
+    outcome = await committed(runtime, lambda scope: recall_lot(scope, lot_id, now=now))
     return RecallPublic(
         lot=lot_public(outcome.lot, today),
         patient_ids=outcome.patient_ids,
@@ -60,13 +59,13 @@ async def recall(
 
 
 @router.get("/alerts", response_model=list[AlertPublic])
-async def list_alerts(uow: UowDep, _: Reader) -> list[AlertPublic]:
+async def list_alerts(scope: ScopeDep, _: Reader) -> list[AlertPublic]:
     """Open shortage, expiry and reorder alerts, oldest first."""
-    return [AlertPublic.model_validate(a) for a in await AlertRepository(uow.session).list_open()]
+    return [AlertPublic.model_validate(a) for a in await open_alerts(scope)]
 
 
 @router.post("/alerts/{alert_id}/dismiss", response_model=AlertPublic)
-async def dismiss(alert_id: uuid.UUID, uow: UowDep, now: NowDep, _: StockStaff) -> AlertPublic:
-    alert = await dismiss_alert(uow, alert_id, now)
-    await uow.commit()
+async def dismiss(alert_id: uuid.UUID, scope: ScopeDep, now: NowDep, _: StockStaff) -> AlertPublic:
+    alert = await dismiss_alert(scope, alert_id, now)
+    await scope.uow.commit()
     return AlertPublic.model_validate(alert)

@@ -6,17 +6,14 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.outbox import Repository
 from inventory.adapters.orm import lots, receipts
 
 FREE = lots.c.quantity - lots.c.reserved - lots.c.consumed
 
 
-class ScanRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ScanRepository(Repository):
     async def mark_expired(self, today: date) -> int:
         """Mark available lots past their expiry date as expired; return how many."""
         result = await self._session.execute(

@@ -6,17 +6,14 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from inventory.adapters.orm_sessions import consumptions
+from clinic_shared.outbox import Repository
+from inventory.adapters.orm import consumptions
 from inventory.domain.lots import lot_key
 from inventory.domain.sessions import BookedSession
 
 
-class ConsumptionRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ConsumptionRepository(Repository):
     async def add(
         self,
         booked: BookedSession,

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from inventory.adapters.orm import kit_items, lots
-from inventory.adapters.orm_sessions import courses, reservations, sessions, shortages
+from clinic_shared.outbox import Repository
+from inventory.adapters.orm import courses, kit_items, lots, reservations, sessions, shortages
 
 DONE_OR_BOOKED = ("booked", "completed")
 
@@ -33,10 +32,7 @@ class CourseProgress:
     last_session_on: date | None
 
 
-class ForecastRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ForecastRepository(Repository):
     async def usable_lots(self, today: date) -> list[UsableLot]:
         """Available lots still in date with vials on hand."""
         on_hand = lots.c.quantity - lots.c.consumed

@@ -6,17 +6,14 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import insert_once
-from inventory.adapters.orm_sessions import alerts
+from clinic_shared.outbox import Repository
+from inventory.adapters.orm import alerts
 from inventory.domain.alerts import Alert, AlertKind
 
 
-class AlertRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class AlertRepository(Repository):
     async def raise_once(
         self,
         kind: AlertKind,

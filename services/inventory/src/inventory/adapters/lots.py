@@ -7,12 +7,11 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import insert_once
+from clinic_shared.outbox import Repository
 from clinic_shared.paging import Page
-from inventory.adapters.orm import lots, receipts
-from inventory.adapters.orm_sessions import adjustments
+from inventory.adapters.orm import adjustments, lots, receipts
 from inventory.domain.lots import Lot, LotStatus, lot_key
 
 LOT_COLUMNS = (
@@ -43,10 +42,7 @@ def status_filter(status: LotStatus, today: date) -> sa.ColumnElement[bool]:
     return lots.c.status == status
 
 
-class LotRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class LotRepository(Repository):
     async def get(self, lot_id: uuid.UUID, *, lock: bool = False) -> Lot | None:
         """The lot; `lock` holds its row until the transaction ends."""
         query = sa.select(*LOT_COLUMNS).where(lots.c.id == lot_id)

@@ -6,17 +6,13 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from inventory.adapters.orm import lots
-from inventory.adapters.orm_sessions import consumptions, reservations, sessions, shortages
+from clinic_shared.outbox import Repository
+from inventory.adapters.orm import consumptions, lots, reservations, sessions, shortages
 from inventory.domain.lots import lot_key
 
 
-class TraceRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class TraceRepository(Repository):
     async def reservation_lines(self, session_id: uuid.UUID) -> list[dict[str, Any]]:
         """Every reservation of the session with its lot, then what it still lacks."""
         held = await self._session.execute(

@@ -6,16 +6,13 @@ from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.outbox import Repository
 from inventory.adapters.orm import kit_items, products
 from inventory.domain.catalogue import KitLine, Product
 
 
-class ProductRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class ProductRepository(Repository):
     async def get(self, code: str) -> Product | None:
         row = (
             await self._session.execute(sa.select(products).where(products.c.code == code))
@@ -38,10 +35,7 @@ class ProductRepository:
         )
 
 
-class KitRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class KitRepository(Repository):
     async def get(self, treatment_code: str) -> list[KitLine]:
         rows = await self._session.execute(
             sa.select(kit_items.c.product_code, kit_items.c.quantity)
