@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from clinic_shared.db import utcnow
 from notifications.adapters.consent import ConsentRepository
@@ -22,8 +22,8 @@ class PreferencesBody(BaseModel):
 
     preferred_channel: Literal["sms", "email"]
     language: str = Field(pattern=r"^[a-z]{2}$")
-    consent_sms: bool
-    consent_email: bool
+    consent_sms: StrictBool
+    consent_email: StrictBool
 
 
 class ConsentEntry(BaseModel):

@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     field_validator,
 )
 
@@ -38,8 +39,8 @@ class PatientCreate(BaseModel):
     email: EmailStr | None = Field(None, max_length=254)
     language: str = Field("en", pattern=r"^[a-z]{2}$")
     preferred_channel: Literal["sms", "email"] = "sms"
-    consent_sms: bool = False
-    consent_email: bool = False
+    consent_sms: StrictBool = False
+    consent_email: StrictBool = False
 
 
 CONSENT_ELSEWHERE = (
@@ -60,8 +61,8 @@ class PatientUpdate(BaseModel):
     email: EmailStr | None = Field(None, max_length=254)
     language: str | None = Field(None, pattern=r"^[a-z]{2}$")
     preferred_channel: Literal["sms", "email"] | None = None
-    consent_sms: bool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
-    consent_email: bool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
+    consent_sms: StrictBool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
+    consent_email: StrictBool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
 
     @field_validator("consent_sms", "consent_email")
     @classmethod
