@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from clinic_shared.db import utcnow
+from clinic_shared.fields import Language
 from notifications.adapters.consent import ConsentRepository
 from notifications.entrypoints.api.deps import FrontDesk, SettingsDep, UowDep
 from notifications.service_layer.preferences import Preferences, change_preferences, contact_row
@@ -21,7 +22,7 @@ class PreferencesBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     preferred_channel: Literal["sms", "email"]
-    language: str = Field(pattern=r"^[a-z]{2}$")
+    language: Language
     consent_sms: StrictBool
     consent_email: StrictBool
 
