@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BeforeValidator
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 _ISO_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
@@ -33,3 +33,21 @@ def _day_text(value: object) -> object:
 
 Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text)]
 Day = Annotated[date, BeforeValidator(_day_text)]
+
+
+LANGUAGES = ("en", "fr")
+"""The languages patients are written to in: notifications has every message template in each
+(its tests check that), so a patient's language is one of these."""
+
+
+def _supported_language(value: object) -> object:
+    if isinstance(value, str) and value.strip().lower() in LANGUAGES:
+        return value.strip().lower()
+    raise ValueError(f"must be a language the clinic writes in: {', '.join(LANGUAGES)}")
+
+
+Language = Annotated[
+    str,
+    BeforeValidator(_supported_language),
+    Field(json_schema_extra={"enum": list(LANGUAGES)}),
+]

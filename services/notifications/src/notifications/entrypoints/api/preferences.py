@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, StrictBool
 
+from clinic_shared.fields import Language
 from notifications.entrypoints.api.deps import FrontDesk, ScopeDep
 from notifications.service_layer import preferences
 from notifications.service_layer.scope import Scope
@@ -20,9 +21,9 @@ class PreferencesBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     preferred_channel: Literal["sms", "email"]
-    language: str = Field(pattern=r"^[a-z]{2}$")
-    consent_sms: bool
-    consent_email: bool
+    language: Language
+    consent_sms: StrictBool
+    consent_email: StrictBool
 
 
 class ConsentEntry(BaseModel):

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from clinic_shared.contracts.events import ProductUsed
 from clinic_shared.fields import Day, Instant
@@ -108,7 +108,7 @@ class SessionCreate(Strict):
 
 class RescheduleBody(Strict):
     starts_at: Instant
-    shift_following: bool = False
+    shift_following: StrictBool = False
 
 
 class CancelBody(Strict):

@@ -13,8 +13,11 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     field_validator,
 )
+
+from clinic_shared.fields import Language
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -36,10 +39,10 @@ class PatientCreate(BaseModel):
     last_name: str = Field(min_length=1, max_length=100)
     phone: str | None = Field(None, min_length=3, max_length=32, examples=["+44 7700 900123"])
     email: EmailStr | None = Field(None, max_length=254)
-    language: str = Field("en", pattern=r"^[a-z]{2}$")
+    language: Language = "en"
     preferred_channel: Literal["sms", "email"] = "sms"
-    consent_sms: bool = False
-    consent_email: bool = False
+    consent_sms: StrictBool = False
+    consent_email: StrictBool = False
 
 
 CONSENT_ELSEWHERE = (
@@ -58,10 +61,10 @@ class PatientUpdate(BaseModel):
     last_name: str | None = Field(None, min_length=1, max_length=100)
     phone: str | None = Field(None, min_length=3, max_length=32)
     email: EmailStr | None = Field(None, max_length=254)
-    language: str | None = Field(None, pattern=r"^[a-z]{2}$")
+    language: Language | None = None
     preferred_channel: Literal["sms", "email"] | None = None
-    consent_sms: bool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
-    consent_email: bool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
+    consent_sms: StrictBool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
+    consent_email: StrictBool | None = Field(None, description=f"Refused: {CONSENT_ELSEWHERE}.")
 
     @field_validator("consent_sms", "consent_email")
     @classmethod
