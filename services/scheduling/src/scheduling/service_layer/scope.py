@@ -121,8 +121,10 @@ def make_scope(settings: SchedulingSettings) -> Callable[[UnitOfWork], Scope]:
     """The Scope of the consumer's unit of work, for EVENT_HANDLERS: now by the wall clock, when
     the event is applied."""
 
+    zone, horizon = settings.zone, settings.horizon  # read once: the consumers are a hot path
+
     def scope_of(uow: UnitOfWork) -> Scope:
-        return Scope(uow, clinic_of(settings, utcnow()))
+        return Scope(uow, Clinic(zone=zone, now=utcnow(), horizon=horizon))
 
     return scope_of
 
