@@ -33,7 +33,7 @@ from scheduling.adapters.orm import (
     working_hours,
 )
 from scheduling.service_layer import courses as course_cases
-from scheduling.service_layer.context import Clinic, Scope
+from scheduling.service_layer.scope import Clinic, Scope
 
 ADMIN_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "clinic_bench_scheduling"
@@ -168,7 +168,7 @@ async def time_planning(db: Database, staff: list[uuid.UUID], patient: uuid.UUID
     for _ in range(REPEATS):
         async with UnitOfWork(db, outbox, producer="bench") as uow:
             scope = Scope(uow, Clinic(zone=zone, now=utcnow()))
-            course = await course_cases.open_course(
+            opened = await course_cases.open_course(
                 scope,
                 patient_id=patient,
                 treatment_code="cellulite-thighs",
@@ -176,7 +176,7 @@ async def time_planning(db: Database, staff: list[uuid.UUID], patient: uuid.UUID
                 sessions_planned=10,
             )
             began = time.perf_counter()
-            plan = await course_cases.plan(scope, course.id, course_cases.PlanOptions())
+            plan = await course_cases.plan(scope, opened.course.id, course_cases.PlanOptions())
             timings.append(time.perf_counter() - began)
             assert len(plan) == 10
             # rolled back: every repeat plans against the same history

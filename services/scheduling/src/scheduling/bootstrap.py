@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
+from clinic_shared.outbox import scoped_handlers
 from clinic_shared.web import build_service_app
 from scheduling.adapters.orm import metadata
 from scheduling.entrypoints.api import courses, export, patients, sessions, staff
+from scheduling.entrypoints.workers import build_workers
 from scheduling.seed import demo_seeder
-from scheduling.service_layer.handlers import HANDLERS
-from scheduling.service_layer.nudges import nudge_worker
+from scheduling.service_layer.handlers import EVENT_HANDLERS
+from scheduling.service_layer.scope import make_scope
 from scheduling.settings import SchedulingSettings
 
 
@@ -23,8 +25,8 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
         metadata=metadata,
         migrations_location="scheduling:migrations",
         routers=[patients.router, export.router, staff.router, courses.router, sessions.router],
-        handlers=HANDLERS,
+        handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),
-        workers=[nudge_worker(settings.nudge_interval_seconds, settings.nudge_lead_days)],
+        workers=build_workers(settings),
         bus=bus,
     )

@@ -9,11 +9,10 @@ from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from clinic_shared.runtime import Seeder
 from clinic_shared.settings import ServiceSettings
-from scheduling.adapters.repository import PatientRepository
 from scheduling.domain.model import WorkingHours
 from scheduling.service_layer import courses
-from scheduling.service_layer.context import Clinic, Scope
 from scheduling.service_layer.patients import RegisterPatient, register_patient
+from scheduling.service_layer.scope import Clinic, Scope
 
 AMELIA = uuid.UUID("00000000-0000-4000-8000-000000000001")
 CHLOE = uuid.UUID("00000000-0000-4000-8000-000000000002")
@@ -54,17 +53,17 @@ DEMO_PATIENTS = (
 def demo_seeder(settings: ServiceSettings) -> Seeder:
     async def seed_demo(uow: UnitOfWork) -> None:
         """Register the demo staff, rooms and patients, and book Amelia's course; once."""
-        if await PatientRepository(uow.session).exists(AMELIA):
-            return
         scope = Scope(uow, Clinic(zone=settings.zone, now=utcnow()))
+        if await scope.patients.exists(AMELIA):
+            return
         for practitioner_id, name in ((DR_DUBOIS, "Dr Claire Dubois"), (NURSE_PATEL, "Sam Patel")):
             await scope.staff.add_practitioner(practitioner_id, name, None, scope.clinic.now)
             await scope.staff.replace_hours(practitioner_id, WEEKDAYS)
         for room_id, name in ROOMS.items():
             await scope.staff.add_room(room_id, name, scope.clinic.now)
         for cmd in DEMO_PATIENTS:
-            await register_patient(uow, cmd, now=scope.clinic.now, phone_region="GB")
-        course = await courses.open_course(
+            await register_patient(scope, cmd, phone_region="GB")
+        opened = await courses.open_course(
             scope,
             patient_id=AMELIA,
             treatment_code="cellulite-thighs",
@@ -73,9 +72,9 @@ def demo_seeder(settings: ServiceSettings) -> Seeder:
         )
         tomorrow = (scope.clinic.now + timedelta(days=1)).astimezone(settings.zone).date()
         options = courses.PlanOptions(first_day=tomorrow, time_of_day=time(10))
-        proposed = await courses.plan(scope, course.id, options)
+        proposed = await courses.plan(scope, opened.course.id, options)
         starts = [courses.PlannedStart(p.starts_at, p.room_id) for p in proposed]
-        await courses.book_plan(scope, course.id, starts)
+        await courses.book_plan(scope, opened.course.id, starts)
         await uow.commit()
 
     return seed_demo

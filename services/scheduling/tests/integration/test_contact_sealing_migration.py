@@ -16,7 +16,7 @@ from clinic_shared.crypto.__main__ import rotate
 from clinic_shared.db import Database, UTCDateTime
 from clinic_shared.migrations import alembic_config
 from scheduling.adapters.orm import metadata
-from scheduling.adapters.repository import PatientRepository
+from scheduling.adapters.patients import PatientRepository
 
 PLAIN = {
     "id": uuid.uuid4(),

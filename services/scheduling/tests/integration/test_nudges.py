@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import datetime, time
 
 from clinic_shared.testing.helpers import eventually
-from scheduling.service_layer.context import Clinic as ClinicTime
-from scheduling.service_layer.nudges import emit_due_nudges
+from scheduling.entrypoints.workers import nudge_once
 
 from .conftest import DOCTOR, MONDAY, PARIS, Clinic, days, local
 
 
 async def _scan(clinic: Clinic, day_offset: int) -> int:
     moment = datetime.combine(MONDAY + days(day_offset), time(9), tzinfo=PARIS)
-    return await emit_due_nudges(clinic.app.state.runtime, ClinicTime(PARIS, moment), lead_days=3)
+    return await nudge_once(clinic.app.state.runtime, lead_days=3, now=moment)
 
 
 async def test_nudge_once_when_the_window_is_about_to_close_with_nothing_booked(

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.db import UTCDateTime
 from clinic_shared.direct import Direct
+from clinic_shared.outbox import Repository
 from scheduling.adapters.calendar import (
     CLASH,
     CLASH_EXCLUDING,
@@ -183,10 +183,7 @@ class Around:
     clash: tuple[str, uuid.UUID] | None
 
 
-class BookingRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class BookingRepository(Repository):
     async def facts(
         self,
         course_id: uuid.UUID,

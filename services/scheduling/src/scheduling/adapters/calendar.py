@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.direct import Direct
+from clinic_shared.outbox import Repository
 from scheduling.adapters.orm import courses, sessions
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, SessionStatus
 
@@ -71,6 +72,19 @@ CLASH = (
 # uses CLASH: an expanding parameter is rendered again at every execution.
 CLASH_EXCLUDING = CLASH.where(sessions.c.id.not_in(sa.bindparam("excluding", expanding=True)))
 _ADD_SESSION = sa.insert(sessions)
+# Built once: every booking's stock report runs it (building costs more CPU than running it).
+# Inventory's news can arrive out of order: only a newer report changes the flag.
+_SET_STOCK_FLAG = Direct(
+    sa.update(sessions)
+    .where(
+        sessions.c.id == sa.bindparam("session_id"),
+        sa.or_(
+            sessions.c.stock_checked_at.is_(None),
+            sessions.c.stock_checked_at <= sa.bindparam("reported_at"),
+        ),
+    )
+    .values(stock_at_risk=sa.bindparam("at_risk"), stock_checked_at=sa.bindparam("reported_at"))
+)
 
 
 def clash_params(
@@ -103,10 +117,7 @@ def _course(row: Any) -> Course:
     return Course(**values)
 
 
-class CalendarRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class CalendarRepository(Repository):
     async def add_course(self, course: Course) -> None:
         await self._session.execute(sa.insert(courses).values(**asdict(course)))
 
@@ -207,3 +218,29 @@ class CalendarRepository:
             query.order_by(sessions.c.starts_at, sessions.c.id).limit(limit).offset(offset)
         )
         return [_session(r) for r in rows]
+
+    async def confirm(self, id: uuid.UUID, confirmed_at: datetime, now: datetime) -> None:
+        """A booked session becomes confirmed, unless it was moved after `confirmed_at` (the
+        patient confirmed the old time, not the new one)."""
+        await self._session.execute(
+            sa.update(sessions)
+            .where(
+                sessions.c.id == id,
+                sessions.c.status == SessionStatus.BOOKED.value,
+                sa.or_(
+                    sessions.c.rescheduled_at.is_(None),
+                    sessions.c.rescheduled_at <= confirmed_at,
+                ),
+            )
+            .values(
+                status=SessionStatus.CONFIRMED.value,
+                confirmed_at=confirmed_at,
+                updated_at=now,
+            )
+        )
+
+    async def set_stock_flag(self, id: uuid.UUID, *, at_risk: bool, reported_at: datetime) -> None:
+        """Flag the session's stock at risk or not, unless a newer report set it already."""
+        await _SET_STOCK_FLAG.run(
+            self._session, {"session_id": id, "reported_at": reported_at, "at_risk": at_risk}
+        )

@@ -15,13 +15,13 @@ from clinic_shared.errors import ServiceUnavailable
 class PeerExports:
     """Each peer service's `GET /v1/patients/{id}/export`; all of them, or ServiceUnavailable."""
 
-    def __init__(self, base_urls: Mapping[str, str], *, timeout: float) -> None:
+    def __init__(self, base_urls: Mapping[str, str], *, timeout: float, authorization: str) -> None:
         self._base_urls = dict(base_urls)
         self._timeout = timeout
+        self._headers = {"Authorization": authorization}
 
-    async def fetch(self, patient_id: uuid.UUID, *, authorization: str) -> dict[str, Any]:
-        headers = {"Authorization": authorization}
-        async with httpx.AsyncClient(timeout=self._timeout, headers=headers) as client:
+    async def fetch(self, patient_id: uuid.UUID) -> dict[str, Any]:
+        async with httpx.AsyncClient(timeout=self._timeout, headers=self._headers) as client:
             parts = await asyncio.gather(
                 *(self._one(client, name, url, patient_id) for name, url in self._base_urls.items())
             )

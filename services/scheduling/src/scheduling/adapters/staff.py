@@ -7,8 +7,8 @@ from dataclasses import asdict
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from clinic_shared.outbox import Repository
 from scheduling.adapters.orm import practitioners, rooms, time_off, treatments, working_hours
 from scheduling.domain.model import Practitioner, Room, TimeOff, Treatment, WorkingHours
 
@@ -29,10 +29,7 @@ _TIME_OFF = sa.select(time_off.c.starts_at, time_off.c.ends_at, time_off.c.reaso
 )
 
 
-class StaffRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class StaffRepository(Repository):
     async def treatment(self, code: str) -> Treatment | None:
         row = (await self._session.execute(_TREATMENT, {"code": code})).one_or_none()
         return Treatment(**row._mapping) if row else None

@@ -1,12 +1,14 @@
-"""Reading the agenda: sessions over a span of time, by practitioner, room, course or status."""
+"""Reading the agenda: one session, or sessions over a span of time, by practitioner, room,
+course or status."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from scheduling.domain import rules
 from scheduling.domain.model import Session
-from scheduling.service_layer.context import Scope
+from scheduling.service_layer.scope import Scope
 
 
 async def list_sessions(
@@ -18,3 +20,7 @@ async def list_sessions(
         if (instant := filters.get(name)) is not None:
             rules.check_horizon(instant, clinic.now, clinic.horizon, f"query.{name}")
     return await scope.calendar.list_sessions(filters, limit, offset)
+
+
+async def read_session(scope: Scope, session_id: uuid.UUID) -> Session:
+    return await scope.session(session_id)

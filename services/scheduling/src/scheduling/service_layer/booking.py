@@ -13,7 +13,6 @@ from clinic_shared.errors import NotFound
 from scheduling.domain import rules
 from scheduling.domain.errors import CourseFull, WrongState
 from scheduling.domain.model import CourseStatus, Session, SessionStatus
-from scheduling.service_layer.context import Scope, facts
 from scheduling.service_layer.placement import (
     check_course_interval,
     check_obstacles,
@@ -21,6 +20,7 @@ from scheduling.service_layer.placement import (
     overlap_refused,
     session_end,
 )
+from scheduling.service_layer.scope import Scope, facts
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ async def book_session(
     except IntegrityError as exc:
         if not is_overlap(exc):
             raise
-    await scope.uow.session.rollback()
+    await scope.rollback()
     return await _book(scope, wanted, insert_early=False)
 
 

@@ -1,4 +1,4 @@
-"""Courses: opening one, its next window, planning and booking the rest at once."""
+"""Courses: opening one, reading it with its next window, planning and booking the rest at once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import date, datetime, time, timedelta
 
 from clinic_shared.contracts.events import CourseAbandoned, CourseCreated
 from clinic_shared.errors import AppError, NotFound, Unprocessable
-from scheduling.adapters.repository import PatientRepository
 from scheduling.domain import rules
 from scheduling.domain.errors import UnknownTreatment, WrongState
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, Window
@@ -22,7 +21,7 @@ from scheduling.domain.planning import (
 )
 from scheduling.domain.rules import overlaps
 from scheduling.service_layer.booking import book_session
-from scheduling.service_layer.context import Scope, relabel
+from scheduling.service_layer.scope import Scope, relabel
 
 
 async def open_course(
@@ -32,8 +31,8 @@ async def open_course(
     treatment_code: str,
     practitioner_id: uuid.UUID,
     sessions_planned: int | None,
-) -> Course:
-    if await PatientRepository(scope.uow.session).get(patient_id) is None:
+) -> CourseView:
+    if await scope.patients.get(patient_id) is None:
         raise NotFound(f"No patient {patient_id}.")
     treatment = await scope.staff.treatment(treatment_code)
     if treatment is None:
@@ -51,10 +50,10 @@ async def open_course(
     )
     await scope.calendar.add_course(course)
     scope.uow.emit(CourseCreated(**_course_facts(course)))
-    return course
+    return await view(scope, course)
 
 
-async def abandon(scope: Scope, course_id: uuid.UUID) -> Course:
+async def abandon(scope: Scope, course_id: uuid.UUID) -> CourseView:
     """Stop a course: its upcoming sessions must be cancelled first."""
     course = await scope.course(course_id, lock=True)
     if course.status is not CourseStatus.ACTIVE:
@@ -71,7 +70,7 @@ async def abandon(scope: Scope, course_id: uuid.UUID) -> Course:
         )
     await scope.calendar.set_course_status(course.id, CourseStatus.ABANDONED)
     scope.uow.emit(CourseAbandoned(**_course_facts(course)))
-    return await scope.course(course.id)
+    return await view(scope, await scope.course(course.id))
 
 
 def _course_facts(course: Course) -> dict[str, object]:
@@ -82,6 +81,29 @@ def _course_facts(course: Course) -> dict[str, object]:
         "treatment_code": course.treatment_code,
         "sessions_planned": course.sessions_planned,
     }
+
+
+@dataclass(frozen=True)
+class CourseView:
+    """A course as it is read: its sessions in start order, and its next session's window."""
+
+    course: Course
+    sessions: list[Session]
+    next_window: Window | None
+
+
+async def view(scope: Scope, course: Course) -> CourseView:
+    sessions = await scope.calendar.sessions_of(course.id)
+    return CourseView(course, sessions, await next_window(scope, course, sessions))
+
+
+async def read_course(scope: Scope, course_id: uuid.UUID) -> CourseView:
+    return await view(scope, await scope.course(course_id))
+
+
+async def courses_of(scope: Scope, patient_id: uuid.UUID) -> list[CourseView]:
+    """The patient's courses, oldest first."""
+    return [await view(scope, c) for c in await scope.calendar.courses_of(patient_id)]
 
 
 async def next_window(scope: Scope, course: Course, sessions: list[Session]) -> Window | None:

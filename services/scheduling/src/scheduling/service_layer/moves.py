@@ -21,8 +21,8 @@ from scheduling.domain.model import (
     Treatment,
     Window,
 )
-from scheduling.service_layer.context import Scope, facts, relabel
 from scheduling.service_layer.placement import check_slot, is_overlap, overlap_refused
+from scheduling.service_layer.scope import Scope, facts, relabel
 
 
 async def reschedule(

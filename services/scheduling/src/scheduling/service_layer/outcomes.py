@@ -18,7 +18,7 @@ from scheduling.domain.errors import WrongState
 from scheduling.domain.lots import LotVerdict, refuse_unusable_lots
 from scheduling.domain.model import UPCOMING, Course, CourseStatus, Session, SessionStatus
 from scheduling.domain.rules import local_day
-from scheduling.service_layer.context import Scope, facts
+from scheduling.service_layer.scope import Scope, facts
 
 
 class LotChecker(Protocol):

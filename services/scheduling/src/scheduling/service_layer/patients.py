@@ -1,16 +1,13 @@
-"""Use cases on patients; the caller's unit of work commits."""
+"""Use cases on patients; the caller's Scope commits."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from clinic_shared.contracts.events import PatientErased, PatientRegistered, PatientUpdated
 from clinic_shared.errors import Conflict, NotFound
-from clinic_shared.outbox import UnitOfWork
-from scheduling.adapters.repository import PatientRepository
 from scheduling.domain.patients import (
     Channel,
     Patient,
@@ -18,6 +15,7 @@ from scheduling.domain.patients import (
     check_reachable,
     normalise_phone,
 )
+from scheduling.service_layer.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -41,12 +39,9 @@ def _contact_event(patient: Patient, event: type[PatientRegistered]) -> PatientR
     return event(**fields)
 
 
-async def register_patient(
-    uow: UnitOfWork, cmd: RegisterPatient, *, now: datetime, phone_region: str
-) -> Patient:
+async def register_patient(scope: Scope, cmd: RegisterPatient, *, phone_region: str) -> Patient:
     """Register a patient and announce it; a known id returns the patient already there."""
-    repo = PatientRepository(uow.session)
-    if cmd.patient_id is not None and (existing := await repo.get(cmd.patient_id)):
+    if cmd.patient_id is not None and (existing := await scope.patients.get(cmd.patient_id)):
         return existing
     phone = normalise_phone(cmd.phone, phone_region) if cmd.phone else None
     email = cmd.email.strip().lower() if cmd.email else None
@@ -67,20 +62,19 @@ async def register_patient(
         preferred_channel=cmd.preferred_channel,
         consent_sms=cmd.consent_sms,
         consent_email=cmd.consent_email,
-        created_at=now,
+        created_at=scope.clinic.now,
     )
-    await repo.add(patient)
-    uow.emit(_contact_event(patient, PatientRegistered))
+    await scope.patients.add(patient)
+    scope.uow.emit(_contact_event(patient, PatientRegistered))
     return patient
 
 
 async def update_patient(
-    uow: UnitOfWork, patient_id: uuid.UUID, changes: dict[str, Any], *, phone_region: str
+    scope: Scope, patient_id: uuid.UUID, changes: dict[str, Any], *, phone_region: str
 ) -> Patient:
     """Change the details sent (never consent, which notifications owns); the preferred channel
     must keep its address. A consented channel without one is simply not used."""
-    repo = PatientRepository(uow.session)
-    patient = await repo.get(patient_id, lock=True)
+    patient = await scope.patients.get(patient_id, lock=True)
     if patient is None:
         raise NotFound(f"No patient {patient_id}.")
     if patient.erased_at is not None:
@@ -98,23 +92,31 @@ async def update_patient(
         mail=False,
     )
     if updated != patient:
-        await repo.update(updated)
-        uow.emit(_contact_event(updated, PatientUpdated))
+        await scope.patients.update(updated)
+        scope.uow.emit(_contact_event(updated, PatientUpdated))
     return updated
 
 
-async def get_patient(uow: UnitOfWork, patient_id: uuid.UUID) -> Patient:
-    patient = await PatientRepository(uow.session).get(patient_id)
+async def get_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
+    patient = await scope.patients.get(patient_id)
     if patient is None:
         raise NotFound(f"No patient {patient_id}.")
     return patient
 
 
-async def erase_patient(uow: UnitOfWork, patient_id: uuid.UUID, *, now: datetime) -> Patient:
+async def list_patients(
+    scope: Scope, *, limit: int, offset: int, query: str | None = None
+) -> list[Patient]:
+    """Patients by name, in pages; `query` finds them by name, email or phone."""
+    return await scope.patients.list(limit=limit, offset=offset, query=query)
+
+
+async def erase_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
     """Anonymise the patient, keep their courses and sessions, and tell the other services once."""
-    patient = await get_patient(uow, patient_id)
+    patient = await get_patient(scope, patient_id)
+    now = scope.clinic.now
     erased = anonymised(patient, now=now)
     if erased != patient:
-        await PatientRepository(uow.session).update(erased)
-        uow.emit(PatientErased(patient_id=patient_id, erased_at=now))
+        await scope.patients.update(erased)
+        scope.uow.emit(PatientErased(patient_id=patient_id, erased_at=now))
     return erased

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from scheduling.domain import rules
 from scheduling.domain.errors import SlotTaken
 from scheduling.domain.model import Session, TimeOff, Treatment, WorkingHours
-from scheduling.service_layer.context import Scope
+from scheduling.service_layer.scope import Scope
 
 
 async def check_slot(
@@ -81,7 +81,7 @@ async def overlap_refused(scope: Scope, exc: IntegrityError, session: Session) -
     """Translate the database's exclusion constraint (a concurrent booking won) into a 409."""
     text = str(exc.orig)
     label = next((r for r in _HELD_BY if f"{r}_id_no_overlap" in text), "practitioner")
-    await scope.uow.session.rollback()
+    await scope.rollback()
     other = await scope.calendar.first_overlap(
         f"{label}_id",
         _HELD_BY[label](session),

@@ -10,7 +10,15 @@ from sqlalchemy.exc import IntegrityError
 from clinic_shared.errors import Conflict, NotFound, Unprocessable
 from scheduling.domain import rules
 from scheduling.domain.model import Practitioner, Room, TimeOff, Treatment, WorkingHours
-from scheduling.service_layer.context import Scope
+from scheduling.service_layer.scope import Scope
+
+
+async def treatments(scope: Scope) -> list[Treatment]:
+    return await scope.staff.treatments()
+
+
+async def treatment(scope: Scope, code: str) -> Treatment:
+    return await scope.treatment(code)
 
 
 async def add_treatment(scope: Scope, treatment: Treatment) -> Treatment:
@@ -31,6 +39,16 @@ async def practitioner(scope: Scope, practitioner_id: uuid.UUID) -> Practitioner
     if found is None:
         raise NotFound(f"No practitioner {practitioner_id}.")
     return found
+
+
+async def practitioners(scope: Scope) -> list[Practitioner]:
+    return await scope.staff.practitioners()
+
+
+async def hours(scope: Scope, practitioner_id: uuid.UUID) -> list[WorkingHours]:
+    """The practitioner's weekly hours, by weekday and start."""
+    await practitioner(scope, practitioner_id)
+    return await scope.staff.hours(practitioner_id)
 
 
 async def set_hours(
@@ -69,3 +87,7 @@ async def add_room(scope: Scope, name: str) -> Room:
     except IntegrityError as exc:  # a concurrent request took the name
         raise Conflict(f"A room named {name!r} exists already.") from exc
     return room
+
+
+async def rooms(scope: Scope) -> list[Room]:
+    return await scope.staff.rooms()

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from scheduling.domain.model import Course, Session
+from scheduling.domain.model import Session
 from scheduling.entrypoints.api.course_schemas import (
     BookPlanBody,
     CourseCreate,
@@ -20,7 +20,7 @@ from scheduling.entrypoints.api.course_schemas import (
 )
 from scheduling.entrypoints.api.deps import FrontDesk, ScopeDep, Staff
 from scheduling.service_layer import courses
-from scheduling.service_layer.context import Scope
+from scheduling.service_layer.courses import CourseView
 
 router = APIRouter(prefix="/v1/courses", tags=["courses"])
 
@@ -29,12 +29,11 @@ def session_public(session: Session) -> SessionPublic:
     return SessionPublic(**vars(session))  # not asdict: it deep-copies, for nothing here
 
 
-async def course_public(scope: Scope, course: Course) -> CoursePublic:
-    sessions = await scope.calendar.sessions_of(course.id)
-    window = await courses.next_window(scope, course, sessions)
+def course_public(view: CourseView) -> CoursePublic:
+    window = view.next_window
     return CoursePublic(
-        **asdict(course),
-        sessions=[session_public(s) for s in sessions],
+        **asdict(view.course),
+        sessions=[session_public(s) for s in view.sessions],
         next_window=WindowPublic(**asdict(window)) if window else None,
     )
 
@@ -43,19 +42,19 @@ async def course_public(scope: Scope, course: Course) -> CoursePublic:
 async def create_course(body: CourseCreate, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
     course = await courses.open_course(scope, **body.model_dump())
     await scope.uow.commit()
-    return await course_public(scope, course)
+    return course_public(course)
 
 
 @router.get("", response_model=list[CoursePublic])
 async def list_courses(
     scope: ScopeDep, _: Staff, patient_id: Annotated[uuid.UUID, Query()]
 ) -> list[CoursePublic]:
-    return [await course_public(scope, c) for c in await scope.calendar.courses_of(patient_id)]
+    return [course_public(c) for c in await courses.courses_of(scope, patient_id)]
 
 
 @router.get("/{course_id}", response_model=CoursePublic)
 async def read_course(course_id: uuid.UUID, scope: ScopeDep, _: Staff) -> CoursePublic:
-    return await course_public(scope, await scope.course(course_id))
+    return course_public(await courses.read_course(scope, course_id))
 
 
 @router.post("/{course_id}/plan", response_model=list[ProposedPublic])
@@ -91,4 +90,4 @@ async def book_plan(
 async def abandon_course(course_id: uuid.UUID, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
     course = await courses.abandon(scope, course_id)
     await scope.uow.commit()
-    return await course_public(scope, course)
+    return course_public(course)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from clinic_shared.auth import Principal, Role, require_roles
-from clinic_shared.deps import RuntimeDep, UowDep
-from clinic_shared.runtime import ServiceRuntime
+from clinic_shared.deps import RuntimeDep
 from scheduling.adapters.inventory_lots import InventoryLots
-from scheduling.service_layer.context import Clinic, Scope
+from scheduling.adapters.peers import PeerExports
+from scheduling.service_layer.export import Peers
 from scheduling.service_layer.outcomes import LotChecker
+from scheduling.service_layer.scope import Scope, open_scope
 from scheduling.settings import SchedulingSettings
 
 
@@ -38,23 +38,28 @@ async def get_lot_checker(request: Request, settings: SettingsDep) -> LotChecker
 LotCheckerDep = Annotated[LotChecker, Depends(get_lot_checker)]
 
 
-@asynccontextmanager
-async def open_scope(runtime: ServiceRuntime) -> AsyncIterator[Scope]:
-    """A scope on a new unit of work; for a hot route that opens it itself (see `book`)."""
-    settings = runtime.settings
-    assert isinstance(settings, SchedulingSettings)
-    async with runtime.uow() as uow:
-        yield Scope(uow, Clinic(zone=settings.zone, now=runtime.clock(), horizon=settings.horizon))
+async def get_peers(request: Request, settings: SettingsDep) -> Peers:
+    """The other services' exports, asked with the caller's own token."""
+    urls = {"inventory": settings.inventory_url, "notifications": settings.notifications_url}
+    return PeerExports(
+        urls,
+        timeout=settings.peer_timeout_seconds,
+        authorization=request.headers.get("authorization", ""),
+    )
+
+
+PeersDep = Annotated[Peers, Depends(get_peers)]
 
 
 async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:
     # Its own unit of work rather than UowDep and SettingsDep: every dependency FastAPI
-    # solves costs CPU on each request, and no route takes both a scope and a bare unit of work.
+    # solves costs CPU on each request. A hot route opens the scope itself (see `book`).
     async with open_scope(runtime) as scope:
         yield scope
 
 
-ScopeDep = Annotated[Scope, Depends(get_scope, scope="function")]  # as UowDep
+# scope="function", as UowDep: the unit of work ends when the endpoint returns
+ScopeDep = Annotated[Scope, Depends(get_scope, scope="function")]
 FrontDesk = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
 Clinical = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.PRACTITIONER))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
@@ -69,9 +74,10 @@ __all__ = [
     "ClinicalStaff",
     "FrontDesk",
     "LotCheckerDep",
+    "PeersDep",
     "RuntimeDep",
     "ScopeDep",
     "SettingsDep",
     "Staff",
-    "UowDep",
+    "open_scope",
 ]

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from scheduling.adapters.peers import PeerExports
-from scheduling.adapters.repository import PatientRepository
 from scheduling.entrypoints.api.course_schemas import CoursePublic
 from scheduling.entrypoints.api.courses import course_public
-from scheduling.entrypoints.api.deps import Admin, ScopeDep, SettingsDep
+from scheduling.entrypoints.api.deps import Admin, PeersDep, ScopeDep
 from scheduling.entrypoints.api.schemas import PatientPublic, UTCInstant
-from scheduling.service_layer.patients import get_patient
+from scheduling.service_layer import export
 
 router = APIRouter(prefix="/v1/patients", tags=["privacy"])
-
-
-def get_peers(settings: SettingsDep) -> PeerExports:
-    urls = {"inventory": settings.inventory_url, "notifications": settings.notifications_url}
-    return PeerExports(urls, timeout=settings.peer_timeout_seconds)
-
-
-PeersDep = Annotated[PeerExports, Depends(get_peers)]
 
 
 class SessionRecord(BaseModel):
@@ -62,21 +52,18 @@ class PatientExport(BaseModel):
 
 @router.get("/{patient_id}/export", response_model=PatientExport)
 async def export_patient(
-    patient_id: uuid.UUID, request: Request, scope: ScopeDep, peers: PeersDep, _: Admin
+    patient_id: uuid.UUID, scope: ScopeDep, peers: PeersDep, _: Admin
 ) -> PatientExport:
     """Everything held about the patient, here and in inventory and notifications; 503 naming
     the service when one does not answer, never a partial export."""
-    patient = await get_patient(scope.uow, patient_id)
-    courses = [await course_public(scope, c) for c in await scope.calendar.courses_of(patient_id)]
-    records = await PatientRepository(scope.uow.session).session_records(patient_id)
-    parts = await peers.fetch(patient_id, authorization=request.headers["authorization"])
+    found = await export.export_patient(scope, patient_id, peers)
     return PatientExport(
         patient_id=patient_id,
-        exported_at=scope.clinic.now,
+        exported_at=found.exported_at,
         scheduling=SchedulingPart(
-            patient=PatientPublic.model_validate(patient),
-            courses=courses,
-            sessions=[SessionRecord.model_validate(r) for r in records],
+            patient=PatientPublic.model_validate(found.patient),
+            courses=[course_public(c) for c in found.courses],
+            sessions=[SessionRecord.model_validate(r) for r in found.sessions],
         ),
-        **parts,
+        **found.peers,
     )

@@ -72,7 +72,7 @@ async def list_sessions(
 
 @router.get("/{session_id}", response_model=SessionPublic)
 async def read_session(session_id: uuid.UUID, scope: ScopeDep, _: Staff) -> SessionPublic:
-    return session_public(await scope.session(session_id))
+    return session_public(await agenda.read_session(scope, session_id))
 
 
 @router.get("/{session_id}/window", response_model=MoveWindowsPublic)

@@ -26,12 +26,12 @@ router = APIRouter(prefix="/v1", tags=["catalogue and staff"])
 
 @router.get("/treatments", response_model=list[TreatmentBody])
 async def list_treatments(scope: ScopeDep, _: Staff) -> list[TreatmentBody]:
-    return [TreatmentBody(**asdict(t)) for t in await scope.staff.treatments()]
+    return [TreatmentBody(**asdict(t)) for t in await staff.treatments(scope)]
 
 
 @router.get("/treatments/{code}", response_model=TreatmentBody)
 async def read_treatment(code: str, scope: ScopeDep, _: Staff) -> TreatmentBody:
-    return TreatmentBody(**asdict(await scope.treatment(code)))
+    return TreatmentBody(**asdict(await staff.treatment(scope, code)))
 
 
 @router.post("/treatments", response_model=TreatmentBody, status_code=status.HTTP_201_CREATED)
@@ -54,7 +54,7 @@ async def create_practitioner(
 
 @router.get("/practitioners", response_model=list[PractitionerPublic])
 async def list_practitioners(scope: ScopeDep, _: Staff) -> list[PractitionerPublic]:
-    return [PractitionerPublic(**asdict(p)) for p in await scope.staff.practitioners()]
+    return [PractitionerPublic(**asdict(p)) for p in await staff.practitioners(scope)]
 
 
 @router.get("/practitioners/{practitioner_id}", response_model=PractitionerPublic)
@@ -66,8 +66,7 @@ async def read_practitioner(
 
 @router.get("/practitioners/{practitioner_id}/hours", response_model=list[HoursBody])
 async def read_hours(practitioner_id: uuid.UUID, scope: ScopeDep, _: Staff) -> list[HoursBody]:
-    await staff.practitioner(scope, practitioner_id)
-    return [HoursBody(**asdict(h)) for h in await scope.staff.hours(practitioner_id)]
+    return [HoursBody(**asdict(h)) for h in await staff.hours(scope, practitioner_id)]
 
 
 @router.put("/practitioners/{practitioner_id}/hours", response_model=list[HoursBody])
@@ -103,4 +102,4 @@ async def create_room(body: RoomCreate, scope: ScopeDep, _: Admin) -> RoomPublic
 
 @router.get("/rooms", response_model=list[RoomPublic])
 async def list_rooms(scope: ScopeDep, _: Staff) -> list[RoomPublic]:
-    return [RoomPublic(**asdict(r)) for r in await scope.staff.rooms()]
+    return [RoomPublic(**asdict(r)) for r in await staff.rooms(scope)]

@@ -1,4 +1,4 @@
-"""All of scheduling's SQL."""
+"""SQL for patients, and the records of their sessions a patient's export gives."""
 
 from __future__ import annotations
 
@@ -7,17 +7,14 @@ from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.crypto import blind_index
+from clinic_shared.outbox import Repository
 from scheduling.adapters.orm import courses, patients, sessions
 from scheduling.domain.patients import Patient
 
 
-class PatientRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
+class PatientRepository(Repository):
     async def add(self, patient: Patient) -> None:
         await self._session.execute(sa.insert(patients).values(**_row(patient)))
 

@@ -1,22 +1,29 @@
-"""What every scheduling use case works with: repositories, the clock, the clinic's zone."""
+"""Scheduling's Scope: the unit of work every use case, handler and worker runs in, with the
+service's repositories, the clock and the clinic's zone."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from clinic_shared.contracts.events import Action, SessionRenumbered
+from clinic_shared.db import utcnow
 from clinic_shared.errors import AppError, NotFound
 from clinic_shared.outbox import UnitOfWork
+from clinic_shared.runtime import ServiceRuntime
 from scheduling.adapters.bookings import BookingRepository
 from scheduling.adapters.calendar import CalendarRepository
+from scheduling.adapters.nudges import NudgeRepository
+from scheduling.adapters.patients import PatientRepository
 from scheduling.adapters.staff import StaffRepository
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
 from scheduling.domain.rules import HORIZON
+from scheduling.settings import SchedulingSettings
 
 
 @dataclass(frozen=True)
@@ -32,9 +39,15 @@ class Scope:
     def __init__(self, uow: UnitOfWork, clinic: Clinic) -> None:
         self.uow = uow
         self.clinic = clinic
+        self.patients = PatientRepository(uow.session)
         self.calendar = CalendarRepository(uow.session)
         self.staff = StaffRepository(uow.session)
         self.bookings = BookingRepository(uow.session)
+        self.nudges = NudgeRepository(uow.session)
+
+    async def rollback(self) -> None:
+        """Drop what the unit of work wrote so far; it goes on in a new transaction."""
+        await self.uow.session.rollback()
 
     def action(self, sessions: int) -> Action:
         """A new action of the clinic's now, touching `sessions` sessions: the events it emits
@@ -87,6 +100,33 @@ class Scope:
                     )
                 )
         return numbers
+
+
+def clinic_of(settings: SchedulingSettings, now: datetime) -> Clinic:
+    return Clinic(zone=settings.zone, now=now, horizon=settings.horizon)
+
+
+@asynccontextmanager
+async def open_scope(
+    runtime: ServiceRuntime, *, now: datetime | None = None
+) -> AsyncIterator[Scope]:
+    """A Scope on a new unit of work, at the runtime's clock unless told `now`."""
+    settings = runtime.settings
+    assert isinstance(settings, SchedulingSettings)
+    async with runtime.uow() as uow:
+        yield Scope(uow, clinic_of(settings, now or runtime.clock()))
+
+
+def make_scope(settings: SchedulingSettings) -> Callable[[UnitOfWork], Scope]:
+    """The Scope of the consumer's unit of work, for EVENT_HANDLERS: now by the wall clock, when
+    the event is applied."""
+
+    zone, horizon = settings.zone, settings.horizon  # read once: the consumers are a hot path
+
+    def scope_of(uow: UnitOfWork) -> Scope:
+        return Scope(uow, Clinic(zone=zone, now=utcnow(), horizon=horizon))
+
+    return scope_of
 
 
 def facts(
