@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from clinic_shared.errors import Unprocessable
+from inventory.domain.errors import NotEnoughOnHand
 from inventory.domain.lots import Lot
 
 AdjustmentKind = Literal["count_correction", "breakage", "disposal"]
@@ -16,10 +16,7 @@ def adjusted_quantity(lot: Lot, kind: AdjustmentKind, quantity: int) -> int:
     if kind == "count_correction":
         return lot.consumed + quantity
     if quantity > lot.on_hand:
-        raise Unprocessable(
-            f"Lot {lot.lot_number} has {lot.on_hand} vials on hand; {quantity} cannot be removed.",
-            errors=[{"field": "body.quantity", "reason": f"at most {lot.on_hand}"}],
-        )
+        raise NotEnoughOnHand(lot.lot_number, lot.on_hand, quantity)
     return lot.quantity - quantity
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinic_shared.errors import Unprocessable
+from inventory.domain.errors import InvalidKit
 
 
 @dataclass(frozen=True)
@@ -78,4 +78,4 @@ def check_kit_lines(lines: list[KitLine], known_products: set[str]) -> None:
             problems.append({"field": field, "reason": "product listed twice"})
         seen.add(line.product_code)
     if problems:
-        raise Unprocessable("The kit is invalid.", errors=problems)
+        raise InvalidKit(problems)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from clinic_shared.errors import Conflict, Unprocessable
+from inventory.domain.errors import ExpiredReceipt, LotClosedToReceipts, LotExpiryMismatch
 
 LotStatus = Literal["available", "quarantined", "recalled", "expired"]
 # Why a lot named for a session may not be used for it.
@@ -74,20 +74,10 @@ def effective_status(status: LotStatus, expires_on: date, today: date) -> LotSta
 def check_receipt(*, expires_on: date, today: date, existing: Lot | None) -> None:
     """A receipt brings an unexpired lot; a known lot number must keep its expiry and status."""
     if expires_on <= today:
-        raise Unprocessable(
-            f"The lot expired on {expires_on.isoformat()}; expired stock is not received.",
-            errors=[{"field": "body.expires_on", "reason": "must be after today"}],
-        )
+        raise ExpiredReceipt(expires_on)
     if existing is None:
         return
     if existing.expires_on != expires_on:
-        raise Conflict(
-            f"Lot {existing.lot_number} is on record expiring {existing.expires_on.isoformat()}.",
-            lot_id=str(existing.id),
-            expires_on=existing.expires_on.isoformat(),
-        )
+        raise LotExpiryMismatch(existing.lot_number, str(existing.id), existing.expires_on)
     if existing.status in ("recalled", "quarantined"):
-        raise Conflict(
-            f"Lot {existing.lot_number} is {existing.status}; it cannot receive stock.",
-            lot_id=str(existing.id),
-        )
+        raise LotClosedToReceipts(existing.lot_number, str(existing.id), existing.status)
