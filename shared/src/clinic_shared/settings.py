@@ -13,6 +13,9 @@ from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 MIN_PRODUCTION_SECRET_LENGTH = 32
 
+DEFAULT_MAX_BODY_BYTES = 256 * 1024
+"""A course of twenty sessions with its notes is under 10 KB: 256 KiB leaves room to spare."""
+
 
 class ServiceSettings(BaseSettings):
     """Base of each service's settings; a subclass sets its own `env_prefix`.
@@ -47,8 +50,22 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/service"
     host: str = "127.0.0.1"
+    forwarded_allow_ips: str = Field(
+        "",
+        validation_alias="FORWARDED_ALLOW_IPS",
+        description=(
+            "The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses "
+            "or networks, comma-separated, as uvicorn takes them). Empty: none, so a client "
+            "cannot pick the address the per-address limits count."
+        ),
+    )
     port: int = Field(8000, ge=0, le=65535)
     database_pool_size: int = Field(10, ge=1)
+    max_body_bytes: int = Field(
+        DEFAULT_MAX_BODY_BYTES,
+        ge=1024,
+        description="The largest request body taken; larger ones get 413.",
+    )
     run_migrations: bool = True
     seed_demo_data: bool = False
 
