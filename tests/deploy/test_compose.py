@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,7 +25,7 @@ from scheduling.settings import SchedulingSettings
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 INIT_SCRIPT = REPO_ROOT / "deploy" / "postgres" / "init-databases.sh"
-GOOD_SECRET = "s3cr3t-" + "x" * 33  # 40 characters
+GOOD_SECRET = secrets.token_urlsafe(30)  # 40 random characters
 assert len(GOOD_SECRET) == 40
 GOOD_KEYS = {"CLINIC_DATA_KEYS": f"k1:{new_key()}", "CLINIC_INDEX_KEY": new_key()}
 

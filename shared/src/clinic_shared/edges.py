@@ -137,6 +137,12 @@ def body_routes_with_roles(app: FastAPI) -> Iterable[tuple[re.Pattern[str], froz
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """An API answer is never a page: it may load nothing and be framed by nothing."""
+PAGES_POLICY = (
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'"
+)
+"""For an app that serves pages (the dashboard): its own scripts, styles and images only, no
+inline script, never framed, forms posted only to itself."""
 DOCS_POLICY = "frame-ancestors 'none'"
 """/docs and /redoc load FastAPI's Swagger UI and ReDoc from their CDN, with inline scripts:
 framing is still refused. (Issue 22 serves their assets locally; then this tightens.)"""

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from clinic_shared import crypto
 from clinic_shared.auth import TokenVerifier, bearer_token
 from clinic_shared.context import correlation_id_var, new_id
-from clinic_shared.edges import RequestGuard, SecurityHeaders
+from clinic_shared.edges import API_POLICY, RequestGuard, SecurityHeaders
 from clinic_shared.errors import Unauthorized
 from clinic_shared.messaging import MessageBus
 from clinic_shared.metrics import HttpMetricsMiddleware, ServiceMetrics, metrics_endpoint
@@ -131,6 +131,7 @@ def create_app(
     metrics: ServiceMetrics | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     body_limits: Mapping[str, int] | None = None,
+    content_security_policy: str = API_POLICY,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -159,7 +160,7 @@ def create_app(
     )
     app.add_middleware(CorrelationIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, content_security_policy=content_security_policy)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route(
         "/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False
@@ -247,7 +248,11 @@ def build_service_app(
         seed=seed,
         workers=workers,
     )
-    verifier = TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
+    verifier = TokenVerifier(
+        settings.jwt_secret.get_secret_value(),
+        settings.jwt_issuer,
+        max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
+    )
     return create_app(
         title=title,
         description=description,
