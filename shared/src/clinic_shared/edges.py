@@ -147,6 +147,8 @@ DOCS_POLICY = "frame-ancestors 'none'"
 """/docs and /redoc load FastAPI's Swagger UI and ReDoc from their CDN, with inline scripts:
 framing is still refused. (Issue 22 serves their assets locally; then this tightens.)"""
 DOCS_PATHS = ("/docs", "/redoc")
+STATIC = "/static/"
+"""Versioned assets (`htmx-2.0.11.min.js`): cacheable, unlike every answer with data."""
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
@@ -178,7 +180,7 @@ class SecurityHeaders:
                 headers = message.setdefault("headers", [])
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in (policy, *SECURITY_HEADERS) if h[0] not in present)
-                if b"cache-control" not in present:
+                if b"cache-control" not in present and not scope["path"].startswith(STATIC):
                     headers.append((b"cache-control", b"no-store"))
                 if over_tls:
                     headers.append(HSTS)
