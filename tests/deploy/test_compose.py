@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -24,8 +25,12 @@ from scheduling.settings import SchedulingSettings
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 INIT_SCRIPT = REPO_ROOT / "deploy" / "postgres" / "init-databases.sh"
-GOOD_SECRET = "s3cr3t-" + "x" * 33  # 40 characters
+GOOD_SECRET = secrets.token_urlsafe(30)  # 40 random characters
 assert len(GOOD_SECRET) == 40
+FIRST_ADMIN = {
+    "DASHBOARD_FIRST_ADMIN_EMAIL": "owner@clinic.example",
+    "DASHBOARD_FIRST_ADMIN_PASSWORD": "a long first password",
+}
 GOOD_KEYS = {"CLINIC_DATA_KEYS": f"k1:{new_key()}", "CLINIC_INDEX_KEY": new_key()}
 
 SERVICES: dict[str, type[ServiceSettings]] = {
@@ -76,7 +81,7 @@ def _final_stage(dockerfile: Path) -> list[tuple[str, str]]:
 
 def test_compose_config_is_valid() -> None:
     binary = _docker_compose()
-    env = {**os.environ, "CLINIC_JWT_SECRET": GOOD_SECRET, **GOOD_KEYS}
+    env = {**os.environ, "CLINIC_JWT_SECRET": GOOD_SECRET, **GOOD_KEYS, **FIRST_ADMIN}
     result = subprocess.run(
         [binary, "-f", str(COMPOSE_FILE), "config", "-q"],
         cwd=REPO_ROOT,

@@ -26,7 +26,7 @@ async def test_a_service_started_before_the_broker_connects_when_it_comes(
     settings = await stack_settings(NotificationsSettings, amqp_url=through_proxy)
     try:
         async with running(build_app(settings)) as client:
-            down = await client.get("/readyz")
+            down = await client.get("/readyz", headers=bearer("admin"))
             assert down.status_code == 503
             assert down.json()["checks"]["broker"] is False
             assert down.json()["checks"]["consumer"] is False
@@ -36,11 +36,11 @@ async def test_a_service_started_before_the_broker_connects_when_it_comes(
             await proxy.start()
 
             async def readiness() -> tuple[int, dict]:
-                response = await client.get("/readyz")
+                response = await client.get("/readyz", headers=bearer("admin"))
                 return response.status_code, response.json()
 
             await eventually(readiness, until=lambda answer: answer[0] == 200, timeout=60)
-            checks = (await client.get("/readyz")).json()["checks"]
+            checks = (await client.get("/readyz", headers=bearer("admin"))).json()["checks"]
             assert checks["broker"] is True
             assert checks["consumer"] is True
     finally:

@@ -26,9 +26,17 @@ class Principal:
 class TokenVerifier:
     secret: str
     issuer: str = "clinic"
+    max_lifetime_seconds: float = 24 * 3600
+    """A token may live this long from its issue (`iat`) to its expiry; a longer-lived one is
+    refused, so a leaked token cannot be made to last for years."""
 
     def verify(self, token: str) -> Principal:
-        principal, expires = _verified(token, self.secret, self.issuer)
+        principal, issued, expires = _verified(token, self.secret, self.issuer)
+        if expires - issued > self.max_lifetime_seconds:
+            raise Unauthorized(
+                "The token lives longer than this clinic allows "
+                f"({self.max_lifetime_seconds:g} s from its issue)."
+            )
         if expires <= time.time():
             raise Unauthorized("The token has expired.")
         return principal
@@ -39,14 +47,14 @@ class TokenVerifier:
 # is remembered (a raise is not cached), keyed by its whole text; its expiry is still checked
 # at every use.
 @functools.lru_cache(maxsize=1024)
-def _verified(token: str, secret: str, issuer: str) -> tuple[Principal, float]:
+def _verified(token: str, secret: str, issuer: str) -> tuple[Principal, float, float]:
     try:
         claims = jwt.decode(
             token,
             secret,
             algorithms=[ALGORITHM],
             issuer=issuer,
-            options={"require": ["exp", "sub", "role", "iss"]},
+            options={"require": ["exp", "iat", "sub", "role", "iss"]},
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("The token has expired.") from exc
@@ -56,7 +64,8 @@ def _verified(token: str, secret: str, issuer: str) -> tuple[Principal, float]:
         role = Role(claims["role"])
     except ValueError as exc:
         raise Unauthorized("The token names an unknown role.") from exc
-    return Principal(subject=str(claims["sub"]), role=role), float(claims["exp"])
+    principal = Principal(subject=str(claims["sub"]), role=role)
+    return principal, float(claims["iat"]), float(claims["exp"])
 
 
 def bearer_token(request: Request) -> str:

@@ -140,7 +140,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request)
-    title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "Error")
+    title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(
+        exc.status_code, "Error"
+    )
     return problem(
         exc.status_code,
         title,

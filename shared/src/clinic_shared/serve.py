@@ -20,7 +20,10 @@ def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
         http="httptools",
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # Uvicorn believes X-Forwarded-For from loopback unless told otherwise: a client
+        # rotating the header would dodge the per-address limits. Only the configured proxies.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or "",
         server_header=False,
         timeout_graceful_shutdown=10,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +14,39 @@ from clinic_shared.crypto import DEVELOPMENT_DATA_KEYS, DEVELOPMENT_INDEX_KEY, K
 from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 MIN_PRODUCTION_SECRET_LENGTH = 32
+MIN_SECRET_ENTROPY_BITS = 80
+"""The least a production secret or key must carry by `estimated_entropy_bits`. A random
+32-character hex secret (128 bits) estimates at 96 or more (the least of 2,000 draws), 32 random
+bytes at 145 or more; `'a' * 32` at 0, `'password' * 5` at 22."""
+
+
+def estimated_entropy_bits(material: str | bytes) -> float:
+    """A cheap estimate of the entropy in `material`: the Shannon entropy of its symbols'
+    frequencies, times its length, over its shortest repeating unit (`'password' * 5` counts as
+    `'password'`). Low for repeated or patterned material however long; close to the truth for
+    random material."""
+    unit = material[: _shortest_period(material)]
+    if not unit:
+        return 0.0
+    counts = Counter(unit)
+    total = len(unit)
+    return total * -sum(n / total * math.log2(n / total) for n in counts.values())
+
+
+def _shortest_period(material: str | bytes) -> int:
+    """The least p with material[i] == material[i - p] throughout: its length less its longest
+    border (a proper prefix that is also a suffix), found with the KMP failure function."""
+    border = [0] * len(material)
+    for i in range(1, len(material)):
+        k = border[i - 1]
+        while k and material[i] != material[k]:
+            k = border[k - 1]
+        border[i] = k + (material[i] == material[k])
+    return len(material) - (border[-1] if material else 0)
+
+
+DEFAULT_MAX_BODY_BYTES = 256 * 1024
+"""A course of twenty sessions with its notes is under 10 KB: 256 KiB leaves room to spare."""
 
 
 class ServiceSettings(BaseSettings):
@@ -33,6 +68,12 @@ class ServiceSettings(BaseSettings):
         SecretStr(DEVELOPMENT_JWT_SECRET), validation_alias="CLINIC_JWT_SECRET"
     )
     jwt_issuer: str = Field("clinic", validation_alias="CLINIC_JWT_ISSUER")
+    jwt_max_lifetime_seconds: int = Field(
+        24 * 3600,
+        ge=60,
+        validation_alias="CLINIC_JWT_MAX_LIFETIME_SECONDS",
+        description="A token whose expiry is further than this from its issue is refused.",
+    )
     data_keys: SecretStr = Field(
         SecretStr(DEVELOPMENT_DATA_KEYS), validation_alias="CLINIC_DATA_KEYS"
     )
@@ -47,8 +88,22 @@ class ServiceSettings(BaseSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/service"
     host: str = "127.0.0.1"
+    forwarded_allow_ips: str = Field(
+        "",
+        validation_alias="FORWARDED_ALLOW_IPS",
+        description=(
+            "The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses "
+            "or networks, comma-separated, as uvicorn takes them). Empty: none, so a client "
+            "cannot pick the address the per-address limits count."
+        ),
+    )
     port: int = Field(8000, ge=0, le=65535)
     database_pool_size: int = Field(10, ge=1)
+    max_body_bytes: int = Field(
+        DEFAULT_MAX_BODY_BYTES,
+        ge=1024,
+        description="The largest request body taken; larger ones get 413.",
+    )
     run_migrations: bool = True
     seed_demo_data: bool = False
 
@@ -95,10 +150,15 @@ class ServiceSettings(BaseSettings):
         if self.env != "production":
             return self
         secret = self.jwt_secret.get_secret_value()
-        if secret == DEVELOPMENT_JWT_SECRET or len(secret) < MIN_PRODUCTION_SECRET_LENGTH:
+        if (
+            secret == DEVELOPMENT_JWT_SECRET
+            or len(secret) < MIN_PRODUCTION_SECRET_LENGTH
+            or estimated_entropy_bits(secret) < MIN_SECRET_ENTROPY_BITS
+        ):
             raise ValueError(
                 "CLINIC_JWT_SECRET must be set to a random secret of at least "
-                f"{MIN_PRODUCTION_SECRET_LENGTH} characters when CLINIC_ENV=production"
+                f"{MIN_PRODUCTION_SECRET_LENGTH} characters when CLINIC_ENV=production "
+                "(repeated or patterned text is refused; `openssl rand -base64 32` makes one)"
             )
         if self.amqp_url is None:
             raise ValueError("AMQP_URL is required when CLINIC_ENV=production")
@@ -106,6 +166,20 @@ class ServiceSettings(BaseSettings):
             raise ValueError("CLINIC_DATA_KEYS must not hold the development key in production")
         if self.index_key.get_secret_value() == DEVELOPMENT_INDEX_KEY:
             raise ValueError("CLINIC_INDEX_KEY must be set to a random key in production")
+        keyring = self.keyring()
+        weak = [f"data key {kid!r}" for kid, key in keyring.keys.items() if _weak(key)]
+        weak += ["the index key"] if _weak(keyring.index_key) else []
+        if weak:
+            raise ValueError(
+                f"{', '.join(weak)} of CLINIC_DATA_KEYS/CLINIC_INDEX_KEY are not random "
+                "(make keys with `python -m clinic_shared.crypto`)"
+            )
+        if self.seed_demo_data:
+            prefix = str(self.model_config.get("env_prefix", ""))
+            raise ValueError(
+                f"{prefix}SEED_DEMO_DATA must be false when CLINIC_ENV=production: the demo "
+                "clinic's patients and sessions would mix with the clinic's own"
+            )
         return self
 
     @classmethod
@@ -117,3 +191,7 @@ class ServiceSettings(BaseSettings):
             alias = field.validation_alias
             names.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
         return names
+
+
+def _weak(key: bytes) -> bool:
+    return estimated_entropy_bits(key) < MIN_SECRET_ENTROPY_BITS

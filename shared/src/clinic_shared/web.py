@@ -13,8 +13,10 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clinic_shared import crypto
-from clinic_shared.auth import TokenVerifier
+from clinic_shared.auth import TokenVerifier, bearer_token
 from clinic_shared.context import correlation_id_var, new_id
+from clinic_shared.edges import API_POLICY, RequestGuard, SecurityHeaders
+from clinic_shared.errors import Unauthorized
 from clinic_shared.messaging import MessageBus
 from clinic_shared.metrics import HttpMetricsMiddleware, ServiceMetrics, metrics_endpoint
 from clinic_shared.openapi_links import add_links
@@ -27,7 +29,7 @@ from clinic_shared.problems import (
     unexpected_error,
 )
 from clinic_shared.runtime import Seeder, ServiceRuntime, Worker
-from clinic_shared.settings import ServiceSettings
+from clinic_shared.settings import DEFAULT_MAX_BODY_BYTES, ServiceSettings
 
 CORRELATION_HEADER = "x-correlation-id"
 
@@ -127,6 +129,9 @@ def create_app(
     routers: list[Any],
     description: str = "",
     metrics: ServiceMetrics | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    body_limits: Mapping[str, int] | None = None,
+    content_security_policy: str = API_POLICY,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -148,8 +153,14 @@ def create_app(
     app.state.runtime = runtime
     app.state.metrics = metrics or ServiceMetrics()
     install_problem_handlers(app)
+    # The last added runs first: headers on every answer, then metrics, the correlation id,
+    # and the guard, whose 401 and 413 are counted and carry the correlation id.
+    app.add_middleware(
+        RequestGuard, fastapi_app=app, max_body_bytes=max_body_bytes, body_limits=body_limits
+    )
     app.add_middleware(CorrelationIdMiddleware)
     app.add_middleware(HttpMetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeaders, content_security_policy=content_security_policy)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route(
         "/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False
@@ -179,12 +190,19 @@ async def _healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _readyz_for(runtime: Readiness) -> Callable[[], Awaitable[JSONResponse]]:
-    async def readyz() -> JSONResponse:
-        """Database reachable, broker connected, every consumer attached."""
+def _readyz_for(runtime: Readiness) -> Callable[[Request], Awaitable[JSONResponse]]:
+    async def readyz(request: Request) -> JSONResponse:
+        """Database reachable, broker connected, every consumer attached: up or down for
+        anyone (a load balancer's probe); which checks and the outbox and dead-letter counts
+        only for a caller with a valid token (any role), or on /metrics."""
         ready, checks = await runtime.readiness()
+        detailed = _has_valid_token(request)
         if ready:
-            return JSONResponse({"status": "ready", "checks": checks})
+            return JSONResponse({"status": "ready", **({"checks": checks} if detailed else {})})
+        if not detailed:
+            return problem(
+                503, "Service unavailable", "Not ready.", slug="not-ready", instance="/readyz"
+            )
         return problem(
             503,
             "Service unavailable",
@@ -195,6 +213,15 @@ def _readyz_for(runtime: Readiness) -> Callable[[], Awaitable[JSONResponse]]:
         )
 
     return readyz
+
+
+def _has_valid_token(request: Request) -> bool:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        verifier.verify(bearer_token(request))
+    except Unauthorized:
+        return False
+    return True
 
 
 def build_service_app(
@@ -221,7 +248,11 @@ def build_service_app(
         seed=seed,
         workers=workers,
     )
-    verifier = TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
+    verifier = TokenVerifier(
+        settings.jwt_secret.get_secret_value(),
+        settings.jwt_issuer,
+        max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
+    )
     return create_app(
         title=title,
         description=description,
@@ -229,4 +260,5 @@ def build_service_app(
         verifier=verifier,
         routers=routers,
         metrics=runtime.metrics,
+        max_body_bytes=settings.max_body_bytes,
     )

@@ -260,8 +260,16 @@ async def test_healthz_is_always_ok(client: httpx.AsyncClient, runtime: DummyRun
     assert response.json() == {"status": "ok"}
 
 
-async def test_readyz_is_200_when_the_runtime_is_ready(client: httpx.AsyncClient) -> None:
+async def test_readyz_tells_anyone_only_that_the_service_is_up(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
+
+
+async def test_readyz_shows_its_checks_to_a_caller_with_a_token(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/readyz", headers=bearer(Role.STOCK_MANAGER))
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "checks": {"database": True, "broker": True}}
 
@@ -271,11 +279,24 @@ async def test_readyz_is_a_503_problem_naming_failed_checks_when_not_ready(
 ) -> None:
     runtime.ready = False
     runtime.checks = {"database": True, "broker": False, "outbox_pending": 3}
-    response = await client.get("/readyz")
+    response = await client.get("/readyz", headers=bearer(Role.ADMIN))
     body = assert_problem(response, 503)
     assert body["detail"] == "Not ready: broker."
     assert body["checks"] == runtime.checks
     assert body["instance"] == "/readyz"
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer forged.token.value"])
+async def test_readyz_down_says_only_down_to_anyone_else(
+    client: httpx.AsyncClient, runtime: DummyRuntime, authorization: str | None
+) -> None:
+    runtime.ready = False
+    runtime.checks = {"database": True, "broker": False, "outbox_pending": 3}
+    headers = {"Authorization": authorization} if authorization else {}
+    body = assert_problem(await client.get("/readyz", headers=headers), 503)
+    assert body["detail"] == "Not ready."
+    assert "checks" not in body
+    assert "outbox" not in str(body)
 
 
 @pytest.mark.parametrize("sqlstate", ["40P01", "40001", "53300", "57P01", "57P03", "08006"])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
+
 import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
@@ -10,7 +13,7 @@ from clinic_shared.crypto import new_key
 from clinic_shared.settings import ServiceSettings
 from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
-STRONG_SECRET = "k" * 40
+STRONG_SECRET = secrets.token_urlsafe(32)
 DATA_KEYS = f"k2:{new_key()},k1:{new_key()}"
 INDEX_KEY = new_key()
 
@@ -149,3 +152,58 @@ def test_data_keys_do_not_show_in_the_settings_repr(monkeypatch: pytest.MonkeyPa
     text = repr(XSettings())
     assert DATA_KEYS.split(":")[1][:20] not in text
     assert INDEX_KEY not in text
+
+
+def _production(monkeypatch: pytest.MonkeyPatch, **environment: str) -> None:
+    values = {
+        "CLINIC_ENV": "production",
+        "CLINIC_JWT_SECRET": STRONG_SECRET,
+        "AMQP_URL": "amqp://u:p@broker:5672/",
+        "CLINIC_DATA_KEYS": DATA_KEYS,
+        "CLINIC_INDEX_KEY": INDEX_KEY,
+    }
+    for name, value in (values | environment).items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.parametrize(
+    "secret", ["a" * 32, "ab" * 20, "password" * 5, "s3cr3t-" + "x" * 33, "0123456789" * 4]
+)
+def test_production_refuses_a_long_secret_with_little_entropy(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    _production(monkeypatch, CLINIC_JWT_SECRET=secret)
+    with pytest.raises(ValidationError, match="CLINIC_JWT_SECRET"):
+        XSettings()
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [secrets.token_urlsafe(32), secrets.token_hex(16), secrets.token_hex(32)],
+    ids=["base64-32-bytes", "hex-16-bytes", "hex-32-bytes"],
+)
+def test_production_takes_a_random_secret_of_any_usual_shape(
+    monkeypatch: pytest.MonkeyPatch, secret: str
+) -> None:
+    _production(monkeypatch, CLINIC_JWT_SECRET=secret)
+    assert XSettings().jwt_secret.get_secret_value() == secret
+
+
+def test_production_refuses_a_data_key_or_index_key_that_is_not_random(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    patterned = base64.b64encode(b"a" * 32).decode()
+    _production(monkeypatch, CLINIC_DATA_KEYS=f"k3:{patterned},k1:{new_key()}")
+    with pytest.raises(ValidationError, match="data key 'k3'"):
+        XSettings()
+    _production(monkeypatch, CLINIC_INDEX_KEY=base64.b64encode(bytes(range(8)) * 4).decode())
+    with pytest.raises(ValidationError, match="the index key"):
+        XSettings()
+
+
+def test_production_refuses_the_demo_clinic(monkeypatch: pytest.MonkeyPatch) -> None:
+    _production(monkeypatch, X_SEED_DEMO_DATA="true")
+    with pytest.raises(ValidationError, match="X_SEED_DEMO_DATA must be false"):
+        XSettings()
+    monkeypatch.setenv("CLINIC_ENV", "development")
+    assert XSettings().seed_demo_data  # make run's demo clinic

@@ -111,7 +111,7 @@ def test_verifier_with_a_custom_issuer_accepts_that_issuer_only() -> None:
         verifier.verify(token)
 
 
-@pytest.mark.parametrize("missing", ["exp", "sub", "role", "iss"])
+@pytest.mark.parametrize("missing", ["exp", "iat", "sub", "role", "iss"])
 def test_token_missing_a_required_claim_is_refused_with_401(missing: str) -> None:
     token = jwt.encode(
         {k: v for k, v in claims().items() if k != missing}, SECRET, algorithm="HS256"
@@ -155,3 +155,18 @@ def test_minting_a_token_imports_neither_the_web_framework_nor_the_database_laye
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_a_token_living_longer_than_the_clinic_allows_is_refused_with_401() -> None:
+    """A leaked token cannot be made to last: the review minted one valid for 100 years."""
+    century = mint_token(SECRET, role=Role.ADMIN, ttl=timedelta(days=36_500))
+    with pytest.raises(Unauthorized, match="lives longer than this clinic allows"):
+        verifier.verify(century)
+    assert verifier.verify(mint_token(SECRET, role=Role.ADMIN, ttl=timedelta(hours=8)))
+
+
+def test_the_longest_lifetime_is_the_clinics_to_set() -> None:
+    strict = TokenVerifier(SECRET, max_lifetime_seconds=3600)
+    with pytest.raises(Unauthorized, match="3600 s"):
+        strict.verify(mint_token(SECRET, role=Role.ADMIN, ttl=timedelta(hours=2)))
+    assert strict.verify(mint_token(SECRET, role=Role.ADMIN, ttl=timedelta(minutes=30)))

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from clinic_shared.auth import TokenVerifier
+from clinic_shared.edges import PAGES_POLICY
 from clinic_shared.ratelimit import Limit, StoredRateLimiter
 from clinic_shared.web import create_app
 from dashboard.adapters.orm import rate_limit_hits
@@ -51,8 +52,14 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
         title="Clinic dashboard",
         description="The staff's pages over scheduling, inventory and notifications.",
         runtime=runtime,
-        verifier=TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer),
+        verifier=TokenVerifier(
+            settings.jwt_secret.get_secret_value(),
+            settings.jwt_issuer,
+            max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
+        ),
         routers=ROUTERS,
+        content_security_policy=PAGES_POLICY,
+        max_body_bytes=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.signin_by_address = StoredRateLimiter(

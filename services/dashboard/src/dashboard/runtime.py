@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared import migrations
 from clinic_shared.db import Database, utcnow
+from dashboard.accounts.service import create_first_admin
 from dashboard.clients import ServiceClients
 from dashboard.settings import DashboardSettings
 
@@ -41,6 +42,12 @@ class DashboardRuntime:
         if self.seed is not None and self.settings.seed_demo_data:
             async with self.transaction() as session:
                 await self.seed(session, self.clock())
+        email, password = self.settings.first_admin_email, self.settings.first_admin_password
+        if email and password is not None:
+            async with self.transaction() as session:
+                await create_first_admin(
+                    session, email=email, password=password.get_secret_value(), now=self.clock()
+                )
         log.info("service started", extra={"service": self.settings.service_name})
 
     async def stop(self) -> None:

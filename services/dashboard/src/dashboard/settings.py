@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
@@ -32,6 +32,14 @@ class DashboardSettings(ServiceSettings):
         5, ge=1, description="Wrong passwords an account takes before it waits out the window."
     )
     signin_failure_window_seconds: float = Field(900, gt=0)
+    first_admin_email: str | None = Field(
+        None,
+        description=(
+            "With DASHBOARD_FIRST_ADMIN_PASSWORD: the clinic's first admin account, created at "
+            "start if no account uses this email yet (production has no demo accounts)."
+        ),
+    )
+    first_admin_password: SecretStr | None = None
 
     @property
     def secure_cookies(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import httpx
 import pytest
 
@@ -73,14 +75,16 @@ async def test_the_session_cookie_is_httponly_and_samesite_lax(dashboard: Dashbo
 
 
 async def test_in_production_the_session_cookie_is_secure(make_settings) -> None:
+    """Production has no demo accounts: the clinic's first admin comes from the environment."""
     settings = await make_settings(
         DashboardSettings,
         env="production",
-        jwt_secret="p" * 40,
+        jwt_secret=secrets.token_urlsafe(32),
         amqp_url="amqp://guest:guest@127.0.0.1:5672/",
         data_keys=f"k1:{new_key()}",
         index_key=new_key(),
-        seed_demo_data=True,
+        first_admin_email="owner@clinic.example",
+        first_admin_password="a long first password",
     )
     app = build_app(settings)
     transport = httpx.ASGITransport(app=app)
@@ -92,8 +96,8 @@ async def test_in_production_the_session_cookie_is_secure(make_settings) -> None
         response = await client.post(
             "/signin",
             data={
-                "email": "admin@clinic.example",
-                "password": "demo-admin-2026",
+                "email": "owner@clinic.example",
+                "password": "a long first password",
                 "csrf_token": csrf_of(form.text),
             },
         )

@@ -132,7 +132,7 @@ async def test_unknown_patient_is_a_404_problem(make_settings) -> None:
 async def test_ready_when_database_bus_and_relay_are_up(make_settings) -> None:
     app = build_app(await make_settings(SchedulingSettings))
     async with running(app) as client:
-        ready = await client.get("/readyz")
+        ready = await client.get("/readyz", headers=bearer("admin"))
         health = await client.get("/healthz")
     assert health.json() == {"status": "ok"}
     assert ready.status_code == 200, ready.text

@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from clinic_shared.testing.helpers import free_port
+from clinic_shared.testing.helpers import bearer, free_port
+from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 
 def _rabbitmq_scripts() -> Path | None:
@@ -176,10 +177,12 @@ class ServiceProcess:
             )
 
     async def readiness(self) -> dict[str, Any]:
-        """The body of /readyz (its `checks`), or {} while the process does not answer."""
+        """The body of /readyz (its `checks`: asked with a token), or {} while the process
+        does not answer."""
+        secret = self.env.get("CLINIC_JWT_SECRET", DEVELOPMENT_JWT_SECRET)
         try:
             async with httpx.AsyncClient(timeout=5) as client:
-                response = await client.get(self.url + "/readyz")
+                response = await client.get(self.url + "/readyz", headers=bearer("admin", secret))
         except httpx.HTTPError:
             return {}
         body: dict[str, Any] = response.json()

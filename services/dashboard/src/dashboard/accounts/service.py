@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from dashboard.accounts import model
 from dashboard.accounts.model import StaffAccount
 from dashboard.accounts.passwords import hash_password, needs_rehash, verify_password
 from dashboard.adapters.accounts import AccountRepository, SessionRepository
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,17 @@ async def create_account(
         raise Conflict(reason, errors=[{"field": "email", "reason": reason}])
     await accounts.add(account, await hash_password(password), now)
     return account
+
+
+async def create_first_admin(db: AsyncSession, *, email: str, password: str, now: datetime) -> None:
+    """The clinic's first admin, from the environment at start, unless that email has an
+    account already (a restart changes nothing, and a changed password stays changed)."""
+    if await AccountRepository(db).email_taken(model.check_email(email)):
+        return
+    await create_account(
+        db, name="Administrator", email=email, role="admin", password=password, now=now
+    )
+    log.info("first admin account created")
 
 
 async def set_active(db: AsyncSession, *, account_id: uuid.UUID, active: bool) -> StaffAccount:

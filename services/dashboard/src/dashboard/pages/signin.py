@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -19,14 +20,45 @@ from dashboard.web import render
 
 router = APIRouter(tags=["sign-in"])
 TOO_MANY_SIGN_INS = "Too many sign-in attempts."
-# Before sign-in there is no session to hold a CSRF token: the form's token must match a cookie.
+# Before sign-in there is no session to hold a CSRF token: the form's token must match a cookie,
+# and be one this server issued (signed, and at most SIGNIN_CSRF_MAX_AGE old), so a cookie a
+# client makes up, or plants for another browser, is not enough.
 SIGNIN_CSRF_COOKIE = "clinic_signin_csrf"
+SIGNIN_CSRF_MAX_AGE = timedelta(hours=2)
+
+
+def _key(runtime: RuntimeDep) -> bytes:
+    secret = runtime.settings.jwt_secret.get_secret_value().encode()
+    return hmac.new(secret, b"dashboard sign-in csrf", hashlib.sha256).digest()
+
+
+def issue_signin_token(key: bytes, now: datetime) -> str:
+    """A random nonce and the time of issue, signed with the server's key."""
+    claim = f"{secrets.token_urlsafe(24)}.{int(now.timestamp())}"
+    signature = hmac.new(key, claim.encode(), hashlib.sha256).hexdigest()
+    return f"{claim}.{signature}"
+
+
+def issued_here(token: str, key: bytes, now: datetime) -> bool:
+    """Whether this server signed `token`, less than SIGNIN_CSRF_MAX_AGE ago."""
+    claim, _, signature = token.rpartition(".")
+    issued = claim.rpartition(".")[2]
+    if not issued.isdigit():
+        return False
+    expected = hmac.new(key, claim.encode(), hashlib.sha256).hexdigest()
+    age = now.timestamp() - int(issued)
+    return hmac.compare_digest(signature, expected) and 0 <= age <= (
+        SIGNIN_CSRF_MAX_AGE.total_seconds()
+    )
 
 
 def _form(
     request: Request, runtime: RuntimeDep, *, status_code: int = 200, **context: object
 ) -> HTMLResponse:
-    token = request.cookies.get(SIGNIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    key, now = _key(runtime), runtime.clock()
+    token = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
+    if not issued_here(token, key, now):
+        token = issue_signin_token(key, now)
     response = render(request, "signin/signin.html", {"signin_csrf": token, **context})
     response.status_code = status_code
     response.set_cookie(
@@ -54,7 +86,11 @@ async def signin(
     csrf_token: Annotated[str, Form(alias=CSRF_FIELD)] = "",
 ) -> Response:
     expected = request.cookies.get(SIGNIN_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(csrf_token, expected):
+    if (
+        not expected
+        or not hmac.compare_digest(csrf_token, expected)
+        or not issued_here(expected, _key(runtime), runtime.clock())
+    ):
         raise CsrfRefused()
     by_address: StoredRateLimiter = request.app.state.signin_by_address
     failures: StoredRateLimiter = request.app.state.signin_failures
