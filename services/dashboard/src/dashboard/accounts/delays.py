@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,3 +39,21 @@ class SignInDelays:
         """This wrong password is the one after which attempts start to wait."""
         return failures == self.free
 
+
+@dataclass(frozen=True)
+class KnownFor:
+    """How long a device or an address stays known after an account's last sign-in from it."""
+
+    device: timedelta
+    address: timedelta
+
+
+@dataclass(frozen=True)
+class SignInAlert:
+    """Wrong passwords that made an account's sign-ins wait, from `since` to `last_at`."""
+
+    account_id: uuid.UUID
+    failures: int
+    since: datetime
+    last_at: datetime
+    owner_told_at: datetime | None
