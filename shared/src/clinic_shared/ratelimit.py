@@ -1,7 +1,9 @@
 """Rate limits for the doors anyone can knock on: sign-in and the SMS provider's webhooks.
 
 A sliding window per key (a client address, an account): at most `requests` in any
-`per_seconds`. Refusals are 429 problem+json with `Retry-After`.
+`per_seconds`. Refusals are 429 problem+json with `Retry-After`. The stored limiter also takes
+other rules (the dashboard's growing sign-in delays): anything that says how long the next
+request must wait, given the times of the hits it remembers.
 
 Two places keep the counts. `RateLimiter` keeps them in the process: free to ask, but each
 replica counts its own, so it suits a flood guard that must cost less than the work it protects
@@ -16,9 +18,10 @@ import logging
 import math
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -40,6 +43,26 @@ class Limit:
     def __post_init__(self) -> None:
         if self.requests < 1 or self.per_seconds <= 0:
             raise ValueError("a limit needs at least one request in a positive window")
+
+    @property
+    def memory(self) -> timedelta:
+        return timedelta(seconds=self.per_seconds)
+
+    def wait(self, times: Sequence[datetime], now: datetime) -> timedelta:
+        """Full once `requests` hits are in the window; the oldest of them leaves it first."""
+        if len(times) < self.requests:
+            return timedelta(0)
+        return times[-self.requests] + self.memory - now
+
+
+class StoredRule(Protocol):
+    """What a `StoredRateLimiter` enforces: how long hits are remembered, and how long the next
+    request must still wait given the remembered hits' times, oldest first (zero or less: go)."""
+
+    @property
+    def memory(self) -> timedelta: ...
+
+    def wait(self, times: Sequence[datetime], now: datetime) -> timedelta: ...
 
 
 class RateLimiter:
@@ -93,11 +116,11 @@ def rate_limit_table(metadata: sa.MetaData) -> sa.Table:
 
 
 class StoredRateLimiter:
-    """The same sliding window, counted in the database so that every replica shares it.
+    """A rule (such as a sliding window) counted in the database, so every replica shares it.
 
     A hit counts and checks in one transaction, serialised per key (a transaction-scoped
     advisory lock), so concurrent requests on several replicas cannot all slip
-    under the limit. Keys are stored as SHA-256 hashes: no address or account name at rest.
+    past the rule. Keys are stored as SHA-256 hashes: no address or account name at rest.
     """
 
     def __init__(
@@ -105,45 +128,45 @@ class StoredRateLimiter:
         db: Database,
         table: sa.Table,
         name: str,
-        limit: Limit,
+        rule: StoredRule,
         *,
         clock: Callable[[], datetime] = utcnow,
         refusal: str = "Too many requests. Try again later.",
     ) -> None:
-        self.limit = limit
+        self.rule = rule
         self._db = db
         self._table = table
         self._name = name
         self._clock = clock
         self._refusal = refusal
-        self._window = timedelta(seconds=limit.per_seconds)
         self._pruned_at: datetime | None = None
 
     def _hash(self, key: str) -> str:
         return hashlib.sha256(f"{self._name}:{key}".encode()).hexdigest()
 
-    async def hit(self, key: str) -> None:
-        """Count one request for `key`; when its window is full, refuse it and count nothing."""
+    async def hit(self, key: str) -> list[datetime]:
+        """Count one request for `key`: the times of its remembered hits, this one last. When the
+        rule says wait, refuse it and count nothing."""
         table, now, key_hash = self._table, self._clock(), self._hash(key)
         mine = sa.and_(table.c.limiter == self._name, table.c.key_hash == key_hash)
         async with self._db.session() as session, session.begin():
             lock = sa.func.hashtextextended(key_hash, 0)
             await session.execute(sa.select(sa.func.pg_advisory_xact_lock(lock)))
-            recent = (
+            times = list(
                 await session.scalars(
                     sa.select(table.c.at)
-                    .where(mine, table.c.at > now - self._window)
+                    .where(mine, table.c.at > now - self.rule.memory)
                     .order_by(table.c.at)
-                    .limit(self.limit.requests)
                 )
-            ).all()
-            if len(recent) >= self.limit.requests:
-                wait = (recent[0] + self._window - now).total_seconds()
+            )
+            wait = self.rule.wait(times, now).total_seconds()
+            if wait > 0:
                 raise TooManyRequests(self._refusal, retry_after_seconds=max(1, math.ceil(wait)))
             await session.execute(
                 sa.insert(table).values(limiter=self._name, key_hash=key_hash, at=now)
             )
         await self._prune(now)
+        return [*times, now]
 
     async def forget(self, key: str, session: AsyncSession) -> None:
         """Clear `key`'s count in `session`'s transaction (a right password clears the account's
@@ -156,15 +179,15 @@ class StoredRateLimiter:
         )
 
     async def _prune(self, now: datetime) -> None:
-        """Delete hits older than the window, at most once a window per process: the table holds
-        about one window of requests, however many keys have come and gone."""
-        if self._pruned_at is not None and now - self._pruned_at < self._window:
+        """Delete hits older than the rule's memory, at most once per memory per process: the
+        table holds about one memory's worth of requests, however many keys have come and gone."""
+        if self._pruned_at is not None and now - self._pruned_at < self.rule.memory:
             return
         self._pruned_at = now
         table = self._table
         expired = (
             sa.select(table.c.id)
-            .where(table.c.limiter == self._name, table.c.at <= now - self._window)
+            .where(table.c.limiter == self._name, table.c.at <= now - self.rule.memory)
             .limit(10_000)
             .with_for_update(skip_locked=True)  # replicas pruning at once take turns, no deadlock
         )

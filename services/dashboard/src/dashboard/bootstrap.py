@@ -22,6 +22,7 @@ from dashboard.pages import (
     patient,
     patient_edit,
     signin,
+    signin_notice,
     stock,
 )
 from dashboard.pages.settings import routers as settings_routers
@@ -33,6 +34,7 @@ from dashboard.web import templates
 
 ROUTERS = [
     signin.router,
+    signin_notice.router,
     agenda.router,
     agenda_actions.router,
     agenda_complete.router,
@@ -73,7 +75,8 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
         runtime.db,
         rate_limit_hits,
         "signin-account",
-        Limit(settings.signin_failures_per_account, settings.signin_failure_window_seconds),
+        settings.signin_delays,
+        clock=lambda: runtime.clock(),  # tests move the runtime's clock through the delays
         refusal=TOO_MANY_SIGN_INS,
     )
     templates.env.globals["clinic_zone"] = settings.zone

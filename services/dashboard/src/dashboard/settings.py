@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
+from dashboard.accounts.delays import KnownFor, SignInDelays
 
 
 class DashboardSettings(ServiceSettings):
@@ -29,9 +32,21 @@ class DashboardSettings(ServiceSettings):
         30, ge=1, description="Sign-in attempts one network address may make per minute."
     )
     signin_failures_per_account: int = Field(
-        5, ge=1, description="Wrong passwords an account takes before it waits out the window."
+        5, ge=1, description="Wrong passwords an account takes before each further attempt waits."
     )
-    signin_failure_window_seconds: float = Field(900, gt=0)
+    signin_first_delay_seconds: float = Field(
+        60, gt=0, description="The first wait; it doubles after each further wrong password."
+    )
+    signin_longest_delay_seconds: float = Field(900, gt=0, description="The longest wait.")
+    signin_failure_memory_hours: float = Field(
+        24, gt=0, description="How long a wrong password counts (a right one clears them)."
+    )
+    signin_known_device_days: float = Field(
+        365, gt=0, description="How long a browser that signed in passes others' delays."
+    )
+    signin_known_address_days: float = Field(
+        30, gt=0, description="How long an address that signed in passes others' delays."
+    )
     first_admin_email: str | None = Field(
         None,
         description=(
@@ -40,6 +55,22 @@ class DashboardSettings(ServiceSettings):
         ),
     )
     first_admin_password: SecretStr | None = None
+
+    @property
+    def signin_delays(self) -> SignInDelays:
+        return SignInDelays(
+            free=self.signin_failures_per_account,
+            first=timedelta(seconds=self.signin_first_delay_seconds),
+            longest=timedelta(seconds=self.signin_longest_delay_seconds),
+            memory=timedelta(hours=self.signin_failure_memory_hours),
+        )
+
+    @property
+    def signin_known_for(self) -> KnownFor:
+        return KnownFor(
+            device=timedelta(days=self.signin_known_device_days),
+            address=timedelta(days=self.signin_known_address_days),
+        )
 
     @property
     def secure_cookies(self) -> bool:

@@ -65,7 +65,9 @@ async def test_the_sign_in_form_carries_a_csrf_token(dashboard) -> None:
     assert csrf_of(page.text)
 
 
-async def test_after_five_wrong_passwords_even_the_right_one_waits(dashboard) -> None:
+async def test_after_five_wrong_passwords_even_the_right_one_waits_on_a_new_browser(
+    dashboard,
+) -> None:
     for _ in range(5):
         wrong = await dashboard.sign_in("reception@clinic.example", "guess")
         assert wrong.status_code == 401

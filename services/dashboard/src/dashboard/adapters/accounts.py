@@ -47,6 +47,11 @@ class AccountRepository:
         row = (await self.session.execute(query)).first()
         return _account(row._mapping) if row else None
 
+    async def by_email(self, email: str) -> StaffAccount | None:
+        query = sa.select(*_ACCOUNT_COLUMNS).where(staff_accounts.c.email == email)
+        row = (await self.session.execute(query)).first()
+        return _account(row._mapping) if row else None
+
     async def with_hash(self, email: str) -> tuple[StaffAccount, str] | None:
         query = sa.select(*_ACCOUNT_COLUMNS, staff_accounts.c.password_hash).where(
             staff_accounts.c.email == email

@@ -13,9 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clinic_shared.errors import TooManyRequests
 from clinic_shared.ratelimit import StoredRateLimiter, client_address
+from dashboard.accounts import guard
 from dashboard.accounts.service import SignInRefused, sign_in, sign_out
 from dashboard.deps import CSRF_FIELD, SESSION_COOKIE, CsrfChecked, DbDep, RuntimeDep
 from dashboard.errors import CsrfRefused
+from dashboard.pages.signin_notice import NOTICE_PATH
 from dashboard.web import render
 
 router = APIRouter(tags=["sign-in"])
@@ -24,6 +26,9 @@ TOO_MANY_SIGN_INS = "Too many sign-in attempts."
 # and be one this server issued (signed, and at most SIGNIN_CSRF_MAX_AGE old), so a cookie a
 # client makes up, or plants for another browser, is not enough.
 SIGNIN_CSRF_COOKIE = "clinic_signin_csrf"
+# A random id for the browser, given at a successful sign-in: a right password from a browser
+# that signed in before is not slowed by the delays others' wrong passwords cause.
+DEVICE_COOKIE = "clinic_device"
 SIGNIN_CSRF_MAX_AGE = timedelta(hours=2)
 
 
@@ -94,32 +99,56 @@ async def signin(
         raise CsrfRefused()
     by_address: StoredRateLimiter = request.app.state.signin_by_address
     failures: StoredRateLimiter = request.app.state.signin_failures
-    account = email.strip().lower()
-    ttl = timedelta(hours=runtime.settings.session_hours)
+    settings, now, address = runtime.settings, runtime.clock(), client_address(request)
+    device, known = request.cookies.get(DEVICE_COOKIE, ""), settings.signin_known_for
     try:
-        await by_address.hit(client_address(request))
-        # Counted before the password is checked, so concurrent guesses cannot all slip under
-        # the limit; the right password then clears the count: only wrong ones remain.
-        await failures.hit(account)
-        token, _ = await sign_in(db, email=email, password=password, now=runtime.clock(), ttl=ttl)
+        await by_address.hit(address)
+        # Its own short read, so the request holds no connection while it queues for the count.
+        async with runtime.transaction() as session:
+            lane = await guard.lane_for(
+                session, email=email, device=device, address=address, now=now, known=known
+            )
+        # Counted before the password is checked, so concurrent guesses cannot all slip past
+        # the delay; the right password then clears the lane's count: only wrong ones remain.
+        tried = await failures.hit(lane.key)
     except TooManyRequests as exc:
         wait = f"{exc.detail} Try again in {exc.retry_after_seconds} s."
         refused = _form(request, runtime, status_code=429, errors={"form": wait}, email=email)
         refused.headers.update(exc.headers())
         return refused
+    ttl = timedelta(hours=settings.session_hours)
+    try:
+        token, signed = await sign_in(db, email=email, password=password, now=now, ttl=ttl)
     except SignInRefused as exc:
+        await guard.record_failure(db, lane=lane, tried=tried, delays=settings.signin_delays)
         errors = {"password": exc.detail}
         return _form(request, runtime, status_code=401, errors=errors, email=email)
-    await failures.forget(account, db)
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(ttl.total_seconds()),
-        httponly=True,
-        samesite="lax",
-        secure=runtime.settings.secure_cookies,
+    await failures.forget(lane.key, db)
+    account_id = signed.account.id
+    device = await guard.remember_sign_in(
+        db, account_id=account_id, device=device, address=address, now=now, known=known
     )
+    told = await guard.untold_alert(db, account_id=account_id) is None
+    return _signed_in(runtime, token=token, device=device, then="/" if told else NOTICE_PATH)
+
+
+def _signed_in(runtime: RuntimeDep, *, token: str, device: str, then: str) -> Response:
+    """On to `then`, with the session's cookie and the device's long-lived one."""
+    settings = runtime.settings
+    response = RedirectResponse(then, status_code=303)
+    lasting = {
+        SESSION_COOKIE: (token, timedelta(hours=settings.session_hours)),
+        DEVICE_COOKIE: (device, timedelta(days=settings.signin_known_device_days)),
+    }
+    for name, (value, lasts) in lasting.items():
+        response.set_cookie(
+            name,
+            value,
+            max_age=int(lasts.total_seconds()),
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+        )
     response.delete_cookie(SIGNIN_CSRF_COOKIE)
     return response
 

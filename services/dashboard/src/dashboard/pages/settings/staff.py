@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Form, Request
@@ -10,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clinic_shared.auth import Role
 from clinic_shared.errors import AppError
-from dashboard.accounts import service
+from dashboard.accounts import guard, service
 from dashboard.accounts.model import invalid
-from dashboard.deps import AdminUser, DbDep, RuntimeDep, page_router
+from dashboard.deps import AdminUser, DbDep, RuntimeDep, get_runtime, page_router
 from dashboard.web import form_errors, render
 
 router = page_router(prefix="/settings", tags=["settings"])
@@ -22,6 +23,7 @@ SAVED = {
     "reactivated": "The account can sign in again.",
     "password": "The password is changed; the account is signed out everywhere.",
 }
+WARNINGS_SHOWN_FOR = timedelta(days=30)
 
 
 async def _page(
@@ -29,7 +31,17 @@ async def _page(
 ) -> HTMLResponse:
     accounts = await service.list_accounts(db)
     saved = SAVED.get(request.query_params.get("saved", ""))
-    page = {"accounts": accounts, "roles": list(Role), "saved": saved, **context}
+    since = get_runtime(request).clock() - WARNINGS_SHOWN_FOR
+    names = {account.id: account.name for account in accounts}
+    warnings = [(names[a.account_id], a) for a in await guard.alerts_since(db, moment=since)]
+    page = {
+        "accounts": accounts,
+        "roles": list(Role),
+        "saved": saved,
+        "warnings": warnings,
+        "warning_days": WARNINGS_SHOWN_FOR.days,
+        **context,
+    }
     return render(request, "settings/staff.html", page, status_code=status_code)
 
 
