@@ -1,0 +1,187 @@
+"""The calendar in the browser: book a course's next session from the grid, move by dragging."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from playwright.async_api import Page, expect
+
+from clinic_shared.auth import Role
+
+from .conftest import screenshot
+
+PARIS = ZoneInfo("Europe/Paris")
+CHLOE = "00000000-0000-4000-8000-000000000002"
+SAM_PATEL = "00000000-0000-4000-8000-0000000000a2"  # Amelia's course is Dr Dubois's
+ROOM_2 = "00000000-0000-4000-8000-0000000000b2"
+# Finds where the grid shows (day, HH:MM, column): down the middle for the time, then across.
+SLOT_AT = """([day, hhmm, resource]) => {
+  const cal = window.clinicCalendar;
+  const box = document.querySelector('#calendar .ec-body').getBoundingClientRect();
+  const pad = (n) => String(n).padStart(2, '0');
+  const at = (x, y) => cal.dateFromPoint(x, y);
+  const clock = (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  const dayOf = (d) => d.toISOString().slice(0, 10);
+  for (let y = box.top + 2; y < box.bottom; y += 2) {
+    const found = at(box.left + box.width / 2, y);
+    if (!found || clock(found.date) !== hhmm) continue;
+    for (let x = box.left; x < box.right; x += 4) {
+      const here = at(x, y + 4);
+      if (here && dayOf(here.date) === day && here.resource && here.resource.id === resource) {
+        return {x: x + 8, y: y + 4};
+      }
+    }
+  }
+  return null;
+}"""
+
+
+def wednesday_in(weeks: int) -> date:
+    """The Wednesday `weeks` weeks after this one (always in the future for weeks >= 1)."""
+    today = datetime.now(PARIS).date()
+    return today - timedelta(days=today.weekday()) + timedelta(weeks=weeks, days=2)
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), PARIS)
+
+
+async def chloes_course(stack, *days: date) -> dict[str, Any]:
+    """A course of Chloé's with Sam Patel, its first sessions booked at 10:00 on `days`."""
+    async with stack.api("scheduling", Role.RECEPTIONIST) as api:
+        course = await api.post(
+            "/v1/courses",
+            json={
+                "patient_id": CHLOE,
+                "treatment_code": "cellulite-thighs",
+                "practitioner_id": SAM_PATEL,
+                "sessions_planned": 6,
+            },
+        )
+        assert course.status_code == 201, course.text
+        sessions = [{"starts_at": at(d).isoformat(), "room_id": ROOM_2} for d in days]
+        booked = await api.post(
+            f"/v1/courses/{course.json()['id']}/book-plan", json={"sessions": sessions}
+        )
+        assert booked.status_code == 201, booked.text
+        return {"id": course.json()["id"], "sessions": booked.json()}
+
+
+async def course_starts(stack, course_id: str) -> list[datetime]:
+    async with stack.api("scheduling") as api:
+        course = (await api.get(f"/v1/courses/{course_id}")).json()
+    active = [s for s in course["sessions"] if s["status"] in {"booked", "confirmed"}]
+    return sorted(datetime.fromisoformat(s["starts_at"]).astimezone(PARIS) for s in active)
+
+
+async def open_week(page: Page, monday: date) -> None:
+    await page.set_viewport_size({"width": 1400, "height": 1000})
+    await page.goto(f"/calendar?day={monday.isoformat()}&view=week&by=practitioner")
+    await expect(page.locator("#calendar .ec-body")).to_be_visible()
+
+
+async def slot(page: Page, day: date, hhmm: str) -> dict[str, float]:
+    point = await page.evaluate(SLOT_AT, [day.isoformat(), hhmm, SAM_PATEL])
+    assert point, f"no slot on the grid for {day} {hhmm}"
+    return dict(point)
+
+
+async def shown_at(page: Page, session_id: str) -> str:
+    """The day and time of the grid where the session's block sits."""
+    box = await page.locator(f'[data-session-id="{session_id}"]').bounding_box()
+    assert box, "the session is not on the grid"
+    found = await page.evaluate(
+        "([x, y]) => window.clinicCalendar.dateFromPoint(x, y).date.toISOString().slice(0, 16)",
+        [box["x"] + box["width"] / 2, box["y"] + 4],
+    )
+    return str(found)
+
+
+async def drag(page: Page, session_id: str, to: dict[str, float]) -> None:
+    """Drag the session by its top edge (its start) to the point `to`."""
+    box = await page.locator(f'[data-session-id="{session_id}"]').bounding_box()
+    assert box, "the session is not on the grid"
+    await page.mouse.move(box["x"] + 8, box["y"] + 4)
+    await page.mouse.down()
+    await page.mouse.move(box["x"] + 20, box["y"] + 20, steps=4)
+    await page.mouse.move(to["x"], to["y"], steps=12)
+    await page.mouse.up()
+
+
+async def test_booking_from_the_grid_opens_only_the_days_the_interval_allows(
+    stack, signed_in
+) -> None:
+    first = wednesday_in(1)
+    course = await chloes_course(stack, first)
+    monday = first + timedelta(days=5)  # the next week: session 2 may fall from its Wednesday on
+    page = await signed_in(Role.RECEPTIONIST)
+    await open_week(page, monday)
+
+    await page.get_by_label("Patient").fill("Martin")
+    await page.get_by_role("button", name="Find courses").click()
+    await expect(page.get_by_label("Course to book")).to_have_value(course["id"])
+    await expect(page.get_by_role("status")).to_contain_text("Session 2 may be booked on")
+    too_soon = page.locator(f'.cal-not-allowed[data-day="{monday.isoformat()}"]').first
+    await expect(too_soon).to_have_attribute(
+        "title", f"Too soon: session 2 comes at least 7 days after the last one ({first:%a %d %b})."
+    )
+    saturday = page.locator(f'.cal-not-allowed[data-day="{monday + timedelta(days=5)}"]').first
+    await expect(saturday).to_have_attribute("title", "Sam Patel does not work on Saturdays.")
+    await screenshot(page, "calendar-booking-window")
+
+    await page.mouse.click(**await slot(page, monday, "10:00"))
+    await expect(page.get_by_role("alert").filter(has_text="Too soon")).to_be_visible()
+    thursday = monday + timedelta(days=3)
+    await page.mouse.click(**await slot(page, thursday, "11:00"))
+
+    await expect(page.get_by_role("status")).to_contain_text(
+        f"Session 2 is booked for {at(thursday, 11):%a %d %b} 11:00"
+    )
+    assert await course_starts(stack, course["id"]) == [at(first), at(thursday, 11)]
+    await screenshot(page, "calendar-booked")
+
+
+async def test_dragging_past_the_next_interval_offers_to_shift_the_following(
+    stack, signed_in
+) -> None:
+    first = wednesday_in(1)
+    weeks = [first, first + timedelta(weeks=1), first + timedelta(weeks=2)]
+    course = await chloes_course(stack, *weeks)
+    second = course["sessions"][1]
+    page = await signed_in(Role.RECEPTIONIST)
+    await open_week(page, weeks[1] - timedelta(days=2))
+
+    friday = weeks[1] + timedelta(days=2)
+    await drag(page, second["id"], await slot(page, friday, "10:00"))
+    prompt = page.get_by_role("dialog", name="Move the following sessions too?")
+    await expect(prompt).to_contain_text("The next session would then be too close or too far")
+    await screenshot(page, "calendar-shift-prompt")
+    await prompt.get_by_role("button", name="Move the following sessions too").click()
+
+    await expect(page.get_by_role("status")).to_contain_text("1 following session moved with it")
+    assert await course_starts(stack, course["id"]) == [
+        at(weeks[0]),
+        at(friday),
+        at(weeks[2] + timedelta(days=2)),
+    ]
+
+
+async def test_a_refused_drag_snaps_back_and_shows_the_reason(stack, signed_in) -> None:
+    first = wednesday_in(1)
+    weeks = [first, first + timedelta(weeks=1), first + timedelta(weeks=2)]
+    course = await chloes_course(stack, *weeks)
+    second = course["sessions"][1]
+    page = await signed_in(Role.RECEPTIONIST)
+    monday = weeks[1] - timedelta(days=2)
+    await open_week(page, monday)
+
+    await drag(page, second["id"], await slot(page, monday, "10:00"))  # 5 days after the first
+
+    await expect(page.get_by_role("alert").filter(has_text="keep their interval")).to_contain_text(
+        f"Choose a day between {weeks[0] + timedelta(days=7):%a %d %b}"
+    )
+    assert await shown_at(page, second["id"]) == f"{weeks[1].isoformat()}T10:00"
+    assert await course_starts(stack, course["id"]) == [at(d) for d in weeks]
+    await screenshot(page, "calendar-refused-drag")
