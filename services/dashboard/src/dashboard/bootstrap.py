@@ -28,6 +28,7 @@ from dashboard.pages import (
 from dashboard.pages.settings import routers as settings_routers
 from dashboard.pages.signin import TOO_MANY_SIGN_INS
 from dashboard.runtime import DashboardRuntime
+from dashboard.security import SecurityHeaders
 from dashboard.seed import seed_demo
 from dashboard.settings import DashboardSettings
 from dashboard.web import templates
@@ -75,5 +76,6 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
     )
     templates.env.globals["clinic_zone"] = settings.zone
     install_error_pages(app)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

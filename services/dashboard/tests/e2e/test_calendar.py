@@ -185,3 +185,20 @@ async def test_a_refused_drag_snaps_back_and_shows_the_reason(stack, signed_in) 
     assert await shown_at(page, second["id"]) == f"{weeks[1].isoformat()}T10:00"
     assert await course_starts(stack, course["id"]) == [at(d) for d in weeks]
     await screenshot(page, "calendar-refused-drag")
+
+
+async def test_the_pages_run_under_the_content_security_policy(stack, signed_in) -> None:
+    page = await signed_in(Role.RECEPTIONIST)
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+
+    answer = await page.goto(f"/calendar?day={wednesday_in(1).isoformat()}")
+    assert answer is not None
+    assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+    await expect(page.locator("#calendar .ec-event").first).to_be_visible()
+    await page.get_by_role("button", name="Day", exact=True).click()
+    await page.goto("/")
+    await expect(page.locator("#agenda")).to_be_visible()
+    await page.goto("/book")
+
+    assert refused == []
