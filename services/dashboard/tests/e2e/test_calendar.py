@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.async_api import Page, expect
 
 from clinic_shared.auth import Role
@@ -13,12 +15,15 @@ from clinic_shared.auth import Role
 from .conftest import screenshot
 
 PARIS = ZoneInfo("Europe/Paris")
+ANSWER = 15_000  # ms: a booking or a move is a few calls to scheduling, slow on a busy machine
+DEFAULT_WAIT = 5_000  # ms: Playwright's own
 CHLOE = "00000000-0000-4000-8000-000000000002"
 SAM_PATEL = "00000000-0000-4000-8000-0000000000a2"  # Amelia's course is Dr Dubois's
 ROOM_2 = "00000000-0000-4000-8000-0000000000b2"
 # Finds where the grid shows (day, HH:MM, column): down the middle for the time, then across.
 SLOT_AT = """([day, hhmm, resource]) => {
   const cal = window.clinicCalendar;
+  document.querySelector('#calendar .ec-body').scrollIntoView();
   const box = document.querySelector('#calendar .ec-body').getBoundingClientRect();
   const pad = (n) => String(n).padStart(2, '0');
   const at = (x, y) => cal.dateFromPoint(x, y);
@@ -36,6 +41,14 @@ SLOT_AT = """([day, hhmm, resource]) => {
   }
   return null;
 }"""
+
+
+@pytest.fixture(autouse=True)
+def patient_expectations() -> Iterator[None]:
+    """Each expectation here waits for an answer of the services, as the agenda's tests do."""
+    expect.set_options(timeout=ANSWER)
+    yield
+    expect.set_options(timeout=DEFAULT_WAIT)
 
 
 def wednesday_in(weeks: int) -> date:
@@ -77,7 +90,7 @@ async def course_starts(stack, course_id: str) -> list[datetime]:
 
 
 async def open_week(page: Page, monday: date) -> None:
-    await page.set_viewport_size({"width": 1400, "height": 1000})
+    await page.set_viewport_size({"width": 1400, "height": 1400})
     await page.goto(f"/calendar?day={monday.isoformat()}&view=week&by=practitioner")
     await expect(page.locator("#calendar .ec-body")).to_be_visible()
 
@@ -202,3 +215,37 @@ async def test_the_pages_run_under_the_content_security_policy(stack, signed_in)
     await page.goto("/book")
 
     assert refused == []
+
+
+async def test_booking_and_moving_work_from_the_keyboard(stack, signed_in) -> None:
+    first = wednesday_in(1)
+    course = await chloes_course(stack, first)
+    monday = first + timedelta(days=5)
+    thursday, friday = monday + timedelta(days=3), monday + timedelta(days=4)
+    page = await signed_in(Role.RECEPTIONIST)
+    await open_week(page, monday)
+    await page.get_by_label("Patient").fill("Martin")
+    await page.get_by_label("Patient").press("Enter")
+    await expect(page.get_by_label("Course to book")).to_have_value(course["id"])
+
+    await page.get_by_label("Or book at (day and time)").fill(f"{thursday}T11:00")
+    await page.get_by_role("button", name="Book this time").press("Enter")
+    await expect(page.get_by_role("status")).to_contain_text("Session 2 is booked for")
+    second = (await course_starts(stack, course["id"]))[1]
+    assert second == at(thursday, 11)
+
+    async with stack.api("scheduling") as api:
+        sessions = (await api.get(f"/v1/courses/{course['id']}")).json()["sessions"]
+    booked = next(s for s in sessions if s["sequence"] == 2)
+    block = page.locator(f'[data-session-id="{booked["id"]}"]')
+    await block.focus()
+    await block.press("Enter")
+    await expect(page.get_by_label("New day and time")).to_have_value(f"{thursday}T11:00")
+    await page.get_by_label("New day and time").fill(f"{friday}T11:00")
+    await page.get_by_label("New day and time").press("Enter")
+
+    await expect(page.get_by_role("status")).to_contain_text(
+        f"Session 2 moved to {friday:%a %d %b} 11:00"
+    )
+    assert await course_starts(stack, course["id"]) == [at(first), at(friday, 11)]
+    await screenshot(page, "calendar-keyboard-move")

@@ -97,22 +97,23 @@
 
   async function book(info) {
     if (!frontDesk) return;
+    const column = by === "room" ? { room_id: info.resource.id } : { practitioner_id: info.resource.id };
+    await bookAt(wallClock(info.date), column);
+  }
+
+  // A booking from a click on the grid, or from the keyboard's day-and-time field.
+  async function bookAt(startsAt, column) {
     const course = courseSelect.value;
     if (!course) {
       refuse("Choose a patient's course first: the grid books its next session.");
       return;
     }
-    const day = dayOf(info.date);
+    const day = startsAt.slice(0, 10);
     if (refusals[day]) {
       refuse(refusals[day]);
       return;
     }
-    const body = { course_id: course, starts_at: wallClock(info.date) };
-    if (by === "room") body.room_id = info.resource.id;
-    else {
-      body.room_id = roomSelect.value;
-      body.practitioner_id = info.resource.id;
-    }
+    const body = { course_id: course, starts_at: startsAt, room_id: roomSelect.value, ...column };
     try {
       const booked = await call("POST", "/calendar/api/book", body);
       say(booked.message);
@@ -139,35 +140,70 @@
     });
   }
 
-  async function move(info) {
+  function move(info) {
     if (info.newResource) {
       info.revert();
       refuse("A session keeps its practitioner and room when dragged: drag it along its own column.");
       return;
     }
-    const url = `/calendar/api/sessions/${info.event.id}/move`;
-    const starts = wallClock(info.event.start);
+    moveTo(info.event.id, wallClock(info.event.start), info.revert);
+  }
+
+  // Ask the server; on a broken next interval, offer to shift the following sessions; on a
+  // refusal, `revert` puts a dragged session back where it was.
+  async function moveTo(sessionId, startsAt, revert) {
+    const url = `/calendar/api/sessions/${sessionId}/move`;
     try {
-      say((await call("POST", url, { starts_at: starts })).message);
+      say((await call("POST", url, { starts_at: startsAt })).message);
     } catch (error) {
       if (!(error.problem && error.problem.shift_possible)) {
-        info.revert();
+        revert();
         refuse(error.message);
-        return;
+        return false;
       }
       if (!(await askToShift(error.message))) {
-        info.revert();
+        revert();
         say("The session was put back.");
-        return;
+        return false;
       }
       try {
-        say((await call("POST", url, { starts_at: starts, shift_following: true })).message);
+        say((await call("POST", url, { starts_at: startsAt, shift_following: true })).message);
       } catch (again) {
-        info.revert();
+        revert();
         refuse(again.message);
+        return false;
       }
     }
     ec.refetchEvents();
+    return true;
+  }
+
+  const moveForm = document.getElementById("move-form");
+  let moving = null;
+
+  // A session chosen by click or Enter: the keyboard's way to move it.
+  function chosen(info) {
+    if (!frontDesk || !info.event.editable) {
+      say(info.event.title);
+      return;
+    }
+    moving = info.event.id;
+    document.getElementById("move-what").textContent = info.event.title;
+    const field = document.getElementById("f-move-to");
+    field.value = wallClock(info.event.start);
+    moveForm.hidden = false;
+    field.focus();
+  }
+
+  if (moveForm) {
+    moveForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const to = document.getElementById("f-move-to").value;
+      if (moving && (await moveTo(moving, to, () => {}))) moveForm.hidden = true;
+    });
+    document.getElementById("move-close").addEventListener("click", () => {
+      moveForm.hidden = true;
+    });
   }
 
   ec = EventCalendar.create(el, {
@@ -199,6 +235,7 @@
     eventDidMount: marked,
     dateClick: book,
     eventDrop: move,
+    eventClick: chosen,
   });
   window.clinicCalendar = ec; // the browser tests find a slot's position through it
 
@@ -217,5 +254,10 @@
       }
     });
     courseSelect.addEventListener("change", () => ec.refetchEvents());
+    document.getElementById("book-at").addEventListener("click", () => {
+      const at = document.getElementById("f-book-at").value;
+      if (at) bookAt(at, {});
+      else refuse("Enter the day and time to book.");
+    });
   }
 })();
