@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -238,6 +239,7 @@ async def test_booking_and_moving_work_from_the_keyboard(stack, signed_in) -> No
         sessions = (await api.get(f"/v1/courses/{course['id']}")).json()["sessions"]
     booked = next(s for s in sessions if s["sequence"] == 2)
     block = page.locator(f'[data-session-id="{booked["id"]}"]')
+    await expect(page.get_by_label("New day and time")).to_be_hidden()
     await block.focus()
     await block.press("Enter")
     await expect(page.get_by_label("New day and time")).to_have_value(f"{thursday}T11:00")
@@ -249,3 +251,21 @@ async def test_booking_and_moving_work_from_the_keyboard(stack, signed_in) -> No
     )
     assert await course_starts(stack, course["id"]) == [at(first), at(friday, 11)]
     await screenshot(page, "calendar-keyboard-move")
+
+
+async def test_the_day_by_room_fits_a_phone(stack, signed_in) -> None:
+    first, *_ = await stack.demo_sessions()
+    day = datetime.fromisoformat(first["starts_at"]).astimezone(PARIS).date()
+    page = await signed_in(Role.RECEPTIONIST)
+    await page.set_viewport_size({"width": 390, "height": 844})
+
+    await page.goto(f"/calendar?day={day.isoformat()}&view=day&by=room")
+
+    grid = page.locator("#calendar")
+    await expect(grid.get_by_text("Room 1", exact=True)).to_be_visible()
+    await expect(grid.get_by_text("Room 2", exact=True)).to_be_visible()
+    session = page.locator(f'[data-session-id="{first["id"]}"]')
+    await expect(session).to_have_attribute("aria-label", re.compile(r"^Amelia Hart · .* · Booked"))
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "the page does not scroll sideways on a phone"
+    await screenshot(page, "calendar-day-by-room-phone")

@@ -218,6 +218,9 @@
     slotMinTime: "08:00",
     slotMaxTime: "20:00",
     slotDuration: "00:30",
+    slotHeight: 40,
+    // plain text (the library sets strings as text): the time, then who and what
+    eventContent: (info) => (info.event.display === "auto" ? `${info.timeText} ${info.event.title}` : ""),
     scrollTime: "08:00",
     height: "auto",
     nowIndicator: true,
