@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from dashboard.calendar_grid import Away, Hours, NextSession, Resource, background, day_refusal
+from dashboard.agenda import AgendaRow
+from dashboard.calendar_grid import (
+    Away,
+    Hours,
+    NextSession,
+    Resource,
+    background,
+    day_refusal,
+    session_event,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2030, 3, 4)
@@ -81,3 +90,33 @@ def test_a_day_in_the_window_is_refused_only_when_the_practitioner_does_not_work
 def test_a_past_day_says_so_before_anything_else() -> None:
     course = next_after(MONDAY)
     assert day_refusal(date(2030, 3, 12), date(2030, 3, 13), course) == "That day is in the past."
+
+
+def agenda_row(status: str, at_risk: bool) -> AgendaRow:
+    session = {
+        "id": "s1",
+        "course_id": "c1",
+        "sequence": 2,
+        "status": status,
+        "stock_at_risk": at_risk,
+        "starts_at": "2030-03-04T09:00:00Z",
+        "ends_at": "2030-03-04T09:30:00Z",
+    }
+    return AgendaRow(session, "Amelia Hart", "Thighs", "Dr Dubois", "Room 1")
+
+
+def test_a_session_at_risk_is_marked_and_coloured_by_its_status() -> None:
+    event = session_event(agenda_row("confirmed", True), "p", PARIS, movable=True)
+
+    assert event["title"] == "Amelia Hart · Thighs (2) · Confirmed by patient · ⚠ Stock at risk"
+    assert event["classNames"] == ["cal-session", "cal-confirmed", "cal-at-risk"]
+    assert (event["start"], event["end"]) == ("2030-03-04T10:00", "2030-03-04T10:30")
+    assert event["editable"] is True
+
+
+def test_a_completed_session_is_neither_at_risk_nor_movable() -> None:
+    event = session_event(agenda_row("completed", True), "p", PARIS, movable=True)
+
+    assert event["classNames"] == ["cal-session", "cal-completed"]
+    assert "Stock at risk" not in event["title"]
+    assert event["editable"] is False
