@@ -43,6 +43,15 @@
   }
 
   async function loadEvents(info) {
+    try {
+      return await gridEvents(info);
+    } catch (error) {
+      refuse(`The calendar could not be loaded: ${error.message}`);
+      return [];
+    }
+  }
+
+  async function gridEvents(info) {
     const span = `start=${dayOf(info.start)}&end=${dayOf(info.end)}`;
     const data = await call("GET", `/calendar/api/events?${span}&by=${by}`);
     const events = data.events;
