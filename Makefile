@@ -8,7 +8,7 @@ COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compos
 .PHONY: help install run test test-fast lint fmt up down token bench assets .uv
 
 help:
-	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | install"
+	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | install | assets"
 
 LOCKED := pyproject.toml uv.lock shared/pyproject.toml services/*/pyproject.toml embedded/pyproject.toml
 
