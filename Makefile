@@ -5,10 +5,10 @@ ROLE ?= admin
 PYTEST_WORKERS ?= auto
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: help install run test test-fast lint fmt up down token bench .uv
+.PHONY: help install run test test-fast lint fmt up down token bench assets .uv
 
 help:
-	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | install"
+	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | install | assets"
 
 LOCKED := pyproject.toml uv.lock shared/pyproject.toml services/*/pyproject.toml embedded/pyproject.toml
 
@@ -58,3 +58,6 @@ bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (no
 
 token: .venv/.runtime-synced  ## prints a bearer token for ROLE as the last line
 	@$(UV) run --frozen --no-sync python -m clinic_shared.tokens --role $(ROLE)
+
+assets:  ## after changing services/dashboard/assets/package.json: npm ci, then copy the libraries into static/vendor (committed)
+	services/dashboard/assets/vendor.sh

@@ -137,12 +137,19 @@ def body_routes_with_roles(app: FastAPI) -> Iterable[tuple[re.Pattern[str], froz
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 """An API answer is never a page: it may load nothing and be framed by nothing."""
-PAGES_POLICY = (
-    "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
-    "object-src 'none'"
+PAGES_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
 )
-"""For an app that serves pages (the dashboard): its own scripts, styles and images only, no
-inline script, never framed, forms posted only to itself."""
+"""For an app that serves pages (the dashboard, which serves every script, style and font
+itself): its own origin only (and inline images), no inline script, never framed, forms
+posted only to itself."""
 DOCS_POLICY = "frame-ancestors 'none'"
 """/docs and /redoc load FastAPI's Swagger UI and ReDoc from their CDN, with inline scripts:
 framing is still refused. (Issue 22 serves their assets locally; then this tightens.)"""
@@ -151,7 +158,9 @@ STATIC = "/static/"
 """Versioned assets (`htmx-2.0.11.min.js`): cacheable, unlike every answer with data."""
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
     (b"x-frame-options", b"DENY"),
 )
 HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")

@@ -256,7 +256,8 @@ async def test_every_answer_carries_the_security_headers(
     )
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
-    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["referrer-policy"] == "same-origin"
+    assert response.headers["permissions-policy"] == "camera=(), microphone=(), geolocation=()"
     assert response.headers["cache-control"] == "no-store"
     assert "strict-transport-security" not in response.headers  # plain HTTP
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from clinic_shared.errors import AppError
+from clinic_shared.problems import field_errors, problem
 from dashboard.clients import ServiceDown, ServiceProblem
 from dashboard.web import is_htmx, render
 
@@ -34,8 +36,25 @@ class CsrfRefused(Exception):
     """A form or htmx post without the session's CSRF token."""
 
 
-def banner_response(request: Request, message: str, status_code: int) -> Response:
-    """The message in the layout's banner: a whole page, or for htmx the banner alone."""
+JSON_PREFIX = "/calendar/api/"  # the calendar's script reads problem+json, not pages
+SLUGS = {401: "unauthorized", 403: "forbidden", 404: "not-found", 422: "validation-error"}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(JSON_PREFIX)
+
+
+def banner_response(
+    request: Request, message: str, status_code: int, **extensions: Any
+) -> Response:
+    """The message in the layout's banner: a whole page, or for htmx the banner alone; for the
+    calendar's script, a problem+json."""
+    if wants_json(request):
+        slug = SLUGS.get(status_code, "service-unavailable" if status_code >= 500 else "refused")
+        title = slug.replace("-", " ").capitalize()
+        return problem(
+            status_code, title, message, slug=slug, instance=request.url.path, **extensions
+        )
     if is_htmx(request):
         headers = {"HX-Retarget": "#banner", "HX-Reswap": "innerHTML"}
         return render(request, "banner.html", {"banner": message}, headers=headers)
@@ -44,6 +63,8 @@ def banner_response(request: Request, message: str, status_code: int) -> Respons
 
 async def _sign_in_required(request: Request, _: Exception) -> Response:
     target = "/signin"
+    if wants_json(request):
+        return banner_response(request, "Sign in again: the session has ended.", 401)
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
@@ -68,8 +89,9 @@ async def _service_down(request: Request, exc: Exception) -> Response:
 
 async def _problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceProblem | AppError)
-    status = exc.status
-    return banner_response(request, exc.detail, status)
+    if isinstance(exc, AppError):
+        return banner_response(request, exc.detail, exc.status, **exc.extensions)
+    return banner_response(request, exc.detail, exc.status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -78,7 +100,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return banner_response(request, message, exc.status_code)
 
 
-async def _invalid_address(request: Request, _: Exception) -> Response:
+async def _invalid_address(request: Request, exc: Exception) -> Response:
+    if wants_json(request) and isinstance(exc, RequestValidationError):
+        errors = field_errors(exc)
+        detail = f"The request is invalid: {', '.join(e['field'] for e in errors)}."
+        return banner_response(request, detail, 422, errors=errors)
     message = "This page's address is not valid. Go back and try again."
     return banner_response(request, message, 422)
 

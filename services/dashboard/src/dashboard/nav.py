@@ -18,6 +18,7 @@ class NavLink:
 
 NAV: list[NavLink] = [
     NavLink("Today", "/"),
+    NavLink("Calendar", "/calendar"),
     NavLink("Book", "/book", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink("Patients", "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink("Stock", "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),

@@ -8,7 +8,7 @@ from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox import scoped_handlers
 from clinic_shared.web import build_service_app
 from scheduling.adapters.orm import metadata
-from scheduling.entrypoints.api import courses, export, patients, sessions, staff
+from scheduling.entrypoints.api import courses, export, patients, sessions, staff, time_off
 from scheduling.entrypoints.workers import build_workers
 from scheduling.seed import demo_seeder
 from scheduling.service_layer.handlers import EVENT_HANDLERS
@@ -24,7 +24,14 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
         description="Patients, practitioners, rooms and treatment courses.",
         metadata=metadata,
         migrations_location="scheduling:migrations",
-        routers=[patients.router, export.router, staff.router, courses.router, sessions.router],
+        routers=[
+            patients.router,
+            export.router,
+            staff.router,
+            time_off.router,
+            courses.router,
+            sessions.router,
+        ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),
         workers=build_workers(settings),

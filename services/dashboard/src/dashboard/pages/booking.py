@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -93,12 +96,36 @@ async def _course(services: Services, form: dict[str, str]) -> dict[str, Any]:
     return dict(await services.scheduling.post("/v1/courses", body))
 
 
+def _past_first_date(form: dict[str, str], zone: ZoneInfo) -> dict[str, str]:
+    """`first_date` before today, refused before any course is opened for it."""
+    try:
+        first = date.fromisoformat(form.get("first_date") or "")
+    except ValueError:
+        return {}  # empty, or not a date: scheduling names it
+    if first < datetime.now(zone).date():
+        return {"first_date": "That date is in the past. Choose today or a later day."}
+    return {}
+
+
+def _chosen(course: dict[str, Any], form: Mapping[str, Any]) -> dict[str, str]:
+    """What the booking form had chosen, for it to show again after a refusal."""
+    return {
+        "treatment_code": str(course["treatment_code"]),
+        "practitioner_id": str(course["practitioner_id"]),
+        "sessions_planned": str(course["sessions_planned"]),
+        "first_date": str(form.get("first_date") or ""),
+        "room_id": str(form.get("chosen_room_id") or ""),
+    }
+
+
 @router.post("/book/plan", response_class=HTMLResponse)
 async def propose_dates(
     request: Request, user: CsrfChecked, services: ServicesDep, settings: SettingsDep, _: FrontDesk
 ) -> HTMLResponse:
     form = {k: str(v) for k, v in (await request.form()).items()}
     patient_id = form_uuid(form, "patient_id")
+    if past := _past_first_date(form, settings.zone):
+        return await _page(request, services, patient_id, errors=past, chosen=form)
     try:
         course = await _course(services, form)
         body = {
@@ -126,5 +153,8 @@ async def book_all(
     except (ServiceProblem, plan_rows.RowError) as exc:
         unplaced = plan_rows.mark(rows, exc)
         errors = {"form": unplaced or "Nothing was booked: correct the marked date and book again."}
-        return await _page(request, services, patient_id, course=course, rows=rows, errors=errors)
+        chosen = _chosen(course, form)
+        return await _page(
+            request, services, patient_id, course=course, rows=rows, errors=errors, chosen=chosen
+        )
     return RedirectResponse(f"/patients/{patient_id}?booked={len(rows)}", status_code=303)

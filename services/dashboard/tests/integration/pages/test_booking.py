@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -157,3 +158,59 @@ async def test_a_course_length_that_is_not_a_number_is_shown_beside_its_field(cl
 
     assert refused.status_code == 422
     assert re.search(r'id="e-sessions_planned">[^<]*whole number', refused.text)
+
+
+async def test_a_first_date_in_the_past_says_so_and_opens_no_course(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    page = await clinic.client.get("/book", params={"patient_id": patient_id})
+    form = {
+        "csrf_token": token,
+        "patient_id": patient_id,
+        "treatment_code": "cellulite-thighs",
+        "practitioner_id": re.findall(r'name="practitioner_id".*?value="([^"]+)"', page.text, re.S)[
+            0
+        ],
+        "first_date": (date.today() - timedelta(days=3)).isoformat(),
+    }
+
+    refused = await clinic.client.post("/book/plan", data=form)
+
+    assert refused.status_code == 422
+    error = re.search(r'<p class="error" id="e-first_date">([^<]+)</p>', refused.text)
+    assert error
+    assert error.group(1) == "That date is in the past. Choose today or a later day."
+    assert 'value="cellulite-thighs" selected' in refused.text
+    partial = await clinic.client.get(f"/patients/{patient_id}/partial")
+    assert "sessions booked" not in partial.text
+
+
+async def test_a_refused_booking_keeps_the_treatment_and_first_date_chosen(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    page = await clinic.client.get("/book", params={"patient_id": patient_id})
+    first_date = (date.today() + timedelta(days=3)).isoformat()
+    chosen = {
+        "csrf_token": token,
+        "patient_id": patient_id,
+        "treatment_code": "cellulite-thighs",
+        "practitioner_id": re.findall(r'name="practitioner_id".*?value="([^"]+)"', page.text, re.S)[
+            0
+        ],
+        "first_date": first_date,
+    }
+    proposed = await clinic.client.post("/book/plan", data=chosen)
+    form = plan_form(proposed.text, token)
+    starts = list(form["starts_at"])
+    starts[3] = starts[2][:11] + "16:00"  # session 4 on the same day as session 3
+
+    kept = re.search(r'type="hidden" name="first_date" value="([^"]*)"', proposed.text)
+    assert kept, "the proposed dates' form carries the first date chosen"
+
+    refused = await clinic.client.post(
+        "/book/confirm", data=form | {"starts_at": starts, "first_date": kept.group(1)}
+    )
+
+    assert refused.status_code == 422
+    assert 'value="cellulite-thighs" selected' in refused.text
+    assert f'id="f-first_date" name="first_date" type="date" value="{first_date}"' in refused.text

@@ -1,0 +1,128 @@
+"""The calendar's data from scheduling: its columns (practitioners or rooms) with their hours and
+absences, its sessions, and a course's next session."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dashboard.agenda import load_agenda
+from dashboard.calendar_grid import (
+    Away,
+    Hours,
+    NextSession,
+    Resource,
+    background,
+    days_between,
+    session_event,
+)
+from dashboard.clients import Services
+
+CLOSED = {
+    "practitioner": "Not working this day",
+    "room": "Clinic closed: nobody works this day",
+}
+
+
+def _hours(rows: list[dict[str, Any]]) -> tuple[Hours, ...]:
+    return tuple(
+        Hours(h["weekday"], time.fromisoformat(h["start"]), time.fromisoformat(h["end"]))
+        for h in rows
+    )
+
+
+async def practitioners(
+    services: Services, start: datetime | None = None, end: datetime | None = None
+) -> list[Resource]:
+    """Every practitioner with their weekly hours and, given a range, their time off in it."""
+    found = await services.scheduling.get("/v1/practitioners")
+    hours = await asyncio.gather(
+        *(services.scheduling.get(f"/v1/practitioners/{p['id']}/hours") for p in found)
+    )
+    away: list[dict[str, Any]] = []
+    if start is not None and end is not None:
+        window = {"from": start.isoformat(), "to": end.isoformat()}
+        away = await services.scheduling.get("/v1/time-off", **window)
+    return [
+        Resource(
+            id=str(p["id"]),
+            title=p["name"],
+            hours=_hours(h),
+            away=tuple(
+                Away(
+                    datetime.fromisoformat(a["starts_at"]),
+                    datetime.fromisoformat(a["ends_at"]),
+                    a["reason"],
+                )
+                for a in away
+                if a["practitioner_id"] == p["id"]
+            ),
+        )
+        for p, h in zip(found, hours, strict=True)
+    ]
+
+
+async def rooms(services: Services) -> list[Resource]:
+    """Every room, open whenever some practitioner works (the clinic's hours)."""
+    found, staff = await asyncio.gather(
+        services.scheduling.get("/v1/rooms"), practitioners(services)
+    )
+    clinic_hours = tuple(sorted({h for p in staff for h in p.hours}, key=_hour_key))
+    return [Resource(id=str(r["id"]), title=r["name"], hours=clinic_hours) for r in found]
+
+
+def _hour_key(h: Hours) -> tuple[int, time]:
+    return h.weekday, h.start
+
+
+async def resources(
+    services: Services, by: str, start: datetime | None = None, end: datetime | None = None
+) -> list[Resource]:
+    return await (rooms(services) if by == "room" else practitioners(services, start, end))
+
+
+async def load_calendar(
+    services: Services, first: date, end: date, by: str, zone: ZoneInfo, movable: bool
+) -> dict[str, Any]:
+    """The grid from `first` to `end` (excluded): background blocks and sessions."""
+    start_at, end_at = (datetime.combine(d, time(), zone) for d in (first, end))
+    columns, groups = await asyncio.gather(
+        resources(services, by, start_at, end_at),
+        load_agenda(services, start_at, end_at, by),
+    )
+    key = "room_id" if by == "room" else "practitioner_id"
+    events = background(columns, days_between(first, end), CLOSED[by], zone)
+    for group in groups:
+        for row in group.rows:
+            if row.session["status"] != "cancelled":
+                events.append(session_event(row, str(row.session[key]), zone, movable))
+    return {"resources": [{"id": r.id, "title": r.title} for r in columns], "events": events}
+
+
+async def next_session(
+    services: Services, course_id: uuid.UUID, zone: ZoneInfo
+) -> NextSession | None:
+    """The course's next session to book, or None when nothing is left to book."""
+    course = await services.scheduling.get(f"/v1/courses/{course_id}")
+    window = course.get("next_window")
+    if window is None:
+        return None
+    treatment, staff = await asyncio.gather(
+        services.scheduling.get(f"/v1/treatments/{course['treatment_code']}"),
+        practitioners(services),
+    )
+    active = [s for s in course["sessions"] if s["status"] in {"booked", "confirmed", "completed"}]
+    last = max((datetime.fromisoformat(s["starts_at"]) for s in active), default=None)
+    who = next(p for p in staff if p.id == str(course["practitioner_id"]))
+    return NextSession(
+        sequence=len(active) + 1,
+        earliest=date.fromisoformat(window["earliest"]) if window["earliest"] else None,
+        latest=date.fromisoformat(window["latest"]) if window["latest"] else None,
+        last_day=last.astimezone(zone).date() if last else None,
+        min_days=treatment["min_interval_days"],
+        max_days=treatment["max_interval_days"],
+        practitioner=who,
+    )

@@ -1,0 +1,275 @@
+// The calendar page: EventCalendar's resource time grid over /calendar/api/*. Times on the grid
+// are the clinic's wall clock: the library runs in 'UTC' and is given times without offset.
+"use strict";
+
+(function () {
+  const el = document.getElementById("calendar");
+  if (!el || !window.EventCalendar) return;
+  const by = el.dataset.by;
+  const frontDesk = el.dataset.frontDesk === "true";
+  const status = document.getElementById("calendar-status");
+  const refusal = document.getElementById("calendar-refusal");
+  const courseSelect = document.getElementById("f-course");
+  const roomSelect = document.getElementById("f-room");
+  let refusals = {}; // day -> why the chosen course's next session may not fall on it
+  let ec = null; // the calendar, once created (its first fetch may come before)
+
+  const pad = (n) => String(n).padStart(2, "0");
+  const dayOf = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  const wallClock = (d) => `${dayOf(d)}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+
+  function say(message) {
+    refusal.textContent = "";
+    status.textContent = message;
+  }
+
+  function refuse(message) {
+    refusal.textContent = message;
+  }
+
+  async function call(method, url, body) {
+    const response = await fetch(url, {
+      method,
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": el.dataset.csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const error = new Error(answer.detail || "The request was refused.");
+      error.problem = answer;
+      throw error;
+    }
+    return answer;
+  }
+
+  async function loadEvents(info) {
+    try {
+      return await gridEvents(info);
+    } catch (error) {
+      refuse(`The calendar could not be loaded: ${error.message}`);
+      return [];
+    }
+  }
+
+  async function gridEvents(info) {
+    const span = `start=${dayOf(info.start)}&end=${dayOf(info.end)}`;
+    const data = await call("GET", `/calendar/api/events?${span}&by=${by}`);
+    const events = data.events;
+    await loadCourseDays(span);
+    for (const [day, reason] of Object.entries(refusals)) {
+      events.push({
+        start: `${day}T00:00`,
+        end: `${day}T23:59`,
+        resourceIds: data.resources.map((r) => r.id),
+        display: "background",
+        classNames: ["cal-not-allowed"],
+        extendedProps: { reason, day },
+      });
+    }
+    return events;
+  }
+
+  async function loadCourseDays(span) {
+    refusals = {};
+    const course = courseSelect && courseSelect.value;
+    if (!course) {
+      if (ec) ec.setOption("highlightedDates", []);
+      return;
+    }
+    const found = await call("GET", `/calendar/api/courses/${course}/days?${span}`);
+    const allowed = [];
+    for (const d of found.days) {
+      if (d.refusal) refusals[d.day] = d.refusal;
+      else allowed.push(d);
+    }
+    if (ec) ec.setOption("highlightedDates", allowed.map((d) => d.day));
+    say(
+      allowed.length
+        ? `Session ${found.sequence} may be booked on: ${allowed.map((d) => d.label).join(", ")}. Click a free slot on one of those days.`
+        : `Session ${found.sequence} may not be booked this week: go to another week.`
+    );
+  }
+
+  function marked(info) {
+    const reason = info.event.extendedProps.reason;
+    if (reason) {
+      info.el.title = reason;
+      if (info.event.classNames.includes("cal-not-allowed")) {
+        info.el.setAttribute("data-day", info.event.extendedProps.day);
+      }
+    }
+    if (info.event.extendedProps.status) {
+      info.el.setAttribute("data-session-id", info.event.id);
+      info.el.setAttribute("aria-label", info.event.title);
+    }
+  }
+
+  async function book(info) {
+    if (!frontDesk) return;
+    const column = by === "room" ? { room_id: info.resource.id } : { practitioner_id: info.resource.id };
+    await bookAt(wallClock(info.date), column);
+  }
+
+  // A booking from a click on the grid, or from the keyboard's day-and-time field.
+  async function bookAt(startsAt, column) {
+    const course = courseSelect.value;
+    if (!course) {
+      refuse("Choose a patient's course first: the grid books its next session.");
+      return;
+    }
+    const day = startsAt.slice(0, 10);
+    if (refusals[day]) {
+      refuse(refusals[day]);
+      return;
+    }
+    const body = { course_id: course, starts_at: startsAt, room_id: roomSelect.value, ...column };
+    try {
+      const booked = await call("POST", "/calendar/api/book", body);
+      say(booked.message);
+      courseSelect.value = "";
+    } catch (error) {
+      refuse(error.message);
+    }
+    ec.refetchEvents();
+  }
+
+  const prompt = document.getElementById("shift-prompt");
+
+  function askToShift(reason) {
+    document.getElementById("shift-reason").textContent = reason;
+    prompt.showModal();
+    return new Promise((resolve) => {
+      const answer = (yes) => () => {
+        prompt.close();
+        resolve(yes);
+      };
+      document.getElementById("shift-yes").onclick = answer(true);
+      document.getElementById("shift-no").onclick = answer(false);
+      prompt.oncancel = answer(false);
+    });
+  }
+
+  function move(info) {
+    if (info.newResource) {
+      info.revert();
+      refuse("A session keeps its practitioner and room when dragged: drag it along its own column.");
+      return;
+    }
+    moveTo(info.event.id, wallClock(info.event.start), info.revert);
+  }
+
+  // Ask the server; on a broken next interval, offer to shift the following sessions; on a
+  // refusal, `revert` puts a dragged session back where it was.
+  async function moveTo(sessionId, startsAt, revert) {
+    const url = `/calendar/api/sessions/${sessionId}/move`;
+    try {
+      say((await call("POST", url, { starts_at: startsAt })).message);
+    } catch (error) {
+      if (!(error.problem && error.problem.shift_possible)) {
+        revert();
+        refuse(error.message);
+        return false;
+      }
+      if (!(await askToShift(error.message))) {
+        revert();
+        say("The session was put back.");
+        return false;
+      }
+      try {
+        say((await call("POST", url, { starts_at: startsAt, shift_following: true })).message);
+      } catch (again) {
+        revert();
+        refuse(again.message);
+        return false;
+      }
+    }
+    ec.refetchEvents();
+    return true;
+  }
+
+  const moveForm = document.getElementById("move-form");
+  let moving = null;
+
+  // A session chosen by click or Enter: the keyboard's way to move it.
+  function chosen(info) {
+    if (!frontDesk || !info.event.editable) {
+      say(info.event.title);
+      return;
+    }
+    moving = info.event.id;
+    document.getElementById("move-what").textContent = info.event.title;
+    const field = document.getElementById("f-move-to");
+    field.value = wallClock(info.event.start);
+    moveForm.hidden = false;
+    field.focus();
+  }
+
+  if (moveForm) {
+    moveForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const to = document.getElementById("f-move-to").value;
+      if (moving && (await moveTo(moving, to, () => {}))) moveForm.hidden = true;
+    });
+    document.getElementById("move-close").addEventListener("click", () => {
+      moveForm.hidden = true;
+    });
+  }
+
+  ec = EventCalendar.create(el, {
+    view: el.dataset.view === "day" ? "resourceTimeGridDay" : "resourceTimeGridWeek",
+    date: el.dataset.day,
+    timeZone: "UTC",
+    locale: "en-GB",
+    firstDay: 1,
+    resources: JSON.parse(el.dataset.resources),
+    datesAboveResources: true,
+    allDaySlot: false,
+    slotMinTime: "08:00",
+    slotMaxTime: "20:00",
+    slotDuration: "00:30",
+    slotHeight: 40,
+    // plain text (the library sets strings as text): the time, then who and what
+    eventContent: (info) => (info.event.display === "auto" ? `${info.timeText} ${info.event.title}` : ""),
+    scrollTime: "08:00",
+    height: "auto",
+    nowIndicator: true,
+    pointer: frontDesk,
+    editable: frontDesk,
+    eventStartEditable: frontDesk,
+    eventDurationEditable: false,
+    headerToolbar: {
+      start: "prev,next today",
+      center: "title",
+      end: "resourceTimeGridDay,resourceTimeGridWeek",
+    },
+    buttonText: { today: "Today", resourceTimeGridDay: "Day", resourceTimeGridWeek: "Week" },
+    eventSources: [{ events: loadEvents }],
+    eventDidMount: marked,
+    dateClick: book,
+    eventDrop: move,
+    eventClick: chosen,
+  });
+  window.clinicCalendar = ec; // the browser tests find a slot's position through it
+
+  if (courseSelect) {
+    document.getElementById("course-picker").addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const q = document.getElementById("f-patient").value.trim();
+      if (!q) return;
+      const found = await call("GET", `/calendar/api/courses?q=${encodeURIComponent(q)}`);
+      courseSelect.length = 1;
+      for (const course of found) courseSelect.add(new Option(course.label, course.id));
+      say(found.length ? `${found.length} course(s) to book found.` : "No course to book for that patient.");
+      if (found.length === 1) {
+        courseSelect.value = found[0].id;
+        ec.refetchEvents();
+      }
+    });
+    courseSelect.addEventListener("change", () => ec.refetchEvents());
+    document.getElementById("book-at").addEventListener("click", () => {
+      const at = document.getElementById("f-book-at").value;
+      if (at) bookAt(at, {});
+      else refuse("Enter the day and time to book.");
+    });
+  }
+})();
