@@ -33,7 +33,8 @@ class PostgresPair:
         if missing:
             pytest.fail(
                 f"{', '.join(missing)} not in {BIN}: install PostgreSQL 15's server binaries "
-                "(`apt-get install -y postgresql-15`)",
+                "(`apt-get install -y postgresql-15`, with `create_main_cluster = false` in "
+                "/etc/postgresql-common/createcluster.conf first: no server of apt's on 5432)",
                 pytrace=False,
             )
         self.root = Path(tempfile.mkdtemp(prefix="clinic-failover-"))
