@@ -5,10 +5,10 @@ ROLE ?= admin
 PYTEST_WORKERS ?= auto
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: help install run test test-fast lint fmt up down token bench assets .uv
+.PHONY: help install run test test-fast lint fmt up down token bench backup restore assets .uv
 
 help:
-	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | install | assets"
+	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | backup | restore FROM=dir | install | assets"
 
 LOCKED := pyproject.toml uv.lock shared/pyproject.toml services/*/pyproject.toml embedded/pyproject.toml
 
@@ -55,6 +55,13 @@ down:
 
 bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (not part of test)
 	$(UV) run --frozen python bench/run.py
+
+backup: .venv/.runtime-synced  ## pg_dump of every service's database (embedded under var/, or <SERVICE>_DATABASE_URL) into backups/<UTC time>/, or TO=dir
+	$(UV) run --frozen --no-sync python -m clinic_embedded.backup backup $(if $(TO),--to "$(TO)")
+
+restore: .venv/.runtime-synced  ## FROM=backups/<time>: each service's database replaced by its dump (stop the services first)
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<time>" >&2; exit 2; }
+	$(UV) run --frozen --no-sync python -m clinic_embedded.backup restore "$(FROM)"
 
 token: .venv/.runtime-synced  ## prints a bearer token for ROLE as the last line
 	@$(UV) run --frozen --no-sync python -m clinic_shared.tokens --role $(ROLE)

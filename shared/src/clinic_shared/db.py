@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import UTC, datetime
 from typing import Any
 
+from asyncpg.exceptions import TargetServerAttributeNotMatched
 from sqlalchemy import DateTime, Table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Dialect
@@ -43,6 +45,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# libpq's list of hosts, `user@host1:5432,host2:5432/db`, which SQLAlchemy's URL parser refuses.
+_HOST_LIST = re.compile(
+    r"^(?P<head>[^:/]+://(?:[^@/]*@)?)(?P<hosts>[^/?@]*,[^/?@]*)(?P<tail>[/?].*)?$"
+)
+
+
+def engine_url(url: str) -> str:
+    """`url` as SQLAlchemy's asyncpg dialect reads several hosts: each as a `host=` parameter.
+
+    `postgresql+asyncpg://clinic@db1:5432,db2:5432/scheduling?target_session_attrs=read-write`
+    becomes `postgresql+asyncpg://clinic@/scheduling?host=db1:5432&host=db2:5432&...`; asyncpg
+    tries the hosts in turn and keeps the first that takes writes, on every new connection.
+    """
+    match = _HOST_LIST.match(url)
+    if match is None:
+        return url
+    path, _, query = (match["tail"] or "/").partition("?")
+    hosts = [h if ":" in h else f"{h}:5432" for h in match["hosts"].split(",")]
+    params = "&".join([*(f"host={h}" for h in hosts), *([query] if query else [])])
+    return f"{match['head']}{path}?{params}"
+
+
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An engine for the PostgreSQL server at `url`.
 
@@ -59,7 +83,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     # briefly full and each overflow connection was closed and reopened at once (a connect
     # and its statements prepared again, in a booking's path).
     return create_async_engine(
-        url, pool_size=2 * pool_size, max_overflow=0, echo=echo, hide_parameters=True
+        engine_url(url), pool_size=2 * pool_size, max_overflow=0, echo=echo, hide_parameters=True
     )
 
 
@@ -71,6 +95,9 @@ TRANSIENT_SQLSTATES = {"40P01", "40001", "53300", "57P01", "57P02", "57P03"}
 def database_unavailable(exc: BaseException) -> bool:
     """True when `exc` says the database could not do the work now, not that it was wrong:
     the transaction was rolled back and the same work can be tried again."""
+    cause = (exc.orig and exc.orig.__cause__) if isinstance(exc, DBAPIError) else exc
+    if isinstance(cause, TargetServerAttributeNotMatched):
+        return True  # every host answered, none takes writes yet: a failover under way
     if not isinstance(exc, DBAPIError):
         return isinstance(exc, ConnectionError)
     if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:

@@ -13,6 +13,8 @@ from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from clinic_shared.db import engine_url
+
 
 def alembic_config(script_location: str, url: str) -> Config:
     config = Config()
@@ -48,7 +50,7 @@ def script_lock_id(config: Config) -> int:
 
 
 async def _run_online(url: str, metadata: MetaData, lock_id: int) -> None:
-    engine = create_async_engine(url, poolclass=pool.NullPool)
+    engine = create_async_engine(engine_url(url), poolclass=pool.NullPool)
     try:
         async with engine.connect() as conn:
             await conn.run_sync(_migrate, metadata, lock_id)
