@@ -3,6 +3,8 @@ refused naming the field, and nothing is registered."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from clinic_shared.testing.helpers import bearer, running
@@ -51,3 +53,26 @@ async def test_a_language_is_taken_in_any_case_and_an_edit_is_held_to_it_too(mak
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "body.language"
     assert kept.json()["language"] == "fr"
+
+
+async def test_a_retried_registration_returns_the_patient_and_other_details_are_a_409(
+    make_settings,
+) -> None:
+    """Issue 18 item 2: retrying with the same id and body is safe; reusing the id for other
+    details answers 409 naming them, and the registered patient keeps theirs."""
+    body = CHLOE | {"id": str(uuid.uuid4())}
+    async with running(build_app(await make_settings(SchedulingSettings))) as client:
+        first = await client.post("/v1/patients", json=body, headers=DESK)
+        retried = await client.post("/v1/patients", json=body, headers=DESK)
+        other = await client.post(
+            "/v1/patients",
+            json=body | {"first_name": "Zoé", "email": "zoe@example.com"},
+            headers=DESK,
+        )
+        stored = await client.get(f"/v1/patients/{body['id']}", headers=DESK)
+    assert first.status_code == retried.status_code == 201
+    assert retried.json() == first.json()
+    assert other.status_code == 409, other.text
+    assert other.json()["patient_id"] == body["id"]
+    assert {e["field"] for e in other.json()["errors"]} == {"body.first_name", "body.email"}
+    assert stored.json() == first.json()

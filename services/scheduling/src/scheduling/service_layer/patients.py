@@ -40,11 +40,13 @@ def _contact_event(patient: Patient, event: type[PatientRegistered]) -> PatientR
 
 
 async def register_patient(scope: Scope, cmd: RegisterPatient, *, phone_region: str) -> Patient:
-    """Register a patient and announce it; a known id returns the patient already there."""
-    if cmd.patient_id is not None and (existing := await scope.patients.get(cmd.patient_id)):
-        return existing
+    """Register a patient and announce it. A retry (a known id with the same details) returns
+    the patient already there; a known id with other details is a 409 naming them."""
     phone = normalise_phone(cmd.phone, phone_region) if cmd.phone else None
     email = cmd.email.strip().lower() if cmd.email else None
+    if cmd.patient_id is not None and (existing := await scope.patients.get(cmd.patient_id)):
+        _same_registration(existing, cmd, phone=phone, email=email)
+        return existing
     check_reachable(
         phone=phone,
         email=email,
@@ -67,6 +69,32 @@ async def register_patient(scope: Scope, cmd: RegisterPatient, *, phone_region: 
     await scope.patients.add(patient)
     scope.uow.emit(_contact_event(patient, PatientRegistered))
     return patient
+
+
+def _same_registration(
+    existing: Patient, cmd: RegisterPatient, *, phone: str | None, email: str | None
+) -> None:
+    """Refuse a registration that reuses a patient's id for other details. Consent is not
+    compared: notifications' ledger may have changed it since the first request."""
+    sent = {
+        "first_name": cmd.first_name.strip(),
+        "last_name": cmd.last_name.strip(),
+        "phone": phone,
+        "email": email,
+        "language": cmd.language,
+        "preferred_channel": cmd.preferred_channel,
+    }
+    differ = [name for name, value in sent.items() if getattr(existing, name) != value]
+    if differ:
+        raise Conflict(
+            f"Patient {existing.id} is registered already, with other details; "
+            "change them with PATCH, or register a new patient without this id.",
+            patient_id=str(existing.id),
+            errors=[
+                {"field": f"body.{name}", "reason": "differs from the registered patient"}
+                for name in differ
+            ],
+        )
 
 
 async def update_patient(
