@@ -3,6 +3,7 @@ refused naming the field, and nothing is registered."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -76,3 +77,50 @@ async def test_a_retried_registration_returns_the_patient_and_other_details_are_
     assert other.json()["patient_id"] == body["id"]
     assert {e["field"] for e in other.json()["errors"]} == {"body.first_name", "body.email"}
     assert stored.json() == first.json()
+
+
+async def test_a_second_registration_of_the_same_person_is_a_409_naming_them(
+    make_settings,
+) -> None:
+    """Issue 18 item 1: the same email, or the same phone and name, is the same person unless
+    staff say otherwise; a shared phone alone is a family, not a duplicate."""
+    family = {"phone": "+33 6 12 34 56 78", "preferred_channel": "sms"}
+    async with running(build_app(await make_settings(SchedulingSettings))) as client:
+        chloe = (await client.post("/v1/patients", json=CHLOE | family, headers=DESK)).json()
+        same_email = await client.post(
+            "/v1/patients", json=CHLOE | {"first_name": "Chloe"}, headers=DESK
+        )
+        same_phone_and_name = await client.post(
+            "/v1/patients",
+            json=CHLOE | family | {"email": None, "first_name": "CHLOÉ"},
+            headers=DESK,
+        )
+        sister = await client.post(
+            "/v1/patients",
+            json=CHLOE | family | {"email": None, "first_name": "Léa"},
+            headers=DESK,
+        )
+        anyway = await client.post(
+            "/v1/patients", json=CHLOE | {"allow_duplicate": True}, headers=DESK
+        )
+    assert same_email.status_code == 409, same_email.text
+    assert same_email.json()["patient_id"] == chloe["id"]
+    assert "Chloé Martin" in same_email.json()["detail"]
+    assert same_email.json()["errors"][0]["field"] == "body.email"
+    assert same_phone_and_name.status_code == 409
+    assert same_phone_and_name.json()["errors"][0]["field"] == "body.phone"
+    assert sister.status_code == 201, sister.text
+    assert sister.json()["duplicate_of"] is None
+    assert anyway.status_code == 201
+    assert anyway.json()["duplicate_of"] == chloe["id"]
+
+
+async def test_the_same_person_registered_twice_at_once_is_registered_once(make_settings) -> None:
+    app = build_app(await make_settings(SchedulingSettings))
+    async with running(app) as client:
+        answers = await asyncio.gather(
+            *(client.post("/v1/patients", json=CHLOE, headers=DESK) for _ in range(6))
+        )
+        listed = await client.get("/v1/patients", headers=DESK)
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 5
+    assert len(listed.json()) == 1

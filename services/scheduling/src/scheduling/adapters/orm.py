@@ -28,6 +28,7 @@ patients = sa.Table(
     sa.Column("consent_revision", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("erased_at", UTCDateTime, nullable=True),
+    sa.Column("duplicate_of", sa.Uuid, nullable=True),
 )
 
 treatments = sa.Table(

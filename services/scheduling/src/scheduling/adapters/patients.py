@@ -80,6 +80,48 @@ class PatientRepository(Repository):
         )
         return [_patient(r) for r in rows]
 
+    async def same_person(
+        self, *, phone: str | None, email: str | None, first_name: str, last_name: str
+    ) -> Patient | None:
+        """A patient not erased with this email, or with this phone and this name (ignoring
+        case): who a new registration would duplicate. Phone alone is not enough: families
+        share phones.
+
+        Takes a transaction-scoped advisory lock on each of the identity's keys first, in a
+        fixed order, so two registrations of the same person at once are judged one after the
+        other (the second sees the first), and two of different people never wait."""
+        keys = sorted(
+            key
+            for key in (
+                email and f"email:{blind_index(email)}",
+                phone and f"phone:{blind_index(phone)}:{first_name.lower()}:{last_name.lower()}",
+            )
+            if key
+        )
+        for key in keys:
+            await self._session.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0)))
+            )
+        by_email = patients.c.email_index == blind_index(email) if email else sa.false()
+        by_phone_and_name = (
+            sa.and_(
+                patients.c.phone_index == blind_index(phone),
+                sa.func.lower(patients.c.first_name) == first_name.lower(),
+                sa.func.lower(patients.c.last_name) == last_name.lower(),
+            )
+            if phone
+            else sa.false()
+        )
+        row = (
+            await self._session.execute(
+                sa.select(patients)
+                .where(patients.c.erased_at.is_(None), sa.or_(by_email, by_phone_and_name))
+                .order_by(patients.c.created_at, patients.c.id)
+                .limit(1)
+            )
+        ).one_or_none()
+        return _patient(row) if row else None
+
     async def exists(self, patient_id: uuid.UUID) -> bool:
         found = await self._session.scalar(
             sa.select(sa.literal(1)).where(patients.c.id == patient_id)

@@ -12,6 +12,7 @@ from clinic_shared.errors import Conflict, Unprocessable
 
 if TYPE_CHECKING:
     from scheduling.domain.model import TimeOff, Window, WorkingHours
+    from scheduling.domain.patients import Patient
 
 
 class IntervalViolation(Unprocessable):
@@ -126,4 +127,20 @@ class UnusableLots(Unprocessable):
         super().__init__(
             f"These lots may not be used for this session: {lines}. Nothing was recorded.",
             errors=errors,
+        )
+
+
+class DuplicatePatient(Conflict):
+    """A registration matches a patient already there: by email, or by phone and name."""
+
+    type_slug = "duplicate-patient"
+
+    def __init__(self, existing: Patient, *, by_email: bool) -> None:
+        field, how = ("body.email", "email") if by_email else ("body.phone", "phone and name")
+        super().__init__(
+            f"{existing.first_name} {existing.last_name} is registered already with this {how} "
+            f"(patient {existing.id}). Open their record, or send allow_duplicate: true to "
+            "register a second patient anyway.",
+            patient_id=str(existing.id),
+            errors=[{"field": field, "reason": f"same {how} as patient {existing.id}"}],
         )

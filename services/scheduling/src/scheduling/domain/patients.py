@@ -27,6 +27,8 @@ class Patient:
     consent_email: bool
     created_at: datetime
     erased_at: datetime | None = None
+    duplicate_of: uuid.UUID | None = None
+    """The patient this one matched when staff registered them anyway (`allow_duplicate`)."""
 
 
 def normalise_phone(raw: str, default_region: str) -> str:

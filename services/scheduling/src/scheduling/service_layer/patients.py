@@ -8,6 +8,7 @@ from typing import Any
 
 from clinic_shared.contracts.events import PatientErased, PatientRegistered, PatientUpdated
 from clinic_shared.errors import Conflict, NotFound
+from scheduling.domain.errors import DuplicatePatient
 from scheduling.domain.patients import (
     Channel,
     Patient,
@@ -29,6 +30,7 @@ class RegisterPatient:
     consent_sms: bool
     consent_email: bool
     patient_id: uuid.UUID | None = None
+    allow_duplicate: bool = False
 
 
 def _contact_event(patient: Patient, event: type[PatientRegistered]) -> PatientRegistered:
@@ -36,6 +38,7 @@ def _contact_event(patient: Patient, event: type[PatientRegistered]) -> PatientR
     fields["patient_id"] = fields.pop("id")
     fields.pop("created_at")
     fields.pop("erased_at")
+    fields.pop("duplicate_of")
     return event(**fields)
 
 
@@ -54,6 +57,12 @@ async def register_patient(scope: Scope, cmd: RegisterPatient, *, phone_region: 
         sms=cmd.consent_sms,
         mail=cmd.consent_email,
     )
+    first_name, last_name = cmd.first_name.strip(), cmd.last_name.strip()
+    same = await scope.patients.same_person(
+        phone=phone, email=email, first_name=first_name, last_name=last_name
+    )
+    if same is not None and not cmd.allow_duplicate:
+        raise DuplicatePatient(same, by_email=email is not None and same.email == email)
     patient = Patient(
         id=cmd.patient_id or uuid.uuid4(),
         first_name=cmd.first_name.strip(),
@@ -65,6 +74,7 @@ async def register_patient(scope: Scope, cmd: RegisterPatient, *, phone_region: 
         consent_sms=cmd.consent_sms,
         consent_email=cmd.consent_email,
         created_at=scope.clinic.now,
+        duplicate_of=same.id if same is not None else None,
     )
     await scope.patients.add(patient)
     scope.uow.emit(_contact_event(patient, PatientRegistered))

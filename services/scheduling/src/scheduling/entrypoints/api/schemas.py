@@ -43,6 +43,13 @@ class PatientCreate(BaseModel):
     preferred_channel: Literal["sms", "email"] = "sms"
     consent_sms: StrictBool = False
     consent_email: StrictBool = False
+    allow_duplicate: StrictBool = Field(
+        False,
+        description=(
+            "Register even if a patient has this email, or this phone and name (409 otherwise); "
+            "the patient matched is recorded as `duplicate_of`."
+        ),
+    )
 
 
 CONSENT_ELSEWHERE = (
@@ -92,4 +99,7 @@ class PatientPublic(BaseModel):
     created_at: UTCInstant
     erased_at: UTCInstant | None = Field(
         None, description="When the patient was erased: names and contact details are gone."
+    )
+    duplicate_of: uuid.UUID | None = Field(
+        None, description="The patient this one matched when registered with allow_duplicate."
     )
