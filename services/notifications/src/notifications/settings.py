@@ -50,6 +50,15 @@ class NotificationsSettings(ServiceSettings):
         None, description="The public URL prefix the provider calls (signatures cover it)."
     )
     sms_timeout_seconds: float = Field(10.0, gt=0)
+    max_sms_segments: int = Field(
+        2,
+        ge=1,
+        le=10,
+        description=(
+            "The segments an SMS may take before it drops its optional parts (the address); "
+            "a UCS-2 segment holds 67 characters, a GSM-7 one 153."
+        ),
+    )
     webhook_rate_limit: int = Field(
         1200, ge=1, description="Webhook calls one address may make per window (per replica)."
     )

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notifications.adapters.templates import Templates
-from notifications.domain.sms import is_gsm7, segments, to_gsm7
+from notifications.domain.sms import is_gsm7, segments, to_gsm7, typographic_to_gsm7
 from notifications.service_layer.rendering import Clinic, template_values
 
 CLINIC = Clinic(
@@ -38,6 +38,7 @@ COURSE_CONTEXT = CONTEXT | {
 }
 KINDS = ("confirmation", "reminder", "aftercare", "nudge", "cancellation")
 TEMPLATES = Templates()
+TIGHTEST = Templates(max_sms_segments=1)
 
 
 def test_segment_limits_differ_for_gsm7_and_ucs2() -> None:
@@ -121,11 +122,55 @@ names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), m
 
 @settings(max_examples=60)
 @given(names, st.text(max_size=100), st.text(min_size=1, max_size=40))
-def test_every_sms_is_gsm7_and_fits_two_segments(name: str, address: str, clinic: str) -> None:
+def test_every_sms_keeps_the_name_and_fits_the_cap_or_drops_its_address(
+    name: str, address: str, clinic: str
+) -> None:
+    """Issue 18 item 13 changed this rule: an SMS was forced into GSM-7 ('?' for a name it
+    lacks) to fit two segments. Now: GSM-7 whenever the name is written in it, else UCS-2 with
+    the name intact; within the cap, or else without its optional part (the address)."""
     place = Clinic(clinic, address, "+33 1 23 45 67 89", CLINIC.zone)
     for language, context in itertools.product(("en", "fr"), (CONTEXT, COURSE_CONTEXT)):
         values = template_values(context, first_name=name, language=language, clinic=place)
+        shown = typographic_to_gsm7(values["first_name"])
         for kind in KINDS:
             text = TEMPLATES.render(kind=kind, channel="sms", language=language, values=values).text
-            assert is_gsm7(text)
-            assert segments(text) <= 2, text
+            if is_gsm7(shown):
+                assert is_gsm7(text)
+            else:
+                assert shown.strip() in text
+            if segments(text) > TEMPLATES.max_sms_segments:  # it went without its options
+                tightest = TIGHTEST.render(
+                    kind=kind, channel="sms", language=language, values=values
+                )
+                assert text == tightest.text
+
+
+@pytest.mark.parametrize("name", ["Владимир", "Łucja", "Zoë", "Nguyễn", "美咲"])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_name_outside_gsm7_reaches_its_patient_intact_as_ucs2(name: str, language: str) -> None:
+    """Issue 18 item 13: never '?????' for a name; the time stays too, whatever the cap."""
+    for cap in (1, 2, 10):
+        templates = Templates(max_sms_segments=cap)
+        values = template_values(CONTEXT, first_name=name, language=language, clinic=CLINIC)
+        text = templates.render(kind="reminder", channel="sms", language=language, values=values)
+        assert name in text.text
+        assert ("09:00" if language == "en" else "09h00") in text.text
+        assert not is_gsm7(text.text)  # it goes as UCS-2
+
+
+def test_over_the_cap_a_text_drops_the_address_never_the_name_or_time() -> None:
+    values = template_values(CONTEXT, first_name="Владимир", language="fr", clinic=CLINIC)
+    roomy = Templates(max_sms_segments=4).sms("reminder", "fr", values)
+    tight = Templates(max_sms_segments=2).sms("reminder", "fr", values)
+    assert "12 rue de la Paix" in roomy
+    assert "12 rue de la Paix" not in tight
+    assert "Владимир" in tight
+    assert "09h00" in tight
+    assert segments(tight) < segments(roomy)
+
+
+def test_a_gsm7_name_keeps_the_text_in_gsm7_with_the_templates_accents_dropped() -> None:
+    values = template_values(CONTEXT, first_name="Amélie", language="fr", clinic=CLINIC)
+    text = Templates().sms("reminder", "fr", values)
+    assert "Amélie" in text  # é is in GSM-7
+    assert is_gsm7(text)

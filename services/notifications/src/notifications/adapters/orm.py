@@ -89,6 +89,7 @@ messages = sa.Table(
     sa.Column("sent_at", UTCDateTime, nullable=True),
     sa.Column("delivered_at", UTCDateTime, nullable=True),
     sa.Column("provider_id", sa.String(64), nullable=True, unique=True),
+    sa.Column("segments", sa.Integer, nullable=True),  # of an SMS sent: what the provider bills
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("context", sa.JSON, nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),

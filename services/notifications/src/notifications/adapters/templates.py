@@ -7,9 +7,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from notifications.domain.sms import segments, to_gsm7
+from notifications.domain.sms import for_sms, segments
 
 MAX_SMS_SEGMENTS = 2
+"""The default cap (`NOTIFICATIONS_MAX_SMS_SEGMENTS`): past it, a text drops its optional parts
+(the clinic's address), never the name or the time."""
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,8 @@ class Rendered:
 
 
 class Templates:
-    def __init__(self) -> None:
+    def __init__(self, *, max_sms_segments: int = MAX_SMS_SEGMENTS) -> None:
+        self.max_sms_segments = max_sms_segments
         self._env = Environment(
             loader=PackageLoader("notifications", "templates"),
             autoescape=select_autoescape(["html.j2"]),
@@ -35,11 +38,14 @@ class Templates:
         return self.email(kind, language, values)
 
     def sms(self, kind: str, language: str, values: dict[str, Any]) -> str:
-        """The SMS in GSM-7, in at most two segments (without the address when it must)."""
+        """The SMS, in GSM-7 unless the patient's name needs UCS-2 (`for_sms`), within the
+        segment cap if dropping the optional parts (the address) gets it there; the name and
+        the time are never cut."""
         template = self._env.get_template(f"{kind}.sms.{language}.j2")
-        text = to_gsm7(template.render(values, compact=False).strip())
-        if segments(text) > MAX_SMS_SEGMENTS:
-            text = to_gsm7(template.render(values, compact=True).strip())
+        name = str(values.get("first_name", ""))
+        text = for_sms(template.render(values, compact=False).strip(), name)
+        if segments(text) > self.max_sms_segments:
+            text = for_sms(template.render(values, compact=True).strip(), name)
         return text
 
     def email(self, kind: str, language: str, values: dict[str, Any]) -> Rendered:

@@ -40,6 +40,22 @@ def segments(text: str) -> int:
     return 1 if units <= single else math.ceil(units / multi)
 
 
+def typographic_to_gsm7(text: str) -> str:
+    """Curly quotes, dashes, ellipses and no-break spaces as their GSM-7 look-alikes: the same
+    text to a reader, and it may then fit GSM-7."""
+    return "".join(_REPLACEMENTS.get(char, char) for char in text)
+
+
+def for_sms(text: str, name: str) -> str:
+    """The text to send: GSM-7 when the patient's name is written in it (the template's own
+    accents dropped where GSM-7 lacks them: ê -> e), else as it is, which goes as UCS-2, so a
+    name such as Zoë, Łucja or Владимир reaches its patient intact, never as '?'."""
+    text = typographic_to_gsm7(text)
+    if is_gsm7(typographic_to_gsm7(name)):
+        return to_gsm7(text)
+    return text
+
+
 def to_gsm7(text: str) -> str:
     """`text` in GSM-7 only: accents dropped where the alphabet lacks them (ê -> e), others '?'.
 

@@ -60,6 +60,7 @@ def build_channels(settings: NotificationsSettings) -> Channels:
 
 def dispatch_options(settings: NotificationsSettings) -> DispatchOptions:
     return DispatchOptions(
+        max_sms_segments=settings.max_sms_segments,
         batch_size=settings.dispatch_batch_size,
         concurrency=settings.dispatch_concurrency,
         lease_for=timedelta(seconds=settings.dispatch_lease_seconds),

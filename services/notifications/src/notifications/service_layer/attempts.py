@@ -14,6 +14,7 @@ from notifications.domain.planning import Reach
 
 @dataclass(frozen=True)
 class DispatchOptions:
+    max_sms_segments: int = 2
     batch_size: int = 50
     concurrency: int = 10
     lease_for: timedelta = timedelta(minutes=2)
@@ -26,6 +27,7 @@ class Attempt:
     outcome: Outcome
     delivery: Delivery | None = None
     error: str | None = None
+    segments: int | None = None  # of an SMS: what the provider bills
 
     @property
     def provider_id(self) -> str | None:

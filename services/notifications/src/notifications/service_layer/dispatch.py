@@ -34,6 +34,7 @@ from notifications.adapters.channels import (
 from notifications.adapters.leases import ContactRow, Leased, MessageRow, hand_over_at_once
 from notifications.adapters.templates import Templates
 from notifications.domain.delivery import after_attempt
+from notifications.domain.sms import segments
 from notifications.service_layer.alerts import alert_failed_message
 from notifications.service_layer.attempts import (
     Attempt,
@@ -65,7 +66,7 @@ class Dispatcher:
         self._channels = channels
         self._clinic = clinic
         self._options = options
-        self._templates = Templates()
+        self._templates = Templates(max_sms_segments=options.max_sms_segments)
         self._slots = asyncio.Semaphore(options.concurrency)
         # chunks in flight: enough to keep every send slot busy while one chunk records
         self._chunk_size = max(1, min(CHUNK, options.concurrency))
@@ -154,9 +155,12 @@ class Dispatcher:
         async def handed_over() -> None:
             await self._handovers.add(message, now)
 
+        parts = segments(outgoing.text) if message.channel == "sms" else None
         try:
             return Attempt(
-                "sent", await self._channels[message.channel].send(outgoing, handed_over)
+                "sent",
+                await self._channels[message.channel].send(outgoing, handed_over),
+                segments=parts,
             )
         except PermanentSendError as exc:
             return Attempt("permanent", error=str(exc)[:500])
@@ -179,6 +183,7 @@ class Dispatcher:
         values: dict[str, Any] = {"status": step.status, "attempts": number}
         if step.status == "sent":
             values |= {"sent_at": now, "provider_id": attempt.provider_id, "last_error": None}
+            values["segments"] = attempt.segments
         else:  # the provider refused it or never answered: the next try hands it over anew
             values |= {"last_error": attempt.error, "handed_over_at": None}
         if step.due_at is not None:

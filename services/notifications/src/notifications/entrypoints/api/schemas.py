@@ -86,6 +86,7 @@ class MessagePublic(BaseModel):
     sent_at: datetime | None
     delivered_at: datetime | None
     last_error: str | None
+    segments: int | None = Field(None, description="The segments an SMS sent took.")
 
     @classmethod
     def of(cls, row: Mapping[Any, Any]) -> MessagePublic:
