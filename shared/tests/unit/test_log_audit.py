@@ -47,3 +47,9 @@ def test_only_the_addresses_a_test_shows_on_purpose_are_allowed() -> None:
     line = "admin admin@clinic.example demo-admin; patient amelia@example.com"
     assert contact_in(line, frozenset({"admin@clinic.example"})) == "amelia@example.com"
     assert contact_in(line, frozenset({"admin@clinic.example", "amelia@example.com"})) is None
+
+
+def test_a_cookies_lifetime_in_a_logged_header_is_no_contact() -> None:
+    header = "set-cookie: clinic_device=abc; HttpOnly; Max-Age=31536000; Path=/"
+    assert contact_in(header) is None
+    assert contact_in("phone=31536000") == "31536000"  # the same digits elsewhere still count
