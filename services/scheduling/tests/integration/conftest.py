@@ -50,11 +50,17 @@ class Clinic:
     async def post(self, path: str, body: Any, headers: dict[str, str] = DESK) -> httpx.Response:
         return await self.client.post(path, json=body, headers=headers)
 
-    async def course(self, sessions_planned: int = 10, treatment: str = "cellulite-thighs") -> str:
+    async def course(
+        self,
+        sessions_planned: int = 10,
+        treatment: str = "cellulite-thighs",
+        patient: str | None = None,
+    ) -> str:
+        """A course of the clinic's patient, or of `patient` (one active course per area)."""
         response = await self.post(
             "/v1/courses",
             {
-                "patient_id": self.patient,
+                "patient_id": patient or self.patient,
                 "treatment_code": treatment,
                 "practitioner_id": self.practitioner,
                 "sessions_planned": sessions_planned,

@@ -140,7 +140,7 @@ async def test_a_refused_booking_on_a_held_slot_is_refused_for_its_first_broken_
     clinic: Clinic,
 ) -> None:
     await clinic.book_ok(await clinic.course(), local(MONDAY, 10))
-    full = await clinic.course(sessions_planned=1)
+    full = await clinic.course(sessions_planned=1, patient=await clinic.new_patient())
     await clinic.book_ok(full, local(MONDAY, 14))
 
     one_too_many = await clinic.book(full, local(MONDAY, 10))  # also the practitioner's slot

@@ -20,8 +20,8 @@ async def _session(clinic: Clinic, session_id: str) -> dict:
 
 
 async def test_concurrent_cancels_and_moves_in_one_course_never_deadlock(clinic: Clinic) -> None:
-    for round_ in range(3):
-        course = await clinic.course()
+    for round_ in range(3):  # a patient of each round: one active course per area
+        course = await clinic.course(patient=await clinic.new_patient(f"Round{round_}"))
         first_day = MONDAY + days(round_)
         booked = [
             await clinic.book_ok(course, local(first_day + days(7 * i), 10 + i)) for i in range(4)

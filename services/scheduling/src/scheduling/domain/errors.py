@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from clinic_shared.errors import Conflict, Unprocessable
 
 if TYPE_CHECKING:
-    from scheduling.domain.model import TimeOff, Window, WorkingHours
+    from scheduling.domain.model import Course, TimeOff, Window, WorkingHours
     from scheduling.domain.patients import Patient
 
 
@@ -143,4 +143,18 @@ class DuplicatePatient(Conflict):
             "register a second patient anyway.",
             patient_id=str(existing.id),
             errors=[{"field": field, "reason": f"same {how} as patient {existing.id}"}],
+        )
+
+
+class CourseAlreadyActive(Conflict):
+    """The patient has an active course in this treatment area already."""
+
+    type_slug = "course-already-active"
+
+    def __init__(self, course: Course, *, area: str) -> None:
+        super().__init__(
+            f"The patient has an active course for the {area} already (course {course.id}): "
+            "book its missing sessions rather than a second course.",
+            course_id=str(course.id),
+            errors=[{"field": "body.treatment_code", "reason": f"an active {area} course exists"}],
         )

@@ -6,11 +6,19 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from clinic_shared.contracts.events import CourseAbandoned, CourseCreated
+from clinic_shared.contracts.events import CourseAbandoned, CourseCreated, SessionCancelled
 from clinic_shared.errors import AppError, NotFound, Unprocessable
 from scheduling.domain import rules
-from scheduling.domain.errors import UnknownTreatment, WrongState
-from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, Window
+from scheduling.domain.errors import CourseAlreadyActive, UnknownTreatment, WrongState
+from scheduling.domain.model import (
+    ACTIVE,
+    Course,
+    CourseStatus,
+    Session,
+    SessionStatus,
+    Treatment,
+    Window,
+)
 from scheduling.domain.planning import (
     Calendar,
     NoSlot,
@@ -21,7 +29,7 @@ from scheduling.domain.planning import (
 )
 from scheduling.domain.rules import overlaps
 from scheduling.service_layer.booking import book_session
-from scheduling.service_layer.scope import Scope, relabel
+from scheduling.service_layer.scope import Scope, facts, relabel
 
 
 async def open_course(
@@ -32,11 +40,14 @@ async def open_course(
     practitioner_id: uuid.UUID,
     sessions_planned: int | None,
 ) -> CourseView:
-    if await scope.patients.get(patient_id) is None:
+    # The patient's row stays locked to the commit: two courses opened for them at once are
+    # judged one after the other, so the second sees the first.
+    if await scope.patients.get(patient_id, lock=True) is None:
         raise NotFound(f"No patient {patient_id}.")
     treatment = await scope.staff.treatment(treatment_code)
     if treatment is None:
         raise UnknownTreatment(treatment_code)
+    await _one_active_course_per_area(scope, patient_id, treatment)
     if await scope.staff.practitioner(practitioner_id) is None:
         raise NotFound(f"No practitioner {practitioner_id}.")
     course = Course(
@@ -53,20 +64,42 @@ async def open_course(
     return await view(scope, course)
 
 
+async def _one_active_course_per_area(
+    scope: Scope, patient_id: uuid.UUID, treatment: Treatment
+) -> None:
+    """A patient has one active course per treatment area (thighs and intensive thighs share
+    "thighs"): a second one is a 409 naming the first, whose missing sessions are the way on."""
+    for course in await scope.calendar.courses_of(patient_id):
+        if course.status is not CourseStatus.ACTIVE:
+            continue
+        other = await scope.treatment(course.treatment_code)
+        if other.area == treatment.area:
+            raise CourseAlreadyActive(course, area=treatment.area)
+
+
 async def abandon(scope: Scope, course_id: uuid.UUID) -> CourseView:
-    """Stop a course: its upcoming sessions must be cancelled first."""
+    """Stop a course in one step: its upcoming sessions are cancelled with it (their vials
+    released and their messages cancelled, with one notice for the whole action). Refused
+    while one of its sessions is under way: complete it or mark it a no-show first."""
     course = await scope.course(course_id, lock=True)
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is already {course.status.value}.")
-    upcoming = [
-        s
-        for s in await scope.calendar.sessions_of(course.id)
-        if s.status in ACTIVE and s.starts_at > scope.clinic.now
-    ]
-    if upcoming:
+    sessions = await scope.calendar.sessions_of(course.id)
+    now = scope.clinic.now
+    under_way = [s for s in sessions if s.status in ACTIVE and s.starts_at <= now < s.ends_at]
+    if under_way:
         raise WrongState(
-            "Cancel the course's upcoming sessions first.",
-            session_ids=[str(s.id) for s in upcoming],
+            "A session of this course is under way: complete it or mark it a no-show first.",
+            session_ids=[str(s.id) for s in under_way],
+        )
+    upcoming = [s for s in sessions if s.status in ACTIVE and s.starts_at > now]
+    action = scope.action(len(upcoming)) if upcoming else None
+    for session in upcoming:
+        await scope.calendar.update_session(
+            session.id, now, status=SessionStatus.CANCELLED, cancel_reason="course abandoned"
+        )
+        scope.uow.emit(
+            SessionCancelled(**facts(session, course, action=action), reason="course abandoned")
         )
     await scope.calendar.set_course_status(course.id, CourseStatus.ABANDONED)
     scope.uow.emit(CourseAbandoned(**_course_facts(course)))

@@ -1,0 +1,85 @@
+"""Issue 19 items 1 and 6: one active course per treatment area, and abandoning a course in one
+step."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from clinic_shared.testing.helpers import eventually
+
+from .conftest import ADMIN, MONDAY, Clinic, days, instant, local
+
+THIGHS_AREA_CODES = ("cellulite-thighs", "cellulite-thighs-intensive")
+
+
+async def _open(clinic: Clinic, treatment: str, patient: str | None = None) -> httpx.Response:
+    return await clinic.post(
+        "/v1/courses",
+        {
+            "patient_id": patient or clinic.patient,
+            "treatment_code": treatment,
+            "practitioner_id": clinic.practitioner,
+        },
+    )
+
+
+async def test_a_second_course_in_an_area_is_a_409_naming_the_first(clinic: Clinic) -> None:
+    first = await clinic.course()
+    for code in THIGHS_AREA_CODES:  # thighs and intensive thighs share the area
+        refused = await _open(clinic, code)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["course_id"] == first
+        assert refused.json()["errors"][0]["field"] == "body.treatment_code"
+    other_area = await _open(clinic, "cellulite-abdomen")
+    assert other_area.status_code == 201
+    courses = await clinic.client.get(
+        "/v1/courses", params={"patient_id": clinic.patient}, headers=ADMIN
+    )
+    assert len(courses.json()) == 2
+
+
+async def test_after_abandoning_its_course_the_area_can_start_again(clinic: Clinic) -> None:
+    first = await clinic.course()
+    abandoned = await clinic.post(f"/v1/courses/{first}/abandon", {})
+    assert abandoned.status_code == 200, abandoned.text
+    assert (await _open(clinic, "cellulite-thighs-intensive")).status_code == 201
+
+
+async def test_two_courses_of_one_area_opened_at_once_open_one(clinic: Clinic) -> None:
+    answers = await asyncio.gather(*(_open(clinic, "cellulite-thighs") for _ in range(5)))
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 4
+
+
+async def test_abandoning_cancels_the_upcoming_sessions_in_one_action(clinic: Clinic) -> None:
+    course = await clinic.course()
+    booked = [await clinic.book_ok(course, local(MONDAY + days(7 * i), 10)) for i in range(3)]
+    abandoned = await clinic.post(f"/v1/courses/{course}/abandon", {})
+    assert abandoned.status_code == 200, abandoned.text
+    assert abandoned.json()["status"] == "abandoned"
+    for session in booked:
+        read = await clinic.client.get(f"/v1/sessions/{session['id']}", headers=ADMIN)
+        assert read.json()["status"] == "cancelled"
+
+    def cancellations() -> list:
+        return [e for e in clinic.events if e.type == "scheduling.session.cancelled"]
+
+    async def seen() -> list:
+        return cancellations()
+
+    await eventually(seen, until=lambda c: len(c) == 3)
+    actions = {e.data["action"]["id"] for e in cancellations()}
+    assert len(actions) == 1  # one notice to the patient for the whole course
+    assert {e.data["action"]["sessions"] for e in cancellations()} == {3}
+
+
+async def test_a_course_is_not_abandoned_while_a_session_is_under_way(clinic: Clinic) -> None:
+    course = await clinic.course()
+    session = await clinic.book_ok(course, local(MONDAY + days(7), 10))
+    clinic.travel_to(instant(local(MONDAY + days(7), 10, 10)))
+    refused = await clinic.post(f"/v1/courses/{course}/abandon", {})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["session_ids"] == [session["id"]]
+    read = await clinic.client.get(f"/v1/sessions/{session['id']}", headers=ADMIN)
+    assert read.json()["status"] == "booked"
