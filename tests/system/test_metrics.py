@@ -4,10 +4,14 @@ the process's figures; never an id or a contact, never another service's metrics
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import aio_pika
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from clinic_shared.messaging import topology
 from clinic_shared.testing.helpers import bearer, eventually
 
 from .conftest import Stack
@@ -89,3 +93,95 @@ async def test_metrics_name_no_patient(stack: Stack) -> None:
     for shown in ("Nora", "Metric", "612345678", "nora.metric@example.com"):
         assert shown not in text
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
+
+
+DESK, ADMIN, STOCK = bearer("receptionist"), bearer("admin"), bearer("stock_manager")
+PARIS = ZoneInfo("Europe/Paris")
+SESSION_START = datetime(2030, 3, 11, 10, tzinfo=PARIS)
+
+
+async def _book_one_session(stack: Stack) -> None:
+    """Five caffeine vials in stock and none of the kit's other products; a session booked."""
+    received = await stack.clients["inventory"].post(
+        "/v1/receipts",
+        json={"product_code": "caffeine", "lot_number": "CAF-1", "expires_on": "2031-01-31",
+              "quantity": 5},
+        headers=STOCK,
+    )  # fmt: skip
+    assert received.status_code == 201, received.text
+    api = stack.clients["scheduling"]
+    doctor = (await api.post("/v1/practitioners", json={"name": "Dr A"}, headers=ADMIN)).json()
+    hours = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(5)]
+    await api.put(f"/v1/practitioners/{doctor['id']}/hours", json=hours, headers=ADMIN)
+    room = (await api.post("/v1/rooms", json={"name": "R"}, headers=ADMIN)).json()["id"]
+    patient = (await api.post("/v1/patients", json=PATIENT, headers=DESK)).json()["id"]
+    course = {
+        "patient_id": patient,
+        "treatment_code": "cellulite-abdomen",
+        "practitioner_id": doctor["id"],
+        "sessions_planned": 8,
+    }
+    course_id = (await api.post("/v1/courses", json=course, headers=DESK)).json()["id"]
+    booking = {"course_id": course_id, "starts_at": SESSION_START.isoformat(), "room_id": room}
+    booked = await api.post("/v1/sessions", json=booking, headers=DESK)
+    assert booked.status_code == 201, booked.text
+
+
+async def test_a_booking_shows_as_booked_reserved_short_and_reminders_planned(
+    stack: Stack,
+) -> None:
+    stack.apps["scheduling"].state.runtime.clock = lambda: SESSION_START - timedelta(days=7)
+    await _book_one_session(stack)
+
+    async def stock() -> dict[tuple[str, frozenset], float]:
+        return await _samples(stack, "inventory")
+
+    inventory = await eventually(
+        stock,
+        until=lambda s: _value(s, "clinic_stock_vials", product="caffeine", state="reserved") == 1,
+        timeout=20,
+    )
+    assert _value(inventory, "clinic_stock_vials", product="caffeine", state="available") == 4
+    assert _value(inventory, "clinic_stock_short_vials", product="l-carnitine") == 1
+    assert _value(inventory, "clinic_stock_short_vials", product="caffeine") == 0
+    assert _value(inventory, "clinic_stock_open_alerts", kind="shortage") >= 1
+    shortage = "inventory.stock.shortage"
+    assert _value(inventory, "clinic_events_emitted_total", event_type=shortage) == 1
+
+    scheduling = await _samples(stack, "scheduling")
+    booked = "scheduling.session.booked"
+    assert _value(scheduling, "clinic_events_emitted_total", event_type=booked) == 1
+
+    async def planned() -> float:
+        samples = await _samples(stack, "notifications")
+        return _value(samples, "clinic_messages", status="scheduled", kind="reminder")
+
+    assert await eventually(planned, until=lambda n: n >= 1, timeout=20) >= 1
+    notifications = await _samples(stack, "notifications")
+    for channel in ("sms", "email"):
+        assert _value(notifications, "clinic_messages", channel=channel, kind="reminder") >= 1
+
+
+async def test_an_unreadable_event_counts_as_dead_lettered_and_in_the_dead_letter_queue(
+    stack: Stack,
+) -> None:
+    connection = await aio_pika.connect(stack.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.default_exchange.publish(
+            aio_pika.Message(b"\x00not an event{", message_id="poison"),
+            routing_key=topology.queue_name(stack.namespace, "inventory"),
+        )
+
+    async def inventory() -> dict[tuple[str, frozenset], float]:
+        return await _samples(stack, "inventory")
+
+    samples = await eventually(
+        inventory,
+        until=lambda s: _value(s, "clinic_consumer_dead_letters", consumer="inventory") == 1,
+        timeout=20,
+    )
+    assert _value(samples, "clinic_consumer_dead_lettered_total", consumer="inventory") == 1
+    assert _value(samples, "clinic_consumer_retried_total", consumer="inventory") == 0
+    scheduling = await _samples(stack, "scheduling")
+    assert _value(scheduling, "clinic_consumer_dead_lettered_total", consumer="scheduling") == 0

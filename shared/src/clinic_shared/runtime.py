@@ -16,7 +16,13 @@ from clinic_shared import migrations
 from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import BusOptions, MessageBus
 from clinic_shared.messaging.memory import InMemoryBus
-from clinic_shared.metrics import BusCollector, PoolCollector, ServiceMetrics
+from clinic_shared.metrics import (
+    BusCollector,
+    PoolCollector,
+    ServiceMetrics,
+    StateCollector,
+    StateGauge,
+)
 from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork
 from clinic_shared.outbox.inbox import EventHandler, prune_inbox
 from clinic_shared.settings import ServiceSettings
@@ -81,6 +87,8 @@ class ServiceRuntime:
     clock: Callable[[], datetime] = utcnow
     """What time it is for the service's rules; tests replace it to travel in time."""
     metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
+    state_gauges: Sequence[StateGauge] = ()
+    """Gauges of the service's state, read from its database at each scrape of /metrics."""
 
     def __post_init__(self) -> None:
         self.name = self.settings.service_name
@@ -100,7 +108,9 @@ class ServiceRuntime:
             metrics=self.metrics,
         )
         self.metrics.registry.register(PoolCollector(lambda: self.db.engine.pool))
-        self.metrics.registry.register(BusCollector(lambda: self.message_bus))
+        self.metrics.registry.register(BusCollector(lambda: self.message_bus, self.name))
+        self._state = StateCollector(self.state_gauges)
+        self.metrics.registry.register(self._state)
         self._tasks: list[asyncio.Task[None]] = []
         self._connector: asyncio.Task[None] | None = None
         self.stopping = asyncio.Event()
@@ -113,7 +123,10 @@ class ServiceRuntime:
         return not self.stopping.is_set()
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.outbox, producer=self.name, on_commit=self.relay.wake)
+        return UnitOfWork(
+            self.db, self.outbox, producer=self.name, on_commit=self.relay.wake,
+            metrics=self.metrics,
+        )  # fmt: skip
 
     async def migrate(self) -> None:
         await asyncio.to_thread(migrations.upgrade, self.migrations_location, self.db.url)
@@ -191,6 +204,9 @@ class ServiceRuntime:
         """Set the gauges that are read from the database and the broker, before a scrape."""
         with contextlib.suppress(Exception):  # a scrape must answer even when they do not
             await self.relay.pending()
+        with contextlib.suppress(Exception):
+            async with self.db.session() as session:
+                await self._state.refresh(session, self.clock())
         if self.handlers and self.message_bus.health().connected:
             with contextlib.suppress(Exception):
                 dead = await self.message_bus.dead_letter_count(self.name)

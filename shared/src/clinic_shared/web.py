@@ -16,7 +16,12 @@ from clinic_shared import crypto
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.messaging import MessageBus
-from clinic_shared.metrics import HttpMetricsMiddleware, ServiceMetrics, metrics_endpoint
+from clinic_shared.metrics import (
+    HttpMetricsMiddleware,
+    ServiceMetrics,
+    StateGauge,
+    metrics_endpoint,
+)
 from clinic_shared.openapi_links import add_links
 from clinic_shared.openapi_security import add_security
 from clinic_shared.outbox.inbox import EventHandler
@@ -209,6 +214,7 @@ def build_service_app(
     seed: Seeder | None = None,
     bus: MessageBus | None = None,
     workers: Sequence[Worker] = (),
+    state_gauges: Sequence[StateGauge] = (),
 ) -> FastAPI:
     """A service's app with its runtime (database, bus, relay, consumer) wired from settings."""
     crypto.install(settings.keyring())
@@ -220,6 +226,7 @@ def build_service_app(
         bus=bus,
         seed=seed,
         workers=workers,
+        state_gauges=state_gauges,
     )
     verifier = TokenVerifier(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
     return create_app(

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
 from clinic_shared.web import build_service_app
+from inventory.adapters.metrics import stock_gauges
 from inventory.adapters.orm import metadata
 from inventory.entrypoints.api import (
     export,
@@ -43,4 +44,5 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
         seed=seed_demo,
         workers=[stock_scan_loop],
         bus=bus,
+        state_gauges=stock_gauges(settings.zone),
     )

@@ -14,6 +14,7 @@ from notifications.adapters.channels import Channels, Sender
 from notifications.adapters.channels.local import LocalOutbox
 from notifications.adapters.channels.smtp import SmtpChannel, SmtpOptions
 from notifications.adapters.channels.twilio import TwilioChannel, TwilioOptions
+from notifications.adapters.metrics import MESSAGE_GAUGES
 from notifications.adapters.orm import metadata
 from notifications.domain.delivery import RetryPolicy
 from notifications.entrypoints.api import (
@@ -143,6 +144,7 @@ def build_app(
         },
         bus=bus,
         workers=workers,
+        state_gauges=MESSAGE_GAUGES,
     )
     webhook_limit = Limit(settings.webhook_rate_limit, settings.webhook_rate_window_seconds)
     app.state.webhook_limiter = RateLimiter(
