@@ -80,6 +80,7 @@ async def test_metrics_count_requests_by_route_and_events_by_consumer(stack: Sta
     inventory = await _samples(stack, "inventory")
     assert _value(inventory, requests, route=route) == 0  # each port shows its own service
     assert _value(inventory, "clinic_consumer_deliveries_total", consumer="inventory") >= 1
+    assert _value(inventory, "clinic_consumer_attached", consumer="inventory") == 1
 
 
 async def test_metrics_name_no_patient(stack: Stack) -> None:

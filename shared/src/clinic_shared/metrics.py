@@ -146,8 +146,17 @@ class BusCollector(Collector):
         self._bus = bus
         self._consumer = consumer
 
-    def collect(self) -> Iterator[CounterMetricFamily]:
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         bus = self._bus()
+        attached = GaugeMetricFamily(
+            "clinic_consumer_attached",
+            "1 while the consumer is subscribed to its queue, else 0.",
+            labels=["consumer"],
+        )
+        health = getattr(bus, "health", None)
+        consumers = health().consumers if health is not None else {}
+        attached.add_metric([self._consumer], float(consumers.get(self._consumer, False)))
+        yield attached
         for name, what in (
             ("channel_reopens", "Publisher channels replaced after nacks or a confirm timeout."),
             ("connection_reopens", "Connections started over when no new channel would open."),
