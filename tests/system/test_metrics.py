@@ -4,8 +4,6 @@ the process's figures; never an id or a contact, never another service's metrics
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import aio_pika
 import pytest
@@ -15,18 +13,9 @@ from clinic_shared.messaging import topology
 from clinic_shared.testing.helpers import bearer, eventually
 
 from .conftest import Stack
+from .one_booking import PATIENT, book_one_session
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.rabbitmq]
-
-PATIENT = {
-    "first_name": "Nora",
-    "last_name": "Metric",
-    "phone": "+33 6 12 34 56 78",
-    "email": "nora.metric@example.com",
-    "preferred_channel": "sms",
-    "consent_sms": True,
-    "consent_email": True,
-}
 
 
 async def _samples(stack: Stack, service: str) -> dict[tuple[str, frozenset], float]:
@@ -96,43 +85,10 @@ async def test_metrics_name_no_patient(stack: Stack) -> None:
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
 
 
-DESK, ADMIN, STOCK = bearer("receptionist"), bearer("admin"), bearer("stock_manager")
-PARIS = ZoneInfo("Europe/Paris")
-SESSION_START = datetime(2030, 3, 11, 10, tzinfo=PARIS)
-
-
-async def _book_one_session(stack: Stack) -> None:
-    """Five caffeine vials in stock and none of the kit's other products; a session booked."""
-    received = await stack.clients["inventory"].post(
-        "/v1/receipts",
-        json={"product_code": "caffeine", "lot_number": "CAF-1", "expires_on": "2031-01-31",
-              "quantity": 5},
-        headers=STOCK,
-    )  # fmt: skip
-    assert received.status_code == 201, received.text
-    api = stack.clients["scheduling"]
-    doctor = (await api.post("/v1/practitioners", json={"name": "Dr A"}, headers=ADMIN)).json()
-    hours = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(5)]
-    await api.put(f"/v1/practitioners/{doctor['id']}/hours", json=hours, headers=ADMIN)
-    room = (await api.post("/v1/rooms", json={"name": "R"}, headers=ADMIN)).json()["id"]
-    patient = (await api.post("/v1/patients", json=PATIENT, headers=DESK)).json()["id"]
-    course = {
-        "patient_id": patient,
-        "treatment_code": "cellulite-abdomen",
-        "practitioner_id": doctor["id"],
-        "sessions_planned": 8,
-    }
-    course_id = (await api.post("/v1/courses", json=course, headers=DESK)).json()["id"]
-    booking = {"course_id": course_id, "starts_at": SESSION_START.isoformat(), "room_id": room}
-    booked = await api.post("/v1/sessions", json=booking, headers=DESK)
-    assert booked.status_code == 201, booked.text
-
-
 async def test_a_booking_shows_as_booked_reserved_short_and_reminders_planned(
     stack: Stack,
 ) -> None:
-    stack.apps["scheduling"].state.runtime.clock = lambda: SESSION_START - timedelta(days=7)
-    await _book_one_session(stack)
+    await book_one_session(stack)
 
     async def stock() -> dict[tuple[str, frozenset], float]:
         return await _samples(stack, "inventory")

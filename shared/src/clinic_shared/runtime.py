@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from clinic_shared import migrations
+from clinic_shared import migrations, tracing
 from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import BusOptions, MessageBus
 from clinic_shared.messaging.memory import InMemoryBus
@@ -93,6 +93,8 @@ class ServiceRuntime:
     def __post_init__(self) -> None:
         self.name = self.settings.service_name
         self.db = Database(self.settings.database_url, pool_size=self.settings.database_pool_size)
+        self.tracer_provider = tracing.provider_for(self.name)  # None: tracing off
+        self._tracer = tracing.tracer_of(self.tracer_provider) if self.tracer_provider else None
         self.outbox = self.metadata.tables["outbox"]
         self.inbox = self.metadata.tables["inbox"]
         self._owns_bus = self.bus is None
@@ -106,6 +108,7 @@ class ServiceRuntime:
             linger_seconds=self.settings.outbox_linger_seconds,
             retention_seconds=self.settings.outbox_retention_seconds,
             metrics=self.metrics,
+            tracer=self._tracer,
         )
         self.metrics.registry.register(PoolCollector(lambda: self.db.engine.pool))
         self.metrics.registry.register(BusCollector(lambda: self.message_bus, self.name))
@@ -125,7 +128,7 @@ class ServiceRuntime:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
             self.db, self.outbox, producer=self.name, on_commit=self.relay.wake,
-            metrics=self.metrics,
+            metrics=self.metrics if self.settings.metrics_enabled else None,
         )  # fmt: skip
 
     async def migrate(self) -> None:
@@ -161,8 +164,9 @@ class ServiceRuntime:
         await self.message_bus.connect()
         if self.handlers:
             consumer = InboxConsumer(
-                self.name, self.uow, self.inbox, self.handlers, metrics=self.metrics
-            )
+                self.name, self.uow, self.inbox, self.handlers,
+                metrics=self.metrics, tracer=self._tracer,
+            )  # fmt: skip
             await self.message_bus.subscribe(self.name, consumer)
 
     async def _attach_bus_later(self) -> None:
@@ -199,6 +203,8 @@ class ServiceRuntime:
         if self._owns_bus:
             await self.message_bus.close()
         await self.db.dispose()
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()  # exports what is left
 
     async def refresh_metrics(self) -> None:
         """Set the gauges that are read from the database and the broker, before a scrape."""

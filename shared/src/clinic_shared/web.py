@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clinic_shared import crypto
+from clinic_shared import crypto, tracing
 from clinic_shared.auth import TokenVerifier
 from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.messaging import MessageBus
@@ -132,6 +132,7 @@ def create_app(
     routers: list[Any],
     description: str = "",
     metrics: ServiceMetrics | None = None,
+    count_requests: bool = True,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -154,7 +155,8 @@ def create_app(
     app.state.metrics = metrics or ServiceMetrics()
     install_problem_handlers(app)
     app.add_middleware(CorrelationIdMiddleware)
-    app.add_middleware(HttpMetricsMiddleware, metrics=app.state.metrics)
+    if count_requests:
+        app.add_middleware(HttpMetricsMiddleware, metrics=app.state.metrics)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route(
         "/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False
@@ -162,6 +164,8 @@ def create_app(
     app.add_api_route("/readyz", _readyz_for(runtime), methods=["GET"], tags=["health"])
     for router in routers:
         app.include_router(router)
+    if (provider := getattr(runtime, "tracer_provider", None)) is not None:
+        tracing.instrument_app(app, provider)
     _link_creates_to_reads(app)
     return app
 
@@ -236,4 +240,5 @@ def build_service_app(
         verifier=verifier,
         routers=routers,
         metrics=runtime.metrics,
+        count_requests=settings.metrics_enabled,
     )

@@ -21,6 +21,7 @@ from clinic_shared.context import (
 from clinic_shared.contracts import Envelope, Event
 from clinic_shared.db import Database, utcnow
 from clinic_shared.direct import Direct
+from clinic_shared.tracing import current_traceparent
 
 if TYPE_CHECKING:
     from clinic_shared.metrics import ServiceMetrics
@@ -89,6 +90,7 @@ class UnitOfWork:
             producer=self.producer,
             correlation_id=current_correlation_id(),
             causation_id=causation_id_var.get(),
+            traceparent=current_traceparent(),
         )
         self._envelopes.append(envelope)
         return envelope
