@@ -109,13 +109,29 @@ def _memory(results: dict[str, Any]) -> list[str]:
     ]
 
 
+def _metrics(r: dict[str, Any]) -> list[str]:
+    f = r["figures"]
+
+    def rate(label: str) -> str:
+        x = f[label]
+        return f"{x['per_second']:.0f}/s, {x['cpu_ms_per_request']:.2f} ms CPU per request"
+
+    return [
+        _row("5 booking with metrics (cost)", rate("on"), "metrics off: " + rate("off"),
+             r["throughput_cost"], f"< {r['target']:.2f}", r["throughput_cost"] < r["target"]),
+        _row("5 metrics' CPU per booking (cost)", f"{f['on']['cpu_ms_per_request']:.2f} ms",
+             f"metrics off: {f['off']['cpu_ms_per_request']:.2f} ms", r["cpu_cost"], "(context)",
+             True),
+    ]  # fmt: skip
+
+
 def table(results: dict[str, Any]) -> str:
     lines = [
         "| what | measured | baseline (same run) | ratio | target | met |",
         "|---|---|---|---|---|---|",
     ]
     for name, rows in (("booking", _booking), ("pipeline", _pipeline), ("growth", _growth),
-                       ("dispatch", _dispatch)):  # fmt: skip
+                       ("dispatch", _dispatch), ("metrics", _metrics)):  # fmt: skip
         if "error" in results.get(name, {}):
             lines.append(f"| {name} | failed: {results[name]['error'][:80]} | | | | |")
         elif name in results:

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import re
 
+import aio_pika
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from clinic_shared.messaging import topology
 from clinic_shared.testing.helpers import bearer, eventually
 
 from .conftest import Stack
+from .one_booking import PATIENT, book_one_session
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.rabbitmq]
-
-PATIENT = {
-    "first_name": "Nora",
-    "last_name": "Metric",
-    "phone": "+33 6 12 34 56 78",
-    "email": "nora.metric@example.com",
-    "preferred_channel": "sms",
-    "consent_sms": True,
-    "consent_email": True,
-}
 
 
 async def _samples(stack: Stack, service: str) -> dict[tuple[str, frozenset], float]:
@@ -76,6 +69,7 @@ async def test_metrics_count_requests_by_route_and_events_by_consumer(stack: Sta
     inventory = await _samples(stack, "inventory")
     assert _value(inventory, requests, route=route) == 0  # each port shows its own service
     assert _value(inventory, "clinic_consumer_deliveries_total", consumer="inventory") >= 1
+    assert _value(inventory, "clinic_consumer_attached", consumer="inventory") == 1
 
 
 async def test_metrics_name_no_patient(stack: Stack) -> None:
@@ -89,3 +83,62 @@ async def test_metrics_name_no_patient(stack: Stack) -> None:
     for shown in ("Nora", "Metric", "612345678", "nora.metric@example.com"):
         assert shown not in text
     assert not re.search(r"[0-9a-f]{8}-[0-9a-f]{4}-", text)
+
+
+async def test_a_booking_shows_as_booked_reserved_short_and_reminders_planned(
+    stack: Stack,
+) -> None:
+    await book_one_session(stack)
+
+    async def stock() -> dict[tuple[str, frozenset], float]:
+        return await _samples(stack, "inventory")
+
+    inventory = await eventually(
+        stock,
+        until=lambda s: _value(s, "clinic_stock_vials", product="caffeine", state="reserved") == 1,
+        timeout=20,
+    )
+    assert _value(inventory, "clinic_stock_vials", product="caffeine", state="available") == 4
+    assert _value(inventory, "clinic_stock_short_vials", product="l-carnitine") == 1
+    assert _value(inventory, "clinic_stock_short_vials", product="caffeine") == 0
+    assert _value(inventory, "clinic_stock_open_alerts", kind="shortage") >= 1
+    shortage = "inventory.stock.shortage"
+    assert _value(inventory, "clinic_events_emitted_total", event_type=shortage) == 1
+
+    scheduling = await _samples(stack, "scheduling")
+    booked = "scheduling.session.booked"
+    assert _value(scheduling, "clinic_events_emitted_total", event_type=booked) == 1
+
+    async def planned() -> float:
+        samples = await _samples(stack, "notifications")
+        return _value(samples, "clinic_messages", status="scheduled", kind="reminder")
+
+    assert await eventually(planned, until=lambda n: n >= 1, timeout=20) >= 1
+    notifications = await _samples(stack, "notifications")
+    for channel in ("sms", "email"):
+        assert _value(notifications, "clinic_messages", channel=channel, kind="reminder") >= 1
+
+
+async def test_an_unreadable_event_counts_as_dead_lettered_and_in_the_dead_letter_queue(
+    stack: Stack,
+) -> None:
+    connection = await aio_pika.connect(stack.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.default_exchange.publish(
+            aio_pika.Message(b"\x00not an event{", message_id="poison"),
+            routing_key=topology.queue_name(stack.namespace, "inventory"),
+        )
+
+    async def inventory() -> dict[tuple[str, frozenset], float]:
+        return await _samples(stack, "inventory")
+
+    samples = await eventually(
+        inventory,
+        until=lambda s: _value(s, "clinic_consumer_dead_letters", consumer="inventory") == 1,
+        timeout=20,
+    )
+    assert _value(samples, "clinic_consumer_dead_lettered_total", consumer="inventory") == 1
+    assert _value(samples, "clinic_consumer_retried_total", consumer="inventory") == 0
+    scheduling = await _samples(stack, "scheduling")
+    assert _value(scheduling, "clinic_consumer_dead_lettered_total", consumer="scheduling") == 0

@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from opentelemetry import trace
+
 from clinic_shared.context import causation_id_var, correlation_id_var
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -38,6 +40,8 @@ def _record_with_context(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record.correlation_id = corr
     if (cause := causation_id_var.get()) is not None:
         record.causation_id = cause
+    if (span := trace.get_current_span().get_span_context()).is_valid:  # tracing is on
+        record.trace_id = format(span.trace_id, "032x")
     return record
 
 
@@ -65,7 +69,7 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(entry, default=str))
 
 
-_TEXT_HIDDEN = {"color_message", "correlation_id", "causation_id"}
+_TEXT_HIDDEN = {"color_message", "correlation_id", "causation_id", "trace_id"}
 
 
 class TextFormatter(logging.Formatter):

@@ -8,8 +8,12 @@ consumer names and event types; never an id, a name or a contact.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -30,13 +34,20 @@ from starlette.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
 __all__ = [
     "CONTENT_TYPE_LATEST",
     "BusCollector",
     "HttpMetricsMiddleware",
     "PoolCollector",
     "ServiceMetrics",
+    "StateCollector",
+    "StateGauge",
 ]
+
+log = logging.getLogger(__name__)
 
 
 class ServiceMetrics:
@@ -95,6 +106,12 @@ class ServiceMetrics:
             "clinic_consumer_handler_duration_seconds", "Time to apply one event.",
             ["consumer", "event_type"], registry=r,
         )  # fmt: skip
+        self.events_emitted = Counter(
+            "clinic_events_emitted",
+            "Events committed to the outbox, by type: the service's domain changes (a session "
+            "booked, rescheduled, cancelled or completed; a stock shortage...).",
+            ["event_type"], registry=r,
+        )  # fmt: skip
         self.dead_letters = Gauge(
             "clinic_consumer_dead_letters", "Messages in the consumer's dead-letter queue.",
             ["consumer"], registry=r,
@@ -121,18 +138,82 @@ class PoolCollector(Collector):
 
 
 class BusCollector(Collector):
-    """How often the publisher recovered by itself (issue 16), read from the bus when scraped."""
+    """How often the publisher recovered by itself (issue 16), and how many of the consumer's
+    deliveries were sent to a retry or to the dead-letter queue, read from the bus when scraped.
+    `make run`'s services share one bus: each reports its own consumer's figures."""
 
-    def __init__(self, bus: Callable[[], object]) -> None:
+    def __init__(self, bus: Callable[[], object], consumer: str) -> None:
         self._bus = bus
+        self._consumer = consumer
 
-    def collect(self) -> Iterator[CounterMetricFamily]:
+    def collect(self) -> Iterator[CounterMetricFamily | GaugeMetricFamily]:
         bus = self._bus()
+        attached = GaugeMetricFamily(
+            "clinic_consumer_attached",
+            "1 while the consumer is subscribed to its queue, else 0.",
+            labels=["consumer"],
+        )
+        health = getattr(bus, "health", None)
+        consumers = health().consumers if health is not None else {}
+        attached.add_metric([self._consumer], float(consumers.get(self._consumer, False)))
+        yield attached
         for name, what in (
             ("channel_reopens", "Publisher channels replaced after nacks or a confirm timeout."),
             ("connection_reopens", "Connections started over when no new channel would open."),
         ):
             yield CounterMetricFamily(f"clinic_bus_{name}", what, getattr(bus, name, 0))
+        for name, what in (
+            ("retried", "Failed deliveries put back to wait for another try."),
+            ("dead_lettered", "Deliveries moved to the dead-letter queue (last try, unreadable)."),
+        ):
+            family = CounterMetricFamily(f"clinic_consumer_{name}", what, labels=["consumer"])
+            counts = getattr(bus, name, {})
+            family.add_metric([self._consumer], counts.get(self._consumer, 0))
+            yield family
+
+
+Reading = Mapping[tuple[str, ...], float]
+"""A gauge's values by their labels' values, in the order of `StateGauge.labels`."""
+
+
+@dataclass(frozen=True)
+class StateGauge:
+    """A gauge of what the service's database holds (vials per product, messages due), read by
+    one of its repository functions at each scrape: no use case keeps it up to date.
+
+    Every replica reads the same database and reports the same value: aggregate with `max`.
+    """
+
+    name: str
+    documentation: str
+    labels: tuple[str, ...]
+    read: Callable[[AsyncSession, datetime], Awaitable[Reading]]
+
+
+class StateCollector(Collector):
+    """Serves the state gauges as last read; `refresh` reads them again (before a scrape)."""
+
+    def __init__(self, gauges: Sequence[StateGauge]) -> None:
+        self._gauges = tuple(gauges)
+        self._readings: dict[str, Reading] = {}
+
+    async def refresh(self, session: AsyncSession, now: datetime) -> None:
+        for gauge in self._gauges:
+            try:
+                self._readings[gauge.name] = await gauge.read(session, now)
+            except Exception:  # the scrape answers; the gauge is absent until it reads again
+                log.warning("state gauge not read", extra={"gauge": gauge.name}, exc_info=True)
+                self._readings.pop(gauge.name, None)
+                await session.rollback()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        for gauge in self._gauges:
+            if (reading := self._readings.get(gauge.name)) is None:
+                continue
+            family = GaugeMetricFamily(gauge.name, gauge.documentation, labels=gauge.labels)
+            for labels, value in sorted(reading.items()):
+                family.add_metric(labels, value)
+            yield family
 
 
 class HttpMetricsMiddleware:

@@ -12,11 +12,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from clinic_shared import migrations
+from clinic_shared import migrations, tracing
 from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import BusOptions, MessageBus
 from clinic_shared.messaging.memory import InMemoryBus
-from clinic_shared.metrics import BusCollector, PoolCollector, ServiceMetrics
+from clinic_shared.metrics import (
+    BusCollector,
+    PoolCollector,
+    ServiceMetrics,
+    StateCollector,
+    StateGauge,
+)
 from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork
 from clinic_shared.outbox.inbox import EventHandler, prune_inbox
 from clinic_shared.settings import ServiceSettings
@@ -81,10 +87,14 @@ class ServiceRuntime:
     clock: Callable[[], datetime] = utcnow
     """What time it is for the service's rules; tests replace it to travel in time."""
     metrics: ServiceMetrics = field(default_factory=ServiceMetrics)
+    state_gauges: Sequence[StateGauge] = ()
+    """Gauges of the service's state, read from its database at each scrape of /metrics."""
 
     def __post_init__(self) -> None:
         self.name = self.settings.service_name
         self.db = Database(self.settings.database_url, pool_size=self.settings.database_pool_size)
+        self.tracer_provider = tracing.provider_for(self.name)  # None: tracing off
+        self._tracer = tracing.tracer_of(self.tracer_provider) if self.tracer_provider else None
         self.outbox = self.metadata.tables["outbox"]
         self.inbox = self.metadata.tables["inbox"]
         self._owns_bus = self.bus is None
@@ -98,9 +108,12 @@ class ServiceRuntime:
             linger_seconds=self.settings.outbox_linger_seconds,
             retention_seconds=self.settings.outbox_retention_seconds,
             metrics=self.metrics,
+            tracer=self._tracer,
         )
         self.metrics.registry.register(PoolCollector(lambda: self.db.engine.pool))
-        self.metrics.registry.register(BusCollector(lambda: self.message_bus))
+        self.metrics.registry.register(BusCollector(lambda: self.message_bus, self.name))
+        self._state = StateCollector(self.state_gauges)
+        self.metrics.registry.register(self._state)
         self._tasks: list[asyncio.Task[None]] = []
         self._connector: asyncio.Task[None] | None = None
         self.stopping = asyncio.Event()
@@ -113,7 +126,10 @@ class ServiceRuntime:
         return not self.stopping.is_set()
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.outbox, producer=self.name, on_commit=self.relay.wake)
+        return UnitOfWork(
+            self.db, self.outbox, producer=self.name, on_commit=self.relay.wake,
+            metrics=self.metrics if self.settings.metrics_enabled else None,
+        )  # fmt: skip
 
     async def migrate(self) -> None:
         await asyncio.to_thread(migrations.upgrade, self.migrations_location, self.db.url)
@@ -148,8 +164,9 @@ class ServiceRuntime:
         await self.message_bus.connect()
         if self.handlers:
             consumer = InboxConsumer(
-                self.name, self.uow, self.inbox, self.handlers, metrics=self.metrics
-            )
+                self.name, self.uow, self.inbox, self.handlers,
+                metrics=self.metrics, tracer=self._tracer,
+            )  # fmt: skip
             await self.message_bus.subscribe(self.name, consumer)
 
     async def _attach_bus_later(self) -> None:
@@ -186,11 +203,16 @@ class ServiceRuntime:
         if self._owns_bus:
             await self.message_bus.close()
         await self.db.dispose()
+        if self.tracer_provider is not None:
+            self.tracer_provider.shutdown()  # exports what is left
 
     async def refresh_metrics(self) -> None:
         """Set the gauges that are read from the database and the broker, before a scrape."""
         with contextlib.suppress(Exception):  # a scrape must answer even when they do not
             await self.relay.pending()
+        with contextlib.suppress(Exception):
+            async with self.db.session() as session:
+                await self._state.refresh(session, self.clock())
         if self.handlers and self.message_bus.health().connected:
             with contextlib.suppress(Exception):
                 dead = await self.message_bus.dead_letter_count(self.name)

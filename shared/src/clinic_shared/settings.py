@@ -121,6 +121,11 @@ class ServiceSettings(BaseSettings):
     consumer_prefetch: int = Field(16, ge=1, le=1000)
     consumer_max_attempts: int = Field(5, ge=1, le=100)
     consumer_retry_delay_seconds: float = Field(5.0, gt=0)
+    metrics_enabled: bool = Field(
+        True,
+        description="Count requests and committed events for /metrics; off only to measure "
+        "what counting costs (bench).",
+    )
 
     @field_validator("timezone")
     @classmethod

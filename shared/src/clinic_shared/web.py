@@ -12,13 +12,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from clinic_shared import crypto
+from clinic_shared import crypto, tracing
 from clinic_shared.auth import TokenVerifier, bearer_token
 from clinic_shared.context import correlation_id_var, new_id
 from clinic_shared.edges import API_POLICY, RequestGuard, SecurityHeaders
 from clinic_shared.errors import Unauthorized
 from clinic_shared.messaging import MessageBus
-from clinic_shared.metrics import HttpMetricsMiddleware, ServiceMetrics, metrics_endpoint
+from clinic_shared.metrics import (
+    HttpMetricsMiddleware,
+    ServiceMetrics,
+    StateGauge,
+    metrics_endpoint,
+)
 from clinic_shared.openapi_links import add_links
 from clinic_shared.openapi_security import add_security
 from clinic_shared.outbox.inbox import EventHandler
@@ -132,6 +137,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     body_limits: Mapping[str, int] | None = None,
     content_security_policy: str = API_POLICY,
+    count_requests: bool = True,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -159,7 +165,8 @@ def create_app(
         RequestGuard, fastapi_app=app, max_body_bytes=max_body_bytes, body_limits=body_limits
     )
     app.add_middleware(CorrelationIdMiddleware)
-    app.add_middleware(HttpMetricsMiddleware, metrics=app.state.metrics)
+    if count_requests:
+        app.add_middleware(HttpMetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(SecurityHeaders, content_security_policy=content_security_policy)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route(
@@ -168,6 +175,8 @@ def create_app(
     app.add_api_route("/readyz", _readyz_for(runtime), methods=["GET"], tags=["health"])
     for router in routers:
         app.include_router(router)
+    if (provider := getattr(runtime, "tracer_provider", None)) is not None:
+        tracing.instrument_app(app, provider)
     _link_creates_to_reads(app)
     return app
 
@@ -236,6 +245,7 @@ def build_service_app(
     seed: Seeder | None = None,
     bus: MessageBus | None = None,
     workers: Sequence[Worker] = (),
+    state_gauges: Sequence[StateGauge] = (),
 ) -> FastAPI:
     """A service's app with its runtime (database, bus, relay, consumer) wired from settings."""
     crypto.install(settings.keyring())
@@ -247,6 +257,7 @@ def build_service_app(
         bus=bus,
         seed=seed,
         workers=workers,
+        state_gauges=state_gauges,
     )
     verifier = TokenVerifier(
         settings.jwt_secret.get_secret_value(),
@@ -261,4 +272,5 @@ def build_service_app(
         routers=routers,
         metrics=runtime.metrics,
         max_body_bytes=settings.max_body_bytes,
+        count_requests=settings.metrics_enabled,
     )

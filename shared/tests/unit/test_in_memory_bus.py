@@ -96,6 +96,7 @@ async def test_event_a_consumer_cannot_handle_ends_in_its_dead_letters(bus: InMe
     await asyncio.sleep(0.01)
     assert attempts == 2
     assert await bus.dead_letter_count("inventory") == 1
+    assert (bus.retried["inventory"], bus.dead_lettered["inventory"]) == (1, 1)  # on /metrics
 
 
 async def test_health_reports_connected_consumers_until_closed() -> None:

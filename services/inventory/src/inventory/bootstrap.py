@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox import scoped_handlers
 from clinic_shared.web import build_service_app
+from inventory.adapters.metrics import stock_gauges
 from inventory.adapters.orm import metadata
 from inventory.entrypoints.api import (
     export,
@@ -45,4 +46,5 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
         seed=demo_seeder(settings),
         workers=build_workers(settings),
         bus=bus,
+        state_gauges=stock_gauges(settings.zone),
     )

@@ -9,6 +9,7 @@ from clinic_shared.outbox import scoped_handlers
 from clinic_shared.ratelimit import Limit, RateLimiter
 from clinic_shared.web import build_service_app
 from notifications.adapters.channels import Channels
+from notifications.adapters.metrics import MESSAGE_GAUGES
 from notifications.adapters.orm import metadata
 from notifications.entrypoints.api import (
     contacts,
@@ -50,6 +51,7 @@ def build_app(
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         bus=bus,
         workers=build_workers(settings, channels),
+        state_gauges=MESSAGE_GAUGES,
     )
     webhook_limit = Limit(settings.webhook_rate_limit, settings.webhook_rate_window_seconds)
     app.state.webhook_limiter = RateLimiter(

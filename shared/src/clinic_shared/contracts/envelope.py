@@ -32,6 +32,8 @@ class Envelope(BaseModel):
     correlation_id: str = Field(min_length=1, max_length=100)
     causation_id: str | None = Field(default=None, max_length=100)
     data: dict[str, Any]
+    # W3C trace context of the span that emitted or published it, when tracing is on.
+    traceparent: str | None = Field(default=None, max_length=100)
 
     @classmethod
     def wrap(
@@ -42,6 +44,7 @@ class Envelope(BaseModel):
         correlation_id: str,
         causation_id: str | None = None,
         occurred_at: datetime | None = None,
+        traceparent: str | None = None,
     ) -> Envelope:
         return cls(
             type=event.TYPE,
@@ -51,6 +54,7 @@ class Envelope(BaseModel):
             causation_id=causation_id,
             occurred_at=occurred_at or datetime.now(UTC),
             data=event.model_dump(mode="json"),
+            traceparent=traceparent,
         )
 
     def to_bytes(self) -> bytes:

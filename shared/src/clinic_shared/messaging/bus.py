@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -41,6 +42,10 @@ class BusOptions:
 
 class MessageBus(Protocol):
     options: BusOptions
+    retried: Counter[str]
+    """Failed deliveries sent to wait for another try, by consumer."""
+    dead_lettered: Counter[str]
+    """Deliveries moved to their consumer's dead-letter queue, by consumer."""
 
     @property
     def channel_reopens(self) -> int:

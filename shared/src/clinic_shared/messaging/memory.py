@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 
 from clinic_shared.contracts import Envelope
@@ -39,6 +40,8 @@ class InMemoryBus:
         self._inflight: set[asyncio.Task[None]] = set()
         self._connected = False
         self.channel_reopens = self.connection_reopens = 0  # no channel, no connection
+        self.retried: Counter[str] = Counter()  # by consumer, for /metrics
+        self.dead_lettered: Counter[str] = Counter()
 
     async def connect(self) -> None:
         for consumer, patterns in SUBSCRIPTIONS.items():
@@ -79,6 +82,7 @@ class InMemoryBus:
                     )
                     attempt = message.attempt + (0 if unavailable else 1)
                     self._retry_later(queue, _Message(message.body, attempt))
+                    self.retried[consumer] += 1
 
     def _retry_later(self, queue: _Queue, message: _Message) -> None:
         loop = asyncio.get_running_loop()
@@ -96,6 +100,7 @@ class InMemoryBus:
             extra={"consumer": consumer, "attempt": message.attempt, "error": repr(exc)},
         )
         queue.dead_letters.append((message.body, repr(exc)))
+        self.dead_lettered[consumer] += 1
 
     async def dead_letter_count(self, consumer: str) -> int:
         return len(self._queues[consumer].dead_letters)

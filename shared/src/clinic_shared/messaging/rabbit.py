@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 import aio_pika
 from aio_pika.abc import (
@@ -34,6 +35,8 @@ class RabbitBus:
         self._connection: AbstractRobustConnection | None = None
         self._publisher: Publisher | None = None
         self._consumer_channels: dict[str, AbstractRobustChannel] = {}
+        self.retried: Counter[str] = Counter()  # by consumer, for /metrics
+        self.dead_lettered: Counter[str] = Counter()
 
     @property
     def channel_reopens(self) -> int:
@@ -206,6 +209,7 @@ class RabbitBus:
             await message.nack(requeue=True)  # keep it; the broker redelivers it later
             return
         await message.ack()
+        (self.dead_lettered if dead else self.retried)[consumer] += 1
 
     async def dead_letter_count(self, consumer: str) -> int:
         assert self._publisher is not None

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from opentelemetry.trace import SpanKind, Tracer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.context import message_context
@@ -20,6 +21,7 @@ from clinic_shared.db import Database, insert_once, utcnow
 from clinic_shared.direct import Direct
 from clinic_shared.metrics import ServiceMetrics
 from clinic_shared.outbox.uow import UnitOfWork
+from clinic_shared.tracing import event_span, in_trace_of, trace_id_of
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +113,11 @@ class InboxConsumer:
         inbox: sa.Table,
         handlers: Mapping[str, EventHandler],
         metrics: ServiceMetrics | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self.name = name
         self._metrics = metrics or ServiceMetrics()
+        self._tracer = tracer
         self._uow_factory = uow_factory
         self._inbox = inbox
         self._handlers = dict(handlers)
@@ -201,13 +205,17 @@ class InboxConsumer:
         with (
             message_context(envelope.correlation_id, str(envelope.id)),
             self._metrics.handler_seconds.labels(self.name, envelope.type).time(),
+            contextlib.ExitStack() as tracing,
         ):
+            if self._tracer is not None:  # the events the handler emits continue this span
+                name = f"{self.name} process {envelope.type}"
+                tracing.enter_context(event_span(self._tracer, name, envelope, SpanKind.CONSUMER))
             uow.handling = envelope
             await delivery.handler(delivery.event, uow)
 
     def _log_duplicate(self, envelope: Envelope) -> None:
         self._metrics.duplicates.labels(self.name).inc()
-        with message_context(envelope.correlation_id, str(envelope.id)):
+        with message_context(envelope.correlation_id, str(envelope.id)), in_trace_of(envelope):
             log.info("duplicate event ignored", extra=_fields(self.name, envelope))
 
     def _log_handled(self, applied: Sequence[Envelope], delivered: int) -> None:
@@ -217,7 +225,7 @@ class InboxConsumer:
             self._metrics.applied.labels(self.name, envelope.type).inc()
         if len(applied) == 1:
             [envelope] = applied
-            with message_context(envelope.correlation_id, str(envelope.id)):
+            with message_context(envelope.correlation_id, str(envelope.id)), in_trace_of(envelope):
                 log.info("event handled", extra=_fields(self.name, envelope))
         elif applied:
             log.info(
@@ -229,6 +237,7 @@ class InboxConsumer:
                     "event_ids": " ".join(str(e.id) for e in applied),
                     "event_types": " ".join(sorted({e.type for e in applied})),
                     "correlation_ids": " ".join(sorted({e.correlation_id for e in applied})),
+                    "trace_ids": " ".join(sorted({t for e in applied if (t := trace_id_of(e))})),
                 },
             )
 

@@ -14,12 +14,14 @@ import logging
 from datetime import timedelta
 
 import sqlalchemy as sa
+from opentelemetry.trace import SpanKind, Tracer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.db import Database, utcnow
 from clinic_shared.messaging.bus import MessageBus, UnroutableError
 from clinic_shared.metrics import ServiceMetrics
+from clinic_shared.tracing import event_span, restamped
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +46,11 @@ class OutboxRelay:
         retention_seconds: float = 86_400,
         linger_seconds: float = 0.01,
         metrics: ServiceMetrics | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self._db = db
         self._metrics = metrics or ServiceMetrics()
+        self._tracer = tracer
         self._outbox = outbox
         self._bus = bus
         self._batch_size = batch_size
@@ -86,7 +90,7 @@ class OutboxRelay:
             if not rows:
                 return 0
             outcomes = await asyncio.gather(
-                *(self._bus.publish(Envelope.model_validate_json(r.body)) for r in rows),
+                *(self._publish(Envelope.model_validate_json(r.body)) for r in rows),
                 return_exceptions=True,
             )
             published = [r.id for r, o in zip(rows, outcomes, strict=True) if o is None]
@@ -98,6 +102,13 @@ class OutboxRelay:
                 if isinstance(outcome, BaseException):
                     await self._record_failure(session, row.id, row.attempts + 1, outcome)
         return len(published)
+
+    async def _publish(self, envelope: Envelope) -> None:
+        if self._tracer is None:
+            return await self._bus.publish(envelope)
+        # the request's trace goes on: the consumers continue this span, which the copy names
+        with event_span(self._tracer, f"publish {envelope.type}", envelope, SpanKind.PRODUCER):
+            await self._bus.publish(restamped(envelope))
 
     async def _record_failure(
         self, session: AsyncSession, row_id: str, attempts: int, exc: BaseException

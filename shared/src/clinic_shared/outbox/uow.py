@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,10 @@ from clinic_shared.context import (
 from clinic_shared.contracts import Envelope, Event
 from clinic_shared.db import Database, utcnow
 from clinic_shared.direct import Direct
+from clinic_shared.tracing import current_traceparent
+
+if TYPE_CHECKING:
+    from clinic_shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +43,13 @@ class UnitOfWork:
         *,
         producer: str,
         on_commit: Callable[[], None] | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         self._db = db
         self._outbox = outbox
         self.producer = producer
         self._on_commit = on_commit
+        self._metrics = metrics
         self._envelopes: list[Envelope] = []
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._session: AsyncSession | None = None
@@ -84,13 +90,17 @@ class UnitOfWork:
             producer=self.producer,
             correlation_id=current_correlation_id(),
             causation_id=causation_id_var.get(),
+            traceparent=current_traceparent(),
         )
         self._envelopes.append(envelope)
         return envelope
 
     def sibling(self) -> UnitOfWork:
         """A new unit of work on the same database and outbox, for a later transaction."""
-        return UnitOfWork(self._db, self._outbox, producer=self.producer, on_commit=self._on_commit)
+        return UnitOfWork(
+            self._db, self._outbox, producer=self.producer, on_commit=self._on_commit,
+            metrics=self._metrics,
+        )  # fmt: skip
 
     def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         """Run `action` once this unit has committed (never if it rolls back).
@@ -126,6 +136,9 @@ class UnitOfWork:
             await _insert(self._outbox, tuple(rows[0])).run_many(self.session, rows)
         await self.session.commit()
         emitted, self._envelopes = self._envelopes, []
+        if emitted and self._metrics is not None:
+            for envelope in emitted:  # the domain's counters: what each use case committed
+                self._metrics.events_emitted.labels(envelope.type).inc()
         if emitted and self._on_commit is not None:
             self._on_commit()
         actions, self._after_commit = self._after_commit, []

@@ -1,0 +1,52 @@
+"""Tracing is off unless an OTLP endpoint is configured: no provider, no trace context sent."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+
+from clinic_shared import tracing
+from clinic_shared.contracts import Envelope
+from clinic_shared.contracts.events import PatientErased
+
+
+def test_without_an_otlp_endpoint_no_tracer_provider_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_EXPORTER_OTLP_ENDPOINT", raising=False)
+    assert tracing.provider_from_environment("scheduling") is None
+    assert tracing.current_traceparent() is None
+
+
+def test_an_otlp_endpoint_gives_the_service_a_provider_named_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    provider = tracing.provider_from_environment("inventory")
+    assert provider is not None
+    try:
+        assert provider.resource.attributes["service.name"] == "inventory"
+    finally:
+        provider.shutdown()  # no span was made: nothing to export
+
+
+def test_an_envelope_emitted_in_a_span_carries_its_context() -> None:
+    with tracing.tracer_of(TracerProvider()).start_as_current_span("request") as span:
+        restamped = tracing.restamped(_envelope())
+    context = span.get_span_context()
+    assert restamped.traceparent is not None
+    assert restamped.traceparent.startswith(f"00-{context.trace_id:032x}-{context.span_id:016x}-")
+
+
+def test_an_envelope_carries_no_trace_context_when_tracing_is_off() -> None:
+    envelope = _envelope()
+    assert envelope.traceparent is None
+    assert tracing.restamped(envelope) is envelope
+
+
+def _envelope() -> Envelope:
+    event = PatientErased(patient_id=uuid.uuid4(), erased_at=datetime.now(UTC))
+    return Envelope.wrap(event, producer="scheduling", correlation_id="c")
