@@ -10,7 +10,7 @@ COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compos
 help:
 	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | backup | restore FROM=dir | install | assets"
 
-LOCKED := pyproject.toml uv.lock shared/pyproject.toml services/*/pyproject.toml embedded/pyproject.toml
+LOCKED := pyproject.toml uv.lock shared/pyproject.toml testkit/pyproject.toml services/*/pyproject.toml embedded/pyproject.toml
 
 .uv:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -41,7 +41,7 @@ test-fast: install  ## the pure unit tests only, for a quick loop (not what CI r
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared/src services/scheduling/src services/inventory/src services/notifications/src services/dashboard/src embedded/src
+	$(UV) run --frozen mypy shared/src testkit/src services/scheduling/src services/inventory/src services/notifications/src services/dashboard/src embedded/src
 
 fmt: install
 	$(UV) run --frozen ruff check --fix .

@@ -20,8 +20,8 @@ from typing import Any
 import asyncpg
 import httpx
 
-from clinic_shared.testing.plugin import RabbitNamespace
-from clinic_shared.testing.processes import terminate
+from clinic_testing.plugin import RabbitNamespace
+from clinic_testing.processes import terminate
 
 ADMIN_DSN = os.environ.get("BENCH_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")

@@ -21,8 +21,8 @@ from inventory_common import AMQP_URL, scratch_database
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.runtime import ServiceRuntime
-from clinic_shared.testing.helpers import bearer, eventually, running
-from clinic_shared.testing.plugin import RabbitNamespace
+from clinic_testing.helpers import bearer, eventually, running
+from clinic_testing.plugin import RabbitNamespace
 from inventory.adapters.orm import inbox, reservations
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings

@@ -24,7 +24,7 @@ import asyncpg
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from clinic_shared.testing.helpers import running
+from clinic_testing.helpers import running
 from notifications.adapters.channels import Outgoing
 from notifications.adapters.channels.local import email_message
 from notifications.adapters.orm import contacts, messages

@@ -15,7 +15,7 @@ from fastapi import FastAPI, routing
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from inventory.bootstrap import build_app as inventory_app
 from inventory.settings import InventorySettings
 from notifications.bootstrap import build_app as notifications_app

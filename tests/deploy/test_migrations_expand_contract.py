@@ -15,7 +15,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import make_url
 
 from clinic_shared.migrations import alembic_config
-from clinic_shared.testing.postgres import PostgresDatabases
+from clinic_testing.postgres import PostgresDatabases
 
 pytestmark = pytest.mark.postgres
 SERVICES = ("scheduling", "inventory", "notifications", "dashboard")

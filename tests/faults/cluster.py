@@ -31,7 +31,7 @@ from clinic_shared.messaging import BusOptions
 from clinic_shared.messaging.rabbit import RabbitBus
 from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork, inbox_table, outbox_table
 from clinic_shared.outbox.inbox import EventHandler
-from clinic_shared.testing.postgres import PostgresDatabases
+from clinic_testing.postgres import PostgresDatabases
 
 metadata = sa.MetaData()
 outbox = outbox_table(metadata)

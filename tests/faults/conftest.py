@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from clinic_shared.testing.cluster import RabbitCluster
-from clinic_shared.testing.plugin import RabbitNamespace
-from clinic_shared.testing.postgres import PostgresDatabases
-from clinic_shared.testing.processes import RabbitNode
+from clinic_testing.cluster import RabbitCluster
+from clinic_testing.plugin import RabbitNamespace
+from clinic_testing.postgres import PostgresDatabases
+from clinic_testing.processes import RabbitNode
 
 from .stack import FaultStack
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from clinic_shared.testing.helpers import free_port
+from clinic_testing.helpers import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 STANDBY_NAME = "standby"

@@ -21,9 +21,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
-from clinic_shared.testing.helpers import bearer, eventually, free_port
-from clinic_shared.testing.postgres import PostgresDatabases
-from clinic_shared.testing.processes import ServiceProcess
+from clinic_testing.helpers import bearer, eventually, free_port
+from clinic_testing.postgres import PostgresDatabases
+from clinic_testing.processes import ServiceProcess
 
 SERVICES = ("scheduling", "inventory", "notifications")
 PARIS = ZoneInfo("Europe/Paris")

@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from clinic_shared.testing.helpers import bearer, eventually, running
-from clinic_shared.testing.tcp_proxy import TcpProxy
+from clinic_testing.helpers import bearer, eventually, running
+from clinic_testing.tcp_proxy import TcpProxy
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 

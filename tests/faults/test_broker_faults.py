@@ -11,8 +11,8 @@ import time
 import aio_pika
 
 from clinic_shared.messaging import topology
-from clinic_shared.testing.processes import RabbitNode
-from clinic_shared.testing.tcp_proxy import TcpProxy
+from clinic_testing.processes import RabbitNode
+from clinic_testing.tcp_proxy import TcpProxy
 
 from .stack import Booking, FaultStack, Ledger, fault_marks
 

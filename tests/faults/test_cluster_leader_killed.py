@@ -22,11 +22,11 @@ import pytest
 
 from clinic_shared.db import utcnow
 from clinic_shared.messaging import BusOptions, topology
-from clinic_shared.testing.cluster import RabbitCluster
-from clinic_shared.testing.plugin import RabbitNamespace
-from clinic_shared.testing.postgres import PostgresDatabases
-from clinic_shared.testing.processes import RabbitNode
-from clinic_shared.testing.tcp_proxy import TcpProxy
+from clinic_testing.cluster import RabbitCluster
+from clinic_testing.plugin import RabbitNamespace
+from clinic_testing.postgres import PostgresDatabases
+from clinic_testing.processes import RabbitNode
+from clinic_testing.tcp_proxy import TcpProxy
 
 from .cluster import PRODUCERS, MiniService, account, mini_services, settled, spontaneous_event
 from .stack import Ledger

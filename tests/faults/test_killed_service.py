@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .stack import Booking, FaultStack, Ledger, fault_marks
 

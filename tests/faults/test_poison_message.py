@@ -6,7 +6,7 @@ from __future__ import annotations
 import aio_pika
 
 from clinic_shared.messaging import topology
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .stack import SERVICES, FaultStack, Ledger, fault_marks
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from clinic_shared import migrations
-from clinic_shared.testing.plugin import RabbitNamespace
-from clinic_shared.testing.postgres import PostgresDatabases
+from clinic_testing.plugin import RabbitNamespace
+from clinic_testing.postgres import PostgresDatabases
 
 from .postgres_pair import PostgresPair
 from .stack import SERVICES, Booking, FaultStack, Ledger, fault_marks

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic_shared.testing.helpers import served
+from clinic_testing.helpers import served
 from inventory.bootstrap import build_app as inventory_app
 from inventory.settings import InventorySettings
 from notifications.bootstrap import build_app as notifications_app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic_shared.testing.fuzz import schemathesis
+from clinic_testing.fuzz import schemathesis
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.postgres, pytest.mark.rabbitmq]
 

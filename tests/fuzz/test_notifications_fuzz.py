@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinic_shared.testing.fuzz import schemathesis
+from clinic_testing.fuzz import schemathesis
 
 from .conftest import FUZZ_SMS_AUTH_TOKEN
 

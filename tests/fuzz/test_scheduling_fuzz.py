@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from clinic_shared.auth import Role, mint_token
-from clinic_shared.testing.fuzz import schemathesis
 from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
+from clinic_testing.fuzz import schemathesis
 from scheduling.seed import AMELIA, CHLOE, DR_DUBOIS, NURSE_PATEL, ROOMS
 
 from .hooks import KNOWN_ENV

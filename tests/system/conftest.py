@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.messaging import topology
-from clinic_shared.testing.helpers import running
+from clinic_testing.helpers import running
 from inventory.bootstrap import build_app as inventory_app
 from inventory.settings import InventorySettings
 from notifications.bootstrap import build_app as notifications_app

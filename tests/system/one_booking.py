@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from clinic_shared.testing.helpers import bearer
+from clinic_testing.helpers import bearer
 
 from .conftest import Stack
 

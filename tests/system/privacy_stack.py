@@ -17,7 +17,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from clinic_shared.serve import uvicorn_config
-from clinic_shared.testing.helpers import bearer, eventually, running
+from clinic_testing.helpers import bearer, eventually, running
 from inventory.bootstrap import build_app as inventory_app
 from inventory.settings import InventorySettings
 from notifications.bootstrap import build_app as notifications_app

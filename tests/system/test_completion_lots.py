@@ -18,7 +18,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from clinic_shared.testing.helpers import Served, bearer, eventually, running
+from clinic_testing.helpers import Served, bearer, eventually, running
 from inventory.bootstrap import build_app as inventory_app
 from inventory.settings import InventorySettings
 from scheduling.adapters.orm import outbox

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from clinic_shared.testing.helpers import bearer, eventually
+from clinic_testing.helpers import bearer, eventually
 from notifications.domain.signature import twilio_signature
 
 from .conftest import Stack

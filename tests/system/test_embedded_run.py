@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from clinic_shared.testing.helpers import bearer, eventually, free_port
+from clinic_testing.helpers import bearer, eventually, free_port
 from dashboard.seed import DEMO_ACCOUNTS
 
 # make run prints the demo staff sign-ins to the terminal on purpose; nothing else may show.

@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from clinic_shared.messaging import topology
-from clinic_shared.testing.helpers import bearer, eventually
+from clinic_testing.helpers import bearer, eventually
 
 from .conftest import Stack
 from .one_booking import PATIENT, book_one_session

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from sqlalchemy.engine import make_url
 
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .privacy_stack import ADMIN, CONTACT_FORMS, Clinic, clinic_stack, fill
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from clinic_shared.logging import JsonFormatter
-from clinic_shared.testing.helpers import bearer, eventually
+from clinic_testing.helpers import bearer, eventually
 from inventory.adapters.orm import inbox as inventory_inbox
 from notifications.adapters.orm import inbox as notifications_inbox
 

@@ -14,7 +14,7 @@ from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import PatientRegistered
 from clinic_shared.errors import PermanentMessageError
 from clinic_shared.outbox import InboxConsumer, UnitOfWork
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .conftest import Harness, inbox, notes, outbox, patient_event
 

@@ -15,8 +15,8 @@ from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import PatientRegistered
 from clinic_shared.messaging import topology
 from clinic_shared.outbox import InboxConsumer, UnitOfWork
-from clinic_shared.testing.helpers import eventually
-from clinic_shared.testing.tcp_proxy import TcpProxy
+from clinic_testing.helpers import eventually
+from clinic_testing.tcp_proxy import TcpProxy
 
 from .conftest import Harness, Received, inbox, notes, patient_event
 

@@ -11,8 +11,8 @@ from clinic_shared.db import utcnow
 from clinic_shared.outbox import claim
 from clinic_shared.outbox.inbox import prune_inbox
 from clinic_shared.settings import ServiceSettings
-from clinic_shared.testing.helpers import eventually, running
 from clinic_shared.web import build_service_app
+from clinic_testing.helpers import eventually, running
 
 from .conftest import Harness, inbox, metadata, patient_event
 

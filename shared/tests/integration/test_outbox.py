@@ -13,8 +13,8 @@ from sqlalchemy.engine import make_url
 from clinic_shared.contracts import Envelope
 from clinic_shared.db import utcnow
 from clinic_shared.messaging import UnroutableError
-from clinic_shared.testing.helpers import eventually
-from clinic_shared.testing.tcp_proxy import TcpProxy
+from clinic_testing.helpers import eventually
+from clinic_testing.tcp_proxy import TcpProxy
 
 from .conftest import Harness, Received, notes, outbox, patient_event
 

@@ -18,10 +18,10 @@ from clinic_shared.messaging import BusOptions, PublishError, UnroutableError, t
 from clinic_shared.messaging.publisher import NACK_RUN
 from clinic_shared.messaging.rabbit import RabbitBus
 from clinic_shared.outbox import OutboxRelay, UnitOfWork
-from clinic_shared.testing.helpers import eventually
-from clinic_shared.testing.plugin import RabbitNamespace
-from clinic_shared.testing.postgres import PostgresDatabases
-from clinic_shared.testing.tcp_proxy import TcpProxy
+from clinic_testing.helpers import eventually
+from clinic_testing.plugin import RabbitNamespace
+from clinic_testing.postgres import PostgresDatabases
+from clinic_testing.tcp_proxy import TcpProxy
 
 from .conftest import Received, metadata, outbox, patient_event
 

@@ -13,7 +13,7 @@ from aio_pika.exceptions import ChannelNotFoundEntity, ChannelPreconditionFailed
 from clinic_shared.contracts import Envelope
 from clinic_shared.messaging import BusOptions, topology
 from clinic_shared.messaging.rabbit import ATTEMPT_HEADER, RabbitBus
-from clinic_shared.testing.plugin import RabbitNamespace
+from clinic_testing.plugin import RabbitNamespace
 
 from .conftest import patient_event
 

@@ -11,9 +11,9 @@ from fastapi.responses import PlainTextResponse
 
 from clinic_shared.auth import Principal, Role, TokenVerifier, require_roles
 from clinic_shared.errors import Unauthorized
-from clinic_shared.testing.access import Tokens, mismatches, read_table
-from clinic_shared.testing.helpers import running
 from clinic_shared.web import create_app
+from clinic_testing.access import Tokens, mismatches, read_table
+from clinic_testing.helpers import running
 
 from .test_http_problems import DummyRuntime
 

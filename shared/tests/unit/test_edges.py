@@ -19,8 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from clinic_shared.auth import Principal, Role, TokenVerifier, mint_token, require_roles
 from clinic_shared.serve import uvicorn_config
 from clinic_shared.settings import ServiceSettings
-from clinic_shared.testing.helpers import free_port
 from clinic_shared.web import create_app
+from clinic_testing.helpers import free_port
 
 SECRET = "edge-test-secret-0123456789-abcdefghijklmnop"
 PROBLEM = "application/problem+json"

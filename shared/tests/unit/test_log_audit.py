@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from clinic_shared.testing.log_privacy import contact_in, raw_line
+from clinic_testing.log_privacy import contact_in, raw_line
 
 
 def _record(message: str, *args: object, **extra: object) -> logging.LogRecord:

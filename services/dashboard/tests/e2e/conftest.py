@@ -22,7 +22,7 @@ from playwright.async_api import Browser, Page, async_playwright
 from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
 from clinic_shared.auth import Role
-from clinic_shared.testing.helpers import Served, bearer
+from clinic_testing.helpers import Served, bearer
 from dashboard.bootstrap import build_app as dashboard_app
 from dashboard.seed import DEMO_ACCOUNTS
 from dashboard.settings import DashboardSettings

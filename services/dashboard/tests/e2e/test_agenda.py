@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from playwright.async_api import Page, expect
 
 from clinic_shared.auth import Role
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .conftest import screenshot
 

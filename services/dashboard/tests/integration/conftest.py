@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from clinic_shared.auth import Role
-from clinic_shared.testing.helpers import running
+from clinic_testing.helpers import running
 from dashboard.bootstrap import build_app
 from dashboard.seed import DEMO_ACCOUNTS
 from dashboard.settings import DashboardSettings

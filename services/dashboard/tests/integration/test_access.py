@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 
 from clinic_shared.auth import Role
-from clinic_shared.testing.access import ROLES, Row, concrete, read_table, routes_of
+from clinic_testing.access import ROLES, Row, concrete, read_table, routes_of
 
 from .conftest import Dashboard
 

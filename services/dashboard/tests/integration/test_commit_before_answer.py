@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clinic_shared.testing.helpers import Served
+from clinic_testing.helpers import Served
 from dashboard.bootstrap import build_app
 from dashboard.settings import DashboardSettings
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
-from clinic_shared.testing.helpers import bearer, clinic_today, running
+from clinic_testing.helpers import bearer, clinic_today, running
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from clinic_shared.contracts import Envelope, Event
 from clinic_shared.contracts.events import SessionFacts
-from clinic_shared.testing.helpers import CLINIC_ZONE, clinic_today, eventually
+from clinic_testing.helpers import CLINIC_ZONE, clinic_today, eventually
 from inventory.adapters.orm import inbox, outbox
 
 from .conftest import STOCK, Inventory

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from inventory.adapters.orm import kit_items, products
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings

@@ -9,7 +9,7 @@ from clinic_shared.contracts.events import (
     SessionBooked,
     SessionCompleted,
 )
-from clinic_shared.testing.helpers import bearer
+from clinic_testing.helpers import bearer
 from inventory.adapters.orm import consumptions, lots
 
 from .conftest import Inventory

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from clinic_shared.contracts.events import SessionBooked
-from clinic_shared.testing.helpers import bearer
+from clinic_testing.helpers import bearer
 from inventory.entrypoints.workers import scan_once
 
 from .conftest import STOCK, Inventory

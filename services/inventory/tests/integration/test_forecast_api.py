@@ -6,7 +6,7 @@ import uuid
 from datetime import date, timedelta
 
 from clinic_shared.contracts.events import CourseAbandoned, CourseCreated, SessionBooked
-from clinic_shared.testing.helpers import bearer
+from clinic_testing.helpers import bearer
 from inventory.entrypoints.workers import scan_once
 
 from .conftest import STOCK, Inventory

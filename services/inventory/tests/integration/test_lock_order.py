@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from clinic_shared.context import message_context
 from clinic_shared.contracts.events import SessionBooked, SessionRescheduled
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 from inventory.adapters.orm import lots
 from inventory.service_layer.handlers import EVENT_HANDLERS
 from inventory.service_layer.scope import open_scope

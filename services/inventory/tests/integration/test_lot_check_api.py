@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from clinic_shared.testing.helpers import bearer, clinic_today
+from clinic_testing.helpers import bearer, clinic_today
 from inventory.adapters.orm import lots
 
 from .conftest import STOCK, Inventory

@@ -13,7 +13,7 @@ from alembic import command
 
 from clinic_shared.db import Database
 from clinic_shared.migrations import alembic_config
-from clinic_shared.testing.helpers import bearer, clinic_today, running
+from clinic_testing.helpers import bearer, clinic_today, running
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import timedelta
 
 from clinic_shared.contracts.events import ProductUsed, SessionBooked, SessionCompleted
-from clinic_shared.testing.helpers import bearer, clinic_today
+from clinic_testing.helpers import bearer, clinic_today
 from inventory.adapters.orm import consumptions, lots, receipts
 
 from .conftest import STOCK, Inventory

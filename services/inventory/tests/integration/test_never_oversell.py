@@ -13,7 +13,7 @@ from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.db import utcnow
-from clinic_shared.testing.helpers import bearer, clinic_today, eventually
+from clinic_testing.helpers import bearer, clinic_today, eventually
 from inventory.adapters.orm import inbox, lots, reservations, shortages
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
 from inventory.service_layer.reserving import reserve_for_booked_session

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import PatientRegistered
-from clinic_shared.testing.helpers import bearer, eventually, running
+from clinic_testing.helpers import bearer, eventually, running
 from inventory.adapters.orm import inbox, patient_refs
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from clinic_shared.testing.helpers import bearer, clinic_today, running
+from clinic_testing.helpers import bearer, clinic_today, running
 from inventory.adapters.orm import lots, receipts
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings

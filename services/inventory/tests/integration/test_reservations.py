@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from clinic_shared.contracts.events import SessionBooked, SessionCancelled, SessionNoShow
-from clinic_shared.testing.helpers import bearer
+from clinic_testing.helpers import bearer
 from inventory.adapters.orm import lots
 
 from .conftest import STOCK, Inventory

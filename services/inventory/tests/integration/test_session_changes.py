@@ -12,7 +12,7 @@ from clinic_shared.contracts.events import (
     SessionCompleted,
     SessionRescheduled,
 )
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 from inventory.adapters.orm import consumptions, lots, outbox, reservations
 
 from .conftest import Inventory

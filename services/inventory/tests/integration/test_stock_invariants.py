@@ -20,7 +20,7 @@ from clinic_shared.contracts.events import (
     SessionCompleted,
     SessionRescheduled,
 )
-from clinic_shared.testing.helpers import clinic_today
+from clinic_testing.helpers import clinic_today
 from inventory.service_layer.handlers import EVENT_HANDLERS
 from inventory.service_layer.scope import open_scope
 

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from clinic_shared.db import utcnow
-from clinic_shared.testing.helpers import bearer, clinic_today, eventually, running
+from clinic_testing.helpers import bearer, clinic_today, eventually, running
 from inventory.adapters.orm import lots
 from inventory.bootstrap import build_app
 from inventory.entrypoints.workers import scan_once

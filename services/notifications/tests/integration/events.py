@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from clinic_shared.contracts import Envelope, Event
 from clinic_shared.contracts.events import PatientRegistered
-from clinic_shared.testing.helpers import bearer, eventually
+from clinic_testing.helpers import bearer, eventually
 from notifications.adapters.orm import inbox
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)

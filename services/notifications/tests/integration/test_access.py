@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clinic_shared.testing.access import Tokens, mismatches
-from clinic_shared.testing.helpers import running
+from clinic_testing.access import Tokens, mismatches
+from clinic_testing.helpers import running
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 

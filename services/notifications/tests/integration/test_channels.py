@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 from notifications.adapters.channels import Outgoing, PermanentSendError, TransientSendError
 from notifications.adapters.channels.smtp import SmtpChannel, SmtpOptions
 from notifications.adapters.channels.twilio import TwilioChannel, TwilioOptions

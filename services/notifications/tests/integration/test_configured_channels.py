@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from clinic_shared.contracts.events import SessionBooked
-from clinic_shared.testing.helpers import running
+from clinic_testing.helpers import running
 from notifications.bootstrap import build_app
 from notifications.domain.sms import segments
 from notifications.entrypoints.workers import build_channels, build_dispatcher

@@ -14,7 +14,7 @@ from clinic_shared.contracts.events import (
     SessionCancelled,
     SessionRescheduled,
 )
-from clinic_shared.testing.helpers import running
+from clinic_testing.helpers import running
 from notifications.adapters import orm
 
 from .dispatching import Recorder, dispatcher, driven_app

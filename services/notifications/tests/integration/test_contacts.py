@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import PatientRegistered, PatientUpdated
-from clinic_shared.testing.helpers import bearer, eventually, running
+from clinic_testing.helpers import bearer, eventually, running
 from notifications.adapters.orm import inbox
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings

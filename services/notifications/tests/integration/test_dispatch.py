@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from clinic_shared.contracts.events import SessionBooked
-from clinic_shared.testing.helpers import bearer, eventually, running
+from clinic_testing.helpers import bearer, eventually, running
 from notifications.adapters.channels import (
     Delivery,
     Handover,

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from clinic_shared.contracts.events import SessionBooked
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from notifications.adapters.channels import Delivery, Handover, Outgoing, no_handover
 
 from .dispatching import Recorder, dispatcher, driven_app

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from clinic_shared.contracts.events import SessionBooked
-from clinic_shared.testing.helpers import eventually, running
-from clinic_shared.testing.tcp_proxy import TcpProxy
+from clinic_testing.helpers import eventually, running
+from clinic_testing.tcp_proxy import TcpProxy
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 

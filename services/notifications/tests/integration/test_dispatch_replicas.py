@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from clinic_shared.contracts.events import SessionBooked
-from clinic_shared.testing.helpers import eventually, running
+from clinic_testing.helpers import eventually, running
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from clinic_shared.contracts.events import SessionBooked, SessionCancelled, SessionRescheduled
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from notifications.adapters.channels.local import LocalOutbox
 from notifications.bootstrap import build_app
 from notifications.entrypoints.workers import build_dispatcher

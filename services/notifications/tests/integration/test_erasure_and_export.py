@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from clinic_shared.contracts.events import PatientErased, PatientUpdated, SessionBooked
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 
 from .dispatching import Recorder, driven_app
 from .events import T0, Session, envelope, messages, publish

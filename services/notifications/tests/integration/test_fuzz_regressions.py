@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 

@@ -13,7 +13,7 @@ from clinic_shared.contracts.events import (
     SessionCompleted,
     SessionRescheduled,
 )
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.paging import MAX_LIMIT
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.db import utcnow
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 
 from .dispatching import Recorder, dispatcher, driven_app
 from .events import T0, Session, envelope, messages, publish

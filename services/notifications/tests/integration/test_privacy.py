@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from clinic_shared.contracts.events import SessionBooked
-from clinic_shared.testing.helpers import running
+from clinic_testing.helpers import running
 from notifications.adapters.channels import PermanentSendError
 
 from .dispatching import Recorder, dispatcher, driven_app

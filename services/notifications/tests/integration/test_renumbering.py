@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 
 from clinic_shared.contracts.events import SessionBooked, SessionRenumbered, SessionRescheduled
-from clinic_shared.testing.helpers import running
+from clinic_testing.helpers import running
 from notifications.adapters.orm import sessions
 
 from .dispatching import Recorder, dispatcher, driven_app

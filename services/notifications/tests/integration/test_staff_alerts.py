@@ -14,7 +14,7 @@ from clinic_shared.contracts.events import (
     ShortLine,
     StockShortage,
 )
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from notifications.adapters.channels import PermanentSendError, TransientSendError
 from notifications.bootstrap import build_app
 from notifications.entrypoints.workers import build_channels, build_digest

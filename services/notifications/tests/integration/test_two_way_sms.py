@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from clinic_shared.contracts.events import PatientUpdated, SessionBooked
 from clinic_shared.db import utcnow
-from clinic_shared.testing.helpers import bearer, eventually, running
+from clinic_testing.helpers import bearer, eventually, running
 from notifications.adapters.orm import outbox
 from notifications.bootstrap import build_app
 from notifications.domain.signature import twilio_signature

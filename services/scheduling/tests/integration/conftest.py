@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from clinic_shared.contracts import Envelope
-from clinic_shared.testing.helpers import Served, bearer, running
+from clinic_testing.helpers import Served, bearer, running
 from scheduling.bootstrap import build_app
 from scheduling.settings import SchedulingSettings
 

@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from clinic_shared.testing.helpers import Served
+from clinic_testing.helpers import Served
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .conftest import ADMIN, MONDAY, Clinic, days, instant, local
 

@@ -14,7 +14,7 @@ from clinic_shared.contracts.events import (
     StockReserved,
     StockShortage,
 )
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 from scheduling.adapters.orm import inbox
 
 from .conftest import ADMIN, DESK, MONDAY, Clinic, local

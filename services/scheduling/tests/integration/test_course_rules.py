@@ -7,7 +7,7 @@ import asyncio
 
 import httpx
 
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .conftest import ADMIN, MONDAY, Clinic, days, instant, local
 

@@ -8,7 +8,7 @@ from datetime import datetime, time
 import httpx
 import pytest
 
-from clinic_shared.testing.helpers import running
+from clinic_testing.helpers import running
 from scheduling.bootstrap import build_app
 from scheduling.settings import SchedulingSettings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .conftest import ADMIN, DESK, DOCTOR, MONDAY, PARIS, Clinic, days, instant, local
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from clinic_shared.testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, running
 from scheduling.bootstrap import build_app
 from scheduling.settings import SchedulingSettings
 

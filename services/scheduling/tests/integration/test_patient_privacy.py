@@ -7,7 +7,7 @@ import socket
 import sqlalchemy as sa
 
 from clinic_shared.contracts.events import PatientErased
-from clinic_shared.testing.helpers import eventually, running
+from clinic_testing.helpers import eventually, running
 from scheduling.bootstrap import build_app
 from scheduling.settings import SchedulingSettings
 

@@ -7,7 +7,7 @@ import uuid
 import sqlalchemy as sa
 
 from clinic_shared.contracts import Envelope
-from clinic_shared.testing.helpers import bearer, eventually, running
+from clinic_testing.helpers import bearer, eventually, running
 from scheduling.adapters.orm import outbox, patients
 from scheduling.bootstrap import build_app
 from scheduling.settings import SchedulingSettings

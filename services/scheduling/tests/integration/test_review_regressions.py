@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionConfirmedByPatient
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 from scheduling.adapters.orm import inbox
 
 from .conftest import ADMIN, MONDAY, PARIS, Clinic, days, instant, local

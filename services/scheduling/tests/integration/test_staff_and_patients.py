@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic_shared.testing.helpers import bearer, eventually
+from clinic_testing.helpers import bearer, eventually
 
 from .conftest import ADMIN, DESK, Clinic
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .conftest import ADMIN, DOCTOR, MONDAY, Clinic, days, instant, local
 

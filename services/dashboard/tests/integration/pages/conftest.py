@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from clinic_shared.testing.helpers import running, served
+from clinic_testing.helpers import running, served
 from dashboard.bootstrap import build_app
 from dashboard.settings import DashboardSettings
 from inventory.bootstrap import build_app as inventory_app

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from clinic_shared.auth import Role
-from clinic_shared.testing.helpers import eventually
+from clinic_testing.helpers import eventually
 
 from .conftest import Clinic
 

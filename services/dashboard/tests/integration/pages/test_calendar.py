@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from clinic_shared.auth import Role
-from clinic_shared.testing.helpers import bearer
+from clinic_testing.helpers import bearer
 
 from .conftest import Clinic
 

@@ -7,7 +7,7 @@ import pytest
 
 from clinic_shared.auth import Role
 from clinic_shared.paging import MAX_LIMIT
-from clinic_shared.testing.helpers import bearer, eventually
+from clinic_testing.helpers import bearer, eventually
 
 from .conftest import Clinic
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.metrics import Reading, StateGauge
 from inventory.adapters.orm import lots, products
-from inventory.adapters.orm_sessions import alerts, shortages
+from inventory.adapters.orm import alerts, shortages
 from inventory.domain.alerts import AlertKind
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
-from clinic_shared.testing.helpers import bearer, free_port
 from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
+from clinic_testing.helpers import bearer, free_port
 
 
 def _rabbitmq_scripts() -> Path | None:

@@ -1,4 +1,4 @@
-"""The pytest plugin every test run loads (`-p clinic_shared.testing.plugin`)."""
+"""The pytest plugin every test run loads (`-p clinic_testing.plugin`)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 
 from clinic_shared.messaging import topology
 from clinic_shared.settings import ServiceSettings
-from clinic_shared.testing import backends
-from clinic_shared.testing.log_privacy import _no_contact_in_logs
-from clinic_shared.testing.postgres import PostgresDatabases
+from clinic_testing import backends
+from clinic_testing.log_privacy import _no_contact_in_logs
+from clinic_testing.postgres import PostgresDatabases
 
 __all__ = ["_no_contact_in_logs"]  # registered with pytest by being in this plugin module
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from clinic_shared.testing.processes import RabbitNode
+from clinic_testing.processes import RabbitNode
 
 
 class RabbitCluster:
