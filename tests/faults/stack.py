@@ -177,7 +177,7 @@ class FaultStack:
         await self.client.aclose()
         self.smtp.stop()
 
-    # --- the clinic: lanes of practitioner + room, one patient per lane, courses of one session
+    # --- the clinic: lanes of practitioner + room, a patient and a one-session course a booking
 
     async def setup_clinic(self, bookings: int, stock: int) -> list[Booking]:
         """Practitioners, rooms, patients and one course per booking; lots for every kit; no
@@ -221,24 +221,26 @@ class FaultStack:
             )
             assert put.status_code == 200, put.text
             room = await self._created(f"{scheduling}/v1/rooms", {"name": f"Room {lane}"}, ADMIN)
-            patient = await self._created(
-                f"{scheduling}/v1/patients",
-                {
-                    "first_name": "Lane",
-                    "last_name": f"Patient {lane}",
-                    "email": f"lane{lane}@example.com",
-                    "preferred_channel": "email",
-                    "consent_email": True,
-                },
-                DESK,
-            )
-            lanes.append((practitioner, room, patient))
+            lanes.append((practitioner, room))
         slots = _slots(bookings)
         semaphore = asyncio.Semaphore(8)
 
         async def course(index: int) -> Booking:
-            practitioner, room, patient = lanes[index % LANES]
+            """A patient of the booking's own (one active course per area and patient), and
+            their one-session course."""
+            practitioner, room = lanes[index % LANES]
             async with semaphore:
+                patient = await self._created(
+                    f"{scheduling}/v1/patients",
+                    {
+                        "first_name": "Booking",
+                        "last_name": f"Patient {index}",
+                        "email": f"booking{index}@example.com",
+                        "preferred_channel": "email",
+                        "consent_email": True,
+                    },
+                    DESK,
+                )
                 course_id = await self._created(
                     f"{scheduling}/v1/courses",
                     {

@@ -123,7 +123,9 @@ async def test_a_stop_from_a_shared_number_withdraws_sms_for_everyone_until_star
 ) -> None:
     mother = await register(stack)
     daughter = await register(stack, first_name="Lily", email="lily@example.com")
-    never = await register(stack, first_name="Rose", consent_sms=False, consent_email=False)
+    never = await register(
+        stack, first_name="Rose", email="rose@example.com", consent_sms=False, consent_email=False
+    )
 
     await reply(stack, "STOP", "SM-stop")
     for patient_id in (mother, daughter):
