@@ -53,8 +53,8 @@ up:  ## the production shape: PostgreSQL, RabbitMQ and each service in its conta
 down:
 	$(COMPOSE) down
 
-bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (not part of test)
-	$(UV) run --frozen python bench/run.py
+bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (not part of test); ONLY=peer,booking,... for some
+	$(UV) run --frozen python bench/run.py $(if $(ONLY),--only $(ONLY))
 
 token: .venv/.runtime-synced  ## prints a bearer token for ROLE as the last line
 	@$(UV) run --frozen --no-sync python -m clinic_shared.tokens --role $(ROLE)

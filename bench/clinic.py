@@ -86,6 +86,14 @@ async def booking_bodies(clinic: Clinic, dsn: str, count: int, path: Path) -> Pa
         body = {"course_id": str(course), "starts_at": clinic.slot(i).isoformat()}
         lines.append(json.dumps(body | {"room_id": str(room)}))
     clinic.used += count
+    await insert_courses(dsn, rows)
+    await asyncio.to_thread(path.write_text, "\n".join(lines) + "\n")
+    return path
+
+
+async def insert_courses(dsn: str, rows: list[tuple[object, ...]]) -> None:
+    """Courses straight into scheduling's table: (id, patient, treatment, practitioner,
+    sessions planned, status, created at)."""
     conn = await asyncpg.connect(dsn)
     try:
         await conn.copy_records_to_table(
@@ -103,5 +111,3 @@ async def booking_bodies(clinic: Clinic, dsn: str, count: int, path: Path) -> Pa
         )
     finally:
         await conn.close()
-    await asyncio.to_thread(path.write_text, "\n".join(lines) + "\n")
-    return path

@@ -1,6 +1,6 @@
 """`make bench`: every figure of issue 8 as a ratio against a baseline measured in the same run.
 
-    uv run python bench/run.py [--only booking,pipeline,growth,dispatch] [--quick]
+    uv run python bench/run.py [--only booking,pipeline,growth,dispatch,peer]
 
 Needs the local PostgreSQL and RabbitMQ. Prints a table and writes bench/results/latest.json.
 """
@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import booking
 import dispatch
 import growth
+import peer
 import pipeline
 from common import RESULTS, pin_self
 from report import table
@@ -33,6 +34,7 @@ SECTIONS = {
     "pipeline": pipeline.run,
     "growth": growth.run,
     "dispatch": dispatch.run,
+    "peer": peer.run,
 }
 
 
