@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -91,7 +92,7 @@ async def booking_bodies(clinic: Clinic, dsn: str, count: int, path: Path) -> Pa
     return path
 
 
-async def insert_courses(dsn: str, rows: list[tuple[object, ...]]) -> None:
+async def insert_courses(dsn: str, rows: Sequence[tuple[object, ...]]) -> None:
     """Courses straight into scheduling's table: (id, patient, treatment, practitioner,
     sessions planned, status, created at)."""
     conn = await asyncpg.connect(dsn)

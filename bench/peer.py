@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import json
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,8 @@ LANES = 32
 IN_FLIGHT = 32
 MODES = {"sequential": 1, "in_flight": IN_FLIGHT}
 APPOINTMENT = "gnuhealth.appointment"
+Measured = dict[str, dict[str, list[dict[str, Any]]]]  # subject -> mode -> each round's figures
+Batch = Callable[[int, str], Awaitable[dict[str, Path]]]  # count, label -> bodies per subject
 
 
 @dataclass
@@ -124,12 +127,10 @@ async def load(subject: Subject, bodies: Path, connections: int) -> dict[str, An
 
 
 async def rounds(
-    subjects: dict[str, Subject], make: Any, counts: dict[str, int], times: int, label: str
-) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    subjects: dict[str, Subject], make: Batch, counts: dict[str, int], times: int, label: str
+) -> Measured:
     """`times` rounds of both modes on both subjects, the subjects' order swapped each round."""
-    measured: dict[str, dict[str, list[dict[str, Any]]]] = {
-        name: {mode: [] for mode in MODES} for name in subjects
-    }
+    measured: Measured = {name: {mode: [] for mode in MODES} for name in subjects}
     for n in range(times):
         files = {mode: await make(counts[mode], f"{label}{n}-{mode}") for mode in MODES}
         order = list(subjects) if n % 2 == 0 else list(reversed(subjects))
@@ -176,7 +177,7 @@ async def probe_peer(peer: Peer, start: datetime) -> list[str]:
     return answers
 
 
-def summarise(measured: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any]:
+def summarise(measured: Measured) -> dict[str, Any]:
     keys = ("per_second", "p50_ms", "p99_ms", "cpu_ms_per_request", "requests")
     figures = {
         name: {
