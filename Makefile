@@ -53,8 +53,8 @@ up:  ## the production shape: PostgreSQL, RabbitMQ and each service in its conta
 down:
 	$(COMPOSE) down
 
-bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (not part of test)
-	$(UV) run --frozen python bench/run.py
+bench: install  ## issue 8's benchmarks on the local PostgreSQL and RabbitMQ (not part of test); ONLY=peer,booking,... for some
+	$(UV) run --frozen python bench/run.py $(if $(ONLY),--only $(ONLY))
 
 backup: .venv/.runtime-synced  ## pg_dump of every service's database (embedded under var/, or <SERVICE>_DATABASE_URL) into backups/<UTC time>/, or TO=dir
 	$(UV) run --frozen --no-sync python -m clinic_embedded.backup backup $(if $(TO),--to "$(TO)")

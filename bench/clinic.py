@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -86,6 +87,14 @@ async def booking_bodies(clinic: Clinic, dsn: str, count: int, path: Path) -> Pa
         body = {"course_id": str(course), "starts_at": clinic.slot(i).isoformat()}
         lines.append(json.dumps(body | {"room_id": str(room)}))
     clinic.used += count
+    await insert_courses(dsn, rows)
+    await asyncio.to_thread(path.write_text, "\n".join(lines) + "\n")
+    return path
+
+
+async def insert_courses(dsn: str, rows: Sequence[tuple[object, ...]]) -> None:
+    """Courses straight into scheduling's table: (id, patient, treatment, practitioner,
+    sessions planned, status, created at)."""
     conn = await asyncpg.connect(dsn)
     try:
         await conn.copy_records_to_table(
@@ -103,5 +112,3 @@ async def booking_bodies(clinic: Clinic, dsn: str, count: int, path: Path) -> Pa
         )
     finally:
         await conn.close()
-    await asyncio.to_thread(path.write_text, "\n".join(lines) + "\n")
-    return path

@@ -107,7 +107,11 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self, health: str = "/readyz", within: float = 60) -> None:
+    async def ready(self, client: httpx.AsyncClient) -> bool:
+        """Whether the server answers; the product's services say so on /readyz."""
+        return (await client.get("/readyz")).status_code == 200
+
+    async def start(self, within: float = 60) -> None:
         RESULTS.mkdir(exist_ok=True)
         out = self.log.open("wb")
         self.process = subprocess.Popen(  # noqa: S603, ASYNC220 - ours; Popen does not wait
@@ -120,7 +124,7 @@ class Server:
                 if self.process.poll() is not None:
                     raise RuntimeError(f"{self.name} exited; see {self.log}")
                 with contextlib.suppress(httpx.HTTPError):
-                    if (await client.get(health)).status_code == 200:
+                    if await self.ready(client):
                         return
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"{self.name} not ready in {within}s; see {self.log}")

@@ -96,6 +96,44 @@ def _dispatch(r: dict[str, Any]) -> list[str]:
     ]  # fmt: skip
 
 
+def _peer(r: dict[str, Any]) -> list[str]:
+    """Ours against GNU Health: each figure, the peer's, ours / peer's, and issue 27's targets."""
+    ours, peer, ratio, met = r["figures"]["ours"], r["figures"]["peer"], r["ratios"], r["targets"]
+
+    def row(what: str, mode: str, key: str, unit: str, target: str, ok: bool = True) -> str:
+        return _row(
+            f"6 {what}",
+            f"{ours[mode][key]:.1f} {unit}",
+            f"GNU Health: {peer[mode][key]:.1f} {unit}",
+            ratio[f"{mode}_{key}"],
+            target,
+            ok,
+        )
+
+    flight = ours["in_flight"]
+    spread = flight["p99_ms"] / flight["p50_ms"]
+    return [
+        row("sequential, throughput", "sequential", "per_second", "/s", "(context)"),
+        row("sequential, p50", "sequential", "p50_ms", "ms", "(context)"),
+        row("sequential, p99", "sequential", "p99_ms", "ms", "(context)"),
+        row("32 in flight, throughput", "in_flight", "per_second", "/s", ">= 2",
+            met["throughput_at_least_2x"]),
+        row("32 in flight, p50", "in_flight", "p50_ms", "ms", "(context)"),
+        row("32 in flight, p99", "in_flight", "p99_ms", "ms", "< 1", met["p99_below_peer"]),
+        _row("6 32 in flight, our p99 / our p50", f"{flight['p99_ms']:.1f} ms",
+             f"our p50: {flight['p50_ms']:.1f} ms", spread, "<= 3", met["p99_at_most_3x_p50"]),
+        row("32 in flight, server CPU per create", "in_flight", "cpu_ms_per_request", "ms",
+            "<= 0.35", met["cpu_at_most_0_35"]),
+        row("sequential, server CPU per create", "sequential", "cpu_ms_per_request", "ms",
+            "(context)"),
+        f"| 6 double booking: same professional, same start | ours: {', '.join(r['probe']['ours'])}"
+        f" | GNU Health: {', '.join(r['probe']['peer'])} | | refused | "
+        f"{'yes' if r['probe']['ours'][-1].startswith('409') else 'NO'} |",
+        f"| 6 GNU Health's waits for a pooled connection (1 s each) | | {r['peer_pool_waits']} | |"
+        " (context) | |",
+    ]  # fmt: skip
+
+
 def _memory(results: dict[str, Any]) -> list[str]:
     memory: dict[str, dict[str, float]] = {}
     for section in ("booking", "pipeline"):
@@ -131,7 +169,8 @@ def table(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for name, rows in (("booking", _booking), ("pipeline", _pipeline), ("growth", _growth),
-                       ("dispatch", _dispatch), ("metrics", _metrics)):  # fmt: skip
+                       ("dispatch", _dispatch), ("metrics", _metrics),
+                       ("peer", _peer)):  # fmt: skip
         if "error" in results.get(name, {}):
             lines.append(f"| {name} | failed: {results[name]['error'][:80]} | | | | |")
         elif name in results:

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.metrics import Reading, StateGauge
-from inventory.adapters.orm import lots, products
-from inventory.adapters.orm import alerts, shortages
+from inventory.adapters.orm import alerts, lots, products, shortages
 from inventory.domain.alerts import AlertKind
 
 
