@@ -172,8 +172,15 @@ class SecurityHeaders:
     (`API_POLICY`), the docs pages' (`DOCS_POLICY`), or an app's own for the pages it serves.
     """
 
-    def __init__(self, app: ASGIApp, *, content_security_policy: str = API_POLICY) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        content_security_policy: str = API_POLICY,
+        unstamped: tuple[str, ...] = (STATIC,),
+    ) -> None:
         self.app = app
+        self._unstamped = unstamped  # paths whose answers get no Cache-Control from here
         self._policy = (b"content-security-policy", content_security_policy.encode())
         self._docs_policy = (b"content-security-policy", DOCS_POLICY.encode())
 
@@ -189,7 +196,9 @@ class SecurityHeaders:
                 headers = message.setdefault("headers", [])
                 present = {name.lower() for name, _ in headers}
                 headers.extend(h for h in (policy, *SECURITY_HEADERS) if h[0] not in present)
-                if b"cache-control" not in present and not scope["path"].startswith(STATIC):
+                if b"cache-control" not in present and not scope["path"].startswith(
+                    self._unstamped
+                ):
                     headers.append((b"cache-control", b"no-store"))
                 if over_tls:
                     headers.append(HSTS)

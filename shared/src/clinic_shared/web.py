@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from clinic_shared import crypto, tracing
 from clinic_shared.auth import TokenVerifier, bearer_token
 from clinic_shared.context import correlation_id_var, new_id
-from clinic_shared.edges import API_POLICY, RequestGuard, SecurityHeaders
+from clinic_shared.edges import API_POLICY, STATIC, RequestGuard, SecurityHeaders
 from clinic_shared.errors import Unauthorized
 from clinic_shared.messaging import MessageBus
 from clinic_shared.metrics import (
@@ -138,6 +138,7 @@ def create_app(
     body_limits: Mapping[str, int] | None = None,
     content_security_policy: str = API_POLICY,
     count_requests: bool = True,
+    unstamped: tuple[str, ...] = (STATIC,),
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -167,7 +168,9 @@ def create_app(
     app.add_middleware(CorrelationIdMiddleware)
     if count_requests:
         app.add_middleware(HttpMetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(SecurityHeaders, content_security_policy=content_security_policy)
+    app.add_middleware(
+        SecurityHeaders, content_security_policy=content_security_policy, unstamped=unstamped
+    )
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route(
         "/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False
