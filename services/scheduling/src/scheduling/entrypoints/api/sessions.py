@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from clinic_shared.fields import Instant
+from clinic_shared.outbox.retry import committed
 from clinic_shared.paging import Page, paged
 from scheduling.entrypoints.api.course_schemas import (
     CancelBody,
@@ -40,9 +41,12 @@ router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 async def book(body: SessionCreate, runtime: RuntimeDep, _: FrontDesk) -> SessionPublic:
     # The scope opened here, not as ScopeDep: on the busiest route, FastAPI's exit stack and
     # cancel scope for a generator dependency cost about 25 us a request.
-    async with open_scope(runtime) as scope:
-        session = await booking.book_session(scope, **body.model_dump())
-        await scope.uow.commit()
+    # Tried again if the database breaks a lock cycle: two bookings of one patient at once can
+    # each wait on the other's row in the exclusion constraint, and one is then failed.
+    fields = body.model_dump()
+    session = await committed(
+        lambda: open_scope(runtime), lambda scope: booking.book_session(scope, **fields)
+    )
     return session_public(session)
 
 
