@@ -228,6 +228,9 @@ async def test_booking_and_moving_work_from_the_keyboard(stack, signed_in) -> No
     await page.get_by_label("Patient").fill("Martin")
     await page.get_by_label("Patient").press("Enter")
     await expect(page.get_by_label("Course to book")).to_have_value(course["id"])
+    # As a receptionist would: the course's allowed days are shown before booking one of them
+    # (pressing before they load raced the page's own loading on a busy machine).
+    await expect(page.get_by_role("status")).to_contain_text("Session 2 may be booked on")
 
     await page.get_by_label("Or book at (day and time)").fill(f"{thursday}T11:00")
     await page.get_by_role("button", name="Book this time").press("Enter")
