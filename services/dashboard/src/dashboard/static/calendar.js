@@ -189,6 +189,7 @@
 
   const moveForm = document.getElementById("move-form");
   let moving = null;
+  let movingFrom = null;
 
   // A session chosen by click or Enter: the keyboard's way to move it.
   function chosen(info) {
@@ -197,17 +198,24 @@
       return;
     }
     moving = info.event.id;
+    movingFrom = wallClock(info.event.start);
     document.getElementById("move-what").textContent = info.event.title;
     const field = document.getElementById("f-move-to");
-    field.value = wallClock(info.event.start);
+    field.value = movingFrom;
     moveForm.hidden = false;
-    field.focus();
+    // Focused once the key that chose the session is done: focused at once, the rest of that
+    // Enter could land on the field and submit the form unchanged (seen on a busy machine).
+    setTimeout(() => field.focus(), 0);
   }
 
   if (moveForm) {
     moveForm.addEventListener("submit", async (event) => {
       event.preventDefault();
       const to = document.getElementById("f-move-to").value;
+      if (to === movingFrom) {
+        refuse("Choose another day or time: the session is at that time already.");
+        return;
+      }
       if (moving && (await moveTo(moving, to, () => {}))) moveForm.hidden = true;
     });
     document.getElementById("move-close").addEventListener("click", () => {
