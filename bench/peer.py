@@ -67,6 +67,8 @@ class Peer:
 
 async def open_peer(client: Client, lanes: int) -> Peer:
     """The same professionals and patients as our clinic, as GNU Health's client creates them."""
+    # GNU Health requires a person's federation country code; "XXX" is the ISO 3166 user-assigned
+    # code it takes for "not given", as the bench's people have no country.
     person = {"is_person": True, "gender": "f", "fed_country": "XXX"}
     pairs = []
     for i in range(lanes):
