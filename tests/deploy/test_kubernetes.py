@@ -33,6 +33,7 @@ SERVICES: dict[str, type[ServiceSettings]] = {
     "notifications": NotificationsSettings,
     "dashboard": DashboardSettings,
 }
+METRICS_PORT = 9464  # `<SERVICE>_METRICS_PORT`: /metrics only, for Prometheus only
 # Operator kinds: kubernetes-validate has no schema for them; their key fields are asserted below.
 OPERATOR_KINDS = {
     ("rabbitmq.com/v1beta1", "RabbitmqCluster"),
@@ -125,7 +126,10 @@ def test_each_piece_runs_probed_bounded_non_root_and_read_only(overlay: str, ser
         assert {"cpu", "memory"} <= set(container["resources"]["requests"])
         assert "memory" in container["resources"]["limits"]
     (main,) = spec["containers"]
-    assert main["ports"] == [{"name": "http", "containerPort": port}]
+    assert main["ports"] == [
+        {"name": "http", "containerPort": port},
+        {"name": "metrics", "containerPort": METRICS_PORT},
+    ]
     assert main["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
     assert main["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
     env = environment(objects, main)
@@ -133,7 +137,8 @@ def test_each_piece_runs_probed_bounded_non_root_and_read_only(overlay: str, ser
     assert env[f"{service.upper()}_HOST"]["value"] == "0.0.0.0"
     assert env["CLINIC_ENV"]["value"] == "production"
     annotations = deployment["spec"]["template"]["metadata"]["annotations"]
-    assert annotations["prometheus.io/port"] == str(port)
+    assert env[f"{service.upper()}_METRICS_PORT"]["value"] == str(METRICS_PORT)
+    assert annotations["prometheus.io/port"] == str(METRICS_PORT)
     assert annotations["prometheus.io/path"] == "/metrics"
 
 
@@ -300,8 +305,11 @@ def test_network_policies_deny_by_default_then_allow_what_each_piece_needs(overl
     assert allowed("ingress", "notifications", PORTS["notifications"])  # the SMS webhooks
     assert not allowed("ingress", "database", 5432)
     for piece in SERVICES:
-        assert allowed("prometheus", piece, PORTS[piece])
+        assert allowed("prometheus", piece, METRICS_PORT)
+        assert not allowed("prometheus", piece, PORTS[piece])  # the metrics port only
         assert not allowed("stranger", piece, PORTS[piece])
+        assert not allowed("stranger", piece, METRICS_PORT)
+        assert not allowed("ingress", piece, METRICS_PORT)
     assert not allowed("stranger", "database", 5432)
     assert not allowed("stranger", "broker", 5672)
     assert not allowed("stranger", "prometheus", 9090)  # nothing leaves unless allowed

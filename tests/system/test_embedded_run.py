@@ -242,3 +242,34 @@ async def test_run_exits_with_an_error_naming_the_service_that_cannot_start(
 
     assert run.process.returncode == 1
     assert "could not start: scheduling" in run.log.read_text()
+
+
+async def test_a_service_given_a_metrics_port_serves_its_metrics_there_only(
+    tmp_path: Path,
+) -> None:
+    run = Embedded(tmp_path, {"CLINIC_LOG_FORMAT": "json"})
+    for key in (
+        "AMQP_URL",
+        "SCHEDULING_DATABASE_URL",
+        "INVENTORY_DATABASE_URL",
+        "NOTIFICATIONS_DATABASE_URL",
+        "DASHBOARD_DATABASE_URL",
+    ):
+        run.env.pop(key, None)
+    metrics_port = free_port()
+    run.env["INVENTORY_METRICS_PORT"] = str(metrics_port)
+    async with httpx.AsyncClient(timeout=5) as client:
+        run.start()
+        try:
+            await run.wait_healthy(client)
+            own = await client.get(f"http://127.0.0.1:{metrics_port}/metrics")
+            on_api = await client.get(run.url("inventory") + "/metrics")
+            others = await client.get(run.url("scheduling") + "/metrics")
+            nothing_else = await client.get(f"http://127.0.0.1:{metrics_port}/v1/products")
+        finally:
+            assert await run.interrupt() == 0
+    assert own.status_code == 200
+    assert "clinic_stock_" in own.text  # inventory's own gauges
+    assert on_api.status_code == 404
+    assert others.status_code == 200  # the services without the setting keep it on their port
+    assert nothing_else.status_code == 404

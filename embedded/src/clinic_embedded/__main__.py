@@ -24,7 +24,7 @@ from clinic_embedded import postgres
 from clinic_shared.logging import configure_logging
 from clinic_shared.messaging import InMemoryBus, MessageBus
 from clinic_shared.runtime import bus_options
-from clinic_shared.serve import uvicorn_config
+from clinic_shared.serve import listening_sockets, uvicorn_config
 from clinic_shared.settings import ServiceSettings
 from dashboard.bootstrap import build_app as dashboard_app
 from dashboard.seed import DEMO_ACCOUNTS
@@ -135,7 +135,7 @@ async def run(databases: dict[str, str]) -> int:
         )
     _print_demo_accounts(dashboard)
     tasks = [
-        asyncio.create_task(_serve(server, settings.service_name))
+        asyncio.create_task(_serve(server, settings))
         for server, (settings, _) in zip(servers, apps, strict=True)
     ]
     try:
@@ -152,12 +152,18 @@ async def run(databases: dict[str, str]) -> int:
     return 0
 
 
-async def _serve(server: uvicorn.Server, name: str) -> str | None:
+async def _serve(server: uvicorn.Server, settings: ServiceSettings) -> str | None:
     """Serve until told to stop; the service's name if it failed to start."""
     try:
-        await server.serve()
+        if settings.metrics_port is None:
+            await server.serve()
+        else:
+            await server.serve(sockets=listening_sockets(server.config, settings))
     except SystemExit:  # uvicorn's way of reporting a failed startup (lifespan, port in use)
-        return name
+        return settings.service_name
+    except OSError as exc:  # the metrics port, bound here, in use
+        log.error("%s: %s", settings.service_name, exc)
+        return settings.service_name
     return None
 
 

@@ -115,6 +115,32 @@ class RequestGuard:
         await self.app(scope, capped, send)
 
 
+class MetricsPort:
+    """With `<SERVICE>_METRICS_PORT` set, the process listens on a second port that serves
+    `/metrics` and nothing else, while the service's own port no longer serves it: in
+    production the metrics stay off the ingress however it is routed, and a NetworkPolicy lets
+    only Prometheus reach them. Anything else is a 404 problem, answered before any other
+    middleware (no token asked, no body read). The port a request came in on is the ASGI
+    `server` of its connection's socket (`serve.listening_sockets`).
+    """
+
+    def __init__(self, app: ASGIApp, *, fastapi_app: FastAPI, metrics_port: int) -> None:
+        self.app = app
+        self._fastapi_app = fastapi_app
+        self._port = metrics_port
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            server = scope.get("server") or (None, None)
+            on_metrics_port = server[1] == self._port
+            if on_metrics_port != (scope["path"] == "/metrics"):
+                request, exc = Request(scope), HTTPException(404)
+                handler = _handler_for(self._fastapi_app, exc)
+                await (await handler(request, exc))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def _handler_for(app: FastAPI, exc: Exception) -> Any:
     """The app's exception handler for `exc` (its class's, or the nearest base class's)."""
     return next(

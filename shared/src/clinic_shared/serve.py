@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import socket
 
 import uvicorn
 from fastapi import FastAPI
@@ -29,6 +30,17 @@ def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
     )
 
 
+def listening_sockets(config: uvicorn.Config, settings: ServiceSettings) -> list[socket.socket]:
+    """The service's port, and its metrics port when `<SERVICE>_METRICS_PORT` is set: one server
+    listens on both, and `edges.MetricsPort` tells the two apart by the port a request came in
+    on. Bound by uvicorn's own `Config.bind_socket`, so both are bound as uvicorn binds one."""
+    sockets = [config.bind_socket()]
+    if settings.metrics_port is not None:
+        metrics = uvicorn.Config(config.app, host=settings.host, port=settings.metrics_port)
+        sockets.append(metrics.bind_socket())
+    return sockets
+
+
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Run until SIGINT/SIGTERM (uvicorn handles the signals and the app's lifespan)."""
     configure_logging(settings.log_level, settings.log_format)
@@ -36,4 +48,5 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
     # process: out of the collector's sight, a full collection no longer walks it (under load a
     # service's full collections took about 70 ms each, a pause every request then waits out).
     gc.freeze()
-    uvicorn.Server(uvicorn_config(app, settings)).run()
+    config = uvicorn_config(app, settings)
+    uvicorn.Server(config).run(sockets=listening_sockets(config, settings))

@@ -121,6 +121,13 @@ class ServiceSettings(BaseSettings):
     consumer_prefetch: int = Field(16, ge=1, le=1000)
     consumer_max_attempts: int = Field(5, ge=1, le=100)
     consumer_retry_delay_seconds: float = Field(5.0, gt=0)
+    metrics_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Serve /metrics on this port only, beside the service's own port (which "
+        "then answers 404 there); unset: /metrics on the service's port.",
+    )
     metrics_enabled: bool = Field(
         True,
         description="Count requests and committed events for /metrics; off only to measure "

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from clinic_shared import crypto, tracing
 from clinic_shared.auth import TokenVerifier, bearer_token
 from clinic_shared.context import correlation_id_var, new_id
-from clinic_shared.edges import API_POLICY, STATIC, RequestGuard, SecurityHeaders
+from clinic_shared.edges import API_POLICY, STATIC, MetricsPort, RequestGuard, SecurityHeaders
 from clinic_shared.errors import Unauthorized
 from clinic_shared.messaging import MessageBus
 from clinic_shared.metrics import (
@@ -139,6 +139,7 @@ def create_app(
     content_security_policy: str = API_POLICY,
     count_requests: bool = True,
     unstamped: tuple[str, ...] = (STATIC,),
+    metrics_port: int | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -171,6 +172,8 @@ def create_app(
     app.add_middleware(
         SecurityHeaders, content_security_policy=content_security_policy, unstamped=unstamped
     )
+    if metrics_port is not None:
+        app.add_middleware(MetricsPort, fastapi_app=app, metrics_port=metrics_port)
     app.add_api_route("/healthz", _healthz, methods=["GET"], tags=["health"])
     app.add_api_route(
         "/metrics", metrics_endpoint, methods=["GET"], tags=["health"], include_in_schema=False
@@ -276,4 +279,5 @@ def build_service_app(
         metrics=runtime.metrics,
         max_body_bytes=settings.max_body_bytes,
         count_requests=settings.metrics_enabled,
+        metrics_port=settings.metrics_port,
     )

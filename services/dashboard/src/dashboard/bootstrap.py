@@ -70,6 +70,7 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
         # the browser's caching hides; left for issue 22's follow-up, named in its note.
         unstamped=(STATIC, "/calendar/api/"),
         max_body_bytes=settings.max_body_bytes,
+        metrics_port=settings.metrics_port,
     )
     app.state.settings = settings
     app.state.signin_by_address = StoredRateLimiter(
