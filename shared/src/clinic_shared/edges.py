@@ -176,10 +176,6 @@ PAGES_POLICY = "; ".join(
 """For an app that serves pages (the dashboard, which serves every script, style and font
 itself): its own origin only (and inline images), no inline script, never framed, forms
 posted only to itself."""
-DOCS_POLICY = "frame-ancestors 'none'"
-"""/docs and /redoc load FastAPI's Swagger UI and ReDoc from their CDN, with inline scripts:
-framing is still refused. (Issue 22 serves their assets locally; then this tightens.)"""
-DOCS_PATHS = ("/docs", "/redoc")
 STATIC = "/static/"
 """Versioned assets (`htmx-2.0.11.min.js`): cacheable, unlike every answer with data."""
 SECURITY_HEADERS = (
@@ -195,7 +191,8 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 class SecurityHeaders:
     """The usual security headers on every answer; `Cache-Control: no-store` unless the route
     set its own; HSTS when the request came over TLS. The Content-Security-Policy is the API's
-    (`API_POLICY`), the docs pages' (`DOCS_POLICY`), or an app's own for the pages it serves.
+    (`API_POLICY`), or an app's own for the pages it serves; a route that sets its own (the docs
+    pages, `clinic_shared.docs`) keeps it.
     """
 
     def __init__(
@@ -208,14 +205,13 @@ class SecurityHeaders:
         self.app = app
         self._unstamped = unstamped  # paths whose answers get no Cache-Control from here
         self._policy = (b"content-security-policy", content_security_policy.encode())
-        self._docs_policy = (b"content-security-policy", DOCS_POLICY.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         over_tls = scope.get("scheme") == "https"
-        policy = self._docs_policy if scope["path"].startswith(DOCS_PATHS) else self._policy
+        policy = self._policy
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

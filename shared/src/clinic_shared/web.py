@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from clinic_shared import crypto, tracing
 from clinic_shared.auth import TokenVerifier, bearer_token
 from clinic_shared.context import correlation_id_var, new_id
+from clinic_shared.docs import install_docs
 from clinic_shared.edges import API_POLICY, STATIC, MetricsPort, RequestGuard, SecurityHeaders
 from clinic_shared.errors import Unauthorized
 from clinic_shared.messaging import MessageBus
@@ -156,7 +157,10 @@ def create_app(
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
         dependencies=[Depends(refuse_unstorable_text)],
+        docs_url=None,  # served offline by clinic_shared.docs
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.token_verifier = verifier
     app.state.runtime = runtime
     app.state.metrics = metrics or ServiceMetrics()
