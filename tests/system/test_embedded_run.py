@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import pty
+import re
+import select
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -23,6 +28,7 @@ pytestmark = [
 ]
 DEMO_PATIENT = "00000000-0000-4000-8000-000000000001"
 SERVED = ("scheduling", "inventory", "notifications", "dashboard")
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 class Embedded:
@@ -273,3 +279,63 @@ async def test_a_service_given_a_metrics_port_serves_its_metrics_there_only(
     assert on_api.status_code == 404
     assert others.status_code == 200  # the services without the setting keep it on their port
     assert nothing_else.status_code == 404
+
+
+def test_make_run_keeps_a_quiet_terminal_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    """What a new user sees in their terminal: timestamped lines, one per service saying where
+    it listens, nothing per request, and Ctrl-C (SIGINT to the whole foreground group, as a
+    terminal sends it) ending make without an error."""
+    ports = {name: free_port() for name in SERVED}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.endswith("_DATABASE_URL") and k not in {"AMQP_URL", "CLINIC_LOG_FORMAT"}
+    }
+    env |= {f"{name.upper()}_PORT": str(port) for name, port in ports.items()}
+    env |= {"CLINIC_VAR_DIR": str(tmp_path / "var")}
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: make, in the repository, its own session and foreground group
+        os.chdir(REPOSITORY)
+        os.execvpe("make", ["make", "--no-print-directory", "run"], env)
+    shown = _read_until(terminal, lambda text: text.count(" on http://") == len(SERVED), 120)
+    dashboard = f"http://127.0.0.1:{ports['dashboard']}/healthz"
+    for _ in range(300):
+        shown += _read_until(terminal, lambda _: False, 0.2)
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(dashboard).status_code == 200:
+                break
+    shown += _read_until(terminal, lambda _: False, 2)  # what starting still had to say
+    for _ in range(20):  # the dashboard's pages poll; none of it may reach the terminal
+        httpx.get(dashboard)
+    quiet = _read_until(terminal, lambda _: False, 2)
+    os.killpg(os.getpgid(pid), signal.SIGINT)
+    stopped = _read_until(terminal, lambda text: "stopped" in text, 60)
+    _, status = os.waitpid(pid, 0)
+    os.close(terminal)
+
+    assert "GET" not in quiet and "/healthz" not in quiet  # no access log
+    assert "Error" not in stopped and "Traceback" not in stopped and "***" not in stopped
+    # make ends by the Ctrl-C it was sent, or with the program's 0: never "Error 130"
+    assert os.waitstatus_to_exitcode(status) in (0, -signal.SIGINT)
+    logged = [
+        line for line in (shown + stopped).splitlines() if re.match(r"\d{4}-\d\d-\d\d ", line)
+    ]
+    assert len(logged) >= len(SERVED)
+    assert not [line for line in logged if "uvicorn" in line]  # its start and stop lines
+    for name, port in ports.items():
+        assert f"{name} on http://127.0.0.1:{port}" in shown
+
+
+def _read_until(terminal: int, done: Callable[[str], bool], timeout: float) -> str:
+    text, deadline = "", time.monotonic() + timeout
+    while time.monotonic() < deadline and not done(text):
+        ready, _, _ = select.select([terminal], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(terminal, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            text += chunk.decode(errors="replace").replace("\r\n", "\n")
+    return text

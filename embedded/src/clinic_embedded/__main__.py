@@ -171,6 +171,9 @@ def main() -> None:
     configure_logging(
         os.environ.get("CLINIC_LOG_LEVEL", "INFO"), os.environ.get("CLINIC_LOG_FORMAT", "text")
     )
+    # A quiet terminal: each service says once where it listens (`run`), so uvicorn's own
+    # start and stop lines, four of each, are left out; its warnings and errors still show.
+    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
     import uvloop
 
     embedded = [name for name in SERVED if f"{name.upper()}_DATABASE_URL" not in os.environ]

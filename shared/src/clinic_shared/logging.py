@@ -73,6 +73,9 @@ _TEXT_HIDDEN = {"color_message", "correlation_id", "causation_id", "trace_id"}
 
 
 class TextFormatter(logging.Formatter):
+    """One line per record for a person at a terminal (`make run`): local time to the second,
+    level, logger, the correlation id's first 8 characters, message, extras."""
+
     def format(self, record: logging.LogRecord) -> str:
         corr = getattr(record, "correlation_id", None)
         prefix = f"[{corr[:8]}] " if corr else ""
@@ -86,7 +89,7 @@ class TextFormatter(logging.Formatter):
             line += " (" + " ".join(extras) + ")"
         if record.exc_info:
             line += "\n" + self.formatException(record.exc_info)
-        return redact(line)
+        return f"{self.formatTime(record, '%Y-%m-%d %H:%M:%S')} {redact(line)}"
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
