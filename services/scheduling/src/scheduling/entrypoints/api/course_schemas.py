@@ -30,7 +30,13 @@ class CourseCreate(Strict):
 class SessionPublic(BaseModel):
     id: uuid.UUID
     course_id: uuid.UUID
-    sequence: int
+    sequence: int | None = Field(
+        description="Its rank among the course's booked, confirmed and completed sessions by "
+        "start; none for a cancelled or missed session."
+    )
+    was_sequence: int | None = Field(
+        None, description="A cancelled or missed session's number when it was dropped."
+    )
     practitioner_id: uuid.UUID
     room_id: uuid.UUID
     starts_at: UTCInstant
@@ -66,6 +72,9 @@ class CoursePublic(BaseModel):
     status: Literal["active", "completed", "abandoned"]
     created_at: UTCInstant
     sessions: list[SessionPublic] = Field(default_factory=list)
+    sessions_active: int = Field(
+        0, description="Booked, confirmed and completed sessions: the N of 'N of M'."
+    )
     next_window: WindowPublic | None = None
 
 

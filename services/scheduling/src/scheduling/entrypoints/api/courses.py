@@ -26,7 +26,11 @@ router = APIRouter(prefix="/v1/courses", tags=["courses"])
 
 
 def session_public(session: Session) -> SessionPublic:
-    return SessionPublic(**vars(session))  # not asdict: it deep-copies, for nothing here
+    """A session as answered: numbered when it counts, "was N" when cancelled or missed."""
+    public = SessionPublic(**vars(session))  # not asdict: it deep-copies, for nothing here
+    if not session.active:
+        public.sequence, public.was_sequence = None, session.sequence
+    return public
 
 
 def course_public(view: CourseView) -> CoursePublic:
@@ -34,6 +38,7 @@ def course_public(view: CourseView) -> CoursePublic:
     return CoursePublic(
         **asdict(view.course),
         sessions=[session_public(s) for s in view.sessions],
+        sessions_active=sum(s.active for s in view.sessions),
         next_window=WindowPublic(**asdict(window)) if window else None,
     )
 
