@@ -63,6 +63,14 @@ class MoveWindowsPublic(BaseModel):
     )
 
 
+class GapPublic(BaseModel):
+    previous_session_id: uuid.UUID
+    next_session_id: uuid.UUID
+    days: int = Field(description="Clinic calendar days between the two sessions.")
+    accepted_by: str | None = Field(None, description="Who accepted it (their token's subject).")
+    accepted_at: UTCInstant | None = None
+
+
 class CoursePublic(BaseModel):
     id: uuid.UUID
     patient_id: uuid.UUID
@@ -76,6 +84,12 @@ class CoursePublic(BaseModel):
         0, description="Booked, confirmed and completed sessions: the N of 'N of M'."
     )
     next_window: WindowPublic | None = None
+    interval_broken: bool = Field(
+        False,
+        description="Two active sessions are further apart than the interval allows, and "
+        "staff have not accepted it: the next window and the plan fill the gap first.",
+    )
+    gaps: list[GapPublic] = Field(default_factory=list)
 
 
 class PlanBody(Strict):
