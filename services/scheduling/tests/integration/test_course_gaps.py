@@ -8,8 +8,9 @@ from datetime import datetime, time
 from typing import Any
 
 from clinic_shared.auth import Role
+from clinic_shared.contracts import Envelope
 from clinic_shared.tokens import mint_token
-from clinic_testing.helpers import DEVELOPMENT_JWT_SECRET
+from clinic_testing.helpers import DEVELOPMENT_JWT_SECRET, eventually
 
 from .conftest import ADMIN, DOCTOR, MONDAY, PARIS, Clinic, days, instant, local
 
@@ -27,6 +28,10 @@ async def _course(clinic: Clinic, course: str) -> dict[str, Any]:
 
 async def _booked_on(clinic: Clinic, course: str, offsets: list[int]) -> list[dict[str, Any]]:
     return [await clinic.book_ok(course, local(MONDAY + days(d))) for d in offsets]
+
+
+async def _events(clinic: Clinic, kind: str) -> list[Envelope]:
+    return [e for e in clinic.events if e.type == kind]
 
 
 def _day(text: str) -> str:
@@ -113,6 +118,13 @@ async def test_staff_accept_a_gap_and_it_is_recorded_with_who_and_when(clinic: C
     assert (read["interval_broken"], read["gaps"]) == (False, [gap])
     # Accepted: the next session is planned after the last one again.
     assert read["next_window"]["earliest"] == str(MONDAY + days(36))
+
+    announced = await eventually(
+        lambda: _events(clinic, "scheduling.course.gaps_accepted"), until=lambda found: found
+    )
+    assert [(e.data["accepted_by"], e.data["gaps"]) for e in announced] == [("nurse-joy", 1)]
+    again = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=NURSE)
+    assert again.json()["gaps"] == [gap]  # accepted once: the first acceptance stands
 
     # A new gap is flagged again, the accepted one stays accepted.
     await clinic.post(f"/v1/sessions/{third['id']}/cancel", {})

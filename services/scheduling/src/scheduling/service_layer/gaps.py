@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from clinic_shared.contracts.events import CourseGapsAccepted
 from scheduling.domain.errors import WrongState
 from scheduling.domain.gaps import Gap, GapAcceptance, acceptance_of, gaps
 from scheduling.domain.model import Course, Session
@@ -34,13 +35,25 @@ async def accept_gaps(scope: Scope, course_id: uuid.UUID, accepted_by: str) -> C
     views = await gaps_of(scope, course, await scope.calendar.sessions_of(course.id))
     if not views:
         raise WrongState("The course keeps its interval: it has no gap to accept.")
-    for view in views:
-        if view.acceptance is None:
-            acceptance = GapAcceptance(
-                from_at=view.gap.before.starts_at,
-                to_at=view.gap.after.starts_at,
+    open_gaps = [view.gap for view in views if view.acceptance is None]
+    for gap in open_gaps:
+        acceptance = GapAcceptance(
+            from_at=gap.before.starts_at,
+            to_at=gap.after.starts_at,
+            accepted_by=accepted_by,
+            accepted_at=scope.clinic.now,
+        )
+        await scope.calendar.accept_gap(course.id, acceptance)
+    if open_gaps:
+        scope.uow.emit(
+            CourseGapsAccepted(
+                course_id=course.id,
+                patient_id=course.patient_id,
+                practitioner_id=course.practitioner_id,
+                treatment_code=course.treatment_code,
+                sessions_planned=course.sessions_planned,
                 accepted_by=accepted_by,
-                accepted_at=scope.clinic.now,
+                gaps=len(open_gaps),
             )
-            await scope.calendar.accept_gap(course.id, acceptance)
+        )
     return course
