@@ -102,7 +102,8 @@ def session_event(row: AgendaRow, resource_id: str, zone: ZoneInfo, movable: boo
     """A session on the grid: coloured by status, marked when its stock is at risk."""
     s = row.session
     at_risk = bool(s.get("stock_at_risk")) and row.upcoming
-    title = f"{row.patient} · {row.treatment} ({s['sequence']}) · {row.status_label}"
+    number = s["sequence"] if s.get("sequence") is not None else f"was {s.get('was_sequence')}"
+    title = f"{row.patient} · {row.treatment} ({number}) · {row.status_label}"
     return {
         "id": str(s["id"]),
         "resourceIds": [resource_id],

@@ -115,13 +115,19 @@ async def next_session(
         practitioners(services),
     )
     active = [s for s in course["sessions"] if s["status"] in {"booked", "confirmed", "completed"}]
-    last = max((datetime.fromisoformat(s["starts_at"]) for s in active), default=None)
+    earliest = date.fromisoformat(window["earliest"]) if window["earliest"] else None
+    # The sessions before the window: all of them, or those before a gap it fills.
+    before = sorted(
+        day
+        for day in (datetime.fromisoformat(s["starts_at"]).astimezone(zone).date() for s in active)
+        if earliest is None or day < earliest
+    )
     who = next(p for p in staff if p.id == str(course["practitioner_id"]))
     return NextSession(
-        sequence=len(active) + 1,
-        earliest=date.fromisoformat(window["earliest"]) if window["earliest"] else None,
+        sequence=len(before) + 1,
+        earliest=earliest,
         latest=date.fromisoformat(window["latest"]) if window["latest"] else None,
-        last_day=last.astimezone(zone).date() if last else None,
+        last_day=before[-1] if before else None,
         min_days=treatment["min_interval_days"],
         max_days=treatment["max_interval_days"],
         practitioner=who,

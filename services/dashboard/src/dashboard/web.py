@@ -17,7 +17,7 @@ from clinic_shared.errors import AppError, Unprocessable
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, field_name
 from dashboard.nav import links_for
-from dashboard.wording import day
+from dashboard.wording import day, session_name
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
@@ -33,6 +33,7 @@ def _local(value: str | datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
 
 templates.env.filters["local"] = _local
 templates.env.filters["day"] = day
+templates.env.filters["session_name"] = session_name
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")
 
 

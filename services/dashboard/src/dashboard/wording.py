@@ -24,6 +24,15 @@ def window(earliest: str | None, latest: str | None, today: date) -> str:
     return f"{first:%a %d %b} to {day(latest)}"
 
 
+def session_name(session: dict[str, Any]) -> str:
+    """`session 3`, or `session (was 3)` for a cancelled or missed one: only the sessions that
+    count towards the course are numbered."""
+    if session.get("sequence") is not None:
+        return f"session {session['sequence']}"
+    was = session.get("was_sequence")
+    return f"session (was {was})" if was is not None else "session"
+
+
 SHORT_REASONS = {"In the past.": "That time has already passed. Choose a later one."}
 
 

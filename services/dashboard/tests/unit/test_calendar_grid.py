@@ -120,3 +120,12 @@ def test_a_completed_session_is_neither_at_risk_nor_movable() -> None:
     assert event["classNames"] == ["cal-session", "cal-completed"]
     assert "Stock at risk" not in event["title"]
     assert event["editable"] is False
+
+
+def test_a_missed_session_on_the_grid_shows_the_number_it_had() -> None:
+    row = agenda_row("no_show", False)
+    row.session.update(sequence=None, was_sequence=2)
+
+    event = session_event(row, "p", PARIS, movable=False)
+
+    assert event["title"].startswith("Amelia Hart · Thighs (was 2) · ")

@@ -178,3 +178,14 @@ async def test_the_horizon_is_set_by_scheduling_horizon_days(
     _refused(beyond, "query.to")
     assert beyond.json()["horizon"]["latest"].startswith(str(MONDAY + days(30)))
     assert within.status_code == 200, within.text
+
+
+async def test_time_off_ending_before_it_starts_names_ends_at(clinic: Clinic) -> None:
+    path = f"/v1/practitioners/{clinic.practitioner}/time-off"
+    backwards = {"starts_at": local(MONDAY, 14), "ends_at": local(MONDAY, 12)}
+    refused = await clinic.post(path, backwards)
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["body.ends_at"]
+    # A start in year 9999 is named as such, not as coming after the end.
+    far_start = {"starts_at": "9999-12-31T23:00:00-05:00", "ends_at": local(MONDAY, 12)}
+    _refused(await clinic.post(path, far_start), "body.starts_at")

@@ -122,3 +122,23 @@ async def test_courses_patients_time_off_and_outcomes_are_answered_in_utc(
         f"/v1/sessions/{other['id']}/complete", {"products_used": []}, headers=DOCTOR
     )
     _in_utc(done, at_least=2)
+
+
+async def test_time_off_listed_missed_sessions_gaps_and_abandoned_courses_are_in_utc(
+    clinic: Clinic,
+) -> None:
+    away = {"starts_at": local(MONDAY + days(1), 12), "ends_at": local(MONDAY + days(1), 14)}
+    await clinic.post(f"/v1/practitioners/{clinic.practitioner}/time-off", away)
+    window = {"from": local(MONDAY), "to": local(MONDAY + days(7))}
+    listed = await clinic.client.get("/v1/time-off", params=window, headers=ADMIN)
+    assert listed.json()[0]["starts_at"] == "2030-03-05T11:00:00Z"
+    _in_utc(listed, at_least=2)
+
+    course = await clinic.course(sessions_planned=3)
+    sessions = [await clinic.book_ok(course, local(MONDAY + days(d))) for d in (0, 10, 19)]
+    clinic.travel_to(instant(local(MONDAY + days(10), 11)))
+    _in_utc(await clinic.post(f"/v1/sessions/{sessions[1]['id']}/no-show", {}, headers=DOCTOR), 2)
+    accepted = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=DOCTOR)
+    assert accepted.json()["gaps"][0]["accepted_at"] == "2030-03-14T10:00:00Z"
+    _in_utc(accepted, at_least=8)
+    _in_utc(await clinic.post(f"/v1/courses/{course}/abandon", {}), at_least=7)

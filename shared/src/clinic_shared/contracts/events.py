@@ -82,6 +82,16 @@ class CourseAbandoned(CourseFacts):
     VERSION = 1
 
 
+class CourseGapsAccepted(CourseFacts):
+    """Staff accepted the course's gaps (sessions further apart than its interval allows)."""
+
+    TYPE = "scheduling.course.gaps_accepted"
+    VERSION = 1
+
+    accepted_by: str  # the staff member's token subject, never a patient
+    gaps: int = Field(ge=1)  # how many gaps this acceptance covered
+
+
 class CourseRebookingDue(CourseFacts):
     """The course's next session is not booked and its window closes soon (once per window)."""
 
@@ -303,6 +313,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CourseCreated,
     CourseCompleted,
     CourseAbandoned,
+    CourseGapsAccepted,
     CourseRebookingDue,
     SessionBooked,
     SessionRescheduled,

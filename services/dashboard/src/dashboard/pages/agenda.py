@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
 from dashboard.agenda import CLINICAL, FRONT_DESK, day_range, load_agenda
+from dashboard.days import Day
 from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router
 from dashboard.web import render
 
@@ -21,7 +22,7 @@ async def agenda_page(
     request: Request,
     user: CurrentUser,
     settings: SettingsDep,
-    day: Annotated[date | None, Query()] = None,
+    day: Annotated[Day | None, Query()] = None,
     week: bool = False,
     by: Grouping = "practitioner",
 ) -> HTMLResponse:
@@ -44,7 +45,7 @@ async def agenda_sessions(
     user: CurrentUser,
     services: ServicesDep,
     settings: SettingsDep,
-    day: date,
+    day: Day,
     week: bool = False,
     by: Grouping = "practitioner",
 ) -> HTMLResponse:

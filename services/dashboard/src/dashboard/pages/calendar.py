@@ -17,6 +17,7 @@ from dashboard.accounts.service import SignedIn
 from dashboard.agenda import FRONT_DESK
 from dashboard.calendar_grid import course_days, days_between
 from dashboard.calendar_load import load_calendar, next_session, resources
+from dashboard.days import Day
 from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router, require_roles
 from dashboard.web import render
 
@@ -41,7 +42,7 @@ async def calendar_page(
     user: CurrentUser,
     services: ServicesDep,
     settings: SettingsDep,
-    day: Annotated[date | None, Query()] = None,
+    day: Annotated[Day | None, Query()] = None,
     view: View = "week",
     by: Grouping = "practitioner",
 ) -> HTMLResponse:
@@ -64,8 +65,8 @@ async def calendar_events(
     user: CurrentUser,
     services: ServicesDep,
     settings: SettingsDep,
-    start: date,
-    end: date,
+    start: Day,
+    end: Day,
     by: Grouping = "practitioner",
 ) -> dict[str, Any]:
     """The grid's columns, background (hours, closures, absences) and sessions, start to end."""
@@ -105,8 +106,8 @@ async def course_window(
     _: FrontDeskUser,
     services: ServicesDep,
     settings: SettingsDep,
-    start: date,
-    end: date,
+    start: Day,
+    end: Day,
 ) -> dict[str, Any]:
     """Each day from start to end: may the course's next session fall on it, and if not, why."""
     checked_range(start, end)

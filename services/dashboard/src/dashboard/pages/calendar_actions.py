@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from clinic_shared.errors import Conflict, Unprocessable
 from dashboard.clients import ServiceProblem
+from dashboard.days import WallClock
 from dashboard.deps import ServicesDep, SettingsDep, page_router
 from dashboard.pages.calendar import FrontDeskUser
 from dashboard.wording import day, scheduling_errors
@@ -25,13 +26,13 @@ class Strict(BaseModel):
 
 class GridBooking(Strict):
     course_id: uuid.UUID
-    starts_at: datetime  # the clinic's wall clock, as the grid shows it
+    starts_at: WallClock  # the clinic's wall clock, as the grid shows it
     room_id: uuid.UUID
     practitioner_id: uuid.UUID | None = None
 
 
 class GridMove(Strict):
-    starts_at: datetime
+    starts_at: WallClock
     shift_following: bool = False
 
 

@@ -79,11 +79,10 @@ async def patient_partial(
     today = datetime.now(settings.zone).date()
     courses = await services.scheduling.get("/v1/courses", patient_id=str(patient_id))
     for course in courses:
-        course["sessions"].sort(key=lambda s: s["sequence"])
+        course["sessions"].sort(key=lambda s: s["starts_at"])
         course["next"] = next_step(course, today)
-    sequences = {s["id"]: s["sequence"] for c in courses for s in c["sessions"]}
     context = {
-        "sequences": sequences,
+        "sessions": {s["id"]: s for c in courses for s in c["sessions"]},
         "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
         "preferences": await preferences_of(services, patient_id),
         "courses": courses,

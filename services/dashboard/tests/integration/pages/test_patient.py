@@ -5,7 +5,7 @@ import re
 import pytest
 
 from clinic_shared.auth import Role
-from clinic_testing.helpers import eventually
+from clinic_testing.helpers import bearer, eventually
 
 from .conftest import Clinic
 from .test_booking import plan_form, propose, register
@@ -33,6 +33,36 @@ async def test_a_booked_course_shows_its_sessions_consent_and_scheduled_reminder
     assert "10 of 10 sessions booked or done" in page
     assert re.search(r"Agrees to SMS</dt><dd>yes", page)
     assert "Session 10:" in page
+
+
+async def test_a_cancelled_session_shows_what_it_was_and_is_not_counted(clinic: Clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    await clinic.client.post(
+        "/book/confirm", data=plan_form(await propose(clinic, token, patient_id), token)
+    )
+    desk = bearer("receptionist")
+    listed = await clinic.api("scheduling").get(
+        "/v1/courses", params={"patient_id": patient_id}, headers=desk
+    )
+    [course] = listed.json()
+    third, fourth = (s for s in course["sessions"] if s["sequence"] in {3, 4})
+    for session in (third, fourth):  # the fourth is session 3 when cancelled: "was 3" as well
+        cancelled = await clinic.api("scheduling").post(
+            f"/v1/sessions/{session['id']}/cancel", json={}, headers=desk
+        )
+        assert cancelled.status_code == 200, cancelled.text
+
+    page = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
+
+    assert "8 of 10 sessions booked or done" in page
+    assert page.count("Session (was 3):") == 2
+    assert page.count("Session 3:") == 1
+    assert "Session 8:" in page
+    assert "Session 9:" not in page
+    read = await clinic.api("scheduling").get(f"/v1/courses/{course['id']}", headers=desk)
+    [gap] = read.json()["gaps"]
+    assert f"Interval broken: {gap['days']} days between two sessions." in page
 
 
 async def test_a_course_with_nothing_booked_shows_when_the_next_session_is_due(

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 
 from clinic_shared.direct import Direct
 from clinic_shared.outbox import Repository
-from scheduling.adapters.orm import courses, sessions
+from scheduling.adapters.orm import course_gap_acceptances, courses, sessions
+from scheduling.domain.gaps import GapAcceptance
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, SessionStatus
 
 ACTIVE_VALUES = [s.value for s in ACTIVE]
@@ -138,6 +139,22 @@ class CalendarRepository(Repository):
             .order_by(courses.c.created_at)
         )
         return [_course(r) for r in rows]
+
+    async def gap_acceptances(self, course_id: uuid.UUID) -> list[GapAcceptance]:
+        accepted = course_gap_acceptances.c
+        rows = await self._session.execute(
+            sa.select(accepted.from_at, accepted.to_at, accepted.accepted_by, accepted.accepted_at)
+            .where(accepted.course_id == course_id)
+            .order_by(accepted.from_at)
+        )
+        return [GapAcceptance(**r._mapping) for r in rows]
+
+    async def accept_gap(self, course_id: uuid.UUID, acceptance: GapAcceptance) -> None:
+        await self._session.execute(
+            sa.insert(course_gap_acceptances).values(
+                id=uuid.uuid4(), course_id=course_id, **asdict(acceptance)
+            )
+        )
 
     async def add_session(self, session: Session, now: datetime) -> None:
         # vars, not asdict: asdict deep-copies every field, and these are all immutable.

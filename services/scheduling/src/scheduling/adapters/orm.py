@@ -128,6 +128,20 @@ sessions = sa.Table(
     ),
 )
 
+# Staff's acceptance of a course off its interval over [from_at, to_at] (a gap left by a
+# cancelled or missed session), with who accepted it (the token's subject) and when.
+course_gap_acceptances = sa.Table(
+    "course_gap_acceptances",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.id"), nullable=False),
+    sa.Column("from_at", UTCDateTime, nullable=False),
+    sa.Column("to_at", UTCDateTime, nullable=False),
+    sa.Column("accepted_by", sa.String(200), nullable=False),
+    sa.Column("accepted_at", UTCDateTime, nullable=False),
+    sa.Index("ix_course_gap_acceptances_course", "course_id"),
+)
+
 rebooking_nudges = sa.Table(
     "rebooking_nudges",
     metadata,

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduling.domain.model import Session, TimeOff, Treatment, WorkingHours
+from scheduling.domain.gaps import fill_window, too_far
+from scheduling.domain.model import Session, TimeOff, Treatment, Window, WorkingHours
 from scheduling.domain.rules import interval_window, overlaps, within_hours
 
 SLOT_STEP = timedelta(minutes=15)
@@ -24,6 +25,8 @@ class PlanRequest:
     weekdays: frozenset[int] = frozenset()  # preferred; other days only when none fits
     time_of_day: time | None = None  # preferred; other times only when it does not fit
     last_day: date | None = None  # the booking horizon's: nothing is proposed after it
+    booked: tuple[datetime, ...] = ()  # the course's active sessions: a proposal's rank
+    gaps: tuple[tuple[datetime, datetime], ...] = ()  # to fill first: (before, after) starts
 
 
 @dataclass(frozen=True)
@@ -35,9 +38,11 @@ class ProposedSession:
 
 
 class NoSlot(Exception):
-    def __init__(self, sequence: int, first: date | None, last: date | None) -> None:
+    def __init__(
+        self, sequence: int, first: date | None, last: date | None, *, in_gap: bool = False
+    ) -> None:
         super().__init__(sequence, first, last)
-        self.sequence, self.first, self.last = sequence, first, last
+        self.sequence, self.first, self.last, self.in_gap = sequence, first, last, in_gap
 
 
 @dataclass(frozen=True)
@@ -60,22 +65,49 @@ def plan_course(
     previous: Session | None,
     now: datetime,
 ) -> list[ProposedSession]:
-    """Propose the next sessions in order, each within the interval after the one before."""
+    """Propose the sessions that fill the course's gaps, from each gap's start, then the next
+    sessions after its last one, each within the interval after the one before."""
     proposals: list[ProposedSession] = []
-    last = previous.starts_at if previous else None
-    for offset in range(request.sessions_to_plan):
-        sequence = request.next_sequence + offset
-        window = interval_window(treatment, calendar.zone, last)
-        first = max(filter(None, (window.earliest, request.first_day)))
-        last_day = window.latest or first + timedelta(days=treatment.max_interval_days)
-        if request.last_day is not None:
-            last_day = min(last_day, request.last_day)
-        found = _first_fit(request, treatment, calendar, first, last_day, now, sequence)
-        if found is None:
-            raise NoSlot(sequence, first, last_day)
-        proposals.append(found)
-        last = found.starts_at
+    for before, after in request.gaps:
+        last = before
+        while len(proposals) < request.sessions_to_plan and too_far(
+            treatment, calendar.zone, last, after
+        ):
+            window = fill_window(treatment, calendar.zone, last, after)
+            found = _next(request, treatment, calendar, window, last, now, proposals, gap=True)
+            last = found.starts_at
+    after_last = previous.starts_at if previous else None
+    while len(proposals) < request.sessions_to_plan:
+        window = interval_window(treatment, calendar.zone, after_last)
+        found = _next(request, treatment, calendar, window, after_last, now, proposals)
+        after_last = found.starts_at
     return proposals
+
+
+def _next(
+    request: PlanRequest,
+    treatment: Treatment,
+    calendar: Calendar,
+    window: Window,
+    last: datetime | None,
+    now: datetime,
+    proposals: list[ProposedSession],
+    *,
+    gap: bool = False,
+) -> ProposedSession:
+    """The first free slot in `window` (and the request's days), appended to `proposals`. Its
+    number: its rank among the booked sessions and the proposals before it."""
+    later = sum(b > last for b in request.booked) if last else 0
+    sequence = request.next_sequence - later + len(proposals)
+    first = max(filter(None, (window.earliest, request.first_day)))
+    last_day = window.latest or first + timedelta(days=treatment.max_interval_days)
+    if request.last_day is not None:
+        last_day = min(last_day, request.last_day)
+    found = _first_fit(request, treatment, calendar, first, last_day, now, sequence)
+    if found is None:
+        raise NoSlot(sequence, first, last_day, in_gap=gap)
+    proposals.append(found)
+    return found
 
 
 def _first_fit(

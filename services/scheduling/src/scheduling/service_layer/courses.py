@@ -10,6 +10,7 @@ from clinic_shared.contracts.events import CourseAbandoned, CourseCreated, Sessi
 from clinic_shared.errors import AppError, NotFound, Unprocessable
 from scheduling.domain import rules
 from scheduling.domain.errors import CourseAlreadyActive, UnknownTreatment, WrongState
+from scheduling.domain.gaps import fill_window
 from scheduling.domain.model import (
     ACTIVE,
     Course,
@@ -29,6 +30,7 @@ from scheduling.domain.planning import (
 )
 from scheduling.domain.rules import overlaps
 from scheduling.service_layer.booking import book_session
+from scheduling.service_layer.gaps import GapView, gaps_of
 from scheduling.service_layer.scope import Scope, facts, relabel
 
 
@@ -118,16 +120,24 @@ def _course_facts(course: Course) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class CourseView:
-    """A course as it is read: its sessions in start order, and its next session's window."""
+    """A course as it is read: its sessions in start order, its gaps, and its next session's
+    window."""
 
     course: Course
     sessions: list[Session]
     next_window: Window | None
+    gaps: list[GapView]
+
+    @property
+    def interval_broken(self) -> bool:
+        """A gap that is neither filled nor accepted by staff."""
+        return any(g.acceptance is None for g in self.gaps)
 
 
 async def view(scope: Scope, course: Course) -> CourseView:
     sessions = await scope.calendar.sessions_of(course.id)
-    return CourseView(course, sessions, await next_window(scope, course, sessions))
+    found = await gaps_of(scope, course, sessions)
+    return CourseView(course, sessions, await next_window(scope, course, sessions, found), found)
 
 
 async def read_course(scope: Scope, course_id: uuid.UUID) -> CourseView:
@@ -139,12 +149,17 @@ async def courses_of(scope: Scope, patient_id: uuid.UUID) -> list[CourseView]:
     return [await view(scope, c) for c in await scope.calendar.courses_of(patient_id)]
 
 
-async def next_window(scope: Scope, course: Course, sessions: list[Session]) -> Window | None:
-    """The days the next unbooked session may fall on; None when nothing is left to book."""
+async def next_window(
+    scope: Scope, course: Course, sessions: list[Session], found: list[GapView]
+) -> Window | None:
+    """The days the next unbooked session may fall on: in the first gap not accepted, when
+    there is one, else after the last session; None when nothing is left to book."""
     active = [s for s in sessions if s.active]
     if course.status is not CourseStatus.ACTIVE or len(active) >= course.sessions_planned:
         return None
     treatment = await scope.treatment(course.treatment_code)
+    if gap := next((g.gap for g in found if g.acceptance is None), None):
+        return fill_window(treatment, scope.clinic.zone, gap.before.starts_at, gap.after.starts_at)
     last = max((s.starts_at for s in active), default=None)
     return rules.interval_window(treatment, scope.clinic.zone, last)
 
@@ -168,17 +183,23 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}.")
     treatment = await scope.treatment(course.treatment_code)
-    sessions = [s for s in await scope.calendar.sessions_of(course.id) if s.active]
+    every = await scope.calendar.sessions_of(course.id)
+    sessions = [s for s in every if s.active]
     remaining = course.sessions_planned - len(sessions)
     if remaining <= 0:
         return []
+    gaps = [g.gap for g in await gaps_of(scope, course, every) if g.acceptance is None]
     today = rules.local_day(now, zone)
     first_day = max(options.first_day or today, today)
     previous = max(sessions, key=lambda s: s.starts_at, default=None)
-    # Proposals start after the course's last session, which may be well past first_day.
+    # Proposals start after the course's last session, which may be well past first_day, or
+    # in its first gap.
     start_day = max(first_day, rules.local_day(previous.starts_at, zone)) if previous else first_day
     span_start = datetime.combine(start_day, time(), tzinfo=zone)
     span_end = span_start + timedelta(days=(remaining + 1) * treatment.max_interval_days + 2)
+    if gaps:
+        gap_day = max(first_day, rules.local_day(gaps[0].before.starts_at, zone))
+        span_start = min(span_start, datetime.combine(gap_day, time(), tzinfo=zone))
     calendar = Calendar(
         zone=zone,
         hours=await scope.staff.hours(course.practitioner_id),
@@ -198,16 +219,25 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
         weekdays=options.weekdays,
         time_of_day=options.time_of_day,
         last_day=last_day,
+        booked=tuple(s.starts_at for s in sessions),
+        gaps=tuple((g.before.starts_at, g.after.starts_at) for g in gaps),
     )
     try:
         return plan_course(request, treatment, calendar, previous, now)
     except NoSlot as exc:
         at_horizon = f" (nothing is booked past {last_day})" if exc.last == last_day else ""
+        in_gap = (
+            f": it would fill the gap in the course's interval, which staff may accept instead "
+            f"(POST /v1/courses/{course.id}/accept-gaps)"
+            if exc.in_gap
+            else ""
+        )
         raise Unprocessable(
             f"No free slot for session {exc.sequence} between {exc.first} and {exc.last}"
-            f"{at_horizon}.",
+            f"{at_horizon}{in_gap}.",
             sequence=exc.sequence,
             window={"earliest": str(exc.first), "latest": str(exc.last)},
+            gap=exc.in_gap,
         ) from exc
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from scheduling.domain import rules
 from scheduling.domain.errors import SlotTaken
+from scheduling.domain.gaps import fill_window
 from scheduling.domain.model import Session, TimeOff, Treatment, WorkingHours
 from scheduling.service_layer.scope import Scope
 
@@ -65,9 +66,10 @@ def check_course_interval(
     *,
     excluding: uuid.UUID | None = None,
 ) -> tuple[Session | None, Session | None]:
-    """Refuse a start outside the window the course's neighbouring sessions allow (422)."""
+    """Refuse a start outside the window the course's neighbouring sessions allow (422); in a
+    gap too wide for one session, the window that fills it from its start."""
     before, after = rules.neighbours(sessions, starts_at, excluding=excluding)
-    window = rules.interval_window(
+    window = fill_window(
         treatment,
         scope.clinic.zone,
         before.starts_at if before else None,

@@ -72,6 +72,12 @@ async def add_time_off(scope: Scope, practitioner_id: uuid.UUID, away: TimeOff) 
     clinic = scope.clinic
     rules.check_horizon(away.starts_at, clinic.now, clinic.horizon, "body.starts_at")
     rules.check_horizon(away.ends_at, clinic.now, clinic.horizon, "body.ends_at")
+    # After the horizon: a year 9999 start is named as such, not as coming after the end.
+    if away.ends_at <= away.starts_at:
+        raise Unprocessable(
+            "Time off must end after it starts.",
+            errors=[{"field": "body.ends_at", "reason": "not after starts_at"}],
+        )
     await practitioner(scope, practitioner_id)
     time_off_id = uuid.uuid4()
     await scope.staff.add_time_off(time_off_id, practitioner_id, away)

@@ -30,7 +30,13 @@ class CourseCreate(Strict):
 class SessionPublic(BaseModel):
     id: uuid.UUID
     course_id: uuid.UUID
-    sequence: int
+    sequence: int | None = Field(
+        description="Its rank among the course's booked, confirmed and completed sessions by "
+        "start; none for a cancelled or missed session."
+    )
+    was_sequence: int | None = Field(
+        None, description="A cancelled or missed session's number when it was dropped."
+    )
     practitioner_id: uuid.UUID
     room_id: uuid.UUID
     starts_at: UTCInstant
@@ -57,6 +63,14 @@ class MoveWindowsPublic(BaseModel):
     )
 
 
+class GapPublic(BaseModel):
+    previous_session_id: uuid.UUID
+    next_session_id: uuid.UUID
+    days: int = Field(description="Clinic calendar days between the two sessions.")
+    accepted_by: str | None = Field(None, description="Who accepted it (their token's subject).")
+    accepted_at: UTCInstant | None = None
+
+
 class CoursePublic(BaseModel):
     id: uuid.UUID
     patient_id: uuid.UUID
@@ -66,7 +80,16 @@ class CoursePublic(BaseModel):
     status: Literal["active", "completed", "abandoned"]
     created_at: UTCInstant
     sessions: list[SessionPublic] = Field(default_factory=list)
+    sessions_active: int = Field(
+        0, description="Booked, confirmed and completed sessions: the N of 'N of M'."
+    )
     next_window: WindowPublic | None = None
+    interval_broken: bool = Field(
+        False,
+        description="Two active sessions are further apart than the interval allows, and "
+        "staff have not accepted it: the next window and the plan fill the gap first.",
+    )
+    gaps: list[GapPublic] = Field(default_factory=list)
 
 
 class PlanBody(Strict):

@@ -13,20 +13,26 @@ from scheduling.entrypoints.api.course_schemas import (
     BookPlanBody,
     CourseCreate,
     CoursePublic,
+    GapPublic,
     PlanBody,
     ProposedPublic,
     SessionPublic,
     WindowPublic,
 )
-from scheduling.entrypoints.api.deps import FrontDesk, ScopeDep, Staff
-from scheduling.service_layer import courses
+from scheduling.entrypoints.api.deps import ClinicalStaff, FrontDesk, ScopeDep, Staff
+from scheduling.service_layer import courses, gaps
 from scheduling.service_layer.courses import CourseView
+from scheduling.service_layer.gaps import GapView
 
 router = APIRouter(prefix="/v1/courses", tags=["courses"])
 
 
 def session_public(session: Session) -> SessionPublic:
-    return SessionPublic(**vars(session))  # not asdict: it deep-copies, for nothing here
+    """A session as answered: numbered when it counts, "was N" when cancelled or missed."""
+    public = SessionPublic(**vars(session))  # not asdict: it deep-copies, for nothing here
+    if not session.active:
+        public.sequence, public.was_sequence = None, session.sequence
+    return public
 
 
 def course_public(view: CourseView) -> CoursePublic:
@@ -34,7 +40,21 @@ def course_public(view: CourseView) -> CoursePublic:
     return CoursePublic(
         **asdict(view.course),
         sessions=[session_public(s) for s in view.sessions],
+        sessions_active=sum(s.active for s in view.sessions),
         next_window=WindowPublic(**asdict(window)) if window else None,
+        interval_broken=view.interval_broken,
+        gaps=[gap_public(g) for g in view.gaps],
+    )
+
+
+def gap_public(view: GapView) -> GapPublic:
+    accepted = view.acceptance
+    return GapPublic(
+        previous_session_id=view.gap.before.id,
+        next_session_id=view.gap.after.id,
+        days=view.gap.days,
+        accepted_by=accepted.accepted_by if accepted else None,
+        accepted_at=accepted.accepted_at if accepted else None,
     )
 
 
@@ -91,3 +111,13 @@ async def abandon_course(course_id: uuid.UUID, scope: ScopeDep, _: FrontDesk) ->
     course = await courses.abandon(scope, course_id)
     await scope.uow.commit()
     return course_public(course)
+
+
+@router.post("/{course_id}/accept-gaps", response_model=CoursePublic)
+async def accept_gaps(course_id: uuid.UUID, scope: ScopeDep, who: ClinicalStaff) -> CoursePublic:
+    """Accept the course's gaps as they are: its interval is no longer flagged broken for them
+    (recorded with the caller and the time). 409 when the course has no gap."""
+    course = await gaps.accept_gaps(scope, course_id, who.subject)
+    answer = course_public(await courses.view(scope, course))
+    await scope.uow.commit()
+    return answer
