@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from clinic_shared.contracts.events import SessionBooked
 from clinic_testing.helpers import bearer, running
 from notifications.adapters.orm import outbox
+from notifications.entrypoints.workers import build_digest
 
 from .dispatching import Recorder, dispatcher, driven_app
 from .events import STARTS, T0, Session, envelope, messages, publish
@@ -105,15 +106,26 @@ async def test_nothing_texted_in_a_day_confirms_nothing_and_alerts_staff_naming_
 
 async def test_texts_to_two_patients_in_one_minute_make_a_reply_ambiguous(make_settings) -> None:
     recorder = Recorder()
-    app = await driven_app(make_settings, recorder, sms_auth_token=TOKEN)
+    app = await driven_app(
+        make_settings, recorder, sms_auth_token=TOKEN, staff_alert_recipients="desk@clinic.example"
+    )
     sender = dispatcher(app, recorder)
+    runtime = app.state.runtime
     async with running(app) as client:
-        await family(app)
+        mother, daughter = await family(app)
         await sender.dispatch_once(now=T0)  # both confirmations at once
         await answer(app, client, "R", "SM1", at=T0 + timedelta(hours=1))
         events = await emitted(app)
         alerts = (await client.get("/v1/staff-alerts", headers=DESK)).json()
+        sent_before = len(recorder.sent)
+        digest = build_digest(runtime, runtime.settings, {"email": recorder, "sms": recorder})
+        await digest.send_once(now=T0 + timedelta(hours=1))
     assert events == []
+    [email] = recorder.sent[sent_before:]
+    assert "matched no session" in email.text
+    assert str(mother.patient_id) in email.text
+    assert str(daughter.patient_id) in email.text
+    assert "612345678" not in email.text
     assert [(a["kind"], a["details"]["intent"]) for a in alerts] == [
         ("reply_unmatched", "reschedule")
     ]
