@@ -41,13 +41,12 @@ class Session:
             **extra,
         }
 
-    def contact(self, **consent: Any) -> PatientRegistered:
-        values = {"consent_sms": True, "consent_email": True} | consent
+    def contact(self, **changes: Any) -> PatientRegistered:
+        values = {"phone": "+33612345678", "consent_sms": True, "consent_email": True} | changes
         return PatientRegistered(
             patient_id=self.patient_id,
             first_name="Amelia",
             last_name="Hart",
-            phone="+33612345678",
             email="amelia@example.com",
             **values,
         )

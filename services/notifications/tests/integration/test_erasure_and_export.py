@@ -76,7 +76,7 @@ async def test_export_includes_the_staff_alerts_about_the_patient(make_settings)
     session, other = Session(), Session()
     async with running(app) as client:
         next_id, _ = await book_two(app, session)
-        await book_two(app, other)
+        await book_two(app, other, phone="+33698765432")
         await reply(client, "R", "SM1")  # from the first patient's number
         export = await client.get(f"/v1/patients/{session.patient_id}/export", headers=ADMIN)
         others = await client.get(f"/v1/patients/{other.patient_id}/export", headers=ADMIN)

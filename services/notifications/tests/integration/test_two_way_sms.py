@@ -54,10 +54,10 @@ async def published(app: FastAPI, count: int) -> list[dict[str, Any]]:
     return [{"type": r.type, "body": r.body} for r in done]
 
 
-async def book_two(app: FastAPI, session: Session) -> tuple[Any, Any]:
+async def book_two(app: FastAPI, session: Session, **contact: Any) -> tuple[Any, Any]:
     now = utcnow()
     first, second = now + timedelta(days=2), now + timedelta(days=12)
-    await publish(app, envelope(session.contact(), now))
+    await publish(app, envelope(session.contact(**contact), now))
     await publish(app, envelope(SessionBooked(**session.facts(second)), now))
     earlier = Session(patient_id=session.patient_id, course_id=session.course_id)
     await publish(app, envelope(SessionBooked(**earlier.facts(first)), now))

@@ -15,6 +15,7 @@ from clinic_shared.direct import Direct
 from clinic_shared.outbox import Repository
 from notifications.adapters.orm import message_attempts, messages
 from notifications.domain.planning import PlannedMessage
+from notifications.domain.replies import SentSms
 
 KEY = ("subject_id", "kind", "offset_minutes", "anchor_at", "channel")
 
@@ -175,6 +176,23 @@ class MessageRepository(Repository):
             .order_by(message_attempts.c.number)
         )
         return (await self._session.execute(statement)).all()
+
+    async def sms_sent_to(
+        self, patient_ids: Sequence[uuid.UUID], *, since: datetime, until: datetime
+    ) -> list[SentSms]:
+        """The reminders and confirmations these patients were sent by SMS in [since, until],
+        each with the session it named first (handed over to the provider counts as sent)."""
+        went = sa.func.coalesce(messages.c.sent_at, messages.c.handed_over_at)
+        rows = await self._session.execute(
+            sa.select(messages.c.patient_id, messages.c.session_id, went.label("went")).where(
+                messages.c.patient_id.in_(patient_ids),
+                messages.c.channel == "sms",
+                messages.c.kind.in_(("confirmation", "reminder")),
+                messages.c.session_id.is_not(None),
+                went.between(since, until),
+            )
+        )
+        return [SentSms(r.patient_id, r.session_id, r.went) for r in rows]
 
     async def cancel_reminders_except(
         self, session_id: uuid.UUID, keep: set[tuple[int, str]], *, now: datetime

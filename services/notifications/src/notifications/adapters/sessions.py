@@ -117,6 +117,17 @@ class SessionRepository(Repository):
         )
         return (await self._session.execute(statement)).first()
 
+    async def booked_not_started(
+        self, session_id: uuid.UUID, *, after: datetime
+    ) -> sa.Row[Any] | None:
+        """The session, if it is booked and has not started by `after`."""
+        statement = sa.select(sessions).where(
+            sessions.c.session_id == session_id,
+            sessions.c.status == "booked",
+            sessions.c.starts_at > after,
+        )
+        return (await self._session.execute(statement)).first()
+
     async def upcoming_booked(
         self, patient_ids: list[uuid.UUID] | None, *, after: datetime
     ) -> list[sa.Row[Any]]:

@@ -1,4 +1,11 @@
-"""Two-way SMS: a patient's reply confirms, asks to reschedule, or opts out or in."""
+"""Two-way SMS: a patient's reply confirms, asks to reschedule, or opts out or in.
+
+A C or R from a number one patient has answers their next session. Families share phones: from
+a number several patients have, it answers the session of the last reminder or confirmation
+sent to that number in the last 24 hours; when none went, or two went to different patients
+within one minute, it changes nothing and staff get an alert naming the patients (never the
+number).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,15 @@ from typing import Any
 
 from clinic_shared.contracts.events import SessionCancelRequested, SessionConfirmedByPatient
 from notifications.domain.consent import ConsentChange, taken_by_stop
-from notifications.domain.replies import Intent, intent_of
+from notifications.domain.replies import (
+    REPLY_WINDOW,
+    SESSION_GONE,
+    Intent,
+    Unmatched,
+    intent_of,
+    replied_to,
+)
+from notifications.service_layer.alerts import raise_alert
 from notifications.service_layer.consent import apply_consent
 from notifications.service_layer.replanning import replan_reminders
 from notifications.service_layer.scope import Scope
@@ -36,9 +51,8 @@ async def handle_reply(scope: Scope, sms: InboundSms) -> Intent | None:
         if intent == "opt_in" and changed:
             await replan_reminders(scope, patient_ids=changed, channel="sms")
         return intent
-    session = await scope.sessions.next_booked(patients, after=now) if patients else None
+    session = await session_answered(scope, sms, intent, patients)
     if session is None:
-        log.info("reply with no upcoming session", extra={"sms_sid": sms.sid})
         return intent
     if intent == "confirm":
         scope.uow.emit(
@@ -49,6 +63,45 @@ async def handle_reply(scope: Scope, sms: InboundSms) -> Intent | None:
     else:
         await ask_to_reschedule(scope, session)
     return intent
+
+
+async def session_answered(
+    scope: Scope, sms: InboundSms, intent: Intent, patients: list[uuid.UUID]
+) -> Any | None:
+    """The session a C or R answers, or None (staff alerted when the number is shared)."""
+    now = scope.now
+    if len(patients) <= 1:
+        session = await scope.sessions.next_booked(patients, after=now) if patients else None
+        if session is None:
+            log.info("reply with no upcoming session", extra={"sms_sid": sms.sid})
+        return session
+    sent = await scope.messages.sms_sent_to(patients, since=now - REPLY_WINDOW, until=now)
+    match = replied_to(sent, now=now)
+    if isinstance(match, Unmatched):
+        await alert_unmatched(scope, sms, intent, patients, match)
+        return None
+    session = await scope.sessions.booked_not_started(match.session_id, after=now)
+    if session is None:
+        await alert_unmatched(scope, sms, intent, patients, SESSION_GONE)
+    return session
+
+
+async def alert_unmatched(
+    scope: Scope, sms: InboundSms, intent: Intent, patients: list[uuid.UUID], why: Unmatched
+) -> None:
+    """Tell staff a reply from a shared number answered no session: who may have sent it."""
+    named = []
+    for patient_id in sorted(patients):
+        contact = await scope.contacts.get(patient_id)
+        first_name = contact.first_name if contact is not None else None
+        named.append({"patient_id": str(patient_id), "first_name": first_name})
+    log.info("reply from a shared number matched no session", extra={"sms_sid": sms.sid})
+    await raise_alert(
+        scope,
+        "reply_unmatched",
+        sms.sid,
+        {"sms_sid": sms.sid, "intent": intent, "reason": why.reason, "patients": named},
+    )
 
 
 async def ask_to_reschedule(scope: Scope, session: Any) -> None:

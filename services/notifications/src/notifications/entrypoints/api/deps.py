@@ -20,7 +20,7 @@ async def get_settings(runtime: RuntimeDep) -> NotificationsSettings:
 
 
 async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:
-    async with open_scope(runtime) as scope:
+    async with open_scope(runtime, now=runtime.clock()) as scope:
         yield scope
 
 
