@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import aio_pika
+import hypothesis
 import pytest
 
 from clinic_shared.messaging import topology
@@ -19,6 +20,12 @@ from clinic_testing.log_privacy import _no_contact_in_logs
 from clinic_testing.postgres import PostgresDatabases
 
 __all__ = ["_no_contact_in_logs"]  # registered with pytest by being in this plugin module
+
+# Hypothesis's per-example deadline (200 ms by default) is a timing assertion: on a loaded
+# 2-core machine an ordinary example overruns it and the test fails for nothing the code did.
+# Speed is measured in bench/, never in tests, so no example has a deadline.
+hypothesis.settings.register_profile("clinic", deadline=None)
+hypothesis.settings.load_profile("clinic")
 
 S = TypeVar("S", bound=ServiceSettings)
 SettingsFactory = Callable[..., Awaitable[Any]]
