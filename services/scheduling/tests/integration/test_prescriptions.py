@@ -12,6 +12,7 @@ import httpx
 from clinic_shared.auth import Role, mint_token
 from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 from clinic_testing.helpers import eventually
+from scheduling.entrypoints.workers import nudge_once
 
 from .conftest import ADMIN, DESK, MONDAY, PARIS, Clinic, days, instant, local
 
@@ -256,3 +257,28 @@ async def test_pregnancy_refuses_the_course_unless_a_practitioner_overrides(
     overridden = await _override(clinic, course, "contraindications", DR_DUBOIS)
     assert overridden.status_code == 201, overridden.text
     assert (await clinic.book(course, local(MONDAY))).status_code == 201
+
+
+async def test_the_rebooking_nudge_follows_the_course_interval(clinic: Clinic) -> None:
+    course = await _open(clinic, sessions_planned=3, min_interval_days=7, max_interval_days=10)
+    first = await clinic.book_ok(course, local(MONDAY))
+    clinic.travel_to(datetime.combine(MONDAY, time(11), tzinfo=PARIS))
+    done = await clinic.post(f"/v1/sessions/{first['id']}/complete", {}, DR_DUBOIS)
+    assert done.status_code == 200, done.text
+    # the window closes on day 10 (not the treatment's 15): three days ahead is day 7
+    moment = datetime.combine(MONDAY + days(7), time(9), tzinfo=PARIS)
+    assert await nudge_once(clinic.app.state.runtime, lead_days=3, now=moment) == 1
+
+    async def nudges() -> list:
+        return [e for e in clinic.events if e.type == "scheduling.course.rebooking_due"]
+
+    [nudge] = await eventually(nudges, until=lambda found: len(found) == 1)
+    assert nudge.data["window_closes_on"] == (MONDAY + days(10)).isoformat()
+
+
+async def test_erasing_a_patient_forgets_their_conditions(clinic: Clinic) -> None:
+    await _record(clinic, allergies=["lidocaine"], contraindications=["pregnancy"])
+    erased = await clinic.post(f"/v1/patients/{clinic.patient}/erase", {}, ADMIN)
+    assert erased.status_code == 200, erased.text
+    read = await clinic.client.get(f"/v1/patients/{clinic.patient}/conditions", headers=ADMIN)
+    assert (read.json()["allergies"], read.json()["contraindications"]) == ([], [])

@@ -113,3 +113,8 @@ class PrescriptionRepository(Repository):
             .values(patient_id=patient_id, **values)
             .on_conflict_do_update(index_elements=["patient_id"], set_=values)
         )
+
+    async def forget_conditions(self, patient_id: uuid.UUID) -> None:
+        await self._session.execute(
+            sa.delete(patient_conditions).where(patient_conditions.c.patient_id == patient_id)
+        )
