@@ -49,7 +49,7 @@ async def open_course(
     min_interval_days: int | None = None,
     max_interval_days: int | None = None,
     kit_adjustments: dict[str, int] | None = None,
-    by: str = "",
+    by: str,
 ) -> CourseView:
     """Open a course with its prescription (recorded as `by`'s): the session count, the
     interval (the treatment's when not named) and the kit's adjustments."""

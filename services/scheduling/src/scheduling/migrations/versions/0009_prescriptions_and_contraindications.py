@@ -81,6 +81,16 @@ def upgrade() -> None:
         sa.Column("prescribed_by", sa.String(100), nullable=False),
         sa.Column("prescribed_at", UTCDateTime, nullable=False),
     )
+    # every course opened before has its first revision: as opened, by whom not recorded
+    op.execute(
+        sa.text(
+            "INSERT INTO prescriptions (course_id, revision, sessions_planned, min_interval_days, "
+            "max_interval_days, kit_adjustments, prescribed_by, prescribed_at) "
+            "SELECT c.id, 1, c.sessions_planned, t.min_interval_days, t.max_interval_days, "
+            "'{}', 'unrecorded', c.created_at "
+            "FROM courses c JOIN treatments t ON t.code = c.treatment_code"
+        )
+    )
     op.create_table(
         "course_overrides",
         sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.id"), primary_key=True),
