@@ -174,6 +174,7 @@ async def time_planning(db: Database, staff: list[uuid.UUID], patient: uuid.UUID
                 treatment_code="cellulite-thighs",
                 practitioner_id=staff[0],
                 sessions_planned=10,
+                by="bench",
             )
             began = time.perf_counter()
             plan = await course_cases.plan(scope, opened.course.id, course_cases.PlanOptions())

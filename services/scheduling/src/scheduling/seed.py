@@ -69,6 +69,7 @@ def demo_seeder(settings: ServiceSettings) -> Seeder:
             treatment_code="cellulite-thighs",
             practitioner_id=DR_DUBOIS,
             sessions_planned=10,
+            by="demo seed",
         )
         tomorrow = (scope.clinic.now + timedelta(days=1)).astimezone(settings.zone).date()
         options = courses.PlanOptions(first_day=tomorrow, time_of_day=time(10))

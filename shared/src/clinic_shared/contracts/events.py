@@ -92,6 +92,28 @@ class CourseGapsAccepted(CourseFacts):
     gaps: int = Field(ge=1)  # how many gaps this acceptance covered
 
 
+class KitAdjustment(BaseModel):
+    """A prescribed change to the treatment's kit: this many vials of the product per session
+    (0: without it, as "without lidocaine"; a product the kit lacks is added)."""
+
+    product_code: str
+    quantity: int = Field(ge=0, le=20)
+
+
+class CoursePrescribed(CourseFacts):
+    """The course's prescription as it now stands, for the sessions not yet done: sent when the
+    course opens and at every change. `revision` grows by one with each change, so a consumer
+    keeps the highest it has seen, whatever order they arrive in."""
+
+    TYPE = "scheduling.course.prescribed"
+    VERSION = 1
+
+    revision: int = Field(ge=1)
+    min_interval_days: int = Field(ge=1)
+    max_interval_days: int = Field(ge=1)
+    kit_adjustments: list[KitAdjustment] = Field(default_factory=list)
+
+
 class CourseRebookingDue(CourseFacts):
     """The course's next session is not booked and its window closes soon (once per window)."""
 
@@ -314,6 +336,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CourseCompleted,
     CourseAbandoned,
     CourseGapsAccepted,
+    CoursePrescribed,
     CourseRebookingDue,
     SessionBooked,
     SessionRescheduled,

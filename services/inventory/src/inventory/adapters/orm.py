@@ -185,5 +185,9 @@ courses = sa.Table(
     sa.Column("treatment_code", sa.String(50), nullable=False),
     sa.Column("sessions_planned", sa.Integer, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # active, completed, abandoned
+    # The prescription's changes to the treatment's kit (product code: vials per session) and
+    # its revision: 0 until a `scheduling.course.prescribed` arrives; only a newer one applies.
+    sa.Column("kit_adjustments", sa.JSON, nullable=False, server_default=sa.text("'{}'")),
+    sa.Column("prescription_revision", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_courses_status", "status"),
 )

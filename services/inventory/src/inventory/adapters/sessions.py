@@ -162,3 +162,13 @@ class SessionRepository(Repository):
             )
             .values(sequence=sequence, sequence_as_of=at)
         )
+
+    async def booked_of_course(self, course_id: uuid.UUID) -> list[BookedSession]:
+        """The course's sessions still holding stock, earliest first, locked in that order."""
+        rows = await self._session.execute(
+            sa.select(*(c for c in sessions.c if c.name != "sequence_as_of"))
+            .where(sessions.c.course_id == course_id, sessions.c.status == "booked")
+            .order_by(sessions.c.starts_at, sessions.c.session_id)
+            .with_for_update()
+        )
+        return [BookedSession(**r._mapping) for r in rows]

@@ -42,6 +42,9 @@ treatments = sa.Table(
     sa.Column("min_interval_days", sa.Integer, nullable=False),
     sa.Column("max_interval_days", sa.Integer, nullable=False),
     sa.Column("maintenance_interval_days", sa.Integer, nullable=True),
+    # substances its standard kit holds, and the patient's conditions that rule it out
+    sa.Column("contains", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
+    sa.Column("contraindications", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
 )
 
 practitioners = sa.Table(
@@ -91,6 +94,13 @@ courses = sa.Table(
     sa.Column("sessions_planned", sa.Integer, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    # the prescription as it stands (its history in `prescriptions`); no interval: the treatment's
+    sa.Column("min_interval_days", sa.Integer, nullable=True),
+    sa.Column("max_interval_days", sa.Integer, nullable=True),
+    sa.Column("kit_adjustments", sa.JSON, nullable=False, server_default=sa.text("'{}'")),
+    sa.Column("prescription_revision", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("prescribed_by", sa.String(100), nullable=True),
+    sa.Column("prescribed_at", UTCDateTime, nullable=True),
     sa.Index("ix_courses_patient", "patient_id"),
     sa.Index("ix_courses_status", "status"),
     sa.UniqueConstraint("id", "patient_id", name="uq_courses_id_patient"),
@@ -140,6 +150,42 @@ course_gap_acceptances = sa.Table(
     sa.Column("accepted_by", sa.String(200), nullable=False),
     sa.Column("accepted_at", UTCDateTime, nullable=False),
     sa.Index("ix_course_gap_acceptances_course", "course_id"),
+)
+
+# Every revision of a course's prescription, with who made it.
+prescriptions = sa.Table(
+    "prescriptions",
+    metadata,
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.id"), primary_key=True),
+    sa.Column("revision", sa.Integer, primary_key=True),
+    sa.Column("sessions_planned", sa.Integer, nullable=False),
+    sa.Column("min_interval_days", sa.Integer, nullable=False),
+    sa.Column("max_interval_days", sa.Integer, nullable=False),
+    sa.Column("kit_adjustments", sa.JSON, nullable=False),
+    sa.Column("prescribed_by", sa.String(100), nullable=False),
+    sa.Column("prescribed_at", UTCDateTime, nullable=False),
+)
+
+# A practitioner's decision that one rule does not hold for one course, and why.
+course_overrides = sa.Table(
+    "course_overrides",
+    metadata,
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.id"), primary_key=True),
+    sa.Column("rule", sa.String(30), primary_key=True),
+    sa.Column("reason", sa.String(500), nullable=False),
+    sa.Column("overridden_by", sa.String(100), nullable=False),
+    sa.Column("overridden_at", UTCDateTime, nullable=False),
+)
+
+# A patient's allergies (substances) and contraindications (conditions, as pregnancy).
+patient_conditions = sa.Table(
+    "patient_conditions",
+    metadata,
+    sa.Column("patient_id", sa.Uuid, sa.ForeignKey("patients.id"), primary_key=True),
+    sa.Column("allergies", sa.JSON, nullable=False),
+    sa.Column("contraindications", sa.JSON, nullable=False),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
 )
 
 rebooking_nudges = sa.Table(

@@ -158,3 +158,50 @@ class CourseAlreadyActive(Conflict):
             course_id=str(course.id),
             errors=[{"field": "body.treatment_code", "reason": f"an active {area} course exists"}],
         )
+
+
+class BadPrescription(Unprocessable):
+    """A prescription the treatment or the course does not allow; `errors` names each field."""
+
+    type_slug = "bad-prescription"
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__(
+            "The prescription does not fit: "
+            + "; ".join(f"{e['field']} {e['reason']}" for e in errors)
+            + ".",
+            errors=errors,
+        )
+
+
+class MaintenanceTooEarly(Unprocessable):
+    """A new course of an area starting before the pause after the previous one is over."""
+
+    type_slug = "maintenance-too-early"
+
+    def __init__(
+        self, earliest: date, previous_course_id: uuid.UUID, field: str = "body.starts_at"
+    ) -> None:
+        super().__init__(
+            f"The previous course of this area ended too recently: this course may start on "
+            f"{earliest.isoformat()} at the earliest, unless a practitioner overrides it "
+            "(POST /v1/courses/{id}/overrides, rule maintenance_interval, with a reason).",
+            earliest=earliest.isoformat(),
+            previous_course_id=str(previous_course_id),
+            errors=[{"field": field, "reason": f"before {earliest.isoformat()}"}],
+        )
+
+
+class Contraindicated(Conflict):
+    """The course's kit or treatment conflicts with the patient's allergies or conditions."""
+
+    type_slug = "contraindicated"
+
+    def __init__(self, found: list[str], field: str = "body.course_id") -> None:
+        super().__init__(
+            f"The course conflicts with the patient's record ({', '.join(found)}): change the "
+            "prescription, or a practitioner overrides it (POST /v1/courses/{id}/overrides, "
+            "rule contraindications, with a reason).",
+            conflicts=found,
+            errors=[{"field": field, "reason": f"conflicts with {', '.join(found)}"}],
+        )

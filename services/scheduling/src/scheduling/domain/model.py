@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -37,6 +38,8 @@ class Treatment:
     min_interval_days: int
     max_interval_days: int
     maintenance_interval_days: int | None = None
+    contains: Sequence[str] = ()  # substances its standard kit holds (lidocaine, caffeine, ...)
+    contraindications: Sequence[str] = ()  # conditions that rule it out (pregnancy, ...)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,14 @@ class Course:
     sessions_planned: int
     status: CourseStatus
     created_at: datetime
+    # The prescription as it stands: the interval (None: the treatment's), the kit's changes
+    # (product code: vials per session), which revision it is, and who set it.
+    min_interval_days: int | None = None
+    max_interval_days: int | None = None
+    kit_adjustments: Mapping[str, int] = field(default_factory=dict)
+    prescription_revision: int = 1
+    prescribed_by: str | None = None
+    prescribed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

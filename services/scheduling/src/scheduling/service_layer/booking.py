@@ -13,6 +13,7 @@ from clinic_shared.errors import NotFound
 from scheduling.domain import rules
 from scheduling.domain.errors import CourseFull, WrongState
 from scheduling.domain.model import CourseStatus, Session, SessionStatus
+from scheduling.domain.prescriptions import as_prescribed
 from scheduling.service_layer.placement import (
     check_course_interval,
     check_obstacles,
@@ -20,6 +21,7 @@ from scheduling.service_layer.placement import (
     overlap_refused,
     session_end,
 )
+from scheduling.service_layer.prescriptions import check_bookable
 from scheduling.service_layer.scope import Scope, facts
 
 
@@ -79,6 +81,8 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
         raise NotFound(f"No room {room_id}.")
     if (treatment := known.treatment) is None:
         raise NotFound(f"No treatment {course.treatment_code!r}.")
+    await check_bookable(scope, course, treatment, starts_at, "body.starts_at")
+    treatment = as_prescribed(treatment, course)  # the course's interval, not the catalogue's
     ends_at = session_end(treatment, starts_at)
     new_id = uuid.uuid4()
     # Read after the course's lock is held: a concurrent booking of the course has committed.

@@ -28,9 +28,16 @@ from scheduling.domain.planning import (
     RoomChooser,
     plan_course,
 )
+from scheduling.domain.prescriptions import (
+    Override,
+    Prescription,
+    not_before,
+    prescription_of,
+)
 from scheduling.domain.rules import overlaps
 from scheduling.service_layer.booking import book_session
 from scheduling.service_layer.gaps import GapView, gaps_of
+from scheduling.service_layer.prescriptions import check_conditions, maintenance_floor, prescribe
 from scheduling.service_layer.scope import Scope, facts, relabel
 
 
@@ -41,7 +48,13 @@ async def open_course(
     treatment_code: str,
     practitioner_id: uuid.UUID,
     sessions_planned: int | None,
+    min_interval_days: int | None = None,
+    max_interval_days: int | None = None,
+    kit_adjustments: dict[str, int] | None = None,
+    by: str,
 ) -> CourseView:
+    """Open a course with its prescription (recorded as `by`'s): the session count, the
+    interval (the treatment's when not named) and the kit's adjustments."""
     # The patient's row stays locked to the commit: two courses opened for them at once are
     # judged one after the other, so the second sees the first.
     if await scope.patients.get(patient_id, lock=True) is None:
@@ -63,7 +76,14 @@ async def open_course(
     )
     await scope.calendar.add_course(course)
     scope.uow.emit(CourseCreated(**_course_facts(course)))
-    return await view(scope, course)
+    prescription = Prescription(
+        sessions_planned=course.sessions_planned,
+        min_interval_days=min_interval_days or treatment.min_interval_days,
+        max_interval_days=max_interval_days or treatment.max_interval_days,
+        kit_adjustments=kit_adjustments or {},
+    )
+    await prescribe(scope, course, prescription, by=by, revision=1)
+    return await view(scope, await scope.course(course.id))
 
 
 async def _one_active_course_per_area(
@@ -127,6 +147,8 @@ class CourseView:
     sessions: list[Session]
     next_window: Window | None
     gaps: list[GapView]
+    prescription: Prescription
+    overrides: list[Override]
 
     @property
     def interval_broken(self) -> bool:
@@ -137,7 +159,14 @@ class CourseView:
 async def view(scope: Scope, course: Course) -> CourseView:
     sessions = await scope.calendar.sessions_of(course.id)
     found = await gaps_of(scope, course, sessions)
-    return CourseView(course, sessions, await next_window(scope, course, sessions, found), found)
+    return CourseView(
+        course,
+        sessions,
+        await next_window(scope, course, sessions, found),
+        found,
+        prescription_of(course, await scope.treatment(course.treatment_code)),
+        list((await scope.prescriptions.overrides(course.id)).values()),
+    )
 
 
 async def read_course(scope: Scope, course_id: uuid.UUID) -> CourseView:
@@ -157,11 +186,13 @@ async def next_window(
     active = [s for s in sessions if s.active]
     if course.status is not CourseStatus.ACTIVE or len(active) >= course.sessions_planned:
         return None
-    treatment = await scope.treatment(course.treatment_code)
+    treatment = await scope.course_treatment(course)
     if gap := next((g.gap for g in found if g.acceptance is None), None):
         return fill_window(treatment, scope.clinic.zone, gap.before.starts_at, gap.after.starts_at)
     last = max((s.starts_at for s in active), default=None)
-    return rules.interval_window(treatment, scope.clinic.zone, last)
+    floor = await maintenance_floor(scope, course)
+    window = rules.interval_window(treatment, scope.clinic.zone, last)
+    return not_before(window, floor.day if floor else None)
 
 
 @dataclass(frozen=True)
@@ -182,15 +213,19 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
     course = await scope.course(course_id)
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}.")
-    treatment = await scope.treatment(course.treatment_code)
+    treatment = await scope.course_treatment(course)
     every = await scope.calendar.sessions_of(course.id)
     sessions = [s for s in every if s.active]
     remaining = course.sessions_planned - len(sessions)
     if remaining <= 0:
         return []
+    await check_conditions(scope, course, treatment)
     gaps = [g.gap for g in await gaps_of(scope, course, every) if g.acceptance is None]
     today = rules.local_day(now, zone)
     first_day = max(options.first_day or today, today)
+    floor = await maintenance_floor(scope, course)  # not before the pause after the last course
+    if floor is not None:
+        first_day = max(first_day, floor.day)
     previous = max(sessions, key=lambda s: s.starts_at, default=None)
     # Proposals start after the course's last session, which may be well past first_day, or
     # in its first gap.

@@ -20,7 +20,7 @@ class GapView:
 
 async def gaps_of(scope: Scope, course: Course, sessions: list[Session]) -> list[GapView]:
     """The course's gaps in start order, each with the acceptance covering it, if any."""
-    treatment = await scope.treatment(course.treatment_code)
+    treatment = await scope.course_treatment(course)  # the prescribed interval
     found = gaps(sessions, treatment, scope.clinic.zone)
     if not found:
         return []

@@ -156,5 +156,6 @@ async def erase_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
     erased = anonymised(patient, now=now)
     if erased != patient:
         await scope.patients.update(erased)
+        await scope.prescriptions.forget_conditions(patient_id)  # health data goes with them
         scope.uow.emit(PatientErased(patient_id=patient_id, erased_at=now))
     return erased

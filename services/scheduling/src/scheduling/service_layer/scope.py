@@ -20,8 +20,10 @@ from scheduling.adapters.bookings import BookingRepository
 from scheduling.adapters.calendar import CalendarRepository
 from scheduling.adapters.nudges import NudgeRepository
 from scheduling.adapters.patients import PatientRepository
+from scheduling.adapters.prescriptions import PrescriptionRepository
 from scheduling.adapters.staff import StaffRepository
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
+from scheduling.domain.prescriptions import as_prescribed
 from scheduling.domain.rules import HORIZON
 from scheduling.settings import SchedulingSettings
 
@@ -44,6 +46,7 @@ class Scope:
         self.staff = StaffRepository(uow.session)
         self.bookings = BookingRepository(uow.session)
         self.nudges = NudgeRepository(uow.session)
+        self.prescriptions = PrescriptionRepository(uow.session)
 
     async def rollback(self) -> None:
         """Drop what the unit of work wrote so far; it goes on in a new transaction."""
@@ -71,6 +74,10 @@ class Scope:
         if treatment is None:
             raise NotFound(f"No treatment {code!r}.")
         return treatment
+
+    async def course_treatment(self, course: Course) -> Treatment:
+        """The course's treatment with the course's prescribed interval."""
+        return as_prescribed(await self.treatment(course.treatment_code), course)
 
     async def renumber(
         self,

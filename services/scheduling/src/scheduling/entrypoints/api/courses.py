@@ -20,6 +20,12 @@ from scheduling.entrypoints.api.course_schemas import (
     WindowPublic,
 )
 from scheduling.entrypoints.api.deps import ClinicalStaff, FrontDesk, ScopeDep, Staff
+from scheduling.entrypoints.api.prescription_schemas import (
+    KitAdjustmentPublic,
+    OverridePublic,
+    PrescriptionPublic,
+    adjustments_by_product,
+)
 from scheduling.service_layer import courses, gaps
 from scheduling.service_layer.courses import CourseView
 from scheduling.service_layer.gaps import GapView
@@ -36,14 +42,27 @@ def session_public(session: Session) -> SessionPublic:
 
 
 def course_public(view: CourseView) -> CoursePublic:
-    window = view.next_window
+    window, course, prescription = view.next_window, view.course, view.prescription
     return CoursePublic(
-        **asdict(view.course),
+        **vars(course),
         sessions=[session_public(s) for s in view.sessions],
         sessions_active=sum(s.active for s in view.sessions),
         next_window=WindowPublic(**asdict(window)) if window else None,
         interval_broken=view.interval_broken,
         gaps=[gap_public(g) for g in view.gaps],
+        prescription=PrescriptionPublic(
+            revision=course.prescription_revision,
+            sessions_planned=prescription.sessions_planned,
+            min_interval_days=prescription.min_interval_days,
+            max_interval_days=prescription.max_interval_days,
+            kit_adjustments=[
+                KitAdjustmentPublic(product_code=p, quantity=n)
+                for p, n in sorted(prescription.kit_adjustments.items())
+            ],
+            prescribed_by=course.prescribed_by,
+            prescribed_at=course.prescribed_at,
+        ),
+        overrides=[OverridePublic(course_id=course.id, **vars(o)) for o in view.overrides],
     )
 
 
@@ -59,8 +78,12 @@ def gap_public(view: GapView) -> GapPublic:
 
 
 @router.post("", response_model=CoursePublic, status_code=status.HTTP_201_CREATED)
-async def create_course(body: CourseCreate, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
-    course = await courses.open_course(scope, **body.model_dump())
+async def create_course(body: CourseCreate, scope: ScopeDep, who: FrontDesk) -> CoursePublic:
+    """Open a course with its prescription: the session count, the interval within the
+    treatment's bounds (the treatment's when not named) and the kit's adjustments."""
+    fields = body.model_dump(exclude={"kit_adjustments"})
+    adjustments = adjustments_by_product(body.kit_adjustments)
+    course = await courses.open_course(scope, **fields, kit_adjustments=adjustments, by=who.subject)
     await scope.uow.commit()
     return course_public(course)
 

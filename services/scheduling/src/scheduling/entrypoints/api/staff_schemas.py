@@ -50,7 +50,19 @@ class TreatmentBody(Strict):
     default_sessions: StrictInt = Field(ge=1, le=20)
     min_interval_days: StrictInt = Field(7, ge=1, le=90)
     max_interval_days: StrictInt = Field(15, ge=1, le=180)
-    maintenance_interval_days: StrictInt | None = Field(None, ge=1, le=365)
+    maintenance_interval_days: StrictInt | None = Field(
+        None, ge=1, le=365, description="Days after a finished course before the next one starts."
+    )
+    contains: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Substances its standard kit holds, by product code (lidocaine, ...).",
+    )
+    contraindications: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Patients' conditions that rule it out (pregnancy, ...).",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
