@@ -20,6 +20,7 @@ from scheduling.adapters.bookings import BookingRepository
 from scheduling.adapters.calendar import CalendarRepository
 from scheduling.adapters.nudges import NudgeRepository
 from scheduling.adapters.patients import PatientRepository
+from scheduling.adapters.session_states import SessionStateRepository
 from scheduling.adapters.staff import StaffRepository
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
 from scheduling.domain.rules import HORIZON
@@ -44,6 +45,7 @@ class Scope:
         self.staff = StaffRepository(uow.session)
         self.bookings = BookingRepository(uow.session)
         self.nudges = NudgeRepository(uow.session)
+        self.states = SessionStateRepository(uow.session)
 
     async def rollback(self) -> None:
         """Drop what the unit of work wrote so far; it goes on in a new transaction."""
