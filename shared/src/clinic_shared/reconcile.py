@@ -115,6 +115,41 @@ def _unavailable(why: str) -> ServiceUnavailable:
     )
 
 
+Drifted = Callable[[list[SessionState]], Awaitable[list[tuple[SessionState, str]]]]
+"""Which of these sessions the projection has wrong, and how (the kind of drift)."""
+ROUNDS = 3
+"""A session may drift in several ways at once (moved and renumbered): one repair each."""
+
+
+async def reconcile_projection(
+    owner: OwnerSessions,
+    report: DriftReport,
+    *,
+    drifted: Drifted,
+    apply: Callable[[SessionState], Awaitable[None]],
+) -> None:
+    """Compare every session the owner lists with the projection; apply the owner's facts to
+    each one drifted until it no longer is (at most ROUNDS times); count both by kind.
+
+    A session is counted repaired only when, read again, it no longer drifts: facts older than
+    the projection are refused by its guards and leave it found, not repaired.
+    """
+    async for page in owner.pages():
+        report.checked += len(page)
+        for state, kind in await drifted(page):
+            report.found[kind] += 1
+            for _ in range(ROUNDS):
+                await apply(state)
+                if not await drifted([state]):
+                    report.repaired[kind] += 1
+                    break
+            else:
+                log.warning(
+                    "session drift not repaired",
+                    extra={"session_id": str(state.session_id), "kind": kind},
+                )
+
+
 def lease_key(name: str) -> int:
     """A stable 63-bit advisory lock key for `name` (the same in every replica)."""
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") >> 1

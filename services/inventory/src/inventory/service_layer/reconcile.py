@@ -3,12 +3,12 @@
 Each session of scheduling's list is compared with the copy here (`domain.reconcile.drift_of`);
 a drifted one is repaired by applying the owner's facts as of their version, through the same
 handlers and newest-first guards as scheduling's events: a repair can never undo a newer state.
-A session counts as repaired when, read again, it no longer drifts.
+A session counts as repaired when, read again, it no longer drifts
+(`clinic_shared.reconcile.reconcile_projection`).
 """
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from typing import Any
 
@@ -22,10 +22,10 @@ from clinic_shared.contracts.events import (
 from clinic_shared.contracts.sessions import SessionState
 from clinic_shared.db import utcnow
 from clinic_shared.outbox.retry import committed
-from clinic_shared.reconcile import DriftReport, OwnerSessions
+from clinic_shared.reconcile import DriftReport, OwnerSessions, reconcile_projection
 from clinic_shared.runtime import ServiceRuntime
 from inventory.adapters.reconcile import ProjectionRepository
-from inventory.domain.reconcile import DriftKind, drift_of
+from inventory.domain.reconcile import drift_of
 from inventory.service_layer.completion import consume_for_completed_session
 from inventory.service_layer.reserving import (
     announce,
@@ -38,35 +38,29 @@ from inventory.service_layer.reserving import (
 from inventory.service_layer.scope import Scope, open_scope
 from inventory.service_layer.session_events import move_reservations, release_for_ended_session
 
-log = logging.getLogger(__name__)
-ROUNDS = 3  # a session may drift in several ways (moved and renumbered): repaired one by one
-
 
 async def reconcile_sessions(
     runtime: ServiceRuntime, owner: OwnerSessions, report: DriftReport
 ) -> None:
     """Compare every session scheduling lists with the copy here; repair and count drift."""
-    async for page in owner.pages():
-        report.checked += len(page)
-        for state, kind in await _drifted(runtime, page):
-            report.found[kind] += 1
-            if await _repair(runtime, state):
-                report.repaired[kind] += 1
-            else:
-                log.warning(
-                    "session drift not repaired",
-                    extra={"session_id": str(state.session_id), "kind": kind},
-                )
+
+    async def apply(state: SessionState) -> None:
+        await committed(lambda: open_scope(runtime), lambda scope: apply_owner_facts(scope, state))
+
+    await reconcile_projection(
+        owner, report, drifted=lambda states: drifted(runtime, states), apply=apply
+    )
 
 
-async def _drifted(
+async def drifted(
     runtime: ServiceRuntime, states: list[SessionState]
-) -> list[tuple[SessionState, DriftKind]]:
+) -> list[tuple[SessionState, str]]:
+    """The sessions among `states` whose copy here differs from them, and how."""
     async with open_scope(runtime) as scope:
         repo = ProjectionRepository(scope.uow.session)
         projected = await repo.projected([s.session_id for s in states])
         kits = await repo.kits()
-    found: list[tuple[SessionState, DriftKind]] = []
+    found: list[tuple[SessionState, str]] = []
     for state in states:
         kind = drift_of(
             projected.get(state.session_id),
@@ -78,15 +72,6 @@ async def _drifted(
         if kind is not None:
             found.append((state, kind))
     return found
-
-
-async def _repair(runtime: ServiceRuntime, state: SessionState) -> bool:
-    """Apply the owner's facts until the copy no longer drifts; whether it does not."""
-    for _ in range(ROUNDS):
-        await committed(lambda: open_scope(runtime), lambda scope: apply_owner_facts(scope, state))
-        if not await _drifted(runtime, [state]):
-            return True
-    return False
 
 
 async def apply_owner_facts(scope: Scope, state: SessionState) -> None:
