@@ -141,7 +141,7 @@ async def test_a_kit_change_that_never_reached_a_booked_session_is_applied(
             )
         )
         await db.commit()
-    scheduling.put(state(booked))
+    scheduling.put(state(booked, minutes_ago=6))  # written just before its booked event
 
     report = await reconcile(inventory)
 

@@ -101,7 +101,9 @@ async def refit_kit(scope: Scope, state: SessionState) -> None:
     """Make a booked session hold its treatment's kit as it is now: give back the vials of
     products it no longer uses (or beyond the kit's count), reserve or mark short the rest."""
     booked = await scope.sessions.get(state.session_id, lock=True)
-    if booked is None or not booked.holds_stock or booked.as_of > state.version:
+    # The kit is inventory's own; scheduling's version orders only the session's facts, which
+    # must still be the ones compared (booked, at this time) now that the row is locked.
+    if booked is None or not booked.holds_stock or booked.starts_at != state.starts_at:
         return
     kit = {line.product_code: line.quantity for line in await scope.kits.get(booked.treatment_code)}
     held = await scope.sessions.reservations(booked.session_id)
