@@ -170,10 +170,8 @@ async def test_lost_events_and_a_stale_kit_are_repaired_once(
     scheduling_side = scheduling.server.config.app
     async with httpx.AsyncClient(base_url=scheduling.url, timeout=20) as api:
         desk = Desk(api)
-        async with (
-            running(inventory_app(stock_settings)) as stock,
-            running(notifications_app(notify_settings)) as notify,
-        ):
+        apps = (inventory_app(stock_settings), notifications_app(notify_settings))
+        async with running(apps[0]) as stock, running(apps[1]) as notify:
             for product in PRODUCTS:
                 body = {"product_code": product, "lot_number": f"{product}-1",
                         "expires_on": (date.today() + timedelta(days=400)).isoformat(),
@@ -184,7 +182,6 @@ async def test_lost_events_and_a_stale_kit_are_repaired_once(
             cancelled = await desk.book("cellulite-abdomen", week_ahead(4, 1))
             moved = await desk.book("cellulite-calves", week_ahead(4, 2))
             refitted = await desk.book("cellulite-arms", week_ahead(4, 3))
-            apps = (stock._transport.app, notify._transport.app)  # type: ignore[attr-defined]
 
             async def heard() -> tuple[int, int]:
                 known = await rows(apps[1], sa.select(copies.c.session_id))
