@@ -3,6 +3,10 @@ scheduling's facts as of their version; a repair never undoes a newer state, not
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -204,3 +208,32 @@ async def test_scheduling_down_is_a_503_and_nothing_changes(
 
     assert answer.status_code == 503
     assert answer.json()["service"] == "scheduling"
+
+
+async def test_the_command_line_reconciles_and_prints_the_report(
+    inventory: Inventory, scheduling: FakeScheduling
+) -> None:
+    await stocked(inventory)
+    session = uuid.uuid4()
+    scheduling.put(state(session_event(SessionBooked, session, days=10)))
+    settings = inventory.app.state.runtime.settings
+    env = os.environ | {
+        "INVENTORY_DATABASE_URL": settings.database_url,
+        "INVENTORY_SCHEDULING_URL": scheduling.url,
+        "CLINIC_LOG_LEVEL": "WARNING",
+    }
+    env.pop("AMQP_URL", None)
+
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "inventory.reconcile", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await command.communicate()
+
+    assert command.returncode == 0, err.decode()
+    report = json.loads(out)
+    assert (report["found"], report["repaired"]) == ({"missing": 1}, {"missing": 1})
+    assert await held(inventory, session) == {
+        ("caffeine", "CAF-SHORT", 1),
+        ("vitamin-blend", "VIT-1", 1),
+    }

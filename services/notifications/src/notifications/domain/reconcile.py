@@ -31,18 +31,19 @@ def drift_of(
 ) -> DriftKind | None:
     """The first way the copy differs from the owner's facts in what messages depend on, or None.
 
-    Only a session still to come needs a copy here (its confirmation and reminders); a booked copy
-    of a session the owner ended would still remind the patient of it.
+    Only a session still to come needs a copy here (its confirmation and reminders), or a move
+    told; a booked copy of a session the owner ended would still remind the patient of it, and
+    one the owner completed owes the patient its after-care.
     """
+    to_come = owner_status in UPCOMING and owner_starts_at > now
     if projected is None:
-        upcoming = owner_status in UPCOMING and owner_starts_at > now
-        return "missing" if upcoming else None
+        return "missing" if to_come else None
     if projected.status == "booked":
-        if owner_status in ENDED:
+        if owner_status in ENDED and projected.starts_at > now:
             return "cancelled_still_booked"
         if owner_status == "completed":
             return "completed_still_booked"
-        if projected.starts_at != owner_starts_at:
+        if to_come and projected.starts_at != owner_starts_at:
             return "moved"
     if owner_sequence > 0 and projected.sequence != owner_sequence:
         return "renumbered"
