@@ -3,11 +3,18 @@ between the event of the change before and the event of its own change."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import pytest
+
 from clinic_testing.helpers import eventually
+from scheduling.entrypoints.api.session_states import cursor_of
 
 from .conftest import ADMIN, MONDAY, Clinic, days, instant, local
+
+PLUS_ONE = timezone(timedelta(hours=1))
 
 
 async def states(clinic: Clinic, **params: Any) -> dict[str, Any]:
@@ -65,14 +72,23 @@ async def test_a_moved_session_comes_after_the_others_with_a_version_between_its
     assert booked_at < instant(state["version"]) <= moved_at
 
 
-async def test_a_cursor_the_list_did_not_give_is_a_422_naming_after(clinic: Clinic) -> None:
-    answer = await clinic.client.get(
-        "/v1/sessions/states", params={"after": "not-a-cursor"}, headers=ADMIN
-    )
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"after": "not-a-cursor"}, "query.after"),
+        ({"after": cursor_of(datetime.min.replace(tzinfo=PLUS_ONE), uuid.uuid4())}, "query.after"),
+        ({"updated_since": "0001-01-01T00:00:00+01:00"}, "query.updated_since"),
+        ({"limit": 501}, "query.limit"),
+    ],
+)
+async def test_a_bad_cursor_instant_or_limit_is_a_422_naming_it(
+    clinic: Clinic, params: dict[str, Any], field: str
+) -> None:
+    answer = await clinic.client.get("/v1/sessions/states", params=params, headers=ADMIN)
 
-    assert answer.status_code == 422
+    assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
-    assert [e["field"] for e in answer.json()["errors"]] == ["query.after"]
+    assert [e["field"] for e in answer.json()["errors"]] == [field]
 
 
 async def _session_events(clinic: Clinic, session_id: str) -> list[Any]:

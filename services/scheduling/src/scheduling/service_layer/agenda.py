@@ -36,5 +36,8 @@ async def session_states(
     limit: int,
 ) -> list[SessionState]:
     """Every session's current facts and version, oldest version first, for the services that
-    keep a projection of them to reconcile with."""
+    keep a projection of them to reconcile with; `updated_since` between 1970 and the horizon."""
+    if updated_since is not None:
+        clinic = scope.clinic
+        rules.check_horizon(updated_since, clinic.now, clinic.horizon, "query.updated_since")
     return await scope.states.page(updated_since=updated_since, after=after, limit=limit)

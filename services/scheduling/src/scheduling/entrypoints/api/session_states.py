@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -58,8 +58,8 @@ def read_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         at = datetime.fromisoformat(version)
         if at.tzinfo is None:
             raise ValueError("no offset")
-        return at, uuid.UUID(session_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        return at.astimezone(UTC), uuid.UUID(session_id)
+    except (ValueError, OverflowError, binascii.Error) as exc:
         raise Unprocessable(
             "`after` is not a cursor this list gave.",
             errors=[{"field": "query.after", "reason": "not a cursor from `next`"}],
