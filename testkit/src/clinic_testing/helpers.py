@@ -49,8 +49,8 @@ def free_port() -> int:
 class Served:
     """An app served by uvicorn on a free local port, in the test's event loop."""
 
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
+    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # No access log, as in production (`clinic_shared.serve`): a URL's query can hold contacts.
         config = uvicorn.Config(
@@ -81,9 +81,10 @@ class Served:
 
 
 @asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[Served]:
-    """Serve `app` over real HTTP for the block: for clients that are not in this process."""
-    server = Served(app)
+async def served(app: FastAPI, port: int | None = None) -> AsyncIterator[Served]:
+    """Serve `app` over real HTTP for the block (on `port`, else a free one): for clients that
+    are not in this process."""
+    server = Served(app, port)
     await server.start()
     try:
         yield server

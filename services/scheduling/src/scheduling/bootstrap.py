@@ -13,6 +13,7 @@ from scheduling.entrypoints.api import (
     export,
     patients,
     prescriptions,
+    session_states,
     sessions,
     staff,
     time_off,
@@ -39,6 +40,7 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             time_off.router,
             courses.router,
             prescriptions.router,
+            session_states.router,  # before sessions': `states` is not a session id
             sessions.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),

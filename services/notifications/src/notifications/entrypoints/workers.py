@@ -10,12 +10,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from clinic_shared.reconcile import reconcile_worker
 from clinic_shared.runtime import ServiceRuntime, Worker
 from notifications.adapters.channels import Channels, Sender
 from notifications.adapters.channels.local import LocalOutbox
 from notifications.adapters.channels.smtp import SmtpChannel, SmtpOptions
 from notifications.adapters.channels.twilio import TwilioChannel, TwilioOptions
 from notifications.domain.delivery import RetryPolicy
+from notifications.entrypoints.reconcile import interval, reconciler
 from notifications.service_layer.attempts import DispatchOptions
 from notifications.service_layer.digest import StaffDigest
 from notifications.service_layer.dispatch import Dispatcher
@@ -97,9 +99,10 @@ def build_workers(
     settings: NotificationsSettings, channels: Channels | None = None
 ) -> list[Worker]:
     """The dispatch and digest loops (none when dispatch is off), sending through `channels`
-    (else those the settings configure)."""
+    (else those the settings configure), and the reconciliation of sessions with scheduling."""
+    reconciling = reconcile_worker(reconciler, interval=interval)
     if not settings.dispatch_enabled:
-        return []
+        return [reconciling]
     ways_out = channels if channels is not None else build_channels(settings)
 
     async def dispatch(runtime: ServiceRuntime) -> None:
@@ -131,4 +134,4 @@ def build_workers(
                 log.exception("staff digest round failed")
             await runtime.idle(settings.staff_digest_seconds)
 
-    return [dispatch, digest]
+    return [dispatch, digest, reconciling]

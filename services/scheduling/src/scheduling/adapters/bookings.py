@@ -23,6 +23,7 @@ from scheduling.adapters.calendar import (
     IS_ACTIVE,
     SESSION_COLUMNS,
     clash_params,
+    version_stamp,
 )
 from scheduling.adapters.orm import (
     courses,
@@ -164,7 +165,7 @@ _ADD = sa.insert(sessions).values(
     status=SessionStatus.BOOKED.value,
     stock_at_risk=False,
     created_at=_NOW,
-    updated_at=_NOW,
+    updated_at=sa.bindparam("version", type_=UTCDateTime),
 )
 # PostgreSQL: the insert rides on the read. Every part of one statement sees the same snapshot,
 # taken before the insert: the new session is neither among the course's sessions nor a clash.
@@ -263,7 +264,7 @@ class BookingRepository(Repository):
         params = clash_params(patient_id, practitioner_id, room_id, start, end)
         params["course_id"] = course_id
         if adding is not None:
-            params |= {"new_id": adding[0], "now": adding[1]}
+            params |= {"new_id": adding[0], "now": adding[1], "version": version_stamp()}
         statement = _AROUND_DIRECT if adding is None else _ADD_AROUND
         found: list[Session] = []
         away: list[TimeOff] = []

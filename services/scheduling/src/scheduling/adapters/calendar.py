@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from clinic_shared.db import utcnow
 from clinic_shared.direct import Direct
 from clinic_shared.outbox import Repository
 from scheduling.adapters.orm import course_gap_acceptances, courses, sessions
@@ -25,6 +26,18 @@ IS_ACTIVE = sessions.c.status.in_(
 # starts at most this long before it, which bounds every overlap query to a window of the
 # (practitioner_id, starts_at) index instead of the resource's whole history.
 LONGEST_SESSION = timedelta(minutes=240)
+
+
+def version_stamp() -> datetime:
+    """A session row's `updated_at`, its version for reconciliation (`GET /v1/sessions/states`).
+
+    The real clock, as events' `occurred_at` is, not the clinic's `now` (which tests move):
+    written after the row is locked and before its event is emitted, it is newer than every
+    event of an earlier change and not newer than this change's own event.
+    """
+    return utcnow()
+
+
 SESSION_COLUMNS = [
     sessions.c.id,
     sessions.c.course_id,
@@ -161,7 +174,7 @@ class CalendarRepository(Repository):
         values = vars(session) | {
             "status": session.status.value,
             "created_at": now,
-            "updated_at": now,
+            "updated_at": version_stamp(),
         }
         await self._session.execute(_ADD_SESSION, values)
 
@@ -179,9 +192,8 @@ class CalendarRepository(Repository):
     async def update_session(self, id: uuid.UUID, now: datetime, **values: Any) -> None:
         if isinstance(values.get("status"), SessionStatus):
             values["status"] = values["status"].value
-        await self._session.execute(
-            sa.update(sessions).where(sessions.c.id == id).values(**values, updated_at=now)
-        )
+        values["updated_at"] = version_stamp()
+        await self._session.execute(sa.update(sessions).where(sessions.c.id == id).values(**values))
 
     async def first_overlap(
         self,
@@ -252,7 +264,7 @@ class CalendarRepository(Repository):
             .values(
                 status=SessionStatus.CONFIRMED.value,
                 confirmed_at=confirmed_at,
-                updated_at=now,
+                updated_at=version_stamp(),
             )
         )
 

@@ -21,6 +21,7 @@ from scheduling.adapters.calendar import CalendarRepository
 from scheduling.adapters.nudges import NudgeRepository
 from scheduling.adapters.patients import PatientRepository
 from scheduling.adapters.prescriptions import PrescriptionRepository
+from scheduling.adapters.session_states import SessionStateRepository
 from scheduling.adapters.staff import StaffRepository
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
 from scheduling.domain.prescriptions import as_prescribed
@@ -47,6 +48,7 @@ class Scope:
         self.bookings = BookingRepository(uow.session)
         self.nudges = NudgeRepository(uow.session)
         self.prescriptions = PrescriptionRepository(uow.session)
+        self.states = SessionStateRepository(uow.session)
 
     async def rollback(self) -> None:
         """Drop what the unit of work wrote so far; it goes on in a new transaction."""
