@@ -62,7 +62,7 @@ def demo_seeder(settings: ServiceSettings) -> Seeder:
         for room_id, name in ROOMS.items():
             await scope.staff.add_room(room_id, name, scope.clinic.now)
         for cmd in DEMO_PATIENTS:
-            await register_patient(scope, cmd, phone_region="GB")
+            await register_patient(scope, cmd, country=settings.country)
         opened = await courses.open_course(
             scope,
             patient_id=AMELIA,

@@ -29,7 +29,19 @@ patients = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("erased_at", UTCDateTime, nullable=True),
     sa.Column("duplicate_of", sa.Uuid, nullable=True),
+    # domain.patients.name_key of the name: null only where the release before 0009 wrote the row
+    sa.Column("name_key", sa.String(400), nullable=True),
+    sa.Index(
+        "ix_patients_name_search",
+        sa.text("(coalesce(name_key, lower(first_name || ' ' || last_name))) gin_trgm_ops"),
+        postgresql_using="gin",
+    ),
 )
+
+PATIENT_NAME_SEARCH = sa.func.coalesce(
+    patients.c.name_key, sa.func.lower(patients.c.first_name + " " + patients.c.last_name)
+)
+"""What a name search compares, as `ix_patients_name_search` indexes it."""
 
 treatments = sa.Table(
     "treatments",

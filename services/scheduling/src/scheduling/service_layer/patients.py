@@ -14,7 +14,9 @@ from scheduling.domain.patients import (
     Patient,
     anonymised,
     check_reachable,
+    name_key,
     normalise_phone,
+    phone_or_none,
 )
 from scheduling.service_layer.scope import Scope
 
@@ -42,10 +44,10 @@ def _contact_event(patient: Patient, event: type[PatientRegistered]) -> PatientR
     return event(**fields)
 
 
-async def register_patient(scope: Scope, cmd: RegisterPatient, *, phone_region: str) -> Patient:
+async def register_patient(scope: Scope, cmd: RegisterPatient, *, country: str) -> Patient:
     """Register a patient and announce it. A retry (a known id with the same details) returns
     the patient already there; a known id with other details is a 409 naming them."""
-    phone = normalise_phone(cmd.phone, phone_region) if cmd.phone else None
+    phone = normalise_phone(cmd.phone, country) if cmd.phone else None
     email = cmd.email.strip().lower() if cmd.email else None
     if cmd.patient_id is not None and (existing := await scope.patients.get(cmd.patient_id)):
         _same_registration(existing, cmd, phone=phone, email=email)
@@ -108,7 +110,7 @@ def _same_registration(
 
 
 async def update_patient(
-    scope: Scope, patient_id: uuid.UUID, changes: dict[str, Any], *, phone_region: str
+    scope: Scope, patient_id: uuid.UUID, changes: dict[str, Any], *, country: str
 ) -> Patient:
     """Change the details sent (never consent, which notifications owns); the preferred channel
     must keep its address. A consented channel without one is simply not used."""
@@ -118,7 +120,7 @@ async def update_patient(
     if patient.erased_at is not None:
         raise Conflict(f"Patient {patient_id} was erased; register them again if they return.")
     if changes.get("phone"):
-        changes["phone"] = normalise_phone(changes["phone"], phone_region)
+        changes["phone"] = normalise_phone(changes["phone"], country)
     if changes.get("email"):
         changes["email"] = changes["email"].strip().lower()
     updated = replace(patient, **changes)
@@ -143,10 +145,25 @@ async def get_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
 
 
 async def list_patients(
-    scope: Scope, *, limit: int, offset: int, query: str | None = None
+    scope: Scope, *, limit: int, offset: int, query: str | None = None, country: str
 ) -> list[Patient]:
-    """Patients by name, in pages; `query` finds them by name, email or phone."""
-    return await scope.patients.list(limit=limit, offset=offset, query=query)
+    """Patients by name, in pages. `query` finds them as it is typed, by a part of their name
+    ignoring accents and case ("chloe" finds Chloé), or exactly by their phone number in any
+    format (read as `country` writes it when it has no + code) or by their email.
+
+    Names are kept in the clear (staff read them on every page), so a name is matched by its
+    `name_key`, stored beside it and indexed by trigrams; phone numbers and emails are sealed,
+    so they are matched only whole, by the blind index of their normalised form."""
+    text = (query or "").strip()
+    if not text:
+        return await scope.patients.list(limit=limit, offset=offset)
+    return await scope.patients.list(
+        limit=limit,
+        offset=offset,
+        name=name_key(text) or None,
+        phone=phone_or_none(text, country),
+        email=text.lower() if "@" in text else None,
+    )
 
 
 async def erase_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:

@@ -28,9 +28,7 @@ async def create_patient(
 ) -> PatientPublic:
     """Register a patient; their contact details reach notifications by event."""
     cmd = patients.RegisterPatient(patient_id=body.id, **body.model_dump(exclude={"id"}))
-    patient = await patients.register_patient(
-        scope, cmd, phone_region=settings.default_phone_region
-    )
+    patient = await patients.register_patient(scope, cmd, country=settings.country)
     await scope.uow.commit()
     return PatientPublic.model_validate(patient)
 
@@ -50,7 +48,7 @@ async def update_patient(
 ) -> PatientPublic:
     """Change a patient's details or consent; notifications hears of it by event."""
     patient = await patients.update_patient(
-        scope, patient_id, body.changes(), phone_region=settings.default_phone_region
+        scope, patient_id, body.changes(), country=settings.country
     )
     await scope.uow.commit()
     return PatientPublic.model_validate(patient)
@@ -59,11 +57,21 @@ async def update_patient(
 @router.get("", response_model=list[PatientPublic])
 async def list_patients(
     scope: ScopeDep,
+    settings: SettingsDep,
     _: ClinicalStaff,  # searching patients by name, phone or email is not stock work
     page: Annotated[Page, paged(50)],
-    q: Annotated[str | None, Query(max_length=100, description="Name, email or phone")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="A part of the name (accents and case ignored), or a whole phone "
+            "number (any format) or email",
+        ),
+    ] = None,
 ) -> list[PatientPublic]:
-    found = await patients.list_patients(scope, limit=page.limit, offset=page.offset, query=q)
+    found = await patients.list_patients(
+        scope, limit=page.limit, offset=page.offset, query=q, country=settings.country
+    )
     return [PatientPublic.model_validate(p) for p in found]
 
 
