@@ -158,3 +158,17 @@ class CourseAlreadyActive(Conflict):
             course_id=str(course.id),
             errors=[{"field": "body.treatment_code", "reason": f"an active {area} course exists"}],
         )
+
+
+class ErasedPatient(Conflict):
+    """The patient was erased: nothing new is booked for them."""
+
+    type_slug = "patient-erased"
+
+    def __init__(self, patient_id: uuid.UUID, field: str = "body.patient_id") -> None:
+        super().__init__(
+            f"Patient {patient_id} was erased: they get no new course or session. Register "
+            "them again if they return.",
+            patient_id=str(patient_id),
+            errors=[{"field": field, "reason": "the patient was erased"}],
+        )

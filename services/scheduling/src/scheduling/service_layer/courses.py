@@ -6,12 +6,23 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from clinic_shared.contracts.events import CourseAbandoned, CourseCreated, SessionCancelled
+from clinic_shared.contracts.events import (
+    Action,
+    CourseAbandoned,
+    CourseCreated,
+    SessionCancelled,
+)
 from clinic_shared.errors import AppError, NotFound, Unprocessable
 from scheduling.domain import rules
-from scheduling.domain.errors import CourseAlreadyActive, UnknownTreatment, WrongState
+from scheduling.domain.errors import (
+    CourseAlreadyActive,
+    ErasedPatient,
+    UnknownTreatment,
+    WrongState,
+)
 from scheduling.domain.model import (
     ACTIVE,
+    UPCOMING,
     Course,
     CourseStatus,
     Session,
@@ -42,8 +53,11 @@ async def open_course(
 ) -> CourseView:
     # The patient's row stays locked to the commit: two courses opened for them at once are
     # judged one after the other, so the second sees the first.
-    if await scope.patients.get(patient_id, lock=True) is None:
+    patient = await scope.patients.get(patient_id, lock=True)
+    if patient is None:
         raise NotFound(f"No patient {patient_id}.")
+    if patient.erased_at is not None:
+        raise ErasedPatient(patient_id)
     treatment = await scope.staff.treatment(treatment_code)
     if treatment is None:
         raise UnknownTreatment(treatment_code)
@@ -94,16 +108,40 @@ async def abandon(scope: Scope, course_id: uuid.UUID) -> CourseView:
         )
     upcoming = [s for s in sessions if s.status in ACTIVE and s.starts_at > now]
     action = scope.action(len(upcoming)) if upcoming else None
+    await _stop(scope, course, upcoming, action, "course abandoned")
+    return await view(scope, await scope.course(course.id))
+
+
+async def stop_courses_of(scope: Scope, patient_id: uuid.UUID, reason: str) -> int:
+    """Abandon the patient's active courses and cancel their sessions yet to start, as one
+    action (their vials released and their messages cancelled); a session under way is left
+    to be completed or marked a no-show. The number of sessions cancelled."""
+    now = scope.clinic.now
+    stopping = []
+    for found in await scope.calendar.courses_of(patient_id):
+        if found.status is CourseStatus.ACTIVE:
+            course = await scope.course(found.id, lock=True)  # a booking of it waits, then sees
+            sessions = await scope.calendar.sessions_of(course.id)
+            upcoming = [s for s in sessions if s.status in UPCOMING and s.starts_at > now]
+            stopping.append((course, upcoming))
+    cancelling = sum(len(upcoming) for _, upcoming in stopping)
+    action = scope.action(cancelling) if cancelling else None
+    for course, upcoming in stopping:
+        await _stop(scope, course, upcoming, action, reason)
+    return cancelling
+
+
+async def _stop(
+    scope: Scope, course: Course, upcoming: list[Session], action: Action | None, reason: str
+) -> None:
+    """Cancel the course's `upcoming` sessions as part of `action`, then abandon it."""
     for session in upcoming:
         await scope.calendar.update_session(
-            session.id, now, status=SessionStatus.CANCELLED, cancel_reason="course abandoned"
+            session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
         )
-        scope.uow.emit(
-            SessionCancelled(**facts(session, course, action=action), reason="course abandoned")
-        )
+        scope.uow.emit(SessionCancelled(**facts(session, course, action=action), reason=reason))
     await scope.calendar.set_course_status(course.id, CourseStatus.ABANDONED)
     scope.uow.emit(CourseAbandoned(**_course_facts(course)))
-    return await view(scope, await scope.course(course.id))
 
 
 def _course_facts(course: Course) -> dict[str, object]:

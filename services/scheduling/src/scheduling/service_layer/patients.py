@@ -18,6 +18,7 @@ from scheduling.domain.patients import (
     normalise_phone,
     phone_or_none,
 )
+from scheduling.service_layer import courses
 from scheduling.service_layer.scope import Scope
 
 
@@ -167,11 +168,19 @@ async def list_patients(
 
 
 async def erase_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
-    """Anonymise the patient, keep their courses and sessions, and tell the other services once."""
-    patient = await get_patient(scope, patient_id)
+    """Anonymise the patient, keep their past sessions, and tell the other services once. Their
+    active courses are abandoned and their sessions yet to start cancelled (releasing the vials
+    and cancelling the messages, by the usual events); nothing new is booked for them after.
+
+    The erasure is announced before the cancellations, so notifications has forgotten how to
+    reach the patient when they arrive: an erased patient gets no cancellation notice."""
+    patient = await scope.patients.get(patient_id, lock=True)  # a course opened meanwhile waits
+    if patient is None:
+        raise NotFound(f"No patient {patient_id}.")
     now = scope.clinic.now
     erased = anonymised(patient, now=now)
     if erased != patient:
         await scope.patients.update(erased)
         scope.uow.emit(PatientErased(patient_id=patient_id, erased_at=now))
+        await courses.stop_courses_of(scope, patient_id, reason="patient erased")
     return erased

@@ -77,7 +77,9 @@ async def list_patients(
 
 @router.post("/{patient_id}/erase", response_model=PatientPublic)
 async def erase(patient_id: uuid.UUID, scope: ScopeDep, _: Admin) -> PatientPublic:
-    """Forget who the patient is, here and (by event) in notifications; sessions stay on record.
+    """Forget who the patient is, here and (by event) in notifications and inventory. Their
+    active courses are abandoned and their sessions yet to start cancelled (vials released,
+    messages cancelled); past sessions stay on record. Nothing new is booked for them after.
 
     Erasing an erased patient answers the same and changes nothing.
     """
