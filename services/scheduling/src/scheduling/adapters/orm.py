@@ -148,5 +148,19 @@ rebooking_nudges = sa.Table(
     sa.Column("emitted_at", UTCDateTime, nullable=False),
 )
 
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),  # the order they were made
+    sa.Column("kind", sa.String(16), nullable=False),  # patient, course or session
+    sa.Column("record_id", sa.Uuid, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("by", sa.String(200), nullable=False),  # the token's subject
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),  # the names of the fields changed, no values
+    sa.Index("ix_audit_entries_record", "kind", "record_id", "id"),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

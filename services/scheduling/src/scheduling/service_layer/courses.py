@@ -42,6 +42,8 @@ from scheduling.domain.rules import overlaps
 from scheduling.service_layer.booking import book_session
 from scheduling.service_layer.scope import Scope, facts, relabel
 
+OPENED_FIELDS = ("treatment_code", "practitioner_id", "sessions_planned")
+
 
 async def open_course(
     scope: Scope,
@@ -74,6 +76,7 @@ async def open_course(
         created_at=scope.clinic.now,
     )
     await scope.calendar.add_course(course)
+    await scope.record("course", course.id, "opened", OPENED_FIELDS)
     scope.uow.emit(CourseCreated(**_course_facts(course)))
     return await view(scope, course)
 
@@ -140,7 +143,10 @@ async def _stop(
             session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
         )
         scope.uow.emit(SessionCancelled(**facts(session, course, action=action), reason=reason))
+    cancelled = [s.id for s in upcoming]
+    await scope.record("session", cancelled, "cancelled", ("status", "cancel_reason"))
     await scope.calendar.set_course_status(course.id, CourseStatus.ABANDONED)
+    await scope.record("course", course.id, "abandoned", ("status",))
     scope.uow.emit(CourseAbandoned(**_course_facts(course)))
 
 

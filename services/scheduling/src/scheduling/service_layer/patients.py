@@ -8,6 +8,7 @@ from typing import Any
 
 from clinic_shared.contracts.events import PatientErased, PatientRegistered, PatientUpdated
 from clinic_shared.errors import Conflict, NotFound
+from scheduling.domain.audit import changed_fields
 from scheduling.domain.errors import DuplicatePatient
 from scheduling.domain.patients import (
     Channel,
@@ -20,6 +21,19 @@ from scheduling.domain.patients import (
 )
 from scheduling.service_layer import courses
 from scheduling.service_layer.scope import Scope
+
+REGISTERED_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "language",
+    "preferred_channel",
+    "consent_sms",
+    "consent_email",
+    "duplicate_of",
+)
+"""What a registration's audit entry names, when given (a consent when given as yes)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,8 @@ async def register_patient(scope: Scope, cmd: RegisterPatient, *, country: str) 
         duplicate_of=same.id if same is not None else None,
     )
     await scope.patients.add(patient)
+    given = [name for name in REGISTERED_FIELDS if getattr(patient, name) not in (None, False)]
+    await scope.record("patient", patient.id, "registered", given)
     scope.uow.emit(_contact_event(patient, PatientRegistered))
     return patient
 
@@ -134,6 +150,7 @@ async def update_patient(
     )
     if updated != patient:
         await scope.patients.update(updated)
+        await scope.record("patient", patient_id, "updated", changed_fields(patient, updated))
         scope.uow.emit(_contact_event(updated, PatientUpdated))
     return updated
 
@@ -181,6 +198,7 @@ async def erase_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
     erased = anonymised(patient, now=now)
     if erased != patient:
         await scope.patients.update(erased)
+        await scope.record("patient", patient_id, "erased", changed_fields(patient, erased))
         scope.uow.emit(PatientErased(patient_id=patient_id, erased_at=now))
         await courses.stop_courses_of(scope, patient_id, reason="patient erased")
     return erased

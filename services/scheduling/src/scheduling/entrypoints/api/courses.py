@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from scheduling.domain.model import Session
+from scheduling.entrypoints.api.audit_schemas import AuditEntryPublic, CourseRecord
 from scheduling.entrypoints.api.course_schemas import (
     BookPlanBody,
     CourseCreate,
@@ -19,7 +20,7 @@ from scheduling.entrypoints.api.course_schemas import (
     WindowPublic,
 )
 from scheduling.entrypoints.api.deps import FrontDesk, ScopeDep, Staff
-from scheduling.service_layer import courses
+from scheduling.service_layer import audit, courses
 from scheduling.service_layer.courses import CourseView
 
 router = APIRouter(prefix="/v1/courses", tags=["courses"])
@@ -39,7 +40,8 @@ def course_public(view: CourseView) -> CoursePublic:
 
 
 @router.post("", response_model=CoursePublic, status_code=status.HTTP_201_CREATED)
-async def create_course(body: CourseCreate, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
+async def create_course(body: CourseCreate, scope: ScopeDep, who: FrontDesk) -> CoursePublic:
+    scope.act_as(who.subject, who.role)
     course = await courses.open_course(scope, **body.model_dump())
     await scope.uow.commit()
     return course_public(course)
@@ -52,9 +54,14 @@ async def list_courses(
     return [course_public(c) for c in await courses.courses_of(scope, patient_id)]
 
 
-@router.get("/{course_id}", response_model=CoursePublic)
-async def read_course(course_id: uuid.UUID, scope: ScopeDep, _: Staff) -> CoursePublic:
-    return course_public(await courses.read_course(scope, course_id))
+@router.get("/{course_id}", response_model=CourseRecord)
+async def read_course(course_id: uuid.UUID, scope: ScopeDep, _: Staff) -> CourseRecord:
+    """The course with its sessions, its next window and its audit trail."""
+    course = course_public(await courses.read_course(scope, course_id))
+    entries = await audit.trail(scope, "course", course_id)
+    return CourseRecord(
+        **course.model_dump(), audit=[AuditEntryPublic(**asdict(e)) for e in entries]
+    )
 
 
 @router.post("/{course_id}/plan", response_model=list[ProposedPublic])
@@ -77,9 +84,10 @@ async def plan_course(
     status_code=status.HTTP_201_CREATED,
 )
 async def book_plan(
-    course_id: uuid.UUID, body: BookPlanBody, scope: ScopeDep, _: FrontDesk
+    course_id: uuid.UUID, body: BookPlanBody, scope: ScopeDep, who: FrontDesk
 ) -> list[SessionPublic]:
     """Book all the given starts, or none of them."""
+    scope.act_as(who.subject, who.role)
     starts = [courses.PlannedStart(s.starts_at, s.room_id) for s in body.sessions]
     booked = await courses.book_plan(scope, course_id, starts)
     await scope.uow.commit()
@@ -87,7 +95,8 @@ async def book_plan(
 
 
 @router.post("/{course_id}/abandon", response_model=CoursePublic)
-async def abandon_course(course_id: uuid.UUID, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
+async def abandon_course(course_id: uuid.UUID, scope: ScopeDep, who: FrontDesk) -> CoursePublic:
+    scope.act_as(who.subject, who.role)
     course = await courses.abandon(scope, course_id)
     await scope.uow.commit()
     return course_public(course)
