@@ -115,10 +115,10 @@ async def abandon(scope: Scope, course_id: uuid.UUID) -> CourseView:
     return await view(scope, await scope.course(course.id))
 
 
-async def stop_courses_of(scope: Scope, patient_id: uuid.UUID, reason: str) -> int:
+async def stop_courses_of(scope: Scope, patient_id: uuid.UUID, reason: str) -> None:
     """Abandon the patient's active courses and cancel their sessions yet to start, as one
     action (their vials released and their messages cancelled); a session under way is left
-    to be completed or marked a no-show. The number of sessions cancelled."""
+    to be completed or marked a no-show."""
     now = scope.clinic.now
     stopping = []
     for found in await scope.calendar.courses_of(patient_id):
@@ -131,7 +131,6 @@ async def stop_courses_of(scope: Scope, patient_id: uuid.UUID, reason: str) -> i
     action = scope.action(cancelling) if cancelling else None
     for course, upcoming in stopping:
         await _stop(scope, course, upcoming, action, reason)
-    return cancelling
 
 
 async def _stop(
