@@ -29,7 +29,19 @@ patients = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("erased_at", UTCDateTime, nullable=True),
     sa.Column("duplicate_of", sa.Uuid, nullable=True),
+    # domain.patients.name_key of the name: null only where the release before 0009 wrote the row
+    sa.Column("name_key", sa.String(400), nullable=True),
+    sa.Index(
+        "ix_patients_name_search",
+        sa.text("(coalesce(name_key, lower(first_name || ' ' || last_name))) gin_trgm_ops"),
+        postgresql_using="gin",
+    ),
 )
+
+PATIENT_NAME_SEARCH = sa.func.coalesce(
+    patients.c.name_key, sa.func.lower(patients.c.first_name + " " + patients.c.last_name)
+)
+"""What a name search compares, as `ix_patients_name_search` indexes it."""
 
 treatments = sa.Table(
     "treatments",
@@ -194,6 +206,20 @@ rebooking_nudges = sa.Table(
     sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.id"), primary_key=True),
     sa.Column("window_closes_on", sa.Date, primary_key=True),
     sa.Column("emitted_at", UTCDateTime, nullable=False),
+)
+
+audit_entries = sa.Table(
+    "audit_entries",
+    metadata,
+    sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),  # the order they were made
+    sa.Column("kind", sa.String(16), nullable=False),  # patient, course or session
+    sa.Column("record_id", sa.Uuid, nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("by", sa.String(200), nullable=False),  # the token's subject
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("fields", sa.JSON, nullable=False),  # the names of the fields changed, no values
+    sa.Index("ix_audit_entries_record", "kind", "record_id", "id"),
 )
 
 outbox = outbox_table(metadata)

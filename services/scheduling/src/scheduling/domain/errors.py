@@ -205,3 +205,17 @@ class Contraindicated(Conflict):
             conflicts=found,
             errors=[{"field": field, "reason": f"conflicts with {', '.join(found)}"}],
         )
+
+
+class ErasedPatient(Conflict):
+    """The patient was erased: nothing new is booked for them."""
+
+    type_slug = "patient-erased"
+
+    def __init__(self, patient_id: uuid.UUID, field: str = "body.patient_id") -> None:
+        super().__init__(
+            f"Patient {patient_id} was erased: they get no new course or session. Register "
+            "them again if they return.",
+            patient_id=str(patient_id),
+            errors=[{"field": field, "reason": "the patient was erased"}],
+        )

@@ -24,6 +24,8 @@ from scheduling.service_layer.placement import (
 from scheduling.service_layer.prescriptions import check_bookable
 from scheduling.service_layer.scope import Scope, facts
 
+BOOKED_FIELDS = ("starts_at", "ends_at", "practitioner_id", "room_id")
+
 
 @dataclass(frozen=True)
 class Wanted:
@@ -119,6 +121,7 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
             if is_overlap(exc):
                 raise await overlap_refused(scope, exc, session) from exc
             raise
+    await scope.record("session", session.id, "booked", BOOKED_FIELDS)
     ordered = sorted([*existing, session], key=lambda s: s.starts_at)
     numbers = await scope.renumber(course, announced={session.id}, sessions=ordered)
     scope.uow.emit(SessionBooked(**facts(session, course, numbers[session.id], wanted.action)))

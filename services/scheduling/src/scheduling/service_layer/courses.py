@@ -6,13 +6,24 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from clinic_shared.contracts.events import CourseAbandoned, CourseCreated, SessionCancelled
+from clinic_shared.contracts.events import (
+    Action,
+    CourseAbandoned,
+    CourseCreated,
+    SessionCancelled,
+)
 from clinic_shared.errors import AppError, NotFound, Unprocessable
 from scheduling.domain import rules
-from scheduling.domain.errors import CourseAlreadyActive, UnknownTreatment, WrongState
+from scheduling.domain.errors import (
+    CourseAlreadyActive,
+    ErasedPatient,
+    UnknownTreatment,
+    WrongState,
+)
 from scheduling.domain.gaps import fill_window
 from scheduling.domain.model import (
     ACTIVE,
+    UPCOMING,
     Course,
     CourseStatus,
     Session,
@@ -40,6 +51,8 @@ from scheduling.service_layer.gaps import GapView, gaps_of
 from scheduling.service_layer.prescriptions import check_conditions, maintenance_floor, prescribe
 from scheduling.service_layer.scope import Scope, facts, relabel
 
+OPENED_FIELDS = ("treatment_code", "practitioner_id", "sessions_planned")
+
 
 async def open_course(
     scope: Scope,
@@ -57,8 +70,11 @@ async def open_course(
     interval (the treatment's when not named) and the kit's adjustments."""
     # The patient's row stays locked to the commit: two courses opened for them at once are
     # judged one after the other, so the second sees the first.
-    if await scope.patients.get(patient_id, lock=True) is None:
+    patient = await scope.patients.get(patient_id, lock=True)
+    if patient is None:
         raise NotFound(f"No patient {patient_id}.")
+    if patient.erased_at is not None:
+        raise ErasedPatient(patient_id)
     treatment = await scope.staff.treatment(treatment_code)
     if treatment is None:
         raise UnknownTreatment(treatment_code)
@@ -75,6 +91,7 @@ async def open_course(
         created_at=scope.clinic.now,
     )
     await scope.calendar.add_course(course)
+    await scope.record("course", course.id, "opened", OPENED_FIELDS)
     scope.uow.emit(CourseCreated(**_course_facts(course)))
     prescription = Prescription(
         sessions_planned=course.sessions_planned,
@@ -116,16 +133,42 @@ async def abandon(scope: Scope, course_id: uuid.UUID) -> CourseView:
         )
     upcoming = [s for s in sessions if s.status in ACTIVE and s.starts_at > now]
     action = scope.action(len(upcoming)) if upcoming else None
+    await _stop(scope, course, upcoming, action, "course abandoned")
+    return await view(scope, await scope.course(course.id))
+
+
+async def stop_courses_of(scope: Scope, patient_id: uuid.UUID, reason: str) -> None:
+    """Abandon the patient's active courses and cancel their sessions yet to start, as one
+    action (their vials released and their messages cancelled); a session under way is left
+    to be completed or marked a no-show."""
+    now = scope.clinic.now
+    stopping = []
+    for found in await scope.calendar.courses_of(patient_id):
+        if found.status is CourseStatus.ACTIVE:
+            course = await scope.course(found.id, lock=True)  # a booking of it waits, then sees
+            sessions = await scope.calendar.sessions_of(course.id)
+            upcoming = [s for s in sessions if s.status in UPCOMING and s.starts_at > now]
+            stopping.append((course, upcoming))
+    cancelling = sum(len(upcoming) for _, upcoming in stopping)
+    action = scope.action(cancelling) if cancelling else None
+    for course, upcoming in stopping:
+        await _stop(scope, course, upcoming, action, reason)
+
+
+async def _stop(
+    scope: Scope, course: Course, upcoming: list[Session], action: Action | None, reason: str
+) -> None:
+    """Cancel the course's `upcoming` sessions as part of `action`, then abandon it."""
     for session in upcoming:
         await scope.calendar.update_session(
-            session.id, now, status=SessionStatus.CANCELLED, cancel_reason="course abandoned"
+            session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
         )
-        scope.uow.emit(
-            SessionCancelled(**facts(session, course, action=action), reason="course abandoned")
-        )
+        scope.uow.emit(SessionCancelled(**facts(session, course, action=action), reason=reason))
+    cancelled = [s.id for s in upcoming]
+    await scope.record("session", cancelled, "cancelled", ("status", "cancel_reason"))
     await scope.calendar.set_course_status(course.id, CourseStatus.ABANDONED)
+    await scope.record("course", course.id, "abandoned", ("status",))
     scope.uow.emit(CourseAbandoned(**_course_facts(course)))
-    return await view(scope, await scope.course(course.id))
 
 
 def _course_facts(course: Course) -> dict[str, object]:

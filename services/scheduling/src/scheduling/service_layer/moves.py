@@ -72,6 +72,7 @@ async def reschedule(
             if is_overlap(exc):
                 raise await overlap_refused(scope, exc, new) from exc
             raise
+    await scope.record("session", [s.id for s in moving], "rescheduled", ("starts_at", "ends_at"))
     numbers = await scope.renumber(course, announced={s.id for s in moving})
     action = scope.action(len(moving))  # one move, with the later sessions: one confirmation
     for old, new in zip(moving, moved, strict=True):
