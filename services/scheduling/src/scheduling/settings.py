@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
+from scheduling.adapters.holidays import supported as public_holidays_known
 from scheduling.domain.rules import HORIZON
 
 
@@ -26,6 +27,13 @@ class SchedulingSettings(ServiceSettings):
     inventory_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
     peer_timeout_seconds: float = Field(10.0, gt=0)
+
+    @field_validator("country")
+    @classmethod
+    def _has_holidays(cls, country: str) -> str:
+        if not public_holidays_known(country):
+            raise ValueError(f"the holidays library knows no public holidays for {country}")
+        return country
 
     @property
     def horizon(self) -> timedelta:

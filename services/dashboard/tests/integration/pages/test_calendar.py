@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from clinic_shared.auth import Role
-from clinic_testing.helpers import bearer
+from clinic_testing.helpers import bearer, holiday_free_monday
 
 from .conftest import Clinic
 
@@ -26,8 +26,9 @@ PROBLEM = "application/problem+json"
 
 
 def next_monday() -> date:
-    today = datetime.now(PARIS).date()
-    return today + timedelta(days=7 - today.weekday())
+    """A coming Monday with no public holiday in its week or the next three: the clinic is
+    closed on those, and a session booked on one is refused."""
+    return holiday_free_monday(datetime.now(PARIS).date())
 
 
 def week_of(monday: date, by: str = "practitioner") -> dict[str, str]:

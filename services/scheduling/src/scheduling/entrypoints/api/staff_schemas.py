@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StrictInt,
     WithJsonSchema,
     model_validator,
@@ -82,10 +83,17 @@ class HoursBody(Strict):
         return self
 
 
+FORCE = (
+    "Record it even over booked sessions, which are then flagged for staff "
+    "(`closure_conflict`); without it, booked sessions inside make a 409 listing them."
+)
+
+
 class TimeOffCreate(Strict):
     starts_at: Instant
     ends_at: Instant
     reason: str = Field("", max_length=200)
+    force: StrictBool = Field(False, description=FORCE)
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -94,11 +102,15 @@ class TimeOffCreate(Strict):
         return self
 
 
-class TimeOffPublic(TimeOffCreate):
+class TimeOffPublic(BaseModel):
     id: uuid.UUID
     practitioner_id: uuid.UUID
     starts_at: UTCInstant
     ends_at: UTCInstant
+    reason: str
+    flagged_sessions: list[uuid.UUID] = Field(
+        default_factory=list, description="Booked sessions inside it, flagged (force: true)."
+    )
 
 
 class RoomCreate(Strict):
