@@ -3,8 +3,13 @@ booked sessions (409 unless forced, then flagged) and to bookings, moves and pla
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
+
+import sqlalchemy as sa
+
+from clinic_testing.helpers import eventually
 
 from .conftest import ADMIN, DESK, MONDAY, PARIS, Clinic, days, instant, local
 
@@ -262,3 +267,43 @@ async def test_a_move_or_a_shift_into_a_closure_is_refused_naming_it(clinic: Cli
     body = _problem(shifted, 422, "clinic-closed")
     assert body["closure"]["id"] == created["id"]
     assert [e["field"] for e in body["errors"]] == ["body.shift_following"]
+
+
+async def test_a_booking_made_while_a_closure_is_recorded_is_refused_or_listed(
+    clinic: Clinic,
+) -> None:
+    """The race: a closure has looked for sessions (none) but not yet written itself, and a
+    booking inside it comes. The closure must hold the booking until it commits; else both
+    are accepted and a session stands unflagged inside a closure. The test holds the closure
+    just before it writes (a lock on its table), then lets the booking in."""
+    course = await clinic.course()
+    day = MONDAY + days(1)
+    span = {"starts_at": local(day, 0), "ends_at": local(day + days(1), 0), "reason": "Shut"}
+    db = clinic.app.state.runtime.db
+    async with db.session() as holder, holder.begin():
+        await holder.execute(sa.text("LOCK TABLE closures IN SHARE MODE"))
+        closing = asyncio.create_task(clinic.post("/v1/closures", span))
+        await eventually(lambda: _waiting(db), until=lambda n: n == 1)
+        booking = asyncio.create_task(clinic.book(course, local(day)))
+        await eventually(lambda: _settled(db, booking), until=bool)
+    closure, booked = await closing, await booking
+
+    assert (closure.status_code, booked.status_code) == (201, 422), (closure.text, booked.text)
+    assert _problem(booked, 422, "clinic-closed")["closure"]["id"] == closure.json()["id"]
+
+
+async def _waiting(db: Any) -> int:
+    """How many of the test database's backends wait on a lock."""
+    async with db.session() as probe:
+        found = await probe.scalar(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+        )
+    return int(found or 0)
+
+
+async def _settled(db: Any, booking: asyncio.Task[Any]) -> bool:
+    """The booking answered already, or waits behind the closure."""
+    return booking.done() or await _waiting(db) == 2
