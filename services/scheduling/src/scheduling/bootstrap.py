@@ -9,6 +9,7 @@ from clinic_shared.outbox import scoped_handlers
 from clinic_shared.web import build_service_app
 from scheduling.adapters.orm import metadata
 from scheduling.entrypoints.api import (
+    closures,
     courses,
     export,
     patients,
@@ -38,6 +39,7 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             export.router,
             staff.router,
             time_off.router,
+            closures.router,
             courses.router,
             prescriptions.router,
             session_states.router,  # before sessions': `states` is not a session id

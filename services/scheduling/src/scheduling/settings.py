@@ -10,6 +10,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
+from scheduling.adapters.holidays import supported as public_holidays_known
 from scheduling.domain.rules import HORIZON
 
 
@@ -30,15 +31,18 @@ class SchedulingSettings(ServiceSettings):
 
     @field_validator("country")
     @classmethod
-    def _country_with_phone_numbers(cls, value: str) -> str:
-        """The clinic's country must be one whose national phone numbers can be read; and the
-        variable it replaced is refused rather than silently ignored."""
+    def _known_country(cls, value: str) -> str:
+        """The clinic's country must be one whose national phone numbers can be read and whose
+        public holidays are known; and the variable it replaced is refused rather than
+        silently ignored."""
         if "SCHEDULING_DEFAULT_PHONE_REGION" in os.environ:
             raise ValueError(
                 "SCHEDULING_DEFAULT_PHONE_REGION is replaced by CLINIC_COUNTRY: set that instead"
             )
         if value not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"CLINIC_COUNTRY {value!r} is not a country with phone numbers")
+        if not public_holidays_known(value):
+            raise ValueError(f"the holidays library knows no public holidays for {value}")
         return value
 
     @property

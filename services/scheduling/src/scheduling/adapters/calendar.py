@@ -14,7 +14,7 @@ from clinic_shared.direct import Direct
 from clinic_shared.outbox import Repository
 from scheduling.adapters.orm import course_gap_acceptances, courses, sessions
 from scheduling.domain.gaps import GapAcceptance
-from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, SessionStatus
+from scheduling.domain.model import ACTIVE, UPCOMING, Course, CourseStatus, Session, SessionStatus
 
 ACTIVE_VALUES = [s.value for s in ACTIVE]
 # The statuses written into the SQL once: a list given to in_() is an expanding parameter,
@@ -49,6 +49,7 @@ SESSION_COLUMNS = [
     sessions.c.ends_at,
     sessions.c.status,
     sessions.c.stock_at_risk,
+    sessions.c.closure_conflict,
 ]
 
 
@@ -231,6 +232,40 @@ class CalendarRepository(Repository):
             )
         )
         return [(r.starts_at, r.ends_at) for r in rows]
+
+    async def upcoming_within(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        practitioner_id: uuid.UUID | None = None,
+        flagged_only: bool = False,
+    ) -> list[Session]:
+        """Booked and confirmed sessions overlapping [start, end), of one practitioner or all;
+        with `flagged_only`, those carrying a closure conflict."""
+        query = sa.select(*SESSION_COLUMNS).where(
+            sessions.c.status.in_([s.value for s in UPCOMING]),
+            sessions.c.starts_at < end,
+            sessions.c.ends_at > start,
+        )
+        if practitioner_id is not None:
+            query = query.where(sessions.c.practitioner_id == practitioner_id)
+        if flagged_only:
+            query = query.where(sessions.c.closure_conflict.is_not(None))
+        rows = await self._session.execute(query.order_by(sessions.c.starts_at, sessions.c.id))
+        return [_session(r) for r in rows]
+
+    async def hold_bookings(self) -> None:
+        """Hold every booking and move until the commit: what a new time off or closure finds
+        under it is then all there is.
+
+        A table lock, as no row stands for "the calendar". EXCLUSIVE mode conflicts with the
+        ROW EXCLUSIVE lock of a booking's insert and the ROW SHARE lock of a move's
+        `SELECT ... FOR UPDATE`, so either the closure waits for them (and sees their sessions)
+        or they wait for it (and see it); plain reads go on. Absences are rare; bookings pause
+        for the few milliseconds one takes.
+        """
+        await self._session.execute(sa.text("LOCK TABLE sessions IN EXCLUSIVE MODE"))
 
     async def list_sessions(
         self, filters: dict[str, Any], limit: int, offset: int

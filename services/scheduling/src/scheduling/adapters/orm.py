@@ -88,6 +88,28 @@ time_off = sa.Table(
     sa.Index("ix_time_off_practitioner", "practitioner_id", "starts_at"),
 )
 
+# The clinic's own closures (a summer week): nobody is booked inside one.
+closures = sa.Table(
+    "closures",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=False),
+    sa.Column("reason", sa.String(200), nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_closures_start", "starts_at"),
+)
+
+# The public holidays the clinic chose to open on (it is closed on the others).
+holiday_openings = sa.Table(
+    "holiday_openings",
+    metadata,
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("opened_by", sa.String(200), nullable=False),
+    sa.Column("opened_at", UTCDateTime, nullable=False),
+)
+
 rooms = sa.Table(
     "rooms",
     metadata,
@@ -136,6 +158,8 @@ sessions = sa.Table(
     sa.Column("rescheduled_at", UTCDateTime, nullable=True),
     sa.Column("cancel_reason", sa.String(500), nullable=True),
     sa.Column("products_used", sa.JSON, nullable=True),
+    # why staff must move or cancel it: time off or a closure was recorded over it (force)
+    sa.Column("closure_conflict", sa.String(300), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Index("ix_sessions_practitioner_start", "practitioner_id", "starts_at"),

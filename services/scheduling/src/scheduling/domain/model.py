@@ -62,11 +62,38 @@ class WorkingHours:
     end: time
 
 
+class AbsenceKind(StrEnum):
+    TIME_OFF = "time_off"  # a practitioner's
+    CLOSURE = "closure"  # the clinic's own, entered by staff
+    HOLIDAY = "holiday"  # a public holiday the clinic has not chosen to open on
+
+
 @dataclass(frozen=True)
 class TimeOff:
+    """A span nobody is booked in: a practitioner's time off, or the clinic closed (`kind`)."""
+
     starts_at: datetime
     ends_at: datetime
     reason: str = ""
+    kind: AbsenceKind = AbsenceKind.TIME_OFF
+    id: uuid.UUID | None = None  # the time off's or the closure's; a holiday has none
+
+
+@dataclass(frozen=True)
+class Closure:
+    id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Holiday:
+    day: date
+    name: str
+    opened_by: str | None = None  # who chose to open the clinic that day; None: closed
 
 
 @dataclass(frozen=True)
@@ -100,6 +127,7 @@ class Session:
     ends_at: datetime
     status: SessionStatus
     stock_at_risk: bool = False
+    closure_conflict: str | None = None  # time off or a closure was recorded over it (force)
 
     @property
     def active(self) -> bool:

@@ -14,6 +14,7 @@ from scheduling.domain import rules
 from scheduling.domain.errors import CourseFull, WrongState
 from scheduling.domain.model import CourseStatus, Session, SessionStatus
 from scheduling.domain.prescriptions import as_prescribed
+from scheduling.service_layer.closures import closed_holidays
 from scheduling.service_layer.placement import (
     check_course_interval,
     check_obstacles,
@@ -102,7 +103,8 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
     if len(active) >= course.sessions_planned:
         raise CourseFull(course.sessions_planned)
     check_course_interval(existing, treatment, scope, starts_at)
-    check_obstacles(scope, starts_at, ends_at, known.hours, around.away, around.clash)
+    away = [*around.away, *await closed_holidays(scope, starts_at, ends_at)]
+    check_obstacles(scope, starts_at, ends_at, known.hours, away, around.clash)
     session = Session(
         id=new_id,
         course_id=course.id,

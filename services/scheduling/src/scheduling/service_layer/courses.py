@@ -47,6 +47,7 @@ from scheduling.domain.prescriptions import (
 )
 from scheduling.domain.rules import overlaps
 from scheduling.service_layer.booking import book_session
+from scheduling.service_layer.closures import absences
 from scheduling.service_layer.gaps import GapView, gaps_of
 from scheduling.service_layer.prescriptions import check_conditions, maintenance_floor, prescribe
 from scheduling.service_layer.scope import Scope, facts, relabel
@@ -281,7 +282,7 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
     calendar = Calendar(
         zone=zone,
         hours=await scope.staff.hours(course.practitioner_id),
-        time_off=await scope.staff.time_off(course.practitioner_id, span_start, span_end),
+        time_off=await absences(scope, course.practitioner_id, span_start, span_end),
         practitioner_busy=await scope.calendar.busy(
             "practitioner_id", course.practitioner_id, span_start, span_end
         ),

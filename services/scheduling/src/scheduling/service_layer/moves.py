@@ -67,6 +67,7 @@ async def reschedule(
                 status=SessionStatus.BOOKED,
                 confirmed_at=None,
                 rescheduled_at=scope.clinic.now,
+                closure_conflict=None,  # it stands clear of every absence now
             )
         except IntegrityError as exc:
             if is_overlap(exc):
@@ -81,7 +82,10 @@ async def reschedule(
                 **facts(new, course, numbers[new.id], action), previous_starts_at=old.starts_at
             )
         )
-    return [replace(new, sequence=numbers[new.id], status=SessionStatus.BOOKED) for new in moved]
+    return [
+        replace(new, sequence=numbers[new.id], status=SessionStatus.BOOKED, closure_conflict=None)
+        for new in moved
+    ]
 
 
 async def move_windows(scope: Scope, session_id: uuid.UUID) -> tuple[Window, Window]:

@@ -36,6 +36,7 @@ class Clinic:
     zone: ZoneInfo
     now: datetime
     horizon: timedelta = HORIZON  # how far ahead dates may reach (SCHEDULING_HORIZON_DAYS)
+    country: str = "FR"  # whose public holidays close the clinic (CLINIC_COUNTRY)
 
 
 class Scope:
@@ -142,7 +143,7 @@ class Scope:
 
 
 def clinic_of(settings: SchedulingSettings, now: datetime) -> Clinic:
-    return Clinic(zone=settings.zone, now=now, horizon=settings.horizon)
+    return Clinic(zone=settings.zone, now=now, horizon=settings.horizon, country=settings.country)
 
 
 @asynccontextmanager
@@ -161,10 +162,13 @@ def make_scope(settings: SchedulingSettings) -> Callable[[UnitOfWork], Scope]:
     """The Scope of the consumer's unit of work, for EVENT_HANDLERS: now by the wall clock, when
     the event is applied."""
 
-    zone, horizon = settings.zone, settings.horizon  # read once: the consumers are a hot path
+    # read once: the consumers are a hot path
+    zone, horizon, country = settings.zone, settings.horizon, settings.country
 
     def scope_of(uow: UnitOfWork) -> Scope:
-        return Scope(uow, Clinic(zone=zone, now=utcnow(), horizon=horizon), SYSTEM)
+        return Scope(
+            uow, Clinic(zone=zone, now=utcnow(), horizon=horizon, country=country), SYSTEM
+        )
 
     return scope_of
 

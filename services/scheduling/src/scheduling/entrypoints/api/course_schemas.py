@@ -48,6 +48,13 @@ class SessionPublic(BaseModel):
     ends_at: UTCInstant
     status: SessionStatusName
     stock_at_risk: bool
+    closure_conflict: str | None = Field(
+        None,
+        description=(
+            "Set when time off, a closure or a closed public holiday was recorded over this "
+            "booked session (force: true): staff should move or cancel it."
+        ),
+    )
 
 
 class RescheduledPublic(SessionPublic):

@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StrictInt,
     WithJsonSchema,
     model_validator,
@@ -94,17 +95,28 @@ class HoursBody(Strict):
         return self
 
 
+FORCE = (
+    "Record it even over booked sessions, which are then flagged for staff "
+    "(`closure_conflict`); without it, booked sessions inside make a 409 listing them."
+)
+
+
 class TimeOffCreate(Strict):
     starts_at: Instant
     ends_at: Instant
     reason: str = Field("", max_length=200)  # ends after it starts: checked with the horizon
+    force: StrictBool = Field(False, description=FORCE)
 
 
-class TimeOffPublic(TimeOffCreate):
+class TimeOffPublic(BaseModel):
     id: uuid.UUID
     practitioner_id: uuid.UUID
     starts_at: UTCInstant
     ends_at: UTCInstant
+    reason: str
+    flagged_sessions: list[uuid.UUID] = Field(
+        default_factory=list, description="Booked sessions inside it, flagged (force: true)."
+    )
 
 
 class RoomCreate(Strict):
