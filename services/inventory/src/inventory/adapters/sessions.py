@@ -151,6 +151,21 @@ class SessionRepository(Repository):
         )
         return [r.session_id for r in rows]
 
+    async def booked_for_treatment(self, treatment_code: str, after: datetime) -> list[uuid.UUID]:
+        """Booked sessions of the treatment starting after `after`, earliest first, locked in
+        that order (a session's row before its lots, as every stock change locks them)."""
+        rows = await self._session.execute(
+            sa.select(sessions.c.session_id)
+            .where(
+                sessions.c.treatment_code == treatment_code,
+                sessions.c.status == "booked",
+                sessions.c.starts_at > after,
+            )
+            .order_by(sessions.c.starts_at, sessions.c.session_id)
+            .with_for_update()
+        )
+        return [r.session_id for r in rows]
+
     async def renumber(self, session_id: uuid.UUID, sequence: int, at: datetime) -> None:
         """Set the session's number if this news is newer than its booking and any renumbering."""
         await self._session.execute(

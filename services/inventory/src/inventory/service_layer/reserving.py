@@ -55,6 +55,7 @@ def as_booked(event: SessionFacts, scope: Scope, status: SessionStatus) -> Booke
 async def reserve_for_booked_session(event: SessionBooked, scope: Scope) -> None:
     """Hold the treatment's kit for the session, FEFO; announce a shortage or a full kit."""
     booked, now = as_booked(event, scope, "booked"), utcnow()
+    await scope.kits.hold_steady(booked.treatment_code)  # a kit change commits first, or waits
     new = await scope.reservations.record_booking(booked, now=now)
     if new is None:
         return  # already booked here, or moved or ended by a later event
