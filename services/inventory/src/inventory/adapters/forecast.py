@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -33,23 +34,29 @@ class CourseProgress:
 
 
 class ForecastRepository(Repository):
-    async def usable_lots(self, today: date) -> list[UsableLot]:
-        """Available lots still in date with vials on hand."""
+    async def usable_lots(
+        self, today: date, only: Collection[str] | None = None
+    ) -> list[UsableLot]:
+        """Available lots still in date with vials on hand (of the products `only` names)."""
         on_hand = lots.c.quantity - lots.c.consumed
-        rows = await self._session.execute(
-            sa.select(
-                lots.c.product_code, lots.c.expires_on, on_hand.label("vials"), lots.c.reserved
-            ).where(lots.c.status == "available", lots.c.expires_on > today, on_hand > 0)
-        )
-        return [UsableLot(**r._mapping) for r in rows]
+        query = sa.select(
+            lots.c.product_code, lots.c.expires_on, on_hand.label("vials"), lots.c.reserved
+        ).where(lots.c.status == "available", lots.c.expires_on > today, on_hand > 0)
+        if only is not None:
+            query = query.where(lots.c.product_code.in_(only))
+        return [UsableLot(**r._mapping) for r in await self._session.execute(query)]
 
-    async def booked_demand(self) -> dict[str, dict[date, int]]:
-        """Vials booked sessions hold or lack, per product and session day."""
+    async def booked_demand(
+        self, only: Collection[str] | None = None
+    ) -> dict[str, dict[date, int]]:
+        """Vials booked sessions hold or lack, per product (of those `only` names) and day."""
         demand: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
         for table, held in (
             (reservations, reservations.c.status == "reserved"),
             (shortages, sa.true()),
         ):
+            if only is not None:
+                held = sa.and_(held, table.c.product_code.in_(only))
             rows = await self._session.execute(
                 sa.select(
                     table.c.product_code, sessions.c.session_on, sa.func.sum(table.c.quantity)

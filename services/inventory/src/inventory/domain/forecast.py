@@ -79,6 +79,11 @@ def stockout_day(forecast: Iterable[DayForecast]) -> date | None:
     return next((d.day for d in forecast if d.projected < 0), None)
 
 
+def below_day(forecast: Iterable[DayForecast], level: int) -> date | None:
+    """The first day projected stock is under `level` (a safety stock)."""
+    return next((d.day for d in forecast if d.projected < level), None)
+
+
 def expected_use(
     outlooks: Iterable[CourseOutlook], today: date, every_days: int, days: int
 ) -> dict[date, int]:

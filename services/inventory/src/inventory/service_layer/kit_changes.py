@@ -13,6 +13,7 @@ from datetime import datetime
 from inventory.domain.catalogue import KitLine, check_kit_lines
 from inventory.domain.sessions import BookedSession
 from inventory.service_layer.reserving import announce, fill_kit, fill_shortages, release
+from inventory.service_layer.scans import review_reorders_after_commit
 from inventory.service_layer.scope import Scope
 
 
@@ -29,6 +30,7 @@ async def replace_kit(
     await kits.replace(treatment_code, lines)
     if changed:
         await _rebook(scope, treatment_code, changed, now)
+        review_reorders_after_commit(scope, changed, now)
     return await kits.get(treatment_code)
 
 

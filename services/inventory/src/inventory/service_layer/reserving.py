@@ -28,6 +28,7 @@ from inventory.domain.sessions import (
     still_needed,
 )
 from inventory.service_layer.alerting import sync_shortage_alerts
+from inventory.service_layer.scans import review_reorders_after_commit
 from inventory.service_layer.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ async def reserve_for_booked_session(event: SessionBooked, scope: Scope) -> None
     short = await fill_kit(scope, booked, now, fresh=True, kit=new.kit, first_takes=new.first_takes)
     await announce(scope, booked, short, fresh=True)
     settle_after_commit(scope, set(short))
+    review_reorders_after_commit(scope, {line.product_code for line in new.kit}, now)
 
 
 async def reserve(
