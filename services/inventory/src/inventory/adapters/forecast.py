@@ -11,7 +11,16 @@ from datetime import date
 import sqlalchemy as sa
 
 from clinic_shared.outbox import Repository
-from inventory.adapters.orm import courses, kit_items, lots, reservations, sessions, shortages
+from inventory.adapters.orm import (
+    courses,
+    kit_items,
+    lots,
+    products,
+    reservations,
+    sessions,
+    shortages,
+)
+from inventory.domain.forecast import WorstCase
 
 DONE_OR_BOOKED = ("booked", "completed")
 
@@ -68,6 +77,45 @@ class ForecastRepository(Repository):
             for product_code, day, quantity in rows:
                 demand[product_code][day] += int(quantity)
         return demand
+
+    async def worst_cases(self, product_codes: Collection[str], today: date) -> list[WorstCase]:
+        """Per product coded in `product_codes`, its `WorstCase` at the end of its lead time
+        (see `surely_holds`), in one statement: a review follows each booking."""
+        code = products.c.code
+        on_hand = lots.c.quantity - lots.c.consumed
+        booked = sessions.c.status == "booked"
+        lasting = sa.select(sa.func.coalesce(sa.func.sum(on_hand), 0)).where(
+            lots.c.product_code == code,
+            lots.c.status == "available",
+            lots.c.expires_on > sa.literal(today, sa.Date) + products.c.lead_time_days,
+            on_hand > 0,
+        )
+        held = (
+            sa.select(sa.func.coalesce(sa.func.sum(reservations.c.quantity), 0))
+            .join(sessions, sessions.c.session_id == reservations.c.session_id)
+            .where(reservations.c.product_code == code, reservations.c.status == "reserved", booked)
+        )
+        lacking = (
+            sa.select(sa.func.coalesce(sa.func.sum(shortages.c.quantity), 0))
+            .join(sessions, sessions.c.session_id == shortages.c.session_id)
+            .where(shortages.c.product_code == code, booked)
+        )
+        per_course = (
+            sa.select(sa.func.coalesce(sa.func.sum(kit_items.c.quantity), 0))
+            .join(courses, courses.c.treatment_code == kit_items.c.treatment_code)
+            .where(kit_items.c.product_code == code, courses.c.status == "active")
+        )
+        rows = await self._session.execute(
+            sa.select(
+                code,
+                products.c.lead_time_days,
+                products.c.safety_stock,
+                lasting.scalar_subquery(),
+                held.scalar_subquery() + lacking.scalar_subquery(),
+                per_course.scalar_subquery(),
+            ).where(code.in_(product_codes))
+        )
+        return [WorstCase(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows]
 
     async def active_courses(self) -> list[CourseProgress]:
         """Each course not known to be over, with its sessions booked or done so far.

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from clinic_shared.contracts.events import LotExpiring, ReorderSuggested
 from inventory.domain.alerts import expiry_key, reorder_key
+from inventory.domain.forecast import surely_holds
 from inventory.service_layer.forecasting import ProductOutlook, outlooks
 from inventory.service_layer.scope import ForecastSettings, Scope
 
@@ -69,17 +70,23 @@ def review_reorders_after_commit(scope: Scope, product_codes: set[str], now: dat
     products, in a transaction of its own (a failure there is logged; the scan is the backstop).
 
     After the commit, so that the forecast counts this change and those committed meanwhile;
-    replicas doing it at once announce once, as the scan does."""
+    replicas doing it at once announce once, as the scan does. It costs a booking a short
+    transaction: one statement (`surely_holds`), and a forecast only when that cannot say."""
     if product_codes:
         codes = set(product_codes)
         scope.uow.after_commit(lambda: _review(scope.sibling(), codes, now))
 
 
 async def _review(scope: Scope, product_codes: set[str], now: datetime) -> None:
+    """Suggest the reorders these products need; one statement when none can (`surely_holds`)."""
     async with scope.uow:
-        today = now.astimezone(scope.zone).date()
-        await suggest_reorders(scope, today, scope.forecast_settings, now, only=product_codes)
-        await scope.uow.commit()
+        today, settings = now.astimezone(scope.zone).date(), scope.forecast_settings
+        worst = await scope.forecast.worst_cases(product_codes, today)
+        every = settings.course_pace_days
+        unsure = {w.product_code for w in worst if not surely_holds(w, every_days=every)}
+        if unsure:
+            await suggest_reorders(scope, today, settings, now, only=unsure)
+            await scope.uow.commit()
 
 
 async def _raise_reorder(scope: Scope, outlook: ProductOutlook, key: str, now: datetime) -> bool:
