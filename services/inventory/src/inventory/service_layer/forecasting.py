@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from inventory.domain.forecast import (
     DayForecast,
     ReorderSuggestion,
     StockLot,
+    below_day,
     expected_use,
     project,
     stockout_day,
@@ -38,17 +40,23 @@ class ProductOutlook:
     def projected_stockout_on(self) -> date | None:
         return stockout_day(self.forecast)
 
+    @property
+    def below_safety_stock_on(self) -> date | None:
+        """The first day projected stock is under the product's safety stock (today when it
+        is already): a stock-out need not be foreseen for the stock to be too low."""
+        return below_day(self.forecast, self.product.safety_stock)
+
 
 async def outlooks(
-    scope: Scope, today: date, settings: ForecastSettings, only: str | None = None
+    scope: Scope, today: date, settings: ForecastSettings, only: Collection[str] | None = None
 ) -> list[ProductOutlook]:
-    """Every product's stock and forecast (or only the product coded `only`)."""
+    """Every product's stock and forecast (or only those of the products coded in `only`)."""
     repo = scope.forecast
-    products = [p for p in await scope.products.list() if only in (None, p.code)]
+    products = [p for p in await scope.products.list() if only is None or p.code in only]
     lots: dict[str, list[UsableLot]] = defaultdict(list)
-    for lot in await repo.usable_lots(today):
+    for lot in await repo.usable_lots(today, only):
         lots[lot.product_code].append(lot)
-    booked = await repo.booked_demand()
+    booked = await repo.booked_demand(only)
     courses, kits = await repo.active_courses(), await repo.kits()
     results = []
     for product in products:

@@ -28,6 +28,7 @@ from inventory.domain.sessions import (
     still_needed,
 )
 from inventory.service_layer.alerting import sync_shortage_alerts
+from inventory.service_layer.scans import review_reorders_after_commit
 from inventory.service_layer.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ async def reserve_for_booked_session(event: SessionBooked, scope: Scope) -> None
     """Hold the session's kit (the treatment's, as the course's prescription adjusts it),
     FEFO; announce a shortage or a full kit."""
     booked, now = as_booked(event, scope, "booked"), utcnow()
+    await scope.kits.hold_steady(booked.treatment_code)  # a kit change commits first, or waits
     if await scope.courses.kit_adjustments(booked.course_id):
         await _reserve_prescribed_kit(scope, booked, now)
         return
@@ -78,6 +80,7 @@ async def reserve_for_booked_session(event: SessionBooked, scope: Scope) -> None
     short = await fill_kit(scope, booked, now, fresh=True, kit=new.kit, first_takes=new.first_takes)
     await announce(scope, booked, short, fresh=True)
     settle_after_commit(scope, set(short))
+    review_reorders_after_commit(scope, {line.product_code for line in new.kit}, now)
 
 
 async def _reserve_prescribed_kit(scope: Scope, booked: BookedSession, now: datetime) -> None:
@@ -90,6 +93,7 @@ async def _reserve_prescribed_kit(scope: Scope, booked: BookedSession, now: date
     short = await fill_kit(scope, booked, now, fresh=True, kit=kit)
     await announce(scope, booked, short, fresh=True)
     settle_after_commit(scope, set(short))
+    review_reorders_after_commit(scope, {line.product_code for line in kit}, now)
 
 
 async def reserve(
