@@ -166,9 +166,7 @@ def make_scope(settings: SchedulingSettings) -> Callable[[UnitOfWork], Scope]:
     zone, horizon, country = settings.zone, settings.horizon, settings.country
 
     def scope_of(uow: UnitOfWork) -> Scope:
-        return Scope(
-            uow, Clinic(zone=zone, now=utcnow(), horizon=horizon, country=country), SYSTEM
-        )
+        return Scope(uow, Clinic(zone=zone, now=utcnow(), horizon=horizon, country=country), SYSTEM)
 
     return scope_of
 
