@@ -16,6 +16,7 @@ from inventory.entrypoints.api import (
     patients,
     products,
     stock,
+    suppliers,
     traceability,
 )
 from inventory.entrypoints.workers import build_workers
@@ -41,6 +42,7 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
             stock.router,
             forecast.router,
             traceability.router,
+            suppliers.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),

@@ -21,6 +21,7 @@ from inventory.adapters.reservations import ReservationRepository
 from inventory.adapters.scans import ScanRepository
 from inventory.adapters.sessions import SessionRepository
 from inventory.adapters.stock import StockRepository
+from inventory.adapters.suppliers import SupplierRepository
 from inventory.adapters.traceability import TraceRepository
 from inventory.settings import InventorySettings
 
@@ -104,6 +105,10 @@ class Scope:
     @cached_property
     def scans(self) -> ScanRepository:
         return ScanRepository(self.uow.session)
+
+    @cached_property
+    def suppliers(self) -> SupplierRepository:
+        return SupplierRepository(self.uow.session)
 
 
 def make_scope(settings: InventorySettings) -> Callable[[UnitOfWork], Scope]:
