@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-AlertKind = Literal["shortage", "expiry", "reorder", "recalled_lot_used"]
+AlertKind = Literal["shortage", "expiry", "reorder", "recalled_lot_used", "order_overdue"]
 AlertStatus = Literal["open", "dismissed", "resolved"]
 AlertSeverity = Literal["critical", "warning"]
 # A patient treated with a recalled lot is missing from the recall's list of patients.
@@ -49,3 +49,9 @@ def reorder_key(product_code: str, stock_epoch: int) -> str:
 def recalled_use_key(session_id: uuid.UUID, lot_id: uuid.UUID) -> str:
     """One alert per session and recalled lot, however often its completion is delivered."""
     return f"recalled_lot_used:{session_id}:{lot_id}"
+
+
+def overdue_key(order_id: uuid.UUID) -> str:
+    """One alert per purchase order past its expected day, settled when it is received or
+    cancelled."""
+    return f"order_overdue:{order_id}"

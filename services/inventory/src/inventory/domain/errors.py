@@ -80,7 +80,7 @@ class BadTransition(Conflict):
     def __init__(self, action: str, status: str, allowed: Sequence[str]) -> None:
         super().__init__(
             f"A {status} order cannot take {action!r}; only {', '.join(allowed)} orders can.",
-            status=status,
+            order_status=status,
             errors=[{"field": "status", "reason": f"is {status}"}],
         )
 

@@ -16,6 +16,7 @@ from inventory.adapters.consumptions import ConsumptionRepository
 from inventory.adapters.courses import CourseRepository
 from inventory.adapters.forecast import ForecastRepository
 from inventory.adapters.lots import LotRepository
+from inventory.adapters.orders import OrderRepository
 from inventory.adapters.patients import PatientRepository
 from inventory.adapters.reservations import ReservationRepository
 from inventory.adapters.scans import ScanRepository
@@ -109,6 +110,10 @@ class Scope:
     @cached_property
     def suppliers(self) -> SupplierRepository:
         return SupplierRepository(self.uow.session)
+
+    @cached_property
+    def orders(self) -> OrderRepository:
+        return OrderRepository(self.uow.session)
 
 
 def make_scope(settings: InventorySettings) -> Callable[[UnitOfWork], Scope]:
