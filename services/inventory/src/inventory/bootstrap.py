@@ -45,6 +45,7 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
             traceability.router,
             suppliers.router,
             purchase_orders.router,
+            purchase_orders.proposals_router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),

@@ -20,7 +20,7 @@ async def test_a_proposal_sizes_each_line_from_the_forecast_and_says_why(
 ) -> None:
     supplier = await glycolic_clinic(inventory)
 
-    proposed = await inventory.client.post("/v1/purchase-orders/proposals", headers=STOCK)
+    proposed = await inventory.client.post("/v1/order-proposals", headers=STOCK)
 
     assert proposed.status_code == 200, proposed.text
     [draft] = proposed.json()
@@ -53,7 +53,7 @@ async def test_a_longer_cover_margin_counts_the_sessions_it_reaches(inventory: I
         await inventory.client.patch("/v1/products/glycolic-acid", json=patch, headers=STOCK)
     ).is_success
 
-    [draft] = (await inventory.client.post("/v1/purchase-orders/proposals", headers=STOCK)).json()
+    [draft] = (await inventory.client.post("/v1/order-proposals", headers=STOCK)).json()
 
     # Lead time 5 + cover 30 now reaches the course's third session too (day 22): 12 short.
     assert draft["lines"][0]["reason"] == "booked 24, expected 8, on hand 20, cover 30 days"
@@ -65,8 +65,8 @@ async def test_proposing_again_adds_nothing_for_a_need_already_on_order(
 ) -> None:
     await glycolic_clinic(inventory)
     post = inventory.client.post
-    first = await post("/v1/purchase-orders/proposals", headers=STOCK)
-    again = await post("/v1/purchase-orders/proposals", headers=STOCK)
+    first = await post("/v1/order-proposals", headers=STOCK)
+    again = await post("/v1/order-proposals", headers=STOCK)
     assert len(first.json()) == 1
     assert again.json() == []
     assert len(await inventory.rows(purchase_order_lines)) == 1
@@ -75,7 +75,7 @@ async def test_proposing_again_adds_nothing_for_a_need_already_on_order(
 async def test_proposals_made_at_once_make_one_draft_with_one_line(inventory: Inventory) -> None:
     await glycolic_clinic(inventory)
     answers = await asyncio.gather(
-        *(inventory.client.post("/v1/purchase-orders/proposals", headers=STOCK) for _ in range(4))
+        *(inventory.client.post("/v1/order-proposals", headers=STOCK) for _ in range(4))
     )
     assert [a.status_code for a in answers] == [200] * 4
     assert len(await inventory.rows(purchase_orders)) == 1

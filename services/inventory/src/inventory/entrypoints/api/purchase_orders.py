@@ -30,6 +30,8 @@ from inventory.service_layer.ordering import propose_orders
 from inventory.service_layer.scope import Scope
 
 router = APIRouter(prefix="/v1/purchase-orders", tags=["purchasing"])
+# Beside the orders, not under them: `/v1/purchase-orders/proposals` would read as an order id.
+proposals_router = APIRouter(prefix="/v1", tags=["purchasing"])
 
 
 @router.get("", response_model=list[OrderPublic])
@@ -53,7 +55,7 @@ async def draft(
     return await _public(scope, order, today)
 
 
-@router.post("/proposals", response_model=list[OrderPublic])
+@proposals_router.post("/order-proposals", response_model=list[OrderPublic])
 async def propose(
     scope: ScopeDep, settings: SettingsDep, today: TodayDep, now: NowDep, _: StockStaff
 ) -> list[OrderPublic]:
