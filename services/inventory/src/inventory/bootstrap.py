@@ -16,7 +16,9 @@ from inventory.entrypoints.api import (
     lots,
     patients,
     products,
+    purchase_orders,
     stock,
+    suppliers,
     traceability,
 )
 from inventory.entrypoints.reconcile import reconciler
@@ -44,6 +46,9 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
             forecast.router,
             traceability.router,
             reconcile_router(reconciler),
+            suppliers.router,
+            purchase_orders.router,
+            purchase_orders.proposals_router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),

@@ -264,6 +264,58 @@ class LotRecalled(Event):
     session_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
+class OrderLineFacts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    product_code: str
+    product_name: str = ""
+    quantity: int = Field(ge=1)
+    received: int = Field(0, ge=0)
+    unit: str = "vial"
+
+
+class PurchaseOrderFacts(Event):
+    """A purchase order as it stands after the step the event names."""
+
+    order_id: uuid.UUID
+    supplier_id: uuid.UUID
+    supplier_name: str
+    lines: list[OrderLineFacts] = Field(default_factory=list)
+
+
+class PurchaseOrderDrafted(PurchaseOrderFacts):
+    TYPE = "inventory.purchase_order.drafted"
+    VERSION = 1
+
+
+class PurchaseOrderSent(PurchaseOrderFacts):
+    """Staff sent the order; notifications emails it when the supplier has an address (a
+    supplier's business address, not a patient's)."""
+
+    TYPE = "inventory.purchase_order.sent"
+    VERSION = 1
+
+    supplier_email: str | None = None
+    expected_on: date | None = None
+
+
+class PurchaseOrderReceived(PurchaseOrderFacts):
+    """A delivery was received against the order; `complete` once nothing is due."""
+
+    TYPE = "inventory.purchase_order.received"
+    VERSION = 1
+
+    product_code: str
+    quantity: int = Field(ge=1)
+    lot_number: str
+    complete: bool = False
+
+
+class PurchaseOrderCancelled(PurchaseOrderFacts):
+    TYPE = "inventory.purchase_order.cancelled"
+    VERSION = 1
+
+
 # --- notifications ------------------------------------------------------------------------------
 
 
@@ -349,6 +401,10 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ReorderSuggested,
     LotExpiring,
     LotRecalled,
+    PurchaseOrderDrafted,
+    PurchaseOrderSent,
+    PurchaseOrderReceived,
+    PurchaseOrderCancelled,
     SessionConfirmedByPatient,
     SessionCancelRequested,
     ConsentChanged,

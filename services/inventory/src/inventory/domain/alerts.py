@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-AlertKind = Literal["shortage", "expiry", "reorder", "recalled_lot_used"]
+AlertKind = Literal["shortage", "expiry", "reorder", "recalled_lot_used", "order_overdue"]
 AlertStatus = Literal["open", "dismissed", "resolved"]
 AlertSeverity = Literal["critical", "warning"]
 # A patient treated with a recalled lot is missing from the recall's list of patients.
@@ -116,3 +116,9 @@ def reorder_text(product_code: str, quantity: int | None, reason: str | None) ->
             "no reorder is needed any more."
         )
     return f"Reorder {quantity} {product_code}: {reason}"
+
+
+def overdue_key(order_id: uuid.UUID) -> str:
+    """One alert per purchase order past its expected day, settled when it is received or
+    cancelled."""
+    return f"order_overdue:{order_id}"

@@ -18,6 +18,7 @@ class Product:
     safety_stock: int
     review_period_days: int
     reorder_quantity: int | None = None
+    cover_days: int = 7  # days of demand a purchase order covers past the supplier's lead time
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from clinic_shared.contracts.events import LotExpiring, ReorderSuggested
 from inventory.domain.alerts import expiry_key, reorder_key
 from inventory.domain.forecast import surely_holds
 from inventory.service_layer.forecasting import ProductOutlook, outlooks
+from inventory.service_layer.ordering import alert_overdue_orders, propose_orders
 from inventory.service_layer.scope import ForecastSettings, Scope
 
 
@@ -62,6 +63,10 @@ async def suggest_reorders(
         key = due[outlook.product.code]
         if outlook.reorder is not None and await _raise_reorder(scope, outlook, key, now):
             emitted += 1
+            # The alert proposes an order: the preferred supplier's draft gets what is needed.
+            await propose_orders(
+                scope, today, now, pace_days=settings.course_pace_days, only={code}
+            )
     return emitted
 
 
@@ -114,3 +119,4 @@ async def scan_stock(scope: Scope, today: date, settings: ForecastSettings, now:
     await scope.scans.mark_expired(today)
     await announce_expiring_lots(scope, today, settings.expiry_warning_days, now)
     await suggest_reorders(scope, today, settings, now)
+    await alert_overdue_orders(scope, today, now)
