@@ -91,6 +91,10 @@ async def test_nothing_texted_in_a_day_confirms_nothing_and_alerts_staff_naming_
         await answer(app, client, "C", "SM1", at=T0 + timedelta(hours=26, minutes=1))
         events = await emitted(app)
         alerts = (await client.get("/v1/staff-alerts", headers=DESK)).json()
+        export = await client.get(
+            f"/v1/patients/{mother.patient_id}/export", headers=bearer("admin")
+        )
+        exported = export.json()["staff_alerts"]
     assert events == []
     assert [(a["kind"], a["subject"]) for a in alerts] == [("reply_unmatched", "SM1")]
     details = alerts[0]["details"]
@@ -100,6 +104,13 @@ async def test_nothing_texted_in_a_day_confirms_nothing_and_alerts_staff_naming_
         [(str(mother.patient_id), "Amelia"), (str(daughter.patient_id), "Lily")]
     )
     assert "612345678" not in str(details)
+    # the mother's export shows the alert about her, without naming her daughter
+    assert exported[0]["details"]["patients"] == [
+        {"patient_id": str(mother.patient_id), "first_name": "Amelia"}
+    ]
+    assert exported[0]["details"]["others_named"] == 1
+    assert "Lily" not in str(exported)
+    assert str(daughter.patient_id) not in str(exported)
     ours = [r for r in caplog.records if r.name.startswith(("notifications", "clinic_shared"))]
     assert "612345678" not in "\n".join(f"{r.getMessage()} {vars(r)}" for r in ours)
 
