@@ -31,7 +31,8 @@ async def patient_record(scope: Scope, patient_id: uuid.UUID) -> PatientRecord:
     )
     messages = [(row, await scope.messages.attempts(row.id)) for row in found]
     alerts = [
-        only_about(patient_id, a._mapping) for a in await scope.alerts.about_patient(patient_id)
+        only_about(patient_id, dict(a._mapping))
+        for a in await scope.alerts.about_patient(patient_id)
     ]
     return PatientRecord(contact, ledger, messages, alerts)
 
