@@ -330,3 +330,16 @@ def test_the_proxy_is_the_only_address_the_services_believe() -> None:
         else:
             assert "FORWARDED_ALLOW_IPS" not in env
             assert "networks" not in services[name]
+
+
+def test_production_needs_a_broker_for_the_services_but_not_the_dashboard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CLINIC_ENV", "production")
+    monkeypatch.delenv("AMQP_URL", raising=False)
+    for name, value in {"CLINIC_JWT_SECRET": GOOD_SECRET, **GOOD_KEYS}.items():
+        monkeypatch.setenv(name, value)
+    assert DashboardSettings().amqp_url is None
+    for service in BUS_SERVICES:
+        with pytest.raises(ValidationError, match="AMQP_URL is required"):
+            SERVICES[service]()
