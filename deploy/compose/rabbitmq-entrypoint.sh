@@ -20,7 +20,9 @@
 #              there needs it too);
 #   read:      bind from the exchange, consume its queue, declare its queues that dead-letter
 #              (RabbitMQ asks for read on those), drain its classic .retry queue.
-# Nothing on another service's queues; see SECURITY.md "Broker" for what amq.default still allows.
+# Nothing on another service's queues. And on the events exchange (topic permissions), a service
+# publishes only events of its own (routing keys `<service>.`); it may bind to any.
+# SECURITY.md "Production defaults of docker-compose.yml" says what amq.default still allows.
 set -euo pipefail
 
 out=${CLINIC_RABBITMQ_DEFINITIONS:-/etc/rabbitmq/clinic-definitions.json}
@@ -35,7 +37,7 @@ hash_password() {
     rm -f "$salt" "$digest"
 }
 
-users=() permissions=()
+users=() permissions=() topic_permissions=()
 for service in scheduling inventory notifications; do
     variable="RABBITMQ_${service^^}_PASSWORD"
     password=${!variable:-}
@@ -46,12 +48,14 @@ for service in scheduling inventory notifications; do
     s="$service"
     users+=("{\"name\": \"$s\", \"password_hash\": \"$(hash_password "$password")\", \"hashing_algorithm\": \"rabbit_password_hashing_sha256\", \"tags\": []}")
     permissions+=("{\"user\": \"$s\", \"vhost\": \"/\", \"configure\": \"^(clinic\\\\.events|$s(\\\\.delay|\\\\.dlq|\\\\.retry)?)\$\", \"write\": \"^(clinic\\\\.events|amq\\\\.default|$s)\$\", \"read\": \"^(clinic\\\\.events|$s(\\\\.delay|\\\\.retry)?)\$\"}")
+    topic_permissions+=("{\"user\": \"$s\", \"vhost\": \"/\", \"exchange\": \"clinic.events\", \"write\": \"^$s\\\\.\", \"read\": \".*\"}")
 done
 
 join() { local IFS=,; echo "$*"; }
 umask 077
 {
-    printf '{\n  "users": [%s],\n  "permissions": [%s],\n' "$(join "${users[@]}")" "$(join "${permissions[@]}")"
+    printf '{\n  "users": [%s],\n  "permissions": [%s],\n  "topic_permissions": [%s],\n' \
+        "$(join "${users[@]}")" "$(join "${permissions[@]}")" "$(join "${topic_permissions[@]}")"
     tail -n +2 "$topology"  # the topology's own object, less its opening brace
 } >"$out"
 if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then

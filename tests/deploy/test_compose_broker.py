@@ -23,7 +23,7 @@ import pytest
 from aio_pika.abc import AbstractIncomingMessage
 from aiormq.exceptions import ChannelAccessRefused, ProbableAuthenticationError
 
-from clinic_shared.contracts import Envelope
+from clinic_shared.contracts import Envelope, events
 from clinic_shared.errors import PermanentMessageError
 from clinic_shared.messaging import topology
 from clinic_shared.messaging.bus import MessageBus
@@ -106,6 +106,27 @@ def test_each_users_permissions_are_exactly_the_names_its_bus_uses(
     for kind, names in uses(service).items():
         allowed = {name for name in every_name() if re.search(granted[kind], name)}
         assert allowed == names, f"{service} {kind}: {granted[kind]}"
+
+
+def event_types() -> dict[str, str]:
+    """Every event type of the contracts, and the service that produces it (its module section)."""
+    types = {}
+    for value in vars(events).values():
+        kind = getattr(value, "TYPE", None)
+        if isinstance(value, type) and isinstance(kind, str):
+            types[kind] = kind.split(".")[0]
+    return types
+
+
+@pytest.mark.parametrize("service", SETTINGS)
+def test_each_user_publishes_only_its_own_events(service: str, tmp_path: Path) -> None:
+    definitions = json.loads(write_definitions(tmp_path, {s: "pw" for s in SETTINGS}).read_text())
+    (granted,) = [t for t in definitions["topic_permissions"] if t["user"] == service]
+    assert granted["exchange"] == NAMESPACE + topology.EXCHANGE
+    allowed = {kind for kind in event_types() if re.search(granted["write"], kind)}
+    assert allowed == {kind for kind, producer in event_types().items() if producer == service}
+    bound = (*topology.SUBSCRIPTIONS.values(), *topology.RETIRED.values())
+    assert all(re.search(granted["read"], pattern) for patterns in bound for pattern in patterns)
 
 
 def test_the_definitions_hold_hashes_not_passwords(tmp_path: Path) -> None:
@@ -251,3 +272,21 @@ async def test_no_service_reads_or_declares_another_services_queues(
                 channel = await connection.channel()
                 with pytest.raises(ChannelAccessRefused):
                     await channel.declare_queue(f"{other}.spy", durable=True)
+
+
+async def test_no_service_publishes_another_services_events(
+    broker: tuple[RabbitNode, dict[str, str]],
+) -> None:
+    node, passwords = broker
+    for service in SETTINGS:
+        connection = await aio_pika.connect(_url(node, service, passwords[service]))
+        async with connection:
+            for kind, producer in event_types().items():
+                channel = await connection.channel(publisher_confirms=True)
+                exchange = await channel.get_exchange(NAMESPACE + topology.EXCHANGE)
+                message = aio_pika.Message(b"{}", type=kind)
+                if producer == service:
+                    await exchange.publish(message, routing_key=kind)
+                else:
+                    with pytest.raises(ChannelAccessRefused):
+                        await exchange.publish(message, routing_key=kind)
