@@ -74,7 +74,14 @@ class PostgresPair:
         await asyncio.to_thread(self._start_standby)
         await self.wait_synchronous()
 
-    def _start_primary(self) -> None:
+    async def start_alone(self, *, hba: str | None = None) -> None:
+        """The primary only, with no standby to wait for (a throwaway server of a test's own);
+        `hba`, when given, replaces its pg_hba.conf (the default trusts every local login)."""
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        await asyncio.to_thread(self._start_primary, standby=False, hba=hba)
+
+    def _start_primary(self, *, standby: bool = True, hba: str | None = None) -> None:
         data = self.data("primary")
         self._run(
             str(BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"
@@ -88,11 +95,13 @@ class PostgresPair:
             "hot_standby": "on",
             "max_connections": 100,
             # A commit returns once the standby has flushed it: a failover loses none.
-            "synchronous_standby_names": f"'ANY 1 ({STANDBY_NAME})'",
+            "synchronous_standby_names": f"'ANY 1 ({STANDBY_NAME})'" if standby else "''",
             "synchronous_commit": "on",
         }
         with (data / "postgresql.conf").open("a") as conf:
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
+        if hba is not None:
+            (data / "pg_hba.conf").write_text(hba)
         self._pg_ctl("primary", "start")
 
     def _start_standby(self) -> None:

@@ -47,6 +47,7 @@ def bus_options(settings: ServiceSettings) -> BusOptions:
         max_attempts=settings.consumer_max_attempts,
         retry_delay_seconds=settings.consumer_retry_delay_seconds,
         publish_timeout_seconds=settings.publish_timeout_seconds,
+        declare_all_queues=settings.amqp_declare_all_queues,
     )
 
 

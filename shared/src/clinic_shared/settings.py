@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Literal
+from typing import ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -61,6 +61,7 @@ class ServiceSettings(BaseSettings):
     )
 
     service_name: str = "service"
+    uses_bus: ClassVar[bool] = True  # publishes or consumes events (the dashboard does neither)
     env: Literal["development", "test", "production"] = Field(
         "development", validation_alias="CLINIC_ENV"
     )
@@ -88,6 +89,15 @@ class ServiceSettings(BaseSettings):
     )
     amqp_url: SecretStr | None = Field(None, validation_alias="AMQP_URL")
     amqp_namespace: str = Field("", validation_alias="AMQP_NAMESPACE")
+    amqp_declare_all_queues: bool = Field(
+        True,
+        validation_alias="AMQP_DECLARE_ALL_QUEUES",
+        description=(
+            "Declare every consumer's queues on connect (so no event is unroutable before its "
+            "consumer first starts); false: only this service's own, for a broker user allowed "
+            "only those, on a broker that declares the others at boot (docker-compose.yml)."
+        ),
+    )
     log_level: str = Field("INFO", validation_alias="CLINIC_LOG_LEVEL")
     log_format: Literal["json", "text"] = Field("json", validation_alias="CLINIC_LOG_FORMAT")
     timezone: str = Field("Europe/Paris", validation_alias="CLINIC_TIMEZONE")
@@ -178,7 +188,7 @@ class ServiceSettings(BaseSettings):
                 f"{MIN_PRODUCTION_SECRET_LENGTH} characters when CLINIC_ENV=production "
                 "(repeated or patterned text is refused; `openssl rand -base64 32` makes one)"
             )
-        if self.amqp_url is None:
+        if self.amqp_url is None and self.uses_bus:
             raise ValueError("AMQP_URL is required when CLINIC_ENV=production")
         if DEVELOPMENT_DATA_KEYS.partition(":")[2] in self.data_keys.get_secret_value():
             raise ValueError("CLINIC_DATA_KEYS must not hold the development key in production")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import ClassVar
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -15,6 +16,7 @@ class DashboardSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="DASHBOARD_")
 
     service_name: str = "dashboard"
+    uses_bus: ClassVar[bool] = False  # it calls the services over HTTP: no AMQP_URL needed
     port: int = Field(8000, ge=0, le=65535)
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/dashboard"
 

@@ -38,6 +38,10 @@ class BusOptions:
     max_attempts: int = 5
     retry_delay_seconds: float = 5.0
     publish_timeout_seconds: float = 5.0
+    # Every consumer's queues on connect (so an event is never unroutable), or only the queues of
+    # the consumers this process subscribes: where each service's broker user may touch only its
+    # own queues, and the broker declares the rest at boot (topology.broker_definitions).
+    declare_all_queues: bool = True
 
 
 class MessageBus(Protocol):

@@ -19,6 +19,7 @@ import logging
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 from aio_pika.exceptions import ChannelClosed
+from aiormq.exceptions import ChannelAccessRefused  # aio-pika raises it, does not re-export it
 
 from clinic_shared.messaging import topology
 
@@ -48,9 +49,16 @@ async def _retire(connection: AbstractConnection, namespace: str, consumer: str)
         log.debug("no classic retry queue to retire", extra={"queue": old, "reason": str(exc)})
         return 0
     moved = 0
-    while (message := await queue.get(no_ack=False, fail=False)) is not None:
+    try:
+        first = await queue.get(no_ack=False, fail=False)
+    except ChannelAccessRefused:  # another service's (a broker user per service): its own to do
+        log.debug("classic retry queue left to its consumer", extra={"queue": old})
+        return 0
+    message = first
+    while message is not None:
         await _move(channel, message, new)
         moved += 1
+        message = await queue.get(no_ack=False, fail=False)
     try:
         await queue.delete(if_unused=False, if_empty=True)
     except ChannelClosed as exc:  # a replica of the old release sent it a retry meanwhile

@@ -83,40 +83,18 @@ class RabbitBus:
         exchange = await channel.declare_exchange(
             self.options.namespace + topology.EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
         )
-        for consumer, patterns in topology.SUBSCRIPTIONS.items():
-            await self._declare_consumer_queues(channel, consumer, patterns)
+        if self.options.declare_all_queues:
+            for consumer, patterns in topology.SUBSCRIPTIONS.items():
+                await self._declare_consumer_queues(channel, consumer, patterns)
         return exchange
 
     async def _declare_consumer_queues(
         self, channel: AbstractRobustChannel, consumer: str, patterns: tuple[str, ...]
     ) -> aio_pika.abc.AbstractRobustQueue:
-        main, retry, dead = self._names(consumer)
-        await channel.declare_queue(dead, durable=True, arguments={"x-queue-type": "quorum"})
-        # Retries wait in a queue no one consumes; when a message's TTL runs out the broker
-        # dead-letters it back onto the main queue through the default exchange. At least once
-        # (which needs reject-publish overflow): a retry that falls due while the main queue
-        # elects a new leader waits for it instead of being dropped.
-        await channel.declare_queue(
-            retry,
-            durable=True,
-            arguments={
-                "x-queue-type": "quorum",
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": main,
-                "x-dead-letter-strategy": "at-least-once",
-                "x-overflow": "reject-publish",
-            },
-        )
-        queue = await channel.declare_queue(
-            main,
-            durable=True,
-            arguments={
-                "x-queue-type": "quorum",
-                "x-delivery-limit": topology.DELIVERY_LIMIT,
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": dead,
-            },
-        )
+        queue = None
+        for name, arguments in topology.queue_declarations(self.options.namespace, consumer):
+            queue = await channel.declare_queue(name, durable=True, arguments=arguments)
+        assert queue is not None  # the main queue, declared last
         exchange = self.options.namespace + topology.EXCHANGE
         for pattern in patterns:
             await queue.bind(exchange, routing_key=pattern)

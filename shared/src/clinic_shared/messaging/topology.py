@@ -6,6 +6,8 @@ consumer has not started yet for the first time: its durable queue already holds
 
 from __future__ import annotations
 
+from typing import Any
+
 EXCHANGE = "clinic.events"
 DELIVERY_LIMIT = 20  # broker-side cap on redeliveries of one message (a consumer crashing on it)
 
@@ -66,3 +68,73 @@ def classic_retry_queue_name(namespace: str, consumer: str) -> str:
 
 def dead_letter_queue_name(namespace: str, consumer: str) -> str:
     return f"{namespace}{consumer}.dlq"
+
+
+def queue_declarations(namespace: str, consumer: str) -> list[tuple[str, dict[str, Any]]]:
+    """A consumer's queues and their arguments, in the order they are declared: dead letters,
+    retries, then the main queue (each dead-letters into one declared before it)."""
+    main = queue_name(namespace, consumer)
+    dead = dead_letter_queue_name(namespace, consumer)
+    # Retries wait in a queue no one consumes; when a message's TTL runs out the broker
+    # dead-letters it back onto the main queue through the default exchange. At least once
+    # (which needs reject-publish overflow): a retry that falls due while the main queue
+    # elects a new leader waits for it instead of being dropped.
+    retry_arguments = {
+        "x-queue-type": "quorum",
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": main,
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    }
+    main_arguments = {
+        "x-queue-type": "quorum",
+        "x-delivery-limit": DELIVERY_LIMIT,
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": dead,
+    }
+    return [
+        (dead, {"x-queue-type": "quorum"}),
+        (retry_queue_name(namespace, consumer), retry_arguments),
+        (main, main_arguments),
+    ]
+
+
+def broker_definitions(namespace: str = "") -> dict[str, Any]:
+    """The whole topology as RabbitMQ definitions (exchanges, queues, bindings on the `/` vhost),
+    for a broker that declares it at boot: where each service's user may declare only its own
+    queues (`AMQP_DECLARE_ALL_QUEUES=false`), the broker still holds every consumer's queue
+    before any service starts, so no event is unroutable."""
+    exchange = namespace + EXCHANGE
+    queues = [
+        {"name": name, "vhost": "/", "durable": True, "auto_delete": False, "arguments": args}
+        for consumer in SUBSCRIPTIONS
+        for name, args in queue_declarations(namespace, consumer)
+    ]
+    bindings = [
+        {
+            "source": exchange,
+            "vhost": "/",
+            "destination": queue_name(namespace, consumer),
+            "destination_type": "queue",
+            "routing_key": pattern,
+            "arguments": {},
+        }
+        for consumer, patterns in SUBSCRIPTIONS.items()
+        for pattern in patterns
+    ]
+    return {
+        "vhosts": [{"name": "/"}],
+        "exchanges": [
+            {
+                "name": exchange,
+                "vhost": "/",
+                "type": "topic",
+                "durable": True,
+                "auto_delete": False,
+                "internal": False,
+                "arguments": {},
+            }
+        ],
+        "queues": queues,
+        "bindings": bindings,
+    }
