@@ -127,14 +127,14 @@ async def test_a_stop_from_a_shared_number_withdraws_sms_for_everyone_until_star
         stack, first_name="Rose", email="rose@example.com", consent_sms=False, consent_email=False
     )
 
-    await reply(stack, "STOP", "SM-stop")
+    await reply(stack, "STOP", "SM" + "5" * 32)
     for patient_id in (mother, daughter):
         assert consent(await preferences(stack, patient_id)) == (False, True)
         await eventually(
             lambda p=patient_id: in_scheduling(stack, p), until=lambda p: not p["consent_sms"]
         )
     refused = await change_consent(stack, daughter, consent_sms=True)
-    await reply(stack, "START", "SM-start")
+    await reply(stack, "START", "SM" + "6" * 32)
 
     assert refused.status_code == 409
     assert "replied STOP" in refused.json()["detail"]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
@@ -47,7 +48,11 @@ class NotificationsSettings(ServiceSettings):
     sms_from: str | None = None
     sms_status_callback_url: str | None = None
     sms_webhook_base_url: str | None = Field(
-        None, description="The public URL prefix the provider calls (signatures cover it)."
+        None,
+        description=(
+            "The public URL prefix the provider calls (signatures cover it); required in "
+            "production when the SMS webhooks are on, else the signed URL follows the Host header."
+        ),
     )
     sms_timeout_seconds: float = Field(10.0, gt=0)
     max_sms_segments: int = Field(
@@ -89,3 +94,24 @@ class NotificationsSettings(ServiceSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("sms_webhook_base_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError("must be an absolute http(s) URL without a query, like https://host")
+        return value
+
+    @model_validator(mode="after")
+    def _signed_url_fixed_in_production(self) -> NotificationsSettings:
+        """The webhooks' signatures cover the URL: in production it is configured, never taken
+        from the request's Host header (which whoever calls chooses)."""
+        if self.env == "production" and self.sms_auth_token and self.sms_webhook_base_url is None:
+            raise ValueError(
+                "NOTIFICATIONS_SMS_WEBHOOK_BASE_URL is required when CLINIC_ENV=production and "
+                "NOTIFICATIONS_SMS_AUTH_TOKEN is set: the public URL the SMS provider calls"
+            )
+        return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 from fastapi import FastAPI
@@ -27,7 +28,8 @@ class Recorder:
             raise self.failures.pop(0)
         self.sent.append(outgoing)
         await handed_over()  # as a real channel does once the provider has the message
-        return Delivery(provider_id=f"rec-{outgoing.message_id}")
+        # an id of the provider's shape: SM and 32 hex digits
+        return Delivery(provider_id=f"SM{uuid.UUID(outgoing.message_id).hex}")
 
 
 async def driven_app(make_settings: Any, recorder: Recorder, **overrides: Any) -> FastAPI:

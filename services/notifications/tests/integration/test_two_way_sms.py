@@ -23,6 +23,11 @@ TOKEN = "twilio-test-token"
 PHONE = "+33612345678"
 
 
+def sid(n: int) -> str:
+    """A message id of the provider's shape: SM and 32 hex digits."""
+    return f"SM{n:032x}"
+
+
 async def sms_app(make_settings: Any) -> FastAPI:
     settings = await make_settings(
         NotificationsSettings, dispatch_enabled=False, sms_auth_token=TOKEN
@@ -69,7 +74,7 @@ async def test_c_confirms_the_patients_next_session_once(make_settings) -> None:
     session = Session()
     async with running(app) as client:
         next_id, _ = await book_two(app, session)
-        answers = [await reply(client, "C", "SM1"), await reply(client, "C", "SM1")]
+        answers = [await reply(client, "C", sid(1)), await reply(client, "C", sid(1))]
         events = await published(app, 1)
     assert [a.status_code for a in answers] == [200, 200]
     assert answers[0].text.endswith("<Response/>")
@@ -82,8 +87,8 @@ async def test_r_asks_to_reschedule_and_alerts_staff_once_a_day(make_settings) -
     session = Session()
     async with running(app) as client:
         next_id, _ = await book_two(app, session)
-        await reply(client, "R", "SM1")
-        await reply(client, "r", "SM2")
+        await reply(client, "R", sid(1))
+        await reply(client, "r", sid(2))
         events = await published(app, 2)
         alerts = await client.get("/v1/staff-alerts", headers=bearer("receptionist"))
     assert {e["type"] for e in events} == {"notifications.session.cancel_requested"}
@@ -98,7 +103,7 @@ async def test_stop_takes_effect_at_once_and_outranks_the_desk_until_start(make_
     path = f"/v1/patients/{session.patient_id}/preferences"
     async with running(app) as client:
         await book_two(app, session)
-        await reply(client, "STOP", "SM1")
+        await reply(client, "STOP", sid(1))
         sms = await messages(client, patient_id=session.patient_id, channel="sms")
         desk_update = PatientUpdated(**session.contact(consent_sms=True).model_dump())
         await publish(app, envelope(desk_update, utcnow() + timedelta(seconds=1)))
@@ -106,7 +111,7 @@ async def test_stop_takes_effect_at_once_and_outranks_the_desk_until_start(make_
         switch_on = after_desk | {"consent_sms": True}
         switch_on.pop("consent_history")
         refused = await client.put(path, json=switch_on, headers=bearer("receptionist"))
-        await reply(client, "START", "SM2")
+        await reply(client, "START", sid(2))
         restarted = (await client.get(path, headers=bearer("receptionist"))).json()
     assert {m["status"] for m in sms} == {"cancelled"}
     assert after_desk["consent_sms"] is False
@@ -122,7 +127,7 @@ async def test_stop_takes_effect_at_once_and_outranks_the_desk_until_start(make_
 
 async def test_unsigned_or_mis_signed_webhooks_are_403_problems(make_settings) -> None:
     app = await sms_app(make_settings)
-    form = {"MessageSid": "SM1", "From": PHONE, "Body": "STOP"}
+    form = {"MessageSid": sid(1), "From": PHONE, "Body": "STOP"}
     async with running(app) as client:
         unsigned = await client.post("/v1/webhooks/sms/inbound", data=form)
         forged = await signed(client, "/v1/webhooks/sms/inbound", form, token="guess")
@@ -131,15 +136,25 @@ async def test_unsigned_or_mis_signed_webhooks_are_403_problems(make_settings) -
     assert unsigned.headers["content-type"] == "application/problem+json"
 
 
-async def test_a_signed_form_without_a_message_sid_is_a_422_naming_it(make_settings) -> None:
+async def test_a_signed_form_without_a_well_formed_message_sid_is_a_400_naming_it(
+    make_settings,
+) -> None:
     app = await sms_app(make_settings)
+    status = "/v1/webhooks/sms/status"
     async with running(app) as client:
         empty = await signed(client, "/v1/webhooks/sms/inbound", {})
-        too_long = await signed(client, "/v1/webhooks/sms/status", {"MessageSid": "S" * 65})
+        too_long = await signed(client, status, {"MessageSid": "S" * 65})
+        short = await signed(client, "/v1/webhooks/sms/inbound", {"MessageSid": "SM1"})
+        upper = await signed(client, status, {"MessageSid": sid(0xABC).upper()})
+        sms_sid = await signed(client, status, {"MessageSid": sid(1), "SmsSid": "SM1"})
 
-    for answer in (empty, too_long):
-        assert answer.status_code == 422
-        assert [e["field"] for e in answer.json()["errors"]] == ["body.MessageSid"]
+    for answer, field in [
+        *[(a, "body.MessageSid") for a in (empty, too_long, short, upper)],
+        (sms_sid, "body.SmsSid"),
+    ]:
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in answer.json()["errors"]] == [field]
 
 
 async def test_a_flood_of_webhook_calls_is_turned_away_with_429_and_a_wait(make_settings) -> None:
@@ -151,7 +166,7 @@ async def test_a_flood_of_webhook_calls_is_turned_away_with_429_and_a_wait(make_
         webhook_rate_window_seconds=60,
     )
     app = build_app(settings)
-    form = {"MessageSid": "SM9", "MessageStatus": "delivered"}
+    form = {"MessageSid": sid(9), "MessageStatus": "delivered"}
     async with running(app) as client:
         answers = [await signed(client, "/v1/webhooks/sms/status", form) for _ in range(3)]
         flooded = await signed(client, "/v1/webhooks/sms/status", form)
@@ -170,7 +185,7 @@ async def test_stop_then_a_booking_plans_no_sms_but_the_email_still_goes(make_se
     now = utcnow()
     async with running(app) as client:
         await publish(app, envelope(session.contact(), now))
-        await reply(client, "STOP", "SM1")
+        await reply(client, "STOP", sid(1))
         later = now + timedelta(seconds=1)
         await publish(app, envelope(SessionBooked(**session.facts(now + timedelta(days=5))), later))
         planned = await messages(client, patient_id=session.patient_id)
@@ -189,7 +204,7 @@ async def test_behind_a_proxy_the_signature_covers_the_public_url(make_settings)
         sms_webhook_base_url=public,
     )
     app = build_app(settings)
-    form = {"MessageSid": "SM1", "From": PHONE, "Body": "hello"}
+    form = {"MessageSid": sid(1), "From": PHONE, "Body": "hello"}
     path = "/v1/webhooks/sms/inbound"
     async with running(app) as client:
         internal = await signed(client, path, form)
@@ -207,8 +222,8 @@ async def test_start_brings_back_the_sms_reminders_of_upcoming_sessions(make_set
         booked = SessionBooked(**session.facts(now + timedelta(days=6)))
         await publish(app, envelope(booked, now))
         before = await messages(client, patient_id=session.patient_id)
-        await reply(client, "STOP", "SM1")
-        await reply(client, "START", "SM2")
+        await reply(client, "STOP", sid(1))
+        await reply(client, "START", sid(2))
         after = await messages(client, patient_id=session.patient_id)
     assert sorted((m["kind"], m["status"]) for m in before) == [
         ("confirmation", "scheduled"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clinic_shared.errors import Conflict, Unprocessable
+from clinic_shared.errors import BadRequest, Conflict, Forbidden, Unprocessable
 
 STOPPED = (
     "The patient replied STOP by SMS: only their START reply turns SMS back on (carrier rules). "
@@ -35,3 +35,21 @@ class ContactNotYetKnown(Exception):
 
 class SessionNotYetKnown(Exception):
     """The session's booking has not arrived yet: the consumer retries later."""
+
+
+class FormNotTheProviders(BadRequest):
+    """A signed webhook form with a field the SMS provider does not send, or a malformed id."""
+
+    def __init__(self, problems: list[dict[str, Any]]) -> None:
+        super().__init__("The form is not one the SMS provider sends.", errors=problems)
+
+
+class SignatureReused(Forbidden):
+    """A signed webhook request whose signature came before with another message id: the same
+    signed text re-split into other parameters."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This X-Twilio-Signature was already received for another message.",
+            errors=[{"field": "header.X-Twilio-Signature", "reason": "already used"}],
+        )

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from clinic_shared.errors import BadRequest, Forbidden, Unprocessable
+from clinic_shared.errors import BadRequest, Forbidden
 from clinic_shared.ratelimit import limited
+from notifications.domain.errors import FormNotTheProviders
 from notifications.domain.signature import signature_matches
+from notifications.domain.webhook_form import (
+    INBOUND_FIELDS,
+    MESSAGE_SID,
+    STATUS_FIELDS,
+    form_problems,
+)
 from notifications.entrypoints.api.deps import ScopeDep, SettingsDep
 from notifications.service_layer.delivery_status import record_delivery_status
 from notifications.service_layer.replies import InboundSms, handle_reply
+from notifications.service_layer.webhooks import claim_signature
 from notifications.settings import NotificationsSettings
 
 # The limit comes first, so a flood of unsigned calls is turned away before any HMAC work.
 router = APIRouter(
     prefix="/v1/webhooks/sms", tags=["webhooks"], dependencies=[Depends(limited("webhook_limiter"))]
 )
-MAX_SID_LENGTH = 64  # the provider's are 34 characters
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
@@ -50,13 +59,7 @@ def _signed_form_openapi(
                             name: {"type": "string", "description": text}
                             for name, text in fields.items()
                         }
-                        | {
-                            "MessageSid": {
-                                "type": "string",
-                                "minLength": 1,
-                                "maxLength": MAX_SID_LENGTH,
-                            }
-                        },
+                        | {"MessageSid": {"type": "string", "pattern": f"^{MESSAGE_SID.pattern}$"}},
                         "required": ["MessageSid"],
                     }
                 }
@@ -75,30 +78,54 @@ def public_url(request: Request, settings: NotificationsSettings) -> str:
 
 def form_params(body: bytes) -> dict[str, str]:
     """The form's parameters; 400 when the body, or a value percent-encoded in it, is not UTF-8
-    (the provider sends UTF-8, and the signature is computed over the decoded values)."""
+    (the provider sends UTF-8, and the signature is computed over the decoded values), or when
+    a name comes twice (the provider never repeats one)."""
     try:
-        return dict(parse_qsl(body.decode(), keep_blank_values=True, errors="strict"))
+        pairs = parse_qsl(body.decode(), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError as exc:
         raise BadRequest("The form is not UTF-8 text.") from exc
-
-
-async def signed_form(request: Request, settings: SettingsDep) -> dict[str, str]:
-    """The form parameters, once the signature proves the provider sent them; else 403."""
-    params = form_params(await request.body())
-    token = settings.sms_auth_token
-    signature = request.headers.get("x-twilio-signature")
-    url = public_url(request, settings)
-    if token is None or not signature_matches(token.get_secret_value(), url, params, signature):
-        raise Forbidden("The request does not carry a valid X-Twilio-Signature.")
-    if not 1 <= len(params.get("MessageSid", "")) <= MAX_SID_LENGTH:
-        raise Unprocessable(
-            "The provider's form needs a MessageSid.",
-            errors=[{"field": "body.MessageSid", "reason": f"1 to {MAX_SID_LENGTH} characters"}],
+    params = dict(pairs)
+    if len(params) != len(pairs):
+        repeated = sorted({name for name, _ in pairs if [n for n, _ in pairs].count(name) > 1})
+        raise FormNotTheProviders(
+            [{"field": f"body.{name}", "reason": "given more than once"} for name in repeated]
         )
     return params
 
 
-SignedForm = Annotated[dict[str, str], Depends(signed_form)]
+@dataclass(frozen=True)
+class SignedForm:
+    """A webhook form the provider signed: its parameters and the signature that covers them."""
+
+    params: dict[str, str]
+    signature: str
+
+
+def signed_form(known: frozenset[str], *, media: bool) -> Callable[..., Awaitable[SignedForm]]:
+    """The dependency that reads a webhook's form: 403 unless the signature proves the provider
+    sent it, 400 (naming the fields) when it holds a field the provider does not send there or
+    a malformed message id."""
+
+    async def read(request: Request, settings: SettingsDep) -> SignedForm:
+        params = form_params(await request.body())
+        token = settings.sms_auth_token
+        signature = request.headers.get("x-twilio-signature")
+        url = public_url(request, settings)
+        if (
+            token is None
+            or signature is None
+            or not signature_matches(token.get_secret_value(), url, params, signature)
+        ):
+            raise Forbidden("The request does not carry a valid X-Twilio-Signature.")
+        if problems := form_problems(params, known, media=media):
+            raise FormNotTheProviders(problems)
+        return SignedForm(params, signature)
+
+    return read
+
+
+InboundForm = Annotated[SignedForm, Depends(signed_form(INBOUND_FIELDS, media=True))]
+StatusForm = Annotated[SignedForm, Depends(signed_form(STATUS_FIELDS, media=False))]
 
 
 @router.post(
@@ -117,11 +144,13 @@ SignedForm = Annotated[dict[str, str], Depends(signed_form)]
         Body="What the patient wrote: C, R, STOP, START or anything else.",
     ),
 )
-async def inbound_sms(form: SignedForm, scope: ScopeDep) -> Response:
+async def inbound_sms(form: InboundForm, scope: ScopeDep) -> Response:
     """A patient's reply: C confirms the next session, R asks to move it, STOP/START consent."""
+    params = form.params
     sms = InboundSms(
-        sid=form.get("MessageSid", ""), sender=form.get("From", ""), body=form.get("Body", "")
+        sid=params["MessageSid"], sender=params.get("From", ""), body=params.get("Body", "")
     )
+    await claim_signature(scope, form.signature, sms.sid)
     await handle_reply(scope, sms)
     await scope.uow.commit()
     return Response(EMPTY_TWIML, media_type="text/xml")
@@ -136,13 +165,15 @@ async def inbound_sms(form: SignedForm, scope: ScopeDep) -> Response:
         ErrorCode="The carrier's error code, on a failure.",
     ),
 )
-async def sms_status(form: SignedForm, scope: ScopeDep) -> Response:
+async def sms_status(form: StatusForm, scope: ScopeDep) -> Response:
     """A delivery report for a message we sent."""
+    params = form.params
+    await claim_signature(scope, form.signature, params["MessageSid"])
     await record_delivery_status(
         scope,
-        provider_id=form.get("MessageSid", ""),
-        status=form.get("MessageStatus", ""),
-        error_code=form.get("ErrorCode"),
+        provider_id=params["MessageSid"],
+        status=params.get("MessageStatus", ""),
+        error_code=params.get("ErrorCode"),
     )
     await scope.uow.commit()
     return Response(status_code=204)
