@@ -4,6 +4,8 @@ the process's figures; never an id or a contact, never another service's metrics
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import aio_pika
 import pytest
@@ -16,6 +18,7 @@ from .conftest import Stack
 from .one_booking import PATIENT, book_one_session
 
 pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.rabbitmq]
+PARIS = ZoneInfo("Europe/Paris")
 
 
 async def _samples(stack: Stack, service: str) -> dict[tuple[str, frozenset], float]:
@@ -142,3 +145,42 @@ async def test_an_unreadable_event_counts_as_dead_lettered_and_in_the_dead_lette
     assert _value(samples, "clinic_consumer_retried_total", consumer="inventory") == 0
     scheduling = await _samples(stack, "scheduling")
     assert _value(scheduling, "clinic_consumer_dead_lettered_total", consumer="scheduling") == 0
+
+
+@pytest.mark.parametrize(
+    ("quiet_from", "deferred"),
+    [
+        pytest.param(-1, 1, id="booked in quiet hours: held until they end"),
+        pytest.param(+3, 0, id="booked outside them: goes at once"),
+    ],
+)
+async def test_a_confirmation_held_by_quiet_hours_counts_as_deferred(
+    stack: Stack, quiet_from: int, deferred: int
+) -> None:
+    """Quiet hours for two hours from `quiet_from` hours off the booking's real time (its
+    events' time, which the rules apply at): the night, wherever the test runs."""
+    start = (datetime.now(PARIS) + timedelta(hours=quiet_from)).replace(minute=0)
+    window = {"start": f"{start:%H:%M}", "end": f"{start + timedelta(hours=2):%H:%M}"}
+    policy = (
+        await stack.clients["notifications"].get("/v1/policy", headers=bearer("admin"))
+    ).json()
+    policy["quiet_hours"] = [window]
+    saved = await stack.clients["notifications"].put(
+        "/v1/policy", json=policy, headers=bearer("admin")
+    )
+    assert saved.status_code == 200, saved.text
+    await book_one_session(stack)
+
+    async def confirmations() -> dict[tuple[str, frozenset], float]:
+        return await _samples(stack, "notifications")
+
+    samples = await eventually(
+        confirmations,
+        until=lambda s: _value(s, "clinic_messages", kind="confirmation") >= 2,
+        timeout=20,
+    )
+    held = "clinic_messages_deferred_for_quiet_hours"
+    for channel in ("sms", "email"):
+        assert _value(samples, held, channel=channel, kind="confirmation") == deferred
+    if deferred:  # planned for the end of quiet hours: not sent in them
+        assert _value(samples, held, status="scheduled", kind="confirmation") == 2

@@ -224,9 +224,15 @@ async def test_a_catch_up_in_quiet_hours_waits_for_their_end_and_drops_what_star
         at_night = await sender.dispatch_once(now=night)
         held = await messages(client, patient_id=later.patient_id, status="scheduled")
         dropped = await messages(client, patient_id=early.patient_id)
+        counted = (await client.get("/metrics")).text
         in_the_morning = await sender.dispatch_once(now=morning)
     assert (at_night, in_the_morning, len(recorder.sent)) == (0, 2, 2)
     assert [m["scheduled_for"] for m in held] == ["2026-06-10T06:00:00Z"] * 2
+    deferred = (
+        'clinic_messages_deferred_for_quiet_hours{channel="email",kind="%s",status="scheduled"} 1.0'
+    )
+    for kind in ("confirmation", "reminder"):  # held at send time: counted on /metrics
+        assert deferred % kind in counted.splitlines()
     assert {(m["status"], m["last_error"]) for m in dropped} == {
         ("expired", "the session starts before quiet hours end")
     }

@@ -107,6 +107,7 @@ def test_a_confirmation_waits_for_the_end_of_quiet_hours_and_lists_what_starts_a
     confirmation = confirm(night, early, STARTS)
     assert confirmation is not None
     assert wall_time(confirmation.scheduled_for, PARIS) == datetime(2026, 6, 10, 8, 0)
+    assert confirmation.deferred_from == night  # what /metrics counts as deferred
     assert [s.starts_at for s in confirmation.sessions] == [STARTS]
     assert confirm(night, early) is None  # the session starts first: nothing to confirm
 
@@ -120,6 +121,7 @@ def test_a_cancellation_goes_by_every_consented_channel_unless_the_session_came_
         ("cancellation", "sms", now, STARTS),
         ("cancellation", "email", now, STARTS),
     ]
+    assert [p.deferred_from for p in planned] == [None, None]  # in the day: not deferred
     night = datetime(2026, 6, 9, 21, 0, tzinfo=UTC)
     early = datetime(2026, 6, 10, 5, 30, tzinfo=UTC)
     assert (
@@ -141,6 +143,13 @@ def test_nothing_falls_before_booking_after_the_start_or_in_quiet_hours(
         starts_at=starts_at, reach=BOTH, policy=DEFAULT_POLICY, zone=PARIS, now=now
     )
     confirmation = confirm(now, starts_at, whole=whole, moved=moved)
+    for message in [*planned, *([confirmation] if confirmation else [])]:
+        # deferred exactly when quiet hours moved it later than it was ready
+        assert message.deferred_from is None or message.deferred_from < message.scheduled_for
+        if message.deferred_from is not None:
+            assert DEFAULT_POLICY.quiet_hours[0].contains(
+                wall_time(message.deferred_from, PARIS).time()
+            )
     times = [m.scheduled_for for m in planned]
     times += [confirmation.scheduled_for] if confirmation else []
     for at in times:
@@ -155,6 +164,7 @@ def test_aftercare_waits_for_the_end_of_quiet_hours() -> None:
     )
     assert planned is not None
     assert wall_time(planned.scheduled_for, PARIS) == datetime(2026, 6, 11, 8, 0)
+    assert planned.deferred_from == completed + timedelta(hours=2)
 
 
 def test_a_nudge_goes_now_and_expires_when_the_window_closes() -> None:
@@ -168,6 +178,6 @@ def test_a_nudge_goes_now_and_expires_when_the_window_closes() -> None:
         now=now,
     )
     assert planned is not None
-    assert (planned.scheduled_for, planned.offset_minutes) == (now, 4)
+    assert (planned.scheduled_for, planned.offset_minutes, planned.deferred_from) == (now, 4, None)
     assert planned.expires_at is not None
     assert wall_time(planned.expires_at, PARIS) == datetime(2026, 6, 12, 23, 59)

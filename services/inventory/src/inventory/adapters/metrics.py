@@ -10,12 +10,21 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.metrics import Reading, StateGauge
-from inventory.adapters.orm import alerts, lots, products, shortages
+from inventory.adapters.orm import (
+    alerts,
+    lots,
+    products,
+    purchase_order_lines,
+    purchase_orders,
+    shortages,
+)
 from inventory.domain.alerts import AlertKind
+from inventory.domain.orders import OPEN_STATUSES
 
 
 def stock_gauges(zone: ZoneInfo) -> tuple[StateGauge, ...]:
-    """Vials free and reserved per product, the safety stock, vials short, open alerts."""
+    """Vials free and reserved per product, the safety stock, vials short, vials on open
+    purchase orders, open alerts."""
 
     async def vials(session: AsyncSession, now: datetime) -> Reading:
         today = now.astimezone(zone).date()
@@ -51,6 +60,13 @@ def stock_gauges(zone: ZoneInfo) -> tuple[StateGauge, ...]:
             ("product",),
             _short_vials,
         ),
+        StateGauge(
+            "clinic_purchase_order_vials_due",
+            "Vials ordered and not received yet, per product and open order status (draft, "
+            "sent, partially_received); 0 when none. A draft is not with the supplier yet.",
+            ("product", "status"),
+            _vials_on_order,
+        ),
         StateGauge("clinic_stock_open_alerts", "Open stock alerts, by kind.", ("kind",), _alerts),
     )
 
@@ -67,6 +83,24 @@ async def _short_vials(session: AsyncSession, _: datetime) -> Reading:
         .group_by(products.c.code)
     )
     return {(code,): short for code, short in rows}
+
+
+async def _vials_on_order(session: AsyncSession, _: datetime) -> Reading:
+    """Every product with every open status, so an alert rule can tell "none on order" (0) from
+    a scrape that failed (absent)."""
+    due = sa.func.greatest(purchase_order_lines.c.quantity - purchase_order_lines.c.received, 0)
+    rows = await session.execute(
+        sa.select(purchase_order_lines.c.product_code, purchase_orders.c.status, sa.func.sum(due))
+        .join(purchase_orders, purchase_orders.c.id == purchase_order_lines.c.order_id)
+        .where(purchase_orders.c.status.in_(OPEN_STATUSES))
+        .group_by(purchase_order_lines.c.product_code, purchase_orders.c.status)
+    )
+    codes = (await session.scalars(sa.select(products.c.code))).all()
+    reading: dict[tuple[str, ...], float] = {
+        (code, status): 0 for code in codes for status in OPEN_STATUSES
+    }
+    reading |= {(code, status): vials for code, status, vials in rows}
+    return reading
 
 
 async def _alerts(session: AsyncSession, _: datetime) -> Reading:

@@ -33,6 +33,7 @@ def _schedule(columns: tuple[str, ...]) -> Direct:
         "scheduled_for",
         "due_at",
         "expires_at",
+        "deferred_from",
         "updated_at",
         "context",
         "session_id",
@@ -104,6 +105,7 @@ class MessageRepository(Repository):
                 "scheduled_for": p.scheduled_for,
                 "due_at": p.scheduled_for,
                 "expires_at": p.expires_at,
+                "deferred_from": p.deferred_from,
                 "updated_at": now,
             }
             for p in planned

@@ -30,6 +30,16 @@ async def _due(session: AsyncSession, now: datetime) -> Reading:
     return {(channel, kind): count for channel, kind, count in rows}
 
 
+async def _deferred(session: AsyncSession, _: datetime) -> Reading:
+    """Messages quiet hours held (at planning or at send time), whatever became of them."""
+    rows = await session.execute(
+        sa.select(messages.c.status, messages.c.channel, messages.c.kind, sa.func.count())
+        .where(messages.c.deferred_from.is_not(None))
+        .group_by(messages.c.status, messages.c.channel, messages.c.kind)
+    )
+    return {(status, channel, kind): count for status, channel, kind, count in rows}
+
+
 async def _staff_alerts(session: AsyncSession, _: datetime) -> Reading:
     rows = await session.execute(
         sa.select(staff_alerts.c.status, sa.func.count()).group_by(staff_alerts.c.status)
@@ -50,6 +60,13 @@ MESSAGE_GAUGES = (
         "Messages due now and not yet taken by a dispatcher, by channel and kind.",
         ("channel", "kind"),
         _due,
+    ),
+    StateGauge(
+        "clinic_messages_deferred_for_quiet_hours",
+        "Messages quiet hours held past the time they were ready (planned for their end, or put "
+        "back at send time), by status, channel and kind; a subset of clinic_messages.",
+        ("status", "channel", "kind"),
+        _deferred,
     ),
     StateGauge(
         "clinic_staff_alerts",

@@ -82,6 +82,8 @@ messages = sa.Table(
     sa.Column("scheduled_for", UTCDateTime, nullable=False),
     sa.Column("due_at", UTCDateTime, nullable=False),  # next try: scheduled_for, then backoff
     sa.Column("expires_at", UTCDateTime, nullable=True),  # never sent from then on
+    # when it would have gone had quiet hours not held it (at planning or at send time)
+    sa.Column("deferred_from", UTCDateTime, nullable=True),
     sa.Column("lease_expires_at", UTCDateTime, nullable=True),
     # the provider had the whole message: from then on it is never sent again
     sa.Column("handed_over_at", UTCDateTime, nullable=True),

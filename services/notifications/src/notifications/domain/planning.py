@@ -57,6 +57,8 @@ class PlannedMessage:
     anchor_at: datetime
     scheduled_for: datetime
     expires_at: datetime | None
+    deferred_from: datetime | None = None
+    """When it would have gone had quiet hours not held it (None: they did not)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Confirmation:
     channels: tuple[Channel, ...]
     scheduled_for: datetime
     sessions: tuple[Booked, ...]
+    deferred_from: datetime | None = None
+    """When it would have gone had quiet hours not held it (None: they did not)."""
 
     @property
     def expires_at(self) -> datetime:
@@ -87,7 +91,8 @@ def plan_reminders(
 ) -> list[PlannedMessage]:
     """The policy's reminders of a session booked (or moved) at `now`.
 
-    A reminder falls back before quiet hours; one already past at `now` is skipped (short
+    A reminder falls back before quiet hours (earlier, so never counted as deferred by them);
+    one already past at `now` is skipped (short
     notice). Reminders go only by a channel the patient consented to.
     """
     planned = []
@@ -121,11 +126,11 @@ def plan_confirmation(
     start after it goes; None when there is none, or no channel.
     """
     ready = held_since if whole and not moved else held_since + CONFIRMATION_HOLD
-    send_at = after_quiet_hours(ready, policy.quiet_hours, zone)
+    send_at, deferred_from = _deferred(ready, policy, zone)
     listed = tuple(sorted((s for s in sessions if s.starts_at > send_at), key=_start))
     if not listed or not reach.allowed():
         return None
-    return Confirmation(reach.allowed(), send_at, listed)
+    return Confirmation(reach.allowed(), send_at, listed, deferred_from)
 
 
 def plan_cancellation(
@@ -133,17 +138,24 @@ def plan_cancellation(
 ) -> list[PlannedMessage]:
     """A notice of a cancelled session, by every consented channel, after quiet hours; none
     once the session's time has come by then (nothing is sent after a session's start)."""
-    send_at = after_quiet_hours(now, policy.quiet_hours, zone)
+    send_at, deferred_from = _deferred(now, policy, zone)
     if send_at >= starts_at:
         return []
     return [
-        PlannedMessage("cancellation", channel, 0, starts_at, send_at, starts_at)
+        PlannedMessage("cancellation", channel, 0, starts_at, send_at, starts_at, deferred_from)
         for channel in reach.allowed()
     ]
 
 
 def _start(session: Booked) -> datetime:
     return session.starts_at
+
+
+def _deferred(ready: datetime, policy: Policy, zone: ZoneInfo) -> tuple[datetime, datetime | None]:
+    """When a message ready at `ready` goes (the end of quiet hours when they hold it), and
+    `ready` when they did (what the deferred-for-quiet-hours metric counts), else None."""
+    send_at = after_quiet_hours(ready, policy.quiet_hours, zone)
+    return send_at, ready if send_at > ready else None
 
 
 def plan_aftercare(
@@ -154,8 +166,8 @@ def plan_aftercare(
     if channel is None:
         return None
     delay = timedelta(minutes=policy.aftercare_delay_minutes)
-    send_at = after_quiet_hours(now + delay, policy.quiet_hours, zone)
-    return PlannedMessage("aftercare", channel, 0, starts_at, send_at, None)
+    send_at, deferred_from = _deferred(now + delay, policy, zone)
+    return PlannedMessage("aftercare", channel, 0, starts_at, send_at, None, deferred_from)
 
 
 def plan_nudge(
@@ -170,7 +182,9 @@ def plan_nudge(
     """A nudge to book the course's next session before its window closes (end of that day)."""
     channel = reach.best_channel()
     closes_at = instant_at(datetime.combine(window_closes_on, time(23, 59)), zone)
-    send_at = after_quiet_hours(now, policy.quiet_hours, zone)
+    send_at, deferred_from = _deferred(now, policy, zone)
     if channel is None or send_at >= closes_at:
         return None
-    return PlannedMessage("nudge", channel, next_sequence, closes_at, send_at, closes_at)
+    return PlannedMessage(
+        "nudge", channel, next_sequence, closes_at, send_at, closes_at, deferred_from
+    )

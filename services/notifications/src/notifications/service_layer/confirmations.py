@@ -80,7 +80,15 @@ async def confirm_action(
         await repo.cancel(action.id, keep=(), reason=NOTHING_LEFT, now=now)
         return
     planned = [
-        PlannedMessage("confirmation", channel, 0, action.at, plan.scheduled_for, plan.expires_at)
+        PlannedMessage(
+            "confirmation",
+            channel,
+            0,
+            action.at,
+            plan.scheduled_for,
+            plan.expires_at,
+            plan.deferred_from,
+        )
         for channel in plan.channels
     ]
     await repo.recall(action.id, now=now)

@@ -29,7 +29,9 @@ async def hold_in_quiet_hours(scope: Scope, leased: list[Leased]) -> list[Leased
         if at is None:
             held.append((message, {"status": "expired", "last_error": STARTS_IN_QUIET_HOURS}))
         elif at > now:
-            held.append((message, {"status": "scheduled", "scheduled_for": at, "due_at": at}))
+            deferred_from = message.deferred_from or now  # the first hold is the one to count
+            values = {"status": "scheduled", "scheduled_for": at, "due_at": at}
+            held.append((message, values | {"deferred_from": deferred_from}))
         else:
             free.append((message, contact))
     await scope.leases.finish_many(held, now=now)
