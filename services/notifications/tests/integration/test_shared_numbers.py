@@ -19,7 +19,7 @@ from notifications.entrypoints.workers import build_digest
 
 from .dispatching import Recorder, dispatcher, driven_app
 from .events import STARTS, T0, Session, envelope, messages, publish
-from .test_two_way_sms import TOKEN, reply
+from .test_two_way_sms import TOKEN, reply, sid
 
 DESK = bearer("receptionist")
 DAUGHTERS = STARTS + timedelta(days=1)
@@ -63,10 +63,10 @@ async def test_a_c_from_a_shared_number_confirms_the_session_last_texted(make_se
         mother, daughter = await family(app, daughter_booked_at=T0 + timedelta(hours=2))
         await sender.dispatch_once(now=T0)  # the mother's confirmation
         await sender.dispatch_once(now=T0 + timedelta(hours=2))  # then the daughter's
-        await answer(app, client, "C", "SM1", at=T0 + timedelta(hours=3))
+        await answer(app, client, "C", sid(1), at=T0 + timedelta(hours=3))
         await sender.dispatch_once(now=STARTS - timedelta(hours=24))  # the mother's reminder
-        await answer(app, client, "C", "SM2", at=STARTS - timedelta(hours=23))
-        await answer(app, client, "R", "SM3", at=STARTS - timedelta(hours=22))
+        await answer(app, client, "C", sid(2), at=STARTS - timedelta(hours=23))
+        await answer(app, client, "R", sid(3), at=STARTS - timedelta(hours=22))
         events = await emitted(app)
         alerts = (await client.get("/v1/staff-alerts", headers=DESK)).json()
     assert events == [
@@ -88,7 +88,7 @@ async def test_nothing_texted_in_a_day_confirms_nothing_and_alerts_staff_naming_
         mother, daughter = await family(app, daughter_booked_at=T0 + timedelta(hours=2))
         await sender.dispatch_once(now=T0)
         await sender.dispatch_once(now=T0 + timedelta(hours=2))
-        await answer(app, client, "C", "SM1", at=T0 + timedelta(hours=26, minutes=1))
+        await answer(app, client, "C", sid(1), at=T0 + timedelta(hours=26, minutes=1))
         events = await emitted(app)
         alerts = (await client.get("/v1/staff-alerts", headers=DESK)).json()
         export = await client.get(
@@ -96,7 +96,7 @@ async def test_nothing_texted_in_a_day_confirms_nothing_and_alerts_staff_naming_
         )
         exported = export.json()["staff_alerts"]
     assert events == []
-    assert [(a["kind"], a["subject"]) for a in alerts] == [("reply_unmatched", "SM1")]
+    assert [(a["kind"], a["subject"]) for a in alerts] == [("reply_unmatched", sid(1))]
     details = alerts[0]["details"]
     assert details["intent"] == "confirm"
     assert "24 hours" in details["reason"]
@@ -125,7 +125,7 @@ async def test_texts_to_two_patients_in_one_minute_make_a_reply_ambiguous(make_s
     async with running(app) as client:
         mother, daughter = await family(app)
         await sender.dispatch_once(now=T0)  # both confirmations at once
-        await answer(app, client, "R", "SM1", at=T0 + timedelta(hours=1))
+        await answer(app, client, "R", sid(1), at=T0 + timedelta(hours=1))
         events = await emitted(app)
         alerts = (await client.get("/v1/staff-alerts", headers=DESK)).json()
         sent_before = len(recorder.sent)
@@ -149,7 +149,7 @@ async def test_a_stop_from_a_shared_number_stops_every_patient_on_it(make_settin
     app = await driven_app(make_settings, recorder, sms_auth_token=TOKEN)
     async with running(app) as client:
         mother, daughter = await family(app)
-        await answer(app, client, "STOP", "SM1", at=T0 + timedelta(hours=1))
+        await answer(app, client, "STOP", sid(1), at=T0 + timedelta(hours=1))
         sms = await messages(client, channel="sms")
         consent = [
             (await client.get(f"/v1/patients/{p}/preferences", headers=DESK)).json()
