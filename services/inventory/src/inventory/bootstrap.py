@@ -25,13 +25,15 @@ from inventory.entrypoints.reconcile import reconciler
 from inventory.entrypoints.workers import build_workers
 from inventory.seed import demo_seeder
 from inventory.service_layer.handlers import EVENT_HANDLERS
+from inventory.service_layer.scans import ReorderReviews
 from inventory.service_layer.scope import make_scope
 from inventory.settings import InventorySettings
 
 
 def build_app(settings: InventorySettings | None = None, bus: MessageBus | None = None) -> FastAPI:
     settings = settings or InventorySettings()
-    return build_service_app(
+    reviews = ReorderReviews()  # the consumer's stock changes, reviewed by one worker
+    app = build_service_app(
         settings,
         title="Inventory",
         description="Vials by lot and expiry, reservations, consumption and reorders.",
@@ -50,9 +52,11 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
             purchase_orders.router,
             purchase_orders.proposals_router,
         ],
-        handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
+        handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings, reviews)),
         seed=demo_seeder(settings),
-        workers=build_workers(settings),
+        workers=build_workers(settings, reviews),
         bus=bus,
         state_gauges=stock_gauges(settings.zone),
     )
+    app.state.reorder_reviews = reviews
+    return app

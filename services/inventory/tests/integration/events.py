@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from datetime import UTC, datetime, time, timedelta
@@ -59,13 +60,15 @@ async def publish(inventory: Inventory, event: Event, *, minutes_ago: int = 0) -
 
 
 async def deliver(inventory: Inventory, envelope: Envelope) -> Envelope:
-    """Publish an event inventory has not seen and wait until it is handled."""
+    """Publish an event inventory has not seen and wait until it is handled, and the reorder
+    reviews its stock changes ask for (left to a background loop) are done."""
     await inventory.app.state.runtime.message_bus.publish(envelope)
 
     async def handled() -> bool:
         return any(r.event_id == str(envelope.id) for r in await inventory.rows(inbox))
 
     await eventually(handled)
+    await asyncio.wait_for(inventory.app.state.reorder_reviews.settled(), timeout=30)
     return envelope
 
 

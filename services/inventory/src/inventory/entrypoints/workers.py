@@ -7,16 +7,32 @@ import logging
 from clinic_shared.reconcile import reconcile_worker
 from clinic_shared.runtime import ServiceRuntime, Worker
 from inventory.entrypoints.reconcile import interval, reconciler
-from inventory.service_layer.scans import scan_stock
+from inventory.service_layer.scans import ReorderReviews, review_reorders, scan_stock
 from inventory.service_layer.scope import open_scope
 from inventory.settings import InventorySettings
 
 log = logging.getLogger(__name__)
 
 
-def build_workers(settings: InventorySettings) -> list[Worker]:
-    """Every background loop of inventory: the expiry and reorder scan, and the
-    reconciliation of its sessions with scheduling."""
+def build_workers(settings: InventorySettings, reviews: ReorderReviews) -> list[Worker]:
+    """Every background loop of inventory: the expiry and reorder scan, the reorder reviews
+    the consumer's stock changes ask for, and the reconciliation of its sessions with
+    scheduling."""
+
+    async def reorder_review_loop(runtime: ServiceRuntime) -> None:
+        """Review together the products changed since the last review, as soon as a change
+        commits, and wait for more. At stop, what is already marked is reviewed once more;
+        a change committed after that is left to the scan."""
+        while (batch := await reviews.next_batch(runtime.stopping)) is not None:
+            try:
+                if batch:
+                    now = runtime.clock()
+                    async with open_scope(runtime) as scope:
+                        await review_reorders(scope, batch, now)
+            except Exception:
+                log.exception("reorder review failed; the scan will catch these products")
+            finally:
+                reviews.reviewed()
 
     async def stock_scan_loop(runtime: ServiceRuntime) -> None:
         """Scan shortly after start, then every `scan_interval_seconds`, surviving a failed
@@ -31,7 +47,7 @@ def build_workers(settings: InventorySettings) -> list[Worker]:
             if not await runtime.idle(settings.scan_interval_seconds):
                 return
 
-    return [stock_scan_loop, reconcile_worker(reconciler, interval=interval)]
+    return [stock_scan_loop, reorder_review_loop, reconcile_worker(reconciler, interval=interval)]
 
 
 async def scan_once(runtime: ServiceRuntime) -> None:

@@ -7,6 +7,7 @@ inserts its alert, and the alert's unique key (subject and window) lets only one
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
@@ -65,33 +66,100 @@ async def suggest_reorders(
             emitted += 1
             # The alert proposes an order: the preferred supplier's draft gets what is needed.
             await propose_orders(
-                scope, today, now, pace_days=settings.course_pace_days, only={code}
+                scope, today, now, pace_days=settings.course_pace_days, only={outlook.product.code}
             )
     return emitted
 
 
+class ReorderReviews:
+    """The products whose stock changed since their last review, reviewed together by one
+    background loop of the runtime (`run_reviews`), so that a burst of bookings costs a handful
+    of reviews rather than one transaction each.
+
+    A product is marked when its change is made (so `settled` cannot answer before the review
+    of a change the caller has seen committed) and marked again, waking the loop, once the
+    change has committed (so a review that began before the commit is followed by another).
+    A change rolled back leaves a review that finds nothing to say."""
+
+    def __init__(self) -> None:
+        self._dirty: set[str] = set()
+        self._wake = asyncio.Event()
+        self._settled = asyncio.Event()
+        self._settled.set()
+
+    def expect(self, product_codes: Collection[str]) -> None:
+        """A change to these products' stock is being made."""
+        self._dirty |= set(product_codes)
+        self._settled.clear()
+
+    def mark(self, product_codes: Collection[str]) -> None:
+        """A change to these products' stock has committed: review them soon."""
+        self.expect(product_codes)
+        self._wake.set()
+
+    async def next_batch(self, stopping: asyncio.Event) -> set[str] | None:
+        """The products to review now, once a committed change asks for it; None once the
+        service is stopping and nothing is left."""
+        while not self._wake.is_set() and not stopping.is_set():
+            waits = [asyncio.ensure_future(e.wait()) for e in (self._wake, stopping)]
+            _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in pending:
+                waiting.cancel()
+        self._wake.clear()
+        batch, self._dirty = self._dirty, set()
+        return batch or (None if stopping.is_set() else set())
+
+    def reviewed(self) -> None:
+        """The batch `next_batch` gave is done (or failed: the scan is the backstop)."""
+        if not self._dirty:
+            self._settled.set()
+
+    async def settled(self) -> None:
+        """Wait until every change marked so far has been reviewed (for tests)."""
+        await self._settled.wait()
+
+
 def review_reorders_after_commit(scope: Scope, product_codes: set[str], now: datetime) -> None:
     """Once the scope's stock change commits, suggest the reorders it calls for, for these
-    products, in a transaction of its own (a failure there is logged; the scan is the backstop).
+    products (a failure there is logged; the scan is the backstop).
 
     After the commit, so that the forecast counts this change and those committed meanwhile;
-    replicas doing it at once announce once, as the scan does. It costs a booking a short
-    transaction: one statement (`surely_holds`), and a forecast only when that cannot say."""
-    if product_codes:
-        codes = set(product_codes)
-        scope.uow.after_commit(lambda: _review(scope.sibling(), codes, now))
+    replicas doing it at once announce once, as the scan does. With the runtime's
+    `ReorderReviews` (the consumer's scopes: bookings, completions) the review is left to its
+    background loop, which reviews every product changed meanwhile in one transaction, so the
+    alert follows the booking shortly rather than before it is acknowledged; without (a
+    request's scope: deliveries, counts) it runs at once in a transaction of its own: one
+    statement (`surely_holds`), and a forecast only when that cannot say."""
+    if not product_codes:
+        return
+    codes = set(product_codes)
+    reviews = scope.reviews
+    if reviews is None:
+        scope.uow.after_commit(lambda: _review_alone(scope.sibling(), codes, now))
+        return
+    reviews.expect(codes)
+
+    async def mark() -> None:
+        reviews.mark(codes)
+
+    scope.uow.after_commit(mark)
 
 
-async def _review(scope: Scope, product_codes: set[str], now: datetime) -> None:
-    """Suggest the reorders these products need; one statement when none can (`surely_holds`)."""
+async def _review_alone(scope: Scope, product_codes: set[str], now: datetime) -> None:
     async with scope.uow:
-        today, settings = now.astimezone(scope.zone).date(), scope.forecast_settings
-        worst = await scope.forecast.worst_cases(product_codes, today)
-        every = settings.course_pace_days
-        unsure = {w.product_code for w in worst if not surely_holds(w, every_days=every)}
-        if unsure:
-            await suggest_reorders(scope, today, settings, now, only=unsure)
-            await scope.uow.commit()
+        await review_reorders(scope, product_codes, now)
+
+
+async def review_reorders(scope: Scope, product_codes: set[str], now: datetime) -> None:
+    """Suggest the reorders these products need and commit; one statement when none can
+    (`surely_holds`)."""
+    today, settings = now.astimezone(scope.zone).date(), scope.forecast_settings
+    worst = await scope.forecast.worst_cases(product_codes, today)
+    every = settings.course_pace_days
+    unsure = {w.product_code for w in worst if not surely_holds(w, every_days=every)}
+    if unsure:
+        await suggest_reorders(scope, today, settings, now, only=unsure)
+        await scope.uow.commit()
 
 
 async def _raise_reorder(scope: Scope, outlook: ProductOutlook, key: str, now: datetime) -> bool:

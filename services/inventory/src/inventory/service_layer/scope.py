@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from clinic_shared.outbox import UnitOfWork
@@ -26,6 +27,9 @@ from inventory.adapters.suppliers import SupplierRepository
 from inventory.adapters.traceability import TraceRepository
 from inventory.settings import InventorySettings
 
+if TYPE_CHECKING:
+    from inventory.service_layer.scans import ReorderReviews
+
 
 @dataclass(frozen=True)
 class ForecastSettings:
@@ -38,14 +42,21 @@ class Scope:
     """A unit of work with inventory's repositories (each made on first use: a booked event
     needs two of them) and the clinic's settings."""
 
-    def __init__(self, uow: UnitOfWork, settings: InventorySettings) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        settings: InventorySettings,
+        reviews: ReorderReviews | None = None,
+    ) -> None:
         self.uow = uow
         self.settings = settings
         self.zone: ZoneInfo = settings.zone
+        self.reviews = reviews
+        """The runtime's reorder reviews left to its background loop; None: review at once."""
 
     def sibling(self) -> Scope:
         """A scope on a new unit of work, for a later transaction (see `UnitOfWork.sibling`)."""
-        return Scope(self.uow.sibling(), self.settings)
+        return Scope(self.uow.sibling(), self.settings, self.reviews)
 
     @property
     def forecast_settings(self) -> ForecastSettings:
@@ -116,11 +127,13 @@ class Scope:
         return OrderRepository(self.uow.session)
 
 
-def make_scope(settings: InventorySettings) -> Callable[[UnitOfWork], Scope]:
+def make_scope(
+    settings: InventorySettings, reviews: ReorderReviews | None = None
+) -> Callable[[UnitOfWork], Scope]:
     """Scopes on units of work the caller opened (the consumer's, for `scoped_handlers`)."""
 
     def scope(uow: UnitOfWork) -> Scope:
-        return Scope(uow, settings)
+        return Scope(uow, settings, reviews)
 
     return scope
 
