@@ -79,25 +79,25 @@ async def register_patient(
     return RedirectResponse(f"/book?patient_id={patient['id']}", status_code=303)
 
 
-async def _course(services: Services, form: dict[str, str]) -> dict[str, Any]:
-    """The patient's empty course for this treatment and practitioner, or a new one."""
-    wanted = (form.get("treatment_code"), form.get("practitioner_id"))
-    courses = await services.scheduling.get("/v1/courses", patient_id=form.get("patient_id"))
-    for course in courses:
-        same = (course["treatment_code"], course["practitioner_id"]) == wanted
-        if same and course["status"] == "active" and not course["sessions"]:
-            return dict(course)
-    body = {
-        "patient_id": form.get("patient_id"),
-        "treatment_code": form.get("treatment_code"),
-        "practitioner_id": form.get("practitioner_id"),
+COURSE_FIELDS = ("treatment_code", "practitioner_id", "sessions_planned")
+
+
+def _opening(form: Mapping[str, Any]) -> dict[str, Any]:
+    """The course the form describes, not yet opened: scheduling's `POST /v1/courses/plan`
+    proposes its dates and `POST /v1/courses` with `sessions` opens it and books them at once,
+    so a plan refused, a booking refused or a receptionist who gives up leaves no empty course
+    behind (one would hold the area: a patient has one active course per area)."""
+    return {
+        "patient_id": str(form.get("patient_id")),
+        "treatment_code": str(form.get("treatment_code") or ""),
+        "practitioner_id": str(form_uuid(form, "practitioner_id")),
         "sessions_planned": form_count(form, "sessions_planned"),
     }
-    return dict(await services.scheduling.post("/v1/courses", body))
 
 
 def _past_first_date(form: dict[str, str], zone: ZoneInfo) -> dict[str, str]:
-    """`first_date` before today, refused before any course is opened for it."""
+    """`first_date` before today: scheduling would plan from today instead, so it is refused
+    here in words."""
     try:
         first = date.fromisoformat(form.get("first_date") or "")
     except ValueError:
@@ -107,15 +107,11 @@ def _past_first_date(form: dict[str, str], zone: ZoneInfo) -> dict[str, str]:
     return {}
 
 
-def _chosen(course: dict[str, Any], form: Mapping[str, Any]) -> dict[str, str]:
-    """What the booking form had chosen, for it to show again after a refusal."""
-    return {
-        "treatment_code": str(course["treatment_code"]),
-        "practitioner_id": str(course["practitioner_id"]),
-        "sessions_planned": str(course["sessions_planned"]),
-        "first_date": str(form.get("first_date") or ""),
-        "room_id": str(form.get("chosen_room_id") or ""),
-    }
+def _chosen(form: Mapping[str, Any]) -> dict[str, str]:
+    """What the booking form had chosen, for it to show again after a refusal; the proposed
+    dates' form carries it in hidden fields (its own `room_id` are the rows' rooms)."""
+    chosen = {name: str(form.get(name) or "") for name in (*COURSE_FIELDS, "first_date")}
+    return chosen | {"room_id": str(form.get("chosen_room_id") or "")}
 
 
 @router.post("/book/plan", response_class=HTMLResponse)
@@ -127,16 +123,15 @@ async def propose_dates(
     if past := _past_first_date(form, settings.zone):
         return await _page(request, services, patient_id, errors=past, chosen=form)
     try:
-        course = await _course(services, form)
-        body = {
+        body = _opening(form) | {
             "first_date": form.get("first_date") or None,
             "room_id": form.get("room_id") or None,
         }
-        proposed = await services.scheduling.post(f"/v1/courses/{course['id']}/plan", body)
+        proposed = await services.scheduling.post("/v1/courses/plan", body)
     except (ServiceProblem, Unprocessable) as exc:
         return await _page(request, services, patient_id, errors=form_errors(exc), chosen=form)
     rows = plan_rows.proposed(proposed, settings.zone)
-    return await _page(request, services, patient_id, course=course, rows=rows, chosen=form)
+    return await _page(request, services, patient_id, rows=rows, chosen=form)
 
 
 @router.post("/book/confirm", response_class=HTMLResponse, response_model=None)
@@ -144,17 +139,17 @@ async def book_all(
     request: Request, user: CsrfChecked, services: ServicesDep, settings: SettingsDep, _: FrontDesk
 ) -> Response:
     form = await request.form()
-    patient_id, course_id = form_uuid(form, "patient_id"), form_uuid(form, "course_id")
+    patient_id = form_uuid(form, "patient_id")
     rows = plan_rows.submitted(form.getlist("starts_at"), form.getlist("room_id"))
-    course = await services.scheduling.get(f"/v1/courses/{course_id}")
+    chosen = _chosen(form)
     try:
-        body = {"sessions": plan_rows.body(rows, settings.zone)}
-        await services.scheduling.post(f"/v1/courses/{course_id}/book-plan", body)
+        body = _opening(form) | {"sessions": plan_rows.body(rows, settings.zone)}
+        await services.scheduling.post("/v1/courses", body)
+    except Unprocessable as exc:  # a hidden field altered
+        errors = form_errors(exc)
+        return await _page(request, services, patient_id, rows=rows, errors=errors, chosen=chosen)
     except (ServiceProblem, plan_rows.RowError) as exc:
         unplaced = plan_rows.mark(rows, exc)
         errors = {"form": unplaced or "Nothing was booked: correct the marked date and book again."}
-        chosen = _chosen(course, form)
-        return await _page(
-            request, services, patient_id, course=course, rows=rows, errors=errors, chosen=chosen
-        )
+        return await _page(request, services, patient_id, rows=rows, errors=errors, chosen=chosen)
     return RedirectResponse(f"/patients/{patient_id}?booked={len(rows)}", status_code=303)

@@ -2,13 +2,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
 import pytest
 
 from clinic_shared.auth import Role
+from clinic_testing.helpers import bearer
 
 from ..conftest import Dashboard
+from .conftest import Clinic
 
 NEW_PATIENT = {
     "first_name": "Nora",
@@ -55,10 +58,11 @@ async def propose(clinic: Dashboard, token: str, patient_id: str) -> str:
 
 
 def plan_form(html: str, token: str) -> dict[str, str | list[str]]:
-    return {
+    """The proposed dates' form as the page filled it: its hidden fields and its rows."""
+    plan = html[html.index('action="/book/confirm"') :]
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', plan))
+    return hidden | {
         "csrf_token": token,
-        "patient_id": re.findall(r'name="patient_id" value="([^"]+)"', html)[-1],
-        "course_id": re.findall(r'name="course_id" value="([^"]+)"', html)[0],
         "starts_at": re.findall(r'name="starts_at" type="datetime-local" value="([^"]+)"', html),
         "room_id": re.findall(
             r'<select id="f-room_id-\d+" name="room_id">\s*.*?<option value="([^"]+)"[^>]*selected',
@@ -66,6 +70,29 @@ def plan_form(html: str, token: str) -> dict[str, str | list[str]]:
             re.S,
         ),
     }
+
+
+async def courses_of(clinic: Clinic, patient_id: str) -> list[dict[str, Any]]:
+    """The patient's courses, as scheduling answers them."""
+    listed = await clinic.api("scheduling").get(
+        "/v1/courses", params={"patient_id": patient_id}, headers=bearer("admin")
+    )
+    assert listed.status_code == 200, listed.text
+    courses: list[dict[str, Any]] = listed.json()
+    return courses
+
+
+async def choices(clinic: Clinic, patient_id: str) -> tuple[list[str], list[str]]:
+    """The practitioners' and rooms' ids the booking form offers."""
+    page = await clinic.client.get("/book", params={"patient_id": patient_id})
+    practitioners = re.search(r'name="practitioner_id".*?</select>', page.text, re.S)
+    rooms = re.search(r'name="room_id".*?</select>', page.text, re.S)
+    assert practitioners, page.text
+    assert rooms, page.text
+    return (
+        re.findall(r'value="([^"]+)"', practitioners.group(0)),
+        re.findall(r'value="([^"]+)"', rooms.group(0)),
+    )
 
 
 async def test_a_receptionist_registers_a_patient_and_books_all_ten_proposed_dates(clinic) -> None:
@@ -98,8 +125,7 @@ async def test_a_date_too_close_to_the_one_before_is_refused_on_its_own_row(clin
     assert row
     assert "Too close to or too far from the session before" in row.group(0)
     assert 'id="row-3" class="invalid"' not in refused.text
-    course = await clinic.client.get(f"/patients/{patient_id}/partial")
-    assert "0 of 10 sessions booked" in course.text
+    assert await courses_of(clinic, patient_id) == []
 
 
 async def test_a_phone_number_that_cannot_be_read_is_shown_beside_the_phone_field(clinic) -> None:
@@ -124,19 +150,18 @@ async def test_a_stock_manager_cannot_open_booking(dashboard) -> None:
 
 
 @pytest.mark.parametrize("altered", ["not-an-id", ""])
-async def test_an_altered_hidden_course_id_is_refused_in_plain_words_and_books_nothing(
+async def test_an_altered_hidden_practitioner_id_is_refused_in_plain_words_and_books_nothing(
     clinic, altered
 ) -> None:
     token = await clinic.sign_in_as(Role.RECEPTIONIST)
     patient_id = await register(clinic, token)
     form = plan_form(await propose(clinic, token, patient_id), token)
 
-    refused = await clinic.client.post("/book/confirm", data=form | {"course_id": altered})
+    refused = await clinic.client.post("/book/confirm", data=form | {"practitioner_id": altered})
 
     assert refused.status_code == 422
     assert "This form was changed or is incomplete" in refused.text
-    course = await clinic.client.get(f"/patients/{patient_id}/partial")
-    assert "0 of 10 sessions booked" in course.text
+    assert await courses_of(clinic, patient_id) == []
 
 
 async def test_an_altered_hidden_patient_id_is_refused_when_dates_are_proposed(clinic) -> None:
@@ -181,8 +206,7 @@ async def test_a_first_date_in_the_past_says_so_and_opens_no_course(clinic) -> N
     assert error
     assert error.group(1) == "That date is in the past. Choose today or a later day."
     assert 'value="cellulite-thighs" selected' in refused.text
-    partial = await clinic.client.get(f"/patients/{patient_id}/partial")
-    assert "sessions booked" not in partial.text
+    assert await courses_of(clinic, patient_id) == []
 
 
 async def test_a_refused_booking_keeps_the_treatment_and_first_date_chosen(clinic) -> None:
@@ -214,3 +238,104 @@ async def test_a_refused_booking_keeps_the_treatment_and_first_date_chosen(clini
     assert refused.status_code == 422
     assert 'value="cellulite-thighs" selected' in refused.text
     assert f'id="f-first_date" name="first_date" type="date" value="{first_date}"' in refused.text
+
+
+async def test_a_proposal_refused_by_scheduling_keeps_every_choice_and_opens_no_course(
+    clinic,
+) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    practitioners, rooms = await choices(clinic, patient_id)
+    first_date = (date.today() + timedelta(days=4000)).isoformat()  # past the booking horizon
+    chosen = {
+        "csrf_token": token,
+        "patient_id": patient_id,
+        "treatment_code": "cellulite-calves",
+        "practitioner_id": practitioners[-1],
+        "room_id": rooms[-1],
+        "sessions_planned": "6",
+        "first_date": first_date,
+    }
+
+    refused = await clinic.client.post("/book/plan", data=chosen)
+
+    assert refused.status_code == 422
+    assert 'id="e-first_date"' in refused.text
+    assert 'value="cellulite-calves" selected' in refused.text
+    assert f'value="{practitioners[-1]}" selected' in refused.text
+    assert f'value="{rooms[-1]}" selected' in refused.text
+    assert f'name="first_date" type="date" value="{first_date}"' in refused.text
+    assert 'name="sessions_planned" type="number" value="6"' in refused.text
+    assert await courses_of(clinic, patient_id) == []
+
+
+async def test_proposed_dates_open_no_course_until_they_are_booked(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+
+    form = plan_form(await propose(clinic, token, patient_id), token)
+
+    assert len(form["starts_at"]) == 10
+    assert await courses_of(clinic, patient_id) == []  # given up here: nothing left behind
+
+
+async def test_after_a_refused_booking_another_practitioner_may_take_the_same_area(
+    clinic,
+) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    practitioners, _ = await choices(clinic, patient_id)
+    assert len(practitioners) >= 2
+    chosen = {
+        "csrf_token": token,
+        "patient_id": patient_id,
+        "treatment_code": "cellulite-thighs",
+        "practitioner_id": practitioners[0],
+    }
+    form = plan_form((await clinic.client.post("/book/plan", data=chosen)).text, token)
+    starts = list(form["starts_at"])
+    starts[3] = starts[2][:11] + "16:00"  # session 4 on the same day as session 3
+    refused = await clinic.client.post("/book/confirm", data=form | {"starts_at": starts})
+    assert refused.status_code == 422
+    assert f'value="{practitioners[0]}" selected' in refused.text
+
+    other = chosen | {"practitioner_id": practitioners[1]}
+    proposed = await clinic.client.post("/book/plan", data=other)
+    assert proposed.status_code == 200, proposed.text
+    booked = await clinic.client.post("/book/confirm", data=plan_form(proposed.text, token))
+
+    assert booked.status_code == 303, booked.text
+    [course] = await courses_of(clinic, patient_id)
+    assert course["practitioner_id"] == practitioners[1]
+    assert course["treatment_code"] == "cellulite-thighs"
+    assert len(course["sessions"]) == 10
+
+
+async def test_a_second_course_in_a_booked_area_is_refused_keeping_the_choices(clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    practitioners, _ = await choices(clinic, patient_id)
+    thighs = {
+        "csrf_token": token,
+        "patient_id": patient_id,
+        "treatment_code": "cellulite-thighs",
+        "practitioner_id": practitioners[0],
+    }
+    proposed = await clinic.client.post("/book/plan", data=thighs)
+    booked = await clinic.client.post("/book/confirm", data=plan_form(proposed.text, token))
+    assert booked.status_code == 303, booked.text
+    [held] = await courses_of(clinic, patient_id)
+
+    intensive = thighs | {
+        "treatment_code": "cellulite-thighs-intensive",  # the same area: thighs
+        "practitioner_id": practitioners[1],
+    }
+    refused = await clinic.client.post("/book/plan", data=intensive)
+
+    assert refused.status_code == 422, refused.text
+    errors = re.findall(r'<p class="error" id="e-([^"]+)"[^>]*>([^<]+)', refused.text)
+    assert errors[0][0] == "treatment_code", errors
+    assert "an active course for the thighs already" in errors[0][1]
+    assert 'value="cellulite-thighs-intensive" selected' in refused.text
+    assert f'value="{practitioners[1]}" selected' in refused.text
+    assert [c["id"] for c in await courses_of(clinic, patient_id)] == [held["id"]]

@@ -94,7 +94,8 @@ def _entries() -> dict[str, Entry]:
         "booking a plan row": form(
             "/book/confirm",
             patient_id="{patient_id}",
-            course_id="{course_id}",
+            treatment_code="cellulite-arms",  # another area: the first course holds thighs
+            practitioner_id="{practitioner_id}",
             starts_at="{time}",
             room_id="{room_id}",
         ),

@@ -8,7 +8,7 @@ from clinic_shared.auth import Role
 from clinic_testing.helpers import bearer, eventually
 
 from .conftest import Clinic
-from .test_booking import plan_form, propose, register
+from .test_booking import choices, plan_form, propose, register
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
@@ -70,7 +70,17 @@ async def test_a_course_with_nothing_booked_shows_when_the_next_session_is_due(
 ) -> None:
     token = await clinic.sign_in_as(Role.RECEPTIONIST)
     patient_id = await register(clinic, token)
-    await propose(clinic, token, patient_id)  # opens the course, books nothing
+    practitioners, _ = await choices(clinic, patient_id)
+    opened = await clinic.api("scheduling").post(
+        "/v1/courses",
+        json={
+            "patient_id": patient_id,
+            "treatment_code": "cellulite-thighs",
+            "practitioner_id": practitioners[0],
+        },
+        headers=bearer("receptionist"),
+    )  # opened, nothing booked
+    assert opened.status_code == 201, opened.text
 
     page = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
 

@@ -25,11 +25,28 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class CourseCreate(PrescriptionFields):
+class PlannedStartBody(Strict):
+    starts_at: Instant
+    room_id: uuid.UUID
+
+
+class CourseOpening(PrescriptionFields):
+    """Who, what, by whom and how: a course's fields as it opens."""
+
     patient_id: uuid.UUID
     treatment_code: str = Field(min_length=1, max_length=50)
     practitioner_id: uuid.UUID
     sessions_planned: StrictInt | None = Field(None, ge=1, le=20)
+
+
+class CourseCreate(CourseOpening):
+    sessions: list[PlannedStartBody] | None = Field(
+        None,
+        min_length=1,
+        max_length=20,
+        description="Starts to book as the course opens, all or none: when one is refused, "
+        "the course is not opened either (`POST /v1/courses/plan` proposes them).",
+    )
 
 
 class SessionPublic(BaseModel):
@@ -122,15 +139,14 @@ class PlanBody(Strict):
         return frozenset(self.weekdays)
 
 
+class NewCoursePlanBody(CourseOpening, PlanBody):
+    """A course not yet opened and how to plan it: nothing is opened or booked."""
+
+
 class ProposedPublic(BaseModel):
     sequence: int
     starts_at: UTCInstant
     ends_at: UTCInstant
-    room_id: uuid.UUID
-
-
-class PlannedStartBody(Strict):
-    starts_at: Instant
     room_id: uuid.UUID
 
 

@@ -13,8 +13,10 @@ from scheduling.entrypoints.api.audit_schemas import AuditEntryPublic, CourseRec
 from scheduling.entrypoints.api.course_schemas import (
     BookPlanBody,
     CourseCreate,
+    CourseOpening,
     CoursePublic,
     GapPublic,
+    NewCoursePlanBody,
     PlanBody,
     ProposedPublic,
     SessionPublic,
@@ -81,13 +83,46 @@ def gap_public(view: GapView) -> GapPublic:
 @router.post("", response_model=CoursePublic, status_code=status.HTTP_201_CREATED)
 async def create_course(body: CourseCreate, scope: ScopeDep, who: FrontDesk) -> CoursePublic:
     """Open a course with its prescription: the session count, the interval within the
-    treatment's bounds (the treatment's when not named) and the kit's adjustments."""
+    treatment's bounds (the treatment's when not named) and the kit's adjustments. With
+    `sessions`, they are booked as it opens, all or none: one refused, and the course is not
+    opened either (the refusal names `body.sessions[i].starts_at`)."""
     scope.act_as(who.subject, who.role)
-    fields = body.model_dump(exclude={"kit_adjustments"})
+    fields = body.model_dump(exclude={"kit_adjustments", "sessions"})
     adjustments = adjustments_by_product(body.kit_adjustments)
     course = await courses.open_course(scope, **fields, kit_adjustments=adjustments, by=who.subject)
+    if body.sessions:
+        starts = [courses.PlannedStart(s.starts_at, s.room_id) for s in body.sessions]
+        await courses.book_plan(scope, course.course.id, starts)
+        course = await courses.read_course(scope, course.course.id)
     await scope.uow.commit()
     return course_public(course)
+
+
+@router.post("/plan", response_model=list[ProposedPublic])
+async def plan_new_course(
+    body: NewCoursePlanBody, scope: ScopeDep, who: FrontDesk
+) -> list[ProposedPublic]:
+    """Propose every session of a course not yet opened; nothing is opened or booked.
+
+    The course is opened inside this request's transaction, planned, and the transaction
+    rolled back (never committed): the plan is judged by every rule opening it would meet
+    (one active course per area, the prescription, the pause after the last course, the
+    contraindications), and a plan refused or given up leaves nothing behind. Book it with
+    `POST /v1/courses` and its `sessions`, which opens the course and books them at once."""
+    scope.act_as(who.subject, who.role)
+    opening = body.model_dump(include=set(CourseOpening.model_fields) - {"kit_adjustments"})
+    adjustments = adjustments_by_product(body.kit_adjustments)
+    course = await courses.open_course(
+        scope, **opening, kit_adjustments=adjustments, by=who.subject
+    )
+    options = courses.PlanOptions(
+        first_day=body.first_date,
+        weekdays=body.weekday_set(),
+        time_of_day=body.time_of_day,
+        room_id=body.room_id,
+    )
+    proposed = await courses.plan(scope, course.course.id, options)
+    return [ProposedPublic(**asdict(p)) for p in proposed]  # no commit: nothing is written
 
 
 @router.get("", response_model=list[CoursePublic])
