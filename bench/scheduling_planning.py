@@ -32,6 +32,7 @@ from scheduling.adapters.orm import (
     sessions,
     working_hours,
 )
+from scheduling.domain.audit import SYSTEM
 from scheduling.service_layer import courses as course_cases
 from scheduling.service_layer.scope import Clinic, Scope
 
@@ -167,13 +168,14 @@ async def time_planning(db: Database, staff: list[uuid.UUID], patient: uuid.UUID
     timings = []
     for _ in range(REPEATS):
         async with UnitOfWork(db, outbox, producer="bench") as uow:
-            scope = Scope(uow, Clinic(zone=zone, now=utcnow()))
+            scope = Scope(uow, Clinic(zone=zone, now=utcnow()), SYSTEM)
             opened = await course_cases.open_course(
                 scope,
                 patient_id=patient,
                 treatment_code="cellulite-thighs",
                 practitioner_id=staff[0],
                 sessions_planned=10,
+                by="bench",
             )
             began = time.perf_counter()
             plan = await course_cases.plan(scope, opened.course.id, course_cases.PlanOptions())

@@ -297,7 +297,10 @@ def test_network_policies_deny_by_default_then_allow_what_each_piece_needs(overl
     assert allowed("dashboard", "database", 5432)
     assert not allowed("dashboard", "broker", 5672)
     assert allowed("scheduling", "inventory", PORTS["inventory"])
-    assert not allowed("inventory", "scheduling", PORTS["scheduling"])
+    # Inventory and notifications read scheduling's session list to reconcile.
+    assert allowed("inventory", "scheduling", PORTS["scheduling"])
+    assert allowed("notifications", "scheduling", PORTS["scheduling"])
+    assert not allowed("inventory", "notifications", PORTS["notifications"])
     assert not allowed("notifications", "inventory", PORTS["inventory"])
     assert not allowed("ingress", "scheduling", PORTS["scheduling"])
     assert not allowed("ingress", "inventory", PORTS["inventory"])

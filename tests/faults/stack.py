@@ -21,7 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
-from clinic_testing.helpers import bearer, eventually, free_port
+from clinic_testing.helpers import bearer, eventually, free_port, holiday_free_monday
 from clinic_testing.postgres import PostgresDatabases
 from clinic_testing.processes import ServiceProcess
 
@@ -389,8 +389,9 @@ class FaultStack:
 
 
 def _slots(count: int) -> list[datetime]:
-    """`count` session starts, lane by lane, 15 minutes apart, from ten days ahead."""
-    first_day = date.today() + timedelta(days=10)
+    """`count` session starts, lane by lane, 15 minutes apart, from a Monday at least ten days
+    ahead whose week has no public holiday (the clinic is closed on those)."""
+    first_day = holiday_free_monday(date.today() + timedelta(days=10), weeks=1)
     per_day = int(
         (datetime.combine(first_day, LAST_SLOT) - datetime.combine(first_day, FIRST_SLOT))
         / timedelta(minutes=15)

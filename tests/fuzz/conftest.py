@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clinic_testing.helpers import served
+from clinic_testing.helpers import free_port, served
 from inventory.bootstrap import build_app as inventory_app
 from inventory.settings import InventorySettings
 from notifications.bootstrap import build_app as notifications_app
@@ -31,10 +31,19 @@ def seed_scheduling() -> bool:
 
 @pytest.fixture
 async def fuzz_stack(stack_settings, seed_scheduling: bool) -> AsyncIterator[dict[str, str]]:
-    """Base URL of each service; scheduling's patient export reaches the other two."""
-    inventory = inventory_app(await stack_settings(InventorySettings))
+    """Base URL of each service; scheduling's patient export reaches the other two, and their
+    reconciliation reaches scheduling (on a port chosen before any of them starts)."""
+    scheduling_port = free_port()
+    scheduling_url = f"http://127.0.0.1:{scheduling_port}"
+    inventory = inventory_app(
+        await stack_settings(InventorySettings, scheduling_url=scheduling_url)
+    )
     notifications = notifications_app(
-        await stack_settings(NotificationsSettings, sms_auth_token=FUZZ_SMS_AUTH_TOKEN)
+        await stack_settings(
+            NotificationsSettings,
+            sms_auth_token=FUZZ_SMS_AUTH_TOKEN,
+            scheduling_url=scheduling_url,
+        )
     )
     async with served(inventory) as inv, served(notifications) as notif:
         settings = await stack_settings(
@@ -43,5 +52,5 @@ async def fuzz_stack(stack_settings, seed_scheduling: bool) -> AsyncIterator[dic
             notifications_url=notif.url,
             seed_demo_data=seed_scheduling,
         )
-        async with served(scheduling_app(settings)) as sched:
+        async with served(scheduling_app(settings), scheduling_port) as sched:
             yield {"scheduling": sched.url, "inventory": inv.url, "notifications": notif.url}

@@ -33,6 +33,11 @@ async def test_shift_following_emits_one_rescheduled_event_per_session_in_order(
         headers=ADMIN,
     )
     room = (await scheduling.post("/v1/rooms", json={"name": "R"}, headers=ADMIN)).json()["id"]
+    # The weekly course runs through Easter Monday and, once shifted, Labour and Victory Day:
+    # the clinic opens on all three (it is closed on public holidays otherwise).
+    for holiday in ("2030-04-22", "2030-05-01", "2030-05-08"):
+        opened = await scheduling.put(f"/v1/holidays/{holiday}", json={"open": True}, headers=ADMIN)
+        assert opened.status_code == 200, opened.text
     patient = (
         await scheduling.post(
             "/v1/patients",

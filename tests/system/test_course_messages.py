@@ -104,6 +104,13 @@ async def test_a_course_booked_moved_and_cut_short_sends_one_message_per_action_
 ) -> None:
     clocks(stack, at(MONDAY, 9))
     patient_id, course, room = await a_course(stack)
+    # The weekly course runs through Easter Monday and, once shifted, Labour and Victory Day:
+    # the clinic opens on all three (it is closed on public holidays otherwise).
+    for holiday in ("2030-04-22", "2030-05-01", "2030-05-08"):
+        opened = await stack.clients["scheduling"].put(
+            f"/v1/holidays/{holiday}", json={"open": True}, headers=ADMIN
+        )
+        assert opened.status_code == 200, opened.text
     sessions = await book_weekly(stack, course, room, MONDAY + timedelta(days=7))
 
     booking = await sent(stack, patient_id, "confirmation", 2)

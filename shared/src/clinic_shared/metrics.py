@@ -112,6 +112,12 @@ class ServiceMetrics:
             "booked, rescheduled, cancelled or completed; a stock shortage...).",
             ["event_type"], registry=r,
         )  # fmt: skip
+        self.reconcile_drift = Counter(
+            "clinic_reconcile_drift",
+            "Sessions whose projection differed from scheduling's facts (outcome `found`), and "
+            "those brought in line (`repaired`), by kind of drift.",
+            ["kind", "outcome"], registry=r,
+        )  # fmt: skip
         self.dead_letters = Gauge(
             "clinic_consumer_dead_letters", "Messages in the consumer's dead-letter queue.",
             ["consumer"], registry=r,

@@ -117,6 +117,8 @@ class ServiceRuntime:
         self._tasks: list[asyncio.Task[None]] = []
         self._connector: asyncio.Task[None] | None = None
         self.stopping = asyncio.Event()
+        self.reports: dict[str, Any] = {}
+        """Reports /readyz shows as they are (the last reconciliation's); not checks."""
 
     async def idle(self, seconds: float) -> bool:
         """Wait `seconds`, or less if the service is stopping; False once it is."""
@@ -237,4 +239,4 @@ class ServiceRuntime:
         relay_alive = bool(self._tasks) and not any(t.done() for t in self._tasks)
         checks["background_tasks"] = relay_alive
         ready = all(v for k, v in checks.items() if isinstance(v, bool))
-        return ready, checks
+        return ready, checks | self.reports

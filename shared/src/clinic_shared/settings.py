@@ -68,6 +68,12 @@ class ServiceSettings(BaseSettings):
         SecretStr(DEVELOPMENT_JWT_SECRET), validation_alias="CLINIC_JWT_SECRET"
     )
     jwt_issuer: str = Field("clinic", validation_alias="CLINIC_JWT_ISSUER")
+    country: str = Field(
+        "FR",
+        pattern=r"^[A-Z]{2}$",
+        validation_alias="CLINIC_COUNTRY",
+        description="The clinic's country (ISO 3166-1 alpha-2): phone numbers and public holidays.",
+    )
     jwt_max_lifetime_seconds: int = Field(
         24 * 3600,
         ge=60,

@@ -6,10 +6,11 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+import holidays
 import httpx
 import uvicorn
 from fastapi import FastAPI
@@ -28,6 +29,21 @@ def clinic_today() -> date:
     Not `date.today()`: the host's date differs from the clinic's for an hour or two every night.
     """
     return datetime.now(CLINIC_ZONE).date()
+
+
+def holiday_free_monday(after: date, weeks: int = 4) -> date:
+    """The first Monday after `after` from which `weeks` weeks hold no public holiday of the
+    clinic's country (`CLINIC_COUNTRY`, France by default).
+
+    For tests that book on days counted from the real clock: scheduling refuses a session on a
+    public holiday, so such a test run the week before Easter Monday would fail.
+    """
+    country = str(ServiceSettings.model_fields["country"].default)
+    calendar = holidays.country_holidays(country)
+    monday = after + timedelta(days=7 - after.weekday())
+    while any(monday + timedelta(days=d) in calendar for d in range(7 * weeks)):
+        monday += timedelta(weeks=1)
+    return monday
 
 
 @asynccontextmanager
@@ -49,8 +65,8 @@ def free_port() -> int:
 class Served:
     """An app served by uvicorn on a free local port, in the test's event loop."""
 
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
+    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         # No access log, as in production (`clinic_shared.serve`): a URL's query can hold contacts.
         config = uvicorn.Config(
@@ -81,9 +97,10 @@ class Served:
 
 
 @asynccontextmanager
-async def served(app: FastAPI) -> AsyncIterator[Served]:
-    """Serve `app` over real HTTP for the block: for clients that are not in this process."""
-    server = Served(app)
+async def served(app: FastAPI, port: int | None = None) -> AsyncIterator[Served]:
+    """Serve `app` over real HTTP for the block (on `port`, else a free one): for clients that
+    are not in this process."""
+    server = Served(app, port)
     await server.start()
     try:
         yield server

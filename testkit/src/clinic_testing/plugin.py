@@ -103,6 +103,9 @@ FAST = {
     "publish_timeout_seconds": 3.0,
     "run_migrations": True,
     "seed_demo_data": False,
+    # A test reconciles when it asks (POST /v1/admin/reconcile): a timer would read whatever
+    # scheduling answers on the default port.
+    "reconcile_first_after_seconds": 3600,
 }
 
 

@@ -21,6 +21,7 @@ from dashboard.pages import (
     booking,
     calendar,
     calendar_actions,
+    orders,
     patient,
     patient_edit,
     signin,
@@ -47,6 +48,7 @@ ROUTERS = [
     patient.router,
     patient_edit.router,
     stock.router,
+    orders.router,
     alerts.router,
 ]
 

@@ -27,6 +27,7 @@ class Away:
     starts_at: datetime
     ends_at: datetime
     reason: str
+    label: str = "Away"  # "Clinic closed", "Public holiday": the clinic's, over every column
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def background(
                 blocks.append(_block(resource, day, edge, DAY_END, "closed", "Closed"))
     for resource in resources:
         for away in resource.away:
-            text = f"Away: {away.reason}" if away.reason else "Away"
+            text = f"{away.label}: {away.reason}" if away.reason else away.label
             blocks.append(
                 {
                     "resourceIds": [resource.id],
@@ -99,11 +100,14 @@ def background(
 
 
 def session_event(row: AgendaRow, resource_id: str, zone: ZoneInfo, movable: bool) -> Block:
-    """A session on the grid: coloured by status, marked when its stock is at risk."""
+    """A session on the grid: coloured by status, marked when its stock is at risk or an
+    absence was recorded over it."""
     s = row.session
     at_risk = bool(s.get("stock_at_risk")) and row.upcoming
     number = s["sequence"] if s.get("sequence") is not None else f"was {s.get('was_sequence')}"
     title = f"{row.patient} · {row.treatment} ({number}) · {row.status_label}"
+    if row.upcoming and s.get("closure_conflict"):  # time off or a closure recorded over it
+        title += f" · ⚠ {s['closure_conflict']}"
     return {
         "id": str(s["id"]),
         "resourceIds": [resource_id],

@@ -43,35 +43,56 @@ async def practitioners(
         *(services.scheduling.get(f"/v1/practitioners/{p['id']}/hours") for p in found)
     )
     away: list[dict[str, Any]] = []
+    closed: tuple[Away, ...] = ()
     if start is not None and end is not None:
         window = {"from": start.isoformat(), "to": end.isoformat()}
-        away = await services.scheduling.get("/v1/time-off", **window)
+        away, closed = await asyncio.gather(
+            services.scheduling.get("/v1/time-off", **window), closures(services, start, end)
+        )
     return [
         Resource(
             id=str(p["id"]),
             title=p["name"],
             hours=_hours(h),
-            away=tuple(
-                Away(
-                    datetime.fromisoformat(a["starts_at"]),
-                    datetime.fromisoformat(a["ends_at"]),
-                    a["reason"],
-                )
-                for a in away
-                if a["practitioner_id"] == p["id"]
-            ),
+            away=tuple(_away(a) for a in away if a["practitioner_id"] == p["id"]) + closed,
         )
         for p, h in zip(found, hours, strict=True)
     ]
 
 
-async def rooms(services: Services) -> list[Resource]:
-    """Every room, open whenever some practitioner works (the clinic's hours)."""
+CLOSURE_LABELS = {"closure": "Clinic closed", "holiday": "Public holiday"}
+
+
+def _away(row: dict[str, Any], label: str = "Away") -> Away:
+    return Away(
+        datetime.fromisoformat(row["starts_at"]),
+        datetime.fromisoformat(row["ends_at"]),
+        row["reason"],
+        label,
+    )
+
+
+async def closures(services: Services, start: datetime, end: datetime) -> tuple[Away, ...]:
+    """The clinic's closures and the public holidays it keeps closed over the range: every
+    column shows them."""
+    window = {"from": start.isoformat(), "to": end.isoformat()}
+    found = await services.scheduling.get("/v1/closures", **window)
+    return tuple(_away(c, CLOSURE_LABELS[c["kind"]]) for c in found)
+
+
+async def rooms(
+    services: Services, start: datetime | None = None, end: datetime | None = None
+) -> list[Resource]:
+    """Every room, open whenever some practitioner works (the clinic's hours), with the
+    clinic's closures over the range, given one."""
     found, staff = await asyncio.gather(
         services.scheduling.get("/v1/rooms"), practitioners(services)
     )
     clinic_hours = tuple(sorted({h for p in staff for h in p.hours}, key=_hour_key))
-    return [Resource(id=str(r["id"]), title=r["name"], hours=clinic_hours) for r in found]
+    closed = await closures(services, start, end) if start and end else ()
+    return [
+        Resource(id=str(r["id"]), title=r["name"], hours=clinic_hours, away=closed) for r in found
+    ]
 
 
 def _hour_key(h: Hours) -> tuple[int, time]:
@@ -81,7 +102,9 @@ def _hour_key(h: Hours) -> tuple[int, time]:
 async def resources(
     services: Services, by: str, start: datetime | None = None, end: datetime | None = None
 ) -> list[Resource]:
-    return await (rooms(services) if by == "room" else practitioners(services, start, end))
+    if by == "room":
+        return await rooms(services, start, end)
+    return await practitioners(services, start, end)
 
 
 async def load_calendar(

@@ -22,6 +22,7 @@ NAV: list[NavLink] = [
     NavLink("Book", "/book", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink("Patients", "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink("Stock", "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),
+    NavLink("Orders", "/orders", frozenset({Role.ADMIN, Role.STOCK_MANAGER})),
     NavLink("Alerts", "/alerts"),
     NavLink("Settings", "/settings/staff", frozenset({Role.ADMIN})),
 ]

@@ -12,6 +12,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from clinic_shared.auth import Role
+from clinic_testing.helpers import holiday_free_monday
 
 from .conftest import screenshot
 
@@ -53,9 +54,10 @@ def patient_expectations() -> Iterator[None]:
 
 
 def wednesday_in(weeks: int) -> date:
-    """The Wednesday `weeks` weeks after this one (always in the future for weeks >= 1)."""
-    today = datetime.now(PARIS).date()
-    return today - timedelta(days=today.weekday()) + timedelta(weeks=weeks, days=2)
+    """The Wednesday `weeks` weeks after this one (always in the future for weeks >= 1), in a
+    stretch of four weeks with no public holiday (the clinic is closed on those)."""
+    monday = holiday_free_monday(datetime.now(PARIS).date())
+    return monday + timedelta(weeks=weeks - 1, days=2)
 
 
 def at(day: date, hour: int = 10) -> datetime:

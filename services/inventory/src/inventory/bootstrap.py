@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox import scoped_handlers
+from clinic_shared.reconcile import reconcile_router
 from clinic_shared.web import build_service_app
 from inventory.adapters.metrics import stock_gauges
 from inventory.adapters.orm import metadata
@@ -15,9 +16,12 @@ from inventory.entrypoints.api import (
     lots,
     patients,
     products,
+    purchase_orders,
     stock,
+    suppliers,
     traceability,
 )
+from inventory.entrypoints.reconcile import reconciler
 from inventory.entrypoints.workers import build_workers
 from inventory.seed import demo_seeder
 from inventory.service_layer.handlers import EVENT_HANDLERS
@@ -41,6 +45,10 @@ def build_app(settings: InventorySettings | None = None, bus: MessageBus | None 
             stock.router,
             forecast.router,
             traceability.router,
+            reconcile_router(reconciler),
+            suppliers.router,
+            purchase_orders.router,
+            purchase_orders.proposals_router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),

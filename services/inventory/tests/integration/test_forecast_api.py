@@ -6,7 +6,7 @@ import uuid
 from datetime import date, timedelta
 
 from clinic_shared.contracts.events import CourseAbandoned, CourseCreated, SessionBooked
-from clinic_testing.helpers import bearer
+from clinic_testing.helpers import bearer, clinic_today
 from inventory.entrypoints.workers import scan_once
 
 from .conftest import STOCK, Inventory
@@ -43,6 +43,10 @@ async def test_stock_view_counts_on_hand_reserved_available_and_expiring(
         "expiring_soon": 4,
         "expiring_window_days": 30,
         "projected_stockout_on": None,
+        "safety_stock": 10,
+        # LID-SOON's 4 vials expire on day 12: 6 left, under the safety stock of 10 from then.
+        "below_safety_stock_on": (clinic_today() + timedelta(days=12)).isoformat(),
+        "reorder_quantity": None,  # within the lead time of 5 days, 10 are still there
     }
     assert (stock["caffeine"]["reserved"], stock["caffeine"]["available"]) == (1, 9)
     assert stock["glycolic-acid"]["on_hand"] == 0
@@ -125,13 +129,20 @@ async def test_a_course_created_but_not_yet_booked_counts_its_sessions_to_come(
 
 async def test_a_reorder_alert_is_settled_when_stock_arrives(inventory: Inventory) -> None:
     await scan_once(inventory.app.state.runtime)
-    alerts = (await inventory.client.get("/v1/alerts", headers=STOCK)).json()
-    assert "lidocaine" in {a["product_code"] for a in alerts if a["kind"] == "reorder"}
+    [before] = await reorders(inventory, "lidocaine")
 
     await inventory.receive("lidocaine", "LID-1", 3)
+    [still] = await reorders(inventory, "lidocaine")  # 3 is still under the safety stock of 10
+    await inventory.receive("lidocaine", "LID-2", 30)
 
+    assert still["id"] != before["id"]
+    assert still["message"].startswith("Reorder 7 lidocaine:")
+    assert await reorders(inventory, "lidocaine") == []
+
+
+async def reorders(inventory: Inventory, product: str) -> list[dict]:
     alerts = (await inventory.client.get("/v1/alerts", headers=STOCK)).json()
-    assert "lidocaine" not in {a["product_code"] for a in alerts if a["kind"] == "reorder"}
+    return [a for a in alerts if a["kind"] == "reorder" and a["product_code"] == product]
 
 
 async def test_an_abandoned_course_known_by_its_sessions_stops_counting_sessions_to_come(

@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from inventory.domain.forecast import (
     CourseOutlook,
     StockLot,
+    WorstCase,
     expected_use,
     project,
     stockout_day,
     suggest_reorder,
+    surely_holds,
 )
 
 TODAY = date(2027, 1, 1)
@@ -98,3 +100,42 @@ def test_every_vial_is_either_left_used_or_lost_to_expiry(lots, booked, expected
         lost += day.expiring
         assert day.projected == total - demand - lost
     assert all(a.projected >= b.projected for a, b in pairwise(forecast))
+
+
+@given(
+    lots=st.lists(st.tuples(st.integers(1, 60), st.integers(0, 30)), max_size=5),
+    booked=st.dictionaries(st.integers(0, 60), st.integers(1, 10), max_size=8),
+    courses=st.lists(
+        st.tuples(st.integers(-5, 40), st.integers(0, 10), st.integers(1, 3)), max_size=4
+    ),
+    lead=st.integers(1, 30),
+    pace=st.integers(1, 15),
+    safety=st.integers(0, 40),
+)
+def test_a_product_sure_to_hold_its_safety_stock_gets_no_reorder_from_the_forecast(
+    lots: list[tuple[int, int]],
+    booked: dict[int, int],
+    courses: list[tuple[int, int, int]],
+    lead: int,
+    pace: int,
+    safety: int,
+) -> None:
+    stock = [StockLot(TODAY + timedelta(days=d), v) for d, v in lots]
+    demand = {TODAY + timedelta(days=d): v for d, v in booked.items()}
+    outlooks = [CourseOutlook(TODAY + timedelta(days=d), left, v) for d, left, v in courses]
+    horizon = lead + 15
+    expected = expected_use(outlooks, TODAY, pace, horizon)
+    forecast = project(TODAY, horizon, stock, demand, expected)
+    worst = WorstCase(
+        product_code="p",
+        lead_time_days=lead,
+        safety_stock=safety,
+        lasting=sum(v for d, v in lots if d > lead),  # lots outliving the lead time
+        booked=sum(booked.values()),
+        per_course_session=sum(v for _, _, v in courses),
+    )
+    if surely_holds(worst, every_days=pace):
+        reorder = suggest_reorder(
+            forecast, lead_time_days=lead, review_period_days=14, safety_stock=safety
+        )
+        assert reorder is None

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox import scoped_handlers
 from clinic_shared.ratelimit import Limit, RateLimiter
+from clinic_shared.reconcile import reconcile_router
 from clinic_shared.web import build_service_app
 from notifications.adapters.channels import Channels
 from notifications.adapters.metrics import MESSAGE_GAUGES
@@ -20,6 +21,7 @@ from notifications.entrypoints.api import (
     staff_alerts,
     webhooks,
 )
+from notifications.entrypoints.reconcile import reconciler
 from notifications.entrypoints.workers import build_workers
 from notifications.service_layer.handlers import EVENT_HANDLERS
 from notifications.service_layer.scope import make_scope
@@ -47,6 +49,7 @@ def build_app(
             preferences.router,
             staff_alerts.router,
             webhooks.router,
+            reconcile_router(reconciler),
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         bus=bus,

@@ -69,6 +69,20 @@ class NotificationsSettings(ServiceSettings):
     )
     staff_digest_seconds: float = Field(60.0, gt=0)
 
+    scheduling_url: str = Field(
+        "http://127.0.0.1:8001",
+        description="Scheduling, whose sessions notifications reconciles with.",
+    )
+    peer_timeout_seconds: float = Field(
+        10, gt=0, description="How long a page of scheduling's session list may take."
+    )
+    reconcile_interval_seconds: float = Field(
+        900, gt=0, description="How often the session projection is reconciled with scheduling."
+    )
+    reconcile_first_after_seconds: float = Field(
+        60, ge=0, description="Delay of the first reconciliation after the service starts."
+    )
+
     @field_validator("staff_alert_recipients", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clinic_testing.access import Tokens, mismatches
+from clinic_testing.fake_scheduling import fake_scheduling
 from clinic_testing.helpers import running
 from notifications.bootstrap import build_app
 from notifications.settings import NotificationsSettings
@@ -13,11 +14,14 @@ README = Path(__file__).parents[2] / "README.md"
 
 
 async def test_every_route_answers_as_the_access_table_says(make_settings) -> None:
-    settings = await make_settings(NotificationsSettings, dispatch_enabled=False)
-    app = build_app(settings)
-    tokens = Tokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
+    async with fake_scheduling() as scheduling:  # what a reconciliation asks, empty
+        settings = await make_settings(
+            NotificationsSettings, dispatch_enabled=False, scheduling_url=scheduling.url
+        )
+        app = build_app(settings)
+        tokens = Tokens(settings.jwt_secret.get_secret_value(), settings.jwt_issuer)
 
-    async with running(app) as client:
-        found = await mismatches(app, client, README, tokens)
+        async with running(app) as client:
+            found = await mismatches(app, client, README, tokens)
 
     assert found == []

@@ -92,6 +92,26 @@ async def test_one_alert_per_product_kind_and_day_and_one_digest_for_all(make_se
     assert len(after.json()) == 6
 
 
+async def test_with_no_recipient_configured_an_alert_says_so_instead_of_pending(
+    make_settings,
+) -> None:
+    recorder = Recorder()
+    app = await driven_app(make_settings, recorder, staff_alert_recipients="")
+    async with running(app) as client:
+        await publish(app, *inventory_events()[:1])
+        before = (await client.get("/v1/staff-alerts", headers=bearer("admin"))).json()
+        sent = await digest(app, recorder).send_once(now=T0)
+        again = await digest(app, recorder).send_once(now=T0)
+        after = await client.get("/v1/staff-alerts?status=no_recipients", headers=bearer("admin"))
+        pending = await client.get("/v1/staff-alerts?status=pending", headers=bearer("admin"))
+    assert [a["status"] for a in before] == ["pending"]
+    assert (sent, again, recorder.sent) == (0, 0, [])
+    assert [(a["kind"], a["status"], a["sent_at"]) for a in after.json()] == [
+        ("reorder_suggested", "no_recipients", None)
+    ]
+    assert pending.json() == []
+
+
 async def test_a_transient_failure_keeps_alerts_for_the_next_digest(make_settings) -> None:
     recorder = Recorder(TransientSendError("421"), PermanentSendError("550"))
     app = await driven_app(make_settings, recorder, staff_alert_recipients=STAFF)

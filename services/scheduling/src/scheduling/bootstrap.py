@@ -8,7 +8,17 @@ from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox import scoped_handlers
 from clinic_shared.web import build_service_app
 from scheduling.adapters.orm import metadata
-from scheduling.entrypoints.api import courses, export, patients, sessions, staff, time_off
+from scheduling.entrypoints.api import (
+    closures,
+    courses,
+    export,
+    patients,
+    prescriptions,
+    session_states,
+    sessions,
+    staff,
+    time_off,
+)
 from scheduling.entrypoints.workers import build_workers
 from scheduling.seed import demo_seeder
 from scheduling.service_layer.handlers import EVENT_HANDLERS
@@ -29,7 +39,10 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             export.router,
             staff.router,
             time_off.router,
+            closures.router,
             courses.router,
+            prescriptions.router,
+            session_states.router,  # before sessions': `states` is not a session id
             sessions.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),

@@ -9,6 +9,7 @@ from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from clinic_shared.runtime import Seeder
 from clinic_shared.settings import ServiceSettings
+from scheduling.domain.audit import Actor
 from scheduling.domain.model import WorkingHours
 from scheduling.service_layer import courses
 from scheduling.service_layer.patients import RegisterPatient, register_patient
@@ -22,6 +23,7 @@ ROOMS = {
     uuid.UUID("00000000-0000-4000-8000-0000000000b1"): "Room 1",
     uuid.UUID("00000000-0000-4000-8000-0000000000b2"): "Room 2",
 }
+DEMO_SEED = Actor(subject="demo-seed", role="system")
 WEEKDAYS = [WorkingHours(day, time(9), time(18)) for day in range(5)]
 
 DEMO_PATIENTS = (
@@ -53,7 +55,7 @@ DEMO_PATIENTS = (
 def demo_seeder(settings: ServiceSettings) -> Seeder:
     async def seed_demo(uow: UnitOfWork) -> None:
         """Register the demo staff, rooms and patients, and book Amelia's course; once."""
-        scope = Scope(uow, Clinic(zone=settings.zone, now=utcnow()))
+        scope = Scope(uow, Clinic(zone=settings.zone, now=utcnow()), DEMO_SEED)
         if await scope.patients.exists(AMELIA):
             return
         for practitioner_id, name in ((DR_DUBOIS, "Dr Claire Dubois"), (NURSE_PATEL, "Sam Patel")):
@@ -62,13 +64,14 @@ def demo_seeder(settings: ServiceSettings) -> Seeder:
         for room_id, name in ROOMS.items():
             await scope.staff.add_room(room_id, name, scope.clinic.now)
         for cmd in DEMO_PATIENTS:
-            await register_patient(scope, cmd, phone_region="GB")
+            await register_patient(scope, cmd, country=settings.country)
         opened = await courses.open_course(
             scope,
             patient_id=AMELIA,
             treatment_code="cellulite-thighs",
             practitioner_id=DR_DUBOIS,
             sessions_planned=10,
+            by="demo seed",
         )
         tomorrow = (scope.clinic.now + timedelta(days=1)).astimezone(settings.zone).date()
         options = courses.PlanOptions(first_day=tomorrow, time_of_day=time(10))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
-from pydantic import Field
+import phonenumbers
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.settings import ServiceSettings
+from scheduling.adapters.holidays import supported as public_holidays_known
 from scheduling.domain.rules import HORIZON
 
 
@@ -17,7 +20,6 @@ class SchedulingSettings(ServiceSettings):
     service_name: str = "scheduling"
     port: int = Field(8001, ge=0, le=65535)
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/scheduling"
-    default_phone_region: str = Field("GB", min_length=2, max_length=2)
     nudge_lead_days: int = Field(3, ge=0, le=30)
     nudge_interval_seconds: float = Field(300.0, gt=0)
     # How far ahead bookings, plans, time off and the agenda's filters may reach.
@@ -26,6 +28,22 @@ class SchedulingSettings(ServiceSettings):
     inventory_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
     peer_timeout_seconds: float = Field(10.0, gt=0)
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        """The clinic's country must be one whose national phone numbers can be read and whose
+        public holidays are known; and the variable it replaced is refused rather than
+        silently ignored."""
+        if "SCHEDULING_DEFAULT_PHONE_REGION" in os.environ:
+            raise ValueError(
+                "SCHEDULING_DEFAULT_PHONE_REGION is replaced by CLINIC_COUNTRY: set that instead"
+            )
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"CLINIC_COUNTRY {value!r} is not a country with phone numbers")
+        if not public_holidays_known(value):
+            raise ValueError(f"the holidays library knows no public holidays for {value}")
+        return value
 
     @property
     def horizon(self) -> timedelta:

@@ -81,7 +81,7 @@ async def _stored_before_sealing(url: str) -> Database:
 
 async def _found_by_phone(db: Database) -> list[str]:
     async with db.session() as session:
-        found = await PatientRepository(session).list(limit=10, offset=0, query="+447911123456")
+        found = await PatientRepository(session).list(limit=10, offset=0, phone="+447911123456")
     return [p.email or "" for p in found]
 
 

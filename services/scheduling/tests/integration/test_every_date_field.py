@@ -24,6 +24,12 @@ FIELDS = {
     ("POST", "/v1/practitioners/{practitioner_id}/time-off", "body.ends_at"),
     ("GET", "/v1/time-off", "query.from"),
     ("GET", "/v1/time-off", "query.to"),
+    ("POST", "/v1/closures", "body.starts_at"),
+    ("POST", "/v1/closures", "body.ends_at"),
+    ("GET", "/v1/closures", "query.from"),
+    ("GET", "/v1/closures", "query.to"),
+    ("PUT", "/v1/holidays/{day}", "path.day"),
+    ("GET", "/v1/sessions/states", "query.updated_since"),
 }
 FAR_INSTANTS = ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"]
 FAR_DAYS = {"9999-12-31T23:00:00-05:00": "9999-12-31", "0001-01-01T00:30:00+01:00": "0001-01-01"}
@@ -72,7 +78,10 @@ async def _request(
     course = await clinic.course()
     session = await clinic.book_ok(course, local(MONDAY))
     path = path.format(
-        session_id=session["id"], course_id=course, practitioner_id=clinic.practitioner
+        session_id=session["id"],
+        course_id=course,
+        practitioner_id=clinic.practitioner,
+        day=FAR_DAYS[far],
     )
     near = local(MONDAY + days(1))
     if path.endswith("/plan"):
@@ -83,8 +92,10 @@ async def _request(
         return path, {"json": {"starts_at": far}}
     if path == "/v1/sessions" and method == "POST":
         return path, {"json": {"course_id": course, "starts_at": far, "room_id": clinic.rooms[0]}}
-    if method == "POST" and path.endswith("/time-off"):
-        valid = {"starts_at": near, "ends_at": local(MONDAY + days(2))}
+    if method == "PUT" and path.startswith("/v1/holidays/"):
+        return path, {"json": {"open": True}}
+    if method == "POST" and path.endswith(("/time-off", "/closures")):
+        valid = {"starts_at": near, "ends_at": local(MONDAY + days(2)), "reason": "summer"}
         return path, {"json": valid | {field.removeprefix("body."): far}}
     valid = {"from": near, "to": local(MONDAY + days(2))}
     return path, {"params": valid | {field.removeprefix("query."): far}}

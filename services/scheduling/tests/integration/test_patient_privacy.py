@@ -44,7 +44,7 @@ async def test_staff_find_a_patient_by_exact_phone_or_email(clinic: Clinic) -> N
         assert [p["id"] for p in found.json()] == ([expected] if expected else [])
 
 
-async def test_erasing_keeps_sessions_but_nothing_naming_or_reaching_the_patient(
+async def test_erasing_keeps_sessions_cancelled_but_nothing_naming_or_reaching_the_patient(
     clinic: Clinic,
 ) -> None:
     course = await clinic.course()
@@ -61,7 +61,7 @@ async def test_erasing_keeps_sessions_but_nothing_naming_or_reaching_the_patient
     assert erased["erased_at"] is not None
     kept = await clinic.client.get(f"/v1/sessions/{session['id']}", headers=DESK)
     assert kept.status_code == 200
-    assert kept.json()["status"] == "booked"
+    assert kept.json()["status"] == "cancelled"  # on record, no longer in the agenda
     await eventually(
         lambda: _erasures(clinic),
         until=lambda found: len(found) == 1 and found[0] == clinic.patient,

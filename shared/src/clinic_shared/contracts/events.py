@@ -92,6 +92,28 @@ class CourseGapsAccepted(CourseFacts):
     gaps: int = Field(ge=1)  # how many gaps this acceptance covered
 
 
+class KitAdjustment(BaseModel):
+    """A prescribed change to the treatment's kit: this many vials of the product per session
+    (0: without it, as "without lidocaine"; a product the kit lacks is added)."""
+
+    product_code: str
+    quantity: int = Field(ge=0, le=20)
+
+
+class CoursePrescribed(CourseFacts):
+    """The course's prescription as it now stands, for the sessions not yet done: sent when the
+    course opens and at every change. `revision` grows by one with each change, so a consumer
+    keeps the highest it has seen, whatever order they arrive in."""
+
+    TYPE = "scheduling.course.prescribed"
+    VERSION = 1
+
+    revision: int = Field(ge=1)
+    min_interval_days: int = Field(ge=1)
+    max_interval_days: int = Field(ge=1)
+    kit_adjustments: list[KitAdjustment] = Field(default_factory=list)
+
+
 class CourseRebookingDue(CourseFacts):
     """The course's next session is not booked and its window closes soon (once per window)."""
 
@@ -242,6 +264,58 @@ class LotRecalled(Event):
     session_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
+class OrderLineFacts(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    product_code: str
+    product_name: str = ""
+    quantity: int = Field(ge=1)
+    received: int = Field(0, ge=0)
+    unit: str = "vial"
+
+
+class PurchaseOrderFacts(Event):
+    """A purchase order as it stands after the step the event names."""
+
+    order_id: uuid.UUID
+    supplier_id: uuid.UUID
+    supplier_name: str
+    lines: list[OrderLineFacts] = Field(default_factory=list)
+
+
+class PurchaseOrderDrafted(PurchaseOrderFacts):
+    TYPE = "inventory.purchase_order.drafted"
+    VERSION = 1
+
+
+class PurchaseOrderSent(PurchaseOrderFacts):
+    """Staff sent the order; notifications emails it when the supplier has an address (a
+    supplier's business address, not a patient's)."""
+
+    TYPE = "inventory.purchase_order.sent"
+    VERSION = 1
+
+    supplier_email: str | None = None
+    expected_on: date | None = None
+
+
+class PurchaseOrderReceived(PurchaseOrderFacts):
+    """A delivery was received against the order; `complete` once nothing is due."""
+
+    TYPE = "inventory.purchase_order.received"
+    VERSION = 1
+
+    product_code: str
+    quantity: int = Field(ge=1)
+    lot_number: str
+    complete: bool = False
+
+
+class PurchaseOrderCancelled(PurchaseOrderFacts):
+    TYPE = "inventory.purchase_order.cancelled"
+    VERSION = 1
+
+
 # --- notifications ------------------------------------------------------------------------------
 
 
@@ -314,6 +388,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     CourseCompleted,
     CourseAbandoned,
     CourseGapsAccepted,
+    CoursePrescribed,
     CourseRebookingDue,
     SessionBooked,
     SessionRescheduled,
@@ -326,6 +401,10 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ReorderSuggested,
     LotExpiring,
     LotRecalled,
+    PurchaseOrderDrafted,
+    PurchaseOrderSent,
+    PurchaseOrderReceived,
+    PurchaseOrderCancelled,
     SessionConfirmedByPatient,
     SessionCancelRequested,
     ConsentChanged,

@@ -19,6 +19,9 @@ SUBSCRIPTIONS: dict[str, tuple[str, ...]] = {
         "inventory.stock.shortage",
         "inventory.reorder.*",
         "inventory.lot.*",
+        # `sent` is emailed to the supplier, `cancelled` withdraws that email if not gone yet;
+        # `drafted` and `received` are acked unread (no handler), as nothing here acts on them.
+        "inventory.purchase_order.*",
     ),
 }
 

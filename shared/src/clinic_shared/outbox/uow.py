@@ -54,6 +54,8 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], Awaitable[None]]] = []
         self._session: AsyncSession | None = None
         self.handling: Envelope | None = None  # the consumed event this unit applies, if any
+        self.applying_as_of: datetime | None = None
+        """The owner's version of facts a reconciliation applies (see `occurred_at`)."""
 
     @property
     def session(self) -> AsyncSession:
@@ -80,8 +82,11 @@ class UnitOfWork:
 
     @property
     def occurred_at(self) -> datetime:
-        """When the consumed event being applied happened (now, outside a consumer)."""
-        return self.handling.occurred_at if self.handling is not None else utcnow()
+        """When the consumed event being applied happened; the version of the owner's facts a
+        reconciliation applies, so the same newest-first guards judge both; else now."""
+        if self.handling is not None:
+            return self.handling.occurred_at
+        return self.applying_as_of or utcnow()
 
     def emit(self, event: Event) -> Envelope:
         """Queue an event to be written to the outbox when this unit commits."""

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from clinic_shared.auth import Role
-from clinic_testing.helpers import bearer
+from clinic_testing.helpers import bearer, holiday_free_monday
 
 from .conftest import Clinic
 
@@ -26,8 +26,9 @@ PROBLEM = "application/problem+json"
 
 
 def next_monday() -> date:
-    today = datetime.now(PARIS).date()
-    return today + timedelta(days=7 - today.weekday())
+    """A coming Monday with no public holiday in its week or the next three: the clinic is
+    closed on those, and a session booked on one is refused."""
+    return holiday_free_monday(datetime.now(PARIS).date())
 
 
 def week_of(monday: date, by: str = "practitioner") -> dict[str, str]:
@@ -80,6 +81,63 @@ async def test_the_week_by_practitioner_shows_hours_time_off_and_sessions(clinic
     assert all(s["title"].startswith("Amelia Hart · ") for s in sessions)
     assert all(s["resourceIds"] == [DR_DUBOIS] for s in sessions)
     assert not any(s["editable"] for s in sessions), "a practitioner does not move sessions"
+
+
+async def test_a_closure_of_the_clinic_shows_over_every_column(clinic: Clinic) -> None:
+    monday = next_monday()
+    sunday = monday + timedelta(days=6)  # no session then: the closure needs no force
+    closure = {
+        "starts_at": datetime.combine(sunday, time(10), PARIS).isoformat(),
+        "ends_at": datetime.combine(sunday, time(16), PARIS).isoformat(),
+        "reason": "Deep clean",
+    }
+    added = await clinic.api("scheduling").post(
+        "/v1/closures", json=closure, headers=bearer(Role.ADMIN)
+    )
+    assert added.status_code == 201, added.text
+    await clinic.sign_in_as(Role.RECEPTIONIST)
+
+    for by, columns in (("practitioner", [DR_DUBOIS, SAM_PATEL]), ("room", [ROOM_1])):
+        answer = await clinic.client.get("/calendar/api/events", params=week_of(monday, by))
+
+        assert answer.status_code == 200, answer.text
+        day = sunday.isoformat()
+        for column in columns:
+            assert blocks(answer.json(), "away", column) == [
+                (f"{day}T10:00", f"{day}T16:00", "Clinic closed: Deep clean")
+            ]
+
+
+async def test_a_session_under_a_forced_closure_is_flagged_in_the_agenda_and_calendar(
+    clinic: Clinic,
+) -> None:
+    monday = next_monday()
+    week = {
+        "from": datetime.combine(monday, time(), PARIS).isoformat(),
+        "to": datetime.combine(monday + timedelta(days=7), time(), PARIS).isoformat(),
+    }
+    scheduling, admin = clinic.api("scheduling"), bearer(Role.ADMIN)
+    session = (await scheduling.get("/v1/sessions", params=week, headers=admin)).json()[0]
+    closure = {
+        "starts_at": session["starts_at"],
+        "ends_at": session["ends_at"],
+        "reason": "Power cut",
+        "force": True,
+    }
+    assert (await scheduling.post("/v1/closures", json=closure, headers=admin)).status_code == 201
+    await clinic.sign_in_as(Role.RECEPTIONIST)
+    day = datetime.fromisoformat(session["starts_at"]).astimezone(PARIS).date()
+
+    agenda = await clinic.client.get(
+        "/agenda/sessions", params={"day": day.isoformat()}, headers={"HX-Request": "true"}
+    )
+    events = await clinic.client.get("/calendar/api/events", params=week_of(monday))
+
+    assert agenda.status_code == 200, agenda.text
+    assert "⚠ inside a closure of the clinic: Power cut" in agenda.text
+    titles = [e["title"] for e in events.json()["events"] if e.get("id") == session["id"]]
+    assert titles == [titles[0]]
+    assert titles[0].endswith(" · ⚠ inside a closure of the clinic: Power cut")
 
 
 async def test_the_week_by_room_shows_the_clinic_closed_at_the_weekend(clinic: Clinic) -> None:

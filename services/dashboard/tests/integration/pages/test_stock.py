@@ -150,3 +150,21 @@ async def test_the_stock_page_lists_lots_past_one_page_of_the_inventory_api(clin
 
     listed = set(re.findall(r"BULK-\d{3}", page))
     assert len(listed) == MAX_LIMIT + 1
+
+
+async def test_two_vials_against_a_safety_stock_say_so_though_no_stock_out_is_foreseen(
+    clinic,
+) -> None:
+    await clinic.sign_in_as(Role.STOCK_MANAGER)
+    inventory, staff = clinic.api("inventory"), bearer(Role.STOCK_MANAGER)
+    [lot] = (await inventory.get("/v1/lots?product_code=glycolic-acid", headers=staff)).json()
+    count = {"lot_id": lot["id"], "kind": "count_correction", "quantity": 2, "reason": "count"}
+    assert (await inventory.post("/v1/adjustments", json=count, headers=staff)).status_code == 201
+
+    page = (await clinic.client.get("/stock/partial")).text
+
+    row = re.search(r'<tr id="product-glycolic-acid">.*?</tr>', page, re.S)
+    assert row, page
+    assert "not foreseen" not in row.group(0)  # no session uses it: no stock-out, yet too few
+    assert "under the safety stock of 5 from" in row.group(0)
+    assert "Reorder " in row.group(0)

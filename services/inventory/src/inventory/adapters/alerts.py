@@ -63,6 +63,11 @@ class AlertRepository(Repository):
         )
         return list(rows.all())
 
+    async def exists(self, key: str) -> bool:
+        """Whether an alert with this key was ever raised (open, dismissed or resolved)."""
+        found = await self._session.scalar(sa.select(alerts.c.id).where(alerts.c.dedupe_key == key))
+        return found is not None
+
     async def get(self, alert_id: uuid.UUID) -> Alert | None:
         row = (
             await self._session.execute(sa.select(alerts).where(alerts.c.id == alert_id))
@@ -75,9 +80,9 @@ class AlertRepository(Repository):
         )
         return [Alert(**r._mapping) for r in rows]
 
-    async def dismiss(self, alert_id: uuid.UUID, now: datetime) -> None:
+    async def dismiss(self, alert_ids: list[uuid.UUID], now: datetime) -> None:
         await self._session.execute(
             sa.update(alerts)
-            .where(alerts.c.id == alert_id, alerts.c.status == "open")
+            .where(alerts.c.id.in_(alert_ids), alerts.c.status == "open")
             .values(status="dismissed", updated_at=now)
         )

@@ -35,7 +35,36 @@ class ProductRepository(Repository):
         )
 
 
+# The first key of the kit's advisory locks (`pg_advisory_xact_lock(int, int)`); the second is
+# the treatment code's hash.
+KIT_LOCK_SPACE = 0x4B17
+
+
+def _kit_lock(name: str, treatment_code: str) -> sa.Select[tuple[Any]]:
+    key = sa.func.hashtext(sa.literal(treatment_code, sa.String))
+    return sa.select(getattr(sa.func, name)(KIT_LOCK_SPACE, key))
+
+
 class KitRepository(Repository):
+    async def lock_for_change(self, treatment_code: str) -> None:
+        """Hold the treatment's kit still against bookings until this transaction ends.
+
+        A booking records its session and reads the kit in one statement; a kit change cannot
+        lock a session row not yet written, so without this a booking racing the change could
+        read the old kit and commit after the change had passed its sessions. The change takes
+        this advisory lock exclusively, each booking shared (`hold_steady`): a booking waits
+        for the change's commit and reads the new kit, or the change waits for the booking's
+        commit and sees its session. Two-key form on a fixed space, so other advisory locks
+        never collide with it; a hash collision of two codes only makes one wait.
+        (`tests/integration/test_kit_changes.py` races bookings against a change.)
+        """
+        await self._session.execute(_kit_lock("pg_advisory_xact_lock", treatment_code))
+
+    async def hold_steady(self, treatment_code: str) -> None:
+        """Wait for a change of the treatment's kit to commit, and keep one from starting
+        until this transaction ends (see `lock_for_change`)."""
+        await self._session.execute(_kit_lock("pg_advisory_xact_lock_shared", treatment_code))
+
     async def get(self, treatment_code: str) -> list[KitLine]:
         rows = await self._session.execute(
             sa.select(kit_items.c.product_code, kit_items.c.quantity)

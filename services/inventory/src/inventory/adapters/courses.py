@@ -26,3 +26,44 @@ class CourseRepository(Repository):
             await self._session.execute(
                 sa.update(courses).where(courses.c.course_id == course_id).values(status=status)
             )
+
+    async def kit_adjustments(self, course_id: uuid.UUID) -> dict[str, int]:
+        """The course's prescribed kit adjustments (none for a course not known here)."""
+        found = await self._session.scalar(
+            sa.select(courses.c.kit_adjustments).where(courses.c.course_id == course_id)
+        )
+        return dict(found or {})
+
+    async def prescribe(
+        self,
+        course_id: uuid.UUID,
+        *,
+        treatment_code: str,
+        sessions_planned: int,
+        revision: int,
+        kit_adjustments: dict[str, int],
+    ) -> bool:
+        """Record the course's prescription unless a newer one is known; True when it applied.
+
+        The course's row stays locked to the commit, so two prescriptions of one course apply
+        one after the other."""
+        values = {
+            "course_id": course_id,
+            "treatment_code": treatment_code,
+            "sessions_planned": sessions_planned,
+            "status": "active",
+            "kit_adjustments": kit_adjustments,
+            "prescription_revision": revision,
+        }
+        if await insert_once(self._session, courses, values):
+            return True
+        result = await self._session.execute(
+            sa.update(courses)
+            .where(courses.c.course_id == course_id, courses.c.prescription_revision < revision)
+            .values(
+                kit_adjustments=kit_adjustments,
+                prescription_revision=revision,
+                sessions_planned=sessions_planned,
+            )
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 
 from clinic_shared.outbox import Repository
-from inventory.adapters.orm import courses, kit_items, lots, reservations, sessions, shortages
+from inventory.adapters.orm import (
+    courses,
+    kit_items,
+    lots,
+    products,
+    reservations,
+    sessions,
+    shortages,
+)
+from inventory.domain.forecast import WorstCase
 
 DONE_OR_BOOKED = ("booked", "completed")
 
@@ -33,23 +43,29 @@ class CourseProgress:
 
 
 class ForecastRepository(Repository):
-    async def usable_lots(self, today: date) -> list[UsableLot]:
-        """Available lots still in date with vials on hand."""
+    async def usable_lots(
+        self, today: date, only: Collection[str] | None = None
+    ) -> list[UsableLot]:
+        """Available lots still in date with vials on hand (of the products `only` names)."""
         on_hand = lots.c.quantity - lots.c.consumed
-        rows = await self._session.execute(
-            sa.select(
-                lots.c.product_code, lots.c.expires_on, on_hand.label("vials"), lots.c.reserved
-            ).where(lots.c.status == "available", lots.c.expires_on > today, on_hand > 0)
-        )
-        return [UsableLot(**r._mapping) for r in rows]
+        query = sa.select(
+            lots.c.product_code, lots.c.expires_on, on_hand.label("vials"), lots.c.reserved
+        ).where(lots.c.status == "available", lots.c.expires_on > today, on_hand > 0)
+        if only is not None:
+            query = query.where(lots.c.product_code.in_(only))
+        return [UsableLot(**r._mapping) for r in await self._session.execute(query)]
 
-    async def booked_demand(self) -> dict[str, dict[date, int]]:
-        """Vials booked sessions hold or lack, per product and session day."""
+    async def booked_demand(
+        self, only: Collection[str] | None = None
+    ) -> dict[str, dict[date, int]]:
+        """Vials booked sessions hold or lack, per product (of those `only` names) and day."""
         demand: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
         for table, held in (
             (reservations, reservations.c.status == "reserved"),
             (shortages, sa.true()),
         ):
+            if only is not None:
+                held = sa.and_(held, table.c.product_code.in_(only))
             rows = await self._session.execute(
                 sa.select(
                     table.c.product_code, sessions.c.session_on, sa.func.sum(table.c.quantity)
@@ -61,6 +77,45 @@ class ForecastRepository(Repository):
             for product_code, day, quantity in rows:
                 demand[product_code][day] += int(quantity)
         return demand
+
+    async def worst_cases(self, product_codes: Collection[str], today: date) -> list[WorstCase]:
+        """Per product coded in `product_codes`, its `WorstCase` at the end of its lead time
+        (see `surely_holds`), in one statement: a review follows each booking."""
+        code = products.c.code
+        on_hand = lots.c.quantity - lots.c.consumed
+        booked = sessions.c.status == "booked"
+        lasting = sa.select(sa.func.coalesce(sa.func.sum(on_hand), 0)).where(
+            lots.c.product_code == code,
+            lots.c.status == "available",
+            lots.c.expires_on > sa.literal(today, sa.Date) + products.c.lead_time_days,
+            on_hand > 0,
+        )
+        held = (
+            sa.select(sa.func.coalesce(sa.func.sum(reservations.c.quantity), 0))
+            .join(sessions, sessions.c.session_id == reservations.c.session_id)
+            .where(reservations.c.product_code == code, reservations.c.status == "reserved", booked)
+        )
+        lacking = (
+            sa.select(sa.func.coalesce(sa.func.sum(shortages.c.quantity), 0))
+            .join(sessions, sessions.c.session_id == shortages.c.session_id)
+            .where(shortages.c.product_code == code, booked)
+        )
+        per_course = (
+            sa.select(sa.func.coalesce(sa.func.sum(kit_items.c.quantity), 0))
+            .join(courses, courses.c.treatment_code == kit_items.c.treatment_code)
+            .where(kit_items.c.product_code == code, courses.c.status == "active")
+        )
+        rows = await self._session.execute(
+            sa.select(
+                code,
+                products.c.lead_time_days,
+                products.c.safety_stock,
+                lasting.scalar_subquery(),
+                held.scalar_subquery() + lacking.scalar_subquery(),
+                per_course.scalar_subquery(),
+            ).where(code.in_(product_codes))
+        )
+        return [WorstCase(r[0], r[1], r[2], int(r[3]), int(r[4]), int(r[5])) for r in rows]
 
     async def active_courses(self) -> list[CourseProgress]:
         """Each course not known to be over, with its sessions booked or done so far.

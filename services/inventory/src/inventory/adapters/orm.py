@@ -30,6 +30,8 @@ products = sa.Table(
     sa.Column("safety_stock", sa.Integer, nullable=False),
     sa.Column("review_period_days", sa.Integer, nullable=False),
     sa.Column("reorder_quantity", sa.Integer, nullable=True),
+    # Days of demand a purchase order covers past the supplier's lead time.
+    sa.Column("cover_days", sa.Integer, nullable=False, server_default="7"),
 )
 
 kit_items = sa.Table(
@@ -185,5 +187,97 @@ courses = sa.Table(
     sa.Column("treatment_code", sa.String(50), nullable=False),
     sa.Column("sessions_planned", sa.Integer, nullable=False),
     sa.Column("status", sa.String(16), nullable=False),  # active, completed, abandoned
+    # The prescription's changes to the treatment's kit (product code: vials per session) and
+    # its revision: 0 until a `scheduling.course.prescribed` arrives; only a newer one applies.
+    sa.Column("kit_adjustments", sa.JSON, nullable=False, server_default=sa.text("'{}'")),
+    sa.Column("prescription_revision", sa.Integer, nullable=False, server_default="0"),
     sa.Index("ix_courses_status", "status"),
+)
+
+# Who stock is bought from, and on what terms per product. A product is preferred from one
+# supplier at most (the partial unique index); its draft orders go to that supplier.
+suppliers = sa.Table(
+    "suppliers",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+supplier_products = sa.Table(
+    "supplier_products",
+    metadata,
+    sa.Column(
+        "supplier_id", sa.Uuid, sa.ForeignKey("suppliers.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("product_code", sa.String(50), sa.ForeignKey("products.code"), primary_key=True),
+    sa.Column("lead_time_days", sa.Integer, nullable=False),
+    sa.Column("pack_size", sa.Integer, nullable=False),
+    sa.Column("minimum_order", sa.Integer, nullable=False),
+    sa.Column("unit_price", sa.Numeric(12, 2), nullable=True),
+    sa.Column("preferred", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.CheckConstraint(
+        "lead_time_days >= 0 AND pack_size > 0 AND minimum_order > 0",
+        name="ck_supplier_products_terms",
+    ),
+    sa.Index(
+        "uq_supplier_products_one_preferred",
+        "product_code",
+        unique=True,
+        postgresql_where=sa.text("preferred"),
+    ),
+)
+
+# One open draft per supplier (the partial unique index), so proposals made at once add their
+# lines to one draft. `received` may pass `quantity` only with a reason on the receipt.
+purchase_orders = sa.Table(
+    "purchase_orders",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("supplier_id", sa.Uuid, sa.ForeignKey("suppliers.id"), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("expected_on", sa.Date, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Index("ix_purchase_orders_status", "status"),
+    sa.Index(
+        "uq_purchase_orders_one_draft",
+        "supplier_id",
+        unique=True,
+        postgresql_where=sa.text("status = 'draft'"),
+    ),
+)
+
+purchase_order_lines = sa.Table(
+    "purchase_order_lines",
+    metadata,
+    sa.Column(
+        "order_id",
+        sa.Uuid,
+        sa.ForeignKey("purchase_orders.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("product_code", sa.String(50), sa.ForeignKey("products.code"), primary_key=True),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("received", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("reason", sa.String(300), nullable=False, server_default=""),
+    sa.CheckConstraint("quantity > 0 AND received >= 0", name="ck_purchase_order_lines_counts"),
+)
+
+# Each delivery received against an order: which lot it went to, and why it passed what was due.
+purchase_order_receipts = sa.Table(
+    "purchase_order_receipts",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("order_id", sa.Uuid, sa.ForeignKey("purchase_orders.id"), nullable=False),
+    sa.Column("product_code", sa.String(50), nullable=False),
+    sa.Column("lot_id", sa.Uuid, sa.ForeignKey("lots.id"), nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("over_reason", sa.String(500), nullable=True),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("received_by", sa.String(100), nullable=False),
+    sa.CheckConstraint("quantity > 0", name="ck_purchase_order_receipts_quantity_positive"),
+    sa.Index("ix_purchase_order_receipts_order", "order_id"),
 )

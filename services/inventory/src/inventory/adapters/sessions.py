@@ -129,6 +129,25 @@ class SessionRepository(Repository):
                 )
             )
 
+    async def short_sessions(
+        self, pairs: list[tuple[uuid.UUID, str]]
+    ) -> dict[tuple[uuid.UUID, str], tuple[date, int]]:
+        """Per (session, product) among `pairs` still short: the session's day and the vials
+        it lacks."""
+        if not pairs:
+            return {}
+        rows = await self._session.execute(
+            sa.select(
+                shortages.c.session_id,
+                shortages.c.product_code,
+                sessions.c.session_on,
+                shortages.c.quantity,
+            )
+            .join(sessions, sessions.c.session_id == shortages.c.session_id)
+            .where(sa.tuple_(shortages.c.session_id, shortages.c.product_code).in_(pairs))
+        )
+        return {(r.session_id, r.product_code): (r.session_on, r.quantity) for r in rows}
+
     async def clear_shortages(self, session_id: uuid.UUID) -> None:
         await self._session.execute(
             sa.delete(shortages).where(shortages.c.session_id == session_id)
@@ -151,6 +170,21 @@ class SessionRepository(Repository):
         )
         return [r.session_id for r in rows]
 
+    async def booked_for_treatment(self, treatment_code: str, after: datetime) -> list[uuid.UUID]:
+        """Booked sessions of the treatment starting after `after`, earliest first, locked in
+        that order (a session's row before its lots, as every stock change locks them)."""
+        rows = await self._session.execute(
+            sa.select(sessions.c.session_id)
+            .where(
+                sessions.c.treatment_code == treatment_code,
+                sessions.c.status == "booked",
+                sessions.c.starts_at > after,
+            )
+            .order_by(sessions.c.starts_at, sessions.c.session_id)
+            .with_for_update()
+        )
+        return [r.session_id for r in rows]
+
     async def renumber(self, session_id: uuid.UUID, sequence: int, at: datetime) -> None:
         """Set the session's number if this news is newer than its booking and any renumbering."""
         await self._session.execute(
@@ -162,3 +196,13 @@ class SessionRepository(Repository):
             )
             .values(sequence=sequence, sequence_as_of=at)
         )
+
+    async def booked_of_course(self, course_id: uuid.UUID) -> list[BookedSession]:
+        """The course's sessions still holding stock, earliest first, locked in that order."""
+        rows = await self._session.execute(
+            sa.select(*(c for c in sessions.c if c.name != "sequence_as_of"))
+            .where(sessions.c.course_id == course_id, sessions.c.status == "booked")
+            .order_by(sessions.c.starts_at, sessions.c.session_id)
+            .with_for_update()
+        )
+        return [BookedSession(**r._mapping) for r in rows]

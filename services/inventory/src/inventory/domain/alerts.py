@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-AlertKind = Literal["shortage", "expiry", "reorder", "recalled_lot_used"]
+AlertKind = Literal["shortage", "expiry", "reorder", "recalled_lot_used", "order_overdue"]
 AlertStatus = Literal["open", "dismissed", "resolved"]
 AlertSeverity = Literal["critical", "warning"]
 # A patient treated with a recalled lot is missing from the recall's list of patients.
@@ -49,3 +49,76 @@ def reorder_key(product_code: str, stock_epoch: int) -> str:
 def recalled_use_key(session_id: uuid.UUID, lot_id: uuid.UUID) -> str:
     """One alert per session and recalled lot, however often its completion is delivered."""
     return f"recalled_lot_used:{session_id}:{lot_id}"
+
+
+@dataclass(frozen=True)
+class ShortSession:
+    """What one session still lacks of a product, as it stands now."""
+
+    session_id: uuid.UUID
+    session_on: date
+    quantity: int
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    """Open alerts staff read and dismiss as one: a product's shortages, or one alert alone."""
+
+    alerts: tuple[Alert, ...]
+
+    @property
+    def first(self) -> Alert:
+        return self.alerts[0]
+
+    @property
+    def count(self) -> int:
+        return len(self.alerts)
+
+
+def group_key(alert: Alert) -> tuple[str, str]:
+    """Shortages group by product; any other alert stands alone."""
+    if alert.kind == "shortage":
+        return ("shortage", alert.product_code)
+    return (alert.kind, alert.dedupe_key)
+
+
+def group_alerts(alerts: list[Alert]) -> list[AlertGroup]:
+    """The open alerts grouped (`group_key`), each group in order of its oldest alert."""
+    groups: dict[tuple[str, str], list[Alert]] = {}
+    for alert in sorted(alerts, key=lambda a: (a.created_at, str(a.id))):
+        groups.setdefault(group_key(alert), []).append(alert)
+    return [AlertGroup(tuple(members)) for members in groups.values()]
+
+
+def shortage_text(product_code: str, short: list[ShortSession]) -> str:
+    """What the sessions lack now, the earliest named."""
+    if not short:
+        return f"No booked session lacks {product_code} any more."
+    vials = sum(s.quantity for s in short)
+    first = min(short, key=lambda s: (s.session_on, str(s.session_id)))
+    if len(short) == 1:
+        return f"Session on {first.session_on.isoformat()} lacks {vials} {product_code}."
+    return (
+        f"{len(short)} sessions lack {vials} {product_code} in all, the first on "
+        f"{first.session_on.isoformat()}."
+    )
+
+
+def expiry_text(lot_number: str, free: int, expires_on: date) -> str:
+    return f"{free} unreserved vials of lot {lot_number} expire on {expires_on.isoformat()}."
+
+
+def reorder_text(product_code: str, quantity: int | None, reason: str | None) -> str:
+    """The suggestion as the forecast makes it now (None: the stock now holds)."""
+    if quantity is None:
+        return (
+            f"{product_code}: the stock now holds the safety stock over the lead time; "
+            "no reorder is needed any more."
+        )
+    return f"Reorder {quantity} {product_code}: {reason}"
+
+
+def overdue_key(order_id: uuid.UUID) -> str:
+    """One alert per purchase order past its expected day, settled when it is received or
+    cancelled."""
+    return f"order_overdue:{order_id}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from inventory.domain.errors import InvalidKit
@@ -17,12 +18,20 @@ class Product:
     safety_stock: int
     review_period_days: int
     reorder_quantity: int | None = None
+    cover_days: int = 7  # days of demand a purchase order covers past the supplier's lead time
 
 
 @dataclass(frozen=True)
 class KitLine:
     product_code: str
     quantity: int
+
+
+def adjusted_kit(kit: Sequence[KitLine], adjustments: Mapping[str, int]) -> list[KitLine]:
+    """The kit as a course's prescription changes it: a product adjusted is used in that many
+    vials (0: left out), one the kit lacks is added; in product order, the lock order."""
+    quantities = {line.product_code: line.quantity for line in kit} | dict(adjustments)
+    return [KitLine(code, n) for code, n in sorted(quantities.items()) if n > 0]
 
 
 PRODUCTS = (

@@ -55,3 +55,43 @@ class InvalidKit(Unprocessable):
 
     def __init__(self, problems: Sequence[dict[str, str]]) -> None:
         super().__init__("The kit is invalid.", errors=list(problems))
+
+
+class InvalidSupplier(Unprocessable):
+    """A supplier's products name an unknown product, or one product twice."""
+
+    def __init__(self, problems: Sequence[dict[str, str]]) -> None:
+        super().__init__("The supplier's products are invalid.", errors=list(problems))
+
+
+class PreferenceTaken(Conflict):
+    """A product is preferred from one supplier: another must give it up first."""
+
+    def __init__(self, problems: Sequence[dict[str, str]]) -> None:
+        super().__init__(
+            "A product is already preferred from another supplier; unset it there first.",
+            errors=list(problems),
+        )
+
+
+class BadTransition(Conflict):
+    """A purchase order's status does not allow the action."""
+
+    def __init__(self, action: str, status: str, allowed: Sequence[str]) -> None:
+        super().__init__(
+            f"A {status} order cannot take {action!r}; only {', '.join(allowed)} orders can.",
+            order_status=status,
+            errors=[{"field": "status", "reason": f"is {status}"}],
+        )
+
+
+class OverReceipt(Unprocessable):
+    """A receipt of more than an order line has due, without a reason, or of a product the
+    order does not hold."""
+
+    def __init__(self, field: str, reason: str, *, line_due: int) -> None:
+        super().__init__(
+            f"The receipt does not match the order: {reason}.",
+            errors=[{"field": field, "reason": reason}],
+            due=line_due,
+        )

@@ -79,6 +79,11 @@ def stockout_day(forecast: Iterable[DayForecast]) -> date | None:
     return next((d.day for d in forecast if d.projected < 0), None)
 
 
+def below_day(forecast: Iterable[DayForecast], level: int) -> date | None:
+    """The first day projected stock is under `level` (a safety stock)."""
+    return next((d.day for d in forecast if d.projected < level), None)
+
+
 def expected_use(
     outlooks: Iterable[CourseOutlook], today: date, every_days: int, days: int
 ) -> dict[date, int]:
@@ -98,6 +103,28 @@ def expected_use(
             day = today + timedelta(days=offset)
             use[day] = use.get(day, 0) + course.vials_per_session
     return use
+
+
+@dataclass(frozen=True)
+class WorstCase:
+    """Bounds on a product's stock at the end of its lead time, read without a forecast."""
+
+    product_code: str
+    lead_time_days: int
+    safety_stock: int
+    lasting: int  # vials on hand in valid lots that outlive the lead time
+    booked: int  # vials every booked session holds or lacks, whatever its day
+    per_course_session: int  # vials one session of each active course using it takes, summed
+
+
+def surely_holds(worst: WorstCase, *, every_days: int) -> bool:
+    """Whether stock at the end of the lead time is sure to be at least the safety stock, so
+    `suggest_reorder` would suggest nothing: each vial of demand up to then takes one vial at
+    most from the lots that outlive it, and a course's unbooked sessions fall at most
+    `lead_time_days // every_days` times in it (see `expected_use`). Exact in one way only:
+    True means no reorder; False means a forecast must say."""
+    expected = worst.per_course_session * (worst.lead_time_days // every_days)
+    return worst.lasting - worst.booked - expected >= worst.safety_stock
 
 
 def suggest_reorder(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from clinic_shared.reconcile import reconcile_worker
 from clinic_shared.runtime import ServiceRuntime, Worker
+from inventory.entrypoints.reconcile import interval, reconciler
 from inventory.service_layer.scans import scan_stock
 from inventory.service_layer.scope import open_scope
 from inventory.settings import InventorySettings
@@ -13,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def build_workers(settings: InventorySettings) -> list[Worker]:
-    """Every background loop of inventory: the expiry and reorder scan."""
+    """Every background loop of inventory: the expiry and reorder scan, and the
+    reconciliation of its sessions with scheduling."""
 
     async def stock_scan_loop(runtime: ServiceRuntime) -> None:
         """Scan shortly after start, then every `scan_interval_seconds`, surviving a failed
@@ -28,7 +31,7 @@ def build_workers(settings: InventorySettings) -> list[Worker]:
             if not await runtime.idle(settings.scan_interval_seconds):
                 return
 
-    return [stock_scan_loop]
+    return [stock_scan_loop, reconcile_worker(reconciler, interval=interval)]
 
 
 async def scan_once(runtime: ServiceRuntime) -> None:

@@ -12,6 +12,7 @@ from inventory.domain.adjustments import AdjustmentKind, adjusted_quantity, rese
 from inventory.domain.lots import Lot
 from inventory.service_layer.displacement import displace, refill
 from inventory.service_layer.reserving import fill_shortages
+from inventory.service_layer.scans import review_reorders_after_commit
 from inventory.service_layer.scope import Scope
 
 
@@ -53,6 +54,7 @@ async def adjust_lot(scope: Scope, cmd: AdjustLot, *, now: datetime, by: str) ->
     await repo.record_adjustment(lot, cmd.kind, new_quantity, cmd.reason, at=now, by=by)
     await refill(scope, moved, now)
     await fill_shortages(scope, {lot.product_code}, now)
+    review_reorders_after_commit(scope, {lot.product_code}, now)
     adjusted = await repo.get(lot.id)
     assert adjusted is not None
     return adjusted
@@ -80,6 +82,7 @@ async def recall_lot(scope: Scope, lot_id: uuid.UUID, *, now: datetime) -> Recal
     patient_ids = sorted({u["patient_id"] for u in used}, key=str)
     session_ids = sorted(set(moved), key=str)
     short = [s.session_id for s in refilled if await trace.is_short(s.session_id)]
+    review_reorders_after_commit(scope, {lot.product_code}, now)
     scope.uow.emit(
         LotRecalled(
             lot_id=lot.id,

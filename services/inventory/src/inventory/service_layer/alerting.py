@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from clinic_shared.errors import NotFound
-from inventory.domain.alerts import Alert, recalled_use_key, shortage_key
+from inventory.domain.alerts import (
+    Alert,
+    AlertGroup,
+    ShortSession,
+    expiry_text,
+    group_alerts,
+    group_key,
+    recalled_use_key,
+    reorder_text,
+    shortage_key,
+    shortage_text,
+)
+from inventory.domain.forecast import ReorderSuggestion
 from inventory.domain.lots import Lot
 from inventory.domain.sessions import BookedSession
+from inventory.service_layer.forecasting import outlooks
 from inventory.service_layer.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -68,16 +82,91 @@ async def settle_reorder_alerts(scope: Scope, product_code: str, now: datetime) 
     await repo.resolve(await repo.open_keys(f"reorder:{product_code}:"), now)
 
 
-async def dismiss_alert(scope: Scope, alert_id: uuid.UUID, now: datetime) -> Alert:
+@dataclass(frozen=True)
+class AlertNow:
+    """A group of open alerts (`domain.alerts.group_alerts`) and its text, computed now."""
+
+    group: AlertGroup
+    message: str
+    session_ids: list[uuid.UUID]
+
+
+async def dismiss_alert(scope: Scope, alert_id: uuid.UUID, now: datetime, today: date) -> AlertNow:
+    """Dismiss the alert and the open alerts grouped with it (a product's shortages)."""
     repo = scope.alerts
-    if await repo.get(alert_id) is None:
-        raise NotFound(f"No alert {alert_id}.")
-    await repo.dismiss(alert_id, now)
     alert = await repo.get(alert_id)
-    assert alert is not None
-    return alert
+    if alert is None:
+        unknown = [{"field": "path.alert_id", "reason": "unknown alert"}]
+        raise NotFound(f"No alert {alert_id}.", errors=unknown)
+    key = group_key(alert)
+    members = [a for a in await repo.list_open() if group_key(a) == key and a.id != alert.id]
+    [group] = group_alerts([alert, *members])
+    await repo.dismiss([a.id for a in group.alerts], now)
+    [read] = await _read(scope, [group], today)
+    dismissed = tuple(
+        replace(a, status="dismissed") if a.status == "open" else a for a in group.alerts
+    )
+    return replace(read, group=AlertGroup(dismissed))
 
 
-async def open_alerts(scope: Scope) -> list[Alert]:
-    """Open shortage, expiry and reorder alerts, oldest first."""
-    return await scope.alerts.list_open()
+async def open_alerts(scope: Scope, today: date) -> list[AlertNow]:
+    """Open alerts grouped, oldest first, their texts from the stock as it is now."""
+    return await _read(scope, group_alerts(await scope.alerts.list_open()), today)
+
+
+async def _read(scope: Scope, groups: list[AlertGroup], today: date) -> list[AlertNow]:
+    alerts = [a for g in groups for a in g.alerts]
+    pairs = [(a.session_id, a.product_code) for a in alerts if a.kind == "shortage"]
+    short = await scope.sessions.short_sessions([(s, p) for s, p in pairs if s is not None])
+    reorders = await _suggestions(
+        scope, {a.product_code for a in alerts if a.kind == "reorder"}, today
+    )
+    read = []
+    for group in groups:
+        first = group.first
+        if first.kind == "shortage":
+            read.append(_shortages(group, short))
+            continue
+        if first.kind == "expiry":
+            message = await _expiry_message(scope, first)
+        elif first.kind == "reorder":
+            suggestion = reorders.get(first.product_code)
+            quantity, reason = (
+                (suggestion.quantity, suggestion.reason) if suggestion else (None, None)
+            )
+            message = reorder_text(first.product_code, quantity, reason)
+        else:
+            message = first.message  # a recalled lot used: facts of the past, they do not move
+        read.append(AlertNow(group, message, [first.session_id] if first.session_id else []))
+    return read
+
+
+def _shortages(group: AlertGroup, short: dict[tuple[uuid.UUID, str], tuple[date, int]]) -> AlertNow:
+    """A product's shortage alerts as one, counting what their sessions lack now."""
+    lacking = sorted(
+        (
+            ShortSession(a.session_id, *short[(a.session_id, a.product_code)])
+            for a in group.alerts
+            if a.session_id is not None and (a.session_id, a.product_code) in short
+        ),
+        key=lambda s: (s.session_on, str(s.session_id)),
+    )
+    message = shortage_text(group.first.product_code, lacking)
+    return AlertNow(group, message, [s.session_id for s in lacking])
+
+
+async def _suggestions(
+    scope: Scope, product_codes: set[str], today: date
+) -> dict[str, ReorderSuggestion | None]:
+    """The reorder the forecast calls for now, per product."""
+    if not product_codes:
+        return {}
+    found = await outlooks(scope, today, scope.forecast_settings, product_codes)
+    return {o.product.code: o.reorder for o in found}
+
+
+async def _expiry_message(scope: Scope, alert: Alert) -> str:
+    lot = await scope.lots.get(alert.lot_id) if alert.lot_id else None
+    if lot is None:
+        return alert.message
+    return expiry_text(lot.lot_number, lot.available, lot.expires_on)

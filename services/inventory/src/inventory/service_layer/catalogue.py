@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from clinic_shared.errors import Conflict, NotFound
-from inventory.domain.catalogue import KITS, PRODUCTS, KitLine, Product, check_kit_lines
+from inventory.domain.catalogue import KITS, PRODUCTS, KitLine, Product
 from inventory.service_layer.scope import Scope
 
 
@@ -41,13 +41,6 @@ async def get_kit(scope: Scope, treatment_code: str) -> list[KitLine]:
     if not lines:
         raise NotFound(f"No kit for treatment {treatment_code!r}.")
     return lines
-
-
-async def replace_kit(scope: Scope, treatment_code: str, lines: list[KitLine]) -> list[KitLine]:
-    """Set what one session of the treatment uses (a new treatment code gets its first kit)."""
-    check_kit_lines(lines, await scope.products.codes())
-    await scope.kits.replace(treatment_code, lines)
-    return await scope.kits.get(treatment_code)
 
 
 async def ensure_catalogue(scope: Scope) -> None:

@@ -13,6 +13,7 @@ from inventory.domain.sessions import BookedSession, Reservation
 from inventory.service_layer.alerting import alert_recalled_lot_used, sync_shortage_alerts
 from inventory.service_layer.displacement import displace, refill
 from inventory.service_layer.reserving import fill_shortages, release
+from inventory.service_layer.scans import review_reorders_after_commit
 from inventory.service_layer.scope import Scope
 from inventory.service_layer.session_events import known_session
 
@@ -40,6 +41,8 @@ async def consume_for_completed_session(event: SessionCompleted, scope: Scope) -
         for reservation in held:
             await _consume_reservation(scope, booked, reservation, reservation.quantity, now)
     await fill_shortages(scope, freed, now)
+    products = {r.product_code for r in held} | {u.product_code for u in event.products_used}
+    review_reorders_after_commit(scope, products, now)
 
 
 async def _consume_named(

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from inventory.adapters.forecast import UsableLot
+from inventory.adapters.forecast import CourseProgress, UsableLot
 from inventory.domain.catalogue import Product
 from inventory.domain.forecast import (
     CourseOutlook,
     DayForecast,
     ReorderSuggestion,
     StockLot,
+    below_day,
     expected_use,
     project,
     stockout_day,
@@ -38,33 +40,67 @@ class ProductOutlook:
     def projected_stockout_on(self) -> date | None:
         return stockout_day(self.forecast)
 
+    @property
+    def below_safety_stock_on(self) -> date | None:
+        """The first day projected stock is under the product's safety stock (today when it
+        is already): a stock-out need not be foreseen for the stock to be too low."""
+        return below_day(self.forecast, self.product.safety_stock)
 
-async def outlooks(
-    scope: Scope, today: date, settings: ForecastSettings, only: str | None = None
-) -> list[ProductOutlook]:
-    """Every product's stock and forecast (or only the product coded `only`)."""
-    repo = scope.forecast
-    products = [p for p in await scope.products.list() if only in (None, p.code)]
-    lots: dict[str, list[UsableLot]] = defaultdict(list)
-    for lot in await repo.usable_lots(today):
-        lots[lot.product_code].append(lot)
-    booked = await repo.booked_demand()
-    courses, kits = await repo.active_courses(), await repo.kits()
-    results = []
-    for product in products:
+
+@dataclass(frozen=True)
+class Demand:
+    """What every product's forecast is computed from, read once."""
+
+    lots: dict[str, list[UsableLot]]
+    booked: dict[str, dict[date, int]]
+    courses: list[CourseProgress]
+    kits: dict[str, dict[str, int]]
+
+    def forecast(
+        self, product_code: str, today: date, days: int, pace_days: int
+    ) -> list[DayForecast]:
+        """The product's projection over `days` days from today."""
         outlooks_ = [
             CourseOutlook(
                 c.last_session_on,
                 max(0, c.sessions_planned - c.sessions_taken),
-                kits[c.treatment_code][product.code],
+                self.kits[c.treatment_code][product_code],
             )
-            for c in courses
-            if product.code in kits.get(c.treatment_code, {})
+            for c in self.courses
+            if product_code in self.kits.get(c.treatment_code, {})
         ]
-        demand = _from_today(booked.get(product.code, {}), today)
+        booked = _from_today(self.booked.get(product_code, {}), today)
+        expected = expected_use(outlooks_, today, pace_days, days)
+        stock = [StockLot(lot.expires_on, lot.vials) for lot in self.lots.get(product_code, [])]
+        return project(today, days, stock, booked, expected)
+
+    def on_hand(self, product_code: str) -> int:
+        return sum(lot.vials for lot in self.lots.get(product_code, []))
+
+
+async def read_demand(scope: Scope, today: date, only: Collection[str] | None = None) -> Demand:
+    """What the forecast of every product (or of those coded in `only`) is computed from."""
+    repo = scope.forecast
+    lots: dict[str, list[UsableLot]] = defaultdict(list)
+    for lot in await repo.usable_lots(today, only):
+        lots[lot.product_code].append(lot)
+    return Demand(
+        dict(lots), await repo.booked_demand(only), await repo.active_courses(), await repo.kits()
+    )
+
+
+async def outlooks(
+    scope: Scope, today: date, settings: ForecastSettings, only: Collection[str] | None = None
+) -> list[ProductOutlook]:
+    """Every product's stock and forecast (or only those of the products coded in `only`)."""
+    products = [p for p in await scope.products.list() if only is None or p.code in only]
+    demand = await read_demand(scope, today, only)
+    results = []
+    for product in products:
         horizon = _horizon(product, settings)
-        expected = expected_use(outlooks_, today, settings.course_pace_days, horizon)
-        results.append(_outlook(product, lots[product.code], demand, expected, today, settings))
+        forecast = demand.forecast(product.code, today, horizon, settings.course_pace_days)
+        lots = demand.lots.get(product.code, [])
+        results.append(_outlook(product, lots, forecast, today, settings))
     return results
 
 
@@ -84,13 +120,10 @@ def _from_today(demand: dict[date, int], today: date) -> dict[date, int]:
 def _outlook(
     product: Product,
     lots: list[UsableLot],
-    booked: dict[date, int],
-    expected: dict[date, int],
+    forecast: list[DayForecast],
     today: date,
     settings: ForecastSettings,
 ) -> ProductOutlook:
-    stock = [StockLot(lot.expires_on, lot.vials) for lot in lots]
-    forecast = project(today, _horizon(product, settings), stock, booked, expected)
     soon = today + timedelta(days=settings.expiry_warning_days)
     return ProductOutlook(
         product=product,

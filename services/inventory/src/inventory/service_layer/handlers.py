@@ -6,6 +6,7 @@ from clinic_shared.contracts.events import (
     CourseAbandoned,
     CourseCompleted,
     CourseCreated,
+    CoursePrescribed,
     PatientRegistered,
     SessionBooked,
     SessionCancelled,
@@ -16,7 +17,12 @@ from clinic_shared.contracts.events import (
 )
 from clinic_shared.outbox import ScopedHandler
 from inventory.service_layer.completion import consume_for_completed_session
-from inventory.service_layer.courses import course_abandoned, course_completed, course_created
+from inventory.service_layer.courses import (
+    course_abandoned,
+    course_completed,
+    course_created,
+    course_prescribed,
+)
 from inventory.service_layer.patients import remember_patient
 from inventory.service_layer.reserving import reserve_for_booked_session
 from inventory.service_layer.scope import Scope
@@ -38,4 +44,5 @@ EVENT_HANDLERS: dict[str, ScopedHandler[Scope]] = {
     CourseCreated.TYPE: course_created,
     CourseCompleted.TYPE: course_completed,
     CourseAbandoned.TYPE: course_abandoned,
+    CoursePrescribed.TYPE: course_prescribed,
 }

@@ -11,6 +11,7 @@ from inventory.domain.lots import Lot, check_receipt
 from inventory.service_layer.alerting import settle_reorder_alerts
 from inventory.service_layer.catalogue import get_product
 from inventory.service_layer.reserving import fill_shortages
+from inventory.service_layer.scans import review_reorders_after_commit
 from inventory.service_layer.scope import Scope
 
 
@@ -36,6 +37,7 @@ async def receive_stock(
     await repo.record_receipt(lot_id, cmd.quantity, at=now, by=by)
     await fill_shortages(scope, {cmd.product_code}, now)
     await settle_reorder_alerts(scope, cmd.product_code, now)
+    review_reorders_after_commit(scope, {cmd.product_code}, now)  # still too few after it?
     lot = await repo.get(lot_id)
     assert lot is not None
     return lot

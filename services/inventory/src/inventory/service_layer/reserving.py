@@ -19,7 +19,7 @@ from clinic_shared.contracts.events import (
     StockShortage,
 )
 from clinic_shared.db import utcnow
-from inventory.domain.catalogue import KitLine
+from inventory.domain.catalogue import KitLine, adjusted_kit
 from inventory.domain.sessions import (
     BookedSession,
     Reservation,
@@ -28,6 +28,7 @@ from inventory.domain.sessions import (
     still_needed,
 )
 from inventory.service_layer.alerting import sync_shortage_alerts
+from inventory.service_layer.scans import review_reorders_after_commit
 from inventory.service_layer.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,22 @@ def as_booked(event: SessionFacts, scope: Scope, status: SessionStatus) -> Booke
     )
 
 
+async def session_kit(scope: Scope, booked: BookedSession) -> list[KitLine]:
+    """What one session of the course uses: its treatment's kit as the course's prescription
+    adjusts it (`scheduling.course.prescribed`)."""
+    kit = await scope.kits.get(booked.treatment_code)
+    adjustments = await scope.courses.kit_adjustments(booked.course_id)
+    return adjusted_kit(kit, adjustments) if adjustments else kit
+
+
 async def reserve_for_booked_session(event: SessionBooked, scope: Scope) -> None:
-    """Hold the treatment's kit for the session, FEFO; announce a shortage or a full kit."""
+    """Hold the session's kit (the treatment's, as the course's prescription adjusts it),
+    FEFO; announce a shortage or a full kit."""
     booked, now = as_booked(event, scope, "booked"), utcnow()
+    await scope.kits.hold_steady(booked.treatment_code)  # a kit change commits first, or waits
+    if await scope.courses.kit_adjustments(booked.course_id):
+        await _reserve_prescribed_kit(scope, booked, now)
+        return
     new = await scope.reservations.record_booking(booked, now=now)
     if new is None:
         return  # already booked here, or moved or ended by a later event
@@ -66,6 +80,20 @@ async def reserve_for_booked_session(event: SessionBooked, scope: Scope) -> None
     short = await fill_kit(scope, booked, now, fresh=True, kit=new.kit, first_takes=new.first_takes)
     await announce(scope, booked, short, fresh=True)
     settle_after_commit(scope, set(short))
+    review_reorders_after_commit(scope, {line.product_code for line in new.kit}, now)
+
+
+async def _reserve_prescribed_kit(scope: Scope, booked: BookedSession, now: datetime) -> None:
+    """The booking of a session whose course's kit is adjusted: recorded, then its kit taken
+    line by line in product order (the booking's one statement takes the treatment's kit)."""
+    await scope.patients.remember(booked.patient_id)
+    if not await scope.sessions.add_if_new(booked):
+        return  # already booked here, or moved or ended by a later event
+    kit = await session_kit(scope, booked)
+    short = await fill_kit(scope, booked, now, fresh=True, kit=kit)
+    await announce(scope, booked, short, fresh=True)
+    settle_after_commit(scope, set(short))
+    review_reorders_after_commit(scope, {line.product_code for line in kit}, now)
 
 
 async def reserve(
@@ -124,7 +152,7 @@ async def fill_kit(
     for reservation in [] if fresh else await scope.sessions.reservations(booked.session_id):
         held[reservation.product_code] += reservation.quantity
     short: dict[str, int] = {}
-    lines = kit if kit is not None else await scope.kits.get(booked.treatment_code)
+    lines = kit if kit is not None else await session_kit(scope, booked)
     for n, line in enumerate(lines):
         needed = still_needed(line.quantity, held[line.product_code])
         taken = first_takes[n] if n < len(first_takes) else None

@@ -16,11 +16,13 @@ from inventory.adapters.consumptions import ConsumptionRepository
 from inventory.adapters.courses import CourseRepository
 from inventory.adapters.forecast import ForecastRepository
 from inventory.adapters.lots import LotRepository
+from inventory.adapters.orders import OrderRepository
 from inventory.adapters.patients import PatientRepository
 from inventory.adapters.reservations import ReservationRepository
 from inventory.adapters.scans import ScanRepository
 from inventory.adapters.sessions import SessionRepository
 from inventory.adapters.stock import StockRepository
+from inventory.adapters.suppliers import SupplierRepository
 from inventory.adapters.traceability import TraceRepository
 from inventory.settings import InventorySettings
 
@@ -104,6 +106,14 @@ class Scope:
     @cached_property
     def scans(self) -> ScanRepository:
         return ScanRepository(self.uow.session)
+
+    @cached_property
+    def suppliers(self) -> SupplierRepository:
+        return SupplierRepository(self.uow.session)
+
+    @cached_property
+    def orders(self) -> OrderRepository:
+        return OrderRepository(self.uow.session)
 
 
 def make_scope(settings: InventorySettings) -> Callable[[UnitOfWork], Scope]:

@@ -46,6 +46,7 @@ async def known_session(
 async def move_reservations(event: SessionRescheduled, scope: Scope) -> None:
     """Keep lots still valid on the new date; re-allocate the others, FEFO. Vials given up
     may still serve earlier sessions short of them."""
+    await scope.kits.hold_steady(event.treatment_code)  # a new session here reads the kit
     booked, known = await known_session(scope, event)
     freed: set[str] = set()
     if known:

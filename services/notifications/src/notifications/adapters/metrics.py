@@ -53,7 +53,7 @@ MESSAGE_GAUGES = (
     ),
     StateGauge(
         "clinic_staff_alerts",
-        "Alerts to staff by status (pending, sent, failed).",
+        "Alerts to staff by status (pending, sent, failed, no_recipients).",
         ("status",),
         _staff_alerts,
     ),

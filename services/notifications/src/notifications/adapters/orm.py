@@ -136,7 +136,7 @@ staff_alerts = sa.Table(
     sa.Column("subject", sa.String(100), nullable=False),
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("details", sa.JSON, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed
+    sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed, no_recipients
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime, nullable=True),
     sa.UniqueConstraint("kind", "subject", "day", name="uq_staff_alerts_per_day"),
@@ -145,3 +145,19 @@ staff_alerts = sa.Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+
+# Purchase orders inventory sent, to email to their supplier: one row per order (its id is the
+# key, so a redelivered event emails once), sent by the supplier-order loop.
+supplier_orders = sa.Table(
+    "supplier_orders",
+    metadata,
+    sa.Column("order_id", sa.Uuid, primary_key=True),
+    sa.Column("supplier_email", sa.String(254), nullable=False),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed, withdrawn
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("sent_at", UTCDateTime, nullable=True),
+    sa.Index("ix_supplier_orders_status", "status", "created_at"),
+)

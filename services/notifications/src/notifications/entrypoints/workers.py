@@ -1,4 +1,5 @@
-"""Notifications' background workers: the dispatcher, and the staff digest.
+"""Notifications' background workers: the dispatcher, the staff digest, and the purchase orders
+emailed to suppliers.
 
 Each loop runs one round at a time on the service's clock, survives database and channel
 outages (a failed round is logged, the next one tries again) and returns soon after the
@@ -10,16 +11,19 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from clinic_shared.reconcile import reconcile_worker
 from clinic_shared.runtime import ServiceRuntime, Worker
 from notifications.adapters.channels import Channels, Sender
 from notifications.adapters.channels.local import LocalOutbox
 from notifications.adapters.channels.smtp import SmtpChannel, SmtpOptions
 from notifications.adapters.channels.twilio import TwilioChannel, TwilioOptions
 from notifications.domain.delivery import RetryPolicy
+from notifications.entrypoints.reconcile import interval, reconciler
 from notifications.service_layer.attempts import DispatchOptions
 from notifications.service_layer.digest import StaffDigest
 from notifications.service_layer.dispatch import Dispatcher
 from notifications.service_layer.rendering import Clinic
+from notifications.service_layer.supplier_orders import SupplierOrderMailer
 from notifications.settings import NotificationsSettings
 
 log = logging.getLogger(__name__)
@@ -73,13 +77,28 @@ def dispatch_options(settings: NotificationsSettings) -> DispatchOptions:
     )
 
 
+def clinic_of(settings: NotificationsSettings) -> Clinic:
+    return Clinic(
+        settings.clinic_name, settings.clinic_address, settings.clinic_phone, settings.zone
+    )
+
+
 def build_dispatcher(
     runtime: ServiceRuntime, settings: NotificationsSettings, channels: Channels
 ) -> Dispatcher:
-    clinic = Clinic(
-        settings.clinic_name, settings.clinic_address, settings.clinic_phone, settings.zone
-    )
+    clinic = clinic_of(settings)
     return Dispatcher(runtime, channels, clinic=clinic, options=dispatch_options(settings))
+
+
+def build_supplier_mailer(
+    runtime: ServiceRuntime, settings: NotificationsSettings, channels: Channels
+) -> SupplierOrderMailer:
+    return SupplierOrderMailer(
+        runtime,
+        channels["email"],
+        clinic=clinic_of(settings),
+        max_attempts=settings.dispatch_max_attempts,
+    )
 
 
 def build_digest(
@@ -96,10 +115,12 @@ def build_digest(
 def build_workers(
     settings: NotificationsSettings, channels: Channels | None = None
 ) -> list[Worker]:
-    """The dispatch and digest loops (none when dispatch is off), sending through `channels`
-    (else those the settings configure)."""
+    """The dispatch, digest and supplier-order loops (none when dispatch is off), sending
+    through `channels` (else those the settings configure), and the reconciliation of sessions
+    with scheduling."""
+    reconciling = reconcile_worker(reconciler, interval=interval)
     if not settings.dispatch_enabled:
-        return []
+        return [reconciling]
     ways_out = channels if channels is not None else build_channels(settings)
 
     async def dispatch(runtime: ServiceRuntime) -> None:
@@ -131,4 +152,14 @@ def build_workers(
                 log.exception("staff digest round failed")
             await runtime.idle(settings.staff_digest_seconds)
 
-    return [dispatch, digest]
+    async def supplier_orders(runtime: ServiceRuntime) -> None:
+        """Email the purchase orders sent, every dispatch poll, until the service stops."""
+        mailer = build_supplier_mailer(runtime, settings, ways_out)
+        while not runtime.stopping.is_set():
+            try:
+                await mailer.send_once(now=runtime.clock())
+            except Exception:
+                log.exception("supplier order round failed")
+            await runtime.idle(settings.dispatch_poll_seconds)
+
+    return [dispatch, digest, supplier_orders, reconciling]

@@ -2,6 +2,8 @@
 
 A round locks the pending alerts (`FOR UPDATE SKIP LOCKED` on PostgreSQL) for the length of the
 send, so replicas never send one alert twice; a transient failure leaves them for the next round.
+With no recipient configured a round sends nothing and marks them `no_recipients`, so the list
+of staff alerts says that nobody was told rather than "pending" for ever.
 """
 
 from __future__ import annotations
@@ -50,13 +52,11 @@ class StaffDigest:
 
     async def send_once(self, *, now: datetime) -> int:
         """Send every pending alert in one digest to each recipient; how many were sent."""
-        if not self._recipients:
-            return 0
         async with open_scope(self._runtime, now=now) as scope:
             pending = await scope.alerts.lock_pending(limit=MAX_ALERTS_PER_DIGEST)
             if not pending:
                 return 0
-            status = await self._send(pending)
+            status = await self._send(pending) if self._recipients else "no_recipients"
             if status is not None:
                 await scope.alerts.mark([a.id for a in pending], status=status, now=now)
             await scope.uow.commit()

@@ -9,6 +9,8 @@ from clinic_shared.contracts.events import (
     PatientErased,
     PatientRegistered,
     PatientUpdated,
+    PurchaseOrderCancelled,
+    PurchaseOrderSent,
     ReorderSuggested,
     SessionRenumbered,
     StockShortage,
@@ -33,6 +35,10 @@ from notifications.service_layer.sessions import (
     STATUS_BY_TYPE,
     on_session_event,
     on_session_renumbered,
+)
+from notifications.service_layer.supplier_orders import (
+    on_purchase_order_cancelled,
+    on_purchase_order_sent,
 )
 
 
@@ -69,4 +75,6 @@ EVENT_HANDLERS: dict[str, ScopedHandler[Scope]] = {
     LotExpiring.TYPE: on_lot_expiring,
     LotRecalled.TYPE: on_lot_recalled,
     StockShortage.TYPE: on_stock_shortage,
+    PurchaseOrderSent.TYPE: on_purchase_order_sent,
+    PurchaseOrderCancelled.TYPE: on_purchase_order_cancelled,
 }

@@ -19,6 +19,7 @@ from notifications.adapters.messages import MessageRepository
 from notifications.adapters.policy import PolicyRepository
 from notifications.adapters.replies import ReplyRepository
 from notifications.adapters.sessions import SessionRepository
+from notifications.adapters.supplier_orders import SupplierOrderRepository
 from notifications.settings import NotificationsSettings
 
 
@@ -44,6 +45,7 @@ class Scope:
         self.erasure = ErasureRepository(session)
         self.leases = LeaseRepository(session)
         self.replies = ReplyRepository(session)
+        self.supplier_orders = SupplierOrderRepository(session)
 
 
 def make_scope(settings: NotificationsSettings) -> Callable[[UnitOfWork], Scope]:

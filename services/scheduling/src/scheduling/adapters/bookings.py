@@ -23,8 +23,10 @@ from scheduling.adapters.calendar import (
     IS_ACTIVE,
     SESSION_COLUMNS,
     clash_params,
+    version_stamp,
 )
 from scheduling.adapters.orm import (
+    closures,
     courses,
     practitioners,
     rooms,
@@ -34,6 +36,7 @@ from scheduling.adapters.orm import (
     working_hours,
 )
 from scheduling.domain.model import (
+    AbsenceKind,
     Course,
     CourseStatus,
     Session,
@@ -93,17 +96,40 @@ _AWAY = sa.and_(
     time_off.c.starts_at < sa.bindparam("end"),
     time_off.c.ends_at > sa.bindparam("start"),
 )
+_CLOSED = sa.and_(
+    closures.c.starts_at < sa.bindparam("end"), closures.c.ends_at > sa.bindparam("start")
+)
+# The practitioner's time off and the clinic's closures over the slot, told apart by `kind`.
+_ABSENT = sa.union_all(
+    sa.select(
+        time_off.c.id,
+        time_off.c.starts_at,
+        time_off.c.ends_at,
+        time_off.c.reason,
+        sa.literal_column(f"'{AbsenceKind.TIME_OFF.value}'", sa.String).label("kind"),
+    ).where(_AWAY),
+    sa.select(
+        closures.c.id,
+        closures.c.starts_at,
+        closures.c.ends_at,
+        closures.c.reason,
+        sa.literal_column(f"'{AbsenceKind.CLOSURE.value}'", sa.String).label("kind"),
+    ).where(_CLOSED),
+).subquery("absent")
 _CLASH = CLASH_EXCLUDING.subquery("clash")
 _ONE = sa.select(sa.literal(1).label("one")).subquery("one")
 # The first session holding the patient, the practitioner or the room (or none), beside every
-# time off of the practitioner overlapping the slot (or none): one row at least.
+# time off of the practitioner and closure of the clinic overlapping the slot (or none): one
+# row at least.
 _OBSTACLES = sa.select(
     _CLASH.c.id.label("clash_id"),
     _CLASH.c.resource,
-    time_off.c.starts_at,
-    time_off.c.ends_at,
-    time_off.c.reason,
-).select_from(_ONE.outerjoin(_CLASH, sa.true()).outerjoin(time_off, _AWAY))
+    _ABSENT.c.id,
+    _ABSENT.c.starts_at,
+    _ABSENT.c.ends_at,
+    _ABSENT.c.reason,
+    _ABSENT.c.kind,
+).select_from(_ONE.outerjoin(_CLASH, sa.true()).outerjoin(_ABSENT, sa.true()))
 
 
 def _nulls(*types: type[sa.types.TypeEngine[Any]]) -> list[sa.ColumnElement[Any]]:
@@ -115,9 +141,9 @@ def _kind(name: str) -> sa.ColumnElement[str]:
 
 
 # A booking's second read, after the course is locked: the course's sessions, the first session
-# holding the patient, the practitioner or the room, and the practitioner's time off over the
-# slot, one row each, told apart by `kind`. A session's columns first: the union takes its types
-# from them.
+# holding the patient, the practitioner or the room, the practitioner's time off and the
+# clinic's closures over the slot, one row each, told apart by `kind` (an absence's id in the
+# `id` column). A session's columns first: the union takes its types from them.
 _CLASHING = CLASH.subquery("clash")
 _AROUND = sa.union_all(
     sa.select(
@@ -130,18 +156,28 @@ _AROUND = sa.union_all(
         _kind("clash"),
         _CLASHING.c.id,
         *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid, UTCDateTime, UTCDateTime),
-        *_nulls(sa.String, sa.Boolean),
+        *_nulls(sa.String, sa.Boolean, sa.String),
         _CLASHING.c.resource,
         *_nulls(sa.String),
     ),
     sa.select(
-        _kind("away"),
-        *_nulls(sa.Uuid, sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid),
+        _kind(AbsenceKind.TIME_OFF.value),
+        time_off.c.id,
+        *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid),
         time_off.c.starts_at,
         time_off.c.ends_at,
-        *_nulls(sa.String, sa.Boolean, sa.String),
+        *_nulls(sa.String, sa.Boolean, sa.String, sa.String),
         time_off.c.reason,
     ).where(_AWAY),
+    sa.select(
+        _kind(AbsenceKind.CLOSURE.value),
+        closures.c.id,
+        *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid),
+        closures.c.starts_at,
+        closures.c.ends_at,
+        *_nulls(sa.String, sa.Boolean, sa.String, sa.String),
+        closures.c.reason,
+    ).where(_CLOSED),
 )
 _SESSION_FIELDS = [c.name for c in SESSION_COLUMNS]
 _NOW = sa.bindparam("now", type_=UTCDateTime)
@@ -164,7 +200,7 @@ _ADD = sa.insert(sessions).values(
     status=SessionStatus.BOOKED.value,
     stock_at_risk=False,
     created_at=_NOW,
-    updated_at=_NOW,
+    updated_at=sa.bindparam("version", type_=UTCDateTime),
 )
 # PostgreSQL: the insert rides on the read. Every part of one statement sees the same snapshot,
 # taken before the insert: the new session is neither among the course's sessions nor a clash.
@@ -172,11 +208,14 @@ _ADD_AROUND = Direct(_AROUND.add_cte(_ADD.cte("added")))
 _AROUND_DIRECT = Direct(_AROUND)
 
 
+_ABSENCE_KINDS = {AbsenceKind.TIME_OFF.value, AbsenceKind.CLOSURE.value}
+
+
 @dataclass(frozen=True)
 class Around:
     """What a booking checks against: the course's sessions in start order, the practitioner's
-    time off over the slot, and the session holding the patient, the practitioner or the room
-    (in that order of precedence)."""
+    time off and the clinic's closures over the slot, and the session holding the patient, the
+    practitioner or the room (in that order of precedence)."""
 
     sessions: list[Session]
     away: list[TimeOff]
@@ -226,13 +265,14 @@ class BookingRepository(Repository):
         *,
         excluding: Collection[uuid.UUID] = (),
     ) -> tuple[list[TimeOff], tuple[str, uuid.UUID] | None]:
-        """The practitioner's time off over [start, end), and the active session holding the
-        patient, the practitioner or the room then (in that order), if any."""
+        """The practitioner's time off and the clinic's closures over [start, end), and the
+        active session holding the patient, the practitioner or the room then (in that order),
+        if any."""
         params = clash_params(patient_id, practitioner_id, room_id, start, end)
         params["excluding"] = [*excluding]
         rows = (await self._session.execute(_OBSTACLES, params)).all()
         away = [
-            TimeOff(starts_at=r.starts_at, ends_at=r.ends_at, reason=r.reason)
+            TimeOff(r.starts_at, r.ends_at, r.reason, AbsenceKind(r.kind), r.id)
             for r in rows
             if r.starts_at is not None
         ]
@@ -263,7 +303,7 @@ class BookingRepository(Repository):
         params = clash_params(patient_id, practitioner_id, room_id, start, end)
         params["course_id"] = course_id
         if adding is not None:
-            params |= {"new_id": adding[0], "now": adding[1]}
+            params |= {"new_id": adding[0], "now": adding[1], "version": version_stamp()}
         statement = _AROUND_DIRECT if adding is None else _ADD_AROUND
         found: list[Session] = []
         away: list[TimeOff] = []
@@ -272,8 +312,10 @@ class BookingRepository(Repository):
             if row.kind == "session":
                 values = dict(zip(_SESSION_FIELDS, row[1:], strict=False))
                 found.append(Session(**values | {"status": SessionStatus(row.status)}))
-            elif row.kind == "away":
-                away.append(TimeOff(row.starts_at, row.ends_at, row.reason))
+            elif row.kind in _ABSENCE_KINDS:
+                away.append(
+                    TimeOff(row.starts_at, row.ends_at, row.reason, AbsenceKind(row.kind), row.id)
+                )
             else:
                 clash = (row.resource, row.id)
         return Around(sorted(found, key=lambda s: s.starts_at), away, clash)

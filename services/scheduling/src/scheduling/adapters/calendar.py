@@ -9,11 +9,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from clinic_shared.db import utcnow
 from clinic_shared.direct import Direct
 from clinic_shared.outbox import Repository
 from scheduling.adapters.orm import course_gap_acceptances, courses, sessions
 from scheduling.domain.gaps import GapAcceptance
-from scheduling.domain.model import ACTIVE, Course, CourseStatus, Session, SessionStatus
+from scheduling.domain.model import ACTIVE, UPCOMING, Course, CourseStatus, Session, SessionStatus
 
 ACTIVE_VALUES = [s.value for s in ACTIVE]
 # The statuses written into the SQL once: a list given to in_() is an expanding parameter,
@@ -25,6 +26,18 @@ IS_ACTIVE = sessions.c.status.in_(
 # starts at most this long before it, which bounds every overlap query to a window of the
 # (practitioner_id, starts_at) index instead of the resource's whole history.
 LONGEST_SESSION = timedelta(minutes=240)
+
+
+def version_stamp() -> datetime:
+    """A session row's `updated_at`, its version for reconciliation (`GET /v1/sessions/states`).
+
+    The real clock, as events' `occurred_at` is, not the clinic's `now` (which tests move):
+    written after the row is locked and before its event is emitted, it is newer than every
+    event of an earlier change and not newer than this change's own event.
+    """
+    return utcnow()
+
+
 SESSION_COLUMNS = [
     sessions.c.id,
     sessions.c.course_id,
@@ -36,6 +49,7 @@ SESSION_COLUMNS = [
     sessions.c.ends_at,
     sessions.c.status,
     sessions.c.stock_at_risk,
+    sessions.c.closure_conflict,
 ]
 
 
@@ -161,7 +175,7 @@ class CalendarRepository(Repository):
         values = vars(session) | {
             "status": session.status.value,
             "created_at": now,
-            "updated_at": now,
+            "updated_at": version_stamp(),
         }
         await self._session.execute(_ADD_SESSION, values)
 
@@ -179,9 +193,8 @@ class CalendarRepository(Repository):
     async def update_session(self, id: uuid.UUID, now: datetime, **values: Any) -> None:
         if isinstance(values.get("status"), SessionStatus):
             values["status"] = values["status"].value
-        await self._session.execute(
-            sa.update(sessions).where(sessions.c.id == id).values(**values, updated_at=now)
-        )
+        values["updated_at"] = version_stamp()
+        await self._session.execute(sa.update(sessions).where(sessions.c.id == id).values(**values))
 
     async def first_overlap(
         self,
@@ -220,6 +233,40 @@ class CalendarRepository(Repository):
         )
         return [(r.starts_at, r.ends_at) for r in rows]
 
+    async def upcoming_within(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        practitioner_id: uuid.UUID | None = None,
+        flagged_only: bool = False,
+    ) -> list[Session]:
+        """Booked and confirmed sessions overlapping [start, end), of one practitioner or all;
+        with `flagged_only`, those carrying a closure conflict."""
+        query = sa.select(*SESSION_COLUMNS).where(
+            sessions.c.status.in_([s.value for s in UPCOMING]),
+            sessions.c.starts_at < end,
+            sessions.c.ends_at > start,
+        )
+        if practitioner_id is not None:
+            query = query.where(sessions.c.practitioner_id == practitioner_id)
+        if flagged_only:
+            query = query.where(sessions.c.closure_conflict.is_not(None))
+        rows = await self._session.execute(query.order_by(sessions.c.starts_at, sessions.c.id))
+        return [_session(r) for r in rows]
+
+    async def hold_bookings(self) -> None:
+        """Hold every booking and move until the commit: what a new time off or closure finds
+        under it is then all there is.
+
+        A table lock, as no row stands for "the calendar". EXCLUSIVE mode conflicts with the
+        ROW EXCLUSIVE lock of a booking's insert and the ROW SHARE lock of a move's
+        `SELECT ... FOR UPDATE`, so either the closure waits for them (and sees their sessions)
+        or they wait for it (and see it); plain reads go on. Absences are rare; bookings pause
+        for the few milliseconds one takes.
+        """
+        await self._session.execute(sa.text("LOCK TABLE sessions IN EXCLUSIVE MODE"))
+
     async def list_sessions(
         self, filters: dict[str, Any], limit: int, offset: int
     ) -> list[Session]:
@@ -252,7 +299,7 @@ class CalendarRepository(Repository):
             .values(
                 status=SessionStatus.CONFIRMED.value,
                 confirmed_at=confirmed_at,
-                updated_at=now,
+                updated_at=version_stamp(),
             )
         )
 

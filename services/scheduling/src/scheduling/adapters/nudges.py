@@ -68,8 +68,13 @@ def _waiting_for_a_booking(now: datetime) -> sa.Select[tuple[object, ...]]:
             courses.c.sessions_planned,
             active.c.last_start,
             active.c.active_count,
-            treatments.c.min_interval_days,
-            treatments.c.max_interval_days,
+            # the course's prescribed interval, else its treatment's
+            sa.func.coalesce(courses.c.min_interval_days, treatments.c.min_interval_days).label(
+                "min_interval_days"
+            ),
+            sa.func.coalesce(courses.c.max_interval_days, treatments.c.max_interval_days).label(
+                "max_interval_days"
+            ),
         )
         .join(active, active.c.course_id == courses.c.id)
         .join(treatments, treatments.c.code == courses.c.treatment_code)

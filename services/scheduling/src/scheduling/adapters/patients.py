@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from clinic_shared.crypto import blind_index
 from clinic_shared.outbox import Repository
-from scheduling.adapters.orm import courses, patients, sessions
-from scheduling.domain.patients import Patient
+from scheduling.adapters.orm import PATIENT_NAME_SEARCH, courses, patients, sessions
+from scheduling.domain.patients import Patient, name_key
 
 
 class PatientRepository(Repository):
@@ -59,20 +59,29 @@ class PatientRepository(Repository):
         )
         return [dict(r._mapping) for r in rows]
 
-    async def list(self, *, limit: int, offset: int, query: str | None = None) -> list[Patient]:
+    async def list(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        name: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
+    ) -> list[Patient]:
+        """Patients in name order; with a search, those whose name key contains `name` (a
+        `name_key`), or whose phone or email is exactly `phone` or `email` (normalised), found
+        by their blind indexes: sealed contacts cannot be compared any other way."""
         select = sa.select(patients)
-        if query:
-            escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            pattern = f"%{escaped}%"
-            name = sa.func.lower(patients.c.first_name + " " + patients.c.last_name)
-            select = select.where(
-                sa.or_(
-                    name.like(pattern, escape="\\"),
-                    sa.func.lower(patients.c.last_name).like(pattern, escape="\\"),
-                    patients.c.email_index == blind_index(query.lower()),
-                    patients.c.phone_index == blind_index(query.replace(" ", "")),
-                )
-            )
+        found: list[sa.ColumnElement[bool]] = []
+        if name:
+            escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            found.append(PATIENT_NAME_SEARCH.like(f"%{escaped}%", escape="\\"))
+        if phone:
+            found.append(patients.c.phone_index == blind_index(phone))
+        if email:
+            found.append(patients.c.email_index == blind_index(email))
+        if found:
+            select = select.where(sa.or_(*found))
         rows = await self._session.execute(
             select.order_by(patients.c.last_name, patients.c.first_name, patients.c.id)
             .limit(limit)
@@ -134,10 +143,12 @@ def _row(patient: Patient) -> dict[str, Any]:
     values = asdict(patient)
     values["phone_index"] = blind_index(patient.phone)
     values["email_index"] = blind_index(patient.email)
+    values["name_key"] = name_key(patient.first_name, patient.last_name)
     return values
 
 
 def _patient(row: sa.Row[Any]) -> Patient:
     values = dict(row._mapping)
     del values["phone_index"], values["email_index"], values["consent_revision"]
+    del values["name_key"]
     return Patient(**values)

@@ -4,13 +4,30 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from clinic_shared.outbox import Repository
-from scheduling.adapters.orm import practitioners, rooms, time_off, treatments, working_hours
-from scheduling.domain.model import Practitioner, Room, TimeOff, Treatment, WorkingHours
+from scheduling.adapters.orm import (
+    closures,
+    holiday_openings,
+    practitioners,
+    rooms,
+    time_off,
+    treatments,
+    working_hours,
+)
+from scheduling.domain.model import (
+    AbsenceKind,
+    Closure,
+    Practitioner,
+    Room,
+    TimeOff,
+    Treatment,
+    WorkingHours,
+)
 
 _PRACTITIONER = sa.select(practitioners.c.id, practitioners.c.name, practitioners.c.email)
 # Statements of the booking path, built once (building costs more CPU than running them).
@@ -22,7 +39,9 @@ _HOURS = (
     .where(working_hours.c.practitioner_id == sa.bindparam("practitioner_id"))
     .order_by(working_hours.c.weekday, working_hours.c.start)
 )
-_TIME_OFF = sa.select(time_off.c.starts_at, time_off.c.ends_at, time_off.c.reason).where(
+_TIME_OFF = sa.select(
+    time_off.c.starts_at, time_off.c.ends_at, time_off.c.reason, time_off.c.id
+).where(
     time_off.c.practitioner_id == sa.bindparam("practitioner_id"),
     time_off.c.starts_at < sa.bindparam("end"),
     time_off.c.ends_at > sa.bindparam("start"),
@@ -79,7 +98,13 @@ class StaffRepository(Repository):
 
     async def add_time_off(self, id: uuid.UUID, practitioner_id: uuid.UUID, away: TimeOff) -> None:
         await self._session.execute(
-            sa.insert(time_off).values(id=id, practitioner_id=practitioner_id, **asdict(away))
+            sa.insert(time_off).values(
+                id=id,
+                practitioner_id=practitioner_id,
+                starts_at=away.starts_at,
+                ends_at=away.ends_at,
+                reason=away.reason,
+            )
         )
 
     async def time_off(
@@ -89,6 +114,67 @@ class StaffRepository(Repository):
             _TIME_OFF, {"practitioner_id": practitioner_id, "start": start, "end": end}
         )
         return [TimeOff(**r._mapping) for r in rows]
+
+    async def time_off_by_id(self, id: uuid.UUID) -> tuple[uuid.UUID, TimeOff] | None:
+        """A time off and whose it is (its practitioner's id), or None."""
+        row = (
+            await self._session.execute(sa.select(time_off).where(time_off.c.id == id))
+        ).one_or_none()
+        if row is None:
+            return None
+        return row.practitioner_id, TimeOff(row.starts_at, row.ends_at, row.reason, id=row.id)
+
+    async def delete_time_off(self, id: uuid.UUID) -> None:
+        await self._session.execute(sa.delete(time_off).where(time_off.c.id == id))
+
+    async def add_closure(self, closure: Closure) -> None:
+        await self._session.execute(sa.insert(closures).values(**asdict(closure)))
+
+    async def closure(self, id: uuid.UUID) -> Closure | None:
+        row = (
+            await self._session.execute(sa.select(closures).where(closures.c.id == id))
+        ).one_or_none()
+        return Closure(**row._mapping) if row else None
+
+    async def closures(self, start: datetime, end: datetime) -> list[Closure]:
+        """The closures overlapping [start, end), by start."""
+        rows = await self._session.execute(
+            sa.select(closures)
+            .where(closures.c.starts_at < end, closures.c.ends_at > start)
+            .order_by(closures.c.starts_at, closures.c.id)
+        )
+        return [Closure(**r._mapping) for r in rows]
+
+    async def closures_as_absences(self, start: datetime, end: datetime) -> list[TimeOff]:
+        return [
+            TimeOff(c.starts_at, c.ends_at, c.reason, AbsenceKind.CLOSURE, c.id)
+            for c in await self.closures(start, end)
+        ]
+
+    async def delete_closure(self, id: uuid.UUID) -> None:
+        await self._session.execute(sa.delete(closures).where(closures.c.id == id))
+
+    async def openings(self, first: date, last: date) -> dict[date, str]:
+        """The holidays from `first` to `last` the clinic chose to open on, and who chose."""
+        rows = await self._session.execute(
+            sa.select(holiday_openings.c.day, holiday_openings.c.opened_by).where(
+                holiday_openings.c.day.between(first, last)
+            )
+        )
+        return {r.day: r.opened_by for r in rows}
+
+    async def open_on(self, day: date, by: str, now: datetime) -> None:
+        """Record the clinic open on a holiday (once: opening it again changes nothing)."""
+        await self._session.execute(
+            pg_insert(holiday_openings)
+            .values(day=day, opened_by=by, opened_at=now)
+            .on_conflict_do_nothing(index_elements=["day"])
+        )
+
+    async def close_on(self, day: date) -> None:
+        await self._session.execute(
+            sa.delete(holiday_openings).where(holiday_openings.c.day == day)
+        )
 
     async def add_room(self, id: uuid.UUID, name: str, now: datetime) -> None:
         await self._session.execute(sa.insert(rooms).values(id=id, name=name, created_at=now))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from clinic_shared.errors import Conflict, Unprocessable
 
 if TYPE_CHECKING:
-    from scheduling.domain.model import Course, TimeOff, Window, WorkingHours
+    from scheduling.domain.model import Course, Session, TimeOff, Window, WorkingHours
     from scheduling.domain.patients import Patient
 
 
@@ -71,6 +71,17 @@ class OutsideWorkingHours(Unprocessable):
         )
 
 
+def absence_facts(away: TimeOff) -> dict[str, object]:
+    """A time off, closure or closed holiday as an answer names it."""
+    return {
+        "kind": away.kind.value,
+        "id": str(away.id) if away.id else None,
+        "reason": away.reason,
+        "starts_at": away.starts_at.astimezone(UTC).isoformat(),
+        "ends_at": away.ends_at.astimezone(UTC).isoformat(),
+    }
+
+
 class PractitionerAway(Unprocessable):
     type_slug = "practitioner-away"
 
@@ -78,7 +89,46 @@ class PractitionerAway(Unprocessable):
         super().__init__(
             f"The practitioner is away from {away.starts_at.isoformat()} "
             f"to {away.ends_at.isoformat()}.",
+            closure=absence_facts(away),
             errors=[{"field": field, "reason": "during the practitioner's time off"}],
+        )
+
+
+class ClinicClosed(Unprocessable):
+    """A slot inside a closure of the clinic, or a public holiday it has not chosen to open on."""
+
+    type_slug = "clinic-closed"
+
+    def __init__(self, closed: TimeOff, field: str = "body.starts_at") -> None:
+        what = "a public holiday" if closed.kind == "holiday" else "closed"
+        super().__init__(
+            f"The clinic is closed then ({what}: {closed.reason or 'no reason given'}, "
+            f"{closed.starts_at.isoformat()} to {closed.ends_at.isoformat()}).",
+            closure=absence_facts(closed),
+            errors=[{"field": field, "reason": f"the clinic is closed: {closed.reason}"}],
+        )
+
+
+class SessionsCovered(Conflict):
+    """Time off or a closure over booked sessions, recorded without `force: true`."""
+
+    type_slug = "sessions-covered"
+
+    def __init__(self, covered: Sequence[Session]) -> None:
+        super().__init__(
+            f"{len(covered)} booked session(s) fall inside it: move or cancel them first, or "
+            "send force: true to record it anyway and flag them for staff.",
+            sessions=[
+                {
+                    "id": str(s.id),
+                    "course_id": str(s.course_id),
+                    "practitioner_id": str(s.practitioner_id),
+                    "starts_at": s.starts_at.astimezone(UTC).isoformat(),
+                    "ends_at": s.ends_at.astimezone(UTC).isoformat(),
+                }
+                for s in covered
+            ],
+            errors=[{"field": "body.force", "reason": "booked sessions fall inside it"}],
         )
 
 
@@ -157,4 +207,65 @@ class CourseAlreadyActive(Conflict):
             "book its missing sessions rather than a second course.",
             course_id=str(course.id),
             errors=[{"field": "body.treatment_code", "reason": f"an active {area} course exists"}],
+        )
+
+
+class BadPrescription(Unprocessable):
+    """A prescription the treatment or the course does not allow; `errors` names each field."""
+
+    type_slug = "bad-prescription"
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__(
+            "The prescription does not fit: "
+            + "; ".join(f"{e['field']} {e['reason']}" for e in errors)
+            + ".",
+            errors=errors,
+        )
+
+
+class MaintenanceTooEarly(Unprocessable):
+    """A new course of an area starting before the pause after the previous one is over."""
+
+    type_slug = "maintenance-too-early"
+
+    def __init__(
+        self, earliest: date, previous_course_id: uuid.UUID, field: str = "body.starts_at"
+    ) -> None:
+        super().__init__(
+            f"The previous course of this area ended too recently: this course may start on "
+            f"{earliest.isoformat()} at the earliest, unless a practitioner overrides it "
+            "(POST /v1/courses/{id}/overrides, rule maintenance_interval, with a reason).",
+            earliest=earliest.isoformat(),
+            previous_course_id=str(previous_course_id),
+            errors=[{"field": field, "reason": f"before {earliest.isoformat()}"}],
+        )
+
+
+class Contraindicated(Conflict):
+    """The course's kit or treatment conflicts with the patient's allergies or conditions."""
+
+    type_slug = "contraindicated"
+
+    def __init__(self, found: list[str], field: str = "body.course_id") -> None:
+        super().__init__(
+            f"The course conflicts with the patient's record ({', '.join(found)}): change the "
+            "prescription, or a practitioner overrides it (POST /v1/courses/{id}/overrides, "
+            "rule contraindications, with a reason).",
+            conflicts=found,
+            errors=[{"field": field, "reason": f"conflicts with {', '.join(found)}"}],
+        )
+
+
+class ErasedPatient(Conflict):
+    """The patient was erased: nothing new is booked for them."""
+
+    type_slug = "patient-erased"
+
+    def __init__(self, patient_id: uuid.UUID, field: str = "body.patient_id") -> None:
+        super().__init__(
+            f"Patient {patient_id} was erased: they get no new course or session. Register "
+            "them again if they return.",
+            patient_id=str(patient_id),
+            errors=[{"field": field, "reason": "the patient was erased"}],
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -37,6 +38,8 @@ class Treatment:
     min_interval_days: int
     max_interval_days: int
     maintenance_interval_days: int | None = None
+    contains: Sequence[str] = ()  # substances its standard kit holds (lidocaine, caffeine, ...)
+    contraindications: Sequence[str] = ()  # conditions that rule it out (pregnancy, ...)
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,38 @@ class WorkingHours:
     end: time
 
 
+class AbsenceKind(StrEnum):
+    TIME_OFF = "time_off"  # a practitioner's
+    CLOSURE = "closure"  # the clinic's own, entered by staff
+    HOLIDAY = "holiday"  # a public holiday the clinic has not chosen to open on
+
+
 @dataclass(frozen=True)
 class TimeOff:
+    """A span nobody is booked in: a practitioner's time off, or the clinic closed (`kind`)."""
+
     starts_at: datetime
     ends_at: datetime
     reason: str = ""
+    kind: AbsenceKind = AbsenceKind.TIME_OFF
+    id: uuid.UUID | None = None  # the time off's or the closure's; a holiday has none
+
+
+@dataclass(frozen=True)
+class Closure:
+    id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Holiday:
+    day: date
+    name: str
+    opened_by: str | None = None  # who chose to open the clinic that day; None: closed
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,14 @@ class Course:
     sessions_planned: int
     status: CourseStatus
     created_at: datetime
+    # The prescription as it stands: the interval (None: the treatment's), the kit's changes
+    # (product code: vials per session), which revision it is, and who set it.
+    min_interval_days: int | None = None
+    max_interval_days: int | None = None
+    kit_adjustments: Mapping[str, int] = field(default_factory=dict)
+    prescription_revision: int = 1
+    prescribed_by: str | None = None
+    prescribed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +127,7 @@ class Session:
     ends_at: datetime
     status: SessionStatus
     stock_at_risk: bool = False
+    closure_conflict: str | None = None  # time off or a closure was recorded over it (force)
 
     @property
     def active(self) -> bool:

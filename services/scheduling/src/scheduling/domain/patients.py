@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,21 +32,42 @@ class Patient:
     """The patient this one matched when staff registered them anyway (`allow_duplicate`)."""
 
 
-def normalise_phone(raw: str, default_region: str) -> str:
-    """The number in E.164 (`+447700900123`), or Unprocessable naming the field."""
-    try:
-        number = phonenumbers.parse(raw, default_region)
-    except phonenumbers.NumberParseException as exc:
+def normalise_phone(raw: str, country: str) -> str:
+    """The number in E.164 (`+33612345678`), read as the clinic's `country` writes numbers when it
+    has no `+` country code (`06 12 34 56 78` in FR), or Unprocessable naming the field and the
+    country it was read for."""
+    e164 = phone_or_none(raw, country)
+    if e164 is None:
         raise Unprocessable(
-            "The phone number could not be read.",
-            errors=[{"field": "body.phone", "reason": "not a phone number"}],
-        ) from exc
-    if not phonenumbers.is_valid_number(number):
-        raise Unprocessable(
-            "The phone number is not a valid number.",
-            errors=[{"field": "body.phone", "reason": "not a valid number for its country"}],
+            f"The phone number is not a valid number in {country}; a number from another "
+            "country needs its + country code.",
+            country=country,
+            errors=[{"field": "body.phone", "reason": f"not a valid phone number in {country}"}],
         )
+    return e164
+
+
+def phone_or_none(raw: str, country: str) -> str | None:
+    """The number in E.164 if `raw` reads as one (as `normalise_phone` reads it), else None."""
+    try:
+        number = phonenumbers.parse(raw, country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d"})
+"""Letters Unicode does not decompose into a base letter and an accent."""
+
+
+def name_key(*names: str) -> str:
+    """What a name is searched by: accents, ligatures and case dropped and spaces collapsed, so
+    that "chloe" finds "Chloé", "laetitia" finds "Lætitia" and "MARTIN" finds "Martin"."""
+    decomposed = unicodedata.normalize("NFKD", " ".join(names))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().translate(_LIGATURES).split())
 
 
 def check_reachable(

@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduling.domain.errors import (
+    ClinicClosed,
     IntervalViolation,
     OutsideHorizon,
     OutsideWorkingHours,
     PractitionerAway,
     StartsInThePast,
 )
-from scheduling.domain.model import Session, TimeOff, Treatment, Window, WorkingHours
+from scheduling.domain.model import AbsenceKind, Session, TimeOff, Treatment, Window, WorkingHours
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 HORIZON = timedelta(days=730)
@@ -123,6 +124,9 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
 
 
 def check_time_off(starts_at: datetime, ends_at: datetime, time_off: Iterable[TimeOff]) -> None:
+    """Refuse a slot inside the practitioner's time off, or while the clinic is closed."""
     for away in time_off:
         if overlaps(starts_at, ends_at, away.starts_at, away.ends_at):
-            raise PractitionerAway(away)
+            if away.kind is AbsenceKind.TIME_OFF:
+                raise PractitionerAway(away)
+            raise ClinicClosed(away)

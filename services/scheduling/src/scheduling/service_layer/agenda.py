@@ -4,8 +4,10 @@ course or status."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
+from clinic_shared.contracts.sessions import SessionState
 from scheduling.domain import rules
 from scheduling.domain.model import Session
 from scheduling.service_layer.scope import Scope
@@ -24,3 +26,18 @@ async def list_sessions(
 
 async def read_session(scope: Scope, session_id: uuid.UUID) -> Session:
     return await scope.session(session_id)
+
+
+async def session_states(
+    scope: Scope,
+    *,
+    updated_since: datetime | None,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[SessionState]:
+    """Every session's current facts and version, oldest version first, for the services that
+    keep a projection of them to reconcile with; `updated_since` between 1970 and the horizon."""
+    if updated_since is not None:
+        clinic = scope.clinic
+        rules.check_horizon(updated_since, clinic.now, clinic.horizon, "query.updated_since")
+    return await scope.states.page(updated_since=updated_since, after=after, limit=limit)

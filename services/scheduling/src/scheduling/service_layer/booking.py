@@ -13,6 +13,8 @@ from clinic_shared.errors import NotFound
 from scheduling.domain import rules
 from scheduling.domain.errors import CourseFull, WrongState
 from scheduling.domain.model import CourseStatus, Session, SessionStatus
+from scheduling.domain.prescriptions import as_prescribed
+from scheduling.service_layer.closures import closed_holidays
 from scheduling.service_layer.placement import (
     check_course_interval,
     check_obstacles,
@@ -20,7 +22,10 @@ from scheduling.service_layer.placement import (
     overlap_refused,
     session_end,
 )
+from scheduling.service_layer.prescriptions import check_bookable
 from scheduling.service_layer.scope import Scope, facts
+
+BOOKED_FIELDS = ("starts_at", "ends_at", "practitioner_id", "room_id")
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,8 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
         raise NotFound(f"No room {room_id}.")
     if (treatment := known.treatment) is None:
         raise NotFound(f"No treatment {course.treatment_code!r}.")
+    await check_bookable(scope, course, treatment, starts_at, "body.starts_at")
+    treatment = as_prescribed(treatment, course)  # the course's interval, not the catalogue's
     ends_at = session_end(treatment, starts_at)
     new_id = uuid.uuid4()
     # Read after the course's lock is held: a concurrent booking of the course has committed.
@@ -96,7 +103,8 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
     if len(active) >= course.sessions_planned:
         raise CourseFull(course.sessions_planned)
     check_course_interval(existing, treatment, scope, starts_at)
-    check_obstacles(scope, starts_at, ends_at, known.hours, around.away, around.clash)
+    away = [*around.away, *await closed_holidays(scope, starts_at, ends_at)]
+    check_obstacles(scope, starts_at, ends_at, known.hours, away, around.clash)
     session = Session(
         id=new_id,
         course_id=course.id,
@@ -115,6 +123,7 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
             if is_overlap(exc):
                 raise await overlap_refused(scope, exc, session) from exc
             raise
+    await scope.record("session", session.id, "booked", BOOKED_FIELDS)
     ordered = sorted([*existing, session], key=lambda s: s.starts_at)
     numbers = await scope.renumber(course, announced={session.id}, sessions=ordered)
     scope.uow.emit(SessionBooked(**facts(session, course, numbers[session.id], wanted.action)))

@@ -6,10 +6,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from clinic_shared.contracts.events import CourseAbandoned, CourseCreated, SessionCancelled
+from clinic_shared.contracts.events import (
+    Action,
+    CourseAbandoned,
+    CourseCreated,
+    SessionCancelled,
+)
 from clinic_shared.errors import AppError, NotFound, Unprocessable
 from scheduling.domain import rules
-from scheduling.domain.errors import CourseAlreadyActive, UnknownTreatment, WrongState
+from scheduling.domain.errors import (
+    CourseAlreadyActive,
+    ErasedPatient,
+    UnknownTreatment,
+    WrongState,
+)
 from scheduling.domain.gaps import fill_window
 from scheduling.domain.model import (
     ACTIVE,
@@ -29,10 +39,20 @@ from scheduling.domain.planning import (
     RoomChooser,
     plan_course,
 )
+from scheduling.domain.prescriptions import (
+    Override,
+    Prescription,
+    not_before,
+    prescription_of,
+)
 from scheduling.domain.rules import overlaps
 from scheduling.service_layer.booking import book_session
+from scheduling.service_layer.closures import absences
 from scheduling.service_layer.gaps import GapView, gaps_of
+from scheduling.service_layer.prescriptions import check_conditions, maintenance_floor, prescribe
 from scheduling.service_layer.scope import Scope, facts, relabel
+
+OPENED_FIELDS = ("treatment_code", "practitioner_id", "sessions_planned")
 
 
 async def open_course(
@@ -42,11 +62,20 @@ async def open_course(
     treatment_code: str,
     practitioner_id: uuid.UUID,
     sessions_planned: int | None,
+    min_interval_days: int | None = None,
+    max_interval_days: int | None = None,
+    kit_adjustments: dict[str, int] | None = None,
+    by: str,
 ) -> CourseView:
+    """Open a course with its prescription (recorded as `by`'s): the session count, the
+    interval (the treatment's when not named) and the kit's adjustments."""
     # The patient's row stays locked to the commit: two courses opened for them at once are
     # judged one after the other, so the second sees the first.
-    if await scope.patients.get(patient_id, lock=True) is None:
+    patient = await scope.patients.get(patient_id, lock=True)
+    if patient is None:
         raise NotFound(f"No patient {patient_id}.")
+    if patient.erased_at is not None:
+        raise ErasedPatient(patient_id)
     treatment = await scope.staff.treatment(treatment_code)
     if treatment is None:
         raise UnknownTreatment(treatment_code)
@@ -63,8 +92,16 @@ async def open_course(
         created_at=scope.clinic.now,
     )
     await scope.calendar.add_course(course)
+    await scope.record("course", course.id, "opened", OPENED_FIELDS)
     scope.uow.emit(CourseCreated(**_course_facts(course)))
-    return await view(scope, course)
+    prescription = Prescription(
+        sessions_planned=course.sessions_planned,
+        min_interval_days=min_interval_days or treatment.min_interval_days,
+        max_interval_days=max_interval_days or treatment.max_interval_days,
+        kit_adjustments=kit_adjustments or {},
+    )
+    await prescribe(scope, course, prescription, by=by, revision=1)
+    return await view(scope, await scope.course(course.id))
 
 
 async def _one_active_course_per_area(
@@ -98,16 +135,42 @@ async def abandon(scope: Scope, course_id: uuid.UUID) -> CourseView:
         )
     upcoming = [s for s in sessions if s.status in ACTIVE and s.starts_at > now]
     action = scope.action(len(upcoming)) if upcoming else None
+    await _stop(scope, course, upcoming, action, "course abandoned")
+    return await view(scope, await scope.course(course.id))
+
+
+async def stop_courses_of(scope: Scope, patient_id: uuid.UUID, reason: str) -> None:
+    """Abandon the patient's active courses and cancel their sessions yet to start, as one
+    action (their vials released and their messages cancelled); a session under way is left
+    to be completed or marked a no-show."""
+    now = scope.clinic.now
+    stopping = []
+    for found in await scope.calendar.courses_of(patient_id):
+        if found.status is CourseStatus.ACTIVE:
+            course = await scope.course(found.id, lock=True)  # a booking of it waits, then sees
+            sessions = await scope.calendar.sessions_of(course.id)
+            upcoming = [s for s in sessions if s.status in UPCOMING and s.starts_at > now]
+            stopping.append((course, upcoming))
+    cancelling = sum(len(upcoming) for _, upcoming in stopping)
+    action = scope.action(cancelling) if cancelling else None
+    for course, upcoming in stopping:
+        await _stop(scope, course, upcoming, action, reason)
+
+
+async def _stop(
+    scope: Scope, course: Course, upcoming: list[Session], action: Action | None, reason: str
+) -> None:
+    """Cancel the course's `upcoming` sessions as part of `action`, then abandon it."""
     for session in upcoming:
         await scope.calendar.update_session(
-            session.id, now, status=SessionStatus.CANCELLED, cancel_reason="course abandoned"
+            session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
         )
-        scope.uow.emit(
-            SessionCancelled(**facts(session, course, action=action), reason="course abandoned")
-        )
+        scope.uow.emit(SessionCancelled(**facts(session, course, action=action), reason=reason))
+    cancelled = [s.id for s in upcoming]
+    await scope.record("session", cancelled, "cancelled", ("status", "cancel_reason"))
     await scope.calendar.set_course_status(course.id, CourseStatus.ABANDONED)
+    await scope.record("course", course.id, "abandoned", ("status",))
     scope.uow.emit(CourseAbandoned(**_course_facts(course)))
-    return await view(scope, await scope.course(course.id))
 
 
 def _course_facts(course: Course) -> dict[str, object]:
@@ -129,6 +192,8 @@ class CourseView:
     sessions: list[Session]
     next_window: Window | None
     gaps: list[GapView]
+    prescription: Prescription
+    overrides: list[Override]
 
     @property
     def interval_broken(self) -> bool:
@@ -139,7 +204,14 @@ class CourseView:
 async def view(scope: Scope, course: Course) -> CourseView:
     sessions = await scope.calendar.sessions_of(course.id)
     found = await gaps_of(scope, course, sessions)
-    return CourseView(course, sessions, await next_window(scope, course, sessions, found), found)
+    return CourseView(
+        course,
+        sessions,
+        await next_window(scope, course, sessions, found),
+        found,
+        prescription_of(course, await scope.treatment(course.treatment_code)),
+        list((await scope.prescriptions.overrides(course.id)).values()),
+    )
 
 
 async def read_course(scope: Scope, course_id: uuid.UUID) -> CourseView:
@@ -159,11 +231,13 @@ async def next_window(
     active = [s for s in sessions if s.active]
     if course.status is not CourseStatus.ACTIVE or len(active) >= course.sessions_planned:
         return None
-    treatment = await scope.treatment(course.treatment_code)
+    treatment = await scope.course_treatment(course)
     if gap := next((g.gap for g in found if g.acceptance is None), None):
         return fill_window(treatment, scope.clinic.zone, gap.before.starts_at, gap.after.starts_at)
     last = max((s.starts_at for s in active), default=None)
-    return rules.interval_window(treatment, scope.clinic.zone, last)
+    floor = await maintenance_floor(scope, course)
+    window = rules.interval_window(treatment, scope.clinic.zone, last)
+    return not_before(window, floor.day if floor else None)
 
 
 @dataclass(frozen=True)
@@ -184,15 +258,19 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
     course = await scope.course(course_id)
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}.")
-    treatment = await scope.treatment(course.treatment_code)
+    treatment = await scope.course_treatment(course)
     every = await scope.calendar.sessions_of(course.id)
     sessions = [s for s in every if s.active]
     remaining = course.sessions_planned - len(sessions)
     if remaining <= 0:
         return []
+    await check_conditions(scope, course, treatment)
     gaps = [g.gap for g in await gaps_of(scope, course, every) if g.acceptance is None]
     today = rules.local_day(now, zone)
     first_day = max(options.first_day or today, today)
+    floor = await maintenance_floor(scope, course)  # not before the pause after the last course
+    if floor is not None:
+        first_day = max(first_day, floor.day)
     previous = max(sessions, key=lambda s: s.starts_at, default=None)
     # Proposals start after the course's last session, which may be well past first_day, or
     # in its first gap.
@@ -205,7 +283,7 @@ async def plan(scope: Scope, course_id: uuid.UUID, options: PlanOptions) -> list
     calendar = Calendar(
         zone=zone,
         hours=await scope.staff.hours(course.practitioner_id),
-        time_off=await scope.staff.time_off(course.practitioner_id, span_start, span_end),
+        time_off=await absences(scope, course.practitioner_id, span_start, span_end),
         practitioner_busy=await scope.calendar.busy(
             "practitioner_id", course.practitioner_id, span_start, span_end
         ),

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from scheduling.domain.patients import Patient
+from scheduling.domain.prescriptions import Conditions
 from scheduling.service_layer.courses import CourseView, courses_of
 from scheduling.service_layer.patients import get_patient
 from scheduling.service_layer.scope import Scope
@@ -26,6 +27,7 @@ class PatientExport:
     sessions: list[dict[str, Any]]  # every column of every session, earliest first
     peers: dict[str, Any]  # each other service's part, by the service's name
     exported_at: datetime
+    conditions: Conditions  # allergies and contraindications
 
 
 async def export_patient(scope: Scope, patient_id: uuid.UUID, peers: Peers) -> PatientExport:
@@ -34,5 +36,6 @@ async def export_patient(scope: Scope, patient_id: uuid.UUID, peers: Peers) -> P
     patient = await get_patient(scope, patient_id)
     courses = await courses_of(scope, patient_id)
     sessions = await scope.patients.session_records(patient_id)
+    conditions = await scope.prescriptions.conditions(patient_id)
     parts = await peers.fetch(patient_id)
-    return PatientExport(patient, courses, sessions, parts, scope.clinic.now)
+    return PatientExport(patient, courses, sessions, parts, scope.clinic.now, conditions)

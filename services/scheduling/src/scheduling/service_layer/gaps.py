@@ -20,6 +20,8 @@ class GapView:
 
 async def gaps_of(scope: Scope, course: Course, sessions: list[Session]) -> list[GapView]:
     """The course's gaps in start order, each with the acceptance covering it, if any."""
+    # The treatment's own bounds (issue 19: "interval bounds"), not a course's narrower
+    # prescription: sessions booked apart under an earlier prescription are not a gap.
     treatment = await scope.treatment(course.treatment_code)
     found = gaps(sessions, treatment, scope.clinic.zone)
     if not found:

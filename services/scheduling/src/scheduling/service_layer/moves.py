@@ -21,7 +21,9 @@ from scheduling.domain.model import (
     Treatment,
     Window,
 )
+from scheduling.domain.prescriptions import not_before
 from scheduling.service_layer.placement import check_slot, is_overlap, overlap_refused
+from scheduling.service_layer.prescriptions import check_course_dates, maintenance_floor
 from scheduling.service_layer.scope import Scope, facts, relabel
 
 
@@ -39,7 +41,7 @@ async def reschedule(
         raise WrongState(f"A {target.status.value} session cannot be moved.")
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}; its sessions stay where they are.")
-    treatment = await scope.treatment(course.treatment_code)
+    treatment = await scope.course_treatment(course)
     sessions = await scope.calendar.sessions_of(course.id)
     zone = scope.clinic.zone
     days = (rules.local_day(starts_at, zone) - rules.local_day(target.starts_at, zone)).days
@@ -49,6 +51,8 @@ async def reschedule(
         s.id: rules.shift_days(s.starts_at, days, zone) for s in moving[1:]
     }
     moved = await _checked_moves(scope, treatment, sessions, moving, new_starts)
+    # the later sessions move by as many days: the first one moved is the earliest
+    await check_course_dates(scope, course, [starts_at], ["body.starts_at"])
     # Move the far end first so no session lands on a slot another moved one still holds.
     for old, new in sorted(
         zip(moving, moved, strict=True), key=lambda p: p[0].starts_at, reverse=days > 0
@@ -63,11 +67,13 @@ async def reschedule(
                 status=SessionStatus.BOOKED,
                 confirmed_at=None,
                 rescheduled_at=scope.clinic.now,
+                closure_conflict=None,  # it stands clear of every absence now
             )
         except IntegrityError as exc:
             if is_overlap(exc):
                 raise await overlap_refused(scope, exc, new) from exc
             raise
+    await scope.record("session", [s.id for s in moving], "rescheduled", ("starts_at", "ends_at"))
     numbers = await scope.renumber(course, announced={s.id for s in moving})
     action = scope.action(len(moving))  # one move, with the later sessions: one confirmation
     for old, new in zip(moving, moved, strict=True):
@@ -76,7 +82,10 @@ async def reschedule(
                 **facts(new, course, numbers[new.id], action), previous_starts_at=old.starts_at
             )
         )
-    return [replace(new, sequence=numbers[new.id], status=SessionStatus.BOOKED) for new in moved]
+    return [
+        replace(new, sequence=numbers[new.id], status=SessionStatus.BOOKED, closure_conflict=None)
+        for new in moved
+    ]
 
 
 async def move_windows(scope: Scope, session_id: uuid.UUID) -> tuple[Window, Window]:
@@ -84,15 +93,17 @@ async def move_windows(scope: Scope, session_id: uuid.UUID) -> tuple[Window, Win
     sessions shifted along (after the previous one only)."""
     target = await scope.session(session_id)
     course = await scope.course(target.course_id)
-    treatment = await scope.treatment(course.treatment_code)
+    treatment = await scope.course_treatment(course)
     sessions = await scope.calendar.sessions_of(course.id)
     before, after = rules.neighbours(sessions, target.starts_at, excluding=target.id)
     previous = before.starts_at if before else None
     following = after.starts_at if after else None
     zone = scope.clinic.zone
+    floor = await maintenance_floor(scope, course)
+    first = floor.day if floor else None
     return (
-        rules.interval_window(treatment, zone, previous, following),
-        rules.interval_window(treatment, zone, previous),
+        not_before(rules.interval_window(treatment, zone, previous, following), first),
+        not_before(rules.interval_window(treatment, zone, previous), first),
     )
 
 

@@ -56,6 +56,7 @@ async def cancel(scope: Scope, session_id: uuid.UUID, reason: str | None) -> Ses
     await scope.calendar.update_session(
         session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
     )
+    await scope.record("session", session.id, "cancelled", ("status", "cancel_reason"))
     await scope.renumber(course)
     action = scope.action(1)
     scope.uow.emit(SessionCancelled(**facts(session, course, action=action), reason=reason))
@@ -66,6 +67,7 @@ async def no_show(scope: Scope, session_id: uuid.UUID) -> Session:
     session, course = await _upcoming(scope, session_id, "marked as a no-show")
     _started(scope, session, "marked as a no-show")
     await scope.calendar.update_session(session.id, scope.clinic.now, status=SessionStatus.NO_SHOW)
+    await scope.record("session", session.id, "no_show", ("status",))
     await scope.renumber(course)
     scope.uow.emit(SessionNoShow(**facts(session, course)))
     return await scope.session(session.id)
@@ -99,11 +101,13 @@ async def complete(
         status=SessionStatus.COMPLETED,
         products_used=[p.model_dump() for p in products_used],
     )
+    await scope.record("session", session.id, "completed", ("status", "products_used"))
     scope.uow.emit(SessionCompleted(**facts(session, course), products_used=products_used))
     sessions = await scope.calendar.sessions_of(course.id)
     done = sum(s.status is SessionStatus.COMPLETED for s in sessions)
     if done >= course.sessions_planned and course.status is CourseStatus.ACTIVE:
         await scope.calendar.set_course_status(course.id, CourseStatus.COMPLETED)
+        await scope.record("course", course.id, "completed", ("status",))
         scope.uow.emit(
             CourseCompleted(
                 course_id=course.id,

@@ -8,15 +8,32 @@ from typing import Any
 
 from clinic_shared.contracts.events import PatientErased, PatientRegistered, PatientUpdated
 from clinic_shared.errors import Conflict, NotFound
+from scheduling.domain.audit import changed_fields
 from scheduling.domain.errors import DuplicatePatient
 from scheduling.domain.patients import (
     Channel,
     Patient,
     anonymised,
     check_reachable,
+    name_key,
     normalise_phone,
+    phone_or_none,
 )
+from scheduling.service_layer import courses
 from scheduling.service_layer.scope import Scope
+
+REGISTERED_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "language",
+    "preferred_channel",
+    "consent_sms",
+    "consent_email",
+    "duplicate_of",
+)
+"""What a registration's audit entry names, when given (a consent when given as yes)."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +59,10 @@ def _contact_event(patient: Patient, event: type[PatientRegistered]) -> PatientR
     return event(**fields)
 
 
-async def register_patient(scope: Scope, cmd: RegisterPatient, *, phone_region: str) -> Patient:
+async def register_patient(scope: Scope, cmd: RegisterPatient, *, country: str) -> Patient:
     """Register a patient and announce it. A retry (a known id with the same details) returns
     the patient already there; a known id with other details is a 409 naming them."""
-    phone = normalise_phone(cmd.phone, phone_region) if cmd.phone else None
+    phone = normalise_phone(cmd.phone, country) if cmd.phone else None
     email = cmd.email.strip().lower() if cmd.email else None
     if cmd.patient_id is not None and (existing := await scope.patients.get(cmd.patient_id)):
         _same_registration(existing, cmd, phone=phone, email=email)
@@ -77,6 +94,8 @@ async def register_patient(scope: Scope, cmd: RegisterPatient, *, phone_region: 
         duplicate_of=same.id if same is not None else None,
     )
     await scope.patients.add(patient)
+    given = [name for name in REGISTERED_FIELDS if getattr(patient, name) not in (None, False)]
+    await scope.record("patient", patient.id, "registered", given)
     scope.uow.emit(_contact_event(patient, PatientRegistered))
     return patient
 
@@ -108,7 +127,7 @@ def _same_registration(
 
 
 async def update_patient(
-    scope: Scope, patient_id: uuid.UUID, changes: dict[str, Any], *, phone_region: str
+    scope: Scope, patient_id: uuid.UUID, changes: dict[str, Any], *, country: str
 ) -> Patient:
     """Change the details sent (never consent, which notifications owns); the preferred channel
     must keep its address. A consented channel without one is simply not used."""
@@ -118,7 +137,7 @@ async def update_patient(
     if patient.erased_at is not None:
         raise Conflict(f"Patient {patient_id} was erased; register them again if they return.")
     if changes.get("phone"):
-        changes["phone"] = normalise_phone(changes["phone"], phone_region)
+        changes["phone"] = normalise_phone(changes["phone"], country)
     if changes.get("email"):
         changes["email"] = changes["email"].strip().lower()
     updated = replace(patient, **changes)
@@ -131,6 +150,7 @@ async def update_patient(
     )
     if updated != patient:
         await scope.patients.update(updated)
+        await scope.record("patient", patient_id, "updated", changed_fields(patient, updated))
         scope.uow.emit(_contact_event(updated, PatientUpdated))
     return updated
 
@@ -143,18 +163,43 @@ async def get_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
 
 
 async def list_patients(
-    scope: Scope, *, limit: int, offset: int, query: str | None = None
+    scope: Scope, *, limit: int, offset: int, query: str | None = None, country: str
 ) -> list[Patient]:
-    """Patients by name, in pages; `query` finds them by name, email or phone."""
-    return await scope.patients.list(limit=limit, offset=offset, query=query)
+    """Patients by name, in pages. `query` finds them as it is typed, by a part of their name
+    ignoring accents and case ("chloe" finds Chloé), or exactly by their phone number in any
+    format (read as `country` writes it when it has no + code) or by their email.
+
+    Names are kept in the clear (staff read them on every page), so a name is matched by its
+    `name_key`, stored beside it and indexed by trigrams; phone numbers and emails are sealed,
+    so they are matched only whole, by the blind index of their normalised form."""
+    text = (query or "").strip()
+    if not text:
+        return await scope.patients.list(limit=limit, offset=offset)
+    return await scope.patients.list(
+        limit=limit,
+        offset=offset,
+        name=name_key(text) or None,
+        phone=phone_or_none(text, country),
+        email=text.lower() if "@" in text else None,
+    )
 
 
 async def erase_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
-    """Anonymise the patient, keep their courses and sessions, and tell the other services once."""
-    patient = await get_patient(scope, patient_id)
+    """Anonymise the patient, keep their past sessions, and tell the other services once. Their
+    active courses are abandoned and their sessions yet to start cancelled (releasing the vials
+    and cancelling the messages, by the usual events); nothing new is booked for them after.
+
+    The erasure is announced before the cancellations, so notifications has forgotten how to
+    reach the patient when they arrive: an erased patient gets no cancellation notice."""
+    patient = await scope.patients.get(patient_id, lock=True)  # a course opened meanwhile waits
+    if patient is None:
+        raise NotFound(f"No patient {patient_id}.")
     now = scope.clinic.now
     erased = anonymised(patient, now=now)
     if erased != patient:
         await scope.patients.update(erased)
+        await scope.prescriptions.forget_conditions(patient_id)  # health data goes with them
+        await scope.record("patient", patient_id, "erased", changed_fields(patient, erased))
         scope.uow.emit(PatientErased(patient_id=patient_id, erased_at=now))
+        await courses.stop_courses_of(scope, patient_id, reason="patient erased")
     return erased

@@ -12,6 +12,7 @@ from scheduling.domain import rules
 from scheduling.domain.errors import SlotTaken
 from scheduling.domain.gaps import fill_window
 from scheduling.domain.model import Session, TimeOff, Treatment, WorkingHours
+from scheduling.service_layer.closures import closed_holidays
 from scheduling.service_layer.scope import Scope
 
 
@@ -25,7 +26,8 @@ async def check_slot(
     starts_at: datetime,
     moving: Collection[uuid.UUID] = (),
 ) -> datetime:
-    """Check time, horizon, hours, absences and overlaps; the session's end when all hold."""
+    """Check time, horizon, hours, absences (time off, closures, closed holidays) and overlaps;
+    the session's end when all hold."""
     clinic = scope.clinic
     rules.check_horizon(starts_at, clinic.now, clinic.horizon, "body.starts_at")
     ends_at = session_end(treatment, starts_at)
@@ -33,6 +35,7 @@ async def check_slot(
     away, clash = await scope.bookings.obstacles(
         patient_id, practitioner_id, room_id, starts_at, ends_at, excluding=moving
     )
+    away = [*away, *await closed_holidays(scope, starts_at, ends_at)]
     check_obstacles(scope, starts_at, ends_at, hours, away, clash)
     return ends_at
 
@@ -49,8 +52,9 @@ def check_obstacles(
     away: Sequence[TimeOff],
     clash: tuple[str, uuid.UUID] | None,
 ) -> None:
-    """Refuse a slot in the past, outside the practitioner's hours, in their time off, or held
-    by another session (`clash`: who is taken, the patient, practitioner or room, by which)."""
+    """Refuse a slot in the past, outside the practitioner's hours, in their time off or while
+    the clinic is closed (`away`), or held by another session (`clash`: who is taken, the
+    patient, practitioner or room, by which)."""
     rules.check_not_past(starts_at, scope.clinic.now)
     rules.check_hours(starts_at, ends_at, hours, scope.clinic.zone)
     rules.check_time_off(starts_at, ends_at, away)

@@ -16,12 +16,17 @@ from clinic_shared.db import utcnow
 from clinic_shared.errors import AppError, NotFound
 from clinic_shared.outbox import UnitOfWork
 from clinic_shared.runtime import ServiceRuntime
+from scheduling.adapters.audit import AuditRepository
 from scheduling.adapters.bookings import BookingRepository
 from scheduling.adapters.calendar import CalendarRepository
 from scheduling.adapters.nudges import NudgeRepository
 from scheduling.adapters.patients import PatientRepository
+from scheduling.adapters.prescriptions import PrescriptionRepository
+from scheduling.adapters.session_states import SessionStateRepository
 from scheduling.adapters.staff import StaffRepository
+from scheduling.domain.audit import SYSTEM, Actor, AuditEntry, Kind
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
+from scheduling.domain.prescriptions import as_prescribed
 from scheduling.domain.rules import HORIZON
 from scheduling.settings import SchedulingSettings
 
@@ -31,19 +36,50 @@ class Clinic:
     zone: ZoneInfo
     now: datetime
     horizon: timedelta = HORIZON  # how far ahead dates may reach (SCHEDULING_HORIZON_DAYS)
+    country: str = "FR"  # whose public holidays close the clinic (CLINIC_COUNTRY)
 
 
 class Scope:
     """A unit of work with scheduling's repositories."""
 
-    def __init__(self, uow: UnitOfWork, clinic: Clinic) -> None:
+    def __init__(self, uow: UnitOfWork, clinic: Clinic, actor: Actor | None = None) -> None:
         self.uow = uow
         self.clinic = clinic
+        self.actor = actor
+        """Who the changes are made by, for the audit trail: a request's staff member (the
+        route says so with `act_as`), or SYSTEM in a consumer."""
+        self.audit = AuditRepository(uow.session)
         self.patients = PatientRepository(uow.session)
         self.calendar = CalendarRepository(uow.session)
         self.staff = StaffRepository(uow.session)
         self.bookings = BookingRepository(uow.session)
         self.nudges = NudgeRepository(uow.session)
+        self.prescriptions = PrescriptionRepository(uow.session)
+        self.states = SessionStateRepository(uow.session)
+
+    def act_as(self, subject: str, role: str) -> None:
+        """Record this request's changes as made by the token's `subject` in `role`."""
+        self.actor = Actor(subject=subject, role=str(role))
+
+    async def record(
+        self,
+        kind: Kind,
+        record_ids: uuid.UUID | list[uuid.UUID],
+        action: str,
+        fields: Sequence[str] = (),
+    ) -> None:
+        """Add to the audit trail of each record: `action` on `fields`, by the actor, now."""
+        if self.actor is None:
+            raise RuntimeError(f"A {kind} changed with nobody acting: the route must act_as")
+        ids = record_ids if isinstance(record_ids, list) else [record_ids]
+        entry = AuditEntry(
+            at=self.clinic.now,
+            by=self.actor.subject,
+            role=self.actor.role,
+            action=action,
+            fields=tuple(fields),
+        )
+        await self.audit.add(kind, ids, entry)
 
     async def rollback(self) -> None:
         """Drop what the unit of work wrote so far; it goes on in a new transaction."""
@@ -71,6 +107,10 @@ class Scope:
         if treatment is None:
             raise NotFound(f"No treatment {code!r}.")
         return treatment
+
+    async def course_treatment(self, course: Course) -> Treatment:
+        """The course's treatment with the course's prescribed interval."""
+        return as_prescribed(await self.treatment(course.treatment_code), course)
 
     async def renumber(
         self,
@@ -103,28 +143,30 @@ class Scope:
 
 
 def clinic_of(settings: SchedulingSettings, now: datetime) -> Clinic:
-    return Clinic(zone=settings.zone, now=now, horizon=settings.horizon)
+    return Clinic(zone=settings.zone, now=now, horizon=settings.horizon, country=settings.country)
 
 
 @asynccontextmanager
 async def open_scope(
-    runtime: ServiceRuntime, *, now: datetime | None = None
+    runtime: ServiceRuntime, *, now: datetime | None = None, actor: Actor | None = None
 ) -> AsyncIterator[Scope]:
-    """A Scope on a new unit of work, at the runtime's clock unless told `now`."""
+    """A Scope on a new unit of work, at the runtime's clock unless told `now`, its changes
+    made by `actor` (a route says who with `act_as` when it has not here)."""
     settings = runtime.settings
     assert isinstance(settings, SchedulingSettings)
     async with runtime.uow() as uow:
-        yield Scope(uow, clinic_of(settings, now or runtime.clock()))
+        yield Scope(uow, clinic_of(settings, now or runtime.clock()), actor)
 
 
 def make_scope(settings: SchedulingSettings) -> Callable[[UnitOfWork], Scope]:
     """The Scope of the consumer's unit of work, for EVENT_HANDLERS: now by the wall clock, when
     the event is applied."""
 
-    zone, horizon = settings.zone, settings.horizon  # read once: the consumers are a hot path
+    # read once: the consumers are a hot path
+    zone, horizon, country = settings.zone, settings.horizon, settings.country
 
     def scope_of(uow: UnitOfWork) -> Scope:
-        return Scope(uow, Clinic(zone=zone, now=utcnow(), horizon=horizon))
+        return Scope(uow, Clinic(zone=zone, now=utcnow(), horizon=horizon, country=country), SYSTEM)
 
     return scope_of
 

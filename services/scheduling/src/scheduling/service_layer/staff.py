@@ -1,4 +1,5 @@
-"""Use cases on the catalogue and staff: treatments, practitioners, hours, absences, rooms."""
+"""Use cases on the catalogue and staff: treatments, practitioners, hours, rooms (absences
+are in `closures`)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 
 from clinic_shared.errors import Conflict, NotFound, Unprocessable
-from scheduling.domain import rules
-from scheduling.domain.model import Practitioner, Room, TimeOff, Treatment, WorkingHours
+from scheduling.domain.model import Practitioner, Room, Treatment, WorkingHours
 from scheduling.service_layer.scope import Scope
 
 
@@ -65,23 +65,6 @@ async def set_hours(
             )
     await scope.staff.replace_hours(practitioner_id, by_day)
     return by_day
-
-
-async def add_time_off(scope: Scope, practitioner_id: uuid.UUID, away: TimeOff) -> uuid.UUID:
-    """Record an absence; past ones too (back to 1970), none past the booking horizon."""
-    clinic = scope.clinic
-    rules.check_horizon(away.starts_at, clinic.now, clinic.horizon, "body.starts_at")
-    rules.check_horizon(away.ends_at, clinic.now, clinic.horizon, "body.ends_at")
-    # After the horizon: a year 9999 start is named as such, not as coming after the end.
-    if away.ends_at <= away.starts_at:
-        raise Unprocessable(
-            "Time off must end after it starts.",
-            errors=[{"field": "body.ends_at", "reason": "not after starts_at"}],
-        )
-    await practitioner(scope, practitioner_id)
-    time_off_id = uuid.uuid4()
-    await scope.staff.add_time_off(time_off_id, practitioner_id, away)
-    return time_off_id
 
 
 async def add_room(scope: Scope, name: str) -> Room:

@@ -22,7 +22,8 @@ router = APIRouter(prefix="/v1/stock", tags=["stock"])
 
 @router.get("", response_model=list[StockPublic])
 async def stock_view(scope: ScopeDep, today: TodayDep, _: Reader) -> list[StockPublic]:
-    """Per product: on hand, reserved, available, expiring soon, projected stock-out date."""
+    """Per product: on hand, reserved, available, expiring soon, projected stock-out date, the
+    day stock falls under the safety stock and the reorder that calls for."""
     settings = scope.forecast_settings
     window = settings.expiry_warning_days
     return [_stock(outlook, window) for outlook in await outlooks(scope, today, settings)]
@@ -38,7 +39,7 @@ async def forecast(
 ) -> ForecastPublic:
     """Projected available stock per day, and the reorder it calls for, if any."""
     chosen = replace(scope.forecast_settings, days=days or scope.settings.forecast_days)
-    found = await outlooks(scope, today, chosen, only=product_code)
+    found = await outlooks(scope, today, chosen, only={product_code})
     if not found:
         raise NotFound(f"No product {product_code!r}.")
     [outlook] = found
@@ -71,4 +72,7 @@ def _stock(outlook: ProductOutlook, window: int) -> StockPublic:
         expiring_soon=outlook.expiring_soon,
         expiring_window_days=window,
         projected_stockout_on=outlook.projected_stockout_on,
+        safety_stock=outlook.product.safety_stock,
+        below_safety_stock_on=outlook.below_safety_stock_on,
+        reorder_quantity=outlook.reorder.quantity if outlook.reorder else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class StockPublic(BaseModel):
@@ -14,7 +14,15 @@ class StockPublic(BaseModel):
     available: int
     expiring_soon: int
     expiring_window_days: int
-    projected_stockout_on: date | None
+    projected_stockout_on: date | None = Field(description="The first day demand goes unmet.")
+    safety_stock: int
+    below_safety_stock_on: date | None = Field(
+        description="The first day projected stock is under the safety stock (today when it "
+        "already is), with or without a stock-out foreseen."
+    )
+    reorder_quantity: int | None = Field(
+        description="What to order now (see the product's forecast), or null."
+    )
 
 
 class DayPublic(BaseModel):

@@ -7,7 +7,8 @@ from dataclasses import asdict
 from fastapi import APIRouter, Path, status
 
 from inventory.domain.catalogue import KitLine, Product
-from inventory.entrypoints.api.deps import Reader, ScopeDep, StockStaff
+from inventory.entrypoints.api.deps import NowDep, Reader, RuntimeDep, ScopeDep, StockStaff
+from inventory.entrypoints.api.retry import committed
 from inventory.entrypoints.api.schemas import (
     KitBody,
     KitItem,
@@ -16,7 +17,7 @@ from inventory.entrypoints.api.schemas import (
     ProductPublic,
     ProductUpdate,
 )
-from inventory.service_layer import catalogue
+from inventory.service_layer import catalogue, kit_changes
 
 router = APIRouter(prefix="/v1", tags=["catalogue"])
 TreatmentCode = Path(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -58,12 +59,18 @@ async def read_kit(scope: ScopeDep, _: Reader, treatment_code: str = TreatmentCo
 
 @router.put("/kits/{treatment_code}", response_model=KitPublic)
 async def replace_kit(
-    body: KitBody, scope: ScopeDep, _: StockStaff, treatment_code: str = TreatmentCode
+    body: KitBody,
+    runtime: RuntimeDep,
+    now: NowDep,
+    _: StockStaff,
+    treatment_code: str = TreatmentCode,
 ) -> KitPublic:
-    """Set the products and quantities one session of the treatment uses."""
+    """Set the products and quantities one session of the treatment uses; its sessions booked
+    from now on hold the new kit, or are short of it, and give back what it no longer uses."""
     lines = [KitLine(i.product_code, i.quantity) for i in body.items]
-    saved = await catalogue.replace_kit(scope, treatment_code, lines)
-    await scope.uow.commit()
+    saved = await committed(
+        runtime, lambda scope: kit_changes.replace_kit(scope, treatment_code, lines, now=now)
+    )
     return _kit(treatment_code, saved)
 
 

@@ -32,9 +32,16 @@ class ProductUpdate(BaseModel):
     safety_stock: Count | None = None
     review_period_days: Days | None = None
     reorder_quantity: Positive | None = None
+    cover_days: Days | None = None
 
     @field_validator(
-        "name", "volume_ml", "lead_time_days", "safety_stock", "review_period_days", mode="before"
+        "name",
+        "volume_ml",
+        "lead_time_days",
+        "safety_stock",
+        "review_period_days",
+        "cover_days",
+        mode="before",
     )
     @classmethod
     def _not_null(cls, value: object) -> object:
@@ -54,6 +61,9 @@ class ProductCreate(BaseModel):
     safety_stock: Count
     review_period_days: Days = 14
     reorder_quantity: Positive | None = None
+    cover_days: Days = Field(
+        7, description="Days of demand a purchase order covers past the supplier's lead time."
+    )
 
 
 class ProductPublic(ProductCreate):

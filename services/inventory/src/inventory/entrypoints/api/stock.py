@@ -24,7 +24,7 @@ from inventory.entrypoints.api.stock_schemas import (
     RecallPublic,
 )
 from inventory.service_layer.adjustments import AdjustLot, adjust_lot, recall_lot
-from inventory.service_layer.alerting import dismiss_alert, open_alerts
+from inventory.service_layer.alerting import AlertNow, dismiss_alert, open_alerts
 
 router = APIRouter(prefix="/v1", tags=["stock"])
 
@@ -59,13 +59,34 @@ async def recall(
 
 
 @router.get("/alerts", response_model=list[AlertPublic])
-async def list_alerts(scope: ScopeDep, _: Reader) -> list[AlertPublic]:
-    """Open shortage, expiry and reorder alerts, oldest first."""
-    return [AlertPublic.model_validate(a) for a in await open_alerts(scope)]
+async def list_alerts(scope: ScopeDep, today: TodayDep, _: Reader) -> list[AlertPublic]:
+    """Open alerts, oldest first: a product's shortages as one, with their count; every text
+    says how things stand now."""
+    return [alert_public(alert) for alert in await open_alerts(scope, today)]
 
 
 @router.post("/alerts/{alert_id}/dismiss", response_model=AlertPublic)
-async def dismiss(alert_id: uuid.UUID, scope: ScopeDep, now: NowDep, _: StockStaff) -> AlertPublic:
-    alert = await dismiss_alert(scope, alert_id, now)
+async def dismiss(
+    alert_id: uuid.UUID, scope: ScopeDep, now: NowDep, today: TodayDep, _: StockStaff
+) -> AlertPublic:
+    """Dismiss the alert with those grouped with it (every shortage of its product)."""
+    alert = await dismiss_alert(scope, alert_id, now, today)
     await scope.uow.commit()
-    return AlertPublic.model_validate(alert)
+    return alert_public(alert)
+
+
+def alert_public(alert: AlertNow) -> AlertPublic:
+    first = alert.group.first
+    return AlertPublic(
+        id=first.id,
+        kind=first.kind,
+        severity=first.severity,
+        status=first.status,
+        product_code=first.product_code,
+        lot_id=first.lot_id,
+        session_id=alert.session_ids[0] if alert.session_ids else None,
+        session_ids=alert.session_ids,
+        count=alert.group.count,
+        message=alert.message,
+        created_at=first.created_at,
+    )

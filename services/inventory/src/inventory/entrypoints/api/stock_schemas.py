@@ -33,7 +33,8 @@ class RecallPublic(BaseModel):
 
 
 class AlertPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    """Open alerts as staff act on them: a product's shortages are one alert with a count
+    (`id` is the oldest's; dismissing it dismisses them all); the message is computed when read."""
 
     id: uuid.UUID
     kind: AlertKind
@@ -43,6 +44,12 @@ class AlertPublic(BaseModel):
     status: AlertStatus
     product_code: str
     lot_id: uuid.UUID | None
-    session_id: uuid.UUID | None
-    message: str
+    session_id: uuid.UUID | None = Field(
+        description="The session concerned; of a group of shortages, the earliest."
+    )
+    session_ids: list[uuid.UUID] = Field(
+        description="Every session the alert concerns, earliest first (shortages)."
+    )
+    count: int = Field(description="How many alerts this one stands for (1 unless grouped).")
+    message: str = Field(description="Computed when read, from the stock as it is now.")
     created_at: datetime

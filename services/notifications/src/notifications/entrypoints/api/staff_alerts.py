@@ -7,12 +7,13 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_shared.paging import Page, paged
 from notifications.entrypoints.api.deps import ScopeDep, Staff
 from notifications.service_layer.alerts import find_alerts
 
+StaffAlertStatus = Literal["pending", "sent", "failed", "no_recipients"]
 router = APIRouter(prefix="/v1/staff-alerts", tags=["staff alerts"])
 
 
@@ -24,7 +25,10 @@ class StaffAlertPublic(BaseModel):
     subject: str
     day: date
     details: dict[str, Any]
-    status: Literal["pending", "sent", "failed"]
+    status: StaffAlertStatus = Field(
+        description="`no_recipients`: not emailed, as no recipient is configured "
+        "(`NOTIFICATIONS_STAFF_ALERT_RECIPIENTS`)."
+    )
     created_at: datetime
     sent_at: datetime | None
 
@@ -35,7 +39,7 @@ async def list_staff_alerts(
     _: Staff,
     page: Annotated[Page, paged(100)],
     kind: str | None = None,
-    status: Literal["pending", "sent", "failed"] | None = None,
+    status: StaffAlertStatus | None = None,
 ) -> list[StaffAlertPublic]:
     """Newest first."""
     given = {"kind": kind, "status": status}

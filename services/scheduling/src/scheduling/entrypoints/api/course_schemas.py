@@ -10,6 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from clinic_shared.contracts.events import ProductUsed
 from clinic_shared.fields import Day, Instant
+from scheduling.entrypoints.api.prescription_schemas import (
+    OverridePublic,
+    PrescriptionFields,
+    PrescriptionPublic,
+)
 from scheduling.entrypoints.api.schemas import UTCInstant
 from scheduling.entrypoints.api.staff_schemas import WallClock
 
@@ -20,7 +25,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class CourseCreate(Strict):
+class CourseCreate(PrescriptionFields):
     patient_id: uuid.UUID
     treatment_code: str = Field(min_length=1, max_length=50)
     practitioner_id: uuid.UUID
@@ -43,6 +48,13 @@ class SessionPublic(BaseModel):
     ends_at: UTCInstant
     status: SessionStatusName
     stock_at_risk: bool
+    closure_conflict: str | None = Field(
+        None,
+        description=(
+            "Set when time off, a closure or a closed public holiday was recorded over this "
+            "booked session (force: true): staff should move or cancel it."
+        ),
+    )
 
 
 class RescheduledPublic(SessionPublic):
@@ -90,6 +102,10 @@ class CoursePublic(BaseModel):
         "staff have not accepted it: the next window and the plan fill the gap first.",
     )
     gaps: list[GapPublic] = Field(default_factory=list)
+    prescription: PrescriptionPublic
+    overrides: list[OverridePublic] = Field(
+        default_factory=list, description="Rules a practitioner set aside for this course."
+    )
 
 
 class PlanBody(Strict):

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from scheduling.domain.model import Session
+from scheduling.entrypoints.api.audit_schemas import AuditEntryPublic, CourseRecord
 from scheduling.entrypoints.api.course_schemas import (
     BookPlanBody,
     CourseCreate,
@@ -20,7 +21,13 @@ from scheduling.entrypoints.api.course_schemas import (
     WindowPublic,
 )
 from scheduling.entrypoints.api.deps import ClinicalStaff, FrontDesk, ScopeDep, Staff
-from scheduling.service_layer import courses, gaps
+from scheduling.entrypoints.api.prescription_schemas import (
+    KitAdjustmentPublic,
+    OverridePublic,
+    PrescriptionPublic,
+    adjustments_by_product,
+)
+from scheduling.service_layer import audit, courses, gaps
 from scheduling.service_layer.courses import CourseView
 from scheduling.service_layer.gaps import GapView
 
@@ -36,14 +43,27 @@ def session_public(session: Session) -> SessionPublic:
 
 
 def course_public(view: CourseView) -> CoursePublic:
-    window = view.next_window
+    window, course, prescription = view.next_window, view.course, view.prescription
     return CoursePublic(
-        **asdict(view.course),
+        **vars(course),
         sessions=[session_public(s) for s in view.sessions],
         sessions_active=sum(s.active for s in view.sessions),
         next_window=WindowPublic(**asdict(window)) if window else None,
         interval_broken=view.interval_broken,
         gaps=[gap_public(g) for g in view.gaps],
+        prescription=PrescriptionPublic(
+            revision=course.prescription_revision,
+            sessions_planned=prescription.sessions_planned,
+            min_interval_days=prescription.min_interval_days,
+            max_interval_days=prescription.max_interval_days,
+            kit_adjustments=[
+                KitAdjustmentPublic(product_code=p, quantity=n)
+                for p, n in sorted(prescription.kit_adjustments.items())
+            ],
+            prescribed_by=course.prescribed_by,
+            prescribed_at=course.prescribed_at,
+        ),
+        overrides=[OverridePublic(course_id=course.id, **vars(o)) for o in view.overrides],
     )
 
 
@@ -59,8 +79,13 @@ def gap_public(view: GapView) -> GapPublic:
 
 
 @router.post("", response_model=CoursePublic, status_code=status.HTTP_201_CREATED)
-async def create_course(body: CourseCreate, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
-    course = await courses.open_course(scope, **body.model_dump())
+async def create_course(body: CourseCreate, scope: ScopeDep, who: FrontDesk) -> CoursePublic:
+    """Open a course with its prescription: the session count, the interval within the
+    treatment's bounds (the treatment's when not named) and the kit's adjustments."""
+    scope.act_as(who.subject, who.role)
+    fields = body.model_dump(exclude={"kit_adjustments"})
+    adjustments = adjustments_by_product(body.kit_adjustments)
+    course = await courses.open_course(scope, **fields, kit_adjustments=adjustments, by=who.subject)
     await scope.uow.commit()
     return course_public(course)
 
@@ -72,9 +97,14 @@ async def list_courses(
     return [course_public(c) for c in await courses.courses_of(scope, patient_id)]
 
 
-@router.get("/{course_id}", response_model=CoursePublic)
-async def read_course(course_id: uuid.UUID, scope: ScopeDep, _: Staff) -> CoursePublic:
-    return course_public(await courses.read_course(scope, course_id))
+@router.get("/{course_id}", response_model=CourseRecord)
+async def read_course(course_id: uuid.UUID, scope: ScopeDep, _: Staff) -> CourseRecord:
+    """The course with its sessions, its next window and its audit trail."""
+    course = course_public(await courses.read_course(scope, course_id))
+    entries = await audit.trail(scope, "course", course_id)
+    return CourseRecord(
+        **course.model_dump(), audit=[AuditEntryPublic(**asdict(e)) for e in entries]
+    )
 
 
 @router.post("/{course_id}/plan", response_model=list[ProposedPublic])
@@ -97,9 +127,10 @@ async def plan_course(
     status_code=status.HTTP_201_CREATED,
 )
 async def book_plan(
-    course_id: uuid.UUID, body: BookPlanBody, scope: ScopeDep, _: FrontDesk
+    course_id: uuid.UUID, body: BookPlanBody, scope: ScopeDep, who: FrontDesk
 ) -> list[SessionPublic]:
     """Book all the given starts, or none of them."""
+    scope.act_as(who.subject, who.role)
     starts = [courses.PlannedStart(s.starts_at, s.room_id) for s in body.sessions]
     booked = await courses.book_plan(scope, course_id, starts)
     await scope.uow.commit()
@@ -107,7 +138,8 @@ async def book_plan(
 
 
 @router.post("/{course_id}/abandon", response_model=CoursePublic)
-async def abandon_course(course_id: uuid.UUID, scope: ScopeDep, _: FrontDesk) -> CoursePublic:
+async def abandon_course(course_id: uuid.UUID, scope: ScopeDep, who: FrontDesk) -> CoursePublic:
+    scope.act_as(who.subject, who.role)
     course = await courses.abandon(scope, course_id)
     await scope.uow.commit()
     return course_public(course)

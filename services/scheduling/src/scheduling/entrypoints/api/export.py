@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from scheduling.entrypoints.api.course_schemas import CoursePublic
 from scheduling.entrypoints.api.courses import course_public
 from scheduling.entrypoints.api.deps import Admin, PeersDep, ScopeDep
+from scheduling.entrypoints.api.prescription_schemas import ConditionsPublic
 from scheduling.entrypoints.api.schemas import PatientPublic, UTCInstant
 from scheduling.service_layer import export
 
@@ -40,6 +41,7 @@ class SchedulingPart(BaseModel):
     patient: PatientPublic
     courses: list[CoursePublic]
     sessions: list[SessionRecord]
+    conditions: ConditionsPublic
 
 
 class PatientExport(BaseModel):
@@ -64,6 +66,7 @@ async def export_patient(
             patient=PatientPublic.model_validate(found.patient),
             courses=[course_public(c) for c in found.courses],
             sessions=[SessionRecord.model_validate(r) for r in found.sessions],
+            conditions=ConditionsPublic(patient_id=patient_id, **vars(found.conditions)),
         ),
         **found.peers,
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
 from clinic_shared.paging import Page, paged
+from scheduling.entrypoints.api.audit_schemas import AuditEntryPublic, PatientRecord
 from scheduling.entrypoints.api.deps import (
     Admin,
     ClinicalStaff,
@@ -17,27 +19,32 @@ from scheduling.entrypoints.api.deps import (
     Staff,
 )
 from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic, PatientUpdate
-from scheduling.service_layer import patients
+from scheduling.service_layer import audit, patients
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PatientPublic)
 async def create_patient(
-    body: PatientCreate, scope: ScopeDep, settings: SettingsDep, _: FrontDesk
+    body: PatientCreate, scope: ScopeDep, settings: SettingsDep, who: FrontDesk
 ) -> PatientPublic:
     """Register a patient; their contact details reach notifications by event."""
+    scope.act_as(who.subject, who.role)
     cmd = patients.RegisterPatient(patient_id=body.id, **body.model_dump(exclude={"id"}))
-    patient = await patients.register_patient(
-        scope, cmd, phone_region=settings.default_phone_region
-    )
+    patient = await patients.register_patient(scope, cmd, country=settings.country)
     await scope.uow.commit()
     return PatientPublic.model_validate(patient)
 
 
-@router.get("/{patient_id}", response_model=PatientPublic)
-async def read_patient(patient_id: uuid.UUID, scope: ScopeDep, _: Staff) -> PatientPublic:
-    return PatientPublic.model_validate(await patients.get_patient(scope, patient_id))
+@router.get("/{patient_id}", response_model=PatientRecord)
+async def read_patient(patient_id: uuid.UUID, scope: ScopeDep, _: Staff) -> PatientRecord:
+    """The patient, with their audit trail."""
+    patient = await patients.get_patient(scope, patient_id)
+    entries = await audit.trail(scope, "patient", patient_id)
+    return PatientRecord(
+        **PatientPublic.model_validate(patient).model_dump(),
+        audit=[AuditEntryPublic(**asdict(e)) for e in entries],
+    )
 
 
 @router.patch("/{patient_id}", response_model=PatientPublic)
@@ -46,11 +53,12 @@ async def update_patient(
     body: PatientUpdate,
     scope: ScopeDep,
     settings: SettingsDep,
-    _: FrontDesk,
+    who: FrontDesk,
 ) -> PatientPublic:
     """Change a patient's details or consent; notifications hears of it by event."""
+    scope.act_as(who.subject, who.role)
     patient = await patients.update_patient(
-        scope, patient_id, body.changes(), phone_region=settings.default_phone_region
+        scope, patient_id, body.changes(), country=settings.country
     )
     await scope.uow.commit()
     return PatientPublic.model_validate(patient)
@@ -59,20 +67,33 @@ async def update_patient(
 @router.get("", response_model=list[PatientPublic])
 async def list_patients(
     scope: ScopeDep,
+    settings: SettingsDep,
     _: ClinicalStaff,  # searching patients by name, phone or email is not stock work
     page: Annotated[Page, paged(50)],
-    q: Annotated[str | None, Query(max_length=100, description="Name, email or phone")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="A part of the name (accents and case ignored), or a whole phone "
+            "number (any format) or email",
+        ),
+    ] = None,
 ) -> list[PatientPublic]:
-    found = await patients.list_patients(scope, limit=page.limit, offset=page.offset, query=q)
+    found = await patients.list_patients(
+        scope, limit=page.limit, offset=page.offset, query=q, country=settings.country
+    )
     return [PatientPublic.model_validate(p) for p in found]
 
 
 @router.post("/{patient_id}/erase", response_model=PatientPublic)
-async def erase(patient_id: uuid.UUID, scope: ScopeDep, _: Admin) -> PatientPublic:
-    """Forget who the patient is, here and (by event) in notifications; sessions stay on record.
+async def erase(patient_id: uuid.UUID, scope: ScopeDep, who: Admin) -> PatientPublic:
+    """Forget who the patient is, here and (by event) in notifications and inventory. Their
+    active courses are abandoned and their sessions yet to start cancelled (vials released,
+    messages cancelled); past sessions stay on record. Nothing new is booked for them after.
 
     Erasing an erased patient answers the same and changes nothing.
     """
+    scope.act_as(who.subject, who.role)
     patient = await patients.erase_patient(scope, patient_id)
     await scope.uow.commit()
     return PatientPublic.model_validate(patient)

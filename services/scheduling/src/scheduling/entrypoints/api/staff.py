@@ -19,7 +19,7 @@ from scheduling.entrypoints.api.staff_schemas import (
     TimeOffPublic,
     TreatmentBody,
 )
-from scheduling.service_layer import staff
+from scheduling.service_layer import closures, staff
 
 router = APIRouter(prefix="/v1", tags=["catalogue and staff"])
 
@@ -88,9 +88,21 @@ async def replace_hours(
 async def create_time_off(
     practitioner_id: uuid.UUID, body: TimeOffCreate, scope: ScopeDep, _: FrontDesk
 ) -> TimeOffPublic:
-    time_off_id = await staff.add_time_off(scope, practitioner_id, TimeOff(**body.model_dump()))
+    """Record the practitioner away. Over booked sessions of theirs: 409 listing them, unless
+    `force: true`, which flags them for staff."""
+    away = TimeOff(body.starts_at, body.ends_at, body.reason)
+    time_off_id, flagged = await closures.add_time_off(
+        scope, practitioner_id, away, force=body.force
+    )
     await scope.uow.commit()
-    return TimeOffPublic(id=time_off_id, practitioner_id=practitioner_id, **body.model_dump())
+    return TimeOffPublic(
+        id=time_off_id,
+        practitioner_id=practitioner_id,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        reason=body.reason,
+        flagged_sessions=[s.id for s in flagged],
+    )
 
 
 @router.post("/rooms", response_model=RoomPublic, status_code=status.HTTP_201_CREATED)

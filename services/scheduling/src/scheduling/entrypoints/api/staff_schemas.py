@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StrictInt,
     WithJsonSchema,
     model_validator,
@@ -50,7 +51,19 @@ class TreatmentBody(Strict):
     default_sessions: StrictInt = Field(ge=1, le=20)
     min_interval_days: StrictInt = Field(7, ge=1, le=90)
     max_interval_days: StrictInt = Field(15, ge=1, le=180)
-    maintenance_interval_days: StrictInt | None = Field(None, ge=1, le=365)
+    maintenance_interval_days: StrictInt | None = Field(
+        None, ge=1, le=365, description="Days after a finished course before the next one starts."
+    )
+    contains: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Substances its standard kit holds, by product code (lidocaine, ...).",
+    )
+    contraindications: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list,
+        max_length=30,
+        description="Patients' conditions that rule it out (pregnancy, ...).",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -82,17 +95,28 @@ class HoursBody(Strict):
         return self
 
 
+FORCE = (
+    "Record it even over booked sessions, which are then flagged for staff "
+    "(`closure_conflict`); without it, booked sessions inside make a 409 listing them."
+)
+
+
 class TimeOffCreate(Strict):
     starts_at: Instant
     ends_at: Instant
     reason: str = Field("", max_length=200)  # ends after it starts: checked with the horizon
+    force: StrictBool = Field(False, description=FORCE)
 
 
-class TimeOffPublic(TimeOffCreate):
+class TimeOffPublic(BaseModel):
     id: uuid.UUID
     practitioner_id: uuid.UUID
     starts_at: UTCInstant
     ends_at: UTCInstant
+    reason: str
+    flagged_sessions: list[uuid.UUID] = Field(
+        default_factory=list, description="Booked sessions inside it, flagged (force: true)."
+    )
 
 
 class RoomCreate(Strict):

@@ -1,29 +1,45 @@
-"""Reading time off: every practitioner's absences that overlap a range (the calendar's view)."""
+"""Reading and deleting time off: every practitioner's absences that overlap a range (the
+calendar's view)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
 from clinic_shared.errors import Unprocessable
 from clinic_shared.fields import Instant
 from scheduling.domain import rules
-from scheduling.entrypoints.api.deps import ScopeDep, Staff
+from scheduling.entrypoints.api.deps import FrontDesk, ScopeDep, Staff
 from scheduling.entrypoints.api.schemas import UTCInstant
+from scheduling.service_layer import closures
+from scheduling.service_layer.scope import Scope
 
 router = APIRouter(prefix="/v1", tags=["catalogue and staff"])
 LONGEST_RANGE = timedelta(days=62)
 
 
 class TimeOffListed(BaseModel):
+    id: uuid.UUID
     practitioner_id: uuid.UUID
     starts_at: UTCInstant
     ends_at: UTCInstant
     reason: str
+
+
+def check_range(scope: Scope, from_: datetime, to: datetime) -> None:
+    """A listing's range: within the horizon, `to` after `from` by at most 62 days."""
+    clinic = scope.clinic
+    rules.check_horizon(from_, clinic.now, clinic.horizon, "query.from")
+    rules.check_horizon(to, clinic.now, clinic.horizon, "query.to")
+    if not from_ < to <= from_ + LONGEST_RANGE:
+        raise Unprocessable(
+            "`to` must come after `from`, at most 62 days later.",
+            errors=[{"field": "query.to", "reason": "not after from, or more than 62 days on"}],
+        )
 
 
 @router.get("/time-off", response_model=list[TimeOffListed])
@@ -34,16 +50,26 @@ async def list_time_off(
     to: Instant,
 ) -> list[TimeOffListed]:
     """Each practitioner's time off overlapping [from, to), a range of at most 62 days."""
-    clinic = scope.clinic
-    rules.check_horizon(from_, clinic.now, clinic.horizon, "query.from")
-    rules.check_horizon(to, clinic.now, clinic.horizon, "query.to")
-    if not from_ < to <= from_ + LONGEST_RANGE:
-        raise Unprocessable(
-            "`to` must come after `from`, at most 62 days later.",
-            errors=[{"field": "query.to", "reason": "not after from, or more than 62 days on"}],
-        )
+    check_range(scope, from_, to)
     listed = []
     for practitioner in await scope.staff.practitioners():
         for away in await scope.staff.time_off(practitioner.id, from_, to):
-            listed.append(TimeOffListed(practitioner_id=practitioner.id, **vars(away)))
+            listed.append(
+                TimeOffListed(
+                    id=away.id,
+                    practitioner_id=practitioner.id,
+                    starts_at=away.starts_at,
+                    ends_at=away.ends_at,
+                    reason=away.reason,
+                )
+            )
     return sorted(listed, key=lambda t: (t.starts_at, str(t.practitioner_id)))
+
+
+@router.delete("/time-off/{time_off_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_time_off(time_off_id: uuid.UUID, scope: ScopeDep, _: FrontDesk) -> Response:
+    """Forget a time off; the sessions it flagged lose the flag unless something else covers
+    them."""
+    await closures.delete_time_off(scope, time_off_id)
+    await scope.uow.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

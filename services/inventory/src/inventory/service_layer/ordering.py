@@ -1,0 +1,116 @@
+"""Draft purchase orders proposed from the forecast, one draft per preferred supplier.
+
+Idempotent: a proposal counts what open orders (drafts included) still have due, so proposing
+again adds nothing for a need already on order; a supplier has one draft (a partial unique
+index), and a draft holds a product once (its key), so proposals made at once still make one
+draft with one line per product.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from clinic_shared.contracts.events import OrderLineFacts, PurchaseOrderDrafted
+from inventory.domain.alerts import overdue_key
+from inventory.domain.orders import OrderLine, PurchaseOrder
+from inventory.domain.sizing import OrderNeed, size_order, window_days
+from inventory.domain.suppliers import Supplier
+from inventory.service_layer.forecasting import read_demand
+from inventory.service_layer.scope import Scope
+
+
+async def propose_orders(
+    scope: Scope, today: date, now: datetime, *, pace_days: int, only: Iterable[str] | None = None
+) -> list[uuid.UUID]:
+    """Add to each preferred supplier's draft what the forecast needs and nothing covers yet;
+    the ids of the drafts that changed."""
+    preferred = await scope.suppliers.preferred()
+    codes = sorted(preferred if only is None else set(only) & set(preferred))
+    if not codes:
+        return []
+    demand = await read_demand(scope, today)
+    on_order = await scope.orders.on_order()
+    products = {p.code: p for p in await scope.products.list()}
+    changed: dict[uuid.UUID, Supplier] = {}
+    for code in codes:
+        supplier, terms = preferred[code]
+        cover = products[code].cover_days
+        forecast = demand.forecast(code, today, window_days(terms.lead_time_days, cover), pace_days)
+        need = size_order(
+            forecast,
+            on_hand=demand.on_hand(code),
+            on_order=on_order.get(code, 0),
+            lead_time_days=terms.lead_time_days,
+            cover_days=cover,
+            pack_size=terms.pack_size,
+            minimum_order=terms.minimum_order,
+        )
+        if need is not None and (order_id := await _add_line(scope, supplier, code, need, now)):
+            changed[order_id] = supplier
+    for order_id, supplier in changed.items():
+        await announce_draft(scope, order_id, supplier)
+    return list(changed)
+
+
+async def _add_line(
+    scope: Scope, supplier: Supplier, code: str, need: OrderNeed, now: datetime
+) -> uuid.UUID | None:
+    """The supplier's draft (opened if it has none) with the line added; None when the draft
+    already held the product (a proposal made at the same moment added it)."""
+    orders = scope.orders
+    await orders.add_draft_once(supplier.id, expected_on=None, now=now)
+    order_id = await orders.draft_of(supplier.id)
+    assert order_id is not None  # just opened, or opened by a proposal that committed first
+    added = await orders.add_line_once(order_id, OrderLine(code, need.quantity, 0, need.reason))
+    return order_id if added else None
+
+
+async def announce_draft(scope: Scope, order_id: uuid.UUID, supplier: Supplier) -> None:
+    order = await scope.orders.get(order_id)
+    assert order is not None
+    scope.uow.emit(
+        PurchaseOrderDrafted(
+            order_id=order.id,
+            supplier_id=supplier.id,
+            supplier_name=supplier.name,
+            lines=await line_facts(scope, order),
+        )
+    )
+
+
+async def line_facts(scope: Scope, order: PurchaseOrder) -> list[OrderLineFacts]:
+    products = {p.code: p for p in await scope.products.list()}
+    return [
+        OrderLineFacts(
+            product_code=line.product_code,
+            product_name=products[line.product_code].name,
+            quantity=line.quantity,
+            received=line.received,
+            unit=products[line.product_code].unit,
+        )
+        for line in order.lines
+    ]
+
+
+async def alert_overdue_orders(scope: Scope, today: date, now: datetime) -> int:
+    """Raise an alert once per sent order still due past its expected day; how many raised."""
+    raised = 0
+    for order in await scope.orders.overdue(today):
+        supplier = await scope.suppliers.get(order.supplier_id)
+        due = [f"{line.due} {line.product_code}" for line in order.lines if line.due]
+        if not due or supplier is None:
+            continue
+        message = (
+            f"The order to {supplier.name} expected on {order.expected_on} has not arrived: "
+            f"{', '.join(due)} still due."
+        )
+        raised += await scope.alerts.raise_once(
+            "order_overdue",
+            overdue_key(order.id),
+            product_code=order.lines[0].product_code,
+            message=message,
+            now=now,
+        )
+    return raised

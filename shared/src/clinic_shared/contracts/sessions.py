@@ -1,0 +1,54 @@
+"""Scheduling's session list for reconciliation (`GET /v1/sessions/states`): each session's
+current facts and their version, the contract scheduling answers and its consumers read.
+
+`version` is the instant the session's row was last written, on the same clock as the events'
+`occurred_at`: every event about an earlier change of the session is older than it, and the event
+of this change is not. A consumer that applies these facts as of `version` therefore passes the
+same newest-first guard as the events, and a repair never overwrites a newer state.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from clinic_shared.contracts.events import ProductUsed
+
+OwnerStatus = Literal["booked", "confirmed", "completed", "cancelled", "no_show"]
+
+
+class SessionState(BaseModel):
+    """One session as scheduling holds it now."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    session_id: uuid.UUID
+    course_id: uuid.UUID
+    patient_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    room_id: uuid.UUID
+    treatment_code: str
+    sequence: int = Field(ge=0)  # 0 until the course numbers it
+    sessions_planned: int = Field(ge=1)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    status: OwnerStatus
+    products_used: list[ProductUsed] = Field(default_factory=list)
+    version: AwareDatetime
+
+    @property
+    def upcoming(self) -> bool:
+        """Booked or confirmed: it holds its slot and has not happened yet."""
+        return self.status in ("booked", "confirmed")
+
+
+class SessionStatesPage(BaseModel):
+    """A page of sessions in version order; `next` is the cursor of the following page (None on
+    the last)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    items: list[SessionState]
+    next: str | None = None
