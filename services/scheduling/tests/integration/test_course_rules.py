@@ -9,7 +9,7 @@ import httpx
 
 from clinic_testing.helpers import eventually
 
-from .conftest import ADMIN, MONDAY, Clinic, days, instant, local
+from .conftest import ADMIN, DOCTOR, MONDAY, Clinic, days, instant, local
 
 THIGHS_AREA_CODES = ("cellulite-thighs", "cellulite-thighs-intensive")
 
@@ -83,3 +83,22 @@ async def test_a_course_is_not_abandoned_while_a_session_is_under_way(clinic: Cl
     assert refused.json()["session_ids"] == [session["id"]]
     read = await clinic.client.get(f"/v1/sessions/{session['id']}", headers=ADMIN)
     assert read.json()["status"] == "booked"
+
+
+async def test_a_course_whose_session_was_completed_before_its_end_can_be_abandoned(
+    clinic: Clinic,
+) -> None:
+    """Found by the model-based test: a session completed while its slot still runs held the
+    course as "under way", and the refusal said to complete it first."""
+    course = await clinic.course()
+    done = await clinic.book_ok(course, local(MONDAY + days(7), 10))
+    later = await clinic.book_ok(course, local(MONDAY + days(14), 10))
+    clinic.travel_to(instant(local(MONDAY + days(7), 10, 10)))
+    completed = await clinic.post(
+        f"/v1/sessions/{done['id']}/complete", {"products_used": []}, headers=DOCTOR
+    )
+    assert completed.status_code == 200, completed.text
+    abandoned = await clinic.post(f"/v1/courses/{course}/abandon", {})
+    assert abandoned.status_code == 200, abandoned.text
+    statuses = {s["id"]: s["status"] for s in abandoned.json()["sessions"]}
+    assert statuses == {done["id"]: "completed", later["id"]: "cancelled"}

@@ -126,7 +126,8 @@ async def abandon(scope: Scope, course_id: uuid.UUID) -> CourseView:
         raise WrongState(f"The course is already {course.status.value}.")
     sessions = await scope.calendar.sessions_of(course.id)
     now = scope.clinic.now
-    under_way = [s for s in sessions if s.status in ACTIVE and s.starts_at <= now < s.ends_at]
+    # A session completed (or missed) before its slot ends is done with: it holds nothing up.
+    under_way = [s for s in sessions if s.status in UPCOMING and s.starts_at <= now < s.ends_at]
     if under_way:
         raise WrongState(
             "A session of this course is under way: complete it or mark it a no-show first.",
