@@ -9,7 +9,7 @@ from clinic_testing.helpers import bearer, running
 
 from .dispatching import Recorder, driven_app
 from .events import T0, Session, envelope, messages, publish
-from .test_two_way_sms import TOKEN, book_two, reply, sms_app
+from .test_two_way_sms import TOKEN, book_two, reply, sid, sms_app
 
 ADMIN = bearer("admin")
 
@@ -21,7 +21,7 @@ async def test_erasure_forgets_the_contact_consent_and_unsent_messages_for_good(
     session = Session()
     async with running(app) as client:
         await publish(app, envelope(session.contact()), envelope(SessionBooked(**session.facts())))
-        await reply(client, "STOP", "SM1")
+        await reply(client, "STOP", sid(1))
         before = await client.get(f"/v1/patients/{session.patient_id}/export", headers=ADMIN)
         assert before.json()["contact"]["phone"] == "+33612345678"
         ledger = [(r["channel"], r["action"]) for r in before.json()["consent_ledger"]]
@@ -77,7 +77,7 @@ async def test_export_includes_the_staff_alerts_about_the_patient(make_settings)
     async with running(app) as client:
         next_id, _ = await book_two(app, session)
         await book_two(app, other, phone="+33698765432")
-        await reply(client, "R", "SM1")  # from the first patient's number
+        await reply(client, "R", sid(1))  # from the first patient's number
         export = await client.get(f"/v1/patients/{session.patient_id}/export", headers=ADMIN)
         others = await client.get(f"/v1/patients/{other.patient_id}/export", headers=ADMIN)
     alerts = export.json()["staff_alerts"]

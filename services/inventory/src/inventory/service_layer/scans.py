@@ -52,13 +52,22 @@ async def suggest_reorders(
     """Emit inventory.reorder.suggested once per product (of those `only` names) until stock
     arrives or it is dismissed; a product already told of since its last delivery is not
     forecast again."""
-    alerts, due = scope.alerts, {}
+    alerts, due, still_open = scope.alerts, {}, set()
     for code in sorted(only if only is not None else await scope.products.codes()):
         key = reorder_key(code, await scope.scans.receipt_count(code))
-        stale = [k for k in await alerts.open_keys(f"reorder:{code}:") if k != key]
-        await alerts.resolve(stale, now)
-        if not await alerts.exists(key):
+        open_keys = await alerts.open_keys(f"reorder:{code}:")
+        await alerts.resolve([k for k in open_keys if k != key], now)
+        if key in open_keys:
+            still_open.add(code)
+        elif not await alerts.exists(key):
             due[code] = key
+    if still_open and only is None:
+        # The scan proposes again for every open alert (what is on order is not ordered twice):
+        # an alert raised on the product's own lead time, before the preferred supplier's lead
+        # time and cover reached the need, owes its draft once they do. Reviews after a stock
+        # change (`only`) propose only with a new alert, so staff's own proposals stay theirs.
+        pace = settings.course_pace_days
+        await propose_orders(scope, today, now, pace_days=pace, only=still_open)
     emitted = 0
     for outlook in await outlooks(scope, today, settings, only=set(due)) if due else []:
         key = due[outlook.product.code]
