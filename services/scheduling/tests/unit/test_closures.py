@@ -36,6 +36,7 @@ def test_a_span_ending_at_midnight_touches_only_the_days_before() -> None:
 def test_a_country_without_known_holidays_is_refused_at_start(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("CLINIC_COUNTRY", "ZZ")
-    with pytest.raises(ValidationError, match="no public holidays for ZZ"):
+    # Ascension Island has phone numbers of its own but no calendar in the holidays library.
+    monkeypatch.setenv("CLINIC_COUNTRY", "AC")
+    with pytest.raises(ValidationError, match="no public holidays for AC"):
         SchedulingSettings()
