@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import sqlalchemy as sa
@@ -200,6 +200,53 @@ async def run_reconciliation(runtime: ServiceRuntime, reconcile: Reconciler) -> 
     runtime.reports[READY_KEY] = report.as_dict()
     log.info("projection reconciled", extra={"reconciliation": report.as_dict()})
     return report
+
+
+class ReconcilingSettings(Protocol):
+    """What a consumer's settings give its reconciliation: where scheduling is, and when."""
+
+    scheduling_url: str
+    peer_timeout_seconds: float
+    reconcile_first_after_seconds: float
+    reconcile_interval_seconds: float
+    service_name: str
+    jwt_issuer: str
+
+    @property
+    def jwt_secret(self) -> Any: ...
+
+
+RepairSessions = Callable[[ServiceRuntime, "OwnerSessions", DriftReport], Awaitable[None]]
+OWNER_PAGE_SIZE = 200
+
+
+def wired(repair: RepairSessions) -> Callable[[ServiceRuntime], Reconciler]:
+    """A consumer's reconciliation: scheduling's session list, read with a token the service
+    mints for itself, compared and repaired by the service's own `repair`."""
+
+    def reconciler(runtime: ServiceRuntime) -> Reconciler:
+        settings: ReconcilingSettings = runtime.settings  # type: ignore[assignment]
+        owner = OwnerSessions(
+            settings.scheduling_url,
+            secret=settings.jwt_secret.get_secret_value(),
+            issuer=settings.jwt_issuer,
+            caller=settings.service_name,
+            timeout=settings.peer_timeout_seconds,
+            page_size=OWNER_PAGE_SIZE,
+        )
+
+        async def reconcile(report: DriftReport) -> None:
+            await repair(runtime, owner, report)
+
+        return reconcile
+
+    return reconciler
+
+
+def reconcile_interval(runtime: ServiceRuntime) -> tuple[float, float]:
+    """The first run's delay and the interval after it, in seconds, from the settings."""
+    settings: ReconcilingSettings = runtime.settings  # type: ignore[assignment]
+    return settings.reconcile_first_after_seconds, settings.reconcile_interval_seconds
 
 
 def reconcile_worker(

@@ -1,35 +1,11 @@
 """Notifications' reconciliation with scheduling, wired: scheduling's session list read with a
-token notifications mints, compared and repaired by `service_layer.reconcile`."""
+token notifications mints, compared and repaired by `service_layer.reconcile`
+(`clinic_shared.reconcile.wired`)."""
 
 from __future__ import annotations
 
-from clinic_shared.reconcile import DriftReport, OwnerSessions, Reconciler
-from clinic_shared.runtime import ServiceRuntime
+from clinic_shared.reconcile import reconcile_interval, wired
 from notifications.service_layer.reconcile import reconcile_sessions
-from notifications.settings import NotificationsSettings
 
-PAGE_SIZE = 200
-
-
-def reconciler(runtime: ServiceRuntime) -> Reconciler:
-    settings = runtime.settings
-    assert isinstance(settings, NotificationsSettings)
-    owner = OwnerSessions(
-        settings.scheduling_url,
-        secret=settings.jwt_secret.get_secret_value(),
-        issuer=settings.jwt_issuer,
-        caller=settings.service_name,
-        timeout=settings.peer_timeout_seconds,
-        page_size=PAGE_SIZE,
-    )
-
-    async def reconcile(report: DriftReport) -> None:
-        await reconcile_sessions(runtime, owner, report)
-
-    return reconcile
-
-
-def interval(runtime: ServiceRuntime) -> tuple[float, float]:
-    settings = runtime.settings
-    assert isinstance(settings, NotificationsSettings)
-    return settings.reconcile_first_after_seconds, settings.reconcile_interval_seconds
+reconciler = wired(reconcile_sessions)
+interval = reconcile_interval
