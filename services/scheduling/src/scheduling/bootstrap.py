@@ -41,6 +41,7 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             time_off.router,
             closures.router,
             courses.router,
+            courses.plans_router,
             prescriptions.router,
             session_states.router,  # before sessions': `states` is not a session id
             sessions.router,

@@ -30,6 +30,8 @@ FIELDS = {
     ("GET", "/v1/closures", "query.to"),
     ("PUT", "/v1/holidays/{day}", "path.day"),
     ("GET", "/v1/sessions/states", "query.updated_since"),
+    ("POST", "/v1/course-plans", "body.first_date"),
+    ("POST", "/v1/courses", "body.sessions[0].starts_at"),
 }
 FAR_INSTANTS = ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"]
 FAR_DAYS = {"9999-12-31T23:00:00-05:00": "9999-12-31", "0001-01-01T00:30:00+01:00": "0001-01-01"}
@@ -84,6 +86,17 @@ async def _request(
         day=FAR_DAYS[far],
     )
     near = local(MONDAY + days(1))
+    opening = {
+        "patient_id": clinic.patient,
+        "treatment_code": "cellulite-arms",  # not the thighs course's area, open already
+        "practitioner_id": clinic.practitioner,
+    }
+    if path == "/v1/course-plans":
+        return path, {"json": opening | {"first_date": FAR_DAYS[far]}}
+    if path == "/v1/courses":
+        return path, {
+            "json": opening | {"sessions": [{"starts_at": far, "room_id": clinic.rooms[0]}]}
+        }
     if path.endswith("/plan"):
         return path, {"json": {"first_date": FAR_DAYS[far]}}
     if path.endswith("/book-plan"):

@@ -83,7 +83,7 @@ COURSE_FIELDS = ("treatment_code", "practitioner_id", "sessions_planned")
 
 
 def _opening(form: Mapping[str, Any]) -> dict[str, Any]:
-    """The course the form describes, not yet opened: scheduling's `POST /v1/courses/plan`
+    """The course the form describes, not yet opened: scheduling's `POST /v1/course-plans`
     proposes its dates and `POST /v1/courses` with `sessions` opens it and books them at once,
     so a plan refused, a booking refused or a receptionist who gives up leaves no empty course
     behind (one would hold the area: a patient has one active course per area)."""
@@ -127,7 +127,7 @@ async def propose_dates(
             "first_date": form.get("first_date") or None,
             "room_id": form.get("room_id") or None,
         }
-        proposed = await services.scheduling.post("/v1/courses/plan", body)
+        proposed = await services.scheduling.post("/v1/course-plans", body)
     except (ServiceProblem, Unprocessable) as exc:
         return await _page(request, services, patient_id, errors=form_errors(exc), chosen=form)
     rows = plan_rows.proposed(proposed, settings.zone)

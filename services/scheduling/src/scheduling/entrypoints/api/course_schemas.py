@@ -45,7 +45,7 @@ class CourseCreate(CourseOpening):
         min_length=1,
         max_length=20,
         description="Starts to book as the course opens, all or none: when one is refused, "
-        "the course is not opened either (`POST /v1/courses/plan` proposes them).",
+        "the course is not opened either (`POST /v1/course-plans` proposes them).",
     )
 
 

@@ -34,6 +34,9 @@ from scheduling.service_layer.courses import CourseView
 from scheduling.service_layer.gaps import GapView
 
 router = APIRouter(prefix="/v1/courses", tags=["courses"])
+# Its own path, not /v1/courses/plan: under /v1/courses/ a GET of "plan" reads as a course id
+# (422 where a client is owed 405).
+plans_router = APIRouter(prefix="/v1/course-plans", tags=["courses"])
 
 
 def session_public(session: Session) -> SessionPublic:
@@ -98,7 +101,7 @@ async def create_course(body: CourseCreate, scope: ScopeDep, who: FrontDesk) -> 
     return course_public(course)
 
 
-@router.post("/plan", response_model=list[ProposedPublic])
+@plans_router.post("", response_model=list[ProposedPublic])
 async def plan_new_course(
     body: NewCoursePlanBody, scope: ScopeDep, who: FrontDesk
 ) -> list[ProposedPublic]:
