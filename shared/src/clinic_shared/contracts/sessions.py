@@ -10,7 +10,7 @@ same newest-first guard as the events, and a repair never overwrites a newer sta
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -42,6 +42,22 @@ class SessionState(BaseModel):
     def upcoming(self) -> bool:
         """Booked or confirmed: it holds its slot and has not happened yet."""
         return self.status in ("booked", "confirmed")
+
+    def facts(self) -> dict[str, Any]:
+        """The fields every session event carries, as the owner holds them now (a session not
+        numbered yet is sent as number 1, the least an event accepts)."""
+        return {
+            "session_id": self.session_id,
+            "course_id": self.course_id,
+            "patient_id": self.patient_id,
+            "practitioner_id": self.practitioner_id,
+            "room_id": self.room_id,
+            "treatment_code": self.treatment_code,
+            "sequence": max(1, self.sequence),
+            "sessions_planned": self.sessions_planned,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+        }
 
 
 class SessionStatesPage(BaseModel):

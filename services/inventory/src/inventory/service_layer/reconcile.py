@@ -10,7 +10,6 @@ A session counts as repaired when, read again, it no longer drifts
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
 
 from clinic_shared.contracts.events import (
     SessionBooked,
@@ -77,7 +76,7 @@ async def drifted(
 async def apply_owner_facts(scope: Scope, state: SessionState) -> None:
     """Bring the session's copy to the owner's state, as of its version."""
     scope.uow.applying_as_of = state.version
-    facts = _facts(state)
+    facts = state.facts()
     found = await scope.sessions.get(state.session_id)
     if state.status in ("cancelled", "no_show"):
         event = (SessionCancelled if state.status == "cancelled" else SessionNoShow)(**facts)
@@ -119,14 +118,3 @@ async def refit_kit(scope: Scope, state: SessionState) -> None:
     await announce(scope, booked, short)
     settle_after_commit(scope, set(short))
     await fill_shortages(scope, freed, now)
-
-
-def _facts(state: SessionState) -> dict[str, Any]:
-    fields = ("session_id", "course_id", "patient_id", "practitioner_id", "room_id")
-    return {name: getattr(state, name) for name in fields} | {
-        "treatment_code": state.treatment_code,
-        "sequence": max(1, state.sequence),
-        "sessions_planned": state.sessions_planned,
-        "starts_at": state.starts_at,
-        "ends_at": state.ends_at,
-    }

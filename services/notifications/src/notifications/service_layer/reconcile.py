@@ -74,7 +74,7 @@ async def apply_owner_facts(scope: Scope, state: SessionState) -> None:
     """Bring the session's copy, and its messages, to the owner's state as of its version
     (the scope's `now`): a renumbering alone changes only the number, so a session whose
     number drifted gets no second confirmation."""
-    facts = _facts(state)
+    facts = state.facts()
     known = await ProjectionRepository(scope.uow.session).projected([state.session_id])
     copy = known.get(state.session_id)
     kind = drift_of(
@@ -102,14 +102,3 @@ def _event(state: SessionState, facts: dict[str, object], copy: Projected | None
     if copy is not None and copy.starts_at != state.starts_at:
         return SessionRescheduled.model_validate(facts | {"previous_starts_at": copy.starts_at})
     return SessionBooked.model_validate(facts)
-
-
-def _facts(state: SessionState) -> dict[str, object]:
-    fields = ("session_id", "course_id", "patient_id", "practitioner_id", "room_id")
-    return {name: getattr(state, name) for name in fields} | {
-        "treatment_code": state.treatment_code,
-        "sequence": max(1, state.sequence),
-        "sessions_planned": state.sessions_planned,
-        "starts_at": state.starts_at,
-        "ends_at": state.ends_at,
-    }
