@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from clinic_shared.contracts.events import ProductUsed
 from clinic_shared.fields import Day, Instant
@@ -15,14 +15,10 @@ from scheduling.entrypoints.api.prescription_schemas import (
     PrescriptionFields,
     PrescriptionPublic,
 )
-from scheduling.entrypoints.api.schemas import UTCInstant
+from scheduling.entrypoints.api.schemas import Strict, UTCInstant
 from scheduling.entrypoints.api.staff_schemas import WallClock
 
 SessionStatusName = Literal["booked", "confirmed", "completed", "cancelled", "no_show"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class PlannedStartBody(Strict):

@@ -5,17 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, Field, StrictInt, field_validator
 
-from scheduling.entrypoints.api.schemas import UTCInstant
+from scheduling.entrypoints.api.schemas import Strict, UTCInstant
 
 # A substance, product code or condition: compared trimmed and without case.
 Name = Annotated[str, Field(min_length=1, max_length=50, pattern=r"\S")]
 Interval = Annotated[StrictInt, Field(ge=1, le=60)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class KitAdjustmentBody(Strict):

@@ -103,3 +103,9 @@ class PatientPublic(BaseModel):
     duplicate_of: uuid.UUID | None = Field(
         None, description="The patient this one matched when registered with allow_duplicate."
     )
+
+
+class Strict(BaseModel):
+    """A request body: no field it does not declare, text trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -10,7 +10,6 @@ from typing import Annotated, Self
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     EmailStr,
     Field,
     StrictBool,
@@ -20,7 +19,7 @@ from pydantic import (
 )
 
 from clinic_shared.fields import Instant
-from scheduling.entrypoints.api.schemas import UTCInstant
+from scheduling.entrypoints.api.schemas import Strict, UTCInstant
 
 _WALL_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
 
@@ -37,10 +36,6 @@ WallClock = Annotated[
     WithJsonSchema({"type": "string", "pattern": _WALL_CLOCK, "examples": ["09:00"]}),
 ]
 """A time on the clinic's wall clock: `09:00`; an offset (`09:00Z`) or a number is refused."""
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class TreatmentBody(Strict):
