@@ -17,7 +17,8 @@ This leans on three private attributes of SQLAlchemy's asyncpg adapter
 begins its transaction lazily, at the first statement it runs itself; and `_handle_exception`,
 which turns an asyncpg error into the DBAPI error SQLAlchemy wraps.
 `shared/tests/integration/test_direct.py` fails if any of them changes under an upgrade
-(rollback, types read back, IntegrityError, a terminated backend answered as a lost connection).
+(rollback, types read back, IntegrityError, a terminated backend answered as a lost connection,
+a statement cancelled while it begins its transaction).
 """
 
 from __future__ import annotations
@@ -135,6 +136,14 @@ class Direct:
             return compiled, await driver.fetch(compiled.sql, *args[0])
         except Exception as error:
             raise await _translated(conn, adapted, error, compiled.sql, args) from error
+        except BaseException:
+            # Cancelled mid-statement (a consumer's task when its channel closes, a request's
+            # when it times out). Where it stopped is unknown: cancelled during BEGIN, asyncpg
+            # still counts that transaction as open, so every later one on this connection would
+            # be a savepoint in it, and its commit would commit nothing. SQLAlchemy discards the
+            # connection of a statement so interrupted; so must we.
+            await conn.invalidate()
+            raise
 
 
 async def _translated(

@@ -7,14 +7,17 @@ and a refused booking would leave its session behind.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from clinic_shared.db import UTCDateTime, database_unavailable
+from clinic_shared.db import Database, UTCDateTime, database_unavailable
 from clinic_shared.direct import Direct
+from clinic_testing.tcp_proxy import TcpProxy
 
 from .conftest import Harness, notes
 
@@ -101,3 +104,45 @@ async def test_a_lost_connection_is_unavailable_and_the_pool_recovers(harness: H
         await ADD_NOTE.run(session, {"id": "n2", "text": "on a fresh connection"})
         await session.commit()
     assert await _notes(harness) == ["on a fresh connection"]
+
+
+@pytest.mark.parametrize("bus_kind", ["memory"], indirect=True)
+@pytest.mark.parametrize("through", ["direct", "session"])
+async def test_a_statement_cancelled_while_it_begins_leaves_no_transaction_open(
+    harness: Harness, through: str
+) -> None:
+    """A consumer's task is cancelled when its broker channel closes (a node's death), at any
+    await: here while the transaction's BEGIN is on the wire. asyncpg then still counts that
+    BEGIN as its open transaction, so on a connection given back to the pool every later
+    transaction would be a savepoint inside it, and its commit would commit nothing, silently.
+    The cancelled statement's connection must be discarded instead: what comes after commits.
+    SQLAlchemy's own statements are checked too, as they begin the transaction the same way."""
+
+    async def first_statement(session: AsyncSession) -> None:
+        if through == "direct":
+            await ADD_NOTE.run(session, {"id": "n1", "text": "cancelled"})
+        else:
+            await session.execute(sa.insert(notes).values(id="n1", text="cancelled"))
+
+    proxy = TcpProxy("127.0.0.1", sa.make_url(harness.db.url).port or 5432)
+    await proxy.start()
+    db = Database(
+        str(sa.make_url(harness.db.url).set(host="127.0.0.1", port=proxy.port)), pool_size=1
+    )
+    try:
+        async with db.session() as session:
+            await session.connection()  # connected; the transaction begins at the first statement
+            proxy.freeze()  # BEGIN goes out and its answer does not come back yet
+            begun = asyncio.create_task(first_statement(session))
+            await asyncio.sleep(0.2)
+            begun.cancel()
+            proxy.thaw()
+            with pytest.raises(asyncio.CancelledError):
+                await begun
+        async with db.session() as session:  # the pool's only connection, or a fresh one
+            await ADD_NOTE.run(session, {"id": "n2", "text": "committed after"})
+            await session.commit()
+        assert await _notes(harness) == ["committed after"]  # read on another connection
+    finally:
+        await db.dispose()
+        await proxy.close()
