@@ -74,6 +74,21 @@ async def test_a_booking_is_one_trace_through_scheduling_inventory_and_notificat
         assert handled.parent.span_id == publish.context.span_id
     # inventory's answer (vials short for this kit) is published within the booking's trace
     assert _service(by_name["publish inventory.stock.shortage"]) == "inventory"
+    # each service's statements are client spans inside the trace, the direct ones included
+    statements = [s for s in trace if s.kind is SpanKind.CLIENT]
+    assert {_service(s) for s in statements} == {"scheduling", "inventory", "notifications"}
+    for statement in statements:
+        attributes = dict(statement.attributes or {})
+        assert attributes["db.system.name"] == "postgresql"
+        assert attributes["db.namespace"] in statement.name
+        assert statement.parent is not None
+    queries = {
+        (_service(s), str((s.attributes or {})["db.query.text"]).split("(")[0].strip())
+        for s in statements
+    }
+    assert ("scheduling", "INSERT INTO outbox") in queries  # sent on asyncpg by Direct
+    handled = by_name[f"inventory process {BOOKED}"].context.span_id
+    assert any(_service(s) == "inventory" and s.parent.span_id == handled for s in statements)
     # the consumers' log lines of this booking name its trace beside its correlation id
     trace_id = format(request.context.trace_id, "032x")
     logged = [

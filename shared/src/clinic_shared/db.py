@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asyncpg.exceptions import TargetServerAttributeNotMatched
 from sqlalchemy import DateTime, Table, text
@@ -20,6 +20,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
 
 
 def utcnow() -> datetime:
@@ -109,9 +112,13 @@ def database_unavailable(exc: BaseException) -> bool:
 class Database:
     """One service's engine and session factory."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, tracer: Tracer | None = None) -> None:
         self.url = url
         self.engine = create_engine(url, pool_size=pool_size)
+        if tracer is not None:  # a client span per statement (see clinic_shared.tracing)
+            from clinic_shared.tracing import trace_statements
+
+            trace_statements(self.engine.sync_engine, tracer)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     def session(self) -> AsyncSession:

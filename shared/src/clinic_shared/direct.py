@@ -32,6 +32,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql.expression import Executable
 
+from clinic_shared.tracing import statement_span
+
 _REQUIRED = object()
 
 
@@ -131,9 +133,10 @@ class Direct:
             if adapted._transaction is None:  # type: ignore[union-attr]
                 await adapted._start_transaction()  # type: ignore[union-attr]
             driver: Any = fairy.driver_connection
-            if many:
-                return compiled, await driver.executemany(compiled.sql, args)
-            return compiled, await driver.fetch(compiled.sql, *args[0])
+            with statement_span(conn.sync_engine, compiled.sql):
+                if many:
+                    return compiled, await driver.executemany(compiled.sql, args)
+                return compiled, await driver.fetch(compiled.sql, *args[0])
         except Exception as error:
             raise await _translated(conn, adapted, error, compiled.sql, args) from error
         except BaseException:

@@ -93,9 +93,13 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         self.name = self.settings.service_name
-        self.db = Database(self.settings.database_url, pool_size=self.settings.database_pool_size)
         self.tracer_provider = tracing.provider_for(self.name)  # None: tracing off
         self._tracer = tracing.tracer_of(self.tracer_provider) if self.tracer_provider else None
+        self.db = Database(
+            self.settings.database_url,
+            pool_size=self.settings.database_pool_size,
+            tracer=self._tracer,
+        )
         self.outbox = self.metadata.tables["outbox"]
         self.inbox = self.metadata.tables["inbox"]
         self._owns_bus = self.bus is None

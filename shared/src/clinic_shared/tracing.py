@@ -8,20 +8,29 @@ The W3C `traceparent` travels in the event envelope, so it survives the outbox: 
 context is stamped on each event it emits, the relay's publish span continues it (and stamps its
 own on the published copy), each consumer's handling continues that, and the events a handler
 emits in turn carry the handler's. Span attributes name event types and ids, never a patient.
+
+Each statement sent to PostgreSQL is a client span of the service that sent it, whether through
+SQLAlchemy or `clinic_shared.direct`. They are our own spans rather than the maintained asyncpg or
+SQLAlchemy instrumentations: those are installed once per process with one tracer provider, so in
+`make run` and the system tests, where the services share a process, every statement would be
+attributed to one service; and SQLAlchemy's would miss the direct statements, the hottest ones.
+A span holds the statement's text with its placeholders, never its parameters.
 """
 
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from opentelemetry import context, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import SpanKind, Tracer
+from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 from clinic_shared.contracts import Envelope
@@ -132,3 +141,64 @@ def trace_id_of(envelope: Envelope) -> str | None:
     """The trace id in the envelope's traceparent (`00-<trace id>-<span id>-<flags>`)."""
     parts = (envelope.traceparent or "").split("-")
     return parts[1] if len(parts) == 4 else None
+
+
+_statement_tracers: weakref.WeakKeyDictionary[sa.Engine, Tracer] = weakref.WeakKeyDictionary()
+_OPEN_SPANS = "clinic_statement_spans"
+
+
+def trace_statements(engine: sa.Engine, tracer: Tracer) -> None:
+    """A client span for each statement sent on `engine` (the sync engine of a service's
+    AsyncEngine), through SQLAlchemy's cursor events or `clinic_shared.direct`."""
+    _statement_tracers[engine] = tracer
+
+    def before(conn: sa.Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        span = _start_statement_span(tracer, conn.engine, statement)
+        conn.info.setdefault(_OPEN_SPANS, []).append(span)
+
+    def after(conn: sa.Connection, *_: Any) -> None:
+        if spans := conn.info.get(_OPEN_SPANS):
+            spans.pop().end()
+
+    def failed(context: sa.engine.ExceptionContext) -> None:
+        conn = context.connection
+        if conn is not None and (spans := conn.info.get(_OPEN_SPANS)):
+            span = spans.pop()
+            span.set_status(Status(StatusCode.ERROR, type(context.original_exception).__name__))
+            span.end()
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    sa.event.listen(engine, "handle_error", failed)
+
+
+@contextmanager
+def statement_span(engine: sa.Engine, statement: str) -> Iterator[None]:
+    """The client span of a statement sent on asyncpg directly (`clinic_shared.direct`)."""
+    tracer = _statement_tracers.get(engine)
+    if tracer is None:
+        yield
+        return
+    span = _start_statement_span(tracer, engine, statement)
+    try:
+        yield
+    except BaseException as exc:
+        span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        raise
+    finally:
+        span.end()
+
+
+def _start_statement_span(tracer: Tracer, engine: sa.Engine, statement: str) -> trace.Span:
+    operation = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+    database = engine.url.database or ""
+    return tracer.start_span(
+        f"{operation} {database}".strip(),
+        kind=SpanKind.CLIENT,
+        attributes={
+            "db.system.name": "postgresql",
+            "db.namespace": database,
+            "db.operation.name": operation,
+            "db.query.text": statement,
+        },
+    )
