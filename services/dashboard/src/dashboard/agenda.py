@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -54,40 +53,24 @@ def day_range(day: date, week: bool, zone: ZoneInfo) -> tuple[datetime, datetime
     return first, datetime.combine(start + timedelta(days=7 if week else 1), time(), zone)
 
 
-async def _by_id(services: Services, paths: set[str]) -> dict[str, dict[str, Any]]:
-    ordered = sorted(paths)
-    found = await asyncio.gather(*(services.scheduling.get(path) for path in ordered))
-    return {str(item["id"]): item for item in found}
-
-
 async def load_agenda(
     services: Services, start: datetime, end: datetime, by: str
 ) -> list[AgendaGroup]:
-    """The sessions from `start` to `end`, grouped by practitioner or by room."""
+    """The sessions from `start` to `end`, grouped by practitioner or by room: one request to
+    scheduling's agenda, which names each session's patient, treatment, practitioner and room
+    (a week is hundreds of sessions, once looked up a course and a patient at a time)."""
     window = {"from": start.isoformat(), "to": end.isoformat()}
-    sessions, practitioners, rooms, treatments = await asyncio.gather(
-        services.scheduling.get_all("/v1/sessions", **window),
-        services.scheduling.get("/v1/practitioners"),
-        services.scheduling.get("/v1/rooms"),
-        services.scheduling.get("/v1/treatments"),
-    )
-    treatment_names = {t["code"]: t["name"] for t in treatments}
-    courses = await _by_id(services, {f"/v1/courses/{s['course_id']}" for s in sessions})
-    patients = await _by_id(services, {f"/v1/patients/{c['patient_id']}" for c in courses.values()})
-    names = {p["id"]: p["name"] for p in practitioners} | {r["id"]: r["name"] for r in rooms}
-    rows = []
-    for s in sorted(sessions, key=lambda s: s["starts_at"]):
-        course = courses[s["course_id"]]
-        patient = patients[course["patient_id"]]
-        rows.append(
-            AgendaRow(
-                session=s,
-                patient=f"{patient['first_name']} {patient['last_name']}",
-                treatment=treatment_names.get(course["treatment_code"], course["treatment_code"]),
-                practitioner=names.get(s["practitioner_id"], "?"),
-                room=names.get(s["room_id"], "?"),
-            )
+    entries = await services.scheduling.get("/v1/agenda", **window)
+    rows = [
+        AgendaRow(
+            session=entry,
+            patient=entry["patient_name"] or "—",  # a stock manager sees no names
+            treatment=entry["treatment_name"],
+            practitioner=entry["practitioner_name"],
+            room=entry["room_name"],
         )
+        for entry in entries
+    ]
     return _grouped(rows, by)
 
 

@@ -9,6 +9,7 @@ from clinic_shared.outbox import scoped_handlers
 from clinic_shared.web import build_service_app
 from scheduling.adapters.orm import metadata
 from scheduling.entrypoints.api import (
+    agenda,
     closures,
     courses,
     export,
@@ -45,6 +46,7 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             prescriptions.router,
             session_states.router,  # before sessions': `states` is not a session id
             sessions.router,
+            agenda.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),

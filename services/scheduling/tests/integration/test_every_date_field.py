@@ -22,6 +22,8 @@ FIELDS = {
     ("POST", "/v1/courses/{course_id}/book-plan", "body.sessions[0].starts_at"),
     ("POST", "/v1/practitioners/{practitioner_id}/time-off", "body.starts_at"),
     ("POST", "/v1/practitioners/{practitioner_id}/time-off", "body.ends_at"),
+    ("GET", "/v1/agenda", "query.from"),
+    ("GET", "/v1/agenda", "query.to"),
     ("GET", "/v1/time-off", "query.from"),
     ("GET", "/v1/time-off", "query.to"),
     ("POST", "/v1/closures", "body.starts_at"),

@@ -12,9 +12,25 @@ import sqlalchemy as sa
 from clinic_shared.db import utcnow
 from clinic_shared.direct import Direct
 from clinic_shared.outbox import Repository
-from scheduling.adapters.orm import course_gap_acceptances, courses, sessions
+from scheduling.adapters.orm import (
+    course_gap_acceptances,
+    courses,
+    patients,
+    practitioners,
+    rooms,
+    sessions,
+    treatments,
+)
 from scheduling.domain.gaps import GapAcceptance
-from scheduling.domain.model import ACTIVE, UPCOMING, Course, CourseStatus, Session, SessionStatus
+from scheduling.domain.model import (
+    ACTIVE,
+    UPCOMING,
+    AgendaEntry,
+    Course,
+    CourseStatus,
+    Session,
+    SessionStatus,
+)
 
 ACTIVE_VALUES = [s.value for s in ACTIVE]
 # The statuses written into the SQL once: a list given to in_() is an expanding parameter,
@@ -118,6 +134,33 @@ def clash_params(
         "end": end,
         "earliest": start - LONGEST_SESSION,
     }
+
+
+_AGENDA_NAMES = (
+    "treatment_code",
+    "treatment_name",
+    "practitioner_name",
+    "room_name",
+    "patient_name",
+)
+
+
+def _filtered(query: sa.Select[Any], filters: dict[str, Any]) -> sa.Select[Any]:
+    """`query` narrowed to the sessions overlapping [from, to) and matching the other filters.
+
+    A session overlapping `from` starts at most LONGEST_SESSION before it: saying so lets the
+    planner read a window of the `starts_at` index rather than every session since the first.
+    """
+    if (start := filters.get("from")) is not None:
+        query = query.where(
+            sessions.c.ends_at > start, sessions.c.starts_at > start - LONGEST_SESSION
+        )
+    if (end := filters.get("to")) is not None:
+        query = query.where(sessions.c.starts_at < end)
+    for name in ("practitioner_id", "room_id", "course_id", "status"):
+        if (value := filters.get(name)) is not None:
+            query = query.where(sessions.c[name] == value)
+    return query
 
 
 def _session(row: Any) -> Session:
@@ -270,18 +313,44 @@ class CalendarRepository(Repository):
     async def list_sessions(
         self, filters: dict[str, Any], limit: int, offset: int
     ) -> list[Session]:
-        query = sa.select(*SESSION_COLUMNS)
-        if (start := filters.get("from")) is not None:
-            query = query.where(sessions.c.ends_at > start)
-        if (end := filters.get("to")) is not None:
-            query = query.where(sessions.c.starts_at < end)
-        for name in ("practitioner_id", "room_id", "course_id", "status"):
-            if (value := filters.get(name)) is not None:
-                query = query.where(sessions.c[name] == value)
+        query = _filtered(sa.select(*SESSION_COLUMNS), filters)
         rows = await self._session.execute(
             query.order_by(sessions.c.starts_at, sessions.c.id).limit(limit).offset(offset)
         )
         return [_session(r) for r in rows]
+
+    async def agenda(self, filters: dict[str, Any], *, with_patients: bool) -> list[AgendaEntry]:
+        """The sessions the filters select with their treatment, practitioner, room and (if
+        `with_patients`) patient names, in one joined statement: the agenda of a week is
+        hundreds of sessions, which the dashboard otherwise looked up one course and one
+        patient at a time."""
+        patient_name = (
+            (patients.c.first_name + " " + patients.c.last_name) if with_patients else sa.null()
+        )
+        query = _filtered(
+            sa.select(
+                *SESSION_COLUMNS,
+                courses.c.treatment_code,
+                treatments.c.name.label("treatment_name"),
+                practitioners.c.name.label("practitioner_name"),
+                rooms.c.name.label("room_name"),
+                patient_name.label("patient_name"),
+            )
+            .join(courses, courses.c.id == sessions.c.course_id)
+            .join(treatments, treatments.c.code == courses.c.treatment_code)
+            .join(practitioners, practitioners.c.id == sessions.c.practitioner_id)
+            .join(rooms, rooms.c.id == sessions.c.room_id)
+            .join(patients, patients.c.id == sessions.c.patient_id),
+            filters,
+        )
+        rows = await self._session.execute(query.order_by(sessions.c.starts_at, sessions.c.id))
+        entries = []
+        for row in rows:
+            values = dict(row._mapping)
+            names = {key: values.pop(key) for key in _AGENDA_NAMES}
+            values["status"] = SessionStatus(values["status"])
+            entries.append(AgendaEntry(session=Session(**values), **names))
+        return entries
 
     async def confirm(self, id: uuid.UUID, confirmed_at: datetime, now: datetime) -> None:
         """A booked session becomes confirmed, unless it was moved after `confirmed_at` (the

@@ -135,6 +135,19 @@ class Session:
 
 
 @dataclass(frozen=True)
+class AgendaEntry:
+    """A session with the names the agenda shows beside it: its treatment, practitioner and
+    room, and its patient's name where the reader may see it (None otherwise)."""
+
+    session: Session
+    treatment_code: str
+    treatment_name: str
+    practitioner_name: str
+    room_name: str
+    patient_name: str | None
+
+
+@dataclass(frozen=True)
 class Window:
     """The clinic-local calendar days a session may fall on, both ends included."""
 

@@ -4,12 +4,13 @@ course or status."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from clinic_shared.contracts.sessions import SessionState
+from clinic_shared.errors import Unprocessable
 from scheduling.domain import rules
-from scheduling.domain.model import Session
+from scheduling.domain.model import AgendaEntry, Session
 from scheduling.service_layer.scope import Scope
 
 
@@ -22,6 +23,37 @@ async def list_sessions(
         if (instant := filters.get(name)) is not None:
             rules.check_horizon(instant, clinic.now, clinic.horizon, f"query.{name}")
     return await scope.calendar.list_sessions(filters, limit, offset)
+
+
+LONGEST_SPAN = timedelta(days=62)
+
+
+def check_span(scope: Scope, from_: datetime, to: datetime) -> None:
+    """A calendar's span: within the horizon, `to` after `from` by at most 62 days."""
+    clinic = scope.clinic
+    rules.check_horizon(from_, clinic.now, clinic.horizon, "query.from")
+    rules.check_horizon(to, clinic.now, clinic.horizon, "query.to")
+    if not from_ < to <= from_ + LONGEST_SPAN:
+        raise Unprocessable(
+            "`to` must come after `from`, at most 62 days later.",
+            errors=[{"field": "query.to", "reason": "not after from, or more than 62 days on"}],
+        )
+
+
+async def agenda_entries(
+    scope: Scope,
+    from_: datetime,
+    to: datetime,
+    filters: dict[str, Any],
+    *,
+    with_patients: bool,
+) -> list[AgendaEntry]:
+    """Every session overlapping [from, to) that the filters select, by start, with the names
+    shown beside it; the patient's only `with_patients`."""
+    check_span(scope, from_, to)
+    return await scope.calendar.agenda(
+        filters | {"from": from_, "to": to}, with_patients=with_patients
+    )
 
 
 async def read_session(scope: Scope, session_id: uuid.UUID) -> Session:

@@ -16,8 +16,7 @@ from scheduling.domain.model import Holiday
 from scheduling.entrypoints.api.deps import Admin, FrontDesk, ScopeDep, Staff
 from scheduling.entrypoints.api.schemas import UTCInstant
 from scheduling.entrypoints.api.staff_schemas import FORCE
-from scheduling.entrypoints.api.time_off import check_range
-from scheduling.service_layer import closures
+from scheduling.service_layer import agenda, closures
 
 router = APIRouter(prefix="/v1", tags=["closures"])
 
@@ -101,7 +100,7 @@ async def list_closures(
 ) -> list[ClosedPublic]:
     """The clinic's closures and the public holidays it keeps closed overlapping [from, to), a
     range of at most 62 days."""
-    check_range(scope, from_, to)
+    agenda.check_span(scope, from_, to)
     return [
         ClosedPublic(
             kind=a.kind.value,

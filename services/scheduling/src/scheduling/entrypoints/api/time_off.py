@@ -4,22 +4,17 @@ calendar's view)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
-from clinic_shared.errors import Unprocessable
 from clinic_shared.fields import Instant
-from scheduling.domain import rules
 from scheduling.entrypoints.api.deps import FrontDesk, ScopeDep, Staff
 from scheduling.entrypoints.api.schemas import UTCInstant
-from scheduling.service_layer import closures
-from scheduling.service_layer.scope import Scope
+from scheduling.service_layer import agenda, closures
 
 router = APIRouter(prefix="/v1", tags=["catalogue and staff"])
-LONGEST_RANGE = timedelta(days=62)
 
 
 class TimeOffListed(BaseModel):
@@ -30,18 +25,6 @@ class TimeOffListed(BaseModel):
     reason: str
 
 
-def check_range(scope: Scope, from_: datetime, to: datetime) -> None:
-    """A listing's range: within the horizon, `to` after `from` by at most 62 days."""
-    clinic = scope.clinic
-    rules.check_horizon(from_, clinic.now, clinic.horizon, "query.from")
-    rules.check_horizon(to, clinic.now, clinic.horizon, "query.to")
-    if not from_ < to <= from_ + LONGEST_RANGE:
-        raise Unprocessable(
-            "`to` must come after `from`, at most 62 days later.",
-            errors=[{"field": "query.to", "reason": "not after from, or more than 62 days on"}],
-        )
-
-
 @router.get("/time-off", response_model=list[TimeOffListed])
 async def list_time_off(
     scope: ScopeDep,
@@ -50,7 +33,7 @@ async def list_time_off(
     to: Instant,
 ) -> list[TimeOffListed]:
     """Each practitioner's time off overlapping [from, to), a range of at most 62 days."""
-    check_range(scope, from_, to)
+    agenda.check_span(scope, from_, to)
     listed = []
     for practitioner in await scope.staff.practitioners():
         for away in await scope.staff.time_off(practitioner.id, from_, to):
