@@ -163,6 +163,17 @@ def _metrics(r: dict[str, Any]) -> list[str]:
     ]  # fmt: skip
 
 
+def _pages(r: dict[str, Any]) -> list[str]:
+    counts, rows = r["sessions"], []
+    for page, label in (("html", "its HTML"), ("events", "its data")):
+        m, ratio = r["median_ms"][page], r["ratio"][page]
+        rows.append(
+            _row(f"6 calendar week, {label}: {counts['year']:,} vs {counts['month']:,} sessions",
+                 f"{m['year']:.1f} ms", f"{m['month']:.1f} ms", ratio, "<= 1.5", ratio <= 1.5)
+        )  # fmt: skip
+    return rows
+
+
 def table(results: dict[str, Any]) -> str:
     lines = [
         "| what | measured | baseline (same run) | ratio | target | met |",
@@ -170,7 +181,7 @@ def table(results: dict[str, Any]) -> str:
     ]
     for name, rows in (("booking", _booking), ("pipeline", _pipeline), ("growth", _growth),
                        ("dispatch", _dispatch), ("metrics", _metrics),
-                       ("peer", _peer)):  # fmt: skip
+                       ("peer", _peer), ("pages", _pages)):  # fmt: skip
         if "error" in results.get(name, {}):
             lines.append(f"| {name} | failed: {results[name]['error'][:80]} | | | | |")
         elif name in results:

@@ -1,6 +1,6 @@
 """`make bench`: every figure of issue 8 as a ratio against a baseline measured in the same run.
 
-    uv run python bench/run.py [--only booking,pipeline,growth,dispatch,metrics,peer]
+    uv run python bench/run.py [--only booking,pipeline,growth,dispatch,metrics,peer,pages]
 
 Needs the local PostgreSQL and RabbitMQ. Prints a table and writes bench/results/latest.json.
 """
@@ -25,6 +25,7 @@ import booking
 import dispatch
 import growth
 import metrics_cost
+import pages
 import peer
 import pipeline
 from common import RESULTS, pin_self
@@ -37,6 +38,7 @@ SECTIONS = {
     "dispatch": dispatch.run,
     "metrics": metrics_cost.run,
     "peer": peer.run,
+    "pages": pages.run,
 }
 
 
