@@ -13,13 +13,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from clinic_testing.helpers import bearer, eventually, free_port
 from dashboard.seed import DEMO_ACCOUNTS
+from scheduling.seed import UNDELIVERABLE
 
 # make run prints the demo staff sign-ins to the terminal on purpose; nothing else may show.
 pytestmark = [
@@ -28,15 +31,22 @@ pytestmark = [
 ]
 DEMO_PATIENT = "00000000-0000-4000-8000-000000000001"
 SERVED = ("scheduling", "inventory", "notifications", "dashboard")
+# The base demo only: the living clinic's seed (tested once, below) takes a minute to book.
+BASE_DEMO = {
+    "SCHEDULING_SEED_LIVING_CLINIC": "false",
+    "INVENTORY_SEED_LIVING_CLINIC": "false",
+    "NOTIFICATIONS_LOCAL_UNDELIVERABLE_NUMBERS": "[]",
+}
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 class Embedded:
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+    def __init__(self, workdir: Path, env: dict[str, str], living: bool = False) -> None:
         self.workdir = workdir
         self.ports = {name: free_port() for name in SERVED}
         self.env = (
             os.environ
+            | ({} if living else BASE_DEMO)
             | env
             | {f"{name.upper()}_PORT": str(port) for name, port in self.ports.items()}
         )
@@ -56,7 +66,7 @@ class Embedded:
                 stderr=subprocess.STDOUT,
             )
 
-    async def wait_healthy(self, client: httpx.AsyncClient) -> None:
+    async def wait_healthy(self, client: httpx.AsyncClient, timeout: float = 60) -> None:
         async def healthy() -> bool:
             try:
                 codes = [
@@ -66,7 +76,7 @@ class Embedded:
                 return False
             return codes == [200] * len(SERVED)
 
-        await eventually(healthy, timeout=60, interval=0.2)
+        await eventually(healthy, timeout=timeout, interval=0.2)
 
     @property
     def data(self) -> Path:
@@ -163,6 +173,57 @@ async def test_run_serves_the_services_and_dashboard_seeds_once_and_stops_on_ctr
         assert f"{role.value:<14} {email:<30} {password}" in log
     for secret in ("7911123456", "amelia.hart@example.com", "chloe.martin@example.com"):
         assert secret not in log
+
+
+@pytest.mark.timeout(600)  # its seed books ~400 sessions through the rules before serving
+async def test_run_shows_a_living_clinic_busy_today_with_an_alert_and_a_failed_sms(
+    tmp_path: Path,
+) -> None:
+    run = Embedded(tmp_path, {"CLINIC_LOG_FORMAT": "json"}, living=True)
+    for key in (
+        "AMQP_URL",
+        "SCHEDULING_DATABASE_URL",
+        "INVENTORY_DATABASE_URL",
+        "NOTIFICATIONS_DATABASE_URL",
+        "DASHBOARD_DATABASE_URL",
+    ):
+        run.env.pop(key, None)
+    admin = bearer("admin")
+    async with httpx.AsyncClient(timeout=30) as client:
+        run.start()
+        try:
+            await run.wait_healthy(client, timeout=300)  # the seed books ~400 sessions first
+
+            async def get(service: str, path: str, **params: str) -> Any:
+                answer = await client.get(run.url(service) + path, params=params, headers=admin)
+                assert answer.status_code == 200, answer.text
+                return answer.json()
+
+            now = datetime.now(UTC)
+            today = await get(
+                "scheduling", "/v1/agenda", **{"from": now.isoformat(),
+                                               "to": (now + timedelta(days=1)).isoformat()}
+            )  # fmt: skip
+            patients = await get("scheduling", "/v1/patients", limit="100")
+            alerts = await eventually(
+                lambda: get("inventory", "/v1/alerts"),
+                until=lambda found: {"expiry", "shortage"} <= {a["kind"] for a in found},
+                timeout=120,
+            )
+            failed = await eventually(
+                lambda: get("notifications", "/v1/messages", status="failed"), timeout=120
+            )
+        finally:
+            assert await run.interrupt() == 0
+
+    assert today, "sessions in the next 24 hours, whatever the day"
+    assert len(patients) == 40
+    low = [a["product_code"] for a in alerts if a["kind"] == "shortage"]
+    assert low == ["vitamin-blend"], "one product low"
+    assert [(m["channel"], m["last_error"]) for m in failed] == [
+        ("sms", "the number is not in service (a local outbox refusal)")
+    ]
+    assert UNDELIVERABLE.removeprefix("+33") not in run.log.read_text()
 
 
 @pytest.mark.parametrize("embedded", ["embedded-default"], indirect=True)

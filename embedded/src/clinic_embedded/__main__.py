@@ -34,6 +34,7 @@ from inventory.settings import InventorySettings
 from notifications.bootstrap import build_app as notifications_app
 from notifications.settings import NotificationsSettings
 from scheduling.bootstrap import build_app as scheduling_app
+from scheduling.seed import UNDELIVERABLE
 from scheduling.settings import SchedulingSettings
 
 log = logging.getLogger("clinic")
@@ -65,16 +66,23 @@ def _settings(
     """Each service's settings; `databases` are the embedded server's URLs of those whose
     *_DATABASE_URL is unset."""
     seed = _seed()
-    inventory = InventorySettings(seed_demo_data=seed, **_embedded(databases, "inventory"))
+    # The living demo clinic: busy today and this week, with a patient whose SMS fails.
+    living = {"seed_living_clinic": seed} if seed else {}
+    inventory = InventorySettings(
+        seed_demo_data=seed, **_unset("INVENTORY", living), **_embedded(databases, "inventory")
+    )
+    undeliverable = {"local_undeliverable_numbers": frozenset({UNDELIVERABLE})} if seed else {}
     notifications = NotificationsSettings(
-        seed_demo_data=seed, **_embedded(databases, "notifications")
+        seed_demo_data=seed,
+        **_unset("NOTIFICATIONS", undeliverable),
+        **_embedded(databases, "notifications"),
     )
     peers = {  # a patient's export asks the other two, wherever they listen in this process
         "inventory_url": f"http://{inventory.host}:{inventory.port}",
         "notifications_url": f"http://{notifications.host}:{notifications.port}",
     }
     scheduling = SchedulingSettings(
-        seed_demo_data=seed, **_embedded(databases, "scheduling")
+        seed_demo_data=seed, **_unset("SCHEDULING", living), **_embedded(databases, "scheduling")
     ).model_copy(update=_unset("SCHEDULING", peers))
     return scheduling, inventory, notifications
 

@@ -23,13 +23,23 @@ DEMO_LOTS = (
     ("glycolic-acid", "GLY-2402", 180, 10),
     ("lidocaine", "LID-2406", 365, 30),
 )
+# The living clinic's deliveries (INVENTORY_SEED_LIVING_CLINIC, as `make run` has): enough for its
+# ~40 patients' courses, past and booked, but for the multivitamin blend, which runs short in the
+# weeks ahead so that the demo has a product low and its alert open.
+LIVING_LOTS = (
+    ("caffeine", "CAF-2433", 240, 520),
+    ("l-carnitine", "LCN-2434", 200, 420),
+    ("artichoke", "ART-2435", 300, 330),
+    ("vitamin-blend", "VIT-2436", 180, 240),
+    ("lidocaine", "LID-2437", 365, 220),
+)
 
 
-async def seed_demo(scope: Scope) -> None:
-    """The catalogue, and the demo lots that are not there yet."""
+async def seed_demo(scope: Scope, *, living: bool = False) -> None:
+    """The catalogue, and the demo lots that are not there yet (the living clinic's too)."""
     await ensure_catalogue(scope)
     today, now = date.today(), utcnow()
-    for product, number, days, vials in DEMO_LOTS:
+    for product, number, days, vials in DEMO_LOTS + (LIVING_LOTS if living else ()):
         if await scope.lots.by_number(product, number) is None:
             cmd = ReceiveStock(product, number, today + timedelta(days=days), vials)
             await receive_stock(scope, cmd, today=today, now=now, by="demo-seed")
@@ -40,6 +50,6 @@ def demo_seeder(settings: InventorySettings) -> Seeder:
     """The seed as the runtime calls it, on a unit of work it opened."""
 
     async def seed(uow: UnitOfWork) -> None:
-        await seed_demo(Scope(uow, settings))
+        await seed_demo(Scope(uow, settings), living=settings.seed_living_clinic)
 
     return seed

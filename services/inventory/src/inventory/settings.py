@@ -16,6 +16,8 @@ class InventorySettings(ServiceSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/inventory"
 
     forecast_days: int = Field(60, ge=1, le=365)
+    # With seed_demo_data: the living demo clinic's deliveries (inventory.seed), as `make run` has.
+    seed_living_clinic: bool = False
     expiry_warning_days: int = Field(30, ge=1, le=365)
     course_pace_days: int = Field(
         10, ge=1, le=60, description="Days assumed between a course's unbooked sessions."

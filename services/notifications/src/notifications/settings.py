@@ -23,6 +23,11 @@ class NotificationsSettings(ServiceSettings):
     clinic_address: str = Field("12 rue de la Paix, 75002 Paris", min_length=1, max_length=100)
     clinic_phone: str = Field("+33 1 23 45 67 89", min_length=3, max_length=20)
     outbox_dir: Path = Path("var/outbox")
+    local_undeliverable_numbers: frozenset[str] = Field(
+        frozenset(),
+        description="Phone numbers (E.164) whose SMS the local outbox refuses, as a carrier "
+        "refuses a number not in service: to try the failed-SMS path without a carrier.",
+    )
     email_from: str = "Clinique Lumière <no-reply@clinic.example>"
 
     dispatch_enabled: bool = True

@@ -167,6 +167,22 @@ def test_aftercare_waits_for_the_end_of_quiet_hours() -> None:
     assert planned.deferred_from == completed + timedelta(hours=2)
 
 
+def test_aftercare_goes_within_two_days_of_the_session_and_never_after() -> None:
+    recorded_next_day = STARTS + timedelta(days=1)
+    recorded_late = STARTS + timedelta(days=3)
+
+    in_time = plan_aftercare(
+        starts_at=STARTS, reach=BOTH, policy=DEFAULT_POLICY, zone=PARIS, now=recorded_next_day
+    )
+    too_late = plan_aftercare(
+        starts_at=STARTS, reach=BOTH, policy=DEFAULT_POLICY, zone=PARIS, now=recorded_late
+    )
+
+    assert in_time is not None
+    assert in_time.expires_at == STARTS + timedelta(days=2)
+    assert too_late is None
+
+
 def test_a_nudge_goes_now_and_expires_when_the_window_closes() -> None:
     now = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
     planned = plan_nudge(

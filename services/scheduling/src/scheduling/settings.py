@@ -28,6 +28,8 @@ class SchedulingSettings(ServiceSettings):
     inventory_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
     peer_timeout_seconds: float = Field(10.0, gt=0)
+    # With seed_demo_data: the living demo clinic (scheduling.demo_clinic), as `make run` has.
+    seed_living_clinic: bool = False
 
     @field_validator("country")
     @classmethod

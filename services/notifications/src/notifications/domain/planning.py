@@ -49,6 +49,11 @@ class Reach:
         return next(iter(self.allowed()), None)
 
 
+# After-care advice is for the days after an injection (no sport, drink water): past them, a
+# completion recorded late sends none.
+AFTERCARE_FOR = timedelta(days=2)
+
+
 @dataclass(frozen=True)
 class PlannedMessage:
     kind: Kind
@@ -161,13 +166,17 @@ def _deferred(ready: datetime, policy: Policy, zone: ZoneInfo) -> tuple[datetime
 def plan_aftercare(
     *, starts_at: datetime, reach: Reach, policy: Policy, zone: ZoneInfo, now: datetime
 ) -> PlannedMessage | None:
-    """After-care advice some time after a completed session, not in quiet hours."""
+    """After-care advice some time after a completed session, not in quiet hours; none once
+    AFTERCARE_FOR has passed since the session started (a completion recorded days late)."""
     channel = reach.best_channel()
     if channel is None:
         return None
     delay = timedelta(minutes=policy.aftercare_delay_minutes)
     send_at, deferred_from = _deferred(now + delay, policy, zone)
-    return PlannedMessage("aftercare", channel, 0, starts_at, send_at, None, deferred_from)
+    expires_at = starts_at + AFTERCARE_FOR
+    if send_at >= expires_at:
+        return None
+    return PlannedMessage("aftercare", channel, 0, starts_at, send_at, expires_at, deferred_from)
 
 
 def plan_nudge(

@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 def build_channels(settings: NotificationsSettings) -> Channels:
     """SMTP and the SMS API when configured; else the local outbox under var/outbox/."""
-    outbox = LocalOutbox(settings.outbox_dir, settings.email_from)
+    outbox = LocalOutbox(
+        settings.outbox_dir, settings.email_from, settings.local_undeliverable_numbers
+    )
     email: Sender = outbox
     sms: Sender = outbox
     if settings.smtp_host:

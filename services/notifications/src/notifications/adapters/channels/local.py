@@ -11,19 +11,34 @@ from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 
-from notifications.adapters.channels import Delivery, Handover, Outgoing, no_handover
+from notifications.adapters.channels import (
+    Delivery,
+    Handover,
+    Outgoing,
+    PermanentSendError,
+    no_handover,
+)
 
 UTF8_QP = Charset("utf-8")
 UTF8_QP.body_encoding = QP  # readable bodies in the outbox files and on the wire
 
 
 class LocalOutbox:
-    def __init__(self, directory: Path, sender_address: str) -> None:
+    """`undeliverable`: phone numbers (E.164) whose SMS it refuses as a carrier refuses a number
+    not in service, so that a failed SMS can be seen and handled without a carrier (the living
+    demo clinic of `make run` has one)."""
+
+    def __init__(
+        self, directory: Path, sender_address: str, undeliverable: frozenset[str] = frozenset()
+    ) -> None:
         self._directory = directory
         self._from = sender_address
+        self._undeliverable = undeliverable
 
     async def send(self, outgoing: Outgoing, handed_over: Handover = no_handover) -> Delivery:
         """Write the message to `<id>.eml` or `<id>.sms.txt` (a retry overwrites it)."""
+        if outgoing.channel == "sms" and outgoing.to in self._undeliverable:
+            raise PermanentSendError("the number is not in service (a local outbox refusal)")
         if outgoing.channel == "email":
             path = self._directory / f"{outgoing.message_id}.eml"
             content = email_message(outgoing, self._from).as_bytes()
