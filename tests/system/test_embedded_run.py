@@ -220,6 +220,8 @@ async def test_run_shows_a_living_clinic_busy_today_with_an_alert_and_a_failed_s
     assert len(patients) == 40
     low = [a["product_code"] for a in alerts if a["kind"] == "shortage"]
     assert low == ["vitamin-blend"], "one product low"
+    expiring = {a["product_code"] for a in alerts if a["kind"] == "expiry"}
+    assert "glycolic-acid" in expiring, "the lot no kit uses, expiring within the window"
     assert [(m["channel"], m["last_error"]) for m in failed] == [
         ("sms", "the number is not in service (a local outbox refusal)")
     ]

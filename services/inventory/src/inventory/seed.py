@@ -25,13 +25,16 @@ DEMO_LOTS = (
 )
 # The living clinic's deliveries (INVENTORY_SEED_LIVING_CLINIC, as `make run` has): enough for its
 # ~40 patients' courses, past and booked, but for the multivitamin blend, which runs short in the
-# weeks ahead so that the demo has a product low and its alert open.
+# weeks ahead so that the demo has a product low and its alert open, and for a small glycolic acid
+# lot that expires within the warning window with no booking to use it (no cellulite kit holds
+# glycolic acid), so the demo has an expiry alert open too: ART-2403's free vials go to bookings.
 LIVING_LOTS = (
     ("caffeine", "CAF-2433", 240, 520),
     ("l-carnitine", "LCN-2434", 200, 420),
     ("artichoke", "ART-2435", 300, 330),
     ("vitamin-blend", "VIT-2436", 180, 240),
     ("lidocaine", "LID-2437", 365, 220),
+    ("glycolic-acid", "GLY-2438", 20, 6),
 )
 
 
