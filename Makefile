@@ -5,7 +5,7 @@ ROLE ?= admin
 PYTEST_WORKERS ?= auto
 COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compose" || echo docker-compose)
 
-.PHONY: help install run test test-fast lint fmt up down token bench backup restore assets .uv
+.PHONY: help install run test test-fast lint fmt up down token bench backup restore assets messages .uv
 
 help:
 	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | backup | restore FROM=dir | install | assets"
@@ -65,6 +65,11 @@ restore: .venv/.runtime-synced  ## FROM=backups/<time>: each service's database 
 
 token: .venv/.runtime-synced  ## prints a bearer token for ROLE as the last line
 	@$(UV) run --frozen --no-sync python -m clinic_shared.tokens --role $(ROLE)
+
+DASHBOARD_LOCALE := services/dashboard/src/dashboard/locale
+messages: install  ## after changing the dashboard's wording: its strings extracted, the French catalogue updated (then translate what is new)
+	cd services/dashboard && $(UV) run --frozen --no-sync pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o src/dashboard/locale/messages.pot .
+	$(UV) run --frozen --no-sync pybabel update -i $(DASHBOARD_LOCALE)/messages.pot -d $(DASHBOARD_LOCALE) -l fr --no-fuzzy-matching
 
 assets:  ## after changing services/dashboard/assets/package.json: npm ci, then copy the libraries into static/vendor (committed)
 	services/dashboard/assets/vendor.sh

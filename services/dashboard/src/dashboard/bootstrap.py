@@ -13,6 +13,7 @@ from clinic_shared.ratelimit import Limit, StoredRateLimiter
 from clinic_shared.web import create_app
 from dashboard.adapters.orm import rate_limit_hits
 from dashboard.errors import install_error_pages
+from dashboard.i18n import LanguageMiddleware
 from dashboard.pages import (
     agenda,
     agenda_actions,
@@ -21,6 +22,7 @@ from dashboard.pages import (
     booking,
     calendar,
     calendar_actions,
+    language,
     orders,
     patient,
     patient_edit,
@@ -38,6 +40,7 @@ from dashboard.web import templates
 ROUTERS = [
     signin.router,
     signin_notice.router,
+    language.router,
     agenda.router,
     agenda_actions.router,
     agenda_complete.router,
@@ -92,5 +95,6 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
     )
     templates.env.globals["clinic_zone"] = settings.zone
     install_error_pages(app)
+    app.add_middleware(LanguageMiddleware)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     return app

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.auth import Role
+from dashboard import i18n
 from dashboard.accounts.service import SignedIn, signed_in
 from dashboard.clients import Services
 from dashboard.errors import CsrfRefused, NotAllowed, SignInRequired
@@ -59,6 +60,7 @@ async def current_user(request: Request, runtime: RuntimeDep) -> SignedIn:
     if found is None:
         raise SignInRequired()
     request.state.signed_in = found
+    i18n.current.set(i18n.choose(found.account.language, request.headers.get("accept-language")))
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clinic_shared.auth import Role
+from dashboard.i18n import N_
 
 EVERYONE = frozenset(Role)
 
@@ -17,14 +18,14 @@ class NavLink:
 
 
 NAV: list[NavLink] = [
-    NavLink("Today", "/"),
-    NavLink("Calendar", "/calendar"),
-    NavLink("Book", "/book", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
-    NavLink("Patients", "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
-    NavLink("Stock", "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),
-    NavLink("Orders", "/orders", frozenset({Role.ADMIN, Role.STOCK_MANAGER})),
-    NavLink("Alerts", "/alerts"),
-    NavLink("Settings", "/settings/staff", frozenset({Role.ADMIN})),
+    NavLink(N_("Today"), "/"),
+    NavLink(N_("Calendar"), "/calendar"),
+    NavLink(N_("Book"), "/book", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
+    NavLink(N_("Patients"), "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
+    NavLink(N_("Stock"), "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),
+    NavLink(N_("Orders"), "/orders", frozenset({Role.ADMIN, Role.STOCK_MANAGER})),
+    NavLink(N_("Alerts"), "/alerts"),
+    NavLink(N_("Settings"), "/settings/staff", frozenset({Role.ADMIN})),
 ]
 
 

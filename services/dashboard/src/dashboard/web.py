@@ -14,12 +14,17 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from clinic_shared.errors import AppError, Unprocessable
+from dashboard import i18n
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, field_name
 from dashboard.nav import links_for
 from dashboard.wording import day, session_name
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
 
 
 def _local(value: str | datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
@@ -28,10 +33,13 @@ def _local(value: str | datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
         return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     zone: ZoneInfo = templates.env.globals["clinic_zone"]  # type: ignore[assignment]
-    return moment.astimezone(zone).strftime(fmt)
+    return i18n.strftime(moment.astimezone(zone), fmt)
 
 
 templates.env.filters["local"] = _local
+templates.env.filters["dated"] = i18n.strftime
+templates.env.globals["role_names"] = i18n.ROLE_NAMES
+templates.env.globals["lot_statuses"] = i18n.LOT_STATUSES
 templates.env.filters["day"] = day
 templates.env.filters["session_name"] = session_name
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")
@@ -57,6 +65,8 @@ def render(
         "csrf_token": signed_in.csrf_token if signed_in else "",
         "refresh_seconds": request.app.state.settings.refresh_seconds,
         "errors": {},
+        "lang": i18n.current.get(),
+        "languages": i18n.LANGUAGES,
     }
     return templates.TemplateResponse(
         request, template, base | (context or {}), status_code=status_code, headers=headers

@@ -7,30 +7,32 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.clients import ServiceProblem
+from dashboard.i18n import _, strftime
 
 
 def day(value: str | None) -> str:
     """`2030-03-11` as `Mon 11 Mar`."""
-    return date.fromisoformat(value).strftime("%a %d %b") if value else "any day"
+    return strftime(date.fromisoformat(value), "%a %d %b") if value else _("any day")
 
 
 def window(earliest: str | None, latest: str | None, today: date) -> str:
     """An allowed window of days from today on: `Mon 11 Mar to Fri 15 Mar`."""
     first = max(date.fromisoformat(earliest), today) if earliest else today
+    start = strftime(first, "%a %d %b")
     if latest is None:
-        return f"{first:%a %d %b} onwards"
+        return _("%(day)s onwards") % {"day": start}
     if date.fromisoformat(latest) < first:
-        return "no day left"
-    return f"{first:%a %d %b} to {day(latest)}"
+        return _("no day left")
+    return _("%(first)s to %(last)s") % {"first": start, "last": day(latest)}
 
 
 def session_name(session: dict[str, Any]) -> str:
     """`session 3`, or `session (was 3)` for a cancelled or missed one: only the sessions that
     count towards the course are numbered."""
     if session.get("sequence") is not None:
-        return f"session {session['sequence']}"
+        return _("session %(number)s") % {"number": session["sequence"]}
     was = session.get("was_sequence")
-    return f"session (was {was})" if was is not None else "session"
+    return _("session (was %(number)s)") % {"number": was} if was is not None else _("session")
 
 
 SHORT_REASONS = {"In the past.": "That time has already passed. Choose a later one."}

@@ -86,3 +86,28 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(stack, signed_in)
     await expect(page.locator("#banner")).to_contain_text("This form has expired")
     await page.goto("/settings/staff")
     await expect(page.get_by_text("eve@clinic.example")).to_have_count(0)
+
+
+async def test_switching_the_language_in_the_header_stays_with_the_account(stack, browser) -> None:
+    """A browser in French gets French pages; the receptionist picks English in the header, and
+    the pages stay English for her account although the browser still asks for French."""
+    context = await browser.new_context(base_url=stack.dashboard_url, locale="fr-FR")
+    page = await context.new_page()
+    await page.goto("/signin")
+    await expect(page.get_by_role("heading", name="Se connecter")).to_be_visible()
+    email, password = demo_account(Role.RECEPTIONIST)
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Mot de passe").fill(password)
+    await page.get_by_role("button", name="Se connecter").click()
+    await expect(page.get_by_role("link", name="Calendrier")).to_be_visible()
+    await screenshot(page, "language-french")
+
+    await page.get_by_label("Langue").select_option("en")
+    await page.get_by_role("button", name="Changer").click()
+
+    await expect(page.get_by_role("link", name="Calendar")).to_be_visible()
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await page.goto("/alerts")
+    await expect(page.get_by_role("heading", name="Alerts", level=1)).to_be_visible()
+    await expect(page.get_by_role("link", name="Today")).to_be_visible()
+    await context.close()

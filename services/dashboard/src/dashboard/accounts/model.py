@@ -19,6 +19,7 @@ class StaffAccount:
     email: str
     role: Role
     active: bool = True
+    language: str | None = None  # None: the browser's
 
 
 def normalise_email(email: str) -> str:

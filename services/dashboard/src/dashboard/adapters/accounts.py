@@ -18,11 +18,14 @@ _ACCOUNT_COLUMNS = (
     staff_accounts.c.email,
     staff_accounts.c.role,
     staff_accounts.c.active,
+    staff_accounts.c.language,
 )
 
 
 def _account(m: sa.RowMapping) -> StaffAccount:
-    return StaffAccount(m["id"], m["name"], m["email"], Role(m["role"]), bool(m["active"]))
+    return StaffAccount(
+        m["id"], m["name"], m["email"], Role(m["role"]), bool(m["active"]), m["language"]
+    )
 
 
 class AccountRepository:
@@ -70,6 +73,13 @@ class AccountRepository:
     async def set_active(self, account_id: uuid.UUID, active: bool) -> None:
         await self.session.execute(
             staff_accounts.update().where(staff_accounts.c.id == account_id).values(active=active)
+        )
+
+    async def set_language(self, account_id: uuid.UUID, language: str | None) -> None:
+        await self.session.execute(
+            staff_accounts.update()
+            .where(staff_accounts.c.id == account_id)
+            .values(language=language)
         )
 
     async def set_password_hash(self, account_id: uuid.UUID, password_hash: str) -> None:

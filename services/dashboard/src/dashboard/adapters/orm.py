@@ -19,6 +19,7 @@ staff_accounts = sa.Table(
     sa.Column("password_hash", sa.String(500), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("language", sa.String(8)),
 )
 
 staff_sessions = sa.Table(

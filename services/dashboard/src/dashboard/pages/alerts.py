@@ -12,15 +12,16 @@ from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import Services
 from dashboard.deps import CsrfChecked, CurrentUser, ServicesDep
+from dashboard.i18n import N_
 from dashboard.pages.stock import Manager, StockStaff
 from dashboard.web import is_htmx, render
 
 router = APIRouter(tags=["alerts"])
 KINDS = {
-    "reorder": "Reorder",
-    "expiry": "Expiring lot",
-    "shortage": "Shortage",
-    "recalled_lot_used": "Recalled lot used",
+    "reorder": N_("Reorder"),
+    "expiry": N_("Expiring lot"),
+    "shortage": N_("Shortage"),
+    "recalled_lot_used": N_("Recalled lot used"),
 }
 
 

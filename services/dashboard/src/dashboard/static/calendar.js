@@ -223,11 +223,20 @@
     });
   }
 
+  // The library's previous and next buttons hold only an icon: name them for screen readers
+  // (axe's button-name), in the page's language.
+  function labelArrows() {
+    for (const [selector, label] of [[".ec-prev.ec-button", el.dataset.labelPrev], [".ec-next.ec-button", el.dataset.labelNext]]) {
+      const button = el.querySelector(selector);
+      if (button) button.setAttribute("aria-label", label);
+    }
+  }
+
   ec = EventCalendar.create(el, {
     view: el.dataset.view === "day" ? "resourceTimeGridDay" : "resourceTimeGridWeek",
     date: el.dataset.day,
     timeZone: "UTC",
-    locale: "en-GB",
+    locale: document.documentElement.lang === "fr" ? "fr-FR" : "en-GB",
     firstDay: 1,
     resources: JSON.parse(el.dataset.resources),
     datesAboveResources: true,
@@ -250,7 +259,12 @@
       center: "title",
       end: "resourceTimeGridDay,resourceTimeGridWeek",
     },
-    buttonText: { today: "Today", resourceTimeGridDay: "Day", resourceTimeGridWeek: "Week" },
+    buttonText: {
+      today: el.dataset.labelToday,
+      resourceTimeGridDay: el.dataset.labelDay,
+      resourceTimeGridWeek: el.dataset.labelWeek,
+    },
+    datesSet: labelArrows,
     eventSources: [{ events: loadEvents }],
     eventDidMount: marked,
     dateClick: book,
@@ -258,6 +272,7 @@
     eventClick: chosen,
   });
   window.clinicCalendar = ec; // the browser tests find a slot's position through it
+  labelArrows();
 
   if (courseSelect) {
     document.getElementById("course-picker").addEventListener("submit", async (event) => {

@@ -10,10 +10,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import AdminUser, ServicesDep, page_router
+from dashboard.i18n import N_
 from dashboard.web import render
 
 router = page_router(prefix="/settings", tags=["settings"])
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAYS = [
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+]
 SPARE_ROWS = 3
 
 
