@@ -136,3 +136,26 @@ async def test_facts_older_than_the_copy_are_found_but_never_applied(
     assert (report["found"], report["repaired"]) == ({"moved": 1}, {})
     reminders = [m for m in await planned(app, session) if m[0] == "reminder"]
     assert {anchor for _, _, anchor in reminders} == {LATER}
+
+
+async def test_counts_show_on_readyz_and_metrics_and_scheduling_down_is_a_503(
+    app: FastAPI, scheduling: FakeScheduling
+) -> None:
+    session = Session()
+    await publish(app, envelope(session.contact(consent_email=False)))
+    scheduling.put(state(session))
+    await reconcile(app)
+
+    ready = await app.state.client.get("/readyz", headers=ADMIN)
+    metrics = await app.state.client.get("/metrics")
+    scheduling.status = 500
+    down = await app.state.client.post("/v1/admin/reconcile", headers=ADMIN)
+
+    shown = ready.json()["checks"]["reconciliation"]
+    assert (shown["found"], shown["repaired"]) == ({"missing": 1}, {"missing": 1})
+    assert 'clinic_reconcile_drift_total{kind="missing",outcome="repaired"} 1.0' in metrics.text
+    assert down.status_code == 503
+    assert (down.headers["content-type"], down.json()["service"]) == (
+        "application/problem+json",
+        "scheduling",
+    )
