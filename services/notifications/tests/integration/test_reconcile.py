@@ -3,8 +3,12 @@ gets the messages its state calls for, once; facts older than the copy change no
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -159,3 +163,31 @@ async def test_counts_show_on_readyz_and_metrics_and_scheduling_down_is_a_503(
         "application/problem+json",
         "scheduling",
     )
+
+
+async def test_the_command_line_reconciles_and_prints_the_report(
+    app: FastAPI, scheduling: FakeScheduling
+) -> None:
+    session = Session()
+    await publish(app, envelope(session.contact(consent_email=False)))
+    # The command line runs on the real clock, where only a session still to come is repaired.
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    scheduling.put(state(session, starts_at=soon))
+    settings = app.state.runtime.settings
+    env = os.environ | {
+        "NOTIFICATIONS_DATABASE_URL": settings.database_url,
+        "NOTIFICATIONS_SCHEDULING_URL": scheduling.url,
+        "CLINIC_LOG_LEVEL": "WARNING",
+    }
+    env.pop("AMQP_URL", None)
+
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "notifications.reconcile", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await command.communicate()
+
+    assert command.returncode == 0, err.decode()
+    report = json.loads(out)
+    assert (report["found"], report["repaired"]) == ({"missing": 1}, {"missing": 1})
+    assert [kind for kind, _, _ in await planned(app, session)].count("confirmation") == 1
