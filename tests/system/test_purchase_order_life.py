@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, time, timedelta
 from email import message_from_bytes, policy
 from email.message import Message
@@ -21,6 +21,7 @@ from aiosmtpd.controller import Controller
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
+from clinic_testing.fake_scheduling import FakeScheduling, fake_scheduling
 from clinic_testing.helpers import CLINIC_ZONE, bearer, clinic_today, eventually
 from inventory.entrypoints.workers import scan_once
 
@@ -58,12 +59,23 @@ def mailbox() -> Iterator[tuple[Mailbox, int]]:
 
 
 @pytest.fixture
-def overrides(mailbox: tuple[Mailbox, int]) -> dict[str, dict[str, Any]]:
+async def scheduling() -> AsyncIterator[FakeScheduling]:
+    """What inventory asks of scheduling before giving gly-four its first kit: the stack's
+    scheduling runs in process, out of inventory's reach over HTTP."""
+    async with fake_scheduling() as fake:
+        fake.treatments = {"gly-four"}
+        yield fake
+
+
+@pytest.fixture
+def overrides(
+    mailbox: tuple[Mailbox, int], scheduling: FakeScheduling
+) -> dict[str, dict[str, Any]]:
     _, port = mailbox
     smtp = {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"}
     return {
         "notifications": smtp | {"dispatch_poll_seconds": 0.1},
-        "inventory": {"scan_first_after_seconds": 3600},
+        "inventory": {"scan_first_after_seconds": 3600, "scheduling_url": scheduling.url},
     }
 
 

@@ -1,5 +1,7 @@
 """Scheduling's session list (`GET /v1/sessions/states`) as the consumers' tests need it, served
-over real HTTP: the sessions a test puts there, in version order, a page at a time.
+over real HTTP: the sessions a test puts there, in version order, a page at a time. And its
+treatments (`GET /v1/treatments/{code}`), which inventory asks of a kit for a new treatment:
+every code, unless a test names the ones it holds.
 
 The real pairing is `tests/system/test_reconciliation.py`.
 """
@@ -24,6 +26,8 @@ class FakeScheduling:
     sessions: dict[uuid.UUID, SessionState] = field(default_factory=dict)
     status: int = 200
     asked: list[dict[str, Any]] = field(default_factory=list)
+    treatments: set[str] | None = None  # None: every code is a treatment
+    treatments_asked: list[dict[str, Any]] = field(default_factory=list)
     server: Served | None = None
 
     def put(self, state: SessionState) -> None:
@@ -49,6 +53,16 @@ class FakeScheduling:
             more = start + limit < len(ordered)
             page = SessionStatesPage(items=items, next=str(start + limit) if more else None)
             return JSONResponse(page.model_dump(mode="json"))
+
+        @app.get("/v1/treatments/{code}")
+        async def treatment(code: str, request: Request) -> JSONResponse:
+            asked = {"code": code, "authorization": request.headers.get("authorization")}
+            self.treatments_asked.append(asked)
+            if self.status != 200:
+                return JSONResponse({"detail": "broken"}, status_code=self.status)
+            if self.treatments is not None and code not in self.treatments:
+                return JSONResponse({"detail": "no such treatment"}, status_code=404)
+            return JSONResponse({"code": code})
 
         return app
 

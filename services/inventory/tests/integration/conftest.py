@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 
+from clinic_testing.fake_scheduling import fake_scheduling
 from clinic_testing.helpers import bearer, clinic_today, running
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings
@@ -40,8 +41,13 @@ class Inventory:
 
 @pytest.fixture
 async def inventory(make_settings) -> AsyncIterator[Inventory]:
-    """Inventory running on this test's backend: the catalogue its migrations wrote, no stock."""
+    """Inventory running on this test's backend: the catalogue its migrations wrote, no stock;
+    a fake scheduling holds every treatment a test gives a kit."""
     # The scan runs only when a test calls it, so what it announces is what the test expects.
-    app = build_app(await make_settings(InventorySettings, scan_first_after_seconds=3600))
-    async with running(app) as client:
-        yield Inventory(app, client)
+    async with fake_scheduling() as scheduling:
+        settings = await make_settings(
+            InventorySettings, scan_first_after_seconds=3600, scheduling_url=scheduling.url
+        )
+        app = build_app(settings)
+        async with running(app) as client:
+            yield Inventory(app, client)

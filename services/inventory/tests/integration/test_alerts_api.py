@@ -9,6 +9,7 @@ from datetime import timedelta
 from clinic_shared.contracts.events import SessionBooked, SessionCompleted
 from clinic_testing.helpers import bearer, clinic_today, eventually
 from inventory.adapters.orm import alerts
+from inventory.entrypoints.workers import scan_once
 
 from .conftest import STOCK, Inventory
 from .events import emitted, publish, session_event
@@ -142,3 +143,21 @@ async def test_fourteen_sessions_short_of_a_product_are_one_alert_counted_as_it_
     assert await open_alerts(inventory, "shortage") == []
     rows = [r for r in await inventory.rows(alerts) if r.kind == "shortage"]
     assert sorted(r.status for r in rows) == ["dismissed"] * 13 + ["resolved"]
+
+
+async def test_an_expiry_alert_counts_the_free_vials_as_they_stand_when_read(
+    inventory: Inventory,
+) -> None:
+    lot = await inventory.receive("vitamin-blend", "VIT-SOON", 3, days=12)
+    await scan_once(inventory.app.state.runtime)
+    [raised] = await open_alerts(inventory, "expiry")
+    expires_on = lot["expires_on"]
+    assert raised["message"] == f"3 unreserved vials of lot VIT-SOON expire on {expires_on}."
+
+    await publish(inventory, session_event(SessionBooked, uuid.uuid4(), days=5))
+    body = {"lot_id": lot["id"], "kind": "breakage", "quantity": 1, "reason": "dropped"}
+    assert (await inventory.client.post("/v1/adjustments", json=body, headers=STOCK)).is_success
+
+    [now] = await open_alerts(inventory, "expiry")
+    assert now["id"] == raised["id"]
+    assert now["message"] == f"1 unreserved vials of lot VIT-SOON expire on {expires_on}."

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
+
+import pytest
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
-from clinic_testing.helpers import bearer, eventually
-from inventory.adapters.orm import inbox, lots
+from clinic_testing.fake_scheduling import FakeScheduling, fake_scheduling
+from clinic_testing.helpers import bearer, eventually, running
+from inventory.adapters.orm import inbox, kit_items, lots
+from inventory.bootstrap import build_app
+from inventory.settings import InventorySettings
 
 from .conftest import STOCK, Inventory
 from .events import emitted, held, publish, session_event
@@ -114,3 +120,63 @@ async def test_kit_changes_racing_a_rush_of_bookings_oversell_nothing_and_leave_
     assert stock["LID-1"] == (0, 12)  # the last kit dropped lidocaine: every vial given back
     assert stock["VIT-1"] == (25, 25)  # 40 sessions want 80: all 25 held, none twice
     assert await bus.dead_letter_count("inventory") == 0
+
+
+@pytest.fixture
+async def scheduling() -> AsyncIterator[FakeScheduling]:
+    async with fake_scheduling() as fake:
+        fake.treatments = {"cellulite-new"}
+        yield fake
+
+
+@pytest.fixture
+async def beside(make_settings, scheduling: FakeScheduling) -> AsyncIterator[Inventory]:
+    """Inventory asking the fake scheduling, which holds only the treatment cellulite-new."""
+    settings = await make_settings(InventorySettings, scheduling_url=scheduling.url)
+    app = build_app(settings)
+    async with running(app) as client:
+        yield Inventory(app, client)
+
+
+async def kits_of(inventory: Inventory, treatment: str) -> list[Any]:
+    return [r for r in await inventory.rows(kit_items) if r.treatment_code == treatment]
+
+
+async def test_a_kit_for_a_treatment_scheduling_does_not_hold_is_a_404_and_stores_nothing(
+    beside: Inventory, scheduling: FakeScheduling
+) -> None:
+    body = kit(caffeine=1)
+    unknown = await beside.client.put("/v1/kits/cellulite-nose", json=body, headers=STOCK)
+    known = await beside.client.put("/v1/kits/cellulite-new", json=body, headers=STOCK)
+
+    assert unknown.status_code == 404, unknown.text
+    assert unknown.headers["content-type"] == "application/problem+json"
+    assert unknown.json()["errors"] == [
+        {"field": "path.treatment_code", "reason": "unknown treatment"}
+    ]
+    assert await kits_of(beside, "cellulite-nose") == []
+    assert (await beside.client.get("/v1/kits/cellulite-nose", headers=STOCK)).status_code == 404
+    assert known.status_code == 200, known.text
+    assert [(r.product_code, r.quantity) for r in await kits_of(beside, "cellulite-new")] == [
+        ("caffeine", 1)
+    ]
+    assert [a["code"] for a in scheduling.treatments_asked] == ["cellulite-nose", "cellulite-new"]
+    assert {a["authorization"] for a in scheduling.treatments_asked} == {STOCK["Authorization"]}
+
+
+async def test_with_scheduling_down_a_new_treatments_kit_is_a_503_and_a_known_kit_still_changes(
+    beside: Inventory, scheduling: FakeScheduling
+) -> None:
+    scheduling.status = 500
+
+    new = await beside.client.put("/v1/kits/cellulite-new", json=kit(caffeine=1), headers=STOCK)
+    known = await beside.client.put("/v1/kits/cellulite-arms", json=kit(caffeine=2), headers=STOCK)
+
+    assert new.status_code == 503, new.text
+    assert (new.headers["content-type"], new.json()["service"]) == (
+        "application/problem+json",
+        "scheduling",
+    )
+    assert await kits_of(beside, "cellulite-new") == []
+    assert known.status_code == 200, known.text
+    assert [a["code"] for a in scheduling.treatments_asked] == ["cellulite-new"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import sys
 import uuid
@@ -19,13 +20,13 @@ from clinic_shared.contracts.events import SessionBooked, SessionFacts, SessionR
 from clinic_shared.contracts.sessions import SessionState
 from clinic_shared.reconcile import lease
 from clinic_testing.fake_scheduling import FakeScheduling, fake_scheduling
-from clinic_testing.helpers import bearer, running
+from clinic_testing.helpers import bearer, eventually, running
 from inventory.adapters.orm import kit_items, lots
 from inventory.bootstrap import build_app
 from inventory.settings import InventorySettings
 
 from .conftest import Inventory
-from .events import held, publish, session_event, starts_in
+from .events import emitted, held, publish, session_event, starts_in
 
 ADMIN = bearer("admin")
 
@@ -237,3 +238,46 @@ async def test_the_command_line_reconciles_and_prints_the_report(
         ("caffeine", "CAF-SHORT", 1),
         ("vitamin-blend", "VIT-1", 1),
     }
+
+
+async def test_two_replicas_on_the_timer_repair_a_lost_booking_once_without_being_asked(
+    make_settings, scheduling: FakeScheduling
+) -> None:
+    settings = await make_settings(
+        InventorySettings,
+        scan_first_after_seconds=3600,
+        scheduling_url=scheduling.url,
+        reconcile_first_after_seconds=0.1,
+        reconcile_interval_seconds=0.05,
+    )
+    first, second = build_app(settings), build_app(settings)
+    async with running(first) as client, running(second):
+        inventory = Inventory(first, client)
+        await stocked(inventory)
+        session = uuid.uuid4()
+        scheduling.put(state(session_event(SessionBooked, session, days=10)))
+
+        expected = {"CAF-SHORT": 1, "CAF-LONG": 0, "VIT-1": 1}
+        await eventually(lambda: reserved(inventory), until=lambda r: r == expected)
+        await asyncio.sleep(0.5)  # more turns of both timers
+        assert await reserved(inventory) == expected
+        assert await held(inventory, session) == {
+            ("caffeine", "CAF-SHORT", 1),
+            ("vitamin-blend", "VIT-1", 1),
+        }
+        announced = await emitted(inventory, "inventory.stock.reserved")
+        assert [e["session_id"] for e in announced] == [str(session)]
+
+
+async def test_each_run_logs_what_it_found_and_repaired(
+    inventory: Inventory, scheduling: FakeScheduling, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="clinic_shared.reconcile")
+    await stocked(inventory)
+    scheduling.put(state(session_event(SessionBooked, uuid.uuid4(), days=10)))
+
+    await reconcile(inventory)
+
+    [logged] = [r for r in caplog.records if r.getMessage() == "projection reconciled"]
+    counts = logged.reconciliation  # type: ignore[attr-defined]
+    assert (counts["found"], counts["repaired"]) == ({"missing": 1}, {"missing": 1})

@@ -3,8 +3,12 @@ gets the messages its state calls for, once; facts older than the copy change no
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -136,3 +140,54 @@ async def test_facts_older_than_the_copy_are_found_but_never_applied(
     assert (report["found"], report["repaired"]) == ({"moved": 1}, {})
     reminders = [m for m in await planned(app, session) if m[0] == "reminder"]
     assert {anchor for _, _, anchor in reminders} == {LATER}
+
+
+async def test_counts_show_on_readyz_and_metrics_and_scheduling_down_is_a_503(
+    app: FastAPI, scheduling: FakeScheduling
+) -> None:
+    session = Session()
+    await publish(app, envelope(session.contact(consent_email=False)))
+    scheduling.put(state(session))
+    await reconcile(app)
+
+    ready = await app.state.client.get("/readyz", headers=ADMIN)
+    metrics = await app.state.client.get("/metrics")
+    scheduling.status = 500
+    down = await app.state.client.post("/v1/admin/reconcile", headers=ADMIN)
+
+    shown = ready.json()["checks"]["reconciliation"]
+    assert (shown["found"], shown["repaired"]) == ({"missing": 1}, {"missing": 1})
+    assert 'clinic_reconcile_drift_total{kind="missing",outcome="repaired"} 1.0' in metrics.text
+    assert down.status_code == 503
+    assert (down.headers["content-type"], down.json()["service"]) == (
+        "application/problem+json",
+        "scheduling",
+    )
+
+
+async def test_the_command_line_reconciles_and_prints_the_report(
+    app: FastAPI, scheduling: FakeScheduling
+) -> None:
+    session = Session()
+    await publish(app, envelope(session.contact(consent_email=False)))
+    # The command line runs on the real clock, where only a session still to come is repaired.
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    scheduling.put(state(session, starts_at=soon))
+    settings = app.state.runtime.settings
+    env = os.environ | {
+        "NOTIFICATIONS_DATABASE_URL": settings.database_url,
+        "NOTIFICATIONS_SCHEDULING_URL": scheduling.url,
+        "CLINIC_LOG_LEVEL": "WARNING",
+    }
+    env.pop("AMQP_URL", None)
+
+    command = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "notifications.reconcile", env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await command.communicate()
+
+    assert command.returncode == 0, err.decode()
+    report = json.loads(out)
+    assert (report["found"], report["repaired"]) == ({"missing": 1}, {"missing": 1})
+    assert [kind for kind, _, _ in await planned(app, session)].count("confirmation") == 1

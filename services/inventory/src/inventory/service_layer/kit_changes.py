@@ -9,7 +9,9 @@ is announced (`inventory.stock.reserved` or `.shortage`) and its shortage alerts
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
+from clinic_shared.errors import NotFound
 from inventory.domain.catalogue import KitLine, check_kit_lines
 from inventory.domain.sessions import BookedSession
 from inventory.service_layer.reserving import announce, fill_kit, fill_shortages, release
@@ -17,12 +19,31 @@ from inventory.service_layer.scans import review_reorders_after_commit
 from inventory.service_layer.scope import Scope
 
 
+class Treatments(Protocol):
+    """Scheduling's word on whether it holds a treatment."""
+
+    async def known(self, treatment_code: str) -> bool: ...
+
+
 async def replace_kit(
-    scope: Scope, treatment_code: str, lines: list[KitLine], *, now: datetime
+    scope: Scope,
+    treatment_code: str,
+    lines: list[KitLine],
+    *,
+    now: datetime,
+    treatments: Treatments,
 ) -> list[KitLine]:
-    """Set what one session of the treatment uses, and apply it to its booked sessions."""
+    """Set what one session of the treatment uses, and apply it to its booked sessions.
+
+    A treatment with no kit yet is one scheduling must hold (NotFound otherwise), so a mistyped
+    code is refused rather than given a kit no session will ever use."""
     check_kit_lines(lines, await scope.products.codes())
     kits = scope.kits
+    if not await kits.get(treatment_code) and not await treatments.known(treatment_code):
+        raise NotFound(
+            f"No treatment {treatment_code!r}.",
+            errors=[{"field": "path.treatment_code", "reason": "unknown treatment"}],
+        )
     await kits.lock_for_change(treatment_code)
     before = {line.product_code: line.quantity for line in await kits.get(treatment_code)}
     after = {line.product_code: line.quantity for line in lines}

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from clinic_shared.auth import Principal, Role, require_roles
 from clinic_shared.deps import RuntimeDep
+from inventory.adapters.treatments import SchedulingTreatments
+from inventory.service_layer.kit_changes import Treatments
 from inventory.service_layer.scope import Scope, open_scope
 from inventory.settings import InventorySettings
 
@@ -39,6 +41,18 @@ async def clinic_today(now: NowDep, settings: SettingsDep) -> date:
 TodayDep = Annotated[date, Depends(clinic_today)]
 
 
+async def get_treatments(request: Request, settings: SettingsDep) -> Treatments:
+    """Scheduling's treatments, asked with the caller's own token."""
+    return SchedulingTreatments(
+        settings.scheduling_url,
+        timeout=settings.peer_timeout_seconds,
+        authorization=request.headers.get("authorization", ""),
+    )
+
+
+TreatmentsDep = Annotated[Treatments, Depends(get_treatments)]
+
+
 async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:
     async with open_scope(runtime) as scope:
         yield scope
@@ -58,4 +72,5 @@ __all__ = [
     "SettingsDep",
     "StockStaff",
     "TodayDep",
+    "TreatmentsDep",
 ]

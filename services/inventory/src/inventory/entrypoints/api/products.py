@@ -7,7 +7,14 @@ from dataclasses import asdict
 from fastapi import APIRouter, Path, status
 
 from inventory.domain.catalogue import KitLine, Product
-from inventory.entrypoints.api.deps import NowDep, Reader, RuntimeDep, ScopeDep, StockStaff
+from inventory.entrypoints.api.deps import (
+    NowDep,
+    Reader,
+    RuntimeDep,
+    ScopeDep,
+    StockStaff,
+    TreatmentsDep,
+)
 from inventory.entrypoints.api.retry import committed
 from inventory.entrypoints.api.schemas import (
     KitBody,
@@ -62,14 +69,19 @@ async def replace_kit(
     body: KitBody,
     runtime: RuntimeDep,
     now: NowDep,
+    treatments: TreatmentsDep,
     _: StockStaff,
     treatment_code: str = TreatmentCode,
 ) -> KitPublic:
     """Set the products and quantities one session of the treatment uses; its sessions booked
-    from now on hold the new kit, or are short of it, and give back what it no longer uses."""
+    from now on hold the new kit, or are short of it, and give back what it no longer uses.
+    A treatment with no kit yet must be one scheduling holds (404 otherwise)."""
     lines = [KitLine(i.product_code, i.quantity) for i in body.items]
     saved = await committed(
-        runtime, lambda scope: kit_changes.replace_kit(scope, treatment_code, lines, now=now)
+        runtime,
+        lambda scope: kit_changes.replace_kit(
+            scope, treatment_code, lines, now=now, treatments=treatments
+        ),
     )
     return _kit(treatment_code, saved)
 
