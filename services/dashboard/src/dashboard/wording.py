@@ -24,6 +24,14 @@ def window(earliest: str | None, latest: str | None, today: date) -> str:
     return f"{first:%a %d %b} to {day(latest)}"
 
 
+def closed_day(closed: dict[str, Any]) -> str:
+    """A day a session may not move to: `Tue 12 Mar (clinic closed: Works)`."""
+    what = {"time_off": "practitioner away", "closure": "clinic closed", "holiday": "holiday"}
+    kind = what.get(closed["kind"], closed["kind"])
+    reason = f": {closed['reason']}" if closed.get("reason") else ""
+    return f"{day(closed['day'])} ({kind}{reason})"
+
+
 def session_name(session: dict[str, Any]) -> str:
     """`session 3`, or `session (was 3)` for a cancelled or missed one: only the sessions that
     count towards the course are numbered."""

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from clinic_shared.contracts.events import SessionRescheduled
 from clinic_shared.errors import AppError
-from scheduling.domain import rules
+from scheduling.domain import closures, rules
 from scheduling.domain.errors import WrongState
 from scheduling.domain.model import (
     UPCOMING,
     CourseStatus,
     Session,
     SessionStatus,
+    TimeOff,
     Treatment,
     Window,
 )
 from scheduling.domain.moves import check_move, move_window
 from scheduling.domain.prescriptions import not_before
+from scheduling.service_layer.closures import absences
 from scheduling.service_layer.placement import check_slot, is_overlap, overlap_refused
 from scheduling.service_layer.prescriptions import check_course_dates, maintenance_floor
 from scheduling.service_layer.scope import Scope, facts, relabel
@@ -88,9 +90,20 @@ async def reschedule(
     ]
 
 
-async def move_windows(scope: Scope, session_id: uuid.UUID) -> tuple[Window, Window]:
+@dataclass(frozen=True)
+class MoveWindows:
+    """Where a session may move: alone, with the later sessions, and the days of either
+    window (from today to the horizon) on which it may not, at its time of day."""
+
+    alone: Window
+    shift_following: Window
+    closed: list[tuple[date, TimeOff]]
+
+
+async def move_windows(scope: Scope, session_id: uuid.UUID) -> MoveWindows:
     """The days a session may move to: alone (between its neighbours), and with the later
-    sessions shifted along (after the previous one only); a gap beside it may narrow."""
+    sessions shifted along (after the previous one only); a gap beside it may narrow. The
+    days inside the practitioner's time off, a closure or a closed holiday are named."""
     target = await scope.session(session_id)
     course = await scope.course(target.course_id)
     treatment = await scope.course_treatment(course)
@@ -98,10 +111,39 @@ async def move_windows(scope: Scope, session_id: uuid.UUID) -> tuple[Window, Win
     zone = scope.clinic.zone
     floor = await maintenance_floor(scope, course)
     first = floor.day if floor else None
-    return (
-        not_before(move_window(treatment, zone, sessions, target, shift_following=False), first),
-        not_before(move_window(treatment, zone, sessions, target, shift_following=True), first),
+    alone, shifting = (
+        not_before(move_window(treatment, zone, sessions, target, shift_following=s), first)
+        for s in (False, True)
     )
+    return MoveWindows(alone, shifting, await _closed_days(scope, target, (alone, shifting)))
+
+
+async def _closed_days(
+    scope: Scope, target: Session, windows: tuple[Window, Window]
+) -> list[tuple[date, TimeOff]]:
+    clinic = scope.clinic
+    today = rules.local_day(clinic.now, clinic.zone)
+    last_day = rules.local_day(clinic.now + clinic.horizon, clinic.zone)
+    days = sorted(
+        {
+            day
+            for window in windows
+            if not window.empty
+            for day in _days(
+                max(window.earliest or today, today), min(window.latest or last_day, last_day)
+            )
+        }
+    )
+    if not days:
+        return []
+    start = closures.whole_day(days[0], clinic.zone)[0]
+    end = closures.whole_day(days[-1], clinic.zone)[1]
+    away = await absences(scope, target.practitioner_id, start, end)
+    return closures.closed_days(target, days, away, clinic.zone)
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 async def _checked_moves(
