@@ -66,6 +66,8 @@ async def book_session(
         if not is_overlap(exc):
             raise
     await scope.rollback()
+    # This attempt reads before it inserts: an absence recorded in between would not be seen.
+    await scope.calendar.wait_for_absences()
     return await _book(scope, wanted, insert_early=False)
 
 
