@@ -5,7 +5,10 @@ A booking inserts its session with the read it is checked against, so it waits b
 absence being recorded and then sees it (test_closures.py). When the database refuses that
 insert (the slot was held), the booking starts again, reading before it inserts: that attempt
 must wait for an absence being recorded too. It did not: it read no absence, the absence found
-no session, and both were accepted."""
+no session, and both were accepted.
+
+The same retry, inside a request that changed something before it (a plan's earlier sessions,
+the course it opens), rolled all of that back: it now drops only its own attempt."""
 
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from clinic_testing.helpers import eventually
 from scheduling.service_layer import booking
 
-from .conftest import MONDAY, Clinic, days, local
+from .conftest import ADMIN, MONDAY, Clinic, days, local
 from .test_closures import _problem, _waiting
 
 
@@ -76,3 +79,58 @@ async def test_a_retried_booking_waits_for_time_off_being_recorded(clinic: Clini
 
     assert (away.status_code, booked.status_code) == (201, 422), (away.text, booked.text)
     assert _problem(booked, 422, "practitioner-away")["closure"]["id"] == away.json()["id"]
+
+
+@pytest.fixture
+def second_slot_once_held(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second booking of a request has its first insert refused, as `slot_once_held`."""
+    real = booking._book
+    calls = []
+
+    async def refused_second(scope: Any, wanted: Any, *, insert_early: bool) -> Any:
+        calls.append(insert_early)
+        if insert_early and len(calls) == 2:
+            raise IntegrityError("INSERT", {}, Exception("sessions_room_id_no_overlap"))
+        return await real(scope, wanted, insert_early=insert_early)
+
+    monkeypatch.setattr(booking, "_book", refused_second)
+
+
+@pytest.mark.usefixtures("second_slot_once_held")
+async def test_a_plan_whose_second_booking_is_retried_keeps_its_first(clinic: Clinic) -> None:
+    """The retry rolled the whole transaction back: the plan answered 201 with three sessions
+    and the course held two, the first one lost (and its event with it)."""
+    course = await clinic.course(sessions_planned=3)
+    starts = [
+        {"starts_at": local(MONDAY + days(d)), "room_id": clinic.rooms[0]} for d in (1, 8, 15)
+    ]
+
+    booked = await clinic.post(f"/v1/courses/{course}/book-plan", {"sessions": starts})
+
+    assert booked.status_code == 201, booked.text
+    read = await clinic.client.get(f"/v1/courses/{course}", headers=ADMIN)
+    held = [s["id"] for s in read.json()["sessions"] if s["status"] == "booked"]
+    assert sorted(held) == sorted(s["id"] for s in booked.json())
+    assert len(held) == 3
+
+
+@pytest.mark.usefixtures("slot_once_held")
+async def test_a_course_opened_with_its_sessions_keeps_itself_when_a_booking_is_retried(
+    clinic: Clinic,
+) -> None:
+    """The retry rolled back the course opened in the same request, then booked into a course
+    that was not there."""
+    opening = {
+        "patient_id": clinic.patient,
+        "treatment_code": "cellulite-thighs",
+        "practitioner_id": clinic.practitioner,
+        "sessions_planned": 2,
+        "sessions": [{"starts_at": local(MONDAY + days(1)), "room_id": clinic.rooms[0]}],
+    }
+
+    opened = await clinic.post("/v1/courses", opening)
+
+    assert opened.status_code == 201, opened.text
+    read = await clinic.client.get(f"/v1/courses/{opened.json()['id']}", headers=ADMIN)
+    assert read.status_code == 200, read.text
+    assert [s["status"] for s in read.json()["sessions"]] == ["booked"]
