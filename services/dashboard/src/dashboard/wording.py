@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.clients import ServiceProblem
-from dashboard.i18n import _, strftime
+from dashboard.i18n import N_, _, strftime
 
 
 def day(value: str | None) -> str:
@@ -24,6 +24,14 @@ def window(earliest: str | None, latest: str | None, today: date) -> str:
     if date.fromisoformat(latest) < first:
         return _("no day left")
     return _("%(first)s to %(last)s") % {"first": start, "last": day(latest)}
+
+
+def closed_day(closed: dict[str, Any]) -> str:
+    """A day a session may not move to: `Tue 12 Mar (clinic closed: Works)`."""
+    what = {"time_off": N_("practitioner away"), "closure": N_("clinic closed"), "holiday": N_("holiday")}
+    kind = _(what[closed["kind"]]) if closed["kind"] in what else closed["kind"]
+    reason = f": {closed['reason']}" if closed.get("reason") else ""
+    return f"{day(closed['day'])} ({kind}{reason})"
 
 
 def session_name(session: dict[str, Any]) -> str:

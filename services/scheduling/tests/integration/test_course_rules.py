@@ -40,6 +40,20 @@ async def test_a_second_course_in_an_area_is_a_409_naming_the_first(clinic: Clin
     assert len(courses.json()) == 2
 
 
+async def test_the_way_forward_from_the_409_is_a_plan_of_the_missing_sessions(
+    clinic: Clinic,
+) -> None:
+    first = await clinic.course(sessions_planned=4)
+    await clinic.book_ok(first, local(MONDAY + days(1)))
+
+    refused = await _open(clinic, "cellulite-thighs-intensive")
+    named = refused.json()["course_id"]
+    plan = await clinic.post(f"/v1/courses/{named}/plan", {"time_of_day": "10:00"})
+
+    assert plan.status_code == 200, plan.text
+    assert [p["sequence"] for p in plan.json()] == [2, 3, 4]  # the three not yet booked
+
+
 async def test_after_abandoning_its_course_the_area_can_start_again(clinic: Clinic) -> None:
     first = await clinic.course()
     abandoned = await clinic.post(f"/v1/courses/{first}/abandon", {})

@@ -6,7 +6,10 @@ a prescribed interval or the treatment's), books sessions one by one and several
 (book-plan), plans and books plans, cancels, marks no-shows, completes (which may complete a
 course, and then the area's next course waits out the maintenance pause), moves sessions (alone or
 with the later ones), abandons, accepts gaps, and records time off and closures (forced or not),
-on a clock it moves itself (to a session's start, to complete or miss it). A small pure model
+on a clock it moves itself (to a session's start, to complete or miss it), and reads where a
+session may move (`/window`: every day it offers keeps the interval, its closed days are those an
+absence covers). Sessions beside a gap are picked often: a move may narrow a gap, never widen
+it or leave it harder to fill. A small pure model
 keeps what the clinic has (courses, sessions, absences, France's spring 2030 holidays, accepted
 gaps) with its own arithmetic, and:
 - says, where its rules decide it, whether a command must be accepted or refused, and holds the
@@ -520,6 +523,38 @@ class CourseRules(RuleBasedStateMachine):
             session.ends_at = session.starts_at + timedelta(minutes=course.rules.minutes)
             session.status = "booked"
 
+    @precondition(lambda self: bool(self.model.sessions))
+    @rule(data=st.data())
+    def move_window(self, data: st.DataObject) -> None:
+        """Read where a session may move (`/window`): every day of its window, alone, keeps the
+        interval as the model judges it, and the days named closed are those on which time off,
+        a closure or a holiday covers it at its time of day."""
+        model = self.model
+        target = self._session(data)
+        course = model.courses[target.course]
+        if target.status not in UPCOMING or course.status != "active":
+            return
+        windows = self._run(lambda s: moves.move_windows(s, target.id))
+        alone = windows.alone
+        if alone.earliest is None or alone.latest is None:
+            return
+        closed = {day for day, _ in windows.closed}
+        today = day_of(model.now)
+        active = model.active(course.id)
+        others = [s for s in active if s.id != target.id]
+        for offset in range((alone.latest - alone.earliest).days + 1):
+            day = alone.earliest + timedelta(days=offset)
+            place = _same_time_later(target.starts_at, (day - day_of(target.starts_at)).days)
+            before = [(s.starts_at, s.id) for s in others if s.starts_at <= place]
+            after = [(s.starts_at, s.id) for s in others if s.starts_at > place]
+            passes = len(before) != len([s for s in others if s.starts_at <= target.starts_at])
+            if not passes:
+                neighbours = (before[-1] if before else None, after[0] if after else None)
+                assert self._interval_holds(course, target, place, *neighbours), f"offers {day}"
+            if day >= today:
+                span = (place, place + (target.ends_at - target.starts_at))
+                assert (day in closed) == model.covered(target, span), f"{day} closed?"
+
     @precondition(lambda self: bool(self.model.open_courses()))
     @rule(data=st.data(), now=st.integers(0, 5))
     def abandon(self, data: st.DataObject, now: int) -> None:
@@ -692,9 +727,40 @@ class CourseRules(RuleBasedStateMachine):
         new_before = [s for s in others if new_starts.get(s.id, s.starts_at) <= new_place]
         if len(new_before) != len(old_before):
             return None  # it passes another session: the model leaves that to the invariants
-        fits = lambda d: course.shortest <= d <= course.longest  # noqa: E731
-        neighbours = after_move[max(index - 1, 0) : index] + after_move[index + 1 : index + 2]
-        return not all(fits(abs(days_between(new_place, start))) for start, _ in neighbours)
+        before = after_move[index - 1] if index > 0 else None
+        after = after_move[index + 1] if index + 1 < len(after_move) else None
+        return not self._interval_holds(course, target, new_place, before, after)
+
+    def _interval_holds(
+        self,
+        course: MCourse,
+        target: MSession,
+        new_place: datetime,
+        before: tuple[datetime, uuid.UUID] | None,
+        after: tuple[datetime, uuid.UUID] | None,
+    ) -> bool:
+        """Whether the course's interval lets `target` move to `new_place` between `before` and
+        `after` (their starts after the move, and ids): where a booking could go, or keeping a
+        gap it had on either side no wider and no harder to fill."""
+        lo, hi = course.shortest, course.longest
+        fits = lambda d: lo <= d <= hi  # noqa: E731
+        fillable = lambda d: d <= hi or -(-d // hi) * lo <= d  # noqa: E731
+        old = target.starts_at
+        sides = []
+        if before is not None:
+            was = days_between(self.model.sessions[before[1]].starts_at, old)
+            sides.append((days_between(before[0], new_place), was))
+        if after is not None:
+            was = days_between(old, self.model.sessions[after[1]].starts_at)
+            sides.append((days_between(new_place, after[0]), was))
+        kept = lambda d, was: hi < d <= was and (fillable(d) or not fillable(was))  # noqa: E731
+        if all(fits(d) or kept(d, was) for d, was in sides):
+            return True
+        if before is None or after is None or days_between(before[0], after[0]) <= hi:
+            return False
+        legs = -(-days_between(before[0], after[0]) // hi) - 1  # once it is booked
+        left, right = sides[0][0], sides[1][0]
+        return fits(left) and legs * lo <= right <= legs * hi
 
     def _check_plan(self, course: MCourse, proposals: list[Any]) -> None:
         """Each proposal is a free slot, and booked all together they keep the interval (or
@@ -733,8 +799,15 @@ class CourseRules(RuleBasedStateMachine):
         middle = [
             s.id for c in model.courses for s in model.active(c)[1:-1] if s.status in UPCOMING
         ]
-        pools = [p for p in (middle, upcoming) if p] + [every]
-        pool = pools[min(data.draw(st.integers(0, 3)), len(pools) - 1)]
+        beside_gaps = [
+            s.id
+            for course in model.courses.values()
+            for gap in model.gaps(course)
+            for s in model.active(course.id)
+            if s.starts_at in gap and s.status in UPCOMING
+        ]
+        pools = [p for p in (beside_gaps, middle, upcoming) if p] + [every]
+        pool = pools[min(data.draw(st.integers(0, 4)), len(pools) - 1)]
         return model.sessions[data.draw(st.sampled_from(pool))]
 
     def _run(self, work: Callable[[Scope], Awaitable[T]]) -> T:

@@ -150,4 +150,5 @@ async def test_a_sessions_move_window_is_bounded_by_its_neighbours_unless_shifti
     assert response.json() == {
         "alone": {"earliest": "2030-03-11", "latest": "2030-03-15"},  # 7+ after 4th, 7+ before 22nd
         "shift_following": {"earliest": "2030-03-11", "latest": "2030-03-19"},  # 7-15 after 4th
+        "closed": [],  # no absence in either window
     }

@@ -14,7 +14,7 @@ from dashboard.agenda import CLINICAL, FRONT_DESK
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import ServicesDep, SettingsDep, page_router, require_roles
 from dashboard.web import is_htmx, render
-from dashboard.wording import outcome_error, scheduling_errors, window
+from dashboard.wording import closed_day, outcome_error, scheduling_errors, window
 
 router = page_router(prefix="/agenda/sessions/{session_id}", tags=["agenda"])
 # as scheduling allows them: the agenda shows each role only its own buttons, and a crafted
@@ -95,8 +95,14 @@ async def _reschedule_panel(
 ) -> HTMLResponse:
     found = await services.scheduling.get(f"/v1/sessions/{session_id}/window")
     today = datetime.now(request.app.state.settings.zone).date()
-    windows = {kind: window(w["earliest"], w["latest"], today) for kind, w in found.items()}
-    return await panel(request, services, session_id, "reschedule", windows=windows, **extra)
+    windows = {
+        kind: window(found[kind]["earliest"], found[kind]["latest"], today)
+        for kind in ("alone", "shift_following")
+    }
+    closed = [closed_day(c) for c in found.get("closed", [])]
+    return await panel(
+        request, services, session_id, "reschedule", windows=windows, closed=closed, **extra
+    )
 
 
 @router.get("/reschedule", response_class=HTMLResponse)

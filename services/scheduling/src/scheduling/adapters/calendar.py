@@ -310,6 +310,15 @@ class CalendarRepository(Repository):
         """
         await self._session.execute(sa.text("LOCK TABLE sessions IN EXCLUSIVE MODE"))
 
+    async def wait_for_absences(self) -> None:
+        """Wait for a time off or closure being recorded (`hold_bookings`) to commit, and hold
+        the next one off until this transaction ends: for a booking that reads before it writes.
+
+        ROW EXCLUSIVE is the lock the booking's insert takes anyway: it conflicts with
+        EXCLUSIVE only, so bookings do not wait for one another.
+        """
+        await self._session.execute(sa.text("LOCK TABLE sessions IN ROW EXCLUSIVE MODE"))
+
     async def list_sessions(
         self, filters: dict[str, Any], limit: int, offset: int
     ) -> list[Session]:

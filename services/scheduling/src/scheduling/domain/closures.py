@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduling.domain.model import AbsenceKind, Session, TimeOff
-from scheduling.domain.rules import overlaps
+from scheduling.domain.rules import overlaps, shift_days
 
 
 def local_days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
@@ -49,3 +50,20 @@ def describe(away: TimeOff) -> str:
     }[away.kind]
     text = f"{what}: {away.reason}" if away.reason else what
     return text[:300]
+
+
+def closed_days(
+    session: Session, days: Iterable[date], absences: Iterable[TimeOff], zone: ZoneInfo
+) -> list[tuple[date, TimeOff]]:
+    """The days on which the session, moved there at its time of day, would fall inside time
+    off, a closure or a closed holiday: each with the first absence that covers it."""
+    start = session.starts_at.astimezone(zone)
+    absences = list(absences)
+    found = []
+    for day in days:
+        moved = shift_days(session.starts_at, (day - start.date()).days, zone)
+        length = session.ends_at - session.starts_at
+        away = covering(replace(session, starts_at=moved, ends_at=moved + length), absences)
+        if away is not None:
+            found.append((day, away))
+    return found

@@ -269,3 +269,17 @@ class ErasedPatient(Conflict):
             patient_id=str(patient_id),
             errors=[{"field": field, "reason": "the patient was erased"}],
         )
+
+
+class BreaksNextInterval(Conflict):
+    """A move that leaves a session too close to, or newly too far from, one it does not move."""
+
+    def __init__(self, reason: str, next_session: Session, allowed: Window) -> None:
+        super().__init__(
+            reason,
+            next_session_id=str(next_session.id),
+            allowed_for_next={
+                "earliest": allowed.earliest.isoformat() if allowed.earliest else None,
+                "latest": allowed.latest.isoformat() if allowed.latest else None,
+            },
+        )

@@ -47,6 +47,7 @@ async def book_session(
     room_id: uuid.UUID,
     practitioner_id: uuid.UUID | None = None,
     action: Action | None = None,
+    after_others: bool = False,
 ) -> Session:
     """Book the course's next session at `starts_at`; every rule checked, the event emitted
     (as part of `action`, else as an action of its own).
@@ -54,6 +55,8 @@ async def book_session(
     The session is inserted with the read it is checked against (a round trip fewer) and a
     refusal rolls it back. When the database refuses the insert itself (the slot is held), the
     booking starts again checking first, so that it is refused for what the checks find first.
+    `after_others`: the transaction holds other changes already (a plan's earlier sessions, the
+    course just opened), which the insert's refusal must not drop: it is tried in a savepoint.
     """
     rules.check_horizon(starts_at, scope.clinic.now, scope.clinic.horizon, "body.starts_at")
     # Kept, announced and answered in UTC, as the database gives every session back.
@@ -61,11 +64,17 @@ async def book_session(
         course_id, starts_at.astimezone(UTC), room_id, practitioner_id, action or scope.action(1)
     )
     try:
-        return await _book(scope, wanted, insert_early=True)
+        if not after_others:
+            return await _book(scope, wanted, insert_early=True)
+        async with scope.savepoint():
+            return await _book(scope, wanted, insert_early=True)
     except IntegrityError as exc:
         if not is_overlap(exc):
             raise
-    await scope.rollback()
+    if not after_others:
+        await scope.rollback()
+    # This attempt reads before it inserts: an absence recorded in between would not be seen.
+    await scope.calendar.wait_for_absences()
     return await _book(scope, wanted, insert_early=False)
 
 

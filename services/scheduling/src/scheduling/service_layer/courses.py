@@ -361,6 +361,7 @@ async def book_plan(
                     starts_at=planned.starts_at,
                     room_id=planned.room_id,
                     action=action,
+                    after_others=True,
                 )
             )
         except AppError as exc:

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from clinic_shared.contracts.events import SessionRescheduled
-from clinic_shared.errors import AppError, Conflict
-from scheduling.domain import rules
+from clinic_shared.errors import AppError
+from scheduling.domain import closures, rules
 from scheduling.domain.errors import WrongState
 from scheduling.domain.model import (
     UPCOMING,
     CourseStatus,
     Session,
     SessionStatus,
+    TimeOff,
     Treatment,
     Window,
 )
+from scheduling.domain.moves import check_move, move_window
 from scheduling.domain.prescriptions import not_before
+from scheduling.service_layer.closures import absences
 from scheduling.service_layer.placement import check_slot, is_overlap, overlap_refused
 from scheduling.service_layer.prescriptions import check_course_dates, maintenance_floor
 from scheduling.service_layer.scope import Scope, facts, relabel
@@ -88,23 +90,60 @@ async def reschedule(
     ]
 
 
-async def move_windows(scope: Scope, session_id: uuid.UUID) -> tuple[Window, Window]:
+@dataclass(frozen=True)
+class MoveWindows:
+    """Where a session may move: alone, with the later sessions, and the days of either
+    window (from today to the horizon) on which it may not, at its time of day."""
+
+    alone: Window
+    shift_following: Window
+    closed: list[tuple[date, TimeOff]]
+
+
+async def move_windows(scope: Scope, session_id: uuid.UUID) -> MoveWindows:
     """The days a session may move to: alone (between its neighbours), and with the later
-    sessions shifted along (after the previous one only)."""
+    sessions shifted along (after the previous one only); a gap beside it may narrow. The
+    days inside the practitioner's time off, a closure or a closed holiday are named."""
     target = await scope.session(session_id)
     course = await scope.course(target.course_id)
     treatment = await scope.course_treatment(course)
     sessions = await scope.calendar.sessions_of(course.id)
-    before, after = rules.neighbours(sessions, target.starts_at, excluding=target.id)
-    previous = before.starts_at if before else None
-    following = after.starts_at if after else None
     zone = scope.clinic.zone
     floor = await maintenance_floor(scope, course)
     first = floor.day if floor else None
-    return (
-        not_before(rules.interval_window(treatment, zone, previous, following), first),
-        not_before(rules.interval_window(treatment, zone, previous), first),
+    alone, shifting = (
+        not_before(move_window(treatment, zone, sessions, target, shift_following=s), first)
+        for s in (False, True)
     )
+    return MoveWindows(alone, shifting, await _closed_days(scope, target, (alone, shifting)))
+
+
+async def _closed_days(
+    scope: Scope, target: Session, windows: tuple[Window, Window]
+) -> list[tuple[date, TimeOff]]:
+    clinic = scope.clinic
+    today = rules.local_day(clinic.now, clinic.zone)
+    last_day = rules.local_day(clinic.now + clinic.horizon, clinic.zone)
+    days = sorted(
+        {
+            day
+            for window in windows
+            if not window.empty
+            for day in _days(
+                max(window.earliest or today, today), min(window.latest or last_day, last_day)
+            )
+        }
+    )
+    if not days:
+        return []
+    start = closures.whole_day(days[0], clinic.zone)[0]
+    end = closures.whole_day(days[-1], clinic.zone)[1]
+    away = await absences(scope, target.practitioner_id, start, end)
+    return closures.closed_days(target, days, away, clinic.zone)
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 async def _checked_moves(
@@ -115,7 +154,6 @@ async def _checked_moves(
     new_starts: dict[uuid.UUID, datetime],
 ) -> list[Session]:
     ids = {s.id for s in moving}
-    after_move = [replace(s, starts_at=new_starts.get(s.id, s.starts_at)) for s in sessions]
     moved = []
     for index, session in enumerate(moving):
         try:
@@ -133,57 +171,5 @@ async def _checked_moves(
                 raise
             raise relabel(exc, "body.shift_following", session_id=str(session.id)) from None
         moved.append(replace(session, starts_at=new_starts[session.id], ends_at=ends_at))
-    _check_intervals(scope, treatment, after_move, moving[0], new_starts)
+    check_move(treatment, scope.clinic.zone, sessions, moving[0], new_starts)
     return moved
-
-
-def _check_intervals(
-    scope: Scope,
-    treatment: Treatment,
-    after_move: list[Session],
-    target: Session,
-    new_starts: dict[uuid.UUID, datetime],
-) -> None:
-    starts_at = new_starts[target.id]
-    before, after = rules.neighbours(after_move, starts_at, excluding=target.id)
-    zone = scope.clinic.zone
-    _check_gap_left_behind(treatment, zone, after_move, target, (before, after))
-    window = rules.interval_window(treatment, zone, before.starts_at if before else None)
-    rules.check_interval(starts_at, window, zone)
-    if after is None:
-        return
-    following = rules.interval_window(treatment, zone, starts_at)
-    if not following.contains(rules.local_day(after.starts_at, zone)):
-        raise Conflict(
-            f"Moving this session breaks the interval before session {after.sequence} "
-            f"({after.starts_at.isoformat()}); move it too with shift_following: true.",
-            next_session_id=str(after.id),
-            allowed_for_next={
-                "earliest": following.earliest.isoformat() if following.earliest else None,
-                "latest": following.latest.isoformat() if following.latest else None,
-            },
-        )
-
-
-def _check_gap_left_behind(
-    treatment: Treatment,
-    zone: ZoneInfo,
-    after_move: list[Session],
-    target: Session,
-    new_neighbours: tuple[Session | None, Session | None],
-) -> None:
-    """A session moved past a neighbour leaves the two around its old place side by side."""
-    left, right = rules.neighbours(after_move, target.starts_at, excluding=target.id)
-    if left is None or right is None or (left, right) == new_neighbours:
-        return
-    window = rules.interval_window(treatment, zone, left.starts_at)
-    if not window.contains(rules.local_day(right.starts_at, zone)):
-        raise Conflict(
-            f"Moving this session leaves sessions {left.sequence} and {right.sequence} "
-            "too far apart; book or move another session between them first.",
-            next_session_id=str(right.id),
-            allowed_for_next={
-                "earliest": window.earliest.isoformat() if window.earliest else None,
-                "latest": window.latest.isoformat() if window.latest else None,
-            },
-        )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -84,6 +84,10 @@ class Scope:
     async def rollback(self) -> None:
         """Drop what the unit of work wrote so far; it goes on in a new transaction."""
         await self.uow.session.rollback()
+
+    def savepoint(self) -> AbstractAsyncContextManager[Any]:
+        """A transaction nested in this one: an error inside drops only what it wrote."""
+        return self.uow.session.begin_nested()
 
     def action(self, sessions: int) -> Action:
         """A new action of the clinic's now, touching `sessions` sessions: the events it emits

@@ -81,10 +81,23 @@ class WindowPublic(BaseModel):
     latest: date | None
 
 
+class ClosedDayPublic(BaseModel):
+    day: date
+    kind: Literal["time_off", "closure", "holiday"] = Field(
+        description="The practitioner's time off, a closure of the clinic, or a public holiday."
+    )
+    reason: str
+
+
 class MoveWindowsPublic(BaseModel):
     alone: WindowPublic = Field(description="Days the session may move to on its own.")
     shift_following: WindowPublic = Field(
         description="Days it may move to when the later sessions shift by as many days."
+    )
+    closed: list[ClosedDayPublic] = Field(
+        description="The days of either window, from today to the horizon, on which the "
+        "session, at its time of day, would fall inside the practitioner's time off, a "
+        "closure or a public holiday the clinic keeps closed: it may not move there."
     )
 
 

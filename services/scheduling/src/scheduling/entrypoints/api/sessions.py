@@ -15,6 +15,7 @@ from scheduling.domain.audit import Actor
 from scheduling.entrypoints.api.audit_schemas import AuditEntryPublic, SessionRecord
 from scheduling.entrypoints.api.course_schemas import (
     CancelBody,
+    ClosedDayPublic,
     CompleteBody,
     MoveWindowsPublic,
     RescheduleBody,
@@ -90,9 +91,14 @@ async def read_session(session_id: uuid.UUID, scope: ScopeDep, _: Staff) -> Sess
 @router.get("/{session_id}/window", response_model=MoveWindowsPublic)
 async def move_window(session_id: uuid.UUID, scope: ScopeDep, _: Staff) -> MoveWindowsPublic:
     """The clinic-local days the session may be rescheduled to, alone or shifting later ones."""
-    alone, shifting = await moves.move_windows(scope, session_id)
+    windows = await moves.move_windows(scope, session_id)
     return MoveWindowsPublic(
-        alone=WindowPublic(**asdict(alone)), shift_following=WindowPublic(**asdict(shifting))
+        alone=WindowPublic(**asdict(windows.alone)),
+        shift_following=WindowPublic(**asdict(windows.shift_following)),
+        closed=[
+            ClosedDayPublic(day=day, kind=away.kind.value, reason=away.reason)
+            for day, away in windows.closed
+        ],
     )
 
 
