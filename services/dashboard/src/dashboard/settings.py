@@ -17,6 +17,7 @@ class DashboardSettings(ServiceSettings):
 
     service_name: str = "dashboard"
     uses_bus: ClassVar[bool] = False  # it calls the services over HTTP: no AMQP_URL needed
+    uses_patient_links: ClassVar[bool] = True
     port: int = Field(8000, ge=0, le=65535)
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/dashboard"
 

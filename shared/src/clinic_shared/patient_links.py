@@ -1,0 +1,53 @@
+"""Patients' self-service links: a token bound to one course, signed with its own key.
+
+The token names the course and when it was made, nothing else (no patient data). It carries no
+expiry of its own: scheduling holds it valid while the course has an upcoming session, so it
+lapses when the last one starts, and refuses it once the patient is erased.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import jwt
+
+ALGORITHM = "HS256"
+AUDIENCE = "clinic-patient-link"
+HEADER = "X-Patient-Link"
+"""The header the dashboard passes a link in: a header, not a path, so no access log holds it."""
+DEVELOPMENT_PATIENT_LINK_KEY = "development-only-patient-link-key-0123456789"
+
+
+class InvalidLink(Exception):
+    """The token is not a link this clinic signed (forged, truncated, another key)."""
+
+
+@dataclass(frozen=True)
+class PatientLink:
+    course_id: uuid.UUID
+    issued_at: datetime
+
+
+def mint_link(key: str, course_id: uuid.UUID, *, now: datetime | None = None) -> str:
+    """A link token for the course's upcoming sessions."""
+    issued = now or datetime.now(UTC)
+    claims = {"sub": str(course_id), "aud": AUDIENCE, "iat": int(issued.timestamp())}
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def read_link(key: str, token: str) -> PatientLink:
+    """The course a token is bound to; InvalidLink unless this clinic's key signed it."""
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            options={"require": ["sub", "aud", "iat"]},
+        )
+        course_id = uuid.UUID(str(claims["sub"]))
+    except (jwt.InvalidTokenError, ValueError) as exc:
+        raise InvalidLink("not a link of this clinic") from exc
+    return PatientLink(course_id, datetime.fromtimestamp(float(claims["iat"]), UTC))
