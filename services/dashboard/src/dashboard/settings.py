@@ -21,6 +21,15 @@ class DashboardSettings(ServiceSettings):
     port: int = Field(8000, ge=0, le=65535)
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/dashboard"
 
+    clinic_name: str = Field(
+        "Clinique Lumière", min_length=1, max_length=40, description="Shown to patients."
+    )
+    clinic_phone: str = Field(
+        "+33 1 23 45 67 89", min_length=3, max_length=20, description="Patients call it."
+    )
+    patient_link_requests_per_minute: int = Field(
+        30, ge=1, description="Requests one address, or one link, may make of /p/ per minute."
+    )
     scheduling_url: str = "http://127.0.0.1:8001"
     inventory_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
