@@ -227,7 +227,9 @@ def test_production_refuses_the_demo_clinic(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.mark.parametrize(
-    "key", [None, DEVELOPMENT_PATIENT_LINK_KEY, "k" * 40, "too-short-0123", STRONG_SECRET]
+    "key",
+    [None, DEVELOPMENT_PATIENT_LINK_KEY, "k" * 40, "too-short-0123", STRONG_SECRET],
+    ids=["missing", "development", "patterned", "short", "the jwt secret"],
 )
 def test_production_refuses_a_missing_weak_or_shared_patient_link_key(
     monkeypatch: pytest.MonkeyPatch, key: str | None
