@@ -32,6 +32,8 @@ FIRST_ADMIN = {
     "DASHBOARD_FIRST_ADMIN_PASSWORD": "a long first password",
 }
 GOOD_KEYS = {"CLINIC_DATA_KEYS": f"k1:{new_key()}", "CLINIC_INDEX_KEY": new_key()}
+LINK_KEY = {"CLINIC_PATIENT_LINK_KEY": secrets.token_urlsafe(30)}
+LINK_SERVICES = ("scheduling", "notifications", "dashboard")  # make or read patients' links
 BUS_SERVICES = ("scheduling", "inventory", "notifications")  # the dashboard uses no broker
 PASSWORDS = {
     name: secrets.token_urlsafe(24)
@@ -42,7 +44,13 @@ PASSWORDS = {
         *(f"RABBITMQ_{s.upper()}_PASSWORD" for s in BUS_SERVICES),
     )
 }
-REQUIRED = {"CLINIC_JWT_SECRET": GOOD_SECRET, **GOOD_KEYS, **FIRST_ADMIN, **PASSWORDS}
+REQUIRED = {
+    "CLINIC_JWT_SECRET": GOOD_SECRET,
+    **GOOD_KEYS,
+    **LINK_KEY,
+    **FIRST_ADMIN,
+    **PASSWORDS,
+}
 
 SERVICES: dict[str, type[ServiceSettings]] = {
     "scheduling": SchedulingSettings,
@@ -144,7 +152,8 @@ def test_compose_service_wiring(service: str) -> None:
     prefix = service.upper()
     env = _environment(service)
     assert env["CLINIC_ENV"] == "production"
-    for secret in ("CLINIC_JWT_SECRET", *GOOD_KEYS):
+    links = LINK_KEY if service in LINK_SERVICES else {}
+    for secret in ("CLINIC_JWT_SECRET", *GOOD_KEYS, *links):
         assert env[secret].startswith(f"${{{secret}:?")
     assert env[f"{prefix}_DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert env[f"{prefix}_DATABASE_URL"].endswith(f"/{service}")
@@ -221,7 +230,7 @@ def test_production_settings_accept_a_real_secret(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("CLINIC_ENV", "production")
     monkeypatch.setenv("CLINIC_JWT_SECRET", GOOD_SECRET)
     monkeypatch.setenv("AMQP_URL", "amqp://guest:guest@rabbitmq:5672/")
-    for name, value in GOOD_KEYS.items():
+    for name, value in (GOOD_KEYS | LINK_KEY).items():
         monkeypatch.setenv(name, value)
     settings = SchedulingSettings()
     assert settings.env == "production"
@@ -337,7 +346,7 @@ def test_production_needs_a_broker_for_the_services_but_not_the_dashboard(
 ) -> None:
     monkeypatch.setenv("CLINIC_ENV", "production")
     monkeypatch.delenv("AMQP_URL", raising=False)
-    for name, value in {"CLINIC_JWT_SECRET": GOOD_SECRET, **GOOD_KEYS}.items():
+    for name, value in {"CLINIC_JWT_SECRET": GOOD_SECRET, **GOOD_KEYS, **LINK_KEY}.items():
         monkeypatch.setenv(name, value)
     assert DashboardSettings().amqp_url is None
     for service in BUS_SERVICES:

@@ -405,3 +405,26 @@ def _read_until(terminal: int, done: Callable[[str], bool], timeout: float) -> s
                 break
             text += chunk.decode(errors="replace").replace("\r\n", "\n")
     return text
+
+
+@pytest.mark.parametrize("embedded", ["embedded-default"], indirect=True)
+async def test_the_local_outbox_shows_a_patients_link_that_opens_their_page(embedded) -> None:
+    link = re.compile(re.escape(embedded.url("dashboard")) + r"/p/[\w.-]+")
+    outbox = embedded.workdir / "var" / "outbox"
+
+    async def links() -> list[str]:
+        texts = [p.read_text() for p in outbox.glob("*.sms.txt")] if outbox.exists() else []
+        return [found.group(0) for text in texts if (found := link.search(text))]
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        embedded.start()
+        try:
+            await embedded.wait_healthy(client)
+            [first, *_] = await eventually(links, timeout=60)
+            page = await client.get(first)
+        finally:
+            assert await embedded.interrupt() == 0
+
+    assert page.status_code == 200, page.text
+    assert "Hello " in page.text
+    assert first.rsplit("/", 1)[1] not in embedded.log.read_text()  # never logged

@@ -114,6 +114,9 @@ async def run(databases: dict[str, str]) -> int:
     if scheduling.amqp_url is None:
         bus = InMemoryBus(bus_options(scheduling))
     dashboard = _dashboard_settings(databases, scheduling, inventory, notifications)
+    # Patients' links in the local outbox open this dashboard, wherever it listens.
+    link_base = {"patient_link_base_url": f"http://127.0.0.1:{dashboard.port}"}
+    notifications = notifications.model_copy(update=_unset("NOTIFICATIONS", link_base))
     apps: list[tuple[ServiceSettings, FastAPI]] = [
         (scheduling, scheduling_app(scheduling, bus)),
         (inventory, inventory_app(inventory, bus)),

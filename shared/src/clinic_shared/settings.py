@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clinic_shared.crypto import DEVELOPMENT_DATA_KEYS, DEVELOPMENT_INDEX_KEY, Keyring
+from clinic_shared.patient_links import DEVELOPMENT_PATIENT_LINK_KEY
 from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 MIN_PRODUCTION_SECRET_LENGTH = 32
@@ -62,6 +63,7 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "service"
     uses_bus: ClassVar[bool] = True  # publishes or consumes events (the dashboard does neither)
+    uses_patient_links: ClassVar[bool] = False  # makes or reads patients' self-service links
     env: Literal["development", "test", "production"] = Field(
         "development", validation_alias="CLINIC_ENV"
     )
@@ -86,6 +88,11 @@ class ServiceSettings(BaseSettings):
     )
     index_key: SecretStr = Field(
         SecretStr(DEVELOPMENT_INDEX_KEY), validation_alias="CLINIC_INDEX_KEY"
+    )
+    patient_link_key: SecretStr = Field(
+        SecretStr(DEVELOPMENT_PATIENT_LINK_KEY),
+        validation_alias="CLINIC_PATIENT_LINK_KEY",
+        description="Signs patients' self-service links (its own key, not CLINIC_JWT_SECRET).",
     )
     amqp_url: SecretStr | None = Field(None, validation_alias="AMQP_URL")
     amqp_namespace: str = Field("", validation_alias="AMQP_NAMESPACE")
@@ -188,6 +195,8 @@ class ServiceSettings(BaseSettings):
                 f"{MIN_PRODUCTION_SECRET_LENGTH} characters when CLINIC_ENV=production "
                 "(repeated or patterned text is refused; `openssl rand -base64 32` makes one)"
             )
+        if self.uses_patient_links:
+            _check_patient_link_key(self.patient_link_key.get_secret_value(), secret)
         if self.amqp_url is None and self.uses_bus:
             raise ValueError("AMQP_URL is required when CLINIC_ENV=production")
         if DEVELOPMENT_DATA_KEYS.partition(":")[2] in self.data_keys.get_secret_value():
@@ -219,6 +228,21 @@ class ServiceSettings(BaseSettings):
             alias = field.validation_alias
             names.add(alias if isinstance(alias, str) else f"{prefix}{name}".upper())
         return names
+
+
+def _check_patient_link_key(key: str, jwt_secret: str) -> None:
+    if (
+        key == DEVELOPMENT_PATIENT_LINK_KEY
+        or len(key) < MIN_PRODUCTION_SECRET_LENGTH
+        or estimated_entropy_bits(key) < MIN_SECRET_ENTROPY_BITS
+    ):
+        raise ValueError(
+            "CLINIC_PATIENT_LINK_KEY must be set to a random key of at least "
+            f"{MIN_PRODUCTION_SECRET_LENGTH} characters when CLINIC_ENV=production "
+            "(repeated or patterned text is refused; `openssl rand -base64 32` makes one)"
+        )
+    if key == jwt_secret:
+        raise ValueError("CLINIC_PATIENT_LINK_KEY must differ from CLINIC_JWT_SECRET")
 
 
 def _weak(key: bytes) -> bool:

@@ -20,6 +20,7 @@ A span holds the statement's text with its placeholders, never its parameters.
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -115,11 +116,18 @@ def instrument_app(app: Any, provider: TracerProvider) -> None:
     )
 
 
+_PATIENT_LINK = re.compile(r"/p/[^/?]+")
+"""A patient's self-service link in a dashboard path: a secret, never put in a span."""
+
+
 def _without_query(span: trace.Span, scope: dict[str, Any]) -> None:
     attributes = getattr(span, "attributes", None) or {}
-    for key in ("http.target", "http.url", "url.full"):
-        if isinstance(value := attributes.get(key), str) and "?" in value:
-            span.set_attribute(key, value.split("?", 1)[0])
+    for key in ("http.target", "http.url", "url.full", "url.path"):
+        if not isinstance(value := attributes.get(key), str):
+            continue
+        clean = _PATIENT_LINK.sub("/p/{token}", value.split("?", 1)[0])
+        if clean != value:
+            span.set_attribute(key, clean)
     if "url.query" in attributes:
         span.set_attribute("url.query", "")
 

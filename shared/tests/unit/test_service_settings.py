@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import secrets
+from typing import ClassVar
 
 import pytest
 from pydantic import ValidationError
 from pydantic_settings import SettingsConfigDict
 
 from clinic_shared.crypto import new_key
+from clinic_shared.patient_links import DEVELOPMENT_PATIENT_LINK_KEY
 from clinic_shared.settings import ServiceSettings
 from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
@@ -22,6 +24,21 @@ class XSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="X_")
 
     service_name: str = "x"
+
+
+class LinkSettings(XSettings):
+    uses_patient_links: ClassVar[bool] = True
+
+
+def _production(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {
+        "CLINIC_ENV": "production",
+        "CLINIC_JWT_SECRET": STRONG_SECRET,
+        "AMQP_URL": "amqp://user:pw@broker:5672/",
+        "CLINIC_DATA_KEYS": DATA_KEYS,
+        "CLINIC_INDEX_KEY": INDEX_KEY,
+    }.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture(autouse=True)
@@ -207,3 +224,27 @@ def test_production_refuses_the_demo_clinic(monkeypatch: pytest.MonkeyPatch) -> 
         XSettings()
     monkeypatch.setenv("CLINIC_ENV", "development")
     assert XSettings().seed_demo_data  # make run's demo clinic
+
+
+@pytest.mark.parametrize(
+    "key",
+    [None, DEVELOPMENT_PATIENT_LINK_KEY, "k" * 40, "too-short-0123", STRONG_SECRET],
+    ids=["missing", "development", "patterned", "short", "the jwt secret"],
+)
+def test_production_refuses_a_missing_weak_or_shared_patient_link_key(
+    monkeypatch: pytest.MonkeyPatch, key: str | None
+) -> None:
+    _production(monkeypatch)
+    if key is not None:
+        monkeypatch.setenv("CLINIC_PATIENT_LINK_KEY", key)
+    with pytest.raises(ValidationError, match="CLINIC_PATIENT_LINK_KEY"):
+        LinkSettings()
+
+
+def test_production_takes_a_random_patient_link_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    _production(monkeypatch)
+    key = secrets.token_urlsafe(32)
+    monkeypatch.setenv("CLINIC_PATIENT_LINK_KEY", key)
+    assert LinkSettings().patient_link_key.get_secret_value() == key
+    monkeypatch.delenv("CLINIC_PATIENT_LINK_KEY")
+    assert XSettings().env == "production"  # a service that makes no links needs no key

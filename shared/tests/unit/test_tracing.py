@@ -50,3 +50,31 @@ def test_an_envelope_carries_no_trace_context_when_tracing_is_off() -> None:
 def _envelope() -> Envelope:
     event = PatientErased(patient_id=uuid.uuid4(), erased_at=datetime.now(UTC))
     return Envelope.wrap(event, producer="scheduling", correlation_id="c")
+
+
+class _Span:
+    def __init__(self, **attributes: str) -> None:
+        self.attributes = attributes
+
+    def set_attribute(self, key: str, value: str) -> None:
+        self.attributes[key] = value
+
+
+def test_a_patients_link_and_a_query_never_stay_in_a_span() -> None:
+    from clinic_shared.tracing import _without_query
+
+    span = _Span(
+        **{
+            "http.target": "/p/eyJhbGciOiJIUzI1NiJ9.eyJzdWIi.sig?move=1",
+            "http.url": "http://dash/p/eyJ.abc.def/sessions/1/cancel",
+            "url.path": "/p/eyJ.abc.def",
+            "url.query": "move=1",
+        }
+    )
+    _without_query(span, {})  # type: ignore[arg-type]
+    assert span.attributes == {
+        "http.target": "/p/{token}",
+        "http.url": "http://dash/p/{token}/sessions/1/cancel",
+        "url.path": "/p/{token}",
+        "url.query": "",
+    }

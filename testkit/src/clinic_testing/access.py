@@ -13,6 +13,8 @@ with an expired token, a token signed with another secret or one with `alg: none
 route answers 401. `public` routes take no token; `signed` routes (the SMS provider's webhooks)
 ignore tokens and refuse, with 403, a request that lacks the provider's signature. Every refusal
 is problem+json (a 401 with `WWW-Authenticate: Bearer`); a caller let through never gets a 5xx.
+`link` routes (a patient's self-service link, in the `X-Patient-Link` header) take no staff token:
+without a link, any token, good or bad, gets 401.
 The test reads the table, so the README cannot drift from the code, and a route without a row
 (found from `app.routes`, so hidden from the OpenAPI document or not) fails it.
 """
@@ -34,7 +36,7 @@ from clinic_shared.problems import PROBLEM_JSON
 
 ROLES = [role.value for role in Role]
 HEADER = ["method", "path", *ROLES]
-CELLS = {"yes", "no", "public", "signed"}
+CELLS = {"yes", "no", "public", "signed", "link"}
 SAMPLE_VALUES = {"code": "caffeine", "product_code": "caffeine", "treatment_code": "cellulite"}
 WITH_BODY = {"POST", "PUT", "PATCH"}
 
@@ -47,9 +49,9 @@ class Row:
 
     @property
     def kind(self) -> str:
-        """`public`, `signed`, or `token` (the role columns decide)."""
+        """`public`, `signed`, `link`, or `token` (the role columns decide)."""
         kinds = set(self.cells.values())
-        if kinds in ({"public"}, {"signed"}):
+        if kinds in ({"public"}, {"signed"}, {"link"}):
             return kinds.pop()
         return "token"
 
@@ -160,6 +162,10 @@ async def mismatches(
         if row.kind == "public":
             for who, token in everyone:
                 problems += _admitted(where, f"public, {who},", await _ask(client, row, token))
+            continue
+        if row.kind == "link":
+            for who, token in everyone:
+                problems += _refusal(where, f"{who} (no link)", await _ask(client, row, token), 401)
             continue
         if row.kind == "signed":
             for who, token in everyone:

@@ -26,6 +26,7 @@ from dashboard.pages import (
     orders,
     patient,
     patient_edit,
+    patient_link,
     signin,
     signin_notice,
     stock,
@@ -53,6 +54,7 @@ ROUTERS = [
     stock.router,
     orders.router,
     alerts.router,
+    patient_link.router,
 ]
 
 
@@ -84,6 +86,13 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
         "signin-address",
         Limit(settings.signin_attempts_per_address, 60),
         refusal=TOO_MANY_SIGN_INS,
+    )
+    app.state.patient_links = StoredRateLimiter(
+        runtime.db,
+        rate_limit_hits,
+        "patient-link",
+        Limit(settings.patient_link_requests_per_minute, 60),
+        refusal="Too many requests for this page. Try again in a minute.",
     )
     app.state.signin_failures = StoredRateLimiter(
         runtime.db,

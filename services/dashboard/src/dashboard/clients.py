@@ -14,6 +14,7 @@ import httpx
 
 from clinic_shared.auth import mint_token
 from clinic_shared.paging import MAX_LIMIT
+from clinic_shared.patient_links import HEADER as PATIENT_LINK_HEADER
 from dashboard.accounts.model import StaffAccount
 from dashboard.settings import DashboardSettings
 
@@ -157,3 +158,9 @@ class ServiceClients:
         )
         clients = {name: ServiceClient(name, self.http[name], token) for name in SERVICES}
         return Services(**clients)
+
+    def for_patient_link(self, link: str) -> ServiceClient:
+        """Scheduling as a patient's link: no staff token, only that link's course."""
+        client = ServiceClient("scheduling", self.http["scheduling"], "")
+        client.headers = {PATIENT_LINK_HEADER: link}
+        return client

@@ -17,9 +17,19 @@ class DashboardSettings(ServiceSettings):
 
     service_name: str = "dashboard"
     uses_bus: ClassVar[bool] = False  # it calls the services over HTTP: no AMQP_URL needed
+    uses_patient_links: ClassVar[bool] = True
     port: int = Field(8000, ge=0, le=65535)
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/dashboard"
 
+    clinic_name: str = Field(
+        "Clinique Lumière", min_length=1, max_length=40, description="Shown to patients."
+    )
+    clinic_phone: str = Field(
+        "+33 1 23 45 67 89", min_length=3, max_length=20, description="Patients call it."
+    )
+    patient_link_requests_per_minute: int = Field(
+        30, ge=1, description="Requests one address, or one link, may make of /p/ per minute."
+    )
     scheduling_url: str = "http://127.0.0.1:8001"
     inventory_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"

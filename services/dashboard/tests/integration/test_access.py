@@ -33,6 +33,14 @@ def _signed_out(where: str, answer: httpx.Response) -> list[str]:
     return [f"{where} without a sign-in: {answer.status_code}, not a redirect to /signin"]
 
 
+def _forged_link(where: str, who: str, answer: httpx.Response) -> list[str]:
+    """A link this clinic did not sign: the patient's page saying so, whoever asks."""
+    page = answer.headers.get("content-type", "").startswith("text/html")
+    if answer.status_code == 401 and page and "This link does not work" in answer.text:
+        return []
+    return [f"{where} {who} with a forged link: {answer.status_code}, not the link's 401 page"]
+
+
 def _as(where: str, role: str, row: Row, answer: httpx.Response) -> list[str]:
     cell = row.cells[role]
     if cell == "no":
@@ -56,6 +64,8 @@ async def test_each_role_opens_exactly_what_the_table_allows(dashboard: Dashboar
         if row.kind == "public":
             if answer.status_code >= 500 or answer.headers.get("location") == "/signin":
                 wrong.append(f"{where} is public but answered {answer.status_code}")
+        elif row.kind == "link":
+            wrong += _forged_link(where, "signed out", answer)
         else:
             wrong += _signed_out(where, answer)
     for role in ROLES:
@@ -68,5 +78,8 @@ async def test_each_role_opens_exactly_what_the_table_allows(dashboard: Dashboar
             answer = await dashboard.client.request(
                 row.method, concrete(row.path), headers={"X-CSRF-Token": csrf}
             )
+            if row.kind == "link":
+                wrong += _forged_link(where, f"as {role}", answer)
+                continue
             wrong += _as(where, role, row, answer)
     assert wrong == []

@@ -83,6 +83,7 @@ async def test_in_production_the_session_cookie_is_secure(make_settings) -> None
         amqp_url="amqp://guest:guest@127.0.0.1:5672/",
         data_keys=f"k1:{new_key()}",
         index_key=new_key(),
+        patient_link_key=secrets.token_urlsafe(32),
         first_admin_email="owner@clinic.example",
         first_admin_password="a long first password",
     )

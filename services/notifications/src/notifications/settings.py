@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -15,6 +15,7 @@ from clinic_shared.settings import ServiceSettings
 class NotificationsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFICATIONS_")
 
+    uses_patient_links: ClassVar[bool] = True
     service_name: str = "notifications"
     port: int = Field(8003, ge=0, le=65535)
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/notifications"
@@ -22,6 +23,11 @@ class NotificationsSettings(ServiceSettings):
     clinic_name: str = Field("Clinique Lumière", min_length=1, max_length=40)
     clinic_address: str = Field("12 rue de la Paix, 75002 Paris", min_length=1, max_length=100)
     clinic_phone: str = Field("+33 1 23 45 67 89", min_length=3, max_length=20)
+    patient_link_base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The dashboard's address as patients reach it: confirmations and reminders "
+        "carry `<this>/p/<token>`.",
+    )
     outbox_dir: Path = Path("var/outbox")
     local_undeliverable_numbers: frozenset[str] = Field(
         frozenset(),

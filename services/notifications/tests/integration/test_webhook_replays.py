@@ -139,6 +139,7 @@ def production(monkeypatch: pytest.MonkeyPatch, **extra: str) -> NotificationsSe
         "AMQP_URL": "amqp://notifications:pw@rabbitmq:5672/clinic",
         "CLINIC_DATA_KEYS": f"k1:{new_key()}",
         "CLINIC_INDEX_KEY": new_key(),
+        "CLINIC_PATIENT_LINK_KEY": "q8Zt2Wn5Kp0Xv7Rb4Lm9Hc3Yf6Gd1Js8",
         "NOTIFICATIONS_SMS_AUTH_TOKEN": "provider-token",
     } | extra
     for name, value in env.items():

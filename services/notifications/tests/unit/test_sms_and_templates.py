@@ -174,3 +174,24 @@ def test_a_gsm7_name_keeps_the_text_in_gsm7_with_the_templates_accents_dropped()
     text = Templates().sms("reminder", "fr", values)
     assert "Amélie" in text  # é is in GSM-7
     assert is_gsm7(text)
+
+
+LINK = "https://rdv.clinique-lumiere.fr/p/" + "x" * 125  # a real token's length
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("kind", ["confirmation", "reminder"])
+def test_a_text_with_the_patients_link_keeps_it_whole_within_two_segments(
+    kind: str, language: str
+) -> None:
+    context = COURSE_CONTEXT if kind == "confirmation" else CONTEXT
+    values = template_values(context, first_name="Amelia", language=language, clinic=CLINIC)
+    text = TEMPLATES.render(
+        kind=kind, channel="sms", language=language, values=values | {"link": LINK}
+    ).text
+    assert LINK in text
+    assert segments(text) <= 2, text
+    email = TEMPLATES.render(
+        kind=kind, channel="email", language=language, values=values | {"link": LINK}
+    )
+    assert LINK in email.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from typing import ClassVar
 
 import phonenumbers
 from pydantic import Field, field_validator
@@ -17,6 +18,7 @@ from scheduling.domain.rules import HORIZON
 class SchedulingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="SCHEDULING_")
 
+    uses_patient_links: ClassVar[bool] = True
     service_name: str = "scheduling"
     port: int = Field(8001, ge=0, le=65535)
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/scheduling"
@@ -28,6 +30,13 @@ class SchedulingSettings(ServiceSettings):
     inventory_url: str = "http://127.0.0.1:8002"
     notifications_url: str = "http://127.0.0.1:8003"
     peer_timeout_seconds: float = Field(10.0, gt=0)
+    self_service_notice_hours: float = Field(
+        24,
+        ge=0,
+        le=24 * 14,
+        description="How long before a session's start a patient's link may still cancel or "
+        "move it; later, the page says to call the clinic.",
+    )
     # With seed_demo_data: the living demo clinic (scheduling.demo_clinic), as `make run` has.
     seed_living_clinic: bool = False
 

@@ -4,11 +4,14 @@ description, so a new date field cannot be left out."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+
+from clinic_shared.patient_links import mint_link
 
 from .conftest import ADMIN, MONDAY, Clinic, days, local
 
@@ -34,6 +37,7 @@ FIELDS = {
     ("GET", "/v1/sessions/states", "query.updated_since"),
     ("POST", "/v1/course-plans", "body.first_date"),
     ("POST", "/v1/courses", "body.sessions[0].starts_at"),
+    ("POST", "/v1/self-service/sessions/{session_id}/move", "body.starts_at"),
 }
 FAR_INSTANTS = ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"]
 FAR_DAYS = {"9999-12-31T23:00:00-05:00": "9999-12-31", "0001-01-01T00:30:00+01:00": "0001-01-01"}
@@ -103,6 +107,10 @@ async def _request(
         return path, {"json": {"first_date": FAR_DAYS[far]}}
     if path.endswith("/book-plan"):
         return path, {"json": {"sessions": [{"starts_at": far, "room_id": clinic.rooms[0]}]}}
+    if path.startswith("/v1/self-service/"):  # the patient's link, not a staff token
+        key = clinic.app.state.runtime.settings.patient_link_key.get_secret_value()
+        link = {"X-Patient-Link": mint_link(key, uuid.UUID(course))}
+        return path, {"json": {"starts_at": far}, "headers": link}
     if path.endswith("/reschedule"):
         return path, {"json": {"starts_at": far}}
     if path == "/v1/sessions" and method == "POST":
@@ -124,7 +132,8 @@ async def test_a_far_date_in_any_field_is_a_422_naming_it(
     target, request = await _request(clinic, method, path, field, far)
     before = (await clinic.client.get("/v1/sessions", headers=ADMIN)).json()
 
-    answer: httpx.Response = await clinic.client.request(method, target, headers=ADMIN, **request)
+    headers = request.pop("headers", ADMIN)
+    answer: httpx.Response = await clinic.client.request(method, target, headers=headers, **request)
 
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/problem+json"

@@ -22,7 +22,7 @@ from notifications.entrypoints.reconcile import interval, reconciler
 from notifications.service_layer.attempts import DispatchOptions
 from notifications.service_layer.digest import StaffDigest
 from notifications.service_layer.dispatch import Dispatcher
-from notifications.service_layer.rendering import Clinic
+from notifications.service_layer.rendering import Clinic, PatientLinks
 from notifications.service_layer.supplier_orders import SupplierOrderMailer
 from notifications.settings import NotificationsSettings
 
@@ -80,8 +80,11 @@ def dispatch_options(settings: NotificationsSettings) -> DispatchOptions:
 
 
 def clinic_of(settings: NotificationsSettings) -> Clinic:
+    links = PatientLinks(
+        settings.patient_link_key.get_secret_value(), settings.patient_link_base_url
+    )
     return Clinic(
-        settings.clinic_name, settings.clinic_address, settings.clinic_phone, settings.zone
+        settings.clinic_name, settings.clinic_address, settings.clinic_phone, settings.zone, links
     )
 
 

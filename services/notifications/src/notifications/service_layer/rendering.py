@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from clinic_shared.patient_links import mint_link
 from notifications.adapters.channels import Outgoing
 from notifications.adapters.templates import Templates
 from notifications.domain.wording import language_of, local_date, local_time, short_date
 
 MAX_NAME_CHARS = 30
+LINKED_KINDS = frozenset({"confirmation", "reminder"})
+"""The messages that carry the patient's self-service link."""
+
+
+@dataclass(frozen=True)
+class PatientLinks:
+    """Makes a course's self-service link: the dashboard's `/p/{token}`."""
+
+    key: str
+    base_url: str
+
+    def url(self, course_id: uuid.UUID) -> str:
+        return f"{self.base_url.rstrip('/')}/p/{mint_link(self.key, course_id)}"
 
 
 @dataclass(frozen=True)
@@ -20,6 +35,7 @@ class Clinic:
     address: str
     phone: str
     zone: ZoneInfo
+    links: PatientLinks | None = None
 
 
 def template_values(
@@ -66,12 +82,20 @@ def _listed(sessions: list[dict[str, Any]], zone: ZoneInfo, language: str) -> di
     }
 
 
+def _link(message: Any, links: PatientLinks | None) -> str | None:
+    """The link a confirmation or reminder carries, made as it is sent (never stored)."""
+    if links is None or message.kind not in LINKED_KINDS or message.course_id is None:
+        return None
+    return links.url(message.course_id)
+
+
 def outgoing_for(message: Any, contact: Any, *, clinic: Clinic, templates: Templates) -> Outgoing:
     """The text of a message row for its contact row, by the message's channel."""
     language = language_of(contact.language)
     values = template_values(
         message.context, first_name=contact.first_name, language=language, clinic=clinic
     )
+    values["link"] = _link(message, clinic.links)
     rendered = templates.render(
         kind=message.kind, channel=message.channel, language=language, values=values
     )

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from clinic_shared.errors import Conflict, Unprocessable
+from clinic_shared.errors import AppError, Conflict, Unprocessable
 
 if TYPE_CHECKING:
     from scheduling.domain.model import Course, Session, TimeOff, Window, WorkingHours
@@ -282,4 +282,43 @@ class BreaksNextInterval(Conflict):
                 "earliest": allowed.earliest.isoformat() if allowed.earliest else None,
                 "latest": allowed.latest.isoformat() if allowed.latest else None,
             },
+        )
+
+
+class LinkRefused(AppError):
+    """A self-service link that is not this clinic's (forged, damaged, or none)."""
+
+    status, title, type_slug = 401, "Unauthorized", "link-invalid"
+
+    def __init__(self) -> None:
+        super().__init__("This link is not valid.")
+
+
+class LinkGone(AppError):
+    """A self-service link that was valid and is no more: `reason` is expired or revoked."""
+
+    status, title = 410, "Gone"
+
+    def __init__(self, reason: str) -> None:
+        self.type_slug = f"link-{reason}"
+        super().__init__(
+            "This link has expired: the course has no upcoming session."
+            if reason == "expired"
+            else "This link has been withdrawn.",
+            reason=reason,
+        )
+
+
+class TooLateToChange(Conflict):
+    """A patient's change too close to the session's start: the clinic must be called."""
+
+    type_slug = "too-late-to-change"
+
+    def __init__(self, starts_at: datetime, notice_hours: float) -> None:
+        super().__init__(
+            f"This session starts in less than {notice_hours:g} hours: please call the clinic "
+            "to change it.",
+            starts_at=starts_at.isoformat(),
+            notice_hours=notice_hours,
+            call_the_clinic=True,
         )

@@ -154,3 +154,17 @@ def _free(start: datetime, end: datetime, calendar: Calendar) -> bool:
         for busy in (calendar.practitioner_busy, calendar.patient_busy)
         for b, e in busy
     )
+
+
+def free_starts(
+    days: Sequence[date], treatment: Treatment, calendar: Calendar, now: datetime
+) -> list[datetime]:
+    """Every start on `days`, a slot step apart, where the whole session fits the hours and
+    nothing else holds the practitioner, the patient or a room."""
+    found = []
+    for day in days:
+        for start in _candidate_starts(day, None, calendar):
+            end = start + timedelta(minutes=treatment.session_minutes)
+            if start >= now and _free(start, end, calendar) and calendar.free_room(start, end):
+                found.append(start)
+    return found
