@@ -28,7 +28,11 @@ def window(earliest: str | None, latest: str | None, today: date) -> str:
 
 def closed_day(closed: dict[str, Any]) -> str:
     """A day a session may not move to: `Tue 12 Mar (clinic closed: Works)`."""
-    what = {"time_off": N_("practitioner away"), "closure": N_("clinic closed"), "holiday": N_("holiday")}
+    what = {
+        "time_off": N_("practitioner away"),
+        "closure": N_("clinic closed"),
+        "holiday": N_("holiday"),
+    }
     kind = _(what[closed["kind"]]) if closed["kind"] in what else closed["kind"]
     reason = f": {closed['reason']}" if closed.get("reason") else ""
     return f"{day(closed['day'])} ({kind}{reason})"

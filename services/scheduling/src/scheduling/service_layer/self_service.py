@@ -109,7 +109,7 @@ async def free_slots(
     course = await scope.course(session.course_id)
     treatment = await scope.course_treatment(course)
     zone, now = scope.clinic.zone, scope.clinic.now
-    window, _ = await moves.move_windows(scope, session_id)
+    window = (await moves.move_windows(scope, session_id)).alone
     today = rules.local_day(now, zone)
     first = max(window.earliest or today, today)
     last = min(
