@@ -125,3 +125,10 @@ LOT_STATUSES = {
     "expired": N_("expired"),
     "recalled": N_("recalled"),
 }
+SESSION_STATUSES = {
+    "booked": N_("booked"),
+    "confirmed": N_("confirmed"),
+    "completed": N_("completed"),
+    "cancelled": N_("cancelled"),
+    "no_show": N_("no-show"),
+}

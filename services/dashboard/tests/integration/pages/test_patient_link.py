@@ -114,3 +114,14 @@ async def test_links_are_rate_limited(clinic: Clinic) -> None:
     answers = [await clinic.client.get(page_path) for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert "Nora" not in answers[-1].text
+
+
+async def test_a_phone_in_french_gets_the_page_in_french(clinic: Clinic) -> None:
+    page_path, _ = await _booked_course(clinic)
+
+    page = await clinic.client.get(page_path, headers={"accept-language": "fr-FR,fr;q=0.9"})
+
+    assert '<html lang="fr">' in page.text
+    assert "Bonjour Nora" in page.text
+    assert "Confirmer" in page.text
+    assert "Choisir un autre horaire" in page.text
