@@ -15,6 +15,7 @@ from scheduling.entrypoints.api import (
     export,
     patients,
     prescriptions,
+    recalls,
     session_states,
     sessions,
     staff,
@@ -47,6 +48,7 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             session_states.router,  # before sessions': `states` is not a session id
             sessions.router,
             agenda.router,
+            recalls.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),
