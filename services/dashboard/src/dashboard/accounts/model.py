@@ -19,6 +19,9 @@ class StaffAccount:
     email: str
     role: Role
     active: bool = True
+    practitioner_id: uuid.UUID | None = None
+    """A practitioner's account: the scheduling practitioner it is. Its tokens name them, so
+    they act on their own sessions and read their own patients; unlinked, on none."""
 
 
 def normalise_email(email: str) -> str:
@@ -54,6 +57,13 @@ def check_role(role: str) -> Role:
         return Role(role)
     except ValueError:
         raise invalid("role", "Choose one of the roles in the list.") from None
+
+
+def check_link(role: Role, practitioner_id: uuid.UUID | None) -> uuid.UUID | None:
+    """Only a practitioner's account is linked to a scheduling practitioner."""
+    if practitioner_id is not None and role is not Role.PRACTITIONER:
+        raise invalid("practitioner_id", "Only a practitioner's account is linked to one.")
+    return practitioner_id
 
 
 def invalid(field: str, reason: str) -> Unprocessable:

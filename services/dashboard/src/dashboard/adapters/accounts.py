@@ -18,11 +18,14 @@ _ACCOUNT_COLUMNS = (
     staff_accounts.c.email,
     staff_accounts.c.role,
     staff_accounts.c.active,
+    staff_accounts.c.practitioner_id,
 )
 
 
 def _account(m: sa.RowMapping) -> StaffAccount:
-    return StaffAccount(m["id"], m["name"], m["email"], Role(m["role"]), bool(m["active"]))
+    return StaffAccount(
+        m["id"], m["name"], m["email"], Role(m["role"]), bool(m["active"]), m["practitioner_id"]
+    )
 
 
 class AccountRepository:
@@ -38,6 +41,7 @@ class AccountRepository:
                 role=account.role.value,
                 password_hash=password_hash,
                 active=account.active,
+                practitioner_id=account.practitioner_id,
                 created_at=now,
             )
         )
@@ -62,6 +66,23 @@ class AccountRepository:
     async def email_taken(self, email: str) -> bool:
         query = sa.select(staff_accounts.c.id).where(staff_accounts.c.email == email)
         return (await self.session.execute(query)).first() is not None
+
+    async def linked_to(self, practitioner_id: uuid.UUID) -> StaffAccount | None:
+        """The account linked to the scheduling practitioner, if any."""
+        query = sa.select(*_ACCOUNT_COLUMNS).where(
+            staff_accounts.c.practitioner_id == practitioner_id
+        )
+        row = (await self.session.execute(query)).first()
+        return _account(row._mapping) if row else None
+
+    async def set_practitioner(
+        self, account_id: uuid.UUID, practitioner_id: uuid.UUID | None
+    ) -> None:
+        await self.session.execute(
+            staff_accounts.update()
+            .where(staff_accounts.c.id == account_id)
+            .values(practitioner_id=practitioner_id)
+        )
 
     async def list(self) -> list[StaffAccount]:
         query = sa.select(*_ACCOUNT_COLUMNS).order_by(staff_accounts.c.name)
