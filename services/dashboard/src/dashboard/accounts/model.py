@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from clinic_shared.auth import Role
-from clinic_shared.errors import Unprocessable
+from clinic_shared.errors import Conflict, Unprocessable
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -64,6 +64,14 @@ def check_link(role: Role, practitioner_id: uuid.UUID | None) -> uuid.UUID | Non
     if practitioner_id is not None and role is not Role.PRACTITIONER:
         raise invalid("practitioner_id", "Only a practitioner's account is linked to one.")
     return practitioner_id
+
+
+class PractitionerTaken(Conflict):
+    """One account per practitioner: a second would act on the first one's sessions."""
+
+    def __init__(self, holder: str = "Another") -> None:
+        reason = f"{holder} account is already linked to this practitioner."
+        super().__init__(reason, errors=[{"field": "practitioner_id", "reason": reason}])
 
 
 def invalid(field: str, reason: str) -> Unprocessable:

@@ -129,8 +129,7 @@ async def _practitioner_free(
     """One account per practitioner: a second would act on the first one's sessions."""
     linked = await accounts.linked_to(practitioner_id)
     if linked is not None and linked.id != account_id:
-        reason = f"{linked.name}'s account is already linked to this practitioner."
-        raise Conflict(reason, errors=[{"field": "practitioner_id", "reason": reason}])
+        raise model.PractitionerTaken(f"{linked.name}'s")
 
 
 async def create_first_admin(db: AsyncSession, *, email: str, password: str, now: datetime) -> None:

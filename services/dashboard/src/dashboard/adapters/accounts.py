@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.auth import Role
-from dashboard.accounts.model import StaffAccount
+from dashboard.accounts.model import PractitionerTaken, StaffAccount
 from dashboard.adapters.orm import staff_accounts, staff_sessions
 
 _ACCOUNT_COLUMNS = (
@@ -33,6 +34,16 @@ class AccountRepository:
         self.session = session
 
     async def add(self, account: StaffAccount, password_hash: str, now: datetime) -> None:
+        """Add the account; PractitionerTaken when its practitioner was linked meanwhile."""
+        try:
+            async with self.session.begin_nested():
+                await self._insert(account, password_hash, now)
+        except IntegrityError as exc:
+            if account.practitioner_id is None:
+                raise
+            raise PractitionerTaken() from exc
+
+    async def _insert(self, account: StaffAccount, password_hash: str, now: datetime) -> None:
         await self.session.execute(
             staff_accounts.insert().values(
                 id=account.id,
@@ -78,11 +89,18 @@ class AccountRepository:
     async def set_practitioner(
         self, account_id: uuid.UUID, practitioner_id: uuid.UUID | None
     ) -> None:
-        await self.session.execute(
-            staff_accounts.update()
-            .where(staff_accounts.c.id == account_id)
-            .values(practitioner_id=practitioner_id)
-        )
+        """Link the account; PractitionerTaken when another account took the practitioner
+        meanwhile (two admins at once: the unique constraint decides, and this one waits for
+        the other's commit to learn it)."""
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(
+                    staff_accounts.update()
+                    .where(staff_accounts.c.id == account_id)
+                    .values(practitioner_id=practitioner_id)
+                )
+        except IntegrityError as exc:
+            raise PractitionerTaken() from exc
 
     async def list(self) -> list[StaffAccount]:
         query = sa.select(*_ACCOUNT_COLUMNS).order_by(staff_accounts.c.name)
