@@ -8,7 +8,7 @@ COMPOSE := $(shell docker compose version >/dev/null 2>&1 && echo "docker compos
 .PHONY: help install run test test-fast lint fmt up down token bench backup restore assets messages .uv
 
 help:
-	@echo "make run | test | lint | fmt | up | down | token ROLE=admin | backup | restore FROM=dir | install | assets"
+	@echo "make run | test | lint | fmt | up | down | token ROLE=admin [PRACTITIONER=id] | backup | restore FROM=dir | install | assets"
 
 LOCKED := pyproject.toml uv.lock shared/pyproject.toml testkit/pyproject.toml services/*/pyproject.toml embedded/pyproject.toml
 
@@ -63,8 +63,8 @@ restore: .venv/.runtime-synced  ## FROM=backups/<time>: each service's database 
 	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/<time>" >&2; exit 2; }
 	$(UV) run --frozen --no-sync python -m clinic_embedded.backup restore "$(FROM)"
 
-token: .venv/.runtime-synced  ## prints a bearer token for ROLE as the last line
-	@$(UV) run --frozen --no-sync python -m clinic_shared.tokens --role $(ROLE)
+token: .venv/.runtime-synced  ## prints a bearer token for ROLE as the last line (ROLE=practitioner PRACTITIONER=<id>)
+	@$(UV) run --frozen --no-sync python -m clinic_shared.tokens --role $(ROLE) $(if $(PRACTITIONER),--practitioner-id $(PRACTITIONER))
 
 DASHBOARD_LOCALE := services/dashboard/src/dashboard/locale
 messages: install  ## after changing the dashboard's wording: its strings extracted, the French catalogue updated (then translate what is new)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from scheduling.settings import SchedulingSettings
 pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.rabbitmq]
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY, SESSION_DAY = date(2030, 3, 4), date(2030, 3, 11)
-DESK, ADMIN, DOCTOR = bearer("receptionist"), bearer("admin"), bearer("practitioner")
+DESK, ADMIN = bearer("receptionist"), bearer("admin")
 STOCK = bearer("stock_manager")
 
 
@@ -40,11 +40,15 @@ class Clinic:
     scheduling_app: Any
     patient: str = ""
     session: str = ""
+    doctor: dict[str, str] = field(default_factory=dict)
+    """The session's practitioner's token (it names them: their own session)."""
 
     async def complete(self, *lines: tuple[str, str]) -> httpx.Response:
         used = [{"product_code": p, "lot_number": n, "quantity": 1} for p, n in lines]
         return await self.scheduling.post(
-            f"/v1/sessions/{self.session}/complete", json={"products_used": used}, headers=DOCTOR
+            f"/v1/sessions/{self.session}/complete",
+            json={"products_used": used},
+            headers=self.doctor,
         )
 
     async def reservations(self) -> set[tuple[str, str, str]]:
@@ -119,6 +123,7 @@ async def _stock(clinic: Clinic) -> None:
 async def _book(clinic: Clinic) -> None:
     api = clinic.scheduling
     doctor = (await api.post("/v1/practitioners", json={"name": "Dr A"}, headers=ADMIN)).json()
+    clinic.doctor = bearer("practitioner", practitioner_id=doctor["id"])
     hours = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(5)]
     await api.put(f"/v1/practitioners/{doctor['id']}/hours", json=hours, headers=ADMIN)
     room = (await api.post("/v1/rooms", json={"name": "R"}, headers=ADMIN)).json()["id"]

@@ -15,7 +15,7 @@ from .conftest import Stack
 pytestmark = [pytest.mark.system, pytest.mark.postgres, pytest.mark.rabbitmq]
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2030, 3, 4)
-DESK, ADMIN, DOCTOR = bearer("receptionist"), bearer("admin"), bearer("practitioner")
+DESK, ADMIN = bearer("receptionist"), bearer("admin")
 STOCK = bearer("stock_manager")
 THIGHS_KIT = {"artichoke": 1, "caffeine": 2, "l-carnitine": 2, "lidocaine": 1, "vitamin-blend": 1}
 
@@ -98,12 +98,13 @@ async def test_inventory_reserves_the_prescribed_kit_and_follows_its_changes(
     stack.apps["scheduling"].state.runtime.clock = lambda: datetime.combine(
         MONDAY, time(10, 30), tzinfo=PARIS
     )
-    done = await api.post(f"/v1/sessions/{first}/complete", json={}, headers=DOCTOR)
+    own = bearer("practitioner", practitioner_id=doctor)  # the course's: their own session
+    done = await api.post(f"/v1/sessions/{first}/complete", json={}, headers=own)
     assert done.status_code == 200, done.text
     changed = await api.patch(
         f"/v1/courses/{course}/prescription",
         json={"kit_adjustments": [{"product_code": "lidocaine", "quantity": 1}]},
-        headers=DOCTOR,
+        headers=own,
     )
     assert changed.status_code == 200, changed.text
     assert await eventually(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,13 @@ __all__ = ["ALGORITHM", "Principal", "Role", "TokenVerifier", "mint_token", "req
 class Principal:
     subject: str
     role: Role
+    practitioner_id: uuid.UUID | None = None
+    """The scheduling practitioner a practitioner's token acts as; None for other roles, and
+    for a practitioner account linked to none (who then acts on no session)."""
+
+    def is_practitioner(self, practitioner_id: uuid.UUID) -> bool:
+        """Whether this caller is a practitioner acting as `practitioner_id`."""
+        return self.role is Role.PRACTITIONER and self.practitioner_id == practitioner_id
 
 
 @dataclass(frozen=True)
@@ -64,8 +72,23 @@ def _verified(token: str, secret: str, issuer: str) -> tuple[Principal, float, f
         role = Role(claims["role"])
     except ValueError as exc:
         raise Unauthorized("The token names an unknown role.") from exc
-    principal = Principal(subject=str(claims["sub"]), role=role)
+    principal = Principal(
+        subject=str(claims["sub"]), role=role, practitioner_id=_practitioner_id(claims, role)
+    )
     return principal, float(claims["iat"]), float(claims["exp"])
+
+
+def _practitioner_id(claims: dict[str, object], role: Role) -> uuid.UUID | None:
+    """The token's `practitioner_id`: a UUID, and only on a practitioner's token."""
+    value = claims.get("practitioner_id")
+    if value is None:
+        return None
+    if role is not Role.PRACTITIONER:
+        raise Unauthorized("Only a practitioner's token may name a practitioner.")
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Unauthorized("The token's practitioner_id is not a UUID.") from exc
 
 
 def bearer_token(request: Request) -> str:

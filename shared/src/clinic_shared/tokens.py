@@ -34,15 +34,20 @@ def mint_token(
     issuer: str = "clinic",
     ttl: timedelta = timedelta(hours=8),
     now: datetime | None = None,
+    practitioner_id: uuid.UUID | None = None,
 ) -> str:
+    """A signed token for `role`; a practitioner's names the scheduling practitioner they are
+    (`practitioner_id`), without which they act on no session and see no patient."""
     issued = now or datetime.now(UTC)
-    claims = {
+    claims: dict[str, object] = {
         "sub": subject or f"{role.value}-{uuid.uuid4().hex[:8]}",
         "role": role.value,
         "iss": issuer,
         "iat": issued,
         "exp": issued + ttl,
     }
+    if practitioner_id is not None:
+        claims["practitioner_id"] = str(practitioner_id)
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -52,14 +57,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--role", choices=[r.value for r in Role], default=Role.ADMIN.value)
     parser.add_argument("--hours", type=float, default=8.0)
+    parser.add_argument(
+        "--practitioner-id",
+        type=uuid.UUID,
+        help="the scheduling practitioner a practitioner token acts as (GET /v1/practitioners)",
+    )
     args = parser.parse_args()
+    if args.practitioner_id and args.role != Role.PRACTITIONER.value:
+        parser.error("--practitioner-id is for --role practitioner only")
     print(f"# {args.role} token, valid {args.hours:g} h; use: Authorization: Bearer <token>")
+    if args.role == Role.PRACTITIONER.value and not args.practitioner_id:
+        print("# names no practitioner (PRACTITIONER=<id>): it acts on no session, sees no patient")
     print(
         mint_token(
             os.environ.get("CLINIC_JWT_SECRET") or DEVELOPMENT_JWT_SECRET,
             role=Role(args.role),
             issuer=os.environ.get("CLINIC_JWT_ISSUER") or "clinic",
             ttl=timedelta(hours=args.hours),
+            practitioner_id=args.practitioner_id,
         )
     )
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -170,3 +171,54 @@ def test_the_longest_lifetime_is_the_clinics_to_set() -> None:
     with pytest.raises(Unauthorized, match="3600 s"):
         strict.verify(mint_token(SECRET, role=Role.ADMIN, ttl=timedelta(hours=2)))
     assert strict.verify(mint_token(SECRET, role=Role.ADMIN, ttl=timedelta(minutes=30)))
+
+
+def test_a_practitioners_token_carries_the_practitioner_it_acts_as() -> None:
+    practitioner = uuid.uuid4()
+    token = mint_token(
+        SECRET, role=Role.PRACTITIONER, subject="nurse", practitioner_id=practitioner
+    )
+
+    principal = verifier.verify(token)
+
+    assert principal.practitioner_id == practitioner
+    assert principal.is_practitioner(practitioner)
+    assert not principal.is_practitioner(uuid.uuid4())
+
+
+def test_a_practitioners_token_without_a_practitioner_is_valid_but_acts_as_no_one() -> None:
+    principal = verifier.verify(mint_token(SECRET, role=Role.PRACTITIONER))
+
+    assert principal.practitioner_id is None
+    assert not principal.is_practitioner(uuid.uuid4())
+
+
+def test_a_practitioner_id_that_is_not_a_uuid_is_refused_with_401() -> None:
+    token = jwt.encode(
+        claims(role="practitioner", practitioner_id="dr-who"), SECRET, algorithm="HS256"
+    )
+    assert "practitioner_id" in refused(token).detail
+
+
+def test_another_role_naming_a_practitioner_is_refused_with_401() -> None:
+    """An admin's token cannot pass for a practitioner's, nor a receptionist's claim one."""
+    token = jwt.encode(
+        claims(role="receptionist", practitioner_id=str(uuid.uuid4())), SECRET, algorithm="HS256"
+    )
+    assert "practitioner" in refused(token).detail
+
+
+def test_make_token_names_the_practitioner_given() -> None:
+    practitioner = uuid.uuid4()
+    environment = {**os.environ, "CLINIC_JWT_SECRET": SECRET, "CLINIC_JWT_ISSUER": "clinic"}
+    printed = subprocess.run(
+        [
+            *(sys.executable, "-m", "clinic_shared.tokens", "--role", "practitioner"),
+            *("--practitioner-id", str(practitioner)),
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert verifier.verify(printed.splitlines()[-1]).practitioner_id == practitioner

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
@@ -127,5 +128,13 @@ async def eventually(
         await asyncio.sleep(interval)
 
 
-def bearer(role: Role | str, secret: str = DEVELOPMENT_JWT_SECRET) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(secret, role=Role(role))}"}
+def bearer(
+    role: Role | str,
+    secret: str = DEVELOPMENT_JWT_SECRET,
+    *,
+    practitioner_id: uuid.UUID | str | None = None,
+) -> dict[str, str]:
+    """An Authorization header for `role`; a practitioner's names the practitioner they are."""
+    practitioner = uuid.UUID(str(practitioner_id)) if practitioner_id else None
+    token = mint_token(secret, role=Role(role), practitioner_id=practitioner)
+    return {"Authorization": f"Bearer {token}"}

@@ -148,13 +148,15 @@ class ServiceClients:
         self.http = {}
 
     def for_account(self, account: StaffAccount) -> Services:
-        """The services as `account`, with a short-lived token minted for it."""
+        """The services as `account`, with a short-lived token minted for it (a practitioner's
+        names the scheduling practitioner their account is linked to)."""
         token = mint_token(
             self.settings.jwt_secret.get_secret_value(),
             role=account.role,
             subject=str(account.id),
             issuer=self.settings.jwt_issuer,
             ttl=TOKEN_TTL,
+            practitioner_id=account.practitioner_id,
         )
         clients = {name: ServiceClient(name, self.http[name], token) for name in SERVICES}
         return Services(**clients)

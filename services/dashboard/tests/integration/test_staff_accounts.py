@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import uuid
+
+import pytest
 
 from clinic_shared.auth import Role
+from clinic_shared.errors import Conflict
+from dashboard.accounts import service
 
 from .conftest import Dashboard
 
@@ -92,3 +98,41 @@ async def test_the_admin_cannot_deactivate_their_own_account(dashboard) -> None:
     assert response.status_code == 422
     assert "cannot deactivate your own account" in response.text
     assert (await dashboard.client.get("/settings/staff")).status_code == 200
+
+
+async def test_two_admins_linking_one_practitioner_at_once_link_one_account(dashboard) -> None:
+    """The second link waits on the first's uncommitted row and is refused once it commits:
+    one account per practitioner, a 409 naming the field, never a 500."""
+    runtime = dashboard.app.state.runtime
+    practitioner = uuid.uuid4()
+    made = []
+    async with runtime.transaction() as db:
+        for name in ("Ana", "Ben"):
+            account = await service.create_account(
+                db,
+                name=name,
+                email=f"{name.lower()}@clinic.example",
+                role="practitioner",
+                password="a-long-password",
+                now=runtime.clock(),
+            )
+            made.append(account.id)
+    first, second = made
+
+    async def link_second() -> None:
+        async with runtime.transaction() as db:
+            await service.link_practitioner(db, account_id=second, practitioner_id=practitioner)
+
+    async with runtime.transaction() as db:
+        await service.link_practitioner(db, account_id=first, practitioner_id=practitioner)
+        racing = asyncio.create_task(link_second())
+        await asyncio.sleep(0.5)  # it has read no link and now waits on this one's row
+        assert not racing.done()
+    with pytest.raises(Conflict) as refused:
+        await racing
+
+    assert refused.value.extensions["errors"][0]["field"] == "practitioner_id"
+    assert refused.value.detail.startswith("Another account")  # the constraint's, not the check's
+    async with runtime.transaction() as db:
+        linked = {a.id: a.practitioner_id for a in await service.list_accounts(db)}
+    assert (linked[first], linked[second]) == (practitioner, None)

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from clinic_shared.auth import Role
 from clinic_shared.errors import Unprocessable
-from dashboard.accounts.model import check_email, check_password, check_role
+from dashboard.accounts.model import check_email, check_link, check_password, check_role
 
 
 def _field(exc: pytest.ExceptionInfo[Unprocessable]) -> str:
@@ -33,3 +35,13 @@ def test_only_the_four_roles_exist() -> None:
     assert [check_role(r.value) for r in Role] == list(Role)
     with pytest.raises(Unprocessable):
         check_role("superuser")
+
+
+def test_only_a_practitioners_account_is_linked_to_a_practitioner() -> None:
+    practitioner = uuid.uuid4()
+
+    assert check_link(Role.PRACTITIONER, practitioner) == practitioner
+    assert check_link(Role.RECEPTIONIST, None) is None
+    with pytest.raises(Unprocessable) as refused:
+        check_link(Role.STOCK_MANAGER, practitioner)
+    assert _field(refused) == "practitioner_id"

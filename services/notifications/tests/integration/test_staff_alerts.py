@@ -149,6 +149,32 @@ async def test_a_message_that_fails_for_good_alerts_staff(make_settings) -> None
     ]
 
 
+async def test_a_stock_manager_sees_the_stock_alerts_and_none_naming_a_patient(
+    make_settings,
+) -> None:
+    recorder = Recorder(PermanentSendError("invalid number"))
+    app = await driven_app(make_settings, recorder)
+    session = Session()
+    async with running(app) as client:
+        await publish(app, envelope(session.contact(consent_email=False)))
+        await publish(app, envelope(SessionBooked(**session.facts())))
+        await dispatcher(app, recorder).dispatch_once(now=T0)
+        for event in inventory_events():
+            await publish(app, event)
+        by_admin = (await client.get("/v1/staff-alerts", headers=bearer("admin"))).json()
+        by_stock = await client.get("/v1/staff-alerts", headers=bearer("stock_manager"))
+
+    assert "message_failed" in {a["kind"] for a in by_admin}
+    assert by_stock.status_code == 200
+    assert {a["kind"] for a in by_stock.json()} == {
+        "reorder_suggested",
+        "lot_expiring",
+        "stock_shortage",
+        "lot_recalled",
+    }
+    assert str(session.patient_id) not in by_stock.text
+
+
 async def test_the_digest_reaches_every_recipient_over_smtp(make_settings) -> None:
     mailbox = Mailbox()
     with smtp_server(mailbox) as port:

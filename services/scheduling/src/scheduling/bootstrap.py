@@ -15,6 +15,7 @@ from scheduling.entrypoints.api import (
     export,
     patients,
     prescriptions,
+    recalls,
     self_service,
     session_states,
     sessions,
@@ -48,6 +49,7 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             session_states.router,  # before sessions': `states` is not a session id
             sessions.router,
             agenda.router,
+            recalls.router,
             self_service.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),

@@ -20,7 +20,6 @@ PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2030, 3, 4)  # the clinic's "today" in these tests; DST starts on 31 March 2030
 DESK = bearer("receptionist")
 ADMIN = bearer("admin")
-DOCTOR = bearer("practitioner")
 
 
 def local(day: date, hour: int = 10, minute: int = 0) -> str:
@@ -43,6 +42,11 @@ class Clinic:
     patient: str
     inventory: FakeInventory
     events: list[Envelope] = field(default_factory=list)
+
+    @property
+    def doctor(self) -> dict[str, str]:
+        """The clinic's practitioner's token: it names them, so their sessions are theirs."""
+        return bearer("practitioner", practitioner_id=self.practitioner)
 
     def travel_to(self, moment: datetime) -> None:
         self.app.state.runtime.clock = lambda: moment

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from scheduling.adapters.orm import outbox
 
-from .conftest import ADMIN, DOCTOR, INVENTORY_TIMEOUT_SECONDS, MONDAY, PARIS, Clinic, local
+from .conftest import ADMIN, INVENTORY_TIMEOUT_SECONDS, MONDAY, PARIS, Clinic, local
 
 USED = [
     {"product_code": "caffeine", "lot_number": "CAF-1", "quantity": 1},
@@ -28,8 +28,14 @@ async def _started_session(clinic: Clinic) -> tuple[str, str]:
     return course, str(session["id"])
 
 
-async def _complete(clinic: Clinic, session: str, used: list[dict[str, object]]) -> httpx.Response:
-    return await clinic.post(f"/v1/sessions/{session}/complete", {"products_used": used}, DOCTOR)
+async def _complete(
+    clinic: Clinic,
+    session: str,
+    used: list[dict[str, object]],
+    doctor: dict[str, str] | None = None,
+) -> httpx.Response:
+    body = {"products_used": used}
+    return await clinic.post(f"/v1/sessions/{session}/complete", body, doctor or clinic.doctor)
 
 
 async def _nothing_recorded(clinic: Clinic, course: str, session: str) -> None:
@@ -87,14 +93,15 @@ async def test_inventory_is_asked_for_the_sessions_clinic_day_with_the_callers_t
 ) -> None:
     _, session = await _started_session(clinic)
 
-    done = await _complete(clinic, session, USED[:1])
+    doctor = clinic.doctor
+    done = await _complete(clinic, session, USED[:1], doctor)
 
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "completed"
     [asked] = clinic.inventory.asked
     assert asked["session_on"] == MONDAY.isoformat()
     assert asked["lines"] == [{"product_code": "caffeine", "lot_number": "CAF-1"}]
-    assert asked["authorization"] == DOCTOR["Authorization"]
+    assert asked["authorization"] == doctor["Authorization"]
 
 
 @pytest.mark.parametrize("fault", ["down", "slow", "failing"])

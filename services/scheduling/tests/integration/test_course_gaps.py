@@ -4,6 +4,7 @@ next window and the plan fill it first."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, time
 from typing import Any
 
@@ -12,12 +13,18 @@ from clinic_shared.contracts import Envelope
 from clinic_shared.tokens import mint_token
 from clinic_testing.helpers import DEVELOPMENT_JWT_SECRET, eventually
 
-from .conftest import ADMIN, DOCTOR, MONDAY, PARIS, Clinic, days, instant, local
+from .conftest import ADMIN, MONDAY, PARIS, Clinic, days, instant, local
 
-NURSE = {
-    "Authorization": "Bearer "
-    + mint_token(DEVELOPMENT_JWT_SECRET, role=Role.PRACTITIONER, subject="nurse-joy")
-}
+
+def nurse(clinic: Clinic) -> dict[str, str]:
+    """The clinic's practitioner's token, with a subject the audit trail names."""
+    token = mint_token(
+        DEVELOPMENT_JWT_SECRET,
+        role=Role.PRACTITIONER,
+        subject="nurse-joy",
+        practitioner_id=uuid.UUID(clinic.practitioner),
+    )
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def _course(clinic: Clinic, course: str) -> dict[str, Any]:
@@ -103,11 +110,11 @@ async def test_a_gap_of_two_intervals_is_planned_with_as_few_sessions_as_it_need
 async def test_staff_accept_a_gap_and_it_is_recorded_with_who_and_when(clinic: Clinic) -> None:
     course = await clinic.course(sessions_planned=4)
     first, middle, third, last = await _booked_on(clinic, course, [0, 10, 19, 29])
-    no_gap = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=NURSE)
+    no_gap = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=nurse(clinic))
     assert no_gap.status_code == 409, no_gap.text
     await clinic.post(f"/v1/sessions/{middle['id']}/cancel", {})
 
-    accepted = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=NURSE)
+    accepted = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=nurse(clinic))
 
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["interval_broken"] is False
@@ -123,7 +130,7 @@ async def test_staff_accept_a_gap_and_it_is_recorded_with_who_and_when(clinic: C
         lambda: _events(clinic, "scheduling.course.gaps_accepted"), until=lambda found: found
     )
     assert [(e.data["accepted_by"], e.data["gaps"]) for e in announced] == [("nurse-joy", 1)]
-    again = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=NURSE)
+    again = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=nurse(clinic))
     assert again.json()["gaps"] == [gap]  # accepted once: the first acceptance stands
 
     # A new gap is flagged again, the accepted one stays accepted.
@@ -142,7 +149,7 @@ async def test_a_missed_middle_session_flags_the_course(clinic: Clinic) -> None:
     _, middle, _ = await _booked_on(clinic, course, [0, 10, 19])
     clinic.travel_to(datetime.combine(MONDAY + days(10), time(11), tzinfo=PARIS))
 
-    missed = await clinic.post(f"/v1/sessions/{middle['id']}/no-show", {}, headers=DOCTOR)
+    missed = await clinic.post(f"/v1/sessions/{middle['id']}/no-show", {}, headers=clinic.doctor)
 
     assert missed.status_code == 200, missed.text
     read = await _course(clinic, course)
@@ -155,7 +162,7 @@ async def test_a_gap_that_cannot_be_filled_in_time_asks_staff_to_accept_it(clini
     course = await clinic.course(sessions_planned=3)
     _, middle, _ = await _booked_on(clinic, course, [0, 10, 19])
     clinic.travel_to(datetime.combine(MONDAY + days(10), time(11), tzinfo=PARIS))
-    await clinic.post(f"/v1/sessions/{middle['id']}/no-show", {}, headers=DOCTOR)
+    await clinic.post(f"/v1/sessions/{middle['id']}/no-show", {}, headers=clinic.doctor)
     clinic.travel_to(datetime.combine(MONDAY + days(13), time(8), tzinfo=PARIS))  # days 7-12 past
 
     refused = await clinic.post(f"/v1/courses/{course}/plan", {})

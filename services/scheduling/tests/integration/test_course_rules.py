@@ -9,7 +9,7 @@ import httpx
 
 from clinic_testing.helpers import eventually
 
-from .conftest import ADMIN, DOCTOR, MONDAY, Clinic, days, instant, local
+from .conftest import ADMIN, MONDAY, Clinic, days, instant, local
 
 THIGHS_AREA_CODES = ("cellulite-thighs", "cellulite-thighs-intensive")
 
@@ -109,7 +109,7 @@ async def test_a_course_whose_session_was_completed_before_its_end_can_be_abando
     later = await clinic.book_ok(course, local(MONDAY + days(14), 10))
     clinic.travel_to(instant(local(MONDAY + days(7), 10, 10)))
     completed = await clinic.post(
-        f"/v1/sessions/{done['id']}/complete", {"products_used": []}, headers=DOCTOR
+        f"/v1/sessions/{done['id']}/complete", {"products_used": []}, headers=clinic.doctor
     )
     assert completed.status_code == 200, completed.text
     abandoned = await clinic.post(f"/v1/courses/{course}/abandon", {})

@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 from clinic_testing.helpers import eventually
 
-from .conftest import ADMIN, DESK, DOCTOR, MONDAY, PARIS, Clinic, days, instant, local
+from .conftest import ADMIN, DESK, MONDAY, PARIS, Clinic, days, instant, local
 
 
 async def _course_with_sessions(clinic: Clinic, count: int, gap: int = 7) -> tuple[str, list[dict]]:
@@ -99,7 +99,7 @@ async def test_cancel_frees_the_slot_and_the_course_place(clinic: Clinic) -> Non
 async def test_no_show_and_completion_wait_for_the_session_to_start(clinic: Clinic) -> None:
     course, booked = await _course_with_sessions(clinic, 2)
     first = booked[0]["id"]
-    early = await clinic.post(f"/v1/sessions/{first}/complete", {}, headers=DOCTOR)
+    early = await clinic.post(f"/v1/sessions/{first}/complete", {}, headers=clinic.doctor)
     desk = await clinic.post(f"/v1/sessions/{first}/no-show", {})
     assert early.status_code == 409
     assert desk.status_code == 403
@@ -107,15 +107,15 @@ async def test_no_show_and_completion_wait_for_the_session_to_start(clinic: Clin
     clinic.travel_to(datetime.combine(MONDAY, time(10, 20), tzinfo=PARIS))
     used = [{"product_code": "caffeine", "lot_number": "CAF-2030-01", "quantity": 1}]
     done = await clinic.post(
-        f"/v1/sessions/{first}/complete", {"products_used": used}, headers=DOCTOR
+        f"/v1/sessions/{first}/complete", {"products_used": used}, headers=clinic.doctor
     )
-    twice = await clinic.post(f"/v1/sessions/{first}/complete", {}, headers=DOCTOR)
+    twice = await clinic.post(f"/v1/sessions/{first}/complete", {}, headers=clinic.doctor)
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "completed"
     assert twice.status_code == 409
 
     clinic.travel_to(datetime.combine(MONDAY + days(7), time(11), tzinfo=PARIS))
-    missed = await clinic.post(f"/v1/sessions/{booked[1]['id']}/no-show", {}, headers=DOCTOR)
+    missed = await clinic.post(f"/v1/sessions/{booked[1]['id']}/no-show", {}, headers=clinic.doctor)
     assert missed.json()["status"] == "no_show"
     await eventually(lambda: _types(clinic), until=lambda t: "scheduling.session.no_show" in t)
     [completed] = [e for e in clinic.events if e.type == "scheduling.session.completed"]
@@ -128,7 +128,7 @@ async def test_the_last_session_completed_completes_the_course(clinic: Clinic) -
     course = await clinic.course(sessions_planned=1)
     only = await clinic.book_ok(course, local(MONDAY))
     clinic.travel_to(datetime.combine(MONDAY, time(10, 30), tzinfo=PARIS))
-    await clinic.post(f"/v1/sessions/{only['id']}/complete", {}, headers=DOCTOR)
+    await clinic.post(f"/v1/sessions/{only['id']}/complete", {}, headers=clinic.doctor)
     view = (await clinic.client.get(f"/v1/courses/{course}", headers=ADMIN)).json()
     assert view["status"] == "completed"
     assert view["next_window"] is None

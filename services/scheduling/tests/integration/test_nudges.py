@@ -7,7 +7,7 @@ from datetime import datetime, time
 from clinic_testing.helpers import eventually
 from scheduling.entrypoints.workers import nudge_once
 
-from .conftest import DOCTOR, MONDAY, PARIS, Clinic, days, local
+from .conftest import MONDAY, PARIS, Clinic, days, local
 
 
 async def _scan(clinic: Clinic, day_offset: int) -> int:
@@ -21,7 +21,7 @@ async def test_nudge_once_when_the_window_is_about_to_close_with_nothing_booked(
     course = await clinic.course(sessions_planned=3)
     first = await clinic.book_ok(course, local(MONDAY))
     clinic.travel_to(datetime.combine(MONDAY, time(11), tzinfo=PARIS))
-    await clinic.post(f"/v1/sessions/{first['id']}/complete", {}, headers=DOCTOR)
+    await clinic.post(f"/v1/sessions/{first['id']}/complete", {}, headers=clinic.doctor)
 
     assert await _scan(clinic, 11) == 0  # window closes on day 15: too early to nudge
     assert await _scan(clinic, 12) == 1

@@ -47,7 +47,7 @@ async def test_registered_patient_is_stored_normalised_and_announced(make_settin
         assert patient["phone"] == "+33612345678"
         assert patient["email"] == "amelia.hart@example.com"
 
-        read = await client.get(f"/v1/patients/{patient['id']}", headers=bearer("practitioner"))
+        read = await client.get(f"/v1/patients/{patient['id']}", headers=bearer("admin"))
         assert read.json() == patient | {"audit": read.json()["audit"]}  # a read adds its trail
 
         await eventually(lambda: _len(seen), until=lambda n: n == 1)

@@ -4,6 +4,7 @@ and a patient's allergies and contraindications; practitioners alone override.""
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import datetime, time
 from typing import Any
 
@@ -16,10 +17,16 @@ from scheduling.entrypoints.workers import nudge_once
 
 from .conftest import ADMIN, DESK, MONDAY, PARIS, Clinic, days, instant, local
 
-DR_DUBOIS = {
-    "Authorization": "Bearer "
-    + mint_token(DEVELOPMENT_JWT_SECRET, role=Role.PRACTITIONER, subject="dr-dubois")
-}
+
+def dr_dubois(clinic: Clinic) -> dict[str, str]:
+    """The clinic's practitioner's token, with a subject the audit trail names."""
+    token = mint_token(
+        DEVELOPMENT_JWT_SECRET,
+        role=Role.PRACTITIONER,
+        subject="dr-dubois",
+        practitioner_id=uuid.UUID(clinic.practitioner),
+    )
+    return {"Authorization": f"Bearer {token}"}
 
 
 async def _open(clinic: Clinic, treatment: str = "cellulite-thighs", **prescription: Any) -> str:
@@ -47,7 +54,7 @@ async def _finished_thighs_course(clinic: Clinic) -> str:
     course = await _open(clinic, sessions_planned=1)
     session = await clinic.book_ok(course, local(MONDAY))
     clinic.travel_to(datetime.combine(MONDAY, time(11), tzinfo=PARIS))
-    done = await clinic.post(f"/v1/sessions/{session['id']}/complete", {}, DR_DUBOIS)
+    done = await clinic.post(f"/v1/sessions/{session['id']}/complete", {}, dr_dubois(clinic))
     assert done.status_code == 200, done.text
     assert (await _read(clinic, course))["status"] == "completed"
     return course
@@ -93,7 +100,7 @@ async def test_a_practitioner_overrides_the_maintenance_pause_with_a_recorded_re
     await _finished_thighs_course(clinic)
     course = await _open(clinic, sessions_planned=2)
     assert (await _override(clinic, course, "maintenance_interval", DESK)).status_code == 403
-    overridden = await _override(clinic, course, "maintenance_interval", DR_DUBOIS)
+    overridden = await _override(clinic, course, "maintenance_interval", dr_dubois(clinic))
     assert overridden.status_code == 201, overridden.text
     assert overridden.json()["overridden_by"] == "dr-dubois"
     [recorded] = (await _read(clinic, course))["overrides"]
@@ -166,7 +173,7 @@ async def test_a_prescription_change_is_recorded_with_who_made_it(clinic: Clinic
     )
     assert refused.status_code == 403
     changed = await clinic.client.patch(
-        f"/v1/courses/{course}/prescription", json=change, headers=DR_DUBOIS
+        f"/v1/courses/{course}/prescription", json=change, headers=dr_dubois(clinic)
     )
     assert changed.status_code == 200, changed.text
     prescription = changed.json()["prescription"]
@@ -179,7 +186,9 @@ async def test_a_prescription_change_is_recorded_with_who_made_it(clinic: Clinic
     assert [(r["revision"], r["max_interval_days"]) for r in history.json()] == [(1, 15), (2, 9)]
 
     too_few = await clinic.client.patch(
-        f"/v1/courses/{course}/prescription", json={"sessions_planned": 1}, headers=DR_DUBOIS
+        f"/v1/courses/{course}/prescription",
+        json={"sessions_planned": 1},
+        headers=dr_dubois(clinic),
     )
     assert too_few.status_code == 422
     assert too_few.json()["errors"][0]["field"] == "body.sessions_planned"
@@ -196,7 +205,9 @@ async def test_a_kit_adjustment_names_each_product_once(clinic: Clinic) -> None:
     course = await _open(clinic)
     twice = [{"product_code": "caffeine", "quantity": 3}] * 2
     response = await clinic.client.patch(
-        f"/v1/courses/{course}/prescription", json={"kit_adjustments": twice}, headers=DR_DUBOIS
+        f"/v1/courses/{course}/prescription",
+        json={"kit_adjustments": twice},
+        headers=dr_dubois(clinic),
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"].startswith("body.kit_adjustments")
@@ -233,7 +244,7 @@ async def test_a_lidocaine_allergy_refuses_a_kit_with_lidocaine(clinic: Clinic) 
     without = await clinic.client.patch(
         f"/v1/courses/{course}/prescription",
         json={"kit_adjustments": [{"product_code": "lidocaine", "quantity": 0}]},
-        headers=DR_DUBOIS,
+        headers=dr_dubois(clinic),
     )
     assert without.status_code == 200, without.text
     assert (await clinic.book(course, local(MONDAY))).status_code == 201
@@ -254,7 +265,7 @@ async def test_pregnancy_refuses_the_course_unless_a_practitioner_overrides(
     assert refused.status_code == 409
     assert refused.json()["conflicts"] == ["contraindication: pregnancy"]
     assert (await _override(clinic, course, "contraindications", DESK)).status_code == 403
-    overridden = await _override(clinic, course, "contraindications", DR_DUBOIS)
+    overridden = await _override(clinic, course, "contraindications", dr_dubois(clinic))
     assert overridden.status_code == 201, overridden.text
     assert (await clinic.book(course, local(MONDAY))).status_code == 201
 
@@ -263,7 +274,7 @@ async def test_the_rebooking_nudge_follows_the_course_interval(clinic: Clinic) -
     course = await _open(clinic, sessions_planned=3, min_interval_days=7, max_interval_days=10)
     first = await clinic.book_ok(course, local(MONDAY))
     clinic.travel_to(datetime.combine(MONDAY, time(11), tzinfo=PARIS))
-    done = await clinic.post(f"/v1/sessions/{first['id']}/complete", {}, DR_DUBOIS)
+    done = await clinic.post(f"/v1/sessions/{first['id']}/complete", {}, dr_dubois(clinic))
     assert done.status_code == 200, done.text
     # the window closes on day 10 (not the treatment's 15): three days ahead is day 7
     moment = datetime.combine(MONDAY + days(7), time(9), tzinfo=PARIS)

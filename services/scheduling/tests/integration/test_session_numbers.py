@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from .conftest import ADMIN, DOCTOR, MONDAY, PARIS, Clinic, days, local
+from .conftest import ADMIN, MONDAY, PARIS, Clinic, days, local
 
 
 async def _course(clinic: Clinic, course: str) -> dict[str, Any]:
@@ -47,7 +47,7 @@ async def test_a_missed_session_shows_no_number(clinic: Clinic) -> None:
     await clinic.book_ok(course, local(MONDAY + days(7)))
     clinic.travel_to(datetime.combine(MONDAY, time(11), tzinfo=PARIS))
 
-    missed = await clinic.post(f"/v1/sessions/{first['id']}/no-show", {}, headers=DOCTOR)
+    missed = await clinic.post(f"/v1/sessions/{first['id']}/no-show", {}, headers=clinic.doctor)
 
     assert (missed.json()["sequence"], missed.json()["was_sequence"]) == (None, 1)
     read = await _course(clinic, course)

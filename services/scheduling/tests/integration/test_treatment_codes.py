@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ADMIN, DOCTOR, Clinic
+from .conftest import ADMIN, Clinic
 
 
 async def test_a_treatment_is_read_by_its_code(clinic: Clinic) -> None:
-    found = await clinic.client.get("/v1/treatments/cellulite-thighs-intensive", headers=DOCTOR)
+    found = await clinic.client.get(
+        "/v1/treatments/cellulite-thighs-intensive", headers=clinic.doctor
+    )
     assert found.status_code == 200, found.text
     assert found.json()["max_interval_days"] == 10
     assert found.json()["area"] == "thighs"

@@ -10,7 +10,7 @@ import httpx
 
 from clinic_testing.helpers import eventually
 
-from .conftest import ADMIN, DOCTOR, MONDAY, Clinic, days, instant, local
+from .conftest import ADMIN, MONDAY, Clinic, days, instant, local
 
 INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T")
 
@@ -119,7 +119,7 @@ async def test_courses_patients_time_off_and_outcomes_are_answered_in_utc(
     other = await clinic.book_ok(made.json()["id"], local(MONDAY, 15))
     clinic.travel_to(instant(local(MONDAY, 16)))
     done = await clinic.post(
-        f"/v1/sessions/{other['id']}/complete", {"products_used": []}, headers=DOCTOR
+        f"/v1/sessions/{other['id']}/complete", {"products_used": []}, headers=clinic.doctor
     )
     _in_utc(done, at_least=2)
 
@@ -137,8 +137,10 @@ async def test_time_off_listed_missed_sessions_gaps_and_abandoned_courses_are_in
     course = await clinic.course(sessions_planned=3)
     sessions = [await clinic.book_ok(course, local(MONDAY + days(d))) for d in (0, 10, 19)]
     clinic.travel_to(instant(local(MONDAY + days(10), 11)))
-    _in_utc(await clinic.post(f"/v1/sessions/{sessions[1]['id']}/no-show", {}, headers=DOCTOR), 2)
-    accepted = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=DOCTOR)
+    _in_utc(
+        await clinic.post(f"/v1/sessions/{sessions[1]['id']}/no-show", {}, headers=clinic.doctor), 2
+    )
+    accepted = await clinic.post(f"/v1/courses/{course}/accept-gaps", {}, headers=clinic.doctor)
     assert accepted.json()["gaps"][0]["accepted_at"] == "2030-03-14T10:00:00Z"
     _in_utc(accepted, at_least=8)
     _in_utc(await clinic.post(f"/v1/courses/{course}/abandon", {}), at_least=7)

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from clinic_shared.auth import Role
-from clinic_shared.errors import Unprocessable
+from clinic_shared.errors import Conflict, Unprocessable
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -19,6 +19,9 @@ class StaffAccount:
     email: str
     role: Role
     active: bool = True
+    practitioner_id: uuid.UUID | None = None
+    """A practitioner's account: the scheduling practitioner it is. Its tokens name them, so
+    they act on their own sessions and read their own patients; unlinked, on none."""
     language: str | None = None  # None: the browser's
 
 
@@ -55,6 +58,21 @@ def check_role(role: str) -> Role:
         return Role(role)
     except ValueError:
         raise invalid("role", "Choose one of the roles in the list.") from None
+
+
+def check_link(role: Role, practitioner_id: uuid.UUID | None) -> uuid.UUID | None:
+    """Only a practitioner's account is linked to a scheduling practitioner."""
+    if practitioner_id is not None and role is not Role.PRACTITIONER:
+        raise invalid("practitioner_id", "Only a practitioner's account is linked to one.")
+    return practitioner_id
+
+
+class PractitionerTaken(Conflict):
+    """One account per practitioner: a second would act on the first one's sessions."""
+
+    def __init__(self, holder: str = "Another") -> None:
+        reason = f"{holder} account is already linked to this practitioner."
+        super().__init__(reason, errors=[{"field": "practitioner_id", "reason": reason}])
 
 
 def invalid(field: str, reason: str) -> Unprocessable:

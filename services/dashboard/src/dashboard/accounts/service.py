@@ -78,21 +78,58 @@ async def sign_out(db: AsyncSession, *, token: str) -> None:
 
 
 async def create_account(
-    db: AsyncSession, *, name: str, email: str, role: str, password: str, now: datetime
+    db: AsyncSession,
+    *,
+    name: str,
+    email: str,
+    role: str,
+    password: str,
+    now: datetime,
+    practitioner_id: uuid.UUID | None = None,
 ) -> StaffAccount:
+    """A new account; a practitioner's may be linked to their scheduling practitioner."""
+    checked_role = model.check_role(role)
     account = StaffAccount(
         id=uuid.uuid4(),
         name=model.check_name(name),
         email=model.check_email(email),
-        role=model.check_role(role),
+        role=checked_role,
+        practitioner_id=model.check_link(checked_role, practitioner_id),
     )
     model.check_password(password)
     accounts = AccountRepository(db)
     if await accounts.email_taken(account.email):
         reason = "Another account already uses this email."
         raise Conflict(reason, errors=[{"field": "email", "reason": reason}])
+    if practitioner_id is not None:
+        await _practitioner_free(accounts, practitioner_id, account.id)
     await accounts.add(account, await hash_password(password), now)
     return account
+
+
+async def link_practitioner(
+    db: AsyncSession, *, account_id: uuid.UUID, practitioner_id: uuid.UUID | None
+) -> StaffAccount:
+    """Link a practitioner's account to a scheduling practitioner (None unlinks it). The new
+    link holds from the account's next page: tokens are minted per request."""
+    accounts = AccountRepository(db)
+    account = await accounts.get(account_id)
+    if account is None:
+        raise NotFound("No such staff account.")
+    model.check_link(account.role, practitioner_id)
+    if practitioner_id is not None:
+        await _practitioner_free(accounts, practitioner_id, account_id)
+    await accounts.set_practitioner(account_id, practitioner_id)
+    return account
+
+
+async def _practitioner_free(
+    accounts: AccountRepository, practitioner_id: uuid.UUID, account_id: uuid.UUID
+) -> None:
+    """One account per practitioner: a second would act on the first one's sessions."""
+    linked = await accounts.linked_to(practitioner_id)
+    if linked is not None and linked.id != account_id:
+        raise model.PractitionerTaken(f"{linked.name}'s")
 
 
 async def create_first_admin(db: AsyncSession, *, email: str, password: str, now: datetime) -> None:

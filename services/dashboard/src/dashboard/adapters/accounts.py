@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clinic_shared.auth import Role
-from dashboard.accounts.model import StaffAccount
+from dashboard.accounts.model import PractitionerTaken, StaffAccount
 from dashboard.adapters.orm import staff_accounts, staff_sessions
 
 _ACCOUNT_COLUMNS = (
@@ -18,13 +19,20 @@ _ACCOUNT_COLUMNS = (
     staff_accounts.c.email,
     staff_accounts.c.role,
     staff_accounts.c.active,
+    staff_accounts.c.practitioner_id,
     staff_accounts.c.language,
 )
 
 
 def _account(m: sa.RowMapping) -> StaffAccount:
     return StaffAccount(
-        m["id"], m["name"], m["email"], Role(m["role"]), bool(m["active"]), m["language"]
+        m["id"],
+        m["name"],
+        m["email"],
+        Role(m["role"]),
+        bool(m["active"]),
+        practitioner_id=m["practitioner_id"],
+        language=m["language"],
     )
 
 
@@ -33,6 +41,16 @@ class AccountRepository:
         self.session = session
 
     async def add(self, account: StaffAccount, password_hash: str, now: datetime) -> None:
+        """Add the account; PractitionerTaken when its practitioner was linked meanwhile."""
+        try:
+            async with self.session.begin_nested():
+                await self._insert(account, password_hash, now)
+        except IntegrityError as exc:
+            if account.practitioner_id is None:
+                raise
+            raise PractitionerTaken() from exc
+
+    async def _insert(self, account: StaffAccount, password_hash: str, now: datetime) -> None:
         await self.session.execute(
             staff_accounts.insert().values(
                 id=account.id,
@@ -41,6 +59,7 @@ class AccountRepository:
                 role=account.role.value,
                 password_hash=password_hash,
                 active=account.active,
+                practitioner_id=account.practitioner_id,
                 created_at=now,
             )
         )
@@ -65,6 +84,30 @@ class AccountRepository:
     async def email_taken(self, email: str) -> bool:
         query = sa.select(staff_accounts.c.id).where(staff_accounts.c.email == email)
         return (await self.session.execute(query)).first() is not None
+
+    async def linked_to(self, practitioner_id: uuid.UUID) -> StaffAccount | None:
+        """The account linked to the scheduling practitioner, if any."""
+        query = sa.select(*_ACCOUNT_COLUMNS).where(
+            staff_accounts.c.practitioner_id == practitioner_id
+        )
+        row = (await self.session.execute(query)).first()
+        return _account(row._mapping) if row else None
+
+    async def set_practitioner(
+        self, account_id: uuid.UUID, practitioner_id: uuid.UUID | None
+    ) -> None:
+        """Link the account; PractitionerTaken when another account took the practitioner
+        meanwhile (two admins at once: the unique constraint decides, and this one waits for
+        the other's commit to learn it)."""
+        try:
+            async with self.session.begin_nested():
+                await self.session.execute(
+                    staff_accounts.update()
+                    .where(staff_accounts.c.id == account_id)
+                    .values(practitioner_id=practitioner_id)
+                )
+        except IntegrityError as exc:
+            raise PractitionerTaken() from exc
 
     async def list(self) -> list[StaffAccount]:
         query = sa.select(*_ACCOUNT_COLUMNS).order_by(staff_accounts.c.name)

@@ -20,6 +20,9 @@ staff_accounts = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("language", sa.String(8)),
+    # a practitioner's account: the scheduling practitioner it is (their tokens name it)
+    sa.Column("practitioner_id", sa.Uuid, nullable=True),
+    sa.UniqueConstraint("practitioner_id", name="uq_staff_accounts_practitioner_id"),
 )
 
 staff_sessions = sa.Table(

@@ -37,7 +37,13 @@ async def _session_days(services: Services, alerts: list[dict[str, Any]]) -> dic
 
 async def _context(user: SignedIn, services: Services) -> dict[str, Any]:
     stock = [a for a in await services.inventory.get("/v1/alerts") if a["status"] == "open"]
-    failed = await services.notifications.get("/v1/messages", status="failed", limit=50)
+    # Messages are about patients: a stock manager neither reads them nor sees this section.
+    reads_messages = user.account.role is not Role.STOCK_MANAGER
+    failed = (
+        await services.notifications.get("/v1/messages", status="failed", limit=50)
+        if reads_messages
+        else None
+    )
     return {
         "stock_alerts": stock,
         "kinds": KINDS,

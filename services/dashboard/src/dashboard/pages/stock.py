@@ -93,8 +93,14 @@ async def recall(
     request: Request, user: CsrfChecked, services: ServicesDep, _: Manager, lot_id: UUID
 ) -> HTMLResponse:
     outcome = await services.inventory.post(f"/v1/lots/{lot_id}/recall")
-    patients = [
-        await services.scheduling.get(f"/v1/patients/{patient_id}")
-        for patient_id in outcome["patient_ids"]
-    ]
-    return render(request, "stock/recalled.html", {"outcome": outcome, "patients": patients})
+    lot = outcome["lot"]
+    # Names only, asked of the recall: a stock manager reads no patient record or contact.
+    patients = await services.scheduling.get(
+        "/v1/recalls/patients", product_code=lot["product_code"], lot_number=lot["lot_number"]
+    )
+    context = {
+        "outcome": outcome,
+        "patients": patients,
+        "opens_patients": user.account.role in {Role.ADMIN, Role.RECEPTIONIST},
+    }
+    return render(request, "stock/recalled.html", context)

@@ -34,6 +34,17 @@ async def test_a_stock_manager_sees_an_expiring_lot_and_dismisses_it(clinic: Cli
     assert f"alert-{found.group(1)}" not in await alerts(clinic)
 
 
+async def test_a_stock_manager_sees_no_patient_messages_and_the_desk_does(clinic: Clinic) -> None:
+    """Messages are about patients: the failed ones are the desk's to chase, not stock's."""
+    await clinic.sign_in_as(Role.STOCK_MANAGER)
+    stock_view = await alerts(clinic)
+    await clinic.sign_in_as(Role.RECEPTIONIST)
+    desk_view = await alerts(clinic)
+
+    assert "Messages that failed" not in stock_view
+    assert "Messages that failed" in desk_view
+
+
 async def test_a_practitioner_sees_alerts_but_cannot_dismiss_them(clinic: Clinic) -> None:
     token = await clinic.sign_in_as(Role.PRACTITIONER)
     page = await eventually(lambda: alerts(clinic), until=lambda html: "alert-expiry" in html)

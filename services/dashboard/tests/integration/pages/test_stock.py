@@ -85,15 +85,16 @@ async def completed_first_demo_session(clinic: Clinic) -> str:
     done = await scheduling.post(
         f"/v1/sessions/{session['id']}/complete",
         json={"products_used": used[:1]},
-        headers=bearer(Role.PRACTITIONER),
+        headers=bearer(Role.PRACTITIONER, practitioner_id=session["practitioner_id"]),
     )
     assert done.status_code == 200, done.text
     return str(used[0]["lot_number"])
 
 
-async def test_recalling_a_lot_names_the_patients_treated_with_it(clinic) -> None:
+async def _recall_treated_lot(clinic: Clinic, role: Role) -> str:
+    """Recall, signed in as `role`, the lot the demo patient was treated with: the page."""
     lot_number = await completed_first_demo_session(clinic)
-    token = await clinic.sign_in_as(Role.ADMIN)
+    token = await clinic.sign_in_as(role)
 
     async def traced() -> bool:
         found = await clinic.api("inventory").get(
@@ -110,10 +111,30 @@ async def test_recalling_a_lot_names_the_patients_treated_with_it(clinic) -> Non
     recalled = await clinic.client.post(
         f"/stock/lots/{lot_id.group(1)}/recall", data={"csrf_token": token}
     )
-
-    assert recalled.status_code == 200
+    assert recalled.status_code == 200, recalled.text
     assert f"Lot {lot_number} recalled" in recalled.text
-    assert "Amelia Hart" in recalled.text
+    return recalled.text
+
+
+async def test_recalling_a_lot_names_the_patients_treated_with_it(clinic) -> None:
+    page = await _recall_treated_lot(clinic, Role.ADMIN)
+
+    assert "Amelia Hart" in page
+    assert 'href="/patients/' in page
+
+
+async def test_a_stock_manager_recalling_a_lot_sees_names_but_no_contact(clinic) -> None:
+    scheduling = clinic.api("scheduling")
+    [amelia] = (
+        await scheduling.get("/v1/patients", params={"q": "Amelia"}, headers=bearer(Role.ADMIN))
+    ).json()
+
+    page = await _recall_treated_lot(clinic, Role.STOCK_MANAGER)
+
+    assert "Amelia Hart" in page
+    assert 'href="/patients/' not in page  # a patient's page is not stock work
+    for contact in (amelia["phone"], amelia["email"]):
+        assert not contact or contact not in page
 
 
 async def test_a_practitioner_reads_the_stock_but_cannot_receive_a_delivery(clinic) -> None:

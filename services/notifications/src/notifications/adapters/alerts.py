@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -36,9 +36,17 @@ class AlertRepository(Repository):
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def find(
-        self, *, filters: dict[str, Any], limit: int, offset: int
+        self,
+        *,
+        filters: dict[str, Any],
+        limit: int,
+        offset: int,
+        kinds: Collection[str] | None = None,
     ) -> Sequence[sa.Row[Any]]:
+        """Alerts matching `filters` (column to value), of one of `kinds` when given."""
         conditions = [staff_alerts.c[name] == value for name, value in filters.items()]
+        if kinds is not None:
+            conditions.append(staff_alerts.c.kind.in_(sorted(kinds)))
         statement = (
             sa.select(staff_alerts)
             .where(*conditions)

@@ -60,8 +60,15 @@ async def alert_failed_message(scope: Scope, message: Any, error: str | None) ->
     await raise_alert(scope, "message_failed", str(message.id), details)
 
 
+STOCK_KINDS = frozenset({"reorder_suggested", "lot_expiring", "lot_recalled", "stock_shortage"})
+"""The alerts about stock alone. The others name patients (a failed message's, the possible
+senders of an unmatched reply with their first names, a reschedule request's)."""
+
+
 async def find_alerts(
-    scope: Scope, *, filters: dict[str, Any], limit: int, offset: int
+    scope: Scope, *, filters: dict[str, Any], limit: int, offset: int, stock_only: bool = False
 ) -> Sequence[Any]:
-    """Staff alerts matching `filters` (column to value), newest first."""
-    return await scope.alerts.find(filters=filters, limit=limit, offset=offset)
+    """Staff alerts matching `filters` (column to value), newest first; with `stock_only`,
+    only those about stock (what a stock manager is shown: nothing about patients)."""
+    kinds = STOCK_KINDS if stock_only else None
+    return await scope.alerts.find(filters=filters, limit=limit, offset=offset, kinds=kinds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from dataclasses import asdict
 from typing import Any
@@ -11,7 +12,20 @@ import sqlalchemy as sa
 from clinic_shared.crypto import blind_index
 from clinic_shared.outbox import Repository
 from scheduling.adapters.orm import PATIENT_NAME_SEARCH, courses, patients, sessions
-from scheduling.domain.patients import Patient, name_key
+from scheduling.domain.model import SessionStatus
+from scheduling.domain.patients import Patient, PatientName, name_key
+
+
+def _treated_by(practitioner_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    """The patient has a course or a session with the practitioner."""
+    return sa.or_(
+        sa.exists().where(
+            courses.c.patient_id == patients.c.id, courses.c.practitioner_id == practitioner_id
+        ),
+        sa.exists().where(
+            sessions.c.patient_id == patients.c.id, sessions.c.practitioner_id == practitioner_id
+        ),
+    )
 
 
 class PatientRepository(Repository):
@@ -67,11 +81,15 @@ class PatientRepository(Repository):
         name: str | None = None,
         phone: str | None = None,
         email: str | None = None,
+        treated_by: uuid.UUID | None = None,
     ) -> list[Patient]:
         """Patients in name order; with a search, those whose name key contains `name` (a
         `name_key`), or whose phone or email is exactly `phone` or `email` (normalised), found
-        by their blind indexes: sealed contacts cannot be compared any other way."""
+        by their blind indexes: sealed contacts cannot be compared any other way. With
+        `treated_by`, only the patients that practitioner treats."""
         select = sa.select(patients)
+        if treated_by is not None:
+            select = select.where(_treated_by(treated_by))
         found: list[sa.ColumnElement[bool]] = []
         if name:
             escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -88,6 +106,37 @@ class PatientRepository(Repository):
             .offset(offset)
         )
         return [_patient(r) for r in rows]
+
+    async def treats(self, practitioner_id: uuid.UUID, patient_id: uuid.UUID) -> bool:
+        """Whether the practitioner treats the patient: holds one of their courses, or one of
+        their sessions (a colleague's course covered)."""
+        statement = sa.select(patients.c.id).where(
+            patients.c.id == patient_id, _treated_by(practitioner_id)
+        )
+        return (await self._session.execute(statement)).first() is not None
+
+    async def treated_with_lot(self, product_code: str, lot_key: str) -> builtins.list[PatientName]:
+        """The patients whose completed sessions used the lot (its number compared by
+        `lot_key`: trimmed, lower case), in name order."""
+        used = sa.func.json_array_elements(sessions.c.products_used).table_valued("value")
+        lot = sa.func.lower(sa.func.trim(used.c.value.op("->>")("lot_number")))
+        treated = (
+            sa.select(sessions.c.patient_id)
+            .select_from(sessions)
+            .join(used, sa.true())
+            .where(
+                sessions.c.status == SessionStatus.COMPLETED.value,
+                sessions.c.products_used.is_not(None),
+                used.c.value.op("->>")("product_code") == product_code,
+                lot == lot_key,
+            )
+        )
+        rows = await self._session.execute(
+            sa.select(patients.c.id, patients.c.first_name, patients.c.last_name)
+            .where(patients.c.id.in_(treated))
+            .order_by(patients.c.last_name, patients.c.first_name, patients.c.id)
+        )
+        return [PatientName(r.id, r.first_name, r.last_name) for r in rows]
 
     async def same_person(
         self, *, phone: str | None, email: str | None, first_name: str, last_name: str

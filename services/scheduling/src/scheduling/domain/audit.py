@@ -6,6 +6,7 @@ A trail names fields, never their values: a phone number or an email changed is 
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Literal
@@ -15,10 +16,12 @@ Kind = Literal["patient", "course", "session"]
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: the token's subject (a staff account's id) and role."""
+    """Who makes a change: the token's subject (a staff account's id) and role, and for a
+    practitioner the scheduling practitioner their token names."""
 
     subject: str
     role: str
+    practitioner_id: uuid.UUID | None = None
 
 
 SYSTEM = Actor(subject="system", role="system")

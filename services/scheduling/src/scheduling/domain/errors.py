@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from clinic_shared.errors import AppError, Conflict, Unprocessable
+from clinic_shared.errors import AppError, Conflict, Forbidden, Unprocessable
 
 if TYPE_CHECKING:
     from scheduling.domain.model import Course, Session, TimeOff, Window, WorkingHours
@@ -321,4 +321,36 @@ class TooLateToChange(Conflict):
             starts_at=starts_at.isoformat(),
             notice_hours=notice_hours,
             call_the_clinic=True,
+        )
+
+
+class NotTheirSession(Forbidden):
+    type_slug = "not-their-session"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A practitioner acts only on their own sessions: this one is another "
+            "practitioner's (or your account is linked to no practitioner)."
+        )
+
+
+class NotTheirPatient(Forbidden):
+    type_slug = "not-their-patient"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A practitioner reads only the patients they treat: this patient has no course or "
+            "session with you (or your account is linked to no practitioner)."
+        )
+
+
+class NotRecalled(Conflict):
+    type_slug = "lot-not-recalled"
+
+    def __init__(self, product_code: str, lot_number: str) -> None:
+        reason = "inventory does not say this lot is recalled"
+        super().__init__(
+            f"Lot {lot_number!r} of {product_code!r} is not recalled: the patients treated with "
+            "a lot are named only for a recall.",
+            errors=[{"field": "query.lot_number", "reason": reason}],
         )

@@ -19,6 +19,12 @@ class LotVerdict:
     detail: str | None = None
 
 
+def lot_key(lot_number: str) -> str:
+    """What a lot number is compared by, as inventory compares it: suppliers print one lot in
+    any case, with stray spaces, so "b-2403 " and "B-2403" are one lot."""
+    return lot_number.strip().lower()
+
+
 def refuse_unusable_lots(used: Sequence[ProductUsed], verdicts: Sequence[LotVerdict]) -> None:
     """Raise UnusableLots naming each line (its field and why) inventory said may not be used."""
     errors: list[dict[str, object]] = []

@@ -16,6 +16,15 @@ Channel = Literal["sms", "email"]
 
 
 @dataclass(frozen=True)
+class PatientName:
+    """A patient as a recall names them: no contact details."""
+
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+
+
+@dataclass(frozen=True)
 class Patient:
     id: uuid.UUID
     first_name: str

@@ -4,12 +4,14 @@ course or status."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from clinic_shared.contracts.sessions import SessionState
 from clinic_shared.errors import Unprocessable
 from scheduling.domain import rules
+from scheduling.domain.access import narrowed_to
 from scheduling.domain.model import AgendaEntry, Session
 from scheduling.service_layer.scope import Scope
 
@@ -49,11 +51,19 @@ async def agenda_entries(
     with_patients: bool,
 ) -> list[AgendaEntry]:
     """Every session overlapping [from, to) that the filters select, by start, with the names
-    shown beside it; the patient's only `with_patients`."""
+    shown beside it; the patient's only `with_patients`, and to a practitioner only on their
+    own sessions."""
     check_span(scope, from_, to)
-    return await scope.calendar.agenda(
+    entries = await scope.calendar.agenda(
         filters | {"from": from_, "to": to}, with_patients=with_patients
     )
+    own = narrowed_to(scope.actor)  # a practitioner sees the names of their own patients only
+    if own is None:
+        return entries
+    return [
+        entry if entry.session.practitioner_id == own else replace(entry, patient_name=None)
+        for entry in entries
+    ]
 
 
 async def read_session(scope: Scope, session_id: uuid.UUID) -> Session:

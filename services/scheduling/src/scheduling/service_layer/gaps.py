@@ -9,6 +9,7 @@ from clinic_shared.contracts.events import CourseGapsAccepted
 from scheduling.domain.errors import WrongState
 from scheduling.domain.gaps import Gap, GapAcceptance, acceptance_of, gaps
 from scheduling.domain.model import Course, Session
+from scheduling.service_layer.access import check_treats
 from scheduling.service_layer.scope import Scope
 
 
@@ -34,6 +35,7 @@ async def accept_gaps(scope: Scope, course_id: uuid.UUID, accepted_by: str) -> C
     """Record that staff accept the course's gaps not yet accepted: the interval is no longer
     flagged broken for them. A 409 when the course has no gap."""
     course = await scope.course(course_id, lock=True)
+    await check_treats(scope, course.patient_id)
     views = await gaps_of(scope, course, await scope.calendar.sessions_of(course.id))
     if not views:
         raise WrongState("The course keeps its interval: it has no gap to accept.")

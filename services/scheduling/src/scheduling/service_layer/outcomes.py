@@ -14,6 +14,7 @@ from clinic_shared.contracts.events import (
     SessionCompleted,
     SessionNoShow,
 )
+from scheduling.domain.access import check_acts_on_session
 from scheduling.domain.errors import WrongState
 from scheduling.domain.lots import LotVerdict, refuse_unusable_lots
 from scheduling.domain.model import UPCOMING, Course, CourseStatus, Session, SessionStatus
@@ -30,8 +31,10 @@ class LotChecker(Protocol):
 async def _upcoming(scope: Scope, session_id: uuid.UUID, verb: str) -> tuple[Session, Course]:
     """The session and its course, locked course first, as every use case locks them."""
     found = await scope.session(session_id)
+    check_acts_on_session(scope.actor, found.practitioner_id)
     course = await scope.course(found.course_id, lock=True)
     session = await scope.session(session_id, lock=True)
+    check_acts_on_session(scope.actor, session.practitioner_id)
     _upcoming_now(session, verb)
     return session, course
 
@@ -88,6 +91,7 @@ async def complete(
     the session's day; the course completes with its last session."""
     # Inventory is asked before any row is locked: a slow answer must not hold the course.
     before = await scope.session(session_id)
+    check_acts_on_session(scope.actor, before.practitioner_id)
     _upcoming_now(before, "completed")
     _started(scope, before, "completed")
     await _check_lots(scope, before, products_used, lots)

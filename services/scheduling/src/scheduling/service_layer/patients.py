@@ -8,6 +8,7 @@ from typing import Any
 
 from clinic_shared.contracts.events import PatientErased, PatientRegistered, PatientUpdated
 from clinic_shared.errors import Conflict, NotFound
+from scheduling.domain.access import narrowed_to
 from scheduling.domain.audit import changed_fields
 from scheduling.domain.errors import DuplicatePatient
 from scheduling.domain.patients import (
@@ -20,6 +21,7 @@ from scheduling.domain.patients import (
     phone_or_none,
 )
 from scheduling.service_layer import courses
+from scheduling.service_layer.access import check_treats
 from scheduling.service_layer.scope import Scope
 
 REGISTERED_FIELDS = (
@@ -156,9 +158,11 @@ async def update_patient(
 
 
 async def get_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
+    """The patient; a practitioner reads only those they treat."""
     patient = await scope.patients.get(patient_id)
     if patient is None:
         raise NotFound(f"No patient {patient_id}.")
+    await check_treats(scope, patient_id)
     return patient
 
 
@@ -173,11 +177,13 @@ async def list_patients(
     `name_key`, stored beside it and indexed by trigrams; phone numbers and emails are sealed,
     so they are matched only whole, by the blind index of their normalised form."""
     text = (query or "").strip()
+    treated_by = narrowed_to(scope.actor)  # a practitioner finds only the patients they treat
     if not text:
-        return await scope.patients.list(limit=limit, offset=offset)
+        return await scope.patients.list(limit=limit, offset=offset, treated_by=treated_by)
     return await scope.patients.list(
         limit=limit,
         offset=offset,
+        treated_by=treated_by,
         name=name_key(text) or None,
         phone=phone_or_none(text, country),
         email=text.lower() if "@" in text else None,

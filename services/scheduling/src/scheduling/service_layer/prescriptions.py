@@ -13,6 +13,7 @@ from scheduling.domain.errors import Contraindicated, MaintenanceTooEarly, Wrong
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, SessionStatus, Treatment
 from scheduling.domain.prescriptions import Conditions, Override, Prescription, Rule
 from scheduling.domain.rules import local_day
+from scheduling.service_layer.access import check_treats
 from scheduling.service_layer.scope import Scope
 
 
@@ -60,6 +61,7 @@ async def change_prescription(
     """Change an active course's prescription for the sessions not yet done, recorded with
     who made it; inventory holds the new kit for the sessions still booked."""
     course = await scope.course(course_id, lock=True)
+    await check_treats(scope, course.patient_id)
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}; its prescription stays as it was.")
     current = rules.prescription_of(course, await scope.treatment(course.treatment_code))
@@ -94,6 +96,7 @@ async def record_override(
 ) -> Override:
     """A practitioner sets `rule` aside for the course, saying why."""
     course = await scope.course(course_id, lock=True)
+    await check_treats(scope, course.patient_id)
     if course.status is not CourseStatus.ACTIVE:
         raise WrongState(f"The course is {course.status.value}.")
     override = Override(rule.value, reason, by, scope.clinic.now)
@@ -104,6 +107,7 @@ async def record_override(
 async def read_conditions(scope: Scope, patient_id: uuid.UUID) -> Conditions:
     if await scope.patients.get(patient_id) is None:
         raise NotFound(f"No patient {patient_id}.")
+    await check_treats(scope, patient_id)
     return await scope.prescriptions.conditions(patient_id)
 
 
@@ -118,6 +122,7 @@ async def record_conditions(
     """Record the patient's allergies and contraindications as they now stand."""
     if await scope.patients.get(patient_id, lock=True) is None:
         raise NotFound(f"No patient {patient_id}.")
+    await check_treats(scope, patient_id)
     conditions = Conditions(
         sorted({a.strip().lower() for a in allergies}),
         sorted({c.strip().lower() for c in contraindications}),

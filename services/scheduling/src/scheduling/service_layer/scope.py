@@ -57,9 +57,11 @@ class Scope:
         self.prescriptions = PrescriptionRepository(uow.session)
         self.states = SessionStateRepository(uow.session)
 
-    def act_as(self, subject: str, role: str) -> None:
-        """Record this request's changes as made by the token's `subject` in `role`."""
-        self.actor = Actor(subject=subject, role=str(role))
+    def act_as(self, subject: str, role: str, practitioner_id: uuid.UUID | None = None) -> None:
+        """Record this request's changes as made by the token's `subject` in `role` (a
+        practitioner's token also names the practitioner they are, whose own sessions and
+        patients alone they may touch)."""
+        self.actor = Actor(subject=subject, role=str(role), practitioner_id=practitioner_id)
 
     async def record(
         self,

@@ -31,5 +31,9 @@ ScopeDep = Annotated[Scope, Depends(get_scope, scope="function")]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 FrontDesk = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
 Staff = Annotated[Principal, Depends(require_roles(*Role))]
+# Messages are to patients: a stock manager has no work with them and sees none (issue 28).
+ClinicalStaff = Annotated[
+    Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST, Role.PRACTITIONER))
+]
 
-__all__ = ["Admin", "FrontDesk", "ScopeDep", "SettingsDep", "Staff"]
+__all__ = ["Admin", "ClinicalStaff", "FrontDesk", "ScopeDep", "SettingsDep", "Staff"]

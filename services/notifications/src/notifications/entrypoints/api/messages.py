@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 
 from clinic_shared.paging import Page, paged
-from notifications.entrypoints.api.deps import ScopeDep, Staff
+from notifications.entrypoints.api.deps import ClinicalStaff, ScopeDep
 from notifications.entrypoints.api.schemas import (
     AttemptPublic,
     Channel,
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"])
 @router.get("", response_model=list[MessagePublic])
 async def list_messages(
     scope: ScopeDep,
-    _: Staff,
+    _: ClinicalStaff,
     page: Annotated[Page, paged(100)],
     patient_id: uuid.UUID | None = None,
     session_id: uuid.UUID | None = None,
@@ -34,7 +34,8 @@ async def list_messages(
     kind: MessageKind | None = None,
     channel: Channel | None = None,
 ) -> list[MessagePublic]:
-    """Messages in the order they go out, filtered by patient, session, status, kind, channel."""
+    """Messages in the order they go out, filtered by patient, session, status, kind, channel.
+    Not to a stock manager: every message is about a patient (their id, session, delivery)."""
     given = {
         "patient_id": patient_id,
         "session_id": session_id,
@@ -48,7 +49,7 @@ async def list_messages(
 
 
 @router.get("/{message_id}", response_model=MessageDetail)
-async def read_message(message_id: uuid.UUID, scope: ScopeDep, _: Staff) -> MessageDetail:
+async def read_message(message_id: uuid.UUID, scope: ScopeDep, _: ClinicalStaff) -> MessageDetail:
     row, attempts = await message_with_attempts(scope, message_id)
     return message_detail(row, attempts)
 

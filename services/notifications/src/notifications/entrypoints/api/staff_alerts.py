@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from clinic_shared.auth import Role
 from clinic_shared.paging import Page, paged
 from notifications.entrypoints.api.deps import ScopeDep, Staff
 from notifications.service_layer.alerts import find_alerts
@@ -36,13 +37,19 @@ class StaffAlertPublic(BaseModel):
 @router.get("", response_model=list[StaffAlertPublic])
 async def list_staff_alerts(
     scope: ScopeDep,
-    _: Staff,
+    who: Staff,
     page: Annotated[Page, paged(100)],
     kind: str | None = None,
     status: StaffAlertStatus | None = None,
 ) -> list[StaffAlertPublic]:
-    """Newest first."""
+    """Newest first. A stock manager gets those about stock only: the others name patients."""
     given = {"kind": kind, "status": status}
     filters = {k: v for k, v in given.items() if v is not None}
-    rows = await find_alerts(scope, filters=filters, limit=page.limit, offset=page.offset)
+    rows = await find_alerts(
+        scope,
+        filters=filters,
+        limit=page.limit,
+        offset=page.offset,
+        stock_only=who.role is Role.STOCK_MANAGER,
+    )
     return [StaffAlertPublic.model_validate(row) for row in rows]

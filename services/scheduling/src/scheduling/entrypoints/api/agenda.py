@@ -53,8 +53,10 @@ async def read_agenda(
     status: SessionStatusName | None = None,
 ) -> list[AgendaEntryPublic]:
     """Every session overlapping [from, to), a span of at most 62 days, by start, with its
-    treatment, practitioner, room and patient names: one request for a calendar's week."""
+    treatment, practitioner, room and patient names: one request for a calendar's week. A
+    stock manager gets no patient names; a practitioner, those of their own sessions only."""
     filters = {"practitioner_id": practitioner_id, "room_id": room_id, "status": status}
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     entries = await agenda.agenda_entries(
         scope, from_, to, filters, with_patients=who.role in SEES_PATIENTS
     )

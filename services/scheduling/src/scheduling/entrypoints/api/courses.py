@@ -186,7 +186,9 @@ async def abandon_course(course_id: uuid.UUID, scope: ScopeDep, who: FrontDesk) 
 @router.post("/{course_id}/accept-gaps", response_model=CoursePublic)
 async def accept_gaps(course_id: uuid.UUID, scope: ScopeDep, who: ClinicalStaff) -> CoursePublic:
     """Accept the course's gaps as they are: its interval is no longer flagged broken for them
-    (recorded with the caller and the time). 409 when the course has no gap."""
+    (recorded with the caller and the time). 409 when the course has no gap; 403 to a
+    practitioner who does not treat the patient."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     course = await gaps.accept_gaps(scope, course_id, who.subject)
     answer = course_public(await courses.view(scope, course))
     await scope.uow.commit()

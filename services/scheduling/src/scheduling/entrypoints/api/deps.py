@@ -67,6 +67,10 @@ Staff = Annotated[Principal, Depends(require_roles(*Role))]
 ClinicalStaff = Annotated[
     Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST, Role.PRACTITIONER))
 ]
+# A recall's patients: the stock manager who recalled the lot, the desk who calls them back.
+RecallStaff = Annotated[
+    Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST, Role.STOCK_MANAGER))
+]
 
 __all__ = [
     "Admin",
@@ -75,6 +79,7 @@ __all__ = [
     "FrontDesk",
     "LotCheckerDep",
     "PeersDep",
+    "RecallStaff",
     "RuntimeDep",
     "ScopeDep",
     "SettingsDep",

@@ -16,7 +16,6 @@ from scheduling.entrypoints.api.deps import (
     FrontDesk,
     ScopeDep,
     SettingsDep,
-    Staff,
 )
 from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic, PatientUpdate
 from scheduling.service_layer import audit, patients
@@ -37,8 +36,10 @@ async def create_patient(
 
 
 @router.get("/{patient_id}", response_model=PatientRecord)
-async def read_patient(patient_id: uuid.UUID, scope: ScopeDep, _: Staff) -> PatientRecord:
-    """The patient, with their audit trail."""
+async def read_patient(patient_id: uuid.UUID, scope: ScopeDep, who: ClinicalStaff) -> PatientRecord:
+    """The patient, with their audit trail. A practitioner reads only the patients they treat
+    (403 otherwise); a stock manager none (a recall names its patients: `/v1/recalls/patients`)."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     patient = await patients.get_patient(scope, patient_id)
     entries = await audit.trail(scope, "patient", patient_id)
     return PatientRecord(
@@ -68,7 +69,7 @@ async def update_patient(
 async def list_patients(
     scope: ScopeDep,
     settings: SettingsDep,
-    _: ClinicalStaff,  # searching patients by name, phone or email is not stock work
+    who: ClinicalStaff,  # searching patients by name, phone or email is not stock work
     page: Annotated[Page, paged(50)],
     q: Annotated[
         str | None,
@@ -79,6 +80,7 @@ async def list_patients(
         ),
     ] = None,
 ) -> list[PatientPublic]:
+    scope.act_as(who.subject, who.role, who.practitioner_id)  # a practitioner: their patients
     found = await patients.list_patients(
         scope, limit=page.limit, offset=page.offset, query=q, country=settings.country
     )

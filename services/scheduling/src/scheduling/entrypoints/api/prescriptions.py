@@ -31,7 +31,9 @@ async def change_prescription(
     course_id: uuid.UUID, body: PrescriptionUpdate, scope: ScopeDep, who: Clinical
 ) -> CoursePublic:
     """Change the prescription for the sessions not yet done (practitioners and admins); the
-    fields not named stay as they were, `kit_adjustments` replaces the earlier list."""
+    fields not named stay as they were, `kit_adjustments` replaces the earlier list. A
+    practitioner changes only the courses of patients they treat."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     change = prescriptions.PrescriptionChange(
         sessions_planned=body.sessions_planned,
         min_interval_days=body.min_interval_days,
@@ -74,7 +76,9 @@ async def prescription_history(
 async def override_rule(
     course_id: uuid.UUID, body: OverrideBody, scope: ScopeDep, who: Clinical
 ) -> OverridePublic:
-    """Set a rule aside for this course, with a reason (practitioners and admins only)."""
+    """Set a rule aside for this course, with a reason (practitioners and admins only; a
+    practitioner, only on the courses of patients they treat)."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     override = await prescriptions.record_override(
         scope, course_id, Rule(body.rule), body.reason, by=who.subject
     )
@@ -84,8 +88,10 @@ async def override_rule(
 
 @router.get("/v1/patients/{patient_id}/conditions", response_model=ConditionsPublic)
 async def read_conditions(
-    patient_id: uuid.UUID, scope: ScopeDep, _: ClinicalStaff
+    patient_id: uuid.UUID, scope: ScopeDep, who: ClinicalStaff
 ) -> ConditionsPublic:
+    """The patient's allergies and contraindications; a practitioner's own patients only."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     conditions = await prescriptions.read_conditions(scope, patient_id)
     return ConditionsPublic(patient_id=patient_id, **vars(conditions))
 
@@ -94,7 +100,9 @@ async def read_conditions(
 async def record_conditions(
     patient_id: uuid.UUID, body: ConditionsBody, scope: ScopeDep, who: ClinicalStaff
 ) -> ConditionsPublic:
-    """Record the patient's allergies and contraindications as they now stand."""
+    """Record the patient's allergies and contraindications as they now stand; a practitioner,
+    for their own patients only."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     conditions = await prescriptions.record_conditions(
         scope,
         patient_id,

@@ -127,7 +127,8 @@ async def cancel(
 
 @router.post("/{session_id}/no-show", response_model=SessionPublic)
 async def no_show(session_id: uuid.UUID, scope: ScopeDep, who: Clinical) -> SessionPublic:
-    scope.act_as(who.subject, who.role)
+    """Mark a started session missed; a practitioner, only their own (403 otherwise)."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     session = await outcomes.no_show(scope, session_id)
     await scope.uow.commit()
     return session_public(session)
@@ -139,8 +140,9 @@ async def complete(
 ) -> SessionPublic:
     """Record the session as done with the lots used. Inventory is asked first whether each lot
     may be used on the session's day: 422 naming each line it refuses (unknown product or lot,
-    recalled, expired), 503 when it cannot answer; either way nothing is recorded."""
-    scope.act_as(who.subject, who.role)
+    recalled, expired), 503 when it cannot answer; either way nothing is recorded. A
+    practitioner completes only their own sessions (403 otherwise)."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     session = await outcomes.complete(scope, session_id, body.products(), lots)
     await scope.uow.commit()
     return session_public(session)
