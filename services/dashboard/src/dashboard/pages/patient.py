@@ -47,19 +47,6 @@ async def preferences_of(services: Services, patient_id: UUID) -> dict[str, Any]
     return found
 
 
-@router.get("/patients", response_class=HTMLResponse)
-async def patients_page(request: Request, user: FrontDesk) -> HTMLResponse:
-    return render(request, "patient/search.html")
-
-
-@router.get("/patients/found", response_class=HTMLResponse)
-async def patients_found(
-    request: Request, user: FrontDesk, services: ServicesDep, q: str = ""
-) -> HTMLResponse:
-    found = await services.scheduling.get("/v1/patients", q=q.strip()[:100], limit=20) if q else []
-    return render(request, "booking/_patients.html", {"found": found, "q": q, "link": "/patients"})
-
-
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 async def patient_page(
     request: Request, user: FrontDesk, services: ServicesDep, patient_id: UUID, booked: int = 0
