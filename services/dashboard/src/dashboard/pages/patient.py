@@ -72,6 +72,7 @@ async def patient_partial(
         "sessions": {s["id"]: s for c in courses for s in c["sessions"]},
         "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
         "preferences": await preferences_of(services, patient_id),
+        "conditions": await services.scheduling.get(f"/v1/patients/{patient_id}/conditions"),
         "courses": courses,
         "treatments": {
             t["code"]: t["name"] for t in await services.scheduling.get("/v1/treatments")
