@@ -1,23 +1,27 @@
-"""A course's actions from the patient's page: book its missing sessions, accept its broken
-interval, abandon it in one step."""
+"""A course's actions from the patient's page: book its missing sessions, extend or shorten
+it, accept its broken interval, abandon it in one step."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clinic_shared.auth import Role
+from clinic_shared.errors import Unprocessable
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import ServicesDep, page_router, require_roles
 from dashboard.pages import plan_rows
-from dashboard.web import is_htmx, render
+from dashboard.web import form_count, is_htmx, render
 
 router = page_router(prefix="/patients/{patient_id}/courses/{course_id}", tags=["patient"])
 FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
+# The session count is the prescription's: scheduling lets practitioners and admins change it,
+# and of them only admins open patients' pages.
+Prescriber = Annotated[SignedIn, Depends(require_roles(Role.ADMIN))]
 
 
 async def course_of(services: Services, patient_id: UUID, course_id: UUID) -> dict[str, Any]:
@@ -38,11 +42,11 @@ def back(request: Request, patient_id: UUID, **notice: Any) -> Response:
 
 
 async def refused(
-    request: Request, services: Services, patient_id: UUID, exc: ServiceProblem
+    request: Request, services: Services, patient_id: UUID, exc: ServiceProblem, words: str = ""
 ) -> HTMLResponse:
-    """The patient's page with the service's refusal above it."""
+    """The patient's page with the service's refusal above it (or `words` for it)."""
     patient = await services.scheduling.get(f"/v1/patients/{patient_id}")
-    page = {"patient": patient, "booked": 0, "done": "", "refusal": exc.detail}
+    page = {"patient": patient, "booked": 0, "done": "", "refusal": words or exc.detail}
     return render(request, "patient/page.html", page, status_code=exc.status)
 
 
@@ -70,6 +74,34 @@ async def accept_gaps(
     request: Request, patient_id: UUID, course_id: UUID, _: FrontDesk, services: ServicesDep
 ) -> Response:
     return await act(request, services, patient_id, course_id, "accept-gaps")
+
+
+@router.post("/sessions")
+async def change_session_count(
+    request: Request,
+    patient_id: UUID,
+    course_id: UUID,
+    _: Prescriber,
+    services: ServicesDep,
+    sessions_planned: Annotated[str, Form()] = "",
+) -> Response:
+    """Extend or shorten the course: its prescription's session count, the rest unchanged."""
+    await course_of(services, patient_id, course_id)
+    count = form_count({"sessions_planned": sessions_planned}, "sessions_planned")
+    if count is None:
+        raise Unprocessable(
+            "Enter the number of sessions.",
+            errors=[{"field": "sessions_planned", "reason": "Enter a whole number."}],
+        )
+    try:
+        await services.scheduling.patch(
+            f"/v1/courses/{course_id}/prescription", {"sessions_planned": count}
+        )
+    except ServiceProblem as exc:
+        reason = exc.fields.get("sessions_planned")
+        words = f"The number of sessions was not changed: {reason}" if reason else ""
+        return await refused(request, services, patient_id, exc, words)
+    return back(request, patient_id, done="sessions")
 
 
 async def repair_page(

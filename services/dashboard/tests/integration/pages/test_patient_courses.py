@@ -159,3 +159,63 @@ async def test_each_upcoming_session_has_its_actions_for_the_role(clinic: Clinic
     await clinic.sign_in_as(Role.ADMIN)
     admin = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
     assert admin.count("No-show<span") == 10
+
+
+async def test_an_admin_extends_a_course_and_books_the_sessions_it_now_lacks(
+    clinic: Clinic,
+) -> None:
+    token, patient_id, course = await booked_course(clinic, Role.ADMIN)
+    base = f"/patients/{patient_id}/courses/{course['id']}"
+
+    form = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
+    extended = await clinic.client.post(
+        f"{base}/sessions", data={"csrf_token": token, "sessions_planned": "12"}
+    )
+    typo = await clinic.client.post(
+        f"{base}/sessions", data={"csrf_token": token, "sessions_planned": "twelve"}
+    )
+
+    assert 'name="sessions_planned" type="number"' in form
+    assert extended.status_code == 303, extended.text
+    assert extended.headers["location"] == f"/patients/{patient_id}?done=sessions"
+    [longer] = await courses_of(clinic, patient_id)
+    assert longer["sessions_planned"] == 12
+    after = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
+    assert "Book the 2 missing sessions" in after
+    assert typo.status_code == 422
+    assert "A number is needed." in typo.text
+
+
+async def test_a_course_cannot_be_shortened_below_what_the_service_allows(clinic: Clinic) -> None:
+    token, patient_id, course = await booked_course(clinic, Role.ADMIN)
+
+    base = f"/patients/{patient_id}/courses/{course['id']}"
+
+    shortened = await clinic.client.post(
+        f"{base}/sessions", data={"csrf_token": token, "sessions_planned": "5"}
+    )
+    nothing = await clinic.client.post(
+        f"{base}/sessions", data={"csrf_token": token, "sessions_planned": "0"}
+    )
+
+    assert (shortened.status_code, nothing.status_code) == (422, 422)
+    assert re.search(
+        r'role="alert">The number of sessions was not changed: [^<]*10 sessions already',
+        shortened.text,
+    )
+    assert 'role="alert">The number of sessions was not changed: ' in nothing.text
+    [same] = await courses_of(clinic, patient_id)
+    assert same["sessions_planned"] == 10
+
+
+async def test_a_receptionist_does_not_change_a_prescription(clinic: Clinic) -> None:
+    token, patient_id, course = await booked_course(clinic)
+
+    form = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
+    refused = await clinic.client.post(
+        f"/patients/{patient_id}/courses/{course['id']}/sessions",
+        data={"csrf_token": token, "sessions_planned": "12"},
+    )
+
+    assert 'name="sessions_planned"' not in form
+    assert refused.status_code == 403
