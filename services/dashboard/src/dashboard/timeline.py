@@ -52,6 +52,6 @@ def timeline(
     start = (page - 1) * SESSIONS_A_PAGE
     shown = ordered[start : start + SESSIONS_A_PAGE]
     more = len(ordered) > start + SESSIONS_A_PAGE
-    if not more and elsewhere.messages:
+    if not more and elsewhere.messages and (shown or page == 1):
         shown.append(elsewhere)
     return TimelinePage(shown, page, more)

@@ -38,3 +38,12 @@ def test_messages_about_no_session_close_the_last_page_only(monkeypatch) -> None
     assert first.more is True
     assert [e.session["id"] if e.session else None for e in last.entries] == ["s1", None]
     assert last.more is False
+
+
+def test_a_page_past_the_end_is_empty(monkeypatch) -> None:
+    monkeypatch.setattr("dashboard.timeline.SESSIONS_A_PAGE", 1)
+
+    past = timeline([COURSE], {}, MESSAGES, USED, page=3)
+
+    assert past.entries == []
+    assert past.more is False

@@ -105,14 +105,13 @@ async def change_session_count(
 
 
 async def repair_page(
-    request: Request, services: Services, patient_id: UUID, course_id: UUID, **context: Any
+    request: Request, services: Services, course: dict[str, Any], **context: Any
 ) -> HTMLResponse:
-    course = await course_of(services, patient_id, course_id)
     treatment = await services.scheduling.get(f"/v1/treatments/{course['treatment_code']}")
     page = {
         "course": course,
         "treatment": treatment["name"],
-        "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
+        "patient": await services.scheduling.get(f"/v1/patients/{course['patient_id']}"),
         "rooms": await services.scheduling.get("/v1/rooms"),
         "error": None,
     } | context
@@ -125,13 +124,13 @@ async def repair_form(
     request: Request, patient_id: UUID, course_id: UUID, _: FrontDesk, services: ServicesDep
 ) -> HTMLResponse:
     """Scheduling's plan proposes exactly the missing sessions, in the course's gaps first."""
-    await course_of(services, patient_id, course_id)
+    course = await course_of(services, patient_id, course_id)
     try:
         plan = await services.scheduling.post(f"/v1/courses/{course_id}/plan", {})
     except ServiceProblem as exc:
-        return await repair_page(request, services, patient_id, course_id, error=exc.detail)
+        return await repair_page(request, services, course, error=exc.detail)
     rows = plan_rows.proposed(plan, request.app.state.settings.zone)
-    return await repair_page(request, services, patient_id, course_id, rows=rows)
+    return await repair_page(request, services, course, rows=rows)
 
 
 @router.post("/repair", response_class=HTMLResponse, response_model=None)
@@ -141,7 +140,7 @@ async def repair(
     """Book every row, or none of them; a refusal is shown beside its row."""
     form = await request.form()
     rows = plan_rows.submitted(form.getlist("starts_at"), form.getlist("room_id"))
-    await course_of(services, patient_id, course_id)
+    course = await course_of(services, patient_id, course_id)
     try:
         if not rows:
             raise plan_rows.RowError(-1, "There is no session to book.")
@@ -149,5 +148,5 @@ async def repair(
         await services.scheduling.post(f"/v1/courses/{course_id}/book-plan", {"sessions": sessions})
     except (ServiceProblem, plan_rows.RowError) as exc:
         error = plan_rows.mark(rows, exc)
-        return await repair_page(request, services, patient_id, course_id, rows=rows, error=error)
+        return await repair_page(request, services, course, rows=rows, error=error)
     return back(request, patient_id, booked=len(rows))
