@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from clinic_shared.auth import Role
-from dashboard.accounts.service import SignedIn
+from dashboard.accounts.service import SignedIn, list_accounts
 from dashboard.agenda import CLINICAL
 from dashboard.clients import ServiceProblem, Services
-from dashboard.deps import ServicesDep, SettingsDep, require_roles
+from dashboard.deps import DbDep, ServicesDep, SettingsDep, require_roles
 from dashboard.web import render
 
 router = APIRouter(tags=["patient"])
@@ -58,12 +58,15 @@ async def patient_page(
     request: Request,
     user: FrontDesk,
     services: ServicesDep,
+    db: DbDep,
     patient_id: UUID,
     booked: Annotated[int, Query(ge=0, le=100)] = 0,
     done: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
+    """The patient's page; its audit trail names the staff by the dashboard's accounts."""
     patient = await services.scheduling.get(f"/v1/patients/{patient_id}")
-    page = {"patient": patient, "booked": booked, "done": done}
+    staff = {str(a.id): a.name for a in await list_accounts(db)}
+    page = {"patient": patient, "booked": booked, "done": done, "staff": staff}
     return render(request, "patient/page.html", page)
 
 

@@ -74,3 +74,21 @@ async def test_a_refused_entry_is_named_beside_its_box(clinic: Clinic) -> None:
     assert 'id="e-allergies"' in refused.text
     assert "the allergies and contraindications were not" in refused.text
     assert "x" * 51 in refused.text  # what was typed is kept
+
+
+async def test_the_patients_page_shows_who_changed_the_record(clinic: Clinic) -> None:
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    patient_id = await register(clinic, token)
+    saved = await clinic.client.post(
+        f"/patients/{patient_id}/edit",
+        data=DETAILS | {"csrf_token": token, "first_name": "Norah"},
+    )
+    assert saved.status_code == 303, saved.text
+
+    page = (await clinic.client.get(f"/patients/{patient_id}")).text
+
+    assert '<h2 id="audit-h">Changes to the record</h2>' in page
+    trail = page[page.index('id="audit-h"') :]
+    assert re.search(r"Rita Reception <span class=\"muted\">\(receptionist\)</span>", trail)
+    assert "Updated: first name" in trail
+    assert trail.index("Updated") < trail.index("Registered")  # newest first
