@@ -76,6 +76,7 @@ async def patient_partial(
     user: FrontDesk,
     services: ServicesDep,
     settings: SettingsDep,
+    db: DbDep,
     patient_id: UUID,
 ) -> HTMLResponse:
     now = datetime.now(settings.zone)
@@ -87,6 +88,7 @@ async def patient_partial(
             session["upcoming"] = upcoming(session, now)
     context = {
         "clinical": user.account.role in CLINICAL,
+        "staff": {str(a.id): a.name for a in await list_accounts(db)},
         "sessions": {s["id"]: s for c in courses for s in c["sessions"]},
         "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
         "preferences": await preferences_of(services, patient_id),
