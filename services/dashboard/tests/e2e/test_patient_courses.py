@@ -1,8 +1,8 @@
-"""A receptionist repairs a course from the patient's page, in the browser."""
+"""A receptionist repairs a course from the patient's page, then abandons it, in the browser."""
 
 from __future__ import annotations
 
-from playwright.async_api import expect
+from playwright.async_api import Dialog, expect
 
 from clinic_shared.auth import Role
 
@@ -44,4 +44,19 @@ async def test_a_receptionist_books_the_missing_sessions_from_the_patient_page(
     await expect(desk.get_by_text("10 of 10 sessions booked or done.")).to_be_visible()
     await expect(desk.get_by_role("heading", name="Timeline")).to_be_visible()
     await screenshot(desk, "patient-course-repaired")
+
+    asked: list[str] = []
+
+    async def confirm(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.accept()
+
+    desk.on("dialog", confirm)
+    await desk.get_by_role("button", name="Abandon the course").click()
+    await expect(desk.get_by_role("status").first).to_have_text(
+        "The course is abandoned: its upcoming sessions are cancelled."
+    )
+    assert asked == [
+        "Abandon this course? Its 10 upcoming sessions are cancelled, and the patient told once."
+    ]
     assert refused == []
