@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from clinic_shared.paging import MAX_LIMIT
 
 from .conftest import DESK, MONDAY, Clinic, days, local
@@ -45,3 +47,28 @@ async def test_a_page_larger_than_the_cap_is_a_422_naming_limit(clinic: Clinic) 
         assert too_big.headers["content-type"] == "application/problem+json"
         assert [e["field"] for e in too_big.json()["errors"]] == ["query.limit"]
         assert [e["field"] for e in negative.json()["errors"]] == ["query.offset"]
+
+
+async def test_patients_come_in_the_order_asked_and_pages_follow_it(clinic: Clinic) -> None:
+    for hour, name in enumerate(("Eve", "Bea", "Dora")):
+        clinic.travel_to(datetime.combine(MONDAY, time(9 + hour), tzinfo=UTC))
+        await clinic.new_patient(name)
+
+    async def names(sort: str, offset: int = 0) -> list[str]:
+        params = {"sort": sort, "limit": 2, "offset": offset}
+        found = await clinic.client.get("/v1/patients", params=params, headers=DESK)
+        assert found.status_code == 200, found.text
+        return [row["first_name"] for row in found.json()]
+
+    assert await names("-name") + await names("-name", 2) == ["Eve", "Dora", "Bea", "Amelia"]
+    assert await names("registered") + await names("registered", 2) == [
+        "Amelia", "Eve", "Bea", "Dora"
+    ]  # fmt: skip
+    assert await names("-registered") == ["Dora", "Bea"]
+
+
+async def test_an_unknown_patient_order_is_a_422_naming_sort(clinic: Clinic) -> None:
+    refused = await clinic.client.get("/v1/patients", params={"sort": "phone"}, headers=DESK)
+
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["query.sort"]

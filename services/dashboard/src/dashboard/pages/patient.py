@@ -6,13 +6,14 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from clinic_shared.auth import Role
-from dashboard.accounts.service import SignedIn
+from dashboard.accounts.service import SignedIn, list_accounts
+from dashboard.agenda import CLINICAL
 from dashboard.clients import ServiceProblem, Services
-from dashboard.deps import ServicesDep, SettingsDep, require_roles
+from dashboard.deps import DbDep, ServicesDep, SettingsDep, require_roles
 from dashboard.web import render
 
 router = APIRouter(tags=["patient"])
@@ -34,6 +35,11 @@ def next_step(course: dict[str, Any], today: date) -> dict[str, Any] | None:
     }
 
 
+def upcoming(session: dict[str, Any], now: datetime) -> bool:
+    """Still to come: it may be moved, cancelled or marked a no-show."""
+    return session["status"] in WAITING and datetime.fromisoformat(session["ends_at"]) > now
+
+
 async def preferences_of(services: Services, patient_id: UUID) -> dict[str, Any] | None:
     """None while notifications has not heard of the patient yet."""
     try:
@@ -47,25 +53,21 @@ async def preferences_of(services: Services, patient_id: UUID) -> dict[str, Any]
     return found
 
 
-@router.get("/patients", response_class=HTMLResponse)
-async def patients_page(request: Request, user: FrontDesk) -> HTMLResponse:
-    return render(request, "patient/search.html")
-
-
-@router.get("/patients/found", response_class=HTMLResponse)
-async def patients_found(
-    request: Request, user: FrontDesk, services: ServicesDep, q: str = ""
-) -> HTMLResponse:
-    found = await services.scheduling.get("/v1/patients", q=q.strip()[:100], limit=20) if q else []
-    return render(request, "booking/_patients.html", {"found": found, "q": q, "link": "/patients"})
-
-
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 async def patient_page(
-    request: Request, user: FrontDesk, services: ServicesDep, patient_id: UUID, booked: int = 0
+    request: Request,
+    user: FrontDesk,
+    services: ServicesDep,
+    db: DbDep,
+    patient_id: UUID,
+    booked: Annotated[int, Query(ge=0, le=100)] = 0,
+    done: Annotated[str, Query(max_length=20)] = "",
 ) -> HTMLResponse:
+    """The patient's page; its audit trail names the staff by the dashboard's accounts."""
     patient = await services.scheduling.get(f"/v1/patients/{patient_id}")
-    return render(request, "patient/page.html", {"patient": patient, "booked": booked})
+    staff = {str(a.id): a.name for a in await list_accounts(db)}
+    page = {"patient": patient, "booked": booked, "done": done, "staff": staff}
+    return render(request, "patient/page.html", page)
 
 
 @router.get("/patients/{patient_id}/partial", response_class=HTMLResponse)
@@ -74,17 +76,23 @@ async def patient_partial(
     user: FrontDesk,
     services: ServicesDep,
     settings: SettingsDep,
+    db: DbDep,
     patient_id: UUID,
 ) -> HTMLResponse:
-    today = datetime.now(settings.zone).date()
+    now = datetime.now(settings.zone)
     courses = await services.scheduling.get("/v1/courses", patient_id=str(patient_id))
     for course in courses:
         course["sessions"].sort(key=lambda s: s["starts_at"])
-        course["next"] = next_step(course, today)
+        course["next"] = next_step(course, now.date())
+        for session in course["sessions"]:
+            session["upcoming"] = upcoming(session, now)
     context = {
+        "clinical": user.account.role in CLINICAL,
+        "staff": {str(a.id): a.name for a in await list_accounts(db)},
         "sessions": {s["id"]: s for c in courses for s in c["sessions"]},
         "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
         "preferences": await preferences_of(services, patient_id),
+        "conditions": await services.scheduling.get(f"/v1/patients/{patient_id}/conditions"),
         "courses": courses,
         "treatments": {
             t["code"]: t["name"] for t in await services.scheduling.get("/v1/treatments")

@@ -100,6 +100,11 @@ def _entries() -> dict[str, Entry]:
             room_id="{room_id}",
         ),
         "agenda move": form("/agenda/sessions/{session_id}/reschedule", starts_at="{time}"),
+        "course repair row": form(
+            "/patients/{patient_id}/courses/{course_id}/repair",
+            starts_at="{time}",
+            room_id="{room_id}",
+        ),
         "calendar booking": json(
             "/calendar/api/book", course_id="{course_id}", starts_at="{time}", room_id="{room_id}"
         ),

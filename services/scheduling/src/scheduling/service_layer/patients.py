@@ -167,11 +167,18 @@ async def get_patient(scope: Scope, patient_id: uuid.UUID) -> Patient:
 
 
 async def list_patients(
-    scope: Scope, *, limit: int, offset: int, query: str | None = None, country: str
+    scope: Scope,
+    *,
+    limit: int,
+    offset: int,
+    query: str | None = None,
+    country: str,
+    order: str = "name",
 ) -> list[Patient]:
-    """Patients by name, in pages. `query` finds them as it is typed, by a part of their name
-    ignoring accents and case ("chloe" finds Chloé), or exactly by their phone number in any
-    format (read as `country` writes it when it has no + code) or by their email.
+    """Patients in `order` (by name unless told), in pages. `query` finds them as it is
+    typed, by a part of their name ignoring accents and case ("chloe" finds Chloé), or exactly
+    by their phone number in any format (read as `country` writes it when it has no + code) or
+    by their email.
 
     Names are kept in the clear (staff read them on every page), so a name is matched by its
     `name_key`, stored beside it and indexed by trigrams; phone numbers and emails are sealed,
@@ -179,11 +186,14 @@ async def list_patients(
     text = (query or "").strip()
     treated_by = narrowed_to(scope.actor)  # a practitioner finds only the patients they treat
     if not text:
-        return await scope.patients.list(limit=limit, offset=offset, treated_by=treated_by)
+        return await scope.patients.list(
+            limit=limit, offset=offset, treated_by=treated_by, order=order
+        )
     return await scope.patients.list(
         limit=limit,
         offset=offset,
         treated_by=treated_by,
+        order=order,
         name=name_key(text) or None,
         phone=phone_or_none(text, country),
         email=text.lower() if "@" in text else None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -79,10 +79,19 @@ async def list_patients(
             "number (any format) or email",
         ),
     ] = None,
+    sort: Annotated[
+        Literal["name", "-name", "registered", "-registered"],
+        Query(description="By last then first name, or by registration; `-` for descending."),
+    ] = "name",
 ) -> list[PatientPublic]:
     scope.act_as(who.subject, who.role, who.practitioner_id)  # a practitioner: their patients
     found = await patients.list_patients(
-        scope, limit=page.limit, offset=page.offset, query=q, country=settings.country
+        scope,
+        limit=page.limit,
+        offset=page.offset,
+        query=q,
+        country=settings.country,
+        order=sort,
     )
     return [PatientPublic.model_validate(p) for p in found]
 
