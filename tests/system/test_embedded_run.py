@@ -355,7 +355,7 @@ def test_make_run_keeps_a_quiet_terminal_and_stops_cleanly_on_ctrl_c(tmp_path: P
         if not k.endswith("_DATABASE_URL") and k not in {"AMQP_URL", "CLINIC_LOG_FORMAT"}
     }
     env |= {f"{name.upper()}_PORT": str(port) for name, port in ports.items()}
-    env |= {"CLINIC_VAR_DIR": str(tmp_path / "var")}
+    env |= {"CLINIC_VAR_DIR": str(tmp_path / "var")} | BASE_DEMO  # the terminal, not the seed
     pid, terminal = pty.fork()
     if pid == 0:  # the child: make, in the repository, its own session and foreground group
         os.chdir(REPOSITORY)
@@ -369,7 +369,7 @@ def test_make_run_keeps_a_quiet_terminal_and_stops_cleanly_on_ctrl_c(tmp_path: P
                 break
     shown += _read_until(terminal, lambda _: False, 2)  # what starting still had to say
     for _ in range(20):  # the dashboard's pages poll; none of it may reach the terminal
-        httpx.get(dashboard)
+        httpx.get(dashboard, timeout=30)  # a loaded machine (CI's two cores) answers slowly
     quiet = _read_until(terminal, lambda _: False, 2)
     os.killpg(os.getpgid(pid), signal.SIGINT)
     stopped = _read_until(terminal, lambda text: "stopped" in text, 60)

@@ -39,13 +39,15 @@ class Templates:
 
     def sms(self, kind: str, language: str, values: dict[str, Any]) -> str:
         """The SMS, in GSM-7 unless the patient's name needs UCS-2 (`for_sms`), within the
-        segment cap if dropping the optional parts (the address) gets it there; the name and
-        the time are never cut."""
+        segment cap if dropping optional parts gets it there: first the address and the reply
+        instructions (`compact`: the link stands for them), then a course's date range
+        (`tight`); the name, the next session and its time are never cut."""
         template = self._env.get_template(f"{kind}.sms.{language}.j2")
         name = str(values.get("first_name", ""))
-        text = for_sms(template.render(values, compact=False).strip(), name)
-        if segments(text) > self.max_sms_segments:
-            text = for_sms(template.render(values, compact=True).strip(), name)
+        for compact, tight in ((False, False), (True, False), (True, True)):
+            text = for_sms(template.render(values, compact=compact, tight=tight).strip(), name)
+            if segments(text) <= self.max_sms_segments:
+                break
         return text
 
     def email(self, kind: str, language: str, values: dict[str, Any]) -> Rendered:

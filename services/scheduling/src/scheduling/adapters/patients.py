@@ -27,6 +27,7 @@ def _treated_by(practitioner_id: uuid.UUID) -> sa.ColumnElement[bool]:
         ),
     )
 
+
 # The orders a patient list is read in; the id last, so that pages never overlap.
 PATIENT_ORDERS: dict[str, tuple[sa.ColumnElement[Any], ...]] = {
     "name": (patients.c.last_name, patients.c.first_name, patients.c.id),
