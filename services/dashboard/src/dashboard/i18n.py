@@ -132,3 +132,8 @@ SESSION_STATUSES = {
     "cancelled": N_("cancelled"),
     "no_show": N_("no-show"),
 }
+COURSE_STATUSES = {
+    "active": N_("active"),
+    "completed": N_("completed"),
+    "abandoned": N_("abandoned"),
+}

@@ -41,6 +41,7 @@ templates.env.filters["dated"] = i18n.strftime
 templates.env.globals["role_names"] = i18n.ROLE_NAMES
 templates.env.globals["lot_statuses"] = i18n.LOT_STATUSES
 templates.env.globals["session_statuses"] = i18n.SESSION_STATUSES
+templates.env.globals["course_statuses"] = i18n.COURSE_STATUSES
 templates.env.filters["day"] = day
 templates.env.filters["session_name"] = session_name
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")

@@ -81,3 +81,22 @@ async def test_an_unknown_sort_or_page_is_a_422_page_not_a_5xx(clinic: Clinic) -
 
     assert (sort.status_code, page.status_code) == (422, 422)
     assert "address is not valid" in page.text
+
+
+async def test_a_french_browser_gets_the_list_and_the_patient_page_in_french(
+    clinic: Clinic,
+) -> None:
+    await clinic.sign_in_as(Role.RECEPTIONIST)
+    french = {"accept-language": "fr-FR,fr;q=0.9"}
+
+    listed = (await clinic.client.get("/patients", headers=french)).text
+    assert "Nom, ou numéro de téléphone ou e-mail complet" in listed
+    assert names(listed) == ["Amelia Hart", "Chloé Martin"]
+
+    amelia = re.search(r'<a href="(/patients/[0-9a-f-]{36})">Amelia Hart</a>', listed)
+    assert amelia
+    page = (await clinic.client.get(amelia.group(1), headers=french)).text
+    details = (await clinic.client.get(amelia.group(1) + "/partial", headers=french)).text
+    assert "Réserver une cure pour ce patient" in page
+    assert "Coordonnées, allergies et consentement" in details
+    assert "Cures" in details
