@@ -39,7 +39,7 @@ async def test_the_page_after_a_sign_in_is_open_at_once_even_when_the_commit_is_
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as browser:
             desk = Dashboard(app, browser)
             signed_in = await desk.sign_in("reception@clinic.example", "demo-reception-2026")
-            next_page = await browser.get("/patients")  # as a browser follows the redirect
+            next_page = await browser.get("/")  # as a browser follows the redirect
     finally:
         await server.stop()
     assert signed_in.status_code == 303
