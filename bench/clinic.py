@@ -2,7 +2,8 @@
 
 Lanes of one practitioner, one room and one patient each (a patient is in one session at a
 time); booking i goes to lane i % lanes at the next free half hour between 07:00 and 21:00
-clinic time, on a course of its own (so no interval rule and no overlap refuses it).
+clinic time, on a course of its own (so no interval rule and no overlap refuses it), on the
+days the clinic is open: public holidays of its country are skipped, as scheduling refuses them.
 """
 
 from __future__ import annotations
@@ -12,14 +13,16 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import holidays
 import httpx
 
 from clinic_shared.auth import Role, mint_token
+from clinic_shared.settings import ServiceSettings
 from clinic_shared.tokens import DEVELOPMENT_JWT_SECRET
 
 ZONE = ZoneInfo("Europe/Paris")
@@ -36,6 +39,9 @@ def headers(role: Role) -> dict[str, str]:
     return {name: value}
 
 
+HOLIDAYS = holidays.country_holidays(str(ServiceSettings.model_fields["country"].default))
+
+
 @dataclass
 class Clinic:
     lanes: list[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]  # (practitioner, room, patient)
@@ -44,9 +50,18 @@ class Clinic:
 
     def slot(self, i: int) -> datetime:
         day, half_hour = divmod(i // len(self.lanes), SLOTS_PER_DAY)
-        local_day = (self.first_day + timedelta(days=day)).date()
+        local_day = self.open_day(day)
         local = datetime.combine(local_day, time(7), ZONE) + timedelta(minutes=30 * half_hour)
         return local.astimezone(UTC)
+
+    def open_day(self, n: int) -> date:
+        """The n-th day from `first_day` on which the clinic is open (not a public holiday)."""
+        day = self.first_day.date()
+        while day in HOLIDAYS or n > 0:
+            if day not in HOLIDAYS:
+                n -= 1
+            day += timedelta(days=1)
+        return day
 
 
 async def open_clinic(base_url: str, lanes: int) -> Clinic:
