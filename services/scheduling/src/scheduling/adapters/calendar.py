@@ -197,6 +197,19 @@ class CalendarRepository(Repository):
         )
         return [_course(r) for r in rows]
 
+    async def completed_courses_of(self, patient_id: uuid.UUID) -> list[Course]:
+        """The patient's finished courses only: what a maintenance pause is counted from, read
+        on every booking (reading all of a patient's courses made booking cost grow with them)."""
+        rows = await self._session.execute(
+            sa.select(courses)
+            .where(
+                courses.c.patient_id == patient_id,
+                courses.c.status == CourseStatus.COMPLETED.value,
+            )
+            .order_by(courses.c.created_at)
+        )
+        return [_course(r) for r in rows]
+
     async def gap_acceptances(self, course_id: uuid.UUID) -> list[GapAcceptance]:
         accepted = course_gap_acceptances.c
         rows = await self._session.execute(

@@ -148,8 +148,8 @@ async def maintenance_floor(scope: Scope, course: Course) -> Floor | None:
         return None
     area = (await scope.treatment(course.treatment_code)).area
     floor = None
-    for other in await scope.calendar.courses_of(course.patient_id):
-        if other.id == course.id or other.status is not CourseStatus.COMPLETED:
+    for other in await scope.calendar.completed_courses_of(course.patient_id):
+        if other.id == course.id:
             continue
         treatment = await scope.treatment(other.treatment_code)
         done = [
