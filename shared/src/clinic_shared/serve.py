@@ -11,6 +11,13 @@ from fastapi import FastAPI
 from clinic_shared.logging import configure_logging
 from clinic_shared.settings import ServiceSettings
 
+# How long an idle client connection stays open. Longer than any client of ours keeps one idle
+# in its pool (httpx: 5 s; nginx's upstream keepalive_timeout: 60 s), so the server never closes
+# a connection a client is just then reusing. At uvicorn's default (5 s, the same as httpx's) the
+# two raced: now and then the dashboard's or a peer's request went out on a connection the
+# server was closing and failed with a ReadError (seen in CI, in the broker-faults stream).
+KEEP_ALIVE_SECONDS = 75
+
 
 def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
     return uvicorn.Config(
@@ -27,6 +34,7 @@ def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
         forwarded_allow_ips=settings.forwarded_allow_ips or "",
         server_header=False,
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

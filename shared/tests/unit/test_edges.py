@@ -278,3 +278,27 @@ async def test_hsts_over_tls() -> None:
     async with httpx.AsyncClient(transport=transport, base_url="https://clinic.test") as client:
         response = await client.get("/healthz")
     assert response.headers["strict-transport-security"].startswith("max-age=31536000")
+
+
+async def test_a_connection_idle_as_long_as_a_client_pool_keeps_it_is_still_served(
+    served: str,
+) -> None:
+    """A client's pool (httpx's keeps a connection 5 s) reuses an idle connection; the server
+    must not be closing it at that moment. At uvicorn's default (5 s) the second request below
+    found the connection closed, and a booking in CI failed with a ReadError."""
+    port = int(served.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = b"GET /v1/whoami HTTP/1.1\r\nHost: clinic\r\n\r\n"
+    try:
+        for attempt in range(2):
+            if attempt:
+                await asyncio.sleep(5.5)  # past httpx's 5 s and uvicorn's default
+            writer.write(request)
+            await writer.drain()
+            status = await asyncio.wait_for(reader.readline(), 10)
+            assert status.startswith(b"HTTP/1.1 200"), (attempt, status)
+            headers = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)).lower()
+            length = int(headers.split(b"content-length:")[1].split(b"\r\n")[0])
+            await reader.readexactly(length)
+    finally:
+        writer.close()
