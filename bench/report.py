@@ -69,6 +69,12 @@ def _pipeline(r: dict[str, Any]) -> list[str]:
              f"raw chain {chain['per_second']:.0f}/s", r["ratio_to_raw_chain"], "(context)", True),
         f"| 2 pipeline paced at 200/s | p50 {paced['p50_ms']:.0f} ms, p99 {paced['p99_ms']:.0f} ms,"
         f" {paced['per_second']:.0f}/s | | | | |",
+        *(
+            _row(f"2 paced at 50/s: booking answered to its {hop}, p99",
+                 f"{f['ours_p99_ms']:.0f} ms", f"bare chain: {f['chain_p99_ms']:.0f} ms",
+                 f["ratio"], "<= 2", f["ratio"] <= 2)
+            for hop, f in paced["felt"].items()
+        ),
     ]  # fmt: skip
 
 
