@@ -151,6 +151,12 @@ class SessionFacts(Event):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     action: Action | None = None
+    revision: int = Field(
+        0,
+        ge=0,
+        description="The session's calendar revision (iCalendar SEQUENCE): it grows on every "
+        "move and on a cancel; 0 in events from before it was added.",
+    )
 
 
 class SessionBooked(SessionFacts):
