@@ -73,6 +73,8 @@ class Booked:
     session_id: uuid.UUID
     starts_at: datetime
     sequence: int
+    ends_at: datetime | None = None  # None when told before ends were kept
+    revision: int = 0  # its calendar revision (iCalendar SEQUENCE)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ def session_context(event: SessionFacts, numbers: Any) -> dict[str, Any]:
         "sessions_planned": numbers.sessions_planned,
         "treatment_code": event.treatment_code,
         "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "revision": event.revision,
     }
 
 
@@ -74,6 +76,8 @@ async def on_session_event(event: SessionFacts, scope: Scope) -> None:
         "course_id": event.course_id,
         "patient_id": event.patient_id,
         "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "revision": event.revision,
         "status": status,
         "sequence": event.sequence,
         "sessions_planned": event.sessions_planned,
