@@ -178,6 +178,14 @@ class SessionCancelled(SessionFacts):
     reason: str | None = None
 
 
+class SessionDisplaced(SessionFacts):
+    """Time off or a closure was recorded over the booked session (staff forced it): it must
+    move. Sent once, when the session is first covered; the patient may pick a new time."""
+
+    TYPE = "scheduling.session.displaced"
+    VERSION = 1
+
+
 class SessionNoShow(SessionFacts):
     TYPE = "scheduling.session.no_show"
     VERSION = 1
@@ -362,7 +370,7 @@ class ConsentChanged(Event):
 
 
 MessageKind = Literal[
-    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "staff_alert"
+    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced", "staff_alert"
 ]
 
 
@@ -400,6 +408,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SessionRescheduled,
     SessionCancelled,
     SessionNoShow,
+    SessionDisplaced,
     SessionCompleted,
     SessionRenumbered,
     StockShortage,

@@ -15,7 +15,7 @@ from notifications.domain.wording import language_of, local_date, local_time, sh
 from notifications.service_layer.invites import invites
 
 MAX_NAME_CHARS = 30
-LINKED_KINDS = frozenset({"confirmation", "reminder"})
+LINKED_KINDS = frozenset({"confirmation", "reminder", "displaced"})
 """The messages that carry the patient's self-service link."""
 
 
