@@ -3,9 +3,12 @@ calendar app reads back, one event per session, a move a higher SEQUENCE, a canc
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 from urllib.parse import urlsplit
 
 import httpx
+import sqlalchemy as sa
 from icalendar import Calendar, Event
 
 from clinic_shared.ical import session_uid
@@ -173,3 +176,34 @@ async def test_past_sessions_leave_the_feed(clinic: Clinic) -> None:
     clinic.travel_to(instant(first["ends_at"]) + days(1))
 
     assert set(await _events(clinic.client, path)) == {session_uid(second["id"])}
+
+
+async def test_first_asks_at_once_get_one_url(clinic: Clinic) -> None:
+    where = f"/v1/practitioners/{clinic.practitioner}/feed"
+    answers = await asyncio.gather(*(clinic.client.get(where, headers=ADMIN) for _ in range(6)))
+
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.json()["url"] for a in answers}) == 1
+
+
+async def test_rotations_at_once_leave_exactly_one_working_url(clinic: Clinic) -> None:
+    await _feed_path(clinic)
+    where = f"/v1/practitioners/{clinic.practitioner}/feed/rotate"
+    answers = await asyncio.gather(*(clinic.client.post(where, headers=ADMIN) for _ in range(5)))
+    paths = [urlsplit(a.json()["url"]).path for a in answers]
+
+    statuses = [(await clinic.client.get(path)).status_code for path in paths]
+
+    assert sorted(statuses) == [200, 404, 404, 404, 404]
+    assert paths[statuses.index(200)] == await _feed_path(clinic)
+
+
+async def test_the_secret_is_stored_sealed_and_looked_up_by_a_keyed_index(clinic: Clinic) -> None:
+    secret = (await _feed_path(clinic)).removeprefix("/v1/feeds/").removesuffix(".ics")
+    async with clinic.app.state.runtime.db.session() as session:
+        query = sa.text("SELECT secret, secret_index FROM practitioner_feeds")
+        stored, index = (await session.execute(query)).one()
+
+    assert secret not in stored
+    assert stored.startswith("enc1.")
+    assert index not in (secret, hashlib.sha256(secret.encode()).hexdigest())
