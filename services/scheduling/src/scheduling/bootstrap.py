@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox import scoped_handlers
+from clinic_shared.ratelimit import Limit, RateLimiter
 from clinic_shared.web import build_service_app
 from scheduling.adapters.orm import metadata
 from scheduling.entrypoints.api import (
@@ -13,6 +14,7 @@ from scheduling.entrypoints.api import (
     closures,
     courses,
     export,
+    feeds,
     patients,
     prescriptions,
     recalls,
@@ -31,7 +33,7 @@ from scheduling.settings import SchedulingSettings
 
 def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None = None) -> FastAPI:
     settings = settings or SchedulingSettings()
-    return build_service_app(
+    app = build_service_app(
         settings,
         title="Scheduling",
         description="Patients, practitioners, rooms and treatment courses.",
@@ -51,9 +53,15 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             agenda.router,
             recalls.router,
             self_service.router,
+            feeds.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),
         workers=build_workers(settings),
         bus=bus,
     )
+    feed_limit = Limit(settings.feed_rate_limit, settings.feed_rate_window_seconds)
+    app.state.feed_limiter = RateLimiter(
+        feed_limit, refusal="Too many calendar feed requests from this address. Try again later."
+    )
+    return app

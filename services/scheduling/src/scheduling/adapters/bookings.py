@@ -201,7 +201,7 @@ _AROUND = sa.union_all(
         _kind("clash"),
         _CLASHING.c.id,
         *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid, UTCDateTime, UTCDateTime),
-        *_nulls(sa.String, sa.Boolean, sa.String),
+        *_nulls(sa.String, sa.Boolean, sa.String, sa.Integer),
         _CLASHING.c.resource,
         *_nulls(sa.String),
     ),
@@ -211,7 +211,7 @@ _AROUND = sa.union_all(
         *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid),
         time_off.c.starts_at,
         time_off.c.ends_at,
-        *_nulls(sa.String, sa.Boolean, sa.String, sa.String),
+        *_nulls(sa.String, sa.Boolean, sa.String, sa.Integer, sa.String),
         time_off.c.reason,
     ).where(_AWAY),
     sa.select(
@@ -220,7 +220,7 @@ _AROUND = sa.union_all(
         *_nulls(sa.Uuid, sa.Uuid, sa.Integer, sa.Uuid, sa.Uuid),
         closures.c.starts_at,
         closures.c.ends_at,
-        *_nulls(sa.String, sa.Boolean, sa.String, sa.String),
+        *_nulls(sa.String, sa.Boolean, sa.String, sa.Integer, sa.String),
         closures.c.reason,
     ).where(_CLOSED),
 )

@@ -67,6 +67,7 @@ SESSION_COLUMNS = [
     sessions.c.status,
     sessions.c.stock_at_risk,
     sessions.c.closure_conflict,
+    sessions.c.revision,
 ]
 
 
