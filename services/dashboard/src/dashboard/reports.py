@@ -65,11 +65,13 @@ def cell(column: Column, row: Row) -> str:
 
 
 def csv_cell(column: Column, row: Row) -> str:
-    """A CSV cell: a share as a percentage with one decimal, without the sign."""
+    """A CSV cell: a share as a percentage with one decimal, without the sign; text that a
+    spreadsheet would run as a formula (a name typed as `=HYPERLINK(...)`) after a quote."""
     value = row.get(column.key)
     if column.kind == "share":
         return "" if value is None else f"{value * 100:.1f}"
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def chart(spec: ChartSpec, rows: list[Row], label: str) -> Drawing:

@@ -121,15 +121,10 @@ async def report_csv(
     writer = csv.writer(out)
     writer.writerow([gettext(c.label) for c in report.columns])
     for row in found.rows:
-        writer.writerow([_safe(csv_cell(c, row)) for c in report.columns])
+        writer.writerow([csv_cell(c, row) for c in report.columns])
     name = f"{report.slug}-{filters['from']}-{filters['to']}.csv"
     return Response(
         out.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula (a name typed as `=HYPERLINK(...)`)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
