@@ -123,3 +123,15 @@ async def test_reports_are_the_front_desk_s_and_the_admin_s(clinic: Clinic, role
     exported = await clinic.client.get("/reports/utilisation/csv", params=SPAN)
 
     assert (page.status_code, exported.status_code) == (403, 403)
+
+
+async def test_a_french_reader_gets_the_page_and_the_csv_header_in_french(clinic: Clinic) -> None:
+    await clinic.sign_in_as(Role.ADMIN)
+    french = {"accept-language": "fr"}
+
+    page = await clinic.client.get("/reports/attendance", params=SPAN, headers=french)
+    exported = await clinic.client.get("/reports/attendance/csv", params=SPAN, headers=french)
+
+    assert "<h2>Absences et annulations</h2>" in page.text
+    assert "Exporter en CSV" in page.text
+    assert _rows(exported.text)[0][:2] == ["Praticien", "Séances"]
