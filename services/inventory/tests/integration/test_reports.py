@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from clinic_shared.contracts.events import (
+    CoursePrescribed,
+    KitAdjustment,
     ProductUsed,
     SessionBooked,
     SessionCancelled,
@@ -19,7 +21,7 @@ from clinic_shared.db import utcnow
 from clinic_testing.helpers import bearer, clinic_today
 
 from .conftest import Inventory
-from .events import publish, session_event
+from .events import PATIENT, publish, session_event
 
 DESK = bearer("receptionist")
 
@@ -80,6 +82,36 @@ async def test_vials_set_what_the_kits_planned_against_what_was_used(
         ("cellulite-arms", "Multivitamin blend", 2, 2, 1),
     ]
     assert _ok(await _report(inventory, "vials", _span(-100, -90))) == []
+
+
+async def test_vials_planned_follow_the_course_s_prescribed_kit(inventory: Inventory) -> None:
+    for product in ("caffeine", "vitamin-blend", "lidocaine"):
+        await inventory.receive(product, f"{product.upper()}-1", 10)
+    adjusted = {"caffeine": 3, "vitamin-blend": 0, "lidocaine": 1}  # 0: left out; lidocaine added
+    await publish(
+        inventory,
+        CoursePrescribed(
+            course_id=uuid.UUID(int=1),  # session_event's course
+            patient_id=PATIENT,
+            practitioner_id=uuid.UUID(int=2),
+            treatment_code="cellulite-arms",
+            sessions_planned=10,
+            revision=1,
+            min_interval_days=7,
+            max_interval_days=15,
+            kit_adjustments=[
+                KitAdjustment(product_code=p, quantity=n) for p, n in adjusted.items()
+            ],
+        ),
+    )
+    await _session(inventory, -2, _completed([]))
+
+    rows = _ok(await _report(inventory, "vials", _span(-7, 0)))
+
+    assert [(r["product_code"], r["planned"], r["consumed"]) for r in rows] == [
+        ("caffeine", 3, 3),
+        ("lidocaine", 1, 1),
+    ]
 
 
 async def test_expiry_waste_counts_the_vials_left_in_lots_expired_in_the_span(
