@@ -74,6 +74,21 @@ async def test_utilisation_is_booked_time_over_working_hours(clinic: Clinic) -> 
     assert rooms == [("Room 1", 90, 0.0069), ("Room 2", 90, 0.0069)]
 
 
+async def test_time_off_within_working_hours_is_not_available(clinic: Clinic) -> None:
+    await _month(clinic)
+    path = f"/v1/practitioners/{clinic.practitioner}/time-off"
+    for away in [
+        (local(date(2030, 3, 29), 9), local(date(2030, 3, 29), 18)),  # a working day
+        (local(date(2030, 3, 28), 17), local(date(2030, 3, 28), 20)),  # its last hour only
+    ]:
+        body = {"starts_at": away[0], "ends_at": away[1], "reason": "Training"}
+        assert (await clinic.post(path, body, headers=ADMIN)).status_code == 201
+
+    [dubois] = _ok(await _report(clinic, "utilisation", MARCH))["practitioners"]
+
+    assert (dubois["available_minutes"], dubois["utilisation"]) == (12960 - 540 - 60, 0.0146)
+
+
 async def test_attendance_counts_no_shows_and_cancellations(clinic: Clinic) -> None:
     await _month(clinic)
 

@@ -24,10 +24,23 @@ PRACTITIONER_UTILISATION = sa.text("""
 WITH days AS (
     SELECT d::date AS day
     FROM generate_series(CAST(:first AS date), CAST(:last AS date), interval '1 day') AS d
-), hours AS (
-    SELECT w.practitioner_id, sum(extract(epoch FROM w."end" - w.start)) / 60 AS minutes
+), windows AS (
+    SELECT w.practitioner_id,
+           (days.day + w.start) AT TIME ZONE :zone AS opens,
+           (days.day + w."end") AT TIME ZONE :zone AS closes
     FROM days JOIN working_hours w ON w.weekday = extract(isodow FROM days.day) - 1
-    GROUP BY w.practitioner_id
+), hours AS (
+    SELECT windows.practitioner_id,
+           sum(extract(epoch FROM closes - opens) - coalesce(away.seconds, 0)) / 60 AS minutes
+    FROM windows
+    LEFT JOIN LATERAL (
+        SELECT sum(extract(epoch FROM least(closes, t.ends_at) - greatest(opens, t.starts_at)))
+               AS seconds
+        FROM time_off t
+        WHERE t.practitioner_id = windows.practitioner_id
+          AND t.starts_at < closes AND t.ends_at > opens
+    ) away ON true
+    GROUP BY windows.practitioner_id
 ), booked AS (
     SELECT practitioner_id, sum(extract(epoch FROM ends_at - starts_at)) / 60 AS minutes
     FROM sessions
@@ -129,11 +142,13 @@ class ReportRepository(Repository):
         return [dict(row) for row in found.mappings()]
 
     async def practitioner_utilisation(
-        self, first: date, last: date, start: datetime, end: datetime, who: uuid.UUID | None
+        self, span: tuple[date, date, datetime, datetime], who: uuid.UUID | None, zone: str
     ) -> list[dict[str, Any]]:
+        """`span`: the first and last day, and the instants it starts and ends."""
+        first, last, start, end = span
         return await self._rows(
             PRACTITIONER_UTILISATION,
-            first=first, last=last, start=start, end=end, who=who,
+            first=first, last=last, start=start, end=end, who=who, zone=zone,
         )  # fmt: skip
 
     async def room_utilisation(

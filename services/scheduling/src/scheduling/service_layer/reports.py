@@ -50,12 +50,12 @@ def _utilised(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def utilisation(scope: Scope, span: Span, who: uuid.UUID | None) -> dict[str, Any]:
-    """Per practitioner, booked session time over working hours; per room, over the clinic's
-    opening (each weekday from the earliest start to the latest end of anyone's hours)."""
+    """Per practitioner, booked session time over working hours less time off; per room, over
+    the clinic's opening (each weekday from the earliest start to the latest end of anyone's
+    hours)."""
     reports = scope.reports
-    practitioners = await reports.practitioner_utilisation(
-        span.first, span.last, span.start, span.end, who
-    )
+    bounds = (span.first, span.last, span.start, span.end)
+    practitioners = await reports.practitioner_utilisation(bounds, who, scope.clinic.zone.key)
     rooms = await reports.room_utilisation(span.first, span.last, span.start, span.end, who)
     return {"practitioners": _utilised(practitioners), "rooms": _utilised(rooms)}
 
