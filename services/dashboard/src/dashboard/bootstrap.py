@@ -30,6 +30,7 @@ from dashboard.pages import (
     patient_link,
     patient_timeline,
     patients,
+    reports,
     signin,
     signin_notice,
     stock,
@@ -60,6 +61,7 @@ ROUTERS = [
     stock.router,
     orders.router,
     alerts.router,
+    reports.router,
     patient_link.router,
 ]
 

@@ -23,6 +23,7 @@ from scheduling.adapters.feeds import FeedRepository
 from scheduling.adapters.nudges import NudgeRepository
 from scheduling.adapters.patients import PatientRepository
 from scheduling.adapters.prescriptions import PrescriptionRepository
+from scheduling.adapters.reports import ReportRepository
 from scheduling.adapters.session_states import SessionStateRepository
 from scheduling.adapters.staff import StaffRepository
 from scheduling.domain.audit import SYSTEM, Actor, AuditEntry, Kind
@@ -58,6 +59,7 @@ class Scope:
         self.prescriptions = PrescriptionRepository(uow.session)
         self.states = SessionStateRepository(uow.session)
         self.feeds = FeedRepository(uow.session)
+        self.reports = ReportRepository(uow.session)
 
     def act_as(self, subject: str, role: str, practitioner_id: uuid.UUID | None = None) -> None:
         """Record this request's changes as made by the token's `subject` in `role` (a
