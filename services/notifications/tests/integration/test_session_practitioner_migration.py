@@ -1,4 +1,4 @@
-"""Upgrading to 0012 keeps the sessions already stored, naming no practitioner until their next
+"""Upgrading to 0013 keeps the sessions already stored, naming no practitioner until their next
 event (test_practitioner_scope.py shows what a practitioner is shown of them, and the fill)."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from notifications.adapters.orm import sessions
 
 AT = datetime(2026, 6, 1, 9, tzinfo=UTC)
 SESSION = uuid.uuid4()
-# The table as revision 0011 left it, with the columns a row needs.
-SESSIONS_0011 = sa.table(
+# The table as revision 0012 left it, with the columns a row needs.
+SESSIONS_0012 = sa.table(
     "sessions",
     *(sa.column(n, sa.Uuid) for n in ("session_id", "course_id", "patient_id")),
     *(sa.column(n, UTCDateTime) for n in ("starts_at", "source_occurred_at")),
@@ -37,10 +37,10 @@ def _migrate(url: str, revision: str, *, down: bool = False) -> None:
     (command.downgrade if down else command.upgrade)(config, revision)
 
 
-async def test_a_session_stored_before_0012_names_no_practitioner_and_downgrading_keeps_it(
+async def test_a_session_stored_before_0013_names_no_practitioner_and_downgrading_keeps_it(
     database_url: str,
 ) -> None:
-    await asyncio.to_thread(_migrate, database_url, "0011")
+    await asyncio.to_thread(_migrate, database_url, "0012")
     db = Database(database_url)
     row = {
         "session_id": SESSION,
@@ -55,13 +55,13 @@ async def test_a_session_stored_before_0012_names_no_practitioner_and_downgradin
     }
     try:
         async with db.session() as session, session.begin():
-            await session.execute(sa.insert(SESSIONS_0011).values(row))
+            await session.execute(sa.insert(SESSIONS_0012).values(row))
         await asyncio.to_thread(_migrate, database_url, "head")
         async with db.session() as session:
             upgraded = (await session.execute(sa.select(sessions))).one()
-        await asyncio.to_thread(_migrate, database_url, "0011", down=True)
+        await asyncio.to_thread(_migrate, database_url, "0012", down=True)
         async with db.session() as session:
-            downgraded = (await session.execute(sa.select(SESSIONS_0011))).one()
+            downgraded = (await session.execute(sa.select(SESSIONS_0012))).one()
     finally:
         await db.dispose()
 

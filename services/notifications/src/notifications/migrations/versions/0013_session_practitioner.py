@@ -5,16 +5,16 @@ Nullable: sessions stored before it have none until their next event (every sess
 carries it) fills it in. A practitioner is shown no message of a patient known only through
 such sessions: the safe side.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
