@@ -18,6 +18,10 @@
   const dayOf = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   const wallClock = (d) => `${dayOf(d)}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 
+  // The page's words (data-say-*, in its language), with {name} filled in.
+  const text = (key, values = {}) =>
+    el.dataset[key].replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+
   function say(message) {
     refusal.textContent = "";
     status.textContent = message;
@@ -35,7 +39,7 @@
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error(answer.detail || "The request was refused.");
+      const error = new Error(answer.detail || text("sayRefused"));
       error.problem = answer;
       throw error;
     }
@@ -46,7 +50,7 @@
     try {
       return await gridEvents(info);
     } catch (error) {
-      refuse(`The calendar could not be loaded: ${error.message}`);
+      refuse(text("sayNotLoaded", { reason: error.message }));
       return [];
     }
   }
@@ -83,10 +87,11 @@
       else allowed.push(d);
     }
     if (ec) ec.setOption("highlightedDates", allowed.map((d) => d.day));
+    const days = allowed.map((d) => d.label).join(", ");
     say(
       allowed.length
-        ? `Session ${found.sequence} may be booked on: ${allowed.map((d) => d.label).join(", ")}. Click a free slot on one of those days.`
-        : `Session ${found.sequence} may not be booked this week: go to another week.`
+        ? text("sayDaysOpen", { number: found.sequence, days })
+        : text("sayNoDayOpen", { number: found.sequence })
     );
   }
 
@@ -114,7 +119,7 @@
   async function bookAt(startsAt, column) {
     const course = courseSelect.value;
     if (!course) {
-      refuse("Choose a patient's course first: the grid books its next session.");
+      refuse(text("sayCourseFirst"));
       return;
     }
     const day = startsAt.slice(0, 10);
@@ -152,7 +157,7 @@
   function move(info) {
     if (info.newResource) {
       info.revert();
-      refuse("A session keeps its practitioner and room when dragged: drag it along its own column.");
+      refuse(text("sayOwnColumn"));
       return;
     }
     moveTo(info.event.id, wallClock(info.event.start), info.revert);
@@ -172,7 +177,7 @@
       }
       if (!(await askToShift(error.message))) {
         revert();
-        say("The session was put back.");
+        say(text("sayPutBack"));
         return false;
       }
       try {
@@ -213,7 +218,7 @@
       event.preventDefault();
       const to = document.getElementById("f-move-to").value;
       if (to === movingFrom) {
-        refuse("Choose another day or time: the session is at that time already.");
+        refuse(text("saySameTime"));
         return;
       }
       if (moving && (await moveTo(moving, to, () => {}))) moveForm.hidden = true;
@@ -282,7 +287,8 @@
       const found = await call("GET", `/calendar/api/courses?q=${encodeURIComponent(q)}`);
       courseSelect.length = 1;
       for (const course of found) courseSelect.add(new Option(course.label, course.id));
-      say(found.length ? `${found.length} course(s) to book found.` : "No course to book for that patient.");
+      if (found.length === 0) say(text("sayNoCourse"));
+      else say(found.length === 1 ? text("sayOneCourse") : text("sayCourses", { count: found.length }));
       if (found.length === 1) {
         courseSelect.value = found[0].id;
         ec.refetchEvents();
@@ -292,7 +298,7 @@
     document.getElementById("book-at").addEventListener("click", () => {
       const at = document.getElementById("f-book-at").value;
       if (at) bookAt(at, {});
-      else refuse("Enter the day and time to book.");
+      else refuse(text("sayEnterTime"));
     });
   }
 })();
