@@ -57,6 +57,7 @@ async def calendar_page(
         "front_desk": user.account.role in FRONT_DESK,
         "rooms": rooms,
         "columns_json": json.dumps([{"id": c.id, "title": c.title} for c in columns]),
+        "time_zone": settings.zone.key,  # the grid's "now" line follows the clinic's clock
     }
     return render(request, "calendar/page.html", context)
 

@@ -1,5 +1,7 @@
 // The calendar page: EventCalendar's resource time grid over /calendar/api/*. Times on the grid
-// are the clinic's wall clock: the library runs in 'UTC' and is given times without offset.
+// are the clinic's wall clock: the library is given times without offset, and its time zone is
+// the clinic's offset from UTC, so that its "now" line and today are the clinic's too. Its
+// callbacks hand back Dates whose local fields (getHours...) are that wall clock.
 "use strict";
 
 (function () {
@@ -15,12 +17,32 @@
   let ec = null; // the calendar, once created (its first fetch may come before)
 
   const pad = (n) => String(n).padStart(2, "0");
-  const dayOf = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  const wallClock = (d) => `${dayOf(d)}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  const dayOf = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const wallClock = (d) => `${dayOf(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 
   // The page's words (data-say-*, in its language), with {name} filled in.
   const text = (key, values = {}) =>
     el.dataset[key].replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+
+  // The clinic's offset from UTC now, as "+01:00": this EventCalendar (5.10) takes offsets, not
+  // zone names. Read once, at load: changing it later would shift the events already shown, so
+  // a page left open across a change of offset (a night in spring or autumn) draws its "now"
+  // line an hour off until it is reloaded. The library reads an offset of zero as the
+  // browser's own: for a clinic on UTC (London in winter) the line follows the browser's clock.
+  function offsetNow(zone) {
+    const now = new Date();
+    now.setSeconds(0, 0);
+    const fields = {};
+    const format = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit",
+    });
+    for (const part of format.formatToParts(now)) fields[part.type] = Number(part.value);
+    const wall = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute);
+    const minutes = Math.round((wall - now.getTime()) / 60000);
+    const sign = minutes < 0 ? "-" : "+";
+    return `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+  }
 
   function say(message) {
     refusal.textContent = "";
@@ -240,7 +262,7 @@
   ec = EventCalendar.create(el, {
     view: el.dataset.view === "day" ? "resourceTimeGridDay" : "resourceTimeGridWeek",
     date: el.dataset.day,
-    timeZone: "UTC",
+    timeZone: offsetNow(el.dataset.timeZone),
     locale: document.documentElement.lang === "fr" ? "fr-FR" : "en-GB",
     firstDay: 1,
     resources: JSON.parse(el.dataset.resources),
