@@ -67,3 +67,45 @@ async def test_the_now_line_and_the_sessions_keep_the_clinics_time_in_another_zo
         f"{starts:%Y-%m-%dT%H:%M}"
     )
     await screenshot(page, "calendar-now-line-new-york-browser")
+
+
+CUT_SHORT = """() => [...document.querySelectorAll('#calendar .ec-event.cal-session')].map((e) => {
+  const body = e.querySelector('.ec-event-body');
+  const box = e.getBoundingClientRect();
+  const words = document.createRange();
+  words.selectNodeContents(body);
+  const text = words.getBoundingClientRect();  // where the words are laid out, clipped or not
+  const style = getComputedStyle(body);
+  const fits = text.left >= box.left - 0.5 && text.right <= box.right + 0.5
+    && text.bottom <= box.bottom + 0.5;
+  return {
+    inside: fits || (style.overflow === 'hidden' && getComputedStyle(e).overflow === 'hidden'),
+    ellipsis: style.textOverflow === 'ellipsis' && style.whiteSpace === 'nowrap',
+    cut: body.scrollWidth > body.clientWidth,
+  };
+})"""
+
+
+async def test_in_the_week_a_sessions_text_ends_in_an_ellipsis_inside_its_box(
+    stack, signed_in
+) -> None:
+    first, *_ = await stack.demo_sessions()
+    day = datetime.fromisoformat(first["starts_at"]).astimezone(PARIS).date()
+    page = await signed_in(Role.RECEPTIONIST)
+    await page.set_viewport_size(WIDE)
+
+    await page.goto(f"/calendar?day={day.isoformat()}&view=week")
+    await expect(page.locator(f'[data-session-id="{first["id"]}"]')).to_be_visible()
+
+    sessions = await page.evaluate(CUT_SHORT)
+    assert sessions, "Amelia Hart's session is in the week"
+    assert all(s["inside"] and s["ellipsis"] for s in sessions), sessions
+    assert any(s["cut"] for s in sessions), "some text is too long for a week's column"
+    block = page.locator(f'[data-session-id="{first["id"]}"]')
+    await expect(block).to_have_attribute("title", await block.get_attribute("aria-label") or "")
+    await screenshot(page, "calendar-week-ellipsis")
+
+    await page.goto(f"/calendar?day={day.isoformat()}&view=day")
+    await expect(page.locator(f'[data-session-id="{first["id"]}"]')).to_be_visible()
+    in_a_day = await page.evaluate(CUT_SHORT)
+    assert all(s["inside"] and not s["ellipsis"] for s in in_a_day), "a day's text wraps"

@@ -128,6 +128,7 @@
     if (info.event.extendedProps.status) {
       info.el.setAttribute("data-session-id", info.event.id);
       info.el.setAttribute("aria-label", info.event.title);
+      info.el.title = info.event.title; // the whole text, which its box may cut short
     }
   }
 
