@@ -109,3 +109,17 @@ async def test_in_the_week_a_sessions_text_ends_in_an_ellipsis_inside_its_box(
     await expect(page.locator(f'[data-session-id="{first["id"]}"]')).to_be_visible()
     in_a_day = await page.evaluate(CUT_SHORT)
     assert all(s["inside"] and not s["ellipsis"] for s in in_a_day), "a day's text wraps"
+
+
+async def test_the_today_button_reads_today_while_today_is_shown(stack, signed_in) -> None:
+    page = await signed_in(Role.RECEPTIONIST)
+
+    await page.goto("/calendar?view=week")
+
+    today = page.locator("#calendar .ec-button", has_text="Today")
+    await expect(today).to_be_disabled()
+    colours = await today.evaluate(
+        "(b) => [getComputedStyle(b).color, getComputedStyle(b).backgroundColor]"
+    )
+    assert colours[0] != colours[1], colours
+    assert colours[0] != "rgb(255, 255, 255)", "white on the library's light button"
