@@ -136,7 +136,7 @@ async def test_a_reorder_alert_is_settled_when_stock_arrives(inventory: Inventor
     await inventory.receive("lidocaine", "LID-2", 30)
 
     assert still["id"] != before["id"]
-    assert still["message"].startswith("Reorder 7 lidocaine:")
+    assert still["message"].startswith("Reorder 7 Lidocaine 2%:")
     assert await reorders(inventory, "lidocaine") == []
 
 
