@@ -141,6 +141,9 @@ staff_alerts = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed, no_recipients
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime, nullable=True),
+    # a staff member dealt with it (the token's subject): no longer listed as open
+    sa.Column("dismissed_at", UTCDateTime, nullable=True),
+    sa.Column("dismissed_by", sa.String(100), nullable=True),
     sa.UniqueConstraint("kind", "subject", "day", name="uq_staff_alerts_per_day"),
     sa.Index("ix_staff_alerts_status", "status", "created_at"),
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from clinic_shared.auth import Principal, Role
 from clinic_shared.contracts.events import LotExpiring, LotRecalled, ReorderSuggested, StockShortage
+from clinic_shared.errors import Forbidden
 from notifications.service_layer.scope import Scope
 
 
@@ -72,3 +74,21 @@ async def find_alerts(
     only those about stock (what a stock manager is shown: nothing about patients)."""
     kinds = STOCK_KINDS if stock_only else None
     return await scope.alerts.find(filters=filters, limit=limit, offset=offset, kinds=kinds)
+
+
+async def open_alert_groups(
+    scope: Scope, *, limit: int, offset: int, who: Principal
+) -> Sequence[Any]:
+    """The alerts no one dismissed, grouped by kind and subject with counts; a stock manager's
+    about stock only."""
+    kinds = STOCK_KINDS if who.role is Role.STOCK_MANAGER else None
+    return await scope.alerts.open_groups(limit=limit, offset=offset, kinds=kinds)
+
+
+async def dismiss_alerts(scope: Scope, *, kind: str, subject: str, who: Principal) -> int:
+    """Dismiss every open alert of the kind and subject at once; how many this call dismissed
+    (0 when another staff member was first). A stock manager dismisses stock alerts only."""
+    if who.role is Role.STOCK_MANAGER and kind not in STOCK_KINDS:
+        problem = [{"field": "body.kind", "reason": "not an alert about stock"}]
+        raise Forbidden("A stock manager dismisses alerts about stock only.", errors=problem)
+    return await scope.alerts.dismiss(kind=kind, subject=subject, by=who.subject, now=scope.now)
