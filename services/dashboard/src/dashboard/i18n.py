@@ -137,3 +137,25 @@ COURSE_STATUSES = {
     "completed": N_("completed"),
     "abandoned": N_("abandoned"),
 }
+MESSAGE_KINDS = {
+    "confirmation": N_("Confirmation"),
+    "reminder": N_("Reminder"),
+    "aftercare": N_("After-care"),
+    "nudge": N_("Rebooking nudge"),
+    "cancellation": N_("Cancellation"),
+}
+MESSAGE_STATUSES = {
+    "scheduled": N_("scheduled"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+    "cancelled": N_("cancelled"),
+    "expired": N_("expired"),
+}
+CHANNELS = {"sms": N_("SMS"), "email": N_("email")}
+STAFF_ALERT_STATUSES = {
+    "pending": N_("to be emailed"),
+    "sent": N_("emailed"),
+    "failed": N_("email failed"),
+}
