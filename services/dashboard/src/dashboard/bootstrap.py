@@ -23,6 +23,7 @@ from dashboard.pages import (
     calendar,
     calendar_actions,
     language,
+    messages,
     orders,
     patient,
     patient_courses,
@@ -60,6 +61,7 @@ ROUTERS = [
     stock.router,
     orders.router,
     alerts.router,
+    messages.router,
     patient_link.router,
 ]
 

@@ -94,6 +94,9 @@ messages = sa.Table(
     sa.Column("segments", sa.Integer, nullable=True),  # of an SMS sent: what the provider bills
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("context", sa.JSON, nullable=False),
+    # a failed message staff queued again: the last time, and who (the token's subject)
+    sa.Column("resent_at", UTCDateTime, nullable=True),
+    sa.Column("resent_by", sa.String(100), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint(
