@@ -84,6 +84,7 @@ async def test_the_log_filters_by_day_and_lists_newest_first(make_settings) -> N
         wrong = await client.get(
             "/v1/messages", params={"from_day": "2026-06-02", "to_day": "2026-06-01"}, headers=DESK
         )
+        far = await client.get("/v1/messages", params={"to_day": "9999-12-31"}, headers=DESK)
 
     due = [m["scheduled_for"] for m in everything]
     assert due == sorted(due, reverse=True)
@@ -94,3 +95,5 @@ async def test_the_log_filters_by_day_and_lists_newest_first(make_settings) -> N
     assert all(m["deferred_from"] is not None for m in held)
     assert wrong.status_code == 422
     assert wrong.json()["errors"][0]["field"] == "query.to_day"
+    assert far.status_code == 422
+    assert far.json()["errors"][0]["field"] == "query.to_day"

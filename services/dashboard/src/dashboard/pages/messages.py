@@ -6,6 +6,7 @@ notifications cannot tell apart (SECURITY.md). No text is shown: none is stored.
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
@@ -33,7 +34,9 @@ SHOWN = {
 }
 
 
-def _filters(status: Shown, channel: str, from_day: Any, to_day: Any, page: int) -> dict[str, Any]:
+def _filters(
+    status: Shown, channel: str, from_day: date | None, to_day: date | None, page: int
+) -> dict[str, Any]:
     """Notifications' query for this page of the log (one row more, to know of a next page)."""
     query: dict[str, Any] = {
         "status": status if status and status != "deferred" else None,

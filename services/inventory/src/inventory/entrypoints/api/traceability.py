@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from clinic_shared.errors import Unprocessable
+from clinic_shared.fields import Day
 from inventory.entrypoints.api.deps import Reader, ScopeDep
 from inventory.entrypoints.api.trace_schemas import (
     BookedReservationLine,
@@ -27,8 +27,8 @@ async def list_reservations(
     scope: ScopeDep,
     _: Reader,
     session_id: uuid.UUID | None = None,
-    from_day: date | None = None,
-    to_day: date | None = None,
+    from_day: Day | None = None,
+    to_day: Day | None = None,
 ) -> list[ReservationLine]:
     """With `session_id`: the session's reservation lines by lot, and a `short` line per product
     it lacks. With `from_day` (and `to_day`, the same day if not given, 31 days at most): what

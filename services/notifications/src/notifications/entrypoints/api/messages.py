@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 
 from clinic_shared.errors import Unprocessable
+from clinic_shared.fields import Day
 from clinic_shared.paging import Page, paged
 from notifications.entrypoints.api.deps import ClinicalStaff, FrontDesk, ScopeDep
 from notifications.entrypoints.api.schemas import (
@@ -28,6 +29,8 @@ from notifications.service_layer.messages import (
 )
 
 router = APIRouter(prefix="/v1/messages", tags=["messages"])
+# Days a message can be due on, with room to turn them into instants in any time zone.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
 
 
 @router.get("", response_model=list[MessagePublic])
@@ -41,14 +44,20 @@ async def list_messages(
     kind: MessageKind | None = None,
     channel: Channel | None = None,
     deferred: bool | None = None,
-    from_day: date | None = None,
-    to_day: date | None = None,
+    from_day: Day | None = None,
+    to_day: Day | None = None,
     newest_first: bool = False,
 ) -> list[MessagePublic]:
     """Messages in the order they go out (or `newest_first`), filtered by patient, session,
     status, kind, channel, whether quiet hours held them (`deferred`), and the clinic-local days
     they are due (`from_day`, `to_day`, both included).
     Not to a stock manager: every message is about a patient (their id, session, delivery)."""
+    for name, day in (("from_day", from_day), ("to_day", to_day)):
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+            problem = [
+                {"field": f"query.{name}", "reason": f"must be from {FIRST_DAY} to {LAST_DAY}"}
+            ]
+            raise Unprocessable("No message is due that far.", errors=problem)
     if from_day and to_day and to_day < from_day:
         problem = [{"field": "query.to_day", "reason": "must not be before from_day"}]
         raise Unprocessable("The last day comes before the first.", errors=problem)
