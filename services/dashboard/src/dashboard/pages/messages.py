@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
-from dashboard.days import Day
+from dashboard.days import MaybeDay
 from dashboard.deps import CsrfChecked, ServicesDep, require_roles
 from dashboard.i18n import N_
 from dashboard.web import is_htmx, render
@@ -71,8 +71,8 @@ async def message_log(
     services: ServicesDep,
     status: Shown = "",
     channel: Literal["", "sms", "email"] = "",
-    from_day: Annotated[Day | None, Query()] = None,
-    to_day: Annotated[Day | None, Query()] = None,
+    from_day: Annotated[MaybeDay, Query()] = None,
+    to_day: Annotated[MaybeDay, Query()] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     done: Literal["", "resent"] = "",
 ) -> HTMLResponse:

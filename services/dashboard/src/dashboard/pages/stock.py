@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
-from dashboard.days import Day
+from dashboard.days import MaybeDay
 from dashboard.deps import CsrfChecked, ServicesDep, SettingsDep, require_roles
 from dashboard.stock_views import EXPIRY_WINDOWS, expiry_groups, reservation_days
 from dashboard.web import form_errors, render
@@ -64,7 +64,7 @@ async def stock_page(
     settings: SettingsDep,
     product: str = "",
     done: str = "",
-    from_day: Annotated[Day | None, Query()] = None,
+    from_day: Annotated[MaybeDay, Query()] = None,
     days: Annotated[int, Query(ge=1, le=31)] = 7,
 ) -> HTMLResponse:
     today = datetime.now(settings.zone).date()

@@ -69,6 +69,8 @@ async def test_the_log_is_paged_newest_first_and_filtered_by_channel(clinic: Cli
     page = (await clinic.client.get("/messages")).text
     sms = (await clinic.client.get("/messages", params={"channel": "sms"})).text
     bad = await clinic.client.get("/messages", params={"status": "lost"})
+    blank = {"status": "", "channel": "", "from_day": "", "to_day": ""}  # the form, untouched
+    untouched = await clinic.client.get("/messages", params=blank)
 
     shown = re.findall(r'<tr id="message-([^"]+)"', page)
     newest = sorted(every, key=lambda m: (m["scheduled_for"], m["id"]), reverse=True)
@@ -77,6 +79,7 @@ async def test_the_log_is_paged_newest_first_and_filtered_by_channel(clinic: Cli
     assert ('rel="next"' in page) == (len(every) > 50)
     assert "by email" not in sms
     assert bad.status_code == 422
+    assert re.findall(r'<tr id="message-([^"]+)"', untouched.text) == shown
 
 
 @pytest.mark.parametrize("role", [Role.STOCK_MANAGER, Role.PRACTITIONER])
