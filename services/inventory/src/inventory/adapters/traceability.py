@@ -12,19 +12,22 @@ from clinic_shared.outbox import Repository
 from inventory.adapters.orm import consumptions, lots, reservations, sessions, shortages
 from inventory.domain.lots import lot_key
 
+# A reservation line: the product, the lot that holds it, how many vials, its status.
+LINE = (
+    reservations.c.product_code,
+    lots.c.id.label("lot_id"),
+    lots.c.lot_number,
+    lots.c.expires_on,
+    reservations.c.quantity,
+    reservations.c.status,
+)
+
 
 class TraceRepository(Repository):
     async def reservation_lines(self, session_id: uuid.UUID) -> list[dict[str, Any]]:
         """Every reservation of the session with its lot, then what it still lacks."""
         held = await self._session.execute(
-            sa.select(
-                reservations.c.product_code,
-                lots.c.id.label("lot_id"),
-                lots.c.lot_number,
-                lots.c.expires_on,
-                reservations.c.quantity,
-                reservations.c.status,
-            )
+            sa.select(*LINE)
             .join(lots, lots.c.id == reservations.c.lot_id)
             .where(reservations.c.session_id == session_id)
             .order_by(reservations.c.product_code, reservations.c.created_at, lots.c.expires_on)
@@ -46,15 +49,7 @@ class TraceRepository(Repository):
         )
         session_columns = (sessions.c.session_id, sessions.c.session_on, sessions.c.starts_at)
         held = await self._session.execute(
-            sa.select(
-                *session_columns,
-                reservations.c.product_code,
-                lots.c.id.label("lot_id"),
-                lots.c.lot_number,
-                lots.c.expires_on,
-                reservations.c.quantity,
-                reservations.c.status,
-            )
+            sa.select(*session_columns, *LINE)
             .join(sessions, sessions.c.session_id == reservations.c.session_id)
             .join(lots, lots.c.id == reservations.c.lot_id)
             .where(booked, reservations.c.status == "reserved")
