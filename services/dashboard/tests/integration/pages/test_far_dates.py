@@ -109,6 +109,9 @@ def _entries() -> dict[str, Entry]:
             "/calendar/api/book", course_id="{course_id}", starts_at="{time}", room_id="{room_id}"
         ),
         "calendar move": json("/calendar/api/sessions/{session_id}/move", starts_at="{time}"),
+        "stock reservations": get("/stock", from_day="{day}", days="31"),
+        "message log from": get("/messages", from_day="{day}"),
+        "message log until": get("/messages", to_day="{day}"),
         "stock receipt expiry": form(
             "/stock/receipts",
             product_code="caffeine",
