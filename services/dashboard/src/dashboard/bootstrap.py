@@ -23,6 +23,7 @@ from dashboard.pages import (
     calendar,
     calendar_actions,
     language,
+    messages,
     orders,
     patient,
     patient_courses,
@@ -62,6 +63,7 @@ ROUTERS = [
     orders.router,
     alerts.router,
     reports.router,
+    messages.router,
     patient_link.router,
 ]
 

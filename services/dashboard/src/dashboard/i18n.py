@@ -168,3 +168,9 @@ MESSAGE_STATUSES = {
     "pending": NC_("message", "pending"),
     "no_recipients": NC_("message", "not emailed: no recipients configured"),
 }
+CHANNELS = {"sms": N_("SMS"), "email": N_("email")}
+STAFF_ALERT_STATUSES = {
+    "pending": N_("to be emailed"),
+    "sent": N_("emailed"),
+    "failed": N_("email failed"),
+}

@@ -44,6 +44,7 @@ templates.env.globals["session_statuses"] = i18n.SESSION_STATUSES
 templates.env.globals["course_statuses"] = i18n.COURSE_STATUSES
 templates.env.globals["message_kinds"] = i18n.MESSAGE_KINDS
 templates.env.globals["message_statuses"] = i18n.MESSAGE_STATUSES
+templates.env.globals["channels"] = i18n.CHANNELS
 templates.env.filters["day"] = day
 templates.env.filters["session_name"] = session_name
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")

@@ -3,6 +3,7 @@ stock arriving settles them, a stock manager dismisses them."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 
@@ -126,7 +127,9 @@ async def test_fourteen_sessions_short_of_a_product_are_one_alert_counted_as_it_
     assert (grouped["product_code"], grouped["count"]) == ("caffeine", 14)
     assert grouped["session_ids"] == [str(s) for s in sessions]
     first_day = (clinic_today() + timedelta(days=5)).isoformat()
-    assert grouped["message"] == f"14 sessions lack 28 caffeine in all, the first on {first_day}."
+    assert (
+        grouped["message"] == f"14 sessions lack 28 Caffeine 2.5% in all, the first on {first_day}."
+    )
 
     await inventory.receive("caffeine", "CAF-1", 3)  # the first session served, the second half
 
@@ -134,7 +137,7 @@ async def test_fourteen_sessions_short_of_a_product_are_one_alert_counted_as_it_
     second_day = (clinic_today() + timedelta(days=6)).isoformat()
     assert now["count"] == 13
     assert now["session_id"] == str(sessions[1])
-    assert now["message"] == f"13 sessions lack 25 caffeine in all, the first on {second_day}."
+    assert now["message"] == f"13 sessions lack 25 Caffeine 2.5% in all, the first on {second_day}."
 
     dismissed = await inventory.client.post(f"/v1/alerts/{now['id']}/dismiss", headers=STOCK)
 
@@ -161,3 +164,42 @@ async def test_an_expiry_alert_counts_the_free_vials_as_they_stand_when_read(
     [now] = await open_alerts(inventory, "expiry")
     assert now["id"] == raised["id"]
     assert now["message"] == f"1 unreserved vials of lot VIT-SOON expire on {expires_on}."
+
+
+async def test_a_products_expiring_lots_are_one_alert_named_by_the_product(
+    inventory: Inventory,
+) -> None:
+    first = await inventory.receive("vitamin-blend", "VIT-A", 3, days=10)
+    second = await inventory.receive("vitamin-blend", "VIT-B", 2, days=12)
+    await scan_once(inventory.app.state.runtime)
+
+    [grouped] = await open_alerts(inventory, "expiry")
+
+    assert (grouped["product_name"], grouped["count"]) == ("Multivitamin blend", 2)
+    assert grouped["message"] == (
+        f"3 unreserved vials of lot VIT-A expire on {first['expires_on']}. "
+        f"2 unreserved vials of lot VIT-B expire on {second['expires_on']}."
+    )
+
+
+async def test_two_staff_dismissing_a_group_at_once_each_dismiss_it_once(
+    inventory: Inventory,
+) -> None:
+    await put_kit(inventory, "two-caf", caffeine=2)
+    for n in range(6):
+        event = session_event(SessionBooked, uuid.uuid4(), days=5 + n, treatment="two-caf")
+        await publish(inventory, event)
+    [grouped] = await open_alerts(inventory, "shortage")
+    url = f"/v1/alerts/{grouped['id']}/dismiss"
+
+    answers = await asyncio.gather(
+        inventory.client.post(url, headers=STOCK),
+        inventory.client.post(url, headers=bearer("admin")),
+    )
+
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    assert {a.json()["status"] for a in answers} == {"dismissed"}
+    assert await open_alerts(inventory, "shortage") == []
+    rows = [r for r in await inventory.rows(alerts) if r.kind == "shortage"]
+    assert [r.status for r in rows] == ["dismissed"] * 6
+    assert len({r.updated_at for r in rows}) == 1  # one dismissal changed them, once

@@ -47,6 +47,10 @@ async def test_stock_view_counts_on_hand_reserved_available_and_expiring(
         # LID-SOON's 4 vials expire on day 12: 6 left, under the safety stock of 10 from then.
         "below_safety_stock_on": (clinic_today() + timedelta(days=12)).isoformat(),
         "reorder_quantity": None,  # within the lead time of 5 days, 10 are still there
+        "forecast_days": 60,
+        "short_sessions": 0,
+        "short_vials": 0,
+        "first_short_on": None,
     }
     assert (stock["caffeine"]["reserved"], stock["caffeine"]["available"]) == (1, 9)
     assert stock["glycolic-acid"]["on_hand"] == 0
@@ -136,7 +140,7 @@ async def test_a_reorder_alert_is_settled_when_stock_arrives(inventory: Inventor
     await inventory.receive("lidocaine", "LID-2", 30)
 
     assert still["id"] != before["id"]
-    assert still["message"].startswith("Reorder 7 lidocaine:")
+    assert still["message"].startswith("Reorder 7 Lidocaine 2%:")
     assert await reorders(inventory, "lidocaine") == []
 
 

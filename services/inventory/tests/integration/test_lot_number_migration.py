@@ -172,5 +172,5 @@ async def test_twin_lots_merge_into_the_first_received_keeping_the_strictest_sta
     assert {c["lot_id"] for c in traced.json()["consumptions"]} == {str(RECALLED), None}
     [shortage] = [a for a in alerts if a["kind"] == "shortage"]
     assert shortage["session_id"] == str(BOOKED)
-    assert "lacks 3 caffeine" in shortage["message"]
+    assert "lacks 3 Caffeine 2.5%" in shortage["message"]
     assert again.status_code == 409, again.text

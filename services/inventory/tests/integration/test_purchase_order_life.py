@@ -265,7 +265,7 @@ async def test_an_order_past_its_expected_day_is_overdue_and_raises_an_alert_onc
     alerts = (await inventory.client.get("/v1/alerts", headers=STOCK)).json()
     [late] = [a for a in alerts if a["kind"] == "order_overdue"]
     assert late["message"].startswith("The order to Meso Pharma expected on")
-    assert "40 glycolic-acid, 10 lidocaine still due" in late["message"]
+    assert "40 Glycolic acid 10%, 10 Lidocaine 2% still due" in late["message"]
     assert (
         await inventory.client.post(f"/v1/purchase-orders/{order['id']}/cancel", headers=STOCK)
     ).is_success

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
-from dashboard.deps import CsrfChecked, ServicesDep, require_roles
+from dashboard.days import MaybeDay
+from dashboard.deps import CsrfChecked, ServicesDep, SettingsDep, require_roles
+from dashboard.stock_views import EXPIRY_WINDOWS, expiry_groups, reservation_days
 from dashboard.web import form_errors, render
 
 router = APIRouter(tags=["stock"])
@@ -21,9 +24,27 @@ Manager = Annotated[SignedIn, Depends(require_roles(*StockStaff))]
 
 
 async def _forms(services: Services) -> dict[str, Any]:
+    products = await services.inventory.get("/v1/products")
     return {
-        "products": await services.inventory.get("/v1/products"),
+        "products": products,
+        "product_names": {p["code"]: p["name"] for p in products},
         "lots": await services.inventory.get_all("/v1/lots", status="available"),
+    }
+
+
+async def _outlook(services: Services, today: date, first: date, days: int) -> dict[str, Any]:
+    """What the coming days hold: lots expiring in 30, 60, 90 days; the reservations of the
+    booked sessions from `first` on, day by day."""
+    last = first + timedelta(days=days - 1)
+    lines = await services.inventory.get(
+        "/v1/reservations", from_day=first.isoformat(), to_day=last.isoformat()
+    )
+    return {
+        "expiring": expiry_groups(await services.inventory.get_all("/v1/lots"), today),
+        "expiry_windows": EXPIRY_WINDOWS,
+        "reservation_days": reservation_days(lines),
+        "from_day": first,
+        "days": days,
     }
 
 
@@ -37,9 +58,19 @@ async def _page(
 
 @router.get("/stock", response_class=HTMLResponse)
 async def stock_page(
-    request: Request, user: Reader, services: ServicesDep, product: str = "", done: str = ""
+    request: Request,
+    user: Reader,
+    services: ServicesDep,
+    settings: SettingsDep,
+    product: str = "",
+    done: str = "",
+    from_day: Annotated[MaybeDay, Query()] = None,
+    days: Annotated[int, Query(ge=1, le=31)] = 7,
 ) -> HTMLResponse:
-    return await _page(request, user, services, receipt={"product_code": product}, done=done)
+    today = datetime.now(settings.zone).date()
+    outlook = await _outlook(services, today, from_day or today, days)
+    receipt = {"product_code": product}
+    return await _page(request, user, services, receipt=receipt, done=done, **outlook)
 
 
 @router.get("/stock/partial", response_class=HTMLResponse)

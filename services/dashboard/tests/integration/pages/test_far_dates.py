@@ -115,6 +115,9 @@ def _entries() -> dict[str, Entry]:
             for csv in ("", "/csv")
             for end in ("from", "to")
         },
+        "stock reservations": get("/stock", from_day="{day}", days="31"),
+        "message log from": get("/messages", from_day="{day}"),
+        "message log until": get("/messages", to_day="{day}"),
         "stock receipt expiry": form(
             "/stock/receipts",
             product_code="caffeine",

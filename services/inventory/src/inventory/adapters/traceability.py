@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,19 +12,22 @@ from clinic_shared.outbox import Repository
 from inventory.adapters.orm import consumptions, lots, reservations, sessions, shortages
 from inventory.domain.lots import lot_key
 
+# A reservation line: the product, the lot that holds it, how many vials, its status.
+LINE = (
+    reservations.c.product_code,
+    lots.c.id.label("lot_id"),
+    lots.c.lot_number,
+    lots.c.expires_on,
+    reservations.c.quantity,
+    reservations.c.status,
+)
+
 
 class TraceRepository(Repository):
     async def reservation_lines(self, session_id: uuid.UUID) -> list[dict[str, Any]]:
         """Every reservation of the session with its lot, then what it still lacks."""
         held = await self._session.execute(
-            sa.select(
-                reservations.c.product_code,
-                lots.c.id.label("lot_id"),
-                lots.c.lot_number,
-                lots.c.expires_on,
-                reservations.c.quantity,
-                reservations.c.status,
-            )
+            sa.select(*LINE)
             .join(lots, lots.c.id == reservations.c.lot_id)
             .where(reservations.c.session_id == session_id)
             .order_by(reservations.c.product_code, reservations.c.created_at, lots.c.expires_on)
@@ -36,6 +40,52 @@ class TraceRepository(Repository):
         lines = [dict(r._mapping) for r in held]
         empty = {"lot_id": None, "lot_number": None, "expires_on": None, "status": "short"}
         return lines + [dict(r._mapping) | empty for r in short]
+
+    async def booked_lines(self, first_day: date, last_day: date) -> list[dict[str, Any]]:
+        """What the booked sessions of these days hold (by lot) and lack, with their session,
+        in the order the sessions start."""
+        booked = sa.and_(
+            sessions.c.status == "booked", sessions.c.session_on.between(first_day, last_day)
+        )
+        session_columns = (sessions.c.session_id, sessions.c.session_on, sessions.c.starts_at)
+        held = await self._session.execute(
+            sa.select(*session_columns, *LINE)
+            .join(sessions, sessions.c.session_id == reservations.c.session_id)
+            .join(lots, lots.c.id == reservations.c.lot_id)
+            .where(booked, reservations.c.status == "reserved")
+        )
+        short = await self._session.execute(
+            sa.select(*session_columns, shortages.c.product_code, shortages.c.quantity)
+            .join(sessions, sessions.c.session_id == shortages.c.session_id)
+            .where(booked)
+        )
+        empty = {"lot_id": None, "lot_number": None, "expires_on": None, "status": "short"}
+        lines = [dict(r._mapping) for r in held] + [dict(r._mapping) | empty for r in short]
+        return sorted(
+            lines,
+            key=lambda line: (
+                line["starts_at"],
+                str(line["session_id"]),
+                line["product_code"],
+                line["status"] == "short",
+                line["expires_on"] or date.max,
+            ),
+        )
+
+    async def shortage_totals(self) -> dict[str, tuple[int, int, date]]:
+        """Per product, what booked sessions lack now: (sessions, vials, the first day)."""
+        rows = await self._session.execute(
+            sa.select(
+                shortages.c.product_code,
+                sa.func.count(shortages.c.session_id),
+                sa.func.sum(shortages.c.quantity),
+                sa.func.min(sessions.c.session_on),
+            )
+            .join(sessions, sessions.c.session_id == shortages.c.session_id)
+            .where(sessions.c.status == "booked")
+            .group_by(shortages.c.product_code)
+        )
+        return {code: (int(count), int(vials), first) for code, count, vials, first in rows}
 
     async def consumptions(
         self, *, lot_number: str | None = None, **where: Any

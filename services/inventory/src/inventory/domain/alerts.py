@@ -75,10 +75,15 @@ class AlertGroup:
         return len(self.alerts)
 
 
+# A product's shortages, expiring lots or reorder suggestions are read and dismissed as one.
+GROUPED_BY_PRODUCT = frozenset({"shortage", "expiry", "reorder"})
+
+
 def group_key(alert: Alert) -> tuple[str, str]:
-    """Shortages group by product; any other alert stands alone."""
-    if alert.kind == "shortage":
-        return ("shortage", alert.product_code)
+    """Alerts group by kind and product; a recalled lot used (a patient to follow up) and an
+    overdue order (one order) stand alone."""
+    if alert.kind in GROUPED_BY_PRODUCT:
+        return (alert.kind, alert.product_code)
     return (alert.kind, alert.dedupe_key)
 
 
@@ -90,16 +95,16 @@ def group_alerts(alerts: list[Alert]) -> list[AlertGroup]:
     return [AlertGroup(tuple(members)) for members in groups.values()]
 
 
-def shortage_text(product_code: str, short: list[ShortSession]) -> str:
-    """What the sessions lack now, the earliest named."""
+def shortage_text(product: str, short: list[ShortSession]) -> str:
+    """What the sessions lack now of `product` (its name), the earliest named."""
     if not short:
-        return f"No booked session lacks {product_code} any more."
+        return f"No booked session lacks {product} any more."
     vials = sum(s.quantity for s in short)
     first = min(short, key=lambda s: (s.session_on, str(s.session_id)))
     if len(short) == 1:
-        return f"Session on {first.session_on.isoformat()} lacks {vials} {product_code}."
+        return f"Session on {first.session_on.isoformat()} lacks {vials} {product}."
     return (
-        f"{len(short)} sessions lack {vials} {product_code} in all, the first on "
+        f"{len(short)} sessions lack {vials} {product} in all, the first on "
         f"{first.session_on.isoformat()}."
     )
 
@@ -108,14 +113,15 @@ def expiry_text(lot_number: str, free: int, expires_on: date) -> str:
     return f"{free} unreserved vials of lot {lot_number} expire on {expires_on.isoformat()}."
 
 
-def reorder_text(product_code: str, quantity: int | None, reason: str | None) -> str:
-    """The suggestion as the forecast makes it now (None: the stock now holds)."""
+def reorder_text(product: str, quantity: int | None, reason: str | None) -> str:
+    """The suggestion for `product` (its name) as the forecast makes it now (None: the stock
+    now holds)."""
     if quantity is None:
         return (
-            f"{product_code}: the stock now holds the safety stock over the lead time; "
+            f"{product}: the stock now holds the safety stock over the lead time; "
             "no reorder is needed any more."
         )
-    return f"Reorder {quantity} {product_code}: {reason}"
+    return f"Reorder {quantity} {product}: {reason}"
 
 
 def overdue_key(order_id: uuid.UUID) -> str:

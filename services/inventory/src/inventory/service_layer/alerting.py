@@ -34,9 +34,13 @@ async def sync_shortage_alerts(
 ) -> None:
     """One open alert per product the session lacks; the others settled."""
     repo = scope.alerts
+    names = await product_names(scope)
     for product_code, quantity in short.items():
         key = shortage_key(booked.session_id, product_code)
-        message = f"Session on {booked.session_on.isoformat()} lacks {quantity} {product_code}."
+        message = shortage_text(
+            names.get(product_code, product_code),
+            [ShortSession(booked.session_id, booked.session_on, quantity)],
+        )
         if not await repo.raise_once(
             "shortage",
             key,
@@ -60,9 +64,11 @@ async def alert_recalled_lot_used(
         "completed session recorded with a recalled lot",
         extra={"session_id": str(booked.session_id), "lot_id": str(lot.id)},
     )
+    product = await scope.products.get(lot.product_code)
+    name = product.name if product else lot.product_code
     message = (
         f"Critical: the session on {booked.session_on.isoformat()} was recorded with lot "
-        f"{lot.lot_number} of {lot.product_code}, which is recalled. Follow this patient up with "
+        f"{lot.lot_number} of {name}, which is recalled. Follow this patient up with "
         "the recall (see the session's traceability)."
     )
     await scope.alerts.raise_once(
@@ -89,10 +95,18 @@ class AlertNow:
     group: AlertGroup
     message: str
     session_ids: list[uuid.UUID]
+    product_name: str
+
+
+async def product_names(scope: Scope) -> dict[str, str]:
+    """Each product's name by its code: alerts name products, never codes."""
+    return {p.code: p.name for p in await scope.products.list()}
 
 
 async def dismiss_alert(scope: Scope, alert_id: uuid.UUID, now: datetime, today: date) -> AlertNow:
-    """Dismiss the alert and the open alerts grouped with it (a product's shortages)."""
+    """Dismiss the alert and the open alerts grouped with it (its kind and product). Two staff
+    dismissing at once each get the group back; each alert is dismissed once (the update keeps
+    to open alerts, and the second waits on the first's row locks, then finds none open)."""
     repo = scope.alerts
     alert = await repo.get(alert_id)
     if alert is None:
@@ -121,27 +135,32 @@ async def _read(scope: Scope, groups: list[AlertGroup], today: date) -> list[Ale
     reorders = await _suggestions(
         scope, {a.product_code for a in alerts if a.kind == "reorder"}, today
     )
+    names = await product_names(scope) if groups else {}
     read = []
     for group in groups:
         first = group.first
+        name = names.get(first.product_code, first.product_code)
         if first.kind == "shortage":
-            read.append(_shortages(group, short))
+            read.append(_shortages(group, short, name))
             continue
         if first.kind == "expiry":
-            message = await _expiry_message(scope, first)
+            message = " ".join([await _expiry_message(scope, a) for a in group.alerts])
         elif first.kind == "reorder":
             suggestion = reorders.get(first.product_code)
             quantity, reason = (
                 (suggestion.quantity, suggestion.reason) if suggestion else (None, None)
             )
-            message = reorder_text(first.product_code, quantity, reason)
+            message = reorder_text(name, quantity, reason)
         else:
-            message = first.message  # a recalled lot used: facts of the past, they do not move
-        read.append(AlertNow(group, message, [first.session_id] if first.session_id else []))
+            message = first.message  # facts of the past (a recalled lot used), they do not move
+        session_ids = [first.session_id] if first.session_id else []
+        read.append(AlertNow(group, message, session_ids, name))
     return read
 
 
-def _shortages(group: AlertGroup, short: dict[tuple[uuid.UUID, str], tuple[date, int]]) -> AlertNow:
+def _shortages(
+    group: AlertGroup, short: dict[tuple[uuid.UUID, str], tuple[date, int]], name: str
+) -> AlertNow:
     """A product's shortage alerts as one, counting what their sessions lack now."""
     lacking = sorted(
         (
@@ -151,8 +170,8 @@ def _shortages(group: AlertGroup, short: dict[tuple[uuid.UUID, str], tuple[date,
         ),
         key=lambda s: (s.session_on, str(s.session_id)),
     )
-    message = shortage_text(group.first.product_code, lacking)
-    return AlertNow(group, message, [s.session_id for s in lacking])
+    message = shortage_text(name, lacking)
+    return AlertNow(group, message, [s.session_id for s in lacking], name)
 
 
 async def _suggestions(

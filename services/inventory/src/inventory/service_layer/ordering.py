@@ -17,6 +17,7 @@ from inventory.domain.alerts import overdue_key
 from inventory.domain.orders import OrderLine, PurchaseOrder
 from inventory.domain.sizing import OrderNeed, size_order, window_days
 from inventory.domain.suppliers import Supplier
+from inventory.service_layer.alerting import product_names
 from inventory.service_layer.forecasting import read_demand
 from inventory.service_layer.scope import Scope
 
@@ -97,9 +98,14 @@ async def line_facts(scope: Scope, order: PurchaseOrder) -> list[OrderLineFacts]
 async def alert_overdue_orders(scope: Scope, today: date, now: datetime) -> int:
     """Raise an alert once per sent order still due past its expected day; how many raised."""
     raised = 0
+    names = await product_names(scope)
     for order in await scope.orders.overdue(today):
         supplier = await scope.suppliers.get(order.supplier_id)
-        due = [f"{line.due} {line.product_code}" for line in order.lines if line.due]
+        due = [
+            f"{line.due} {names.get(line.product_code, line.product_code)}"
+            for line in order.lines
+            if line.due
+        ]
         if not due or supplier is None:
             continue
         message = (

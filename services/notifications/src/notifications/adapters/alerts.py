@@ -67,6 +67,58 @@ class AlertRepository(Repository):
         )
         return (await self._session.execute(statement)).all()
 
+    async def open_groups(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        kinds: Collection[str] | None = None,
+        treated_by: uuid.UUID | None = None,
+    ) -> Sequence[sa.Row[Any]]:
+        """The alerts no one dismissed, one row per kind and subject: the newest alert, with
+        `count` (how many) and `first_day`; newest group first. `kinds` and `treated_by` narrow
+        them as `find` does."""
+        group = (staff_alerts.c.kind, staff_alerts.c.subject)
+        newest = (staff_alerts.c.created_at.desc(), staff_alerts.c.id)
+        conditions: list[sa.ColumnElement[bool]] = [staff_alerts.c.dismissed_at.is_(None)]
+        if kinds is not None:
+            conditions.append(staff_alerts.c.kind.in_(sorted(kinds)))
+        if treated_by is not None:
+            conditions.append(_naming_no_patient_but_of(treated_by))
+        ranked = (
+            sa.select(
+                staff_alerts,
+                sa.func.count().over(partition_by=group).label("count"),
+                sa.func.min(staff_alerts.c.day).over(partition_by=group).label("first_day"),
+                sa.func.row_number().over(partition_by=group, order_by=newest).label("rank"),
+            )
+            .where(*conditions)
+            .subquery()
+        )
+        statement = (
+            sa.select(ranked)
+            .where(ranked.c.rank == 1)
+            .order_by(ranked.c.created_at.desc(), ranked.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return (await self._session.execute(statement)).all()
+
+    async def dismiss(self, *, kind: str, subject: str, by: str, now: datetime) -> int:
+        """Dismiss the open alerts of this kind and subject; how many this call dismissed. A
+        concurrent dismissal waits on the first's row locks, then finds them dismissed."""
+        statement = (
+            sa.update(staff_alerts)
+            .where(
+                staff_alerts.c.kind == kind,
+                staff_alerts.c.subject == subject,
+                staff_alerts.c.dismissed_at.is_(None),
+            )
+            .values(dismissed_at=now, dismissed_by=by)
+            .returning(staff_alerts.c.id)
+        )
+        return len((await self._session.execute(statement)).all())
+
     async def about_patient(self, patient_id: uuid.UUID) -> Sequence[sa.Row[Any]]:
         """Alerts whose details name the patient (failed messages, reschedule requests)."""
         named = sa.cast(staff_alerts.c.details, sa.Text).contains(str(patient_id))

@@ -162,19 +162,52 @@ class MessageRepository(Repository):
         limit: int,
         offset: int,
         treated_by: uuid.UUID | None = None,
+        deferred: bool | None = None,
+        scheduled_from: datetime | None = None,
+        scheduled_before: datetime | None = None,
+        newest_first: bool = False,
     ) -> Sequence[sa.Row[Any]]:
-        """Messages matching `filters` (column to value); with `treated_by`, only those of the
-        patients that practitioner treats."""
+        """Messages matching `filters` (column to value), held by quiet hours or not
+        (`deferred`), due in [`scheduled_from`, `scheduled_before`), in the order they go out
+        or the reverse; with `treated_by`, only those of the patients that practitioner treats."""
         conditions = [messages.c[name] == value for name, value in filters.items()]
         conditions += _of_patients_treated_by(treated_by)
+        if deferred is not None:
+            held = messages.c.deferred_from
+            conditions.append(held.is_not(None) if deferred else held.is_(None))
+        if scheduled_from is not None:
+            conditions.append(messages.c.scheduled_for >= scheduled_from)
+        if scheduled_before is not None:
+            conditions.append(messages.c.scheduled_for < scheduled_before)
+        order = (messages.c.scheduled_for, messages.c.id)
         statement = (
             sa.select(messages)
             .where(*conditions)
-            .order_by(messages.c.scheduled_for, messages.c.id)
+            .order_by(*(column.desc() for column in order) if newest_first else order)
             .limit(limit)
             .offset(offset)
         )
         return (await self._session.execute(statement)).all()
+
+    async def queue_again(self, message_id: uuid.UUID, *, now: datetime, by: str) -> bool:
+        """Queue the failed message to go now, handed over anew; True when this call did (a
+        concurrent call waits on the row, then finds it no longer failed)."""
+        statement = (
+            sa.update(messages)
+            .where(messages.c.id == message_id, messages.c.status == "failed")
+            .values(
+                status="scheduled",
+                due_at=now,
+                handed_over_at=None,
+                provider_id=None,
+                last_error=None,
+                resent_at=now,
+                resent_by=by,
+                updated_at=now,
+            )
+            .returning(messages.c.id)
+        )
+        return (await self._session.execute(statement)).first() is not None
 
     async def get(
         self, message_id: uuid.UUID, *, treated_by: uuid.UUID | None = None

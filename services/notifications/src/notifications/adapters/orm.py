@@ -102,6 +102,9 @@ messages = sa.Table(
     sa.Column("segments", sa.Integer, nullable=True),  # of an SMS sent: what the provider bills
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("context", sa.JSON, nullable=False),
+    # a failed message staff queued again: the last time, and who (the token's subject)
+    sa.Column("resent_at", UTCDateTime, nullable=True),
+    sa.Column("resent_by", sa.String(100), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint(
@@ -149,6 +152,9 @@ staff_alerts = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),  # pending, sent, failed, no_recipients
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime, nullable=True),
+    # a staff member dealt with it (the token's subject): no longer listed as open
+    sa.Column("dismissed_at", UTCDateTime, nullable=True),
+    sa.Column("dismissed_by", sa.String(100), nullable=True),
     sa.UniqueConstraint("kind", "subject", "day", name="uq_staff_alerts_per_day"),
     sa.Index("ix_staff_alerts_status", "status", "created_at"),
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from clinic_shared.auth import Principal, Role
 from clinic_shared.contracts.events import LotExpiring, LotRecalled, ReorderSuggested, StockShortage
+from clinic_shared.errors import Forbidden
 from notifications.service_layer.access import treated_by
 from notifications.service_layer.scope import Scope
 
@@ -77,3 +78,23 @@ async def find_alerts(
     return await scope.alerts.find(
         filters=filters, limit=limit, offset=offset, kinds=kinds, treated_by=treated_by(who)
     )
+
+
+async def open_alert_groups(
+    scope: Scope, *, limit: int, offset: int, who: Principal
+) -> Sequence[Any]:
+    """The alerts no one dismissed, grouped by kind and subject with counts, narrowed as
+    `find_alerts` narrows them."""
+    kinds = STOCK_KINDS if who.role is Role.STOCK_MANAGER else None
+    return await scope.alerts.open_groups(
+        limit=limit, offset=offset, kinds=kinds, treated_by=treated_by(who)
+    )
+
+
+async def dismiss_alerts(scope: Scope, *, kind: str, subject: str, who: Principal) -> int:
+    """Dismiss every open alert of the kind and subject at once; how many this call dismissed
+    (0 when another staff member was first). A stock manager dismisses stock alerts only."""
+    if who.role is Role.STOCK_MANAGER and kind not in STOCK_KINDS:
+        problem = [{"field": "body.kind", "reason": "not an alert about stock"}]
+        raise Forbidden("A stock manager dismisses alerts about stock only.", errors=problem)
+    return await scope.alerts.dismiss(kind=kind, subject=subject, by=who.subject, now=scope.now)

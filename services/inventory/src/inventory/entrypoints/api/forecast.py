@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -16,6 +17,8 @@ from inventory.entrypoints.api.forecast_schemas import (
     StockPublic,
 )
 from inventory.service_layer.forecasting import ProductOutlook, outlooks
+from inventory.service_layer.scope import ForecastSettings
+from inventory.service_layer.traceability import shortages_per_product
 
 router = APIRouter(prefix="/v1/stock", tags=["stock"])
 
@@ -25,8 +28,11 @@ async def stock_view(scope: ScopeDep, today: TodayDep, _: Reader) -> list[StockP
     """Per product: on hand, reserved, available, expiring soon, projected stock-out date, the
     day stock falls under the safety stock and the reorder that calls for."""
     settings = scope.forecast_settings
-    window = settings.expiry_warning_days
-    return [_stock(outlook, window) for outlook in await outlooks(scope, today, settings)]
+    short = await shortages_per_product(scope)
+    return [
+        _stock(outlook, settings, short.get(outlook.product.code))
+        for outlook in await outlooks(scope, today, settings)
+    ]
 
 
 @router.get("/{product_code}/forecast", response_model=ForecastPublic)
@@ -63,16 +69,23 @@ async def forecast(
     )
 
 
-def _stock(outlook: ProductOutlook, window: int) -> StockPublic:
+def _stock(
+    outlook: ProductOutlook, settings: ForecastSettings, short: tuple[int, int, date] | None
+) -> StockPublic:
+    sessions, vials, first = short or (0, 0, None)
     return StockPublic(
         product_code=outlook.product.code,
         on_hand=outlook.on_hand,
         reserved=outlook.reserved,
         available=outlook.available,
         expiring_soon=outlook.expiring_soon,
-        expiring_window_days=window,
+        expiring_window_days=settings.expiry_warning_days,
         projected_stockout_on=outlook.projected_stockout_on,
         safety_stock=outlook.product.safety_stock,
         below_safety_stock_on=outlook.below_safety_stock_on,
         reorder_quantity=outlook.reorder.quantity if outlook.reorder else None,
+        forecast_days=settings.days,
+        short_sessions=sessions,
+        short_vials=vials,
+        first_short_on=first,
     )

@@ -23,6 +23,14 @@ class StockPublic(BaseModel):
     reorder_quantity: int | None = Field(
         description="What to order now (see the product's forecast), or null."
     )
+    forecast_days: int = Field(
+        description="Days `projected_stockout_on` looks ahead: null means none within them."
+    )
+    short_sessions: int = Field(
+        description="Booked sessions that lack the product now (what its shortage alert says)."
+    )
+    short_vials: int = Field(description="Vials those sessions lack in all.")
+    first_short_on: date | None = Field(description="The day of the earliest of them.")
 
 
 class DayPublic(BaseModel):

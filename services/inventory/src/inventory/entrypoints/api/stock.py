@@ -69,7 +69,8 @@ async def list_alerts(scope: ScopeDep, today: TodayDep, _: Reader) -> list[Alert
 async def dismiss(
     alert_id: uuid.UUID, scope: ScopeDep, now: NowDep, today: TodayDep, _: StockStaff
 ) -> AlertPublic:
-    """Dismiss the alert with those grouped with it (every shortage of its product)."""
+    """Dismiss the alert with those grouped with it (its kind and product: every shortage or
+    expiring lot of the product), at once; dismissing a group already dismissed changes nothing."""
     alert = await dismiss_alert(scope, alert_id, now, today)
     await scope.uow.commit()
     return alert_public(alert)
@@ -83,6 +84,7 @@ def alert_public(alert: AlertNow) -> AlertPublic:
         severity=first.severity,
         status=first.status,
         product_code=first.product_code,
+        product_name=alert.product_name,
         lot_id=first.lot_id,
         session_id=alert.session_ids[0] if alert.session_ids else None,
         session_ids=alert.session_ids,

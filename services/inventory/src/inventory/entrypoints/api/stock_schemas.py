@@ -33,8 +33,9 @@ class RecallPublic(BaseModel):
 
 
 class AlertPublic(BaseModel):
-    """Open alerts as staff act on them: a product's shortages are one alert with a count
-    (`id` is the oldest's; dismissing it dismisses them all); the message is computed when read."""
+    """Open alerts as staff act on them: a product's shortages, expiring lots or reorders are
+    one alert with a count (`id` is the oldest's; dismissing it dismisses them all); the message
+    is computed when read and names products by name."""
 
     id: uuid.UUID
     kind: AlertKind
@@ -43,6 +44,7 @@ class AlertPublic(BaseModel):
     )
     status: AlertStatus
     product_code: str
+    product_name: str = Field(description="What staff read: a product's name, never its code.")
     lot_id: uuid.UUID | None
     session_id: uuid.UUID | None = Field(
         description="The session concerned; of a group of shortages, the earliest."

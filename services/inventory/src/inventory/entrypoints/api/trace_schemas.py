@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ReservationLine(BaseModel):
@@ -16,6 +16,14 @@ class ReservationLine(BaseModel):
     expires_on: date | None
     quantity: int
     status: Literal["reserved", "released", "consumed", "short"]
+
+
+class BookedReservationLine(ReservationLine):
+    """A reservation line with the booked session it belongs to."""
+
+    session_id: uuid.UUID
+    session_on: date = Field(description="The session's clinic-local day.")
+    starts_at: datetime
 
 
 class ConsumptionPublic(BaseModel):

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from clinic_shared.errors import Unprocessable
+from clinic_shared.fields import Day
 from inventory.entrypoints.api.deps import Reader, ScopeDep
 from inventory.entrypoints.api.trace_schemas import (
+    BookedReservationLine,
     BookedWithLot,
     ConsumptionPublic,
     ReservationLine,
@@ -20,13 +22,27 @@ from inventory.service_layer import traceability
 router = APIRouter(prefix="/v1", tags=["traceability"])
 
 
-@router.get("/reservations", response_model=list[ReservationLine])
+@router.get("/reservations", response_model=list[ReservationLine | BookedReservationLine])
 async def list_reservations(
-    session_id: uuid.UUID, scope: ScopeDep, _: Reader
+    scope: ScopeDep,
+    _: Reader,
+    session_id: uuid.UUID | None = None,
+    from_day: Day | None = None,
+    to_day: Day | None = None,
 ) -> list[ReservationLine]:
-    """The session's reservation lines by lot, and a `short` line per product it lacks."""
-    lines = await traceability.reservation_lines(scope, session_id)
-    return [ReservationLine(**line) for line in lines]
+    """With `session_id`: the session's reservation lines by lot, and a `short` line per product
+    it lacks. With `from_day` (and `to_day`, the same day if not given, 31 days at most): what
+    each booked session of those days holds and lacks, with its session, as they start."""
+    if (session_id is None) == (from_day is None):
+        reason = "exactly one of session_id, from_day"
+        problem = [{"field": "query.session_id", "reason": reason}]
+        raise Unprocessable("Give exactly one of session_id and from_day.", errors=problem)
+    if session_id is not None:
+        lines = await traceability.reservation_lines(scope, session_id)
+        return [ReservationLine(**line) for line in lines]
+    assert from_day is not None
+    booked = await traceability.booked_reservations(scope, from_day, to_day or from_day)
+    return [BookedReservationLine(**line) for line in booked]
 
 
 @router.get("/traceability", response_model=Traceability)

@@ -87,6 +87,12 @@ class MessagePublic(BaseModel):
     delivered_at: datetime | None
     last_error: str | None
     segments: int | None = Field(None, description="The segments an SMS sent took.")
+    deferred_from: datetime | None = Field(
+        None, description="When it would have gone had quiet hours not held it."
+    )
+    resent_at: datetime | None = Field(
+        None, description="The last time staff queued it again after it failed."
+    )
 
     @classmethod
     def of(cls, row: Mapping[Any, Any]) -> MessagePublic:
