@@ -13,6 +13,7 @@ from scheduling.entrypoints.api import (
     closures,
     courses,
     export,
+    offers,
     patients,
     prescriptions,
     recalls,
@@ -21,6 +22,7 @@ from scheduling.entrypoints.api import (
     sessions,
     staff,
     time_off,
+    waitlist,
 )
 from scheduling.entrypoints.workers import build_workers
 from scheduling.seed import demo_seeder
@@ -51,6 +53,8 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             agenda.router,
             recalls.router,
             self_service.router,
+            offers.router,
+            waitlist.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),

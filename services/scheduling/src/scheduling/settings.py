@@ -37,6 +37,13 @@ class SchedulingSettings(ServiceSettings):
         description="How long before a session's start a patient's link may still cancel or "
         "move it; later, the page says to call the clinic.",
     )
+    waitlist_offer_minutes: int = Field(
+        120,
+        ge=1,
+        le=7 * 24 * 60,
+        description="How long a freed slot offered to the waitlist stays open (never past the "
+        "slot's start); the first patient to accept it in that time takes it.",
+    )
     # With seed_demo_data: the living demo clinic (scheduling.demo_clinic), as `make run` has.
     seed_living_clinic: bool = False
 
@@ -59,3 +66,7 @@ class SchedulingSettings(ServiceSettings):
     @property
     def horizon(self) -> timedelta:
         return timedelta(days=self.horizon_days)
+
+    @property
+    def offer_lasts(self) -> timedelta:
+        return timedelta(minutes=self.waitlist_offer_minutes)

@@ -24,6 +24,7 @@ from scheduling.adapters.patients import PatientRepository
 from scheduling.adapters.prescriptions import PrescriptionRepository
 from scheduling.adapters.session_states import SessionStateRepository
 from scheduling.adapters.staff import StaffRepository
+from scheduling.adapters.waitlist import WaitlistRepository
 from scheduling.domain.audit import SYSTEM, Actor, AuditEntry, Kind
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
 from scheduling.domain.prescriptions import as_prescribed
@@ -37,6 +38,7 @@ class Clinic:
     now: datetime
     horizon: timedelta = HORIZON  # how far ahead dates may reach (SCHEDULING_HORIZON_DAYS)
     country: str = "FR"  # whose public holidays close the clinic (CLINIC_COUNTRY)
+    offer_lasts: timedelta = timedelta(hours=2)  # a waitlist offer's time (..._OFFER_MINUTES)
 
 
 class Scope:
@@ -56,6 +58,7 @@ class Scope:
         self.nudges = NudgeRepository(uow.session)
         self.prescriptions = PrescriptionRepository(uow.session)
         self.states = SessionStateRepository(uow.session)
+        self.waitlist = WaitlistRepository(uow.session)
 
     def act_as(self, subject: str, role: str, practitioner_id: uuid.UUID | None = None) -> None:
         """Record this request's changes as made by the token's `subject` in `role` (a
@@ -149,7 +152,13 @@ class Scope:
 
 
 def clinic_of(settings: SchedulingSettings, now: datetime) -> Clinic:
-    return Clinic(zone=settings.zone, now=now, horizon=settings.horizon, country=settings.country)
+    return Clinic(
+        zone=settings.zone,
+        now=now,
+        horizon=settings.horizon,
+        country=settings.country,
+        offer_lasts=settings.offer_lasts,
+    )
 
 
 @asynccontextmanager
@@ -170,9 +179,13 @@ def make_scope(settings: SchedulingSettings) -> Callable[[UnitOfWork], Scope]:
 
     # read once: the consumers are a hot path
     zone, horizon, country = settings.zone, settings.horizon, settings.country
+    lasts = settings.offer_lasts
 
     def scope_of(uow: UnitOfWork) -> Scope:
-        return Scope(uow, Clinic(zone=zone, now=utcnow(), horizon=horizon, country=country), SYSTEM)
+        clinic = Clinic(
+            zone=zone, now=utcnow(), horizon=horizon, country=country, offer_lasts=lasts
+        )
+        return Scope(uow, clinic, SYSTEM)
 
     return scope_of
 
