@@ -36,7 +36,7 @@ COURSE_CONTEXT = CONTEXT | {
         for n, at in enumerate(COURSE)
     ],
 }
-KINDS = ("confirmation", "reminder", "aftercare", "nudge", "cancellation")
+KINDS = ("confirmation", "reminder", "aftercare", "nudge", "cancellation", "waitlist_offer")
 TEMPLATES = Templates()
 TIGHTEST = Templates(max_sms_segments=1)
 

@@ -14,6 +14,7 @@ from clinic_shared.contracts.events import (
     ReorderSuggested,
     SessionRenumbered,
     StockShortage,
+    WaitlistOffered,
 )
 from clinic_shared.crypto import blind_index
 from clinic_shared.db import utcnow
@@ -40,6 +41,7 @@ from notifications.service_layer.supplier_orders import (
     on_purchase_order_cancelled,
     on_purchase_order_sent,
 )
+from notifications.service_layer.waitlist import on_waitlist_offered
 
 
 async def project_contact(event: PatientRegistered, scope: Scope) -> None:
@@ -71,6 +73,7 @@ EVENT_HANDLERS: dict[str, ScopedHandler[Scope]] = {
     **dict.fromkeys(STATUS_BY_TYPE, on_session_event),
     SessionRenumbered.TYPE: on_session_renumbered,
     CourseRebookingDue.TYPE: on_rebooking_due,
+    WaitlistOffered.TYPE: on_waitlist_offered,
     ReorderSuggested.TYPE: on_reorder_suggested,
     LotExpiring.TYPE: on_lot_expiring,
     LotRecalled.TYPE: on_lot_recalled,

@@ -66,7 +66,9 @@ class PolicyBody(BaseModel):
 MessageStatus = Literal[
     "scheduled", "sending", "sent", "delivered", "failed", "cancelled", "expired"
 ]
-MessageKind = Literal["confirmation", "reminder", "aftercare", "nudge", "cancellation"]
+MessageKind = Literal[
+    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "waitlist_offer"
+]
 
 
 class MessagePublic(BaseModel):
