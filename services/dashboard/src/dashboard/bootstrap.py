@@ -33,6 +33,7 @@ from dashboard.pages import (
     signin,
     signin_notice,
     stock,
+    waitlist,
 )
 from dashboard.pages.settings import routers as settings_routers
 from dashboard.pages.signin import TOO_MANY_SIGN_INS
@@ -61,6 +62,7 @@ ROUTERS = [
     orders.router,
     alerts.router,
     patient_link.router,
+    waitlist.router,
 ]
 
 

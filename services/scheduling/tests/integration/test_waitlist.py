@@ -272,12 +272,16 @@ async def test_a_patient_joins_the_waitlist_from_their_link(clinic: Clinic) -> N
     course = await clinic.course()
     await clinic.book_ok(course, local(MONDAY + days(1)))
     link = course_link(clinic, course)
+    before = await clinic.client.get("/v1/self-service/course", headers=link)
 
     first = await clinic.client.post("/v1/self-service/waitlist", headers=link)
     again = await clinic.client.post("/v1/self-service/waitlist", headers=link)
 
     assert (first.status_code, again.status_code) == (200, 200), first.text
     assert first.json()["joined_at"] == again.json()["joined_at"]
+    after = await clinic.client.get("/v1/self-service/course", headers=link)
+    standing = [(p.json()["on_waitlist"], p.json()["may_join_waitlist"]) for p in (before, after)]
+    assert standing == [(False, True), (True, False)]
     [entry] = await _waitlist(clinic)
     assert entry["course_id"] == course
     read = await clinic.client.get(f"/v1/courses/{course}", headers=ADMIN)

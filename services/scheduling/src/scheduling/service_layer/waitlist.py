@@ -10,7 +10,7 @@ from clinic_shared.contracts.events import WaitlistOffered
 from clinic_shared.errors import NotFound
 from scheduling.adapters.waitlist import Entry
 from scheduling.domain.errors import NotWaitlistable
-from scheduling.domain.model import CourseStatus, Session
+from scheduling.domain.model import Course, CourseStatus, Session
 from scheduling.domain.rules import overlaps
 from scheduling.domain.waitlist import Candidate, Offer, OfferStatus, Slot, expiry, is_offered
 from scheduling.service_layer.courses import view
@@ -30,6 +30,14 @@ async def join(scope: Scope, course_id: uuid.UUID) -> tuple[Entry, bool]:
     entry = await scope.waitlist.waiting(course.id)
     assert entry is not None
     return entry, joined
+
+
+async def standing(scope: Scope, course: Course) -> tuple[bool, bool]:
+    """Whether the course is waiting, and whether it may join (it has a session to book)."""
+    if await scope.waitlist.waiting(course.id) is not None:
+        return True, False
+    bookable = course.status is CourseStatus.ACTIVE
+    return False, bookable and (await view(scope, course)).next_window is not None
 
 
 async def offer_freed(scope: Scope, freed: Session) -> list[Offer]:

@@ -20,7 +20,7 @@ from scheduling.entrypoints.api.self_service_schemas import (
     SlotsPublic,
 )
 from scheduling.entrypoints.api.waitlist_schemas import WaitlistJoinedPublic
-from scheduling.service_layer import self_service
+from scheduling.service_layer import self_service, waitlist
 from scheduling.settings import SchedulingSettings
 
 router = APIRouter(prefix="/v1/self-service", tags=["self-service"])
@@ -61,7 +61,10 @@ async def read_course(token: LinkDep, scope: ScopeDep, settings: SettingsDep) ->
     """The link's course: the patient's first name, the treatment, the upcoming sessions."""
     linked = await self_service.open_link(scope, key=key_of(settings), token=token)
     notice = _notice(settings)
+    waiting, may_join = await waitlist.standing(scope, linked.course)
     return LinkedCoursePublic(
+        on_waitlist=waiting,
+        may_join_waitlist=may_join,
         first_name=linked.first_name,
         treatment=linked.treatment_name,
         sessions_planned=linked.course.sessions_planned,
