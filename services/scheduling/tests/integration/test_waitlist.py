@@ -287,3 +287,14 @@ async def test_a_patient_joins_the_waitlist_from_their_link(clinic: Clinic) -> N
     read = await clinic.client.get(f"/v1/courses/{course}", headers=ADMIN)
     trail = [(e["by"], e["role"], e["action"]) for e in read.json()["audit"]]
     assert (clinic.patient, "patient", "joined_waitlist") in trail
+
+
+async def test_an_abandoned_course_leaves_the_waitlist(clinic: Clinic) -> None:
+    kept = await _waiting_course(clinic, "Kept")
+    gone = await _waiting_course(clinic, "Gone")
+
+    abandoned = await clinic.post(f"/v1/courses/{gone}/abandon", {})
+    await _free_friday_slot(clinic)
+
+    assert abandoned.status_code == 200, abandoned.text
+    assert [(w["course_id"], len(w["offers"])) for w in await _waitlist(clinic)] == [(kept, 1)]

@@ -81,13 +81,18 @@ class WaitlistRepository(Repository):
         row = (await self._session.execute(query)).one_or_none()
         return _entry(row) if row else None
 
-    async def entries(self, *, waiting_only: bool = True) -> list[Entry]:
-        """The waitlist in the order patients joined it."""
-        query = sa.select(waitlist_entries).order_by(
-            waitlist_entries.c.joined_at, waitlist_entries.c.id
+    async def entries(self) -> list[Entry]:
+        """The waitlist in the order patients joined it: the waiting entries of active courses
+        (an abandoned or completed course, or an erased patient's, waits no more)."""
+        query = (
+            sa.select(waitlist_entries)
+            .join(courses, courses.c.id == waitlist_entries.c.course_id)
+            .where(
+                waitlist_entries.c.status == WAITING,
+                courses.c.status == CourseStatus.ACTIVE.value,
+            )
+            .order_by(waitlist_entries.c.joined_at, waitlist_entries.c.id)
         )
-        if waiting_only:
-            query = query.where(waitlist_entries.c.status == WAITING)
         return [_entry(r) for r in await self._session.execute(query)]
 
     async def waiting_with(self, practitioner_id: uuid.UUID) -> list[Entry]:
