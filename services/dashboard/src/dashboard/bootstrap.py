@@ -30,6 +30,7 @@ from dashboard.pages import (
     patient_link,
     patient_timeline,
     patients,
+    reports,
     signin,
     signin_notice,
     stock,
@@ -61,6 +62,7 @@ ROUTERS = [
     stock.router,
     orders.router,
     alerts.router,
+    reports.router,
     patient_link.router,
     waitlist.router,
 ]

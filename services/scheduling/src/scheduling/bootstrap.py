@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox import scoped_handlers
+from clinic_shared.ratelimit import Limit, RateLimiter
 from clinic_shared.web import build_service_app
 from scheduling.adapters.orm import metadata
 from scheduling.entrypoints.api import (
@@ -13,10 +14,12 @@ from scheduling.entrypoints.api import (
     closures,
     courses,
     export,
+    feeds,
     offers,
     patients,
     prescriptions,
     recalls,
+    reports,
     self_service,
     session_states,
     sessions,
@@ -33,7 +36,7 @@ from scheduling.settings import SchedulingSettings
 
 def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None = None) -> FastAPI:
     settings = settings or SchedulingSettings()
-    return build_service_app(
+    app = build_service_app(
         settings,
         title="Scheduling",
         description="Patients, practitioners, rooms and treatment courses.",
@@ -52,7 +55,9 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             sessions.router,
             agenda.router,
             recalls.router,
+            reports.router,
             self_service.router,
+            feeds.router,
             offers.router,
             waitlist.router,
         ],
@@ -61,3 +66,8 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
         workers=build_workers(settings),
         bus=bus,
     )
+    feed_limit = Limit(settings.feed_rate_limit, settings.feed_rate_window_seconds)
+    app.state.feed_limiter = RateLimiter(
+        feed_limit, refusal="Too many calendar feed requests from this address. Try again later."
+    )
+    return app

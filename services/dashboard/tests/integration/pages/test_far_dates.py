@@ -109,6 +109,12 @@ def _entries() -> dict[str, Entry]:
             "/calendar/api/book", course_id="{course_id}", starts_at="{time}", room_id="{room_id}"
         ),
         "calendar move": json("/calendar/api/sessions/{session_id}/move", starts_at="{time}"),
+        **{
+            f"report {slug}{csv} {end}": get(f"/reports/{slug}{csv}", **{end: "{day}"})
+            for slug in ("utilisation", "attendance", "adherence", "vials", "expiry-waste")
+            for csv in ("", "/csv")
+            for end in ("from", "to")
+        },
         "stock receipt expiry": form(
             "/stock/receipts",
             product_code="caffeine",

@@ -67,7 +67,7 @@ MessageStatus = Literal[
     "scheduled", "sending", "sent", "delivered", "failed", "cancelled", "expired"
 ]
 MessageKind = Literal[
-    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "waitlist_offer"
+    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced", "waitlist_offer"
 ]
 
 
