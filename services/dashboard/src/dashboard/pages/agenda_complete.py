@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import ServicesDep, page_router
+from dashboard.i18n import _
 from dashboard.pages.agenda_actions import Clinical, done, session_facts
 from dashboard.web import render
 from dashboard.wording import outcome_error
@@ -49,7 +50,7 @@ async def _panel(
 
 @router.get("/complete", response_class=HTMLResponse)
 async def complete_form(
-    request: Request, session_id: uuid.UUID, _: Clinical, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _allowed: Clinical, services: ServicesDep
 ) -> HTMLResponse:
     return await _panel(request, services, session_id)
 
@@ -62,9 +63,9 @@ def _products_used(form: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str
         if not code or (not lot and quantity in {"", "0"}):
             continue
         if not lot:
-            errors[f"lot_{code}"] = "Choose the lot the vials came from."
+            errors[f"lot_{code}"] = _("Choose the lot the vials came from.")
         elif not quantity.isdigit() or not 1 <= int(quantity) <= 100:
-            errors[f"quantity_{code}"] = "Enter how many vials were used (1 to 100)."
+            errors[f"quantity_{code}"] = _("Enter how many vials were used (1 to 100).")
         else:
             used.append({"product_code": code, "lot_number": lot, "quantity": int(quantity)})
     return used, errors
@@ -72,7 +73,7 @@ def _products_used(form: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str
 
 @router.post("/complete")
 async def complete(
-    request: Request, session_id: uuid.UUID, _: Clinical, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _allowed: Clinical, services: ServicesDep
 ) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     used, errors = _products_used(form)
@@ -84,4 +85,4 @@ async def complete(
             errors = {"form": outcome_error(exc, request.app.state.settings.zone)}
     if errors:
         return await _panel(request, services, session_id, errors=errors, entered=form)
-    return done(request, "The session is completed.")
+    return done(request, _("The session is completed."))
