@@ -35,6 +35,7 @@ from dashboard.pages import (
     signin,
     signin_notice,
     stock,
+    waitlist,
 )
 from dashboard.pages.settings import routers as settings_routers
 from dashboard.pages.signin import TOO_MANY_SIGN_INS
@@ -65,6 +66,7 @@ ROUTERS = [
     reports.router,
     messages.router,
     patient_link.router,
+    waitlist.router,
 ]
 
 

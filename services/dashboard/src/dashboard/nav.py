@@ -22,6 +22,7 @@ NAV: list[NavLink] = [
     NavLink(N_("Calendar"), "/calendar"),
     NavLink(N_("Book"), "/book", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink(N_("Patients"), "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
+    NavLink(N_("Waitlist"), "/waitlist", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink(N_("Stock"), "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),
     NavLink(N_("Orders"), "/orders", frozenset({Role.ADMIN, Role.STOCK_MANAGER})),
     NavLink(N_("Alerts"), "/alerts"),

@@ -36,7 +36,15 @@ COURSE_CONTEXT = CONTEXT | {
         for n, at in enumerate(COURSE)
     ],
 }
-KINDS = ("confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced")
+KINDS = (
+    "confirmation",
+    "reminder",
+    "aftercare",
+    "nudge",
+    "cancellation",
+    "displaced",
+    "waitlist_offer",
+)
 TEMPLATES = Templates()
 TIGHTEST = Templates(max_sms_segments=1)
 

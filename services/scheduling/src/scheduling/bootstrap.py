@@ -15,6 +15,7 @@ from scheduling.entrypoints.api import (
     courses,
     export,
     feeds,
+    offers,
     patients,
     prescriptions,
     recalls,
@@ -24,6 +25,7 @@ from scheduling.entrypoints.api import (
     sessions,
     staff,
     time_off,
+    waitlist,
 )
 from scheduling.entrypoints.workers import build_workers
 from scheduling.seed import demo_seeder
@@ -56,6 +58,8 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             reports.router,
             self_service.router,
             feeds.router,
+            offers.router,
+            waitlist.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),

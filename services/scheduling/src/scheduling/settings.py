@@ -37,6 +37,13 @@ class SchedulingSettings(ServiceSettings):
         description="How long before a session's start a patient's link may still cancel or "
         "move it; later, the page says to call the clinic.",
     )
+    waitlist_offer_minutes: int = Field(
+        120,
+        ge=1,
+        le=7 * 24 * 60,
+        description="How long a freed slot offered to the waitlist stays open (never past the "
+        "slot's start); the first patient to accept it in that time takes it.",
+    )
     feed_base_url: str = Field(
         "http://127.0.0.1:8001",
         description="The address calendar apps reach scheduling's `/v1/feeds/` at: practitioners' "
@@ -68,3 +75,7 @@ class SchedulingSettings(ServiceSettings):
     @property
     def horizon(self) -> timedelta:
         return timedelta(days=self.horizon_days)
+
+    @property
+    def offer_lasts(self) -> timedelta:
+        return timedelta(minutes=self.waitlist_offer_minutes)

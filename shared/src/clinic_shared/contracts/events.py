@@ -200,6 +200,22 @@ class SessionRenumbered(SessionFacts):
     previous_sequence: int = Field(ge=1)
 
 
+class WaitlistOffered(Event):
+    """A freed slot offered to a waitlisted course: the first of its offers accepted books it."""
+
+    TYPE = "scheduling.waitlist.offered"
+    VERSION = 1
+
+    offer_id: uuid.UUID
+    course_id: uuid.UUID
+    patient_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    treatment_code: str
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    expires_at: AwareDatetime
+
+
 class ProductUsed(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -411,6 +427,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SessionDisplaced,
     SessionCompleted,
     SessionRenumbered,
+    WaitlistOffered,
     StockShortage,
     StockReserved,
     ReorderSuggested,

@@ -133,9 +133,23 @@ async def repair_form(
     try:
         plan = await services.scheduling.post(f"/v1/courses/{course_id}/plan", {})
     except ServiceProblem as exc:
-        return await repair_page(request, services, course, error=exc.detail)
+        no_slot = "window" in exc.body  # no acceptable slot: the waitlist may find one
+        return await repair_page(request, services, course, error=exc.detail, no_slot=no_slot)
     rows = plan_rows.proposed(plan, request.app.state.settings.zone)
     return await repair_page(request, services, course, rows=rows)
+
+
+@router.post("/waitlist")
+async def join_waitlist(
+    request: Request, patient_id: UUID, course_id: UUID, _: FrontDesk, services: ServicesDep
+) -> Response:
+    """Put the course on the waitlist: a time freed in its window is offered to the patient."""
+    await course_of(services, patient_id, course_id)
+    try:
+        await services.scheduling.post("/v1/waitlist", {"course_id": str(course_id)})
+    except ServiceProblem as exc:
+        return await refused(request, services, patient_id, exc)
+    return back(request, patient_id, done="waitlist")
 
 
 @router.post("/repair", response_class=HTMLResponse, response_model=None)

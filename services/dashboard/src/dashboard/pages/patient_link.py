@@ -1,5 +1,6 @@
-"""A patient's self-service page, `/p/{token}`: no sign-in, the link is the key. It shows the
-course's upcoming sessions and posts back here; scheduling judges every change as the link's."""
+"""A patient's self-service page, `/p/{token}`: no sign-in, the link is the key. A course's link
+shows the course's upcoming sessions, a waitlist offer's link the freed slot; each posts back
+here, and scheduling judges every change as the link's."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clinic_shared.patient_links import InvalidLink, read_link
+from clinic_shared.patient_links import InvalidLink, read_link, read_offer_link
 from clinic_shared.ratelimit import StoredRateLimiter, client_address
 from dashboard.clients import ServiceClient, ServiceProblem
 from dashboard.deps import RuntimeDep
 from dashboard.web import render
 
 router = APIRouter(tags=["patient link"])
-DONE = {"confirm": "confirmed", "cancel": "cancelled", "move": "moved"}
+DONE = {
+    "confirm": "confirmed",
+    "cancel": "cancelled",
+    "move": "moved",
+    "waitlist": "waitlisted",
+    "accept": "accepted",
+}
 GONE = {401: "invalid", 404: "invalid", 410: "expired"}
 
 
@@ -34,22 +41,34 @@ def _page(request: Request, context: dict[str, Any], status_code: int = 200) -> 
     return render(request, "patient_link/page.html", clinic | context, status_code=status_code)
 
 
-def _link_refused(request: Request, exc: ServiceProblem, done: str | None = None) -> HTMLResponse:
-    """A forged, expired or withdrawn link: a clear page saying so and what to do."""
+def _link_refused(
+    request: Request, exc: ServiceProblem, done: str | None = None, *, offer: bool = False
+) -> HTMLResponse:
+    """A forged, expired or withdrawn link (a course's, or a waitlist `offer`'s): a clear page
+    saying so and what to do."""
     kind = GONE.get(exc.status, "invalid")
     if exc.status == 410 and exc.body.get("reason") == "revoked":
         kind = "revoked"
-    context = {"gone": kind, "done": done if done in DONE.values() else None}
+    context = {"gone": kind, "done": done if done in DONE.values() else None, "offer": offer}
     return _page(request, context, status_code=exc.status)
 
 
-def _forged(request: Request, token: str) -> HTMLResponse | None:
-    """The page for a link this clinic did not sign, checked here before any service is asked."""
+def _signed(request: Request, token: str, *, offer: bool) -> bool:
+    """Whether this clinic signed the token as a course's link, or as an offer's."""
+    read = read_offer_link if offer else read_link
     try:
-        read_link(request.app.state.settings.patient_link_key.get_secret_value(), token)
+        read(request.app.state.settings.patient_link_key.get_secret_value(), token)
     except InvalidLink:
-        return _page(request, {"gone": "invalid"}, status_code=401)
-    return None
+        return False
+    return True
+
+
+def _forged(request: Request, token: str, *, offer: bool = False) -> HTMLResponse | None:
+    """The page for a link this clinic did not sign (as a course's, or as an offer's), checked
+    here before any service is asked."""
+    if _signed(request, token, offer=offer):
+        return None
+    return _page(request, {"gone": "invalid"}, status_code=401)
 
 
 @router.get("/p/{token}", response_class=HTMLResponse)
@@ -61,6 +80,8 @@ async def patient_page(
     done: str | None = None,
 ) -> Response:
     scheduling = await _scheduling(request, runtime, token)
+    if _signed(request, token, offer=True):
+        return await _offer_page(request, scheduling, token, done=done)
     if (refused := _forged(request, token)) is not None:
         return refused
     try:
@@ -142,3 +163,41 @@ async def move(
 ) -> Response:
     body = {"starts_at": starts_at}
     return await _act(request, runtime, token, f"/sessions/{session_id}/move", body)
+
+
+@router.post("/p/{token}/waitlist")
+async def join_waitlist(request: Request, token: str, runtime: RuntimeDep) -> Response:
+    """Join the course's waitlist: a time freed in the course's window is offered by message."""
+    return await _act(request, runtime, token, "/waitlist")
+
+
+async def _offer_page(
+    request: Request,
+    scheduling: ServiceClient,
+    token: str,
+    *,
+    done: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """A waitlist offer: the freed time, taken by the first patient to accept it."""
+    try:
+        offer = await scheduling.get("/v1/self-service/offer")
+    except ServiceProblem as exc:
+        return _link_refused(request, exc, offer=True)
+    context = {"token": token, "offer": offer, "done": done if done == "accepted" else None}
+    return _page(request, context, status_code=status_code)
+
+
+@router.post("/p/{token}/accept")
+async def accept_offer(request: Request, token: str, runtime: RuntimeDep) -> Response:
+    """Take the offered time; when another patient was first, the page says it has gone."""
+    scheduling = await _scheduling(request, runtime, token)
+    if (refused := _forged(request, token, offer=True)) is not None:
+        return refused
+    try:
+        await scheduling.post("/v1/self-service/offer/accept")
+    except ServiceProblem as problem:
+        if problem.status != 409:
+            return _link_refused(request, problem, offer=True)
+        return await _offer_page(request, scheduling, token, status_code=409)
+    return RedirectResponse(f"/p/{token}?done=accepted", status_code=303)

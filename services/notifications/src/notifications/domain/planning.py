@@ -18,7 +18,9 @@ from notifications.domain.timing import (
     reminder_instant,
 )
 
-Kind = Literal["confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced"]
+Kind = Literal[
+    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced", "waitlist_offer"
+]
 CONFIRMATION_HOLD = timedelta(minutes=5)
 """A confirmation waits this long when its action may not all be here yet (its events come
 separately), or was a move (so a burst of moves sends one)."""
@@ -213,3 +215,17 @@ def plan_nudge(
     return PlannedMessage(
         "nudge", channel, next_sequence, closes_at, send_at, closes_at, deferred_from
     )
+
+
+def plan_waitlist_offer(
+    *, expires_at: datetime, reach: Reach, policy: Policy, zone: ZoneInfo, now: datetime
+) -> list[PlannedMessage]:
+    """A freed slot's offer, by every consented channel, after quiet hours; none once the offer
+    has expired by then (a slot offered overnight may be taken before the patient wakes)."""
+    send_at, deferred_from = _deferred(now, policy, zone)
+    if send_at >= expires_at:
+        return []
+    return [
+        PlannedMessage("waitlist_offer", channel, 0, expires_at, send_at, expires_at, deferred_from)
+        for channel in reach.allowed()
+    ]

@@ -15,6 +15,7 @@ from clinic_shared.contracts.events import (
     SessionDisplaced,
     SessionRenumbered,
     StockShortage,
+    WaitlistOffered,
 )
 from clinic_shared.crypto import blind_index
 from clinic_shared.db import utcnow
@@ -42,6 +43,7 @@ from notifications.service_layer.supplier_orders import (
     on_purchase_order_cancelled,
     on_purchase_order_sent,
 )
+from notifications.service_layer.waitlist import on_waitlist_offered
 
 
 async def project_contact(event: PatientRegistered, scope: Scope) -> None:
@@ -74,6 +76,7 @@ EVENT_HANDLERS: dict[str, ScopedHandler[Scope]] = {
     SessionRenumbered.TYPE: on_session_renumbered,
     SessionDisplaced.TYPE: on_session_displaced,
     CourseRebookingDue.TYPE: on_rebooking_due,
+    WaitlistOffered.TYPE: on_waitlist_offered,
     ReorderSuggested.TYPE: on_reorder_suggested,
     LotExpiring.TYPE: on_lot_expiring,
     LotRecalled.TYPE: on_lot_recalled,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from clinic_shared.patient_links import mint_link
+from clinic_shared.patient_links import mint_link, mint_offer_link
 from notifications.adapters.channels import Outgoing
 from notifications.adapters.templates import Templates
 from notifications.domain.wording import language_of, local_date, local_time, short_date
@@ -28,6 +28,10 @@ class PatientLinks:
 
     def url(self, course_id: uuid.UUID) -> str:
         return f"{self.base_url.rstrip('/')}/p/{mint_link(self.key, course_id)}"
+
+    def offer_url(self, offer_id: uuid.UUID) -> str:
+        """A waitlist offer's link: the same page, bound to the offer alone."""
+        return f"{self.base_url.rstrip('/')}/p/{mint_offer_link(self.key, offer_id)}"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,10 @@ def template_values(
         values["time"] = local_time(instant, clinic.zone, language)
     values |= _listed(context.get("sessions") or [], clinic.zone, language)
     values["moved"] = bool(context.get("moved"))
+    if expires_at := context.get("expires_at"):
+        instant = datetime.fromisoformat(expires_at)
+        values["expires_date"] = local_date(instant, clinic.zone, language)
+        values["expires_time"] = local_time(instant, clinic.zone, language)
     if closes_on := context.get("window_closes_on"):
         noon = datetime.combine(date.fromisoformat(closes_on), datetime.min.time(), clinic.zone)
         values["window_closes"] = local_date(noon, clinic.zone, language)
@@ -85,8 +93,14 @@ def _listed(sessions: list[dict[str, Any]], zone: ZoneInfo, language: str) -> di
 
 
 def _link(message: Any, links: PatientLinks | None) -> str | None:
-    """The link a confirmation or reminder carries, made as it is sent (never stored)."""
-    if links is None or message.kind not in LINKED_KINDS or message.course_id is None:
+    """The link a confirmation or reminder (its course's) or a waitlist offer (the offer's)
+    carries, made as it is sent (never stored)."""
+    if links is None:
+        return None
+    if message.kind == "waitlist_offer":
+        offer_id = message.context.get("offer_id")
+        return links.offer_url(uuid.UUID(offer_id)) if offer_id else None
+    if message.kind not in LINKED_KINDS or message.course_id is None:
         return None
     return links.url(message.course_id)
 

@@ -259,5 +259,52 @@ audit_entries = sa.Table(
     sa.Index("ix_audit_entries_record", "kind", "record_id", "id"),
 )
 
+# Courses waiting for a slot in their window: one waiting entry per course; served once an
+# offer of theirs is accepted.
+waitlist_entries = sa.Table(
+    "waitlist_entries",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # waiting, served
+    sa.Column("joined_at", UTCDateTime, nullable=False),
+    sa.Column("joined_by", sa.String(200), nullable=False),  # the token's subject
+    sa.Column("left_at", UTCDateTime, nullable=True),
+    sa.Index(
+        "uq_waitlist_entries_one_waiting",
+        "course_id",
+        unique=True,
+        postgresql_where=sa.text("status = 'waiting'"),
+    ),
+)
+
+# A freed slot offered to a waiting course. The offers of one slot share its slot_id, and the
+# database holds one accepted offer per slot: the first to accept takes it.
+waitlist_offers = sa.Table(
+    "waitlist_offers",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("entry_id", sa.Uuid, sa.ForeignKey("waitlist_entries.id"), nullable=False),
+    sa.Column("course_id", sa.Uuid, sa.ForeignKey("courses.id"), nullable=False),
+    sa.Column("slot_id", sa.Uuid, nullable=False),
+    sa.Column("practitioner_id", sa.Uuid, nullable=False),
+    sa.Column("room_id", sa.Uuid, nullable=False),
+    sa.Column("starts_at", UTCDateTime, nullable=False),
+    sa.Column("ends_at", UTCDateTime, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # open, accepted
+    sa.Column("offered_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("accepted_at", UTCDateTime, nullable=True),
+    sa.Column("session_id", sa.Uuid, nullable=True),  # the session the acceptance booked
+    sa.Index("ix_waitlist_offers_slot", "slot_id"),
+    sa.Index("ix_waitlist_offers_course", "course_id", "offered_at"),
+    sa.Index(
+        "uq_waitlist_offers_one_taker",
+        "slot_id",
+        unique=True,
+        postgresql_where=sa.text("status = 'accepted'"),
+    ),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

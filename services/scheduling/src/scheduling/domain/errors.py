@@ -299,13 +299,40 @@ class LinkGone(AppError):
 
     status, title = 410, "Gone"
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, detail: str | None = None) -> None:
         self.type_slug = f"link-{reason}"
         super().__init__(
-            "This link has expired: the course has no upcoming session."
-            if reason == "expired"
-            else "This link has been withdrawn.",
+            detail
+            or (
+                "This link has expired: the course has no upcoming session."
+                if reason == "expired"
+                else "This link has been withdrawn."
+            ),
             reason=reason,
+        )
+
+
+class OfferGone(Conflict):
+    """A waitlist offer whose slot another patient took first."""
+
+    type_slug = "offer-gone"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This slot has gone to another patient; you keep your place on the waitlist.",
+            keeps_place=True,
+        )
+
+
+class NotWaitlistable(Conflict):
+    """A course with nothing left to book joins no waitlist."""
+
+    type_slug = "not-waitlistable"
+
+    def __init__(self, status: str) -> None:
+        super().__init__(
+            f"The course is {status} with no session left to book: it cannot join the waitlist.",
+            errors=[{"field": "body.course_id", "reason": "no session left to book"}],
         )
 
 

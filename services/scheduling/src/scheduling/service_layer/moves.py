@@ -27,6 +27,7 @@ from scheduling.service_layer.closures import absences
 from scheduling.service_layer.placement import check_slot, is_overlap, overlap_refused
 from scheduling.service_layer.prescriptions import check_course_dates, maintenance_floor
 from scheduling.service_layer.scope import Scope, facts, relabel
+from scheduling.service_layer.waitlist import offer_freed
 
 
 async def reschedule(
@@ -89,6 +90,8 @@ async def reschedule(
                 **facts(new, course, numbers[new.id], action), previous_starts_at=old.starts_at
             )
         )
+    for old in moving:
+        await offer_freed(scope, old)
     return [
         replace(new, sequence=numbers[new.id], status=SessionStatus.BOOKED, closure_conflict=None)
         for new in moved

@@ -21,6 +21,7 @@ from scheduling.domain.lots import LotVerdict, refuse_unusable_lots
 from scheduling.domain.model import UPCOMING, Course, CourseStatus, Session, SessionStatus
 from scheduling.domain.rules import local_day
 from scheduling.service_layer.scope import Scope, facts
+from scheduling.service_layer.waitlist import offer_freed
 
 
 class LotChecker(Protocol):
@@ -69,6 +70,7 @@ async def cancel(scope: Scope, session_id: uuid.UUID, reason: str | None) -> Ses
     await scope.renumber(course)
     action = scope.action(1)
     scope.uow.emit(SessionCancelled(**facts(session, course, action=action), reason=reason))
+    await offer_freed(scope, session)
     return await scope.session(session.id)
 
 

@@ -26,6 +26,7 @@ from scheduling.adapters.prescriptions import PrescriptionRepository
 from scheduling.adapters.reports import ReportRepository
 from scheduling.adapters.session_states import SessionStateRepository
 from scheduling.adapters.staff import StaffRepository
+from scheduling.adapters.waitlist import WaitlistRepository
 from scheduling.domain.audit import SYSTEM, Actor, AuditEntry, Kind
 from scheduling.domain.model import ACTIVE, Course, Session, Treatment
 from scheduling.domain.prescriptions import as_prescribed
@@ -39,6 +40,7 @@ class Clinic:
     now: datetime
     horizon: timedelta = HORIZON  # how far ahead dates may reach (SCHEDULING_HORIZON_DAYS)
     country: str = "FR"  # whose public holidays close the clinic (CLINIC_COUNTRY)
+    offer_lasts: timedelta = timedelta(hours=2)  # a waitlist offer's time (..._OFFER_MINUTES)
 
 
 class Scope:
@@ -58,6 +60,7 @@ class Scope:
         self.nudges = NudgeRepository(uow.session)
         self.prescriptions = PrescriptionRepository(uow.session)
         self.states = SessionStateRepository(uow.session)
+        self.waitlist = WaitlistRepository(uow.session)
         self.feeds = FeedRepository(uow.session)
         self.reports = ReportRepository(uow.session)
 
@@ -153,7 +156,13 @@ class Scope:
 
 
 def clinic_of(settings: SchedulingSettings, now: datetime) -> Clinic:
-    return Clinic(zone=settings.zone, now=now, horizon=settings.horizon, country=settings.country)
+    return Clinic(
+        zone=settings.zone,
+        now=now,
+        horizon=settings.horizon,
+        country=settings.country,
+        offer_lasts=settings.offer_lasts,
+    )
 
 
 @asynccontextmanager
@@ -174,9 +183,13 @@ def make_scope(settings: SchedulingSettings) -> Callable[[UnitOfWork], Scope]:
 
     # read once: the consumers are a hot path
     zone, horizon, country = settings.zone, settings.horizon, settings.country
+    lasts = settings.offer_lasts
 
     def scope_of(uow: UnitOfWork) -> Scope:
-        return Scope(uow, Clinic(zone=zone, now=utcnow(), horizon=horizon, country=country), SYSTEM)
+        clinic = Clinic(
+            zone=zone, now=utcnow(), horizon=horizon, country=country, offer_lasts=lasts
+        )
+        return Scope(uow, clinic, SYSTEM)
 
     return scope_of
 

@@ -9,12 +9,13 @@ from datetime import datetime, time, timedelta
 
 from clinic_shared.errors import NotFound
 from clinic_shared.patient_links import InvalidLink, read_link
+from scheduling.adapters.waitlist import Entry
 from scheduling.domain import rules
 from scheduling.domain.errors import LinkRefused
 from scheduling.domain.model import Course, Session, SessionStatus
 from scheduling.domain.planning import Calendar, free_starts
 from scheduling.domain.self_service import check_link_standing, check_notice, upcoming
-from scheduling.service_layer import moves, outcomes
+from scheduling.service_layer import moves, outcomes, waitlist
 from scheduling.service_layer.closures import absences
 from scheduling.service_layer.scope import Scope
 
@@ -140,3 +141,9 @@ async def free_slots(
     horizon = now + scope.clinic.horizon
     found = free_starts(days, treatment, calendar, now)
     return [s for s in found if s != session.starts_at and s <= horizon]
+
+
+async def join_waitlist(scope: Scope, *, key: str, token: str) -> tuple[Entry, bool]:
+    """Put the link's course on the waitlist, as the patient (again: it keeps its place)."""
+    linked = await open_link(scope, key=key, token=token)
+    return await waitlist.join(scope, linked.course.id)

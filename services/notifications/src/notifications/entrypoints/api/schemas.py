@@ -66,7 +66,9 @@ class PolicyBody(BaseModel):
 MessageStatus = Literal[
     "scheduled", "sending", "sent", "delivered", "failed", "cancelled", "expired"
 ]
-MessageKind = Literal["confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced"]
+MessageKind = Literal[
+    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced", "waitlist_offer"
+]
 
 
 class MessagePublic(BaseModel):

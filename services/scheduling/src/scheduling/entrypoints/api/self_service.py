@@ -19,7 +19,8 @@ from scheduling.entrypoints.api.self_service_schemas import (
     MoveBody,
     SlotsPublic,
 )
-from scheduling.service_layer import self_service
+from scheduling.entrypoints.api.waitlist_schemas import WaitlistJoinedPublic
+from scheduling.service_layer import self_service, waitlist
 from scheduling.settings import SchedulingSettings
 
 router = APIRouter(prefix="/v1/self-service", tags=["self-service"])
@@ -36,7 +37,7 @@ async def link_token(
 LinkDep = Annotated[str, Depends(link_token)]
 
 
-def _key(settings: SchedulingSettings) -> str:
+def key_of(settings: SchedulingSettings) -> str:
     return settings.patient_link_key.get_secret_value()
 
 
@@ -58,9 +59,12 @@ def _public(session: Session, now: datetime, notice: timedelta) -> LinkedSession
 @router.get("/course", response_model=LinkedCoursePublic)
 async def read_course(token: LinkDep, scope: ScopeDep, settings: SettingsDep) -> LinkedCoursePublic:
     """The link's course: the patient's first name, the treatment, the upcoming sessions."""
-    linked = await self_service.open_link(scope, key=_key(settings), token=token)
+    linked = await self_service.open_link(scope, key=key_of(settings), token=token)
     notice = _notice(settings)
+    waiting, may_join = await waitlist.standing(scope, linked.course)
     return LinkedCoursePublic(
+        on_waitlist=waiting,
+        may_join_waitlist=may_join,
         first_name=linked.first_name,
         treatment=linked.treatment_name,
         sessions_planned=linked.course.sessions_planned,
@@ -75,7 +79,7 @@ async def free_slots(
 ) -> SlotsPublic:
     """The free starts the session may move to, judged as a staff move's."""
     starts = await self_service.free_slots(
-        scope, key=_key(settings), token=token, session_id=session_id
+        scope, key=key_of(settings), token=token, session_id=session_id
     )
     return SlotsPublic(starts=starts)
 
@@ -85,7 +89,7 @@ async def confirm(
     session_id: uuid.UUID, token: LinkDep, scope: ScopeDep, settings: SettingsDep
 ) -> LinkedSessionPublic:
     session = await self_service.confirm(
-        scope, key=_key(settings), token=token, session_id=session_id
+        scope, key=key_of(settings), token=token, session_id=session_id
     )
     await scope.uow.commit()
     return _public(session, scope.clinic.now, _notice(settings))
@@ -98,7 +102,7 @@ async def cancel(
     """Cancel, up to the notice before the start; later: 409 too-late-to-change."""
     notice = _notice(settings)
     session = await self_service.cancel(
-        scope, key=_key(settings), token=token, session_id=session_id, notice=notice
+        scope, key=key_of(settings), token=token, session_id=session_id, notice=notice
     )
     await scope.uow.commit()
     return _public(session, scope.clinic.now, notice)
@@ -112,7 +116,7 @@ async def move(
     notice = _notice(settings)
     session = await self_service.move(
         scope,
-        key=_key(settings),
+        key=key_of(settings),
         token=token,
         session_id=session_id,
         starts_at=body.starts_at,
@@ -120,3 +124,14 @@ async def move(
     )
     await scope.uow.commit()
     return _public(session, scope.clinic.now, notice)
+
+
+@router.post("/waitlist", response_model=WaitlistJoinedPublic)
+async def join_waitlist(
+    token: LinkDep, scope: ScopeDep, settings: SettingsDep
+) -> WaitlistJoinedPublic:
+    """Join the waitlist of the link's course: a freed slot in its window is offered by message.
+    Again: the course keeps its place."""
+    entry, _ = await self_service.join_waitlist(scope, key=key_of(settings), token=token)
+    await scope.uow.commit()
+    return WaitlistJoinedPublic(waiting=True, joined_at=entry.joined_at)

@@ -30,6 +30,10 @@ class LinkedCoursePublic(BaseModel):
     sessions_planned: int
     change_notice_hours: float
     sessions: list[LinkedSessionPublic]
+    on_waitlist: bool = Field(description="The course waits for a freed time in its window.")
+    may_join_waitlist: bool = Field(
+        description="The course has a session to book and is not on the waitlist."
+    )
 
 
 class SlotsPublic(BaseModel):

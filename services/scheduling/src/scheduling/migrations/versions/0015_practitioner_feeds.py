@@ -6,7 +6,7 @@ what a feed request is looked up by). `sessions.revision` is the session's iCale
 cancel.
 
 Revision ID: 0015
-Revises: 0013 (the lead rechains it after 0014)
+Revises: 0014
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from clinic_shared.db import UTCDateTime
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
