@@ -6,8 +6,10 @@ services/dashboard/ACCESSIBILITY.md, so a new one fails here instead of being hi
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
@@ -18,6 +20,8 @@ from clinic_shared.auth import Role
 from .conftest import DEMO_PATIENT, screenshot
 
 DR_DUBOIS = "00000000-0000-4000-8000-0000000000a1"
+# the demo course's first session: a practitioner's day with her own sessions first
+TOMORROW = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=1)).date().isoformat()
 SERIOUS = {"serious", "critical"}
 LIBRARY_ROOT = ".ec"  # EventCalendar's root element inside #calendar
 KNOWN_IN_LIBRARY = Path(__file__).parents[2] / "ACCESSIBILITY.md"
@@ -43,7 +47,7 @@ PAGES: dict[Role, list[str]] = {
         "/settings/reminders",
     ],
     Role.RECEPTIONIST: ["/", "/calendar", "/book", "/patients", "/alerts"],
-    Role.PRACTITIONER: ["/", "/calendar", "/stock", "/alerts"],
+    Role.PRACTITIONER: ["/", f"/?day={TOMORROW}", "/calendar", "/stock", "/alerts"],
     Role.STOCK_MANAGER: ["/", "/stock", "/orders", "/alerts"],
 }
 
