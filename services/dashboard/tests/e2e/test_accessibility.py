@@ -45,6 +45,7 @@ PAGES: dict[Role, list[str]] = {
         "/settings/clinic",
         f"/settings/practitioners/{DR_DUBOIS}/hours",
         "/settings/reminders",
+        "/settings/closures",
     ],
     Role.RECEPTIONIST: ["/", "/calendar", "/book", "/patients", "/alerts"],
     Role.PRACTITIONER: ["/", f"/?day={TOMORROW}", "/calendar", "/stock", "/alerts"],
