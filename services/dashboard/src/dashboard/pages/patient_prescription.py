@@ -117,3 +117,24 @@ async def change_prescription(
     if errors:
         return await _page(request, services, course, errors=errors, entered=form)
     return back(request, patient_id, done="prescription")
+
+
+@router.post("/overrides")
+async def set_rule_aside(
+    request: Request, patient_id: UUID, course_id: UUID, _user: Prescriber, services: ServicesDep
+) -> Response:
+    """Set one of scheduling's rules aside for this course (the maintenance pause, or the
+    contraindications), with the reason, which the patient's page then shows."""
+    course = await course_of(services, patient_id, course_id)
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    body = {
+        "rule": form.get("override_rule", ""),
+        "reason": form.get("override_reason", "").strip(),
+    }
+    try:
+        await services.scheduling.post(f"/v1/courses/{course_id}/overrides", body)
+    except ServiceProblem as exc:
+        errors = {f"override_{name}": reason for name, reason in exc.fields.items()}
+        errors = errors or {"form": exc.detail}
+        return await _page(request, services, course, errors=errors, entered=form)
+    return back(request, patient_id, done="override")

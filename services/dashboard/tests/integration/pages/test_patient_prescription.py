@@ -127,3 +127,27 @@ async def test_a_refused_prescription_is_shown_beside_its_field_keeping_what_was
     assert 'id="e-dose_caffeine">Enter a whole number of vials, 0 to 20.' in garbled.text
     assert 'value="two"' in garbled.text
     assert _dose(page, course, "caffeine") == "Caffeine 2.5% 2 2"
+
+
+async def test_an_admin_sets_a_rule_aside_with_a_reason_the_page_shows(clinic: Clinic) -> None:
+    course = await _course(clinic)
+    csrf = await clinic.sign_in_as(Role.ADMIN)
+    path = f"/patients/{AMELIA}/courses/{course}/overrides"
+
+    short = await clinic.client.post(
+        path,
+        data={"override_rule": "contraindications", "override_reason": "ok", "csrf_token": csrf},
+    )
+    reason = "Cleared by her GP"
+    set_aside = await clinic.client.post(
+        path,
+        data={"override_rule": "contraindications", "override_reason": reason, "csrf_token": csrf},
+    )
+    page = await _partial(clinic)
+
+    assert short.status_code == 422
+    assert 'id="e-override_reason">' in short.text
+    assert 'name="override_reason" type="text" value="ok"' in short.text
+    assert set_aside.headers["location"] == f"/patients/{AMELIA}?done=override"
+    assert "Rules set aside for this course:" in page
+    assert re.search(rf"contraindications: {reason} <span class=\"muted\">\(Ada Admin, ", page)
