@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dashboard.agenda import UPCOMING
 from dashboard.clients import Services
+from dashboard.days import moment_in_reach
 from dashboard.i18n import N_
 
 SPAN = timedelta(days=56)  # eight weeks: within scheduling's 62-day listing
@@ -46,9 +47,7 @@ async def load_absences(services: Services, start: datetime, end: datetime) -> A
 def moment(value: str, zone: ZoneInfo) -> datetime | None:
     """A `datetime-local` field's value in the clinic's zone, or None when it is not one."""
     try:
-        parsed = datetime.fromisoformat(value.strip())
+        parsed = moment_in_reach(datetime.fromisoformat(value.strip()))
     except ValueError:
         return None
-    if parsed.tzinfo is not None or not 1970 <= parsed.year <= 9000:
-        return None
-    return parsed.replace(tzinfo=zone)
+    return None if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
