@@ -64,6 +64,7 @@ async def agenda_sessions(
         "clinical": role in CLINICAL,
         # scheduling lets a practitioner complete or mark missed only their own sessions
         "own_only": role is Role.PRACTITIONER,
+        "mine": str(mine) if mine else None,
         "front_desk": role in FRONT_DESK,
     }
     return render(request, "agenda/_sessions.html", context)

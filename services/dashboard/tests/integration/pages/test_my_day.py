@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
 PARIS = ZoneInfo("Europe/Paris")
 ADMIN = bearer(Role.ADMIN)
+SAM_PATEL = "00000000-0000-4000-8000-0000000000a2"
 
 
 async def _first_session(clinic: Clinic) -> dict[str, Any]:
@@ -130,3 +131,32 @@ async def test_a_lot_of_another_product_and_an_unknown_lot_are_refused(clinic: C
 
     assert "Lot LID-2406 is Lidocaine 2%, not Caffeine 2.5%." in other
     assert "No lot CAF-0000 of Caffeine 2.5% is known." in unknown
+
+
+async def test_by_room_the_practitioner_still_completes_her_own_sessions(clinic: Clinic) -> None:
+    session = await _first_session(clinic)
+    await clinic.sign_in_as(Role.PRACTITIONER)
+    day = datetime.fromisoformat(session["starts_at"]).astimezone(PARIS).date()
+
+    agenda = await clinic.client.get(
+        "/agenda/sessions", params={"day": day.isoformat(), "by": "room"}
+    )
+
+    assert f'hx-get="/agenda/sessions/{session["id"]}/complete"' in agenda.text
+
+
+async def test_another_practitioners_sessions_offer_her_no_complete(clinic: Clinic) -> None:
+    session = await _first_session(clinic)
+    csrf = await clinic.sign_in_as(Role.ADMIN)
+    sam = {"name": "Sam Patel", "email": "sam@clinic.example", "password": "sam-password-1"}
+    body = sam | {"role": "practitioner", "practitioner_id": SAM_PATEL, "csrf_token": csrf}
+    assert (await clinic.client.post("/settings/staff", data=body)).status_code == 303
+    clinic.client.cookies.clear()
+    await clinic.sign_in(sam["email"], sam["password"])
+    day = datetime.fromisoformat(session["starts_at"]).astimezone(PARIS).date()
+
+    agenda = await clinic.client.get("/agenda/sessions", params={"day": day.isoformat()})
+
+    assert f'id="session-{session["id"]}"' in agenda.text
+    assert "/complete" not in agenda.text
+    assert "Your sessions" not in agenda.text
