@@ -20,6 +20,11 @@ So 2 publishes and 3 consumes per booking on durable quorum queues, and 4 transa
 services do (they add HTTP, the outbox and its relay, the rules and their reads). A booking is
 done once both its reservation and its reminder are written. Prints JSON: per_second (first
 booking to last done), p50_ms/p99_ms (booking to done), cpu_ms_per_booking (this process).
+
+With `--rate R`, bookings start at R a second (issue 27's paced run, as the load generator
+paces ours), and with `--record` the answer lists, per booking, its session id and when it was
+"answered" (its row written and its event confirmed: what our booking's 201 stands for), so
+the caller can time each hop the way it times ours (bench/pipeline.py's watcher).
 """
 
 from __future__ import annotations
@@ -51,7 +56,13 @@ CLAIM = "INSERT INTO chain_inbox VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNIN
 
 
 async def run(
-    dsn: str, bookings: int, size: int, prefetch: int = 16, clients: int = 32
+    dsn: str,
+    bookings: int,
+    size: int,
+    prefetch: int = 16,
+    clients: int = 32,
+    rate: float = 0.0,
+    record: bool = False,
 ) -> dict[str, Any]:
     pool = await asyncpg.create_pool(dsn, min_size=8, max_size=32)
     await pool.execute(TABLES)
@@ -133,9 +144,14 @@ async def run(
             (queues["scheduling"], await queues["scheduling"].consume(stock_flag)),
         ]
         counter = iter(range(bookings))
+        answered: list[tuple[str, float]] = []
+        loop = asyncio.get_running_loop()
+        begin = loop.time()
 
         async def client() -> None:
-            for _ in counter:
+            for index in counter:
+                if rate:
+                    await asyncio.sleep(max(0.0, begin + index / rate - loop.time()))
                 session = uuid.uuid4()
                 sent[session.bytes] = time.perf_counter()
                 await pool.execute(
@@ -147,6 +163,7 @@ async def run(
                     delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
                 )
                 await exchange.publish(booked, routing_key="scheduling.session.booked")
+                answered.append((str(session), time.time()))
 
         started, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(client() for _ in range(clients)))
@@ -158,7 +175,7 @@ async def run(
             await consume.queue_delete(queue.name)
     await pool.close()
     latencies.sort()
-    return {
+    return ({"records": answered} if record else {}) | {
         "bookings": bookings,
         "bytes": size,
         "per_second": bookings / elapsed,
@@ -174,8 +191,13 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=2000)
     parser.add_argument("--size", type=int, default=700)
     parser.add_argument("--prefetch", type=int, default=16, help="per consumer, as the services'")
+    parser.add_argument("--rate", type=float, default=0.0, help="bookings a second; 0: flat out")
+    parser.add_argument("--record", action="store_true", help="each booking's id and answer time")
     args = parser.parse_args()
-    print(json.dumps(uvloop.run(run(args.dsn, args.bookings, args.size, args.prefetch))))
+    result = run(
+        args.dsn, args.bookings, args.size, args.prefetch, rate=args.rate, record=args.record
+    )
+    print(json.dumps(uvloop.run(result)))
 
 
 if __name__ == "__main__":

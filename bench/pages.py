@@ -1,16 +1,21 @@
-"""Section 6: the calendar's week view on a month and on a year of a busy clinic (issue 22).
+"""Section 6: the calendar's week view and the reports on a month and on a year of a busy clinic
+(issues 22 and 23).
 
-Two clinics, each a scheduling service and a dashboard run as their containers run them
-(`python -m`), with 10 practitioners in 10 rooms, 8 half-hour sessions each per working day
+Two clinics, each a scheduling and an inventory service and a dashboard run as their containers
+run them (`python -m`), with 10 practitioners in 10 rooms, 8 half-hour sessions each per working day
 (Monday to Saturday), in courses of 10 weekly sessions. One clinic holds a month of sessions
 around today (about 2,000), the other a year (about 25,000). Sessions go straight into
 scheduling's tables, as bench/clinic.py's courses do: booking 25,000 through the API would time
-the booking, not the page.
+the booking, not the page. Inventory holds its copy of the sessions, a vial of each of the
+kit's two products consumed per completed session, and a lot per product and 30 days, expired
+with 5 vials unused (the reports on stock).
 
 Timed, signed in as the clinic's admin, the week holding today: the calendar page's HTML and its
-data endpoint (`/calendar/api/events`, the grid's columns, background and sessions), alternately
-on both clinics, ROUNDS times (load drifts alike). The figure is the ratio of medians, year over
-month: the week shows the same sessions in both, so its cost should not grow with the history.
+data endpoint (`/calendar/api/events`, the grid's columns, background and sessions), and each
+report's page over the 29 days around today (the month clinic holds all of them), alternately on
+both clinics, ROUNDS times (load drifts alike). The figure is the ratio of medians, year over
+month: the week and the period show the same sessions in both, so their cost should not grow
+with the history.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ ROUNDS = 15
 ADMIN_EMAIL = "bench.admin@example.com"
 ADMIN_PASSWORD = "Bench-pages-9f2c71d0e4"  # a scratch clinic's, dropped after the run
 SPANS = {"month": 31, "year": 365}
+REPORTS = ("utilisation", "attendance", "adherence", "vials", "expiry-waste")
 
 
 def _rows(today: date, days: int) -> dict[str, list[tuple[Any, ...]]]:
@@ -127,17 +133,61 @@ COLUMNS = {
 }
 
 
-async def fill(url: str, today: date, days: int) -> int:
-    """Migrate scheduling's database at `url` and fill it; the number of sessions."""
-    await asyncio.to_thread(migrations.upgrade, "scheduling:migrations", url)
-    rows = _rows(today, days)
+KIT = ("caffeine", "vitamin-blend")  # the arms' kit: one vial of each a session
+INVENTORY_COLUMNS = {
+    "lots": ["id", "product_code", "lot_number", "lot_key", "expires_on", "quantity", "consumed",
+             "status", "received_at"],
+    "sessions": ["session_id", "course_id", "patient_id", "treatment_code", "sequence",
+                 "sessions_planned", "starts_at", "session_on", "status", "as_of"],
+    "consumptions": ["id", "session_id", "patient_id", "product_code", "lot_id", "lot_number",
+                     "lot_key", "quantity", "consumed_at"],
+}  # fmt: skip
+
+
+def _inventory_rows(sessions: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Inventory's copy of the sessions, a vial of each kit product consumed per completed
+    one, from a lot per product and 30-day block that expires at the block's end with 5 vials
+    left unused (the expiry waste report's rows)."""
+    now = datetime.now(UTC)
+    used: dict[tuple[str, int], list[tuple[Any, ...]]] = {}
+    copies = []
+    for sid, course, patient, sequence, _, _, starts, _, status, *_ in sessions:
+        day = starts.astimezone(ZONE).date()
+        copies.append((sid, course, patient, TREATMENT, sequence, 10, starts, day, status, now))
+        if status == "completed":
+            for product in KIT:
+                used.setdefault((product, day.toordinal() // 30), []).append((sid, patient, starts))
+    lots, consumptions = [], []
+    for (product, block), uses in used.items():
+        lot_id, number = uuid.uuid4(), f"{product}-{block}".upper()
+        expires_on = date.fromordinal(block * 30 + 29)
+        lots.append((lot_id, product, number, number.casefold(), expires_on, len(uses) + 5,
+                     len(uses), "available", now))  # fmt: skip
+        consumptions += [(uuid.uuid4(), sid, patient, product, lot_id, number, number.casefold(),
+                          1, starts) for sid, patient, starts in uses]  # fmt: skip
+    return {"lots": lots, "sessions": copies, "consumptions": consumptions}
+
+
+async def _copy(
+    url: str, rows: dict[str, list[tuple[Any, ...]]], columns: dict[str, list[str]]
+) -> None:
     conn = await asyncpg.connect(dsn_of(url))
     try:
         for table, records in rows.items():
-            await conn.copy_records_to_table(table, records=records, columns=COLUMNS[table])
+            await conn.copy_records_to_table(table, records=records, columns=columns[table])
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
+
+
+async def fill(urls: dict[str, str], today: date, days: int) -> int:
+    """Migrate the clinic's scheduling and inventory databases and fill them; the number of
+    sessions."""
+    await asyncio.to_thread(migrations.upgrade, "scheduling:migrations", urls["scheduling"])
+    await asyncio.to_thread(migrations.upgrade, "inventory:migrations", urls["inventory"])
+    rows = _rows(today, days)
+    await _copy(urls["scheduling"], rows, COLUMNS)
+    await _copy(urls["inventory"], _inventory_rows(rows["sessions"]), INVENTORY_COLUMNS)
     return len(rows["sessions"])
 
 
@@ -169,29 +219,40 @@ async def run() -> dict[str, Any]:
     today = datetime.now(ZONE).date()
     monday = today - timedelta(days=today.weekday())
     week = {"start": monday.isoformat(), "end": (monday + timedelta(days=7)).isoformat()}
+    period = {"from": (today - timedelta(days=14)).isoformat(),
+              "to": (today + timedelta(days=14)).isoformat()}  # fmt: skip
     pages = {
         "html": ("/calendar", {"day": today.isoformat(), "view": "week"}),
         "events": ("/calendar/api/events", week),
-    }
-    labels = [f"{span}_{part}" for span in SPANS for part in ("scheduling", "dashboard")]
+    } | {f"report {r}": (f"/reports/{r}", period) for r in REPORTS}
+    parts = ("scheduling", "inventory", "dashboard")
+    labels = [f"{span}_{part}" for span in SPANS for part in parts]
     async with scratch_databases(*labels) as urls, rabbit_namespace() as ns:
-        counts = {span: await fill(urls[f"{span}_scheduling"], today, days)
+        counts = {span: await fill({p: urls[f"{span}_{p}"] for p in parts}, today, days)
                   for span, days in SPANS.items()}  # fmt: skip
-        running = []
+        running, dashboards = [], {}
         for span in SPANS:
             scheduling = service("scheduling", urls[f"{span}_scheduling"], ns)
-            dashboard = service(
+            inventory = service(
+                "inventory",
+                urls[f"{span}_inventory"],
+                ns,
+                scheduling_url=scheduling.url,
+                scan_first_after_seconds="3600",
+                reconcile_first_after_seconds="3600",
+            )
+            dashboards[span] = service(
                 "dashboard",
                 urls[f"{span}_dashboard"],
                 ns,
                 scheduling_url=scheduling.url,
+                inventory_url=inventory.url,
                 first_admin_email=ADMIN_EMAIL,
                 first_admin_password=ADMIN_PASSWORD,
             )
-            running += [scheduling, dashboard]
+            running += [scheduling, inventory, dashboards[span]]
         async with servers(*running):
-            clients = {span: await signed_in(running[2 * i + 1].url)
-                       for i, span in enumerate(SPANS)}  # fmt: skip
+            clients = {span: await signed_in(d.url) for span, d in dashboards.items()}
             try:
                 times: dict[str, dict[str, list[float]]] = {p: {s: [] for s in SPANS}
                                                             for p in pages}  # fmt: skip

@@ -5,6 +5,12 @@ RabbitMQ) on the server core; the load generator and the watcher (this process) 
 A booking is visible once inventory holds a reservation for it and notifications has its
 reminder; the watcher polls both databases every POLL seconds, so latencies are exact to
 within POLL.
+
+Issue 27's latency a clinic feels: paced at 50 bookings a second, each hop's p99 from the
+booking's answer to its reservation in inventory and to its messages in notifications (the
+reminder rows, written in the confirmation's own transaction), against the bare chain's same
+hops at the same pace, its tables watched by the same watcher (so both carry the same polling
+error).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from chain_baseline import TABLES
 from clinic import Clinic, auth_header, booking_bodies, headers, open_clinic
 from common import (
     RESULTS,
@@ -43,6 +50,14 @@ SEEN = {
     "inventory": "SELECT DISTINCT session_id FROM reservations",
     "notifications": "SELECT DISTINCT session_id FROM messages WHERE kind = 'reminder'",
 }
+# The bare chain's same two writes (bench/chain_baseline.py's tables).
+CHAIN_SEEN = {
+    "inventory": "SELECT session_id FROM chain_reservations",
+    "notifications": "SELECT session_id FROM chain_messages",
+}
+HOPS = {"inventory": "reservation", "notifications": "confirmation"}
+FELT_RATE = 50  # bookings a second, issue 27's pace
+FELT_TARGET = 2.0  # each hop's p99 at most twice the bare chain's
 
 
 def payload_size() -> int:
@@ -61,8 +76,9 @@ def payload_size() -> int:
 class Watcher:
     """First moment each session was seen in each consuming service's database."""
 
-    def __init__(self, dsns: dict[str, str]) -> None:
+    def __init__(self, dsns: dict[str, str], queries: dict[str, str] = SEEN) -> None:
         self.dsns = dsns
+        self.queries = queries
         self.seen: dict[str, dict[str, float]] = {name: {} for name in dsns}
 
     async def watch(self, stop: asyncio.Event) -> None:
@@ -71,7 +87,7 @@ class Watcher:
             while not stop.is_set():
                 for name, conn in conns.items():
                     now = time.time()
-                    for row in await conn.fetch(SEEN[name]):
+                    for row in await conn.fetch(self.queries[name]):
                         self.seen[name].setdefault(str(row[0]), now)
                 await asyncio.sleep(POLL)
         finally:
@@ -81,6 +97,24 @@ class Watcher:
     def visible(self, session: str) -> float | None:
         times = [seen.get(session) for seen in self.seen.values()]
         return None if None in times else max(t for t in times if t is not None)
+
+    async def all_visible(self, sessions: Sequence[str]) -> None:
+        deadline = time.monotonic() + 300
+        while any(self.visible(s) is None for s in sessions):
+            if time.monotonic() > deadline:
+                raise RuntimeError("bookings not visible within 300 s")
+            await asyncio.sleep(POLL)
+
+    def hops(self, answered: Sequence[tuple[str, float]]) -> dict[str, dict[str, float]]:
+        """Per hop, p50 and p99 from each booking's answer (wall time) to its row there."""
+        found = {}
+        for name, hop in HOPS.items():
+            waits = [self.seen[name][session] - at for session, at in answered]
+            found[hop] = {
+                "p50_ms": median(waits) * 1000,
+                "p99_ms": percentile(waits, 0.99) * 1000,
+            }
+        return found
 
 
 async def wave(
@@ -99,11 +133,7 @@ async def wave(
     if result["errors"]:
         raise RuntimeError(f"booking errors: {result['error_samples']}")
     records = result["records"]
-    deadline = time.monotonic() + 300
-    while any(watcher.visible(r[3]) is None for r in records):
-        if time.monotonic() > deadline:
-            raise RuntimeError("bookings not visible within 300 s")
-        await asyncio.sleep(POLL)
+    await watcher.all_visible([r[3] for r in records])
     # the consumers' work is done once every booking is visible; their relays' last
     # publishes are too small to matter
     cpu = {s.name: (s.cpu() - cpu[s.name]) * 1000 / len(records) for s in services}
@@ -117,6 +147,42 @@ async def wave(
         "p50_ms": median(latencies) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
         "cpu_ms_per_booking": cpu,
+        "hops": watcher.hops([(r[3], r[1]) for r in records]),
+    }
+
+
+async def chain_paced(chain_dsn: str, size: int, bookings: int) -> dict[str, Any]:
+    """The bare chain paced at FELT_RATE, each hop timed by a watcher of its own tables."""
+    conn = await asyncpg.connect(chain_dsn)
+    try:
+        await conn.execute(TABLES)  # so the watcher can read them before the chain writes
+    finally:
+        await conn.close()
+    watcher = Watcher({name: chain_dsn for name in CHAIN_SEEN}, CHAIN_SEEN)
+    stop = asyncio.Event()
+    watching = asyncio.create_task(watcher.watch(stop))
+    try:
+        result = await run_json(
+            "chain_baseline.py", "--dsn", chain_dsn, "--bookings", str(bookings),
+            "--size", str(size), "--rate", str(FELT_RATE), "--record", cores=SERVER_CORES,
+        )  # fmt: skip
+        answered = [(session, at) for session, at in result.pop("records")]
+        await watcher.all_visible([session for session, _ in answered])
+    finally:
+        stop.set()
+        await watching
+    return result | {"hops": watcher.hops(answered)}
+
+
+def felt(ours: dict[str, Any], chain: dict[str, Any]) -> dict[str, Any]:
+    """Each hop's p99, ours against the bare chain's at the same pace."""
+    return {
+        hop: {
+            "ours_p99_ms": ours["hops"][hop]["p99_ms"],
+            "chain_p99_ms": chain["hops"][hop]["p99_ms"],
+            "ratio": ours["hops"][hop]["p99_ms"] / chain["hops"][hop]["p99_ms"],
+        }
+        for hop in HOPS.values()
     }
 
 
@@ -170,7 +236,11 @@ async def waves(
             "--size", str(size), cores=SERVER_CORES,
         ))  # fmt: skip
     bodies = await booking_bodies(clinic, dsn, paced, RESULTS / "paced.jsonl")
-    return pipeline, raw, chain, await wave(services, watcher, str(bodies), rate=200)
+    at_200 = await wave(services, watcher, str(bodies), rate=200)
+    bodies = await booking_bodies(clinic, dsn, paced, RESULTS / "felt.jsonl")
+    at_felt = await wave(services, watcher, str(bodies), rate=FELT_RATE)
+    at_200["felt"] = felt(at_felt, await chain_paced(chain_dsn, size, paced))
+    return pipeline, raw, chain, at_200
 
 
 async def run(bookings: int = 300, rounds: int = 2, paced: int = 300) -> dict[str, Any]:

@@ -118,6 +118,8 @@ def instrument_app(app: Any, provider: TracerProvider) -> None:
 
 _PATIENT_LINK = re.compile(r"/p/[^/?]+")
 """A patient's self-service link in a dashboard path: a secret, never put in a span."""
+_FEED = re.compile(r"/v1/feeds/[^/?]+")
+"""A practitioner's calendar feed in a scheduling path: its secret, never put in a span."""
 
 
 def _without_query(span: trace.Span, scope: dict[str, Any]) -> None:
@@ -126,6 +128,7 @@ def _without_query(span: trace.Span, scope: dict[str, Any]) -> None:
         if not isinstance(value := attributes.get(key), str):
             continue
         clean = _PATIENT_LINK.sub("/p/{token}", value.split("?", 1)[0])
+        clean = _FEED.sub("/v1/feeds/{secret}.ics", clean)
         if clean != value:
             span.set_attribute(key, clean)
     if "url.query" in attributes:

@@ -78,3 +78,19 @@ def test_a_patients_link_and_a_query_never_stay_in_a_span() -> None:
         "url.path": "/p/{token}",
         "url.query": "",
     }
+
+
+def test_a_calendar_feeds_secret_never_stays_in_a_span() -> None:
+    from clinic_shared.tracing import _without_query
+
+    span = _Span(
+        **{
+            "http.target": "/v1/feeds/r2X44ZiomTR9uNHkbJr8QQy5Pcon20sOmpq1O_3PvaA.ics",
+            "url.full": "http://scheduling/v1/feeds/r2X44ZiomTR9uNHk.ics",
+        }
+    )
+    _without_query(span, {})  # type: ignore[arg-type]
+    assert span.attributes == {
+        "http.target": "/v1/feeds/{secret}.ics",
+        "url.full": "http://scheduling/v1/feeds/{secret}.ics",
+    }

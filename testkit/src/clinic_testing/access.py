@@ -15,6 +15,8 @@ ignore tokens and refuse, with 403, a request that lacks the provider's signatur
 is problem+json (a 401 with `WWW-Authenticate: Bearer`); a caller let through never gets a 5xx.
 `link` routes (a patient's self-service link, in the `X-Patient-Link` header) take no staff token:
 without a link, any token, good or bad, gets 401.
+`secret` routes (a calendar feed, whose URL holds its secret) take no token: with a made-up
+secret, any token, good or bad, gets the same 404 problem+json, which tells nothing.
 The test reads the table, so the README cannot drift from the code, and a route without a row
 (found from `app.routes`, so hidden from the OpenAPI document or not) fails it.
 """
@@ -36,7 +38,7 @@ from clinic_shared.problems import PROBLEM_JSON
 
 ROLES = [role.value for role in Role]
 HEADER = ["method", "path", *ROLES]
-CELLS = {"yes", "no", "public", "signed", "link"}
+CELLS = {"yes", "no", "public", "signed", "link", "secret"}
 SAMPLE_VALUES = {"code": "caffeine", "product_code": "caffeine", "treatment_code": "cellulite"}
 WITH_BODY = {"POST", "PUT", "PATCH"}
 
@@ -49,9 +51,9 @@ class Row:
 
     @property
     def kind(self) -> str:
-        """`public`, `signed`, `link`, or `token` (the role columns decide)."""
+        """`public`, `signed`, `link`, `secret`, or `token` (the role columns decide)."""
         kinds = set(self.cells.values())
-        if kinds in ({"public"}, {"signed"}, {"link"}):
+        if kinds in ({"public"}, {"signed"}, {"link"}, {"secret"}):
             return kinds.pop()
         return "token"
 
@@ -142,6 +144,15 @@ def _refusal(where: str, who: str, answer: httpx.Response, wanted: int) -> list[
     return problems
 
 
+def _unknown(where: str, who: str, answer: httpx.Response) -> list[str]:
+    """What is wrong with `answer`, which had to be a 404 problem."""
+    if answer.status_code != 404:
+        return [f"{where}: with {who} answered {answer.status_code}, not 404"]
+    if answer.headers.get("content-type") != PROBLEM_JSON:
+        return [f"{where}: with {who} refused without problem+json"]
+    return []
+
+
 def _admitted(where: str, who: str, answer: httpx.Response) -> list[str]:
     """What is wrong with `answer` to a caller the table lets through."""
     if answer.status_code in (401, 403):
@@ -170,6 +181,12 @@ async def mismatches(
         if row.kind == "link":
             for who, token in everyone:
                 problems += _refusal(where, f"{who} (no link)", await _ask(client, row, token), 401)
+            continue
+        if row.kind == "secret":
+            for who, token in everyone:
+                problems += _unknown(
+                    where, f"{who} (made-up secret)", await _ask(client, row, token)
+                )
             continue
         if row.kind == "signed":
             for who, token in everyone:

@@ -31,6 +31,7 @@ from dashboard.pages import (
     patient_prescription,
     patient_timeline,
     patients,
+    reports,
     signin,
     signin_notice,
     stock,
@@ -62,6 +63,7 @@ ROUTERS = [
     stock.router,
     orders.router,
     alerts.router,
+    reports.router,
     patient_link.router,
 ]
 

@@ -26,6 +26,7 @@ NAV: list[NavLink] = [
     NavLink(N_("Stock"), "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),
     NavLink(N_("Orders"), "/orders", frozenset({Role.ADMIN, Role.STOCK_MANAGER})),
     NavLink(N_("Alerts"), "/alerts"),
+    NavLink(N_("Reports"), "/reports", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink(N_("Settings"), "/settings/staff", frozenset({Role.ADMIN})),
 ]
 

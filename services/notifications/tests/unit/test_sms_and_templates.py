@@ -36,7 +36,7 @@ COURSE_CONTEXT = CONTEXT | {
         for n, at in enumerate(COURSE)
     ],
 }
-KINDS = ("confirmation", "reminder", "aftercare", "nudge", "cancellation")
+KINDS = ("confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced")
 TEMPLATES = Templates()
 TIGHTEST = Templates(max_sms_segments=1)
 
@@ -195,3 +195,12 @@ def test_a_text_with_the_patients_link_keeps_it_whole_within_two_segments(
         kind=kind, channel="email", language=language, values=values | {"link": LINK}
     )
     assert LINK in email.text
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_displaced_sessions_sms_ends_with_its_link_within_two_segments(language: str) -> None:
+    link = "https://clinic.example/p/" + "x" * 125  # as long as a real link
+    text = render("displaced", language, link=link)
+    assert text.endswith(link)
+    assert ("Monday 30 March at 09:00" if language == "en" else "lundi 30 mars à 09h00") in text
+    assert segments(text) <= 2

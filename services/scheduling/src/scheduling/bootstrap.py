@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from clinic_shared.messaging import MessageBus
 from clinic_shared.outbox import scoped_handlers
+from clinic_shared.ratelimit import Limit, RateLimiter
 from clinic_shared.web import build_service_app
 from scheduling.adapters.orm import metadata
 from scheduling.entrypoints.api import (
@@ -13,9 +14,11 @@ from scheduling.entrypoints.api import (
     closures,
     courses,
     export,
+    feeds,
     patients,
     prescriptions,
     recalls,
+    reports,
     self_service,
     session_states,
     sessions,
@@ -31,7 +34,7 @@ from scheduling.settings import SchedulingSettings
 
 def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None = None) -> FastAPI:
     settings = settings or SchedulingSettings()
-    return build_service_app(
+    app = build_service_app(
         settings,
         title="Scheduling",
         description="Patients, practitioners, rooms and treatment courses.",
@@ -50,10 +53,17 @@ def build_app(settings: SchedulingSettings | None = None, bus: MessageBus | None
             sessions.router,
             agenda.router,
             recalls.router,
+            reports.router,
             self_service.router,
+            feeds.router,
         ],
         handlers=scoped_handlers(EVENT_HANDLERS, make_scope(settings)),
         seed=demo_seeder(settings),
         workers=build_workers(settings),
         bus=bus,
     )
+    feed_limit = Limit(settings.feed_rate_limit, settings.feed_rate_window_seconds)
+    app.state.feed_limiter = RateLimiter(
+        feed_limit, refusal="Too many calendar feed requests from this address. Try again later."
+    )
+    return app

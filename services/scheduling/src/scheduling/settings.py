@@ -37,6 +37,15 @@ class SchedulingSettings(ServiceSettings):
         description="How long before a session's start a patient's link may still cancel or "
         "move it; later, the page says to call the clinic.",
     )
+    feed_base_url: str = Field(
+        "http://127.0.0.1:8001",
+        description="The address calendar apps reach scheduling's `/v1/feeds/` at: practitioners' "
+        "feed URLs start with it.",
+    )
+    feed_rate_limit: int = Field(
+        60, ge=1, description="Requests one network address may make of /v1/feeds/ per window."
+    )
+    feed_rate_window_seconds: float = Field(60.0, gt=0)
     # With seed_demo_data: the living demo clinic (scheduling.demo_clinic), as `make run` has.
     seed_living_clinic: bool = False
 

@@ -108,6 +108,37 @@ async def test_a_practitioner_overrides_the_maintenance_pause_with_a_recorded_re
     assert (await clinic.book(course, local(MONDAY + days(10)))).status_code == 201
 
 
+async def test_the_pause_follows_the_latest_finished_course_of_the_area_alone(
+    clinic: Clinic,
+) -> None:
+    """A booking reads the finished courses with its course in one statement; the course's
+    window reads them apart. Both must name the same floor: the latest course of the area
+    (another area's later course and the course itself do not count)."""
+    await _finished_thighs_course(clinic)  # its last session on MONDAY
+    later = await _open(clinic, sessions_planned=1)
+    assert (await _override(clinic, later, "maintenance_interval", dr_dubois(clinic))).is_success
+    session = await clinic.book_ok(later, local(MONDAY + days(3)))
+    clinic.travel_to(datetime.combine(MONDAY + days(3), time(11), tzinfo=PARIS))
+    done = await clinic.post(f"/v1/sessions/{session['id']}/complete", {}, dr_dubois(clinic))
+    assert done.status_code == 200, done.text
+    abdomen = await _open(clinic, "cellulite-abdomen", sessions_planned=1)
+    session = await clinic.book_ok(abdomen, local(MONDAY + days(10)))
+    clinic.travel_to(datetime.combine(MONDAY + days(10), time(11), tzinfo=PARIS))
+    done = await clinic.post(f"/v1/sessions/{session['id']}/complete", {}, dr_dubois(clinic))
+    assert done.status_code == 200, done.text
+
+    course = await _open(clinic, "cellulite-thighs-intensive", sessions_planned=2)
+    earliest = MONDAY + days(33)
+    assert (await _read(clinic, course))["next_window"]["earliest"] == earliest.isoformat()
+    early = await clinic.book(course, local(earliest - days(1)))
+    assert early.status_code == 422, early.text
+    assert (early.json()["earliest"], early.json()["previous_course_id"]) == (
+        earliest.isoformat(),
+        later,
+    )
+    assert (await clinic.book(course, local(earliest))).status_code == 201
+
+
 async def test_a_move_before_the_maintenance_pause_is_refused(clinic: Clinic) -> None:
     await _finished_thighs_course(clinic)
     course = await _open(clinic, sessions_planned=2)

@@ -151,6 +151,12 @@ class SessionFacts(Event):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     action: Action | None = None
+    revision: int = Field(
+        0,
+        ge=0,
+        description="The session's calendar revision (iCalendar SEQUENCE): it grows on every "
+        "move and on a cancel; 0 in events from before it was added.",
+    )
 
 
 class SessionBooked(SessionFacts):
@@ -170,6 +176,14 @@ class SessionCancelled(SessionFacts):
     VERSION = 1
 
     reason: str | None = None
+
+
+class SessionDisplaced(SessionFacts):
+    """Time off or a closure was recorded over the booked session (staff forced it): it must
+    move. Sent once, when the session is first covered; the patient may pick a new time."""
+
+    TYPE = "scheduling.session.displaced"
+    VERSION = 1
 
 
 class SessionNoShow(SessionFacts):
@@ -356,7 +370,7 @@ class ConsentChanged(Event):
 
 
 MessageKind = Literal[
-    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "staff_alert"
+    "confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced", "staff_alert"
 ]
 
 
@@ -394,6 +408,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     SessionRescheduled,
     SessionCancelled,
     SessionNoShow,
+    SessionDisplaced,
     SessionCompleted,
     SessionRenumbered,
     StockShortage,

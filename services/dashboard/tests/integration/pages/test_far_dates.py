@@ -135,6 +135,12 @@ def _entries() -> dict[str, Entry]:
             away_starts_at="2030-03-05T10:00",
             away_ends_at="{time}",
         ),
+        **{
+            f"report {slug}{csv} {end}": get(f"/reports/{slug}{csv}", **{end: "{day}"})
+            for slug in ("utilisation", "attendance", "adherence", "vials", "expiry-waste")
+            for csv in ("", "/csv")
+            for end in ("from", "to")
+        },
         "stock receipt expiry": form(
             "/stock/receipts",
             product_code="caffeine",

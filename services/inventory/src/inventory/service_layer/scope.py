@@ -19,6 +19,7 @@ from inventory.adapters.forecast import ForecastRepository
 from inventory.adapters.lots import LotRepository
 from inventory.adapters.orders import OrderRepository
 from inventory.adapters.patients import PatientRepository
+from inventory.adapters.reports import ReportRepository
 from inventory.adapters.reservations import ReservationRepository
 from inventory.adapters.scans import ScanRepository
 from inventory.adapters.sessions import SessionRepository
@@ -113,6 +114,10 @@ class Scope:
     @cached_property
     def forecast(self) -> ForecastRepository:
         return ForecastRepository(self.uow.session)
+
+    @cached_property
+    def reports(self) -> ReportRepository:
+        return ReportRepository(self.uow.session)
 
     @cached_property
     def scans(self) -> ScanRepository:

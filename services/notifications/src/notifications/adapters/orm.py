@@ -53,6 +53,10 @@ sessions = sa.Table(
     sa.Column("course_id", sa.Uuid, nullable=False),
     sa.Column("patient_id", sa.Uuid, nullable=False, index=True),
     sa.Column("starts_at", UTCDateTime, nullable=False),
+    # its end and calendar revision (iCalendar SEQUENCE), for invites: null and 0 when told
+    # before 0012
+    sa.Column("ends_at", UTCDateTime, nullable=True),
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("sequence", sa.Integer, nullable=False),
     sa.Column("sessions_planned", sa.Integer, nullable=False),

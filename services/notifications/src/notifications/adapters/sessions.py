@@ -31,6 +31,8 @@ def _record_if_newer(columns: tuple[str, ...], nested: bool = False) -> Any:
     number_is_older = _number_set_at() > excluded.source_occurred_at
     kept = {"sequence", "sessions_planned", "session_id"}
     updates: dict[str, Any] = {k: excluded[k] for k in columns if k not in kept}
+    if "revision" in columns:  # a repair may carry none (0): a calendar never goes back
+        updates["revision"] = sa.func.greatest(sessions.c.revision, excluded.revision)
     for name in ("sequence", "sessions_planned"):
         updates[name] = sa.case((number_is_older, sessions.c[name]), else_=excluded[name])
     updates["sequence_occurred_at"] = sa.case(

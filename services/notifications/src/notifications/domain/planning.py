@@ -18,7 +18,7 @@ from notifications.domain.timing import (
     reminder_instant,
 )
 
-Kind = Literal["confirmation", "reminder", "aftercare", "nudge", "cancellation"]
+Kind = Literal["confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced"]
 CONFIRMATION_HOLD = timedelta(minutes=5)
 """A confirmation waits this long when its action may not all be here yet (its events come
 separately), or was a move (so a burst of moves sends one)."""
@@ -73,6 +73,8 @@ class Booked:
     session_id: uuid.UUID
     starts_at: datetime
     sequence: int
+    ends_at: datetime | None = None  # None when told before ends were kept
+    revision: int = 0  # its calendar revision (iCalendar SEQUENCE)
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,25 @@ def plan_cancellation(
 ) -> list[PlannedMessage]:
     """A notice of a cancelled session, by every consented channel, after quiet hours; none
     once the session's time has come by then (nothing is sent after a session's start)."""
+    return _notice("cancellation", starts_at, reach, policy, zone, now)
+
+
+def plan_displaced(
+    *, starts_at: datetime, reach: Reach, policy: Policy, zone: ZoneInfo, now: datetime
+) -> list[PlannedMessage]:
+    """A notice that time off or a closure displaced a session, with the patient's link to pick
+    a new time, by every consented channel, after quiet hours; none once its time has come."""
+    return _notice("displaced", starts_at, reach, policy, zone, now)
+
+
+def _notice(
+    kind: Kind, starts_at: datetime, reach: Reach, policy: Policy, zone: ZoneInfo, now: datetime
+) -> list[PlannedMessage]:
     send_at, deferred_from = _deferred(now, policy, zone)
     if send_at >= starts_at:
         return []
     return [
-        PlannedMessage("cancellation", channel, 0, starts_at, send_at, starts_at, deferred_from)
+        PlannedMessage(kind, channel, 0, starts_at, send_at, starts_at, deferred_from)
         for channel in reach.allowed()
     ]
 

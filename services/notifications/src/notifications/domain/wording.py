@@ -52,3 +52,10 @@ def short_date(instant: datetime, zone: ZoneInfo, language: str) -> str:
     """The clinic's calendar day, short: `12 Jan`, `12 janv.`."""
     local = instant.astimezone(zone)
     return f"{local.day} {SHORT_MONTHS[language][local.month - 1]}"
+
+
+def session_title(language: str, sequence: int, planned: int | None, clinic_name: str) -> str:
+    """A session's name in the patient's calendar: `Session 2 of 6 · Clinique Lumière`."""
+    word, of = ("Séance", "sur") if language == "fr" else ("Session", "of")
+    counted = f"{word} {sequence} {of} {planned}" if planned else f"{word} {sequence}"
+    return f"{counted} · {clinic_name}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from email.utils import parseaddr
 
 from clinic_shared.reconcile import reconcile_worker
 from clinic_shared.runtime import ServiceRuntime, Worker
@@ -84,7 +85,12 @@ def clinic_of(settings: NotificationsSettings) -> Clinic:
         settings.patient_link_key.get_secret_value(), settings.patient_link_base_url
     )
     return Clinic(
-        settings.clinic_name, settings.clinic_address, settings.clinic_phone, settings.zone, links
+        settings.clinic_name,
+        settings.clinic_address,
+        settings.clinic_phone,
+        settings.zone,
+        links,
+        email=parseaddr(settings.email_from)[1] or None,
     )
 
 

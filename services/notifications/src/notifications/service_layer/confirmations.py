@@ -67,7 +67,9 @@ async def confirm_action(
     reach, policy = planning
     plan = plan_confirmation(
         sessions=[
-            Booked(r.session_id, r.starts_at, r.sequence) for r in rows if r.status == "booked"
+            Booked(r.session_id, r.starts_at, r.sequence, r.ends_at, r.revision)
+            for r in rows
+            if r.status == "booked"
         ],
         whole=len(rows) >= action.sessions,
         moved=action.moved,
@@ -146,6 +148,8 @@ def _context(plan: Confirmation, action: ActionRef, first: Any) -> dict[str, Any
                 "session_id": str(s.session_id),
                 "sequence": s.sequence,
                 "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat() if s.ends_at else None,
+                "revision": s.revision,
             }
             for s in listed
         ],

@@ -12,6 +12,7 @@ from clinic_shared.contracts.events import (
     PurchaseOrderCancelled,
     PurchaseOrderSent,
     ReorderSuggested,
+    SessionDisplaced,
     SessionRenumbered,
     StockShortage,
 )
@@ -33,6 +34,7 @@ from notifications.service_layer.nudges import on_rebooking_due
 from notifications.service_layer.scope import Scope
 from notifications.service_layer.sessions import (
     STATUS_BY_TYPE,
+    on_session_displaced,
     on_session_event,
     on_session_renumbered,
 )
@@ -70,6 +72,7 @@ EVENT_HANDLERS: dict[str, ScopedHandler[Scope]] = {
     PatientErased.TYPE: erase_contact,
     **dict.fromkeys(STATUS_BY_TYPE, on_session_event),
     SessionRenumbered.TYPE: on_session_renumbered,
+    SessionDisplaced.TYPE: on_session_displaced,
     CourseRebookingDue.TYPE: on_rebooking_due,
     ReorderSuggested.TYPE: on_reorder_suggested,
     LotExpiring.TYPE: on_lot_expiring,

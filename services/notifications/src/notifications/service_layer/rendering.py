@@ -12,9 +12,10 @@ from clinic_shared.patient_links import mint_link
 from notifications.adapters.channels import Outgoing
 from notifications.adapters.templates import Templates
 from notifications.domain.wording import language_of, local_date, local_time, short_date
+from notifications.service_layer.invites import invites
 
 MAX_NAME_CHARS = 30
-LINKED_KINDS = frozenset({"confirmation", "reminder"})
+LINKED_KINDS = frozenset({"confirmation", "reminder", "displaced"})
 """The messages that carry the patient's self-service link."""
 
 
@@ -36,6 +37,7 @@ class Clinic:
     phone: str
     zone: ZoneInfo
     links: PatientLinks | None = None
+    email: str | None = None  # the address invites come from (their ORGANIZER)
 
 
 def template_values(
@@ -106,4 +108,5 @@ def outgoing_for(message: Any, contact: Any, *, clinic: Clinic, templates: Templ
         text=rendered.text,
         subject=rendered.subject,
         html=rendered.html,
+        attachments=invites(message, contact, clinic=clinic, language=language),
     )

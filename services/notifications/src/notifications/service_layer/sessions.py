@@ -13,6 +13,7 @@ from clinic_shared.contracts.events import (
     SessionBooked,
     SessionCancelled,
     SessionCompleted,
+    SessionDisplaced,
     SessionFacts,
     SessionNoShow,
     SessionRenumbered,
@@ -24,6 +25,7 @@ from notifications.domain.planning import (
     Reach,
     plan_aftercare,
     plan_cancellation,
+    plan_displaced,
     plan_reminders,
 )
 from notifications.domain.policy import Policy
@@ -43,7 +45,7 @@ STATUS_BY_TYPE = {
     SessionNoShow.TYPE: "no_show",
     SessionCompleted.TYPE: "completed",
 }
-BEFORE_SESSION = ("confirmation", "reminder")
+BEFORE_SESSION = ("confirmation", "reminder", "displaced")
 
 
 async def reach_and_policy(scope: Scope, patient_id: uuid.UUID) -> tuple[Reach, Policy]:
@@ -61,6 +63,8 @@ def session_context(event: SessionFacts, numbers: Any) -> dict[str, Any]:
         "sessions_planned": numbers.sessions_planned,
         "treatment_code": event.treatment_code,
         "starts_at": event.starts_at.isoformat(),
+        "ends_at": event.ends_at.isoformat(),
+        "revision": event.revision,
     }
 
 
@@ -74,6 +78,8 @@ async def on_session_event(event: SessionFacts, scope: Scope) -> None:
         "course_id": event.course_id,
         "patient_id": event.patient_id,
         "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "revision": event.revision,
         "status": status,
         "sequence": event.sequence,
         "sessions_planned": event.sessions_planned,
@@ -132,6 +138,25 @@ async def on_session_renumbered(event: SessionRenumbered, scope: Scope) -> None:
     numbers = {"sequence": event.sequence, "sessions_planned": event.sessions_planned}
     await scope.messages.update_pending_context(event.session_id, numbers, now=now)
     await reconfirm_course(scope, patient_id=event.patient_id, course_id=event.course_id)
+
+
+async def on_session_displaced(event: SessionDisplaced, scope: Scope) -> None:
+    """Tell the patient that time off or a closure displaced the session, with their link to
+    pick a new time, while it is still booked here at that time (a move or a cancel applied
+    first leaves nothing to say). A copy of the event plans nothing more: one message per
+    session, kind, anchor and channel."""
+    found = await scope.sessions.booked_not_started(event.session_id, after=scope.now)
+    if found is None:
+        if not await scope.sessions.known(event.session_id):
+            raise SessionNotYetKnown(f"no booking yet for session {event.session_id}")
+        return
+    if found.starts_at != event.starts_at:
+        return
+    reach, policy = await reach_and_policy(scope, event.patient_id)
+    planned = plan_displaced(
+        starts_at=event.starts_at, reach=reach, policy=policy, zone=scope.zone, now=scope.now
+    )
+    await _schedule_for_session(scope, planned, event, session_context(event, found), scope.now)
 
 
 async def _after_session(

@@ -31,6 +31,7 @@ from scheduling.domain.model import (
     Session,
     SessionStatus,
 )
+from scheduling.domain.prescriptions import FinishedCourse
 
 ACTIVE_VALUES = [s.value for s in ACTIVE]
 # The statuses written into the SQL once: a list given to in_() is an expanding parameter,
@@ -66,7 +67,51 @@ SESSION_COLUMNS = [
     sessions.c.status,
     sessions.c.stock_at_risk,
     sessions.c.closure_conflict,
+    sessions.c.revision,
 ]
+
+
+# A patient's finished courses, as the pause after each is counted (`FinishedCourse`): one
+# row per course, its last completed session's start read beside it. The booking's facts read
+# the same rows as JSON (adapters/bookings.py), with the course they lock.
+_finished = courses.alias("finished")
+_finished_treatment = treatments.alias("finished_treatment")
+_finished_session = sessions.alias("finished_session")
+FINISHED_LAST_SESSION = (
+    sa.select(sa.func.max(_finished_session.c.starts_at))
+    .where(
+        _finished_session.c.course_id == _finished.c.id,
+        _finished_session.c.status == SessionStatus.COMPLETED.value,
+    )
+    .scalar_subquery()
+)
+FINISHED = _finished
+FINISHED_TREATMENT = _finished_treatment
+FINISHED_FROM = _finished.join(
+    _finished_treatment, _finished_treatment.c.code == _finished.c.treatment_code
+)
+
+
+def finished_where(
+    patient_id: sa.ColumnElement[Any], excluding: sa.ColumnElement[Any]
+) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        _finished.c.patient_id == patient_id,
+        _finished.c.status == CourseStatus.COMPLETED.value,
+        _finished.c.id != excluding,
+    )
+
+
+_FINISHED_COURSES = (
+    sa.select(
+        _finished.c.id,
+        _finished_treatment.c.area,
+        _finished_treatment.c.maintenance_interval_days,
+        FINISHED_LAST_SESSION.label("last_session_at"),
+    )
+    .select_from(FINISHED_FROM)
+    .where(finished_where(sa.bindparam("patient_id"), sa.bindparam("excluding")))
+)
 
 
 # Statements of the booking path, built once: building a statement costs more CPU than
@@ -197,18 +242,16 @@ class CalendarRepository(Repository):
         )
         return [_course(r) for r in rows]
 
-    async def completed_courses_of(self, patient_id: uuid.UUID) -> list[Course]:
-        """The patient's finished courses only: what a maintenance pause is counted from, read
-        on every booking (reading all of a patient's courses made booking cost grow with them)."""
+    async def finished_courses(
+        self, patient_id: uuid.UUID, *, excluding: uuid.UUID
+    ) -> list[FinishedCourse]:
+        """The patient's completed courses but `excluding`, each with its area, its pause and
+        its last completed session: what a maintenance pause is counted from, in one read
+        whatever the patient's history."""
         rows = await self._session.execute(
-            sa.select(courses)
-            .where(
-                courses.c.patient_id == patient_id,
-                courses.c.status == CourseStatus.COMPLETED.value,
-            )
-            .order_by(courses.c.created_at)
+            _FINISHED_COURSES, {"patient_id": patient_id, "excluding": excluding}
         )
-        return [_course(r) for r in rows]
+        return [FinishedCourse(**r._mapping) for r in rows]
 
     async def gap_acceptances(self, course_id: uuid.UUID) -> list[GapAcceptance]:
         accepted = course_gap_acceptances.c

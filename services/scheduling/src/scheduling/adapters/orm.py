@@ -68,6 +68,17 @@ practitioners = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
 )
 
+# Each practitioner's secret calendar feed: the secret sealed (to tell an admin the URL again)
+# and its blind index, what a feed request is looked up by. Rotating replaces both.
+practitioner_feeds = sa.Table(
+    "practitioner_feeds",
+    metadata,
+    sa.Column("practitioner_id", sa.Uuid, sa.ForeignKey("practitioners.id"), primary_key=True),
+    sa.Column("secret", Sealed, nullable=False, info={"blind_index": "secret_index"}),
+    sa.Column("secret_index", sa.String(64), nullable=False, unique=True),
+    sa.Column("rotated_at", UTCDateTime, nullable=False),
+)
+
 working_hours = sa.Table(
     "working_hours",
     metadata,
@@ -160,6 +171,8 @@ sessions = sa.Table(
     sa.Column("products_used", sa.JSON, nullable=True),
     # why staff must move or cancel it: time off or a closure was recorded over it (force)
     sa.Column("closure_conflict", sa.String(300), nullable=True),
+    # its iCalendar SEQUENCE: grows on every move and on a cancel (feeds and invites)
+    sa.Column("revision", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Index("ix_sessions_practitioner_start", "practitioner_id", "starts_at"),

@@ -128,6 +128,7 @@ class Session:
     status: SessionStatus
     stock_at_risk: bool = False
     closure_conflict: str | None = None  # time off or a closure was recorded over it (force)
+    revision: int = 0  # its iCalendar SEQUENCE: grows on every move and on a cancel
 
     @property
     def active(self) -> bool:

@@ -3,12 +3,14 @@ maintenance pause after a finished course: pure rules."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-from scheduling.domain.errors import BadPrescription
+from scheduling.domain.errors import BadPrescription, Contraindicated, MaintenanceTooEarly
 from scheduling.domain.model import Course, Treatment, Window
 
 
@@ -114,12 +116,72 @@ def conflicts(
     return found
 
 
-def maintenance_floor(last_session_day: date, treatment: Treatment) -> date | None:
-    """The first day a new course of the area may start after a finished one whose last
-    session fell on `last_session_day`; None when the treatment sets no pause."""
-    if treatment.maintenance_interval_days is None:
-        return None
-    return last_session_day + timedelta(days=treatment.maintenance_interval_days)
+@dataclass(frozen=True)
+class FinishedCourse:
+    """One of the patient's completed courses, as the pause after it is counted: its area, its
+    treatment's pause and when its last completed session started (None: none was)."""
+
+    id: uuid.UUID
+    area: str
+    maintenance_interval_days: int | None
+    last_session_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The first day a course may start after the previous course of its area."""
+
+    day: date
+    previous_course_id: uuid.UUID
+
+
+def floor_after(finished: Iterable[FinishedCourse], area: str, zone: ZoneInfo) -> Floor | None:
+    """The first day a new course of `area` may start: the latest end of a pause after a
+    finished course of the area, counted in days from its last session's clinic-local day;
+    None when no such course had a session or its treatment sets no pause."""
+    floor = None
+    for course in finished:
+        days, last = course.maintenance_interval_days, course.last_session_at
+        if course.area != area or days is None or last is None:
+            continue
+        day = last.astimezone(zone).date() + timedelta(days=days)
+        if floor is None or day > floor.day:
+            floor = Floor(day, course.id)
+    return floor
+
+
+@dataclass(frozen=True)
+class BookingGuards:
+    """What a booking checks beyond its slot, read with the course: the rules set aside for the
+    course, the patient's conditions and their finished courses."""
+
+    overridden: Collection[str]
+    allergies: list[str]
+    contraindications: list[str]
+    finished: list[FinishedCourse]
+
+
+def check_guards(
+    guards: BookingGuards,
+    course: Course,
+    treatment: Treatment,
+    starts_at: datetime,
+    field: str,
+    zone: ZoneInfo,
+) -> None:
+    """Refuse a booking whose kit or treatment conflicts with the patient's conditions (409
+    naming each), then one before the pause after the previous course of the area (422 naming
+    the earliest day); either unless a practitioner set the rule aside for the course."""
+    if Rule.CONTRAINDICATIONS not in guards.overridden:
+        found = conflicts(
+            treatment, course.kit_adjustments, guards.allergies, guards.contraindications
+        )
+        if found:
+            raise Contraindicated(found)
+    if Rule.MAINTENANCE_INTERVAL not in guards.overridden:
+        floor = floor_after(guards.finished, treatment.area, zone)
+        if floor is not None and starts_at.astimezone(zone).date() < floor.day:
+            raise MaintenanceTooEarly(floor.day, floor.previous_course_id, field)
 
 
 def not_before(window: Window, day: date | None) -> Window:

@@ -13,7 +13,7 @@ from clinic_shared.errors import NotFound
 from scheduling.domain import rules
 from scheduling.domain.errors import CourseFull, WrongState
 from scheduling.domain.model import CourseStatus, Session, SessionStatus
-from scheduling.domain.prescriptions import as_prescribed
+from scheduling.domain.prescriptions import as_prescribed, check_guards
 from scheduling.service_layer.closures import closed_holidays
 from scheduling.service_layer.placement import (
     check_course_interval,
@@ -22,7 +22,6 @@ from scheduling.service_layer.placement import (
     overlap_refused,
     session_end,
 )
-from scheduling.service_layer.prescriptions import check_bookable
 from scheduling.service_layer.scope import Scope, facts
 
 BOOKED_FIELDS = ("starts_at", "ends_at", "practitioner_id", "room_id")
@@ -93,7 +92,7 @@ async def _book(scope: Scope, wanted: Wanted, *, insert_early: bool) -> Session:
         raise NotFound(f"No room {room_id}.")
     if (treatment := known.treatment) is None:
         raise NotFound(f"No treatment {course.treatment_code!r}.")
-    await check_bookable(scope, course, treatment, starts_at, "body.starts_at")
+    check_guards(known.guards, course, treatment, starts_at, "body.starts_at", scope.clinic.zone)
     treatment = as_prescribed(treatment, course)  # the course's interval, not the catalogue's
     ends_at = session_end(treatment, starts_at)
     new_id = uuid.uuid4()

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
+from clinic_shared.contracts.events import SessionDisplaced
 from clinic_shared.errors import NotFound, Unprocessable
 from scheduling.adapters.holidays import public_holidays
 from scheduling.domain import closures, rules
 from scheduling.domain.errors import SessionsCovered
 from scheduling.domain.model import AbsenceKind, Closure, Holiday, Session, TimeOff
-from scheduling.service_layer.scope import Scope
+from scheduling.service_layer.scope import Scope, facts
 
 
 async def closed_holidays(scope: Scope, start: datetime, end: datetime) -> list[TimeOff]:
@@ -152,6 +153,11 @@ async def _cover(
     if covered and not force:
         raise SessionsCovered(covered)
     await _flag(scope, covered, [away])
+    for session in covered:
+        # newly displaced and still to come: its patient may pick a new time
+        if session.closure_conflict is None and session.starts_at > scope.clinic.now:
+            course = await scope.course(session.course_id)
+            scope.uow.emit(SessionDisplaced(**facts(session, course)))
     return covered
 
 

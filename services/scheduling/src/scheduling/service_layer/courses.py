@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from clinic_shared.contracts.events import (
@@ -162,8 +162,13 @@ async def _stop(
 ) -> None:
     """Cancel the course's `upcoming` sessions as part of `action`, then abandon it."""
     for session in upcoming:
+        session = replace(session, revision=session.revision + 1)
         await scope.calendar.update_session(
-            session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
+            session.id,
+            scope.clinic.now,
+            status=SessionStatus.CANCELLED,
+            cancel_reason=reason,
+            revision=session.revision,
         )
         scope.uow.emit(SessionCancelled(**facts(session, course, action=action), reason=reason))
     cancelled = [s.id for s in upcoming]

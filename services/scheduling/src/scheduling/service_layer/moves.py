@@ -53,6 +53,10 @@ async def reschedule(
         s.id: rules.shift_days(s.starts_at, days, zone) for s in moving[1:]
     }
     moved = await _checked_moves(scope, treatment, sessions, moving, new_starts)
+    # a calendar keeps the highest SEQUENCE: each move is a new revision (the course is locked)
+    moved = [
+        replace(new, revision=old.revision + 1) for old, new in zip(moving, moved, strict=True)
+    ]
     # the later sessions move by as many days: the first one moved is the earliest
     await check_course_dates(scope, course, [starts_at], ["body.starts_at"])
     # Move the far end first so no session lands on a slot another moved one still holds.
@@ -70,6 +74,7 @@ async def reschedule(
                 confirmed_at=None,
                 rescheduled_at=scope.clinic.now,
                 closure_conflict=None,  # it stands clear of every absence now
+                revision=new.revision,
             )
         except IntegrityError as exc:
             if is_overlap(exc):

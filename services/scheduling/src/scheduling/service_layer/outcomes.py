@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
@@ -56,8 +57,13 @@ def _started(scope: Scope, session: Session, verb: str) -> None:
 async def cancel(scope: Scope, session_id: uuid.UUID, reason: str | None) -> Session:
     """Cancel a booked session and free its slot."""
     session, course = await _upcoming(scope, session_id, "cancelled")
+    session = replace(session, revision=session.revision + 1)  # a calendar's new revision
     await scope.calendar.update_session(
-        session.id, scope.clinic.now, status=SessionStatus.CANCELLED, cancel_reason=reason
+        session.id,
+        scope.clinic.now,
+        status=SessionStatus.CANCELLED,
+        cancel_reason=reason,
+        revision=session.revision,
     )
     await scope.record("session", session.id, "cancelled", ("status", "cancel_reason"))
     await scope.renumber(course)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 
 from clinic_shared.contracts.events import CourseCompleted, CoursePrescribed, KitAdjustment
 from clinic_shared.errors import NotFound
 from scheduling.domain import prescriptions as rules
 from scheduling.domain.errors import Contraindicated, MaintenanceTooEarly, WrongState
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, SessionStatus, Treatment
-from scheduling.domain.prescriptions import Conditions, Override, Prescription, Rule
+from scheduling.domain.prescriptions import Conditions, Floor, Override, Prescription, Rule
 from scheduling.domain.rules import local_day
 from scheduling.service_layer.access import check_treats
 from scheduling.service_layer.scope import Scope
@@ -133,36 +133,15 @@ async def record_conditions(
     return conditions
 
 
-@dataclass(frozen=True)
-class Floor:
-    """The first day a course may start after the previous course of its area."""
-
-    day: date
-    previous_course_id: uuid.UUID
-
-
 async def maintenance_floor(scope: Scope, course: Course) -> Floor | None:
-    """The latest finished course of the area's last session, plus its treatment's
-    `maintenance_interval_days`; None when there is none, or the rule is overridden."""
+    """The first day the course may start after the previous course of its area; None when
+    there is none, or the rule is overridden. (A booking reads the same with its course, in
+    `BookingRepository.facts`, and checks it with `rules.check_guards`.)"""
     if Rule.MAINTENANCE_INTERVAL in await scope.prescriptions.overrides(course.id):
         return None
     area = (await scope.treatment(course.treatment_code)).area
-    floor = None
-    for other in await scope.calendar.completed_courses_of(course.patient_id):
-        if other.id == course.id:
-            continue
-        treatment = await scope.treatment(other.treatment_code)
-        done = [
-            s.starts_at
-            for s in await scope.calendar.sessions_of(other.id)
-            if s.status is SessionStatus.COMPLETED
-        ]
-        if treatment.area != area or not done:
-            continue
-        day = rules.maintenance_floor(local_day(max(done), scope.clinic.zone), treatment)
-        if day is not None and (floor is None or day > floor.day):
-            floor = Floor(day, other.id)
-    return floor
+    finished = await scope.calendar.finished_courses(course.patient_id, excluding=course.id)
+    return rules.floor_after(finished, area, scope.clinic.zone)
 
 
 async def check_course_dates(
@@ -190,12 +169,3 @@ async def check_conditions(
     )
     if found:
         raise Contraindicated(found, field)
-
-
-async def check_bookable(
-    scope: Scope, course: Course, treatment: Treatment, starts_at: datetime, field: str
-) -> None:
-    """What a booking of the course checks beyond its slot: the patient's conditions and the
-    pause after the previous course of the area."""
-    await check_conditions(scope, course, treatment)
-    await check_course_dates(scope, course, [starts_at], [field])

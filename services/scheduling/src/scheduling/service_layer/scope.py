@@ -19,9 +19,11 @@ from clinic_shared.runtime import ServiceRuntime
 from scheduling.adapters.audit import AuditRepository
 from scheduling.adapters.bookings import BookingRepository
 from scheduling.adapters.calendar import CalendarRepository
+from scheduling.adapters.feeds import FeedRepository
 from scheduling.adapters.nudges import NudgeRepository
 from scheduling.adapters.patients import PatientRepository
 from scheduling.adapters.prescriptions import PrescriptionRepository
+from scheduling.adapters.reports import ReportRepository
 from scheduling.adapters.session_states import SessionStateRepository
 from scheduling.adapters.staff import StaffRepository
 from scheduling.domain.audit import SYSTEM, Actor, AuditEntry, Kind
@@ -56,6 +58,8 @@ class Scope:
         self.nudges = NudgeRepository(uow.session)
         self.prescriptions = PrescriptionRepository(uow.session)
         self.states = SessionStateRepository(uow.session)
+        self.feeds = FeedRepository(uow.session)
+        self.reports = ReportRepository(uow.session)
 
     def act_as(self, subject: str, role: str, practitioner_id: uuid.UUID | None = None) -> None:
         """Record this request's changes as made by the token's `subject` in `role` (a
@@ -193,6 +197,7 @@ def facts(
         "sessions_planned": course.sessions_planned,
         "starts_at": session.starts_at,
         "ends_at": session.ends_at,
+        "revision": session.revision,
     }
 
 

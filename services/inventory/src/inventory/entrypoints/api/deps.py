@@ -61,12 +61,17 @@ async def get_scope(runtime: RuntimeDep) -> AsyncIterator[Scope]:
 ScopeDep = Annotated[Scope, Depends(get_scope, scope="function")]  # as UowDep
 StockStaff = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+# The reports: the clinic's admin, the front desk (the dashboard's Reports page), stock managers.
+ReportReader = Annotated[
+    Principal, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST, Role.STOCK_MANAGER))
+]
 Reader = Annotated[Principal, Depends(require_roles(*Role))]
 
 __all__ = [
     "Admin",
     "NowDep",
     "Reader",
+    "ReportReader",
     "RuntimeDep",
     "ScopeDep",
     "SettingsDep",

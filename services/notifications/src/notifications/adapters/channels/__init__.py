@@ -10,6 +10,16 @@ from notifications.domain.policy import Channel
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file an email carries: a session's calendar invite (`.ics`)."""
+
+    filename: str
+    media_type: str  # "text/calendar"
+    content: bytes
+    params: tuple[tuple[str, str], ...] = ()  # of the content type: (("method", "REQUEST"),)
+
+
+@dataclass(frozen=True)
 class Outgoing:
     message_id: str
     channel: Channel
@@ -17,6 +27,7 @@ class Outgoing:
     text: str
     subject: str | None = None
     html: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

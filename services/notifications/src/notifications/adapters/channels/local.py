@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from email import encoders
 from email.charset import QP, Charset
 from email.header import Header
 from email.message import Message
+from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from notifications.adapters.channels import (
+    Attachment,
     Delivery,
     Handover,
     Outgoing,
@@ -71,6 +74,11 @@ def email_message(outgoing: Outgoing, sender: str) -> Message:
         message = MIMEMultipart("alternative")
         message.attach(text)
         message.attach(MIMEText(outgoing.html, "html", UTF8_QP))  # type: ignore[arg-type]
+    if outgoing.attachments:
+        body, message = message, MIMEMultipart("mixed")
+        message.attach(body)
+        for attachment in outgoing.attachments:
+            message.attach(_attached(attachment))
     name, address = parseaddr(sender)
     message["From"] = formataddr((name, address), charset="utf-8")
     message["To"] = outgoing.to
@@ -78,3 +86,15 @@ def email_message(outgoing: Outgoing, sender: str) -> Message:
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
     message["Message-ID"] = f"<{outgoing.message_id}@notifications.clinic>"
     return message
+
+
+def _attached(attachment: Attachment) -> Message:
+    """A base64 part (an `.ics` keeps its CRLF line ends as RFC 5545 wants them)."""
+    main, sub = attachment.media_type.split("/", 1)
+    part = MIMEBase(main, sub)
+    for name, value in (("charset", "utf-8"), *attachment.params):
+        part.set_param(name, value)
+    part.set_payload(attachment.content)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part

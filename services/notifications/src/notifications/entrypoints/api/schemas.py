@@ -66,7 +66,7 @@ class PolicyBody(BaseModel):
 MessageStatus = Literal[
     "scheduled", "sending", "sent", "delivered", "failed", "cancelled", "expired"
 ]
-MessageKind = Literal["confirmation", "reminder", "aftercare", "nudge", "cancellation"]
+MessageKind = Literal["confirmation", "reminder", "aftercare", "nudge", "cancellation", "displaced"]
 
 
 class MessagePublic(BaseModel):
