@@ -68,7 +68,7 @@ token: .venv/.runtime-synced  ## prints a bearer token for ROLE as the last line
 
 DASHBOARD_LOCALE := services/dashboard/src/dashboard/locale
 messages: install  ## after changing the dashboard's wording: its strings extracted, the French catalogue updated (then translate what is new)
-	cd services/dashboard && $(UV) run --frozen --no-sync pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o src/dashboard/locale/messages.pot .
+	cd services/dashboard && $(UV) run --frozen --no-sync pybabel extract -F babel.cfg -k N_ -k NC_:1c,2 --no-location --sort-output --omit-header -o src/dashboard/locale/messages.pot .
 	$(UV) run --frozen --no-sync pybabel update -i $(DASHBOARD_LOCALE)/messages.pot -d $(DASHBOARD_LOCALE) -l fr --no-fuzzy-matching
 
 assets:  ## after changing services/dashboard/assets/package.json: npm ci, then copy the libraries into static/vendor (committed)

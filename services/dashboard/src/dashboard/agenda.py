@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 
 from clinic_shared.auth import Role
 from dashboard.clients import Services
+from dashboard.i18n import N_, _
 
 STATUS_LABELS = {
-    "booked": "Booked",
-    "confirmed": "Confirmed by patient",
-    "completed": "Completed",
-    "no_show": "No-show",
-    "cancelled": "Cancelled",
+    "booked": N_("Booked"),
+    "confirmed": N_("Confirmed by patient"),
+    "completed": N_("Completed"),
+    "no_show": N_("No-show"),
+    "cancelled": N_("Cancelled"),
 }
 UPCOMING = frozenset({"booked", "confirmed"})
 CLINICAL = frozenset({Role.ADMIN, Role.PRACTITIONER})  # complete, no-show
@@ -34,7 +35,7 @@ class AgendaRow:
     @property
     def status_label(self) -> str:
         status = str(self.session["status"])
-        return STATUS_LABELS.get(status, status)
+        return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
     @property
     def upcoming(self) -> bool:

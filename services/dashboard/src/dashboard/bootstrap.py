@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from clinic_shared.auth import TokenVerifier
-from clinic_shared.edges import PAGES_POLICY, STATIC
+from clinic_shared.edges import PAGES_POLICY
 from clinic_shared.ratelimit import Limit, StoredRateLimiter
 from clinic_shared.web import create_app
 from dashboard.adapters.orm import rate_limit_hits
@@ -82,10 +82,6 @@ def build_app(settings: DashboardSettings | None = None) -> FastAPI:
         ),
         routers=ROUTERS,
         content_security_policy=PAGES_POLICY,
-        # The calendar's JSON goes without Cache-Control: with any, its keyboard move form
-        # stays hidden in Chromium (its e2e test_calendar.py), a race in calendar.js that
-        # the browser's caching hides; left for issue 22's follow-up, named in its note.
-        unstamped=(STATIC, "/calendar/api/"),
         max_body_bytes=settings.max_body_bytes,
         metrics_port=settings.metrics_port,
     )

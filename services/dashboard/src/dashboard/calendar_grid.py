@@ -10,9 +10,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.agenda import AgendaRow
+from dashboard.i18n import N_, _, strftime
 
 DAY_START, DAY_END = time(8), time(20)  # the hours the grid shows
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+NOT_WORKING = (  # whole sentences: a weekday's name alone reads wrong in French's plural
+    N_("%(name)s does not work on Mondays."),
+    N_("%(name)s does not work on Tuesdays."),
+    N_("%(name)s does not work on Wednesdays."),
+    N_("%(name)s does not work on Thursdays."),
+    N_("%(name)s does not work on Fridays."),
+    N_("%(name)s does not work on Saturdays."),
+    N_("%(name)s does not work on Sundays."),
+)
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,7 @@ class Away:
     starts_at: datetime
     ends_at: datetime
     reason: str
-    label: str = "Away"  # "Clinic closed", "Public holiday": the clinic's, over every column
+    label: str = N_("Away")  # "Clinic closed", "Public holiday": the clinic's, over every column
 
 
 @dataclass(frozen=True)
@@ -78,14 +87,15 @@ def background(
             edge = DAY_START
             for h in hours:
                 if edge < h.start:
-                    blocks.append(_block(resource, day, edge, h.start, "closed", "Closed"))
-                blocks.append(_block(resource, day, h.start, h.end, "open", "Free"))
+                    blocks.append(_block(resource, day, edge, h.start, "closed", _("Closed")))
+                blocks.append(_block(resource, day, h.start, h.end, "open", _("Free")))
                 edge = max(edge, h.end)
             if edge < DAY_END:
-                blocks.append(_block(resource, day, edge, DAY_END, "closed", "Closed"))
+                blocks.append(_block(resource, day, edge, DAY_END, "closed", _("Closed")))
     for resource in resources:
         for away in resource.away:
-            text = f"{away.label}: {away.reason}" if away.reason else away.label
+            label = _(away.label)
+            text = f"{label}: {away.reason}" if away.reason else label
             blocks.append(
                 {
                     "resourceIds": [resource.id],
@@ -104,7 +114,11 @@ def session_event(row: AgendaRow, resource_id: str, zone: ZoneInfo, movable: boo
     absence was recorded over it."""
     s = row.session
     at_risk = bool(s.get("stock_at_risk")) and row.upcoming
-    number = s["sequence"] if s.get("sequence") is not None else f"was {s.get('was_sequence')}"
+    number = (
+        s["sequence"]
+        if s.get("sequence") is not None
+        else _("was %(number)s") % {"number": s.get("was_sequence")}
+    )
     title = f"{row.patient} · {row.treatment} ({number}) · {row.status_label}"
     if row.upcoming and s.get("closure_conflict"):  # time off or a closure recorded over it
         title += f" · ⚠ {s['closure_conflict']}"
@@ -113,7 +127,7 @@ def session_event(row: AgendaRow, resource_id: str, zone: ZoneInfo, movable: boo
         "resourceIds": [resource_id],
         "start": floating(datetime.fromisoformat(s["starts_at"]), zone),
         "end": floating(datetime.fromisoformat(s["ends_at"]), zone),
-        "title": title + (" · ⚠ Stock at risk" if at_risk else ""),
+        "title": title + (f" · ⚠ {_('Stock at risk')}" if at_risk else ""),
         "editable": movable and row.upcoming,
         "classNames": ["cal-session", f"cal-{s['status']}"] + (["cal-at-risk"] if at_risk else []),
         "extendedProps": {"status": s["status"], "at_risk": at_risk, "course_id": s["course_id"]},
@@ -135,27 +149,31 @@ class NextSession:
 
 def day_refusal(day: date, today: date, course: NextSession) -> str:
     """Why the course's next session may not fall on `day`; empty when it may."""
-    last = f"{course.last_day:%a %d %b}" if course.last_day else ""
+    last = strftime(course.last_day, "%a %d %b") if course.last_day else ""
     who = course.practitioner
     if day < today:
-        return "That day is in the past."
+        return _("That day is in the past.")
     if course.earliest and day < course.earliest:
-        return (
-            f"Too soon: session {course.sequence} comes at least {course.min_days} days "
-            f"after the last one ({last})."
-        )
+        return _(
+            "Too soon: session %(number)s comes at least %(days)s days after the last one "
+            "(%(last)s)."
+        ) % {"number": course.sequence, "days": course.min_days, "last": last}
     if course.latest and day > course.latest:
-        return (
-            f"Too late: session {course.sequence} comes at most {course.max_days} days "
-            f"after the last one ({last})."
-        )
+        return _(
+            "Too late: session %(number)s comes at most %(days)s days after the last one "
+            "(%(last)s)."
+        ) % {"number": course.sequence, "days": course.max_days, "last": last}
     if not any(h.weekday == day.weekday() for h in who.hours):
-        return f"{who.title} does not work on {WEEKDAYS[day.weekday()]}s."
+        return _(NOT_WORKING[day.weekday()]) % {"name": who.title}
     return ""
 
 
 def course_days(days: Iterable[date], today: date, course: NextSession) -> list[dict[str, str]]:
     return [
-        {"day": d.isoformat(), "label": f"{d:%a %d %b}", "refusal": day_refusal(d, today, course)}
+        {
+            "day": d.isoformat(),
+            "label": strftime(d, "%a %d %b"),
+            "refusal": day_refusal(d, today, course),
+        }
         for d in days
     ]

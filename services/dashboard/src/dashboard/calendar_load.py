@@ -20,10 +20,11 @@ from dashboard.calendar_grid import (
     session_event,
 )
 from dashboard.clients import Services
+from dashboard.i18n import N_, _
 
 CLOSED = {
-    "practitioner": "Not working this day",
-    "room": "Clinic closed: nobody works this day",
+    "practitioner": N_("Not working this day"),
+    "room": N_("Clinic closed: nobody works this day"),
 }
 
 
@@ -60,10 +61,10 @@ async def practitioners(
     ]
 
 
-CLOSURE_LABELS = {"closure": "Clinic closed", "holiday": "Public holiday"}
+CLOSURE_LABELS = {"closure": N_("Clinic closed"), "holiday": N_("Public holiday")}
 
 
-def _away(row: dict[str, Any], label: str = "Away") -> Away:
+def _away(row: dict[str, Any], label: str = N_("Away")) -> Away:
     return Away(
         datetime.fromisoformat(row["starts_at"]),
         datetime.fromisoformat(row["ends_at"]),
@@ -117,7 +118,7 @@ async def load_calendar(
         load_agenda(services, start_at, end_at, by),
     )
     key = "room_id" if by == "room" else "practitioner_id"
-    events = background(columns, days_between(first, end), CLOSED[by], zone)
+    events = background(columns, days_between(first, end), _(CLOSED[by]), zone)
     for group in groups:
         for row in group.rows:
             if row.session["status"] != "cancelled":

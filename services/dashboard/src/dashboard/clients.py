@@ -16,6 +16,7 @@ from clinic_shared.auth import mint_token
 from clinic_shared.paging import MAX_LIMIT
 from clinic_shared.patient_links import HEADER as PATIENT_LINK_HEADER
 from dashboard.accounts.model import StaffAccount
+from dashboard.i18n import N_, _
 from dashboard.settings import DashboardSettings
 
 SERVICES = ("scheduling", "inventory", "notifications")
@@ -37,10 +38,13 @@ def _sentence(reason: object) -> str:
 
 
 class ServiceDown(Exception):
-    def __init__(self, service: str, reason: str) -> None:
-        super().__init__(f"{service} {reason}")
+    """`reason` in English for the logs; the banner translates it (`status`: a 5xx answered)."""
+
+    def __init__(self, service: str, reason: str, status: int | None = None) -> None:
+        super().__init__(f"{service} {reason}" + (f" ({status})" if status else ""))
         self.service = service
         self.reason = reason
+        self.status = status
 
 
 @dataclass
@@ -63,7 +67,7 @@ class ServiceProblem(Exception):
             body = {}
         if not isinstance(body, dict):
             body = {}
-        detail = str(body.get("detail") or "The request was refused.")
+        detail = str(body.get("detail") or _("The request was refused."))
         errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
         fields = {field_name(str(e.get("field", ""))): _sentence(e.get("reason")) for e in errors}
         generic = str(body.get("type", "")).endswith("/validation-error")
@@ -109,11 +113,11 @@ class ServiceClient:
         try:
             response = await self.http.request(method, path, headers=self.headers, **kwargs)
         except httpx.TimeoutException as exc:
-            raise ServiceDown(self.name, "did not answer in time") from exc
+            raise ServiceDown(self.name, N_("did not answer in time")) from exc
         except httpx.TransportError as exc:
-            raise ServiceDown(self.name, "cannot be reached") from exc
+            raise ServiceDown(self.name, N_("cannot be reached")) from exc
         if response.status_code >= 500:
-            raise ServiceDown(self.name, f"answered with an error ({response.status_code})")
+            raise ServiceDown(self.name, N_("answered with an error"), response.status_code)
         if response.status_code >= 400:
             raise ServiceProblem.from_response(response)
         return response.json() if response.content else None

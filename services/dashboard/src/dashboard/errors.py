@@ -13,14 +13,15 @@ from starlette.exceptions import HTTPException
 from clinic_shared.errors import AppError
 from clinic_shared.problems import field_errors, problem
 from dashboard.clients import ServiceDown, ServiceProblem
+from dashboard.i18n import N_, _
 from dashboard.web import is_htmx, render
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAMES = {
-    "scheduling": "The appointments service",
-    "inventory": "The stock service",
-    "notifications": "The messages service",
+    "scheduling": N_("The appointments service"),
+    "inventory": N_("The stock service"),
+    "notifications": N_("The messages service"),
 }
 
 
@@ -61,29 +62,33 @@ def banner_response(
     return render(request, "error.html", {"banner": message}, status_code=status_code)
 
 
-async def _sign_in_required(request: Request, _: Exception) -> Response:
+async def _sign_in_required(request: Request, _exc: Exception) -> Response:
     target = "/signin"
     if wants_json(request):
-        return banner_response(request, "Sign in again: the session has ended.", 401)
+        return banner_response(request, _("Sign in again: the session has ended."), 401)
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
 
 
-async def _not_allowed(request: Request, _: Exception) -> Response:
-    return banner_response(request, "Your role does not give access to this page.", 403)
+async def _not_allowed(request: Request, _exc: Exception) -> Response:
+    return banner_response(request, _("Your role does not give access to this page."), 403)
 
 
-async def _csrf_refused(request: Request, _: Exception) -> Response:
-    message = "This form has expired. Reload the page and try again."
+async def _csrf_refused(request: Request, _exc: Exception) -> Response:
+    message = _("This form has expired. Reload the page and try again.")
     return banner_response(request, message, 403)
 
 
 async def _service_down(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceDown)
     log.warning("service unavailable", extra={"service": exc.service, "reason": exc.reason})
-    name = SERVICE_NAMES.get(exc.service, exc.service)
-    message = f"{name} is not answering ({exc.reason}). Try again in a moment."
+    name = _(SERVICE_NAMES[exc.service]) if exc.service in SERVICE_NAMES else exc.service
+    reason = _(exc.reason) + (f" ({exc.status})" if exc.status else "")
+    message = _("%(service)s is not answering (%(reason)s). Try again in a moment.") % {
+        "service": name,
+        "reason": reason,
+    }
     return banner_response(request, message, 503)
 
 
@@ -96,16 +101,17 @@ async def _problem(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    message = "This page does not exist." if exc.status_code == 404 else str(exc.detail)
+    message = _("This page does not exist.") if exc.status_code == 404 else str(exc.detail)
     return banner_response(request, message, exc.status_code)
 
 
 async def _invalid_address(request: Request, exc: Exception) -> Response:
     if wants_json(request) and isinstance(exc, RequestValidationError):
         errors = field_errors(exc)
-        detail = f"The request is invalid: {', '.join(e['field'] for e in errors)}."
+        fields = ", ".join(str(e["field"]) for e in errors)
+        detail = _("The request is invalid: %(fields)s.") % {"fields": fields}
         return banner_response(request, detail, 422, errors=errors)
-    message = "This page's address is not valid. Go back and try again."
+    message = _("This page's address is not valid. Go back and try again.")
     return banner_response(request, message, 422)
 
 

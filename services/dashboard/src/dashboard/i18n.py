@@ -51,8 +51,19 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return CATALOGUES[current.get()].ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` as `context` reads it: "cancelled" is feminine of a session, masculine of a
+    message in French."""
+    return str(CATALOGUES[current.get()].pgettext(context, message))
+
+
 def N_(message: str) -> str:
     """Marks a string for the catalogue where it is defined; it is translated where shown."""
+    return message
+
+
+def NC_(context: str, message: str) -> str:
+    """Marks a string with its context for the catalogue; `pgettext(context, ...)` shows it."""
     return message
 
 
@@ -136,4 +147,24 @@ COURSE_STATUSES = {
     "active": N_("active"),
     "completed": N_("completed"),
     "abandoned": N_("abandoned"),
+}
+MESSAGE_KINDS = {
+    "confirmation": N_("Confirmation"),
+    "reminder": N_("Reminder"),
+    "aftercare": N_("Aftercare"),
+    "nudge": N_("Nudge"),
+    "cancellation": N_("Cancellation"),
+    "staff_alert": N_("Staff alert"),
+}
+# A message's status, shown with `pgettext("message", ...)`: its French words are masculine.
+MESSAGE_STATUSES = {
+    "scheduled": NC_("message", "scheduled"),
+    "sending": NC_("message", "sending"),
+    "sent": NC_("message", "sent"),
+    "delivered": NC_("message", "delivered"),
+    "failed": NC_("message", "failed"),
+    "cancelled": NC_("message", "cancelled"),
+    "expired": NC_("message", "expired"),
+    "pending": NC_("message", "pending"),
+    "no_recipients": NC_("message", "not emailed: no recipients configured"),
 }

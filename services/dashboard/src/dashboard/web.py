@@ -23,7 +23,7 @@ from dashboard.wording import day, session_name
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(  # type: ignore[attr-defined]
-    i18n.gettext, i18n.ngettext, newstyle=True
+    i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
 )
 
 
@@ -42,6 +42,8 @@ templates.env.globals["role_names"] = i18n.ROLE_NAMES
 templates.env.globals["lot_statuses"] = i18n.LOT_STATUSES
 templates.env.globals["session_statuses"] = i18n.SESSION_STATUSES
 templates.env.globals["course_statuses"] = i18n.COURSE_STATUSES
+templates.env.globals["message_kinds"] = i18n.MESSAGE_KINDS
+templates.env.globals["message_statuses"] = i18n.MESSAGE_STATUSES
 templates.env.filters["day"] = day
 templates.env.filters["session_name"] = session_name
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")
@@ -84,7 +86,7 @@ def form_errors(exc: ServiceProblem | AppError) -> dict[str, str]:
     return fields or {"form": exc.detail}
 
 
-FORM_ALTERED = "This form was changed or is incomplete. Reload the page and try again."
+FORM_ALTERED = i18n.N_("This form was changed or is incomplete. Reload the page and try again.")
 
 
 def form_uuid(form: Mapping[str, Any], name: str) -> UUID:
@@ -92,7 +94,7 @@ def form_uuid(form: Mapping[str, Any], name: str) -> UUID:
     try:
         return UUID(str(form[name]))
     except (KeyError, ValueError) as exc:
-        raise Unprocessable(FORM_ALTERED) from exc
+        raise Unprocessable(i18n.gettext(FORM_ALTERED)) from exc
 
 
 def form_count(form: Mapping[str, Any], name: str) -> int | None:
@@ -101,7 +103,8 @@ def form_count(form: Mapping[str, Any], name: str) -> int | None:
     if not value:
         return None
     if not value.isdigit():
+        reason = i18n.gettext("Enter a whole number.")
         raise Unprocessable(
-            "A number is needed.", errors=[{"field": name, "reason": "Enter a whole number."}]
+            i18n.gettext("A number is needed."), errors=[{"field": name, "reason": reason}]
         )
     return int(value)

@@ -47,7 +47,11 @@ def session_name(session: dict[str, Any]) -> str:
     return _("session (was %(number)s)") % {"number": was} if was is not None else _("session")
 
 
-SHORT_REASONS = {"In the past.": "That time has already passed. Choose a later one."}
+SHORT_REASONS = {"In the past.": N_("That time has already passed. Choose a later one.")}
+SLOT_TAKEN = {  # whole sentences: French nouns carry their gender into the sentence
+    "room": N_("The room already has a session then. Choose another time."),
+    "practitioner": N_("The practitioner already has a session then. Choose another time."),
+}
 
 
 def _slug(problem: ServiceProblem) -> str:
@@ -55,7 +59,14 @@ def _slug(problem: ServiceProblem) -> str:
 
 
 def _window(window: dict[str, Any]) -> str:
-    return f"{day(window.get('earliest'))} and {day(window.get('latest'))}"
+    return _("%(earliest)s and %(latest)s") % {
+        "earliest": day(window.get("earliest")),
+        "latest": day(window.get("latest")),
+    }
+
+
+def _short(reason: str) -> str:
+    return _(SHORT_REASONS[reason]) if reason in SHORT_REASONS else reason
 
 
 def scheduling_errors(problem: ServiceProblem, field: str = "starts_at") -> dict[str, str]:
@@ -64,20 +75,24 @@ def scheduling_errors(problem: ServiceProblem, field: str = "starts_at") -> dict
     if "next_session_id" in body:
         allowed = body.get("allowed_for_next") or {}
         return {
-            "shift_following": "The next session would then be too close or too far "
-            f"(it must fall between {_window(allowed)}). Tick “Also move the following "
-            "sessions” to move them by as many days, or choose another day."
+            "shift_following": _(
+                "The next session would then be too close or too far (it must fall between "
+                "%(window)s). Tick “Also move the following sessions” to move them by as many "
+                "days, or choose another day."
+            )
+            % {"window": _window(allowed)}
         }
     if slug == "interval-violation":
         window = _window(body.get("window") or {})
-        reason = f"Choose a day between {window}: sessions of a course keep their interval."
+        reason = _("Choose a day between %(window)s: sessions of a course keep their interval.") % {
+            "window": window
+        }
     elif slug == "slot-taken":
-        resource = body.get("resource", "room")
-        reason = f"The {resource} already has a session then. Choose another time."
+        reason = _(SLOT_TAKEN.get(str(body.get("resource")), SLOT_TAKEN["room"]))
     elif slug == "practitioner-away":
-        reason = "The practitioner is away then. Choose another day."
+        reason = _("The practitioner is away then. Choose another day.")
     else:
-        fields = {k: SHORT_REASONS.get(v, v) for k, v in problem.fields.items()}
+        fields = {k: _short(v) for k, v in problem.fields.items()}
         return fields or {"form": problem.detail}
     target = next(iter(problem.fields), field) if problem.fields else field
     return {target: reason}
@@ -88,5 +103,7 @@ def outcome_error(problem: ServiceProblem, zone: ZoneInfo) -> str:
     starts_at = problem.body.get("starts_at")
     if _slug(problem) == "wrong-state" and isinstance(starts_at, str):
         moment = datetime.fromisoformat(starts_at).astimezone(zone)
-        return f"The session has not started yet: this can be done from {moment:%a %d %b %H:%M}."
+        return _("The session has not started yet: this can be done from %(when)s.") % {
+            "when": strftime(moment, "%a %d %b %H:%M")
+        }
     return problem.detail

@@ -22,15 +22,21 @@ DEFAULT_WAIT = 5_000  # ms: Playwright's own
 CHLOE = "00000000-0000-4000-8000-000000000002"
 SAM_PATEL = "00000000-0000-4000-8000-0000000000a2"  # Amelia's course is Dr Dubois's
 ROOM_2 = "00000000-0000-4000-8000-0000000000b2"
+# The grid's Dates carry the clinic's wall clock in their local fields (calendar.js).
+WALL_CLOCK = """
+  const pad = (n) => String(n).padStart(2, '0');
+  const clock = (d) => `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const dayOf = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+"""
 # Finds where the grid shows (day, HH:MM, column): down the middle for the time, then across.
-SLOT_AT = """([day, hhmm, resource]) => {
+SLOT_AT = (
+    """([day, hhmm, resource]) => {
   const cal = window.clinicCalendar;
   document.querySelector('#calendar .ec-body').scrollIntoView();
   const box = document.querySelector('#calendar .ec-body').getBoundingClientRect();
-  const pad = (n) => String(n).padStart(2, '0');
-  const at = (x, y) => cal.dateFromPoint(x, y);
-  const clock = (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
-  const dayOf = (d) => d.toISOString().slice(0, 10);
+  const at = (x, y) => cal.dateFromPoint(x, y);"""
+    + WALL_CLOCK
+    + """
   for (let y = box.top + 2; y < box.bottom; y += 2) {
     const found = at(box.left + box.width / 2, y);
     if (!found || clock(found.date) !== hhmm) continue;
@@ -43,6 +49,7 @@ SLOT_AT = """([day, hhmm, resource]) => {
   }
   return null;
 }"""
+)
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +116,8 @@ async def shown_at(page: Page, session_id: str) -> str:
     box = await page.locator(f'[data-session-id="{session_id}"]').bounding_box()
     assert box, "the session is not on the grid"
     found = await page.evaluate(
-        "([x, y]) => window.clinicCalendar.dateFromPoint(x, y).date.toISOString().slice(0, 16)",
+        "([x, y]) => {" + WALL_CLOCK + "const d = window.clinicCalendar.dateFromPoint(x, y).date;"
+        " return `${dayOf(d)}T${clock(d)}`; }",
         [box["x"] + box["width"] / 2, box["y"] + 4],
     )
     return str(found)

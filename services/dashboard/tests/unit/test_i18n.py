@@ -15,38 +15,50 @@ from dashboard import i18n
 
 ROOT = Path(i18n.__file__).parent
 PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")  # gettext's, and calendar.js's
+Marked = tuple[str | None, str | tuple[str, str]]  # (context, message or singular and plural)
 
 
-def marked_strings() -> set[str | tuple[str, str]]:
+def placeholders(text: str) -> set[str]:
+    return {python or script for python, script in PLACEHOLDER.findall(text)}
+
+
+def marked_strings() -> set[Marked]:
     """What `make messages` extracts: the templates' and the code's marked strings."""
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    found: set[str | tuple[str, str]] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "ngettext": (1, 2),
+        "pgettext": ((1, "c"), 2),
+        "N_": None,
+        "NC_": ((1, "c"), 2),
+    }
+    found: set[Marked] = set()
+    for _file, _line, message, _comments, context in extract_from_dir(
         ROOT, method_map, options, keywords=keywords
     ):
-        found.add(message if isinstance(message, str) else (message[0], message[1]))
+        found.add((context, message if isinstance(message, str) else (message[0], message[1])))
     return found
 
 
 def test_every_marked_string_has_a_french_translation_with_the_same_placeholders() -> None:
     catalog = read_po(PO.open("rb"), locale="fr")
-    translated = {m.id: m for m in catalog if m.id and not m.fuzzy}
+    translated = {(m.context, m.id): m for m in catalog if m.id and not m.fuzzy}
     marked = marked_strings()
     assert len(marked) > 200, "the extraction finds the pages' strings"
 
     missing = sorted(str(s) for s in marked if s not in translated)
     assert missing == [], "run `make messages`, then translate these"
-    for message_id in marked:
-        message = translated[message_id]
+    for key in marked:
+        message, message_id = translated[key], key[1]
         sources = [message_id] if isinstance(message_id, str) else list(message_id)
         strings = [message.string] if isinstance(message.string, str) else list(message.string)
         assert all(strings), f"an empty translation of {message_id!r}"
-        wanted = set(PLACEHOLDER.findall(" ".join(sources)))
+        wanted = placeholders(" ".join(sources))
         for string in strings:
-            assert set(PLACEHOLDER.findall(string)) == wanted, (message_id, string)
+            assert placeholders(string) == wanted, (message_id, string)
 
 
 def test_french_plural_forms_count_one_and_many() -> None:

@@ -25,13 +25,14 @@ class Session:
     patient_id: uuid.UUID = field(default_factory=uuid.uuid4)
     session_id: uuid.UUID = field(default_factory=uuid.uuid4)
     course_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    practitioner_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def facts(self, starts_at: datetime = STARTS, **extra: Any) -> dict[str, Any]:
         return {
             "session_id": self.session_id,
             "course_id": self.course_id,
             "patient_id": self.patient_id,
-            "practitioner_id": uuid.uuid4(),
+            "practitioner_id": self.practitioner_id,
             "room_id": uuid.uuid4(),
             "treatment_code": "cellulite-thighs",
             "sequence": 3,

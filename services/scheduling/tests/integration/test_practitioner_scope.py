@@ -137,3 +137,49 @@ async def test_the_agenda_names_a_practitioners_own_patients_only(clinic: Clinic
 
     assert [e["patient_name"] for e in own.json()] == ["Amelia Hart"]
     assert [e["patient_name"] for e in other.json()] == [None]
+
+
+async def test_a_practitioner_reads_only_the_courses_of_patients_they_treat(
+    clinic: Clinic,
+) -> None:
+    course, _ = await _started(clinic)
+    _, roux = await _colleague(clinic)
+    of_patient = {"patient_id": clinic.patient}
+
+    own = await clinic.client.get(f"/v1/courses/{course}", headers=clinic.doctor)
+    own_list = await clinic.client.get("/v1/courses", params=of_patient, headers=clinic.doctor)
+    read = await clinic.client.get(f"/v1/courses/{course}", headers=roux)
+    listed = await clinic.client.get("/v1/courses", params=of_patient, headers=roux)
+    history = await clinic.client.get(f"/v1/courses/{course}/prescriptions", headers=roux)
+    unlinked = await clinic.client.get(f"/v1/courses/{course}", headers=bearer("practitioner"))
+    by_desk = await clinic.client.get(f"/v1/courses/{course}", headers=ADMIN)
+
+    assert own.status_code == 200, own.text
+    assert own.json()["patient_id"] == clinic.patient
+    assert [c["id"] for c in own_list.json()] == [course]
+    for answer in (read, listed, history, unlinked):
+        _refused(answer, "not-their-patient")
+        assert clinic.patient not in answer.text
+    assert by_desk.status_code == 200, by_desk.text
+
+
+async def test_a_practitioner_sees_colleagues_sessions_in_the_calendar_but_not_their_patients(
+    clinic: Clinic,
+) -> None:
+    """The calendar is the clinic's: times, rooms and practitioners are everyone's to see; a
+    session names no patient, and its course, which does, is refused."""
+    _, session = await _started(clinic)
+    _, roux = await _colleague(clinic)
+    day = {"from": local(MONDAY, 0), "to": local(MONDAY, 23)}
+
+    listed = await clinic.client.get("/v1/sessions", params=day, headers=roux)
+    agenda = await clinic.client.get("/v1/agenda", params=day, headers=roux)
+    read = await clinic.client.get(f"/v1/sessions/{session['id']}", headers=roux)
+    course = await clinic.client.get(f"/v1/courses/{session['course_id']}", headers=roux)
+
+    for answer in (listed, agenda, read):
+        assert answer.status_code == 200, answer.text
+        assert clinic.patient not in answer.text
+    assert [s["id"] for s in listed.json()] == [session["id"]]
+    assert [(e["id"], e["patient_name"]) for e in agenda.json()] == [(session["id"], None)]
+    _refused(course, "not-their-patient")

@@ -16,6 +16,7 @@ from dashboard.accounts import model
 from dashboard.accounts.model import StaffAccount
 from dashboard.accounts.passwords import hash_password, needs_rehash, verify_password
 from dashboard.adapters.accounts import AccountRepository, SessionRepository
+from dashboard.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class SignedIn:
 
 class SignInRefused(Unauthorized):
     def __init__(self) -> None:
-        reason = "That email and password do not match an active account."
+        reason = _("That email and password do not match an active account.")
         super().__init__(reason, errors=[{"field": "password", "reason": reason}])
 
 
@@ -99,7 +100,7 @@ async def create_account(
     model.check_password(password)
     accounts = AccountRepository(db)
     if await accounts.email_taken(account.email):
-        reason = "Another account already uses this email."
+        reason = _("Another account already uses this email.")
         raise Conflict(reason, errors=[{"field": "email", "reason": reason}])
     if practitioner_id is not None:
         await _practitioner_free(accounts, practitioner_id, account.id)
@@ -115,7 +116,7 @@ async def link_practitioner(
     accounts = AccountRepository(db)
     account = await accounts.get(account_id)
     if account is None:
-        raise NotFound("No such staff account.")
+        raise NotFound(_("No such staff account."))
     model.check_link(account.role, practitioner_id)
     if practitioner_id is not None:
         await _practitioner_free(accounts, practitioner_id, account_id)
@@ -129,7 +130,7 @@ async def _practitioner_free(
     """One account per practitioner: a second would act on the first one's sessions."""
     linked = await accounts.linked_to(practitioner_id)
     if linked is not None and linked.id != account_id:
-        raise model.PractitionerTaken(f"{linked.name}'s")
+        raise model.PractitionerTaken(linked.name)
 
 
 async def create_first_admin(db: AsyncSession, *, email: str, password: str, now: datetime) -> None:
@@ -148,7 +149,7 @@ async def set_active(db: AsyncSession, *, account_id: uuid.UUID, active: bool) -
     accounts = AccountRepository(db)
     account = await accounts.get(account_id)
     if account is None:
-        raise NotFound("No such staff account.")
+        raise NotFound(_("No such staff account."))
     await accounts.set_active(account_id, active)
     if not active:
         await SessionRepository(db).remove_for(account_id)
@@ -159,7 +160,7 @@ async def reset_password(db: AsyncSession, *, account_id: uuid.UUID, password: s
     """A new password; the account's sessions end, so the old one stops working everywhere."""
     accounts = AccountRepository(db)
     if await accounts.get(account_id) is None:
-        raise NotFound("No such staff account.")
+        raise NotFound(_("No such staff account."))
     stored = await hash_password(model.check_password(password))
     await accounts.set_password_hash(account_id, stored)
     await SessionRepository(db).remove_for(account_id)

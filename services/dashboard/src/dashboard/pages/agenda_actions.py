@@ -13,6 +13,7 @@ from dashboard.accounts.service import SignedIn
 from dashboard.agenda import CLINICAL, FRONT_DESK
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import ServicesDep, SettingsDep, page_router, require_roles
+from dashboard.i18n import _, ngettext
 from dashboard.web import is_htmx, render
 from dashboard.wording import closed_day, outcome_error, scheduling_errors, window
 
@@ -49,26 +50,26 @@ async def panel(
 
 @router.get("/no-show", response_class=HTMLResponse)
 async def no_show_form(
-    request: Request, session_id: uuid.UUID, _: Clinical, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _allowed: Clinical, services: ServicesDep
 ) -> HTMLResponse:
     return await panel(request, services, session_id, "no_show")
 
 
 @router.post("/no-show")
 async def no_show(
-    request: Request, session_id: uuid.UUID, _: Clinical, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _allowed: Clinical, services: ServicesDep
 ) -> Response:
     try:
         await services.scheduling.post(f"/v1/sessions/{session_id}/no-show")
     except ServiceProblem as exc:
         errors = {"form": outcome_error(exc, request.app.state.settings.zone)}
         return await panel(request, services, session_id, "no_show", errors=errors)
-    return done(request, "The session is marked as a no-show.")
+    return done(request, _("The session is marked as a no-show."))
 
 
 @router.get("/cancel", response_class=HTMLResponse)
 async def cancel_form(
-    request: Request, session_id: uuid.UUID, _: FrontDesk, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _allowed: FrontDesk, services: ServicesDep
 ) -> HTMLResponse:
     return await panel(request, services, session_id, "cancel")
 
@@ -77,7 +78,7 @@ async def cancel_form(
 async def cancel(
     request: Request,
     session_id: uuid.UUID,
-    _: FrontDesk,
+    _allowed: FrontDesk,
     services: ServicesDep,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
@@ -87,7 +88,7 @@ async def cancel(
     except ServiceProblem as exc:
         errors = {"reason": exc.detail} if "reason" in exc.fields else {"form": exc.detail}
         return await panel(request, services, session_id, "cancel", errors=errors)
-    return done(request, "The session is cancelled.")
+    return done(request, _("The session is cancelled."))
 
 
 async def _reschedule_panel(
@@ -107,7 +108,7 @@ async def _reschedule_panel(
 
 @router.get("/reschedule", response_class=HTMLResponse)
 async def reschedule_form(
-    request: Request, session_id: uuid.UUID, _: FrontDesk, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _allowed: FrontDesk, services: ServicesDep
 ) -> HTMLResponse:
     return await _reschedule_panel(request, services, session_id)
 
@@ -116,7 +117,7 @@ async def reschedule_form(
 async def reschedule(
     request: Request,
     session_id: uuid.UUID,
-    _: FrontDesk,
+    _allowed: FrontDesk,
     services: ServicesDep,
     settings: SettingsDep,
     starts_at: Annotated[str, Form()] = "",
@@ -126,7 +127,7 @@ async def reschedule(
     try:
         moment = datetime.fromisoformat(starts_at).replace(tzinfo=settings.zone)
     except ValueError:
-        errors = {"starts_at": "Choose a day and a time."}
+        errors = {"starts_at": _("Choose a day and a time.")}
         return await _reschedule_panel(request, services, session_id, errors=errors, **entered)
     body = {"starts_at": moment.isoformat(), "shift_following": shift_following}
     try:
@@ -135,5 +136,11 @@ async def reschedule(
         errors = scheduling_errors(exc)
         return await _reschedule_panel(request, services, session_id, errors=errors, **entered)
     also = len(moved["shifted"])
-    extra = f" and {also} following session{'s' if also > 1 else ''} moved with it" if also else ""
-    return done(request, f"The session is moved{extra}.")
+    if not also:
+        return done(request, _("The session is moved."))
+    moved_too = ngettext(
+        "The session is moved and %(num)d following session moved with it.",
+        "The session is moved and %(num)d following sessions moved with it.",
+        also,
+    )
+    return done(request, moved_too % {"num": also})

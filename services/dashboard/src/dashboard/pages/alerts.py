@@ -69,7 +69,7 @@ async def alerts_partial(
 
 @router.post("/alerts/{alert_id}/dismiss", response_class=HTMLResponse, response_model=None)
 async def dismiss(
-    request: Request, user: CsrfChecked, services: ServicesDep, _: Manager, alert_id: UUID
+    request: Request, user: CsrfChecked, services: ServicesDep, _allowed: Manager, alert_id: UUID
 ) -> Response:
     await services.inventory.post(f"/v1/alerts/{alert_id}/dismiss")
     if is_htmx(request):

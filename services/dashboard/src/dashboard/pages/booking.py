@@ -16,6 +16,7 @@ from clinic_shared.errors import Unprocessable
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import CsrfChecked, ServicesDep, SettingsDep, require_roles
+from dashboard.i18n import _
 from dashboard.pages import plan_rows
 from dashboard.web import form_count, form_errors, form_uuid, render
 
@@ -69,7 +70,7 @@ def _patient_body(form: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/book/patients", response_class=HTMLResponse, response_model=None)
 async def register_patient(
-    request: Request, user: CsrfChecked, services: ServicesDep, _: FrontDesk
+    request: Request, user: CsrfChecked, services: ServicesDep, _allowed: FrontDesk
 ) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
@@ -103,7 +104,7 @@ def _past_first_date(form: dict[str, str], zone: ZoneInfo) -> dict[str, str]:
     except ValueError:
         return {}  # empty, or not a date: scheduling names it
     if first < datetime.now(zone).date():
-        return {"first_date": "That date is in the past. Choose today or a later day."}
+        return {"first_date": _("That date is in the past. Choose today or a later day.")}
     return {}
 
 
@@ -116,7 +117,11 @@ def _chosen(form: Mapping[str, Any]) -> dict[str, str]:
 
 @router.post("/book/plan", response_class=HTMLResponse)
 async def propose_dates(
-    request: Request, user: CsrfChecked, services: ServicesDep, settings: SettingsDep, _: FrontDesk
+    request: Request,
+    user: CsrfChecked,
+    services: ServicesDep,
+    settings: SettingsDep,
+    _allowed: FrontDesk,
 ) -> HTMLResponse:
     form = {k: str(v) for k, v in (await request.form()).items()}
     patient_id = form_uuid(form, "patient_id")
@@ -136,7 +141,11 @@ async def propose_dates(
 
 @router.post("/book/confirm", response_class=HTMLResponse, response_model=None)
 async def book_all(
-    request: Request, user: CsrfChecked, services: ServicesDep, settings: SettingsDep, _: FrontDesk
+    request: Request,
+    user: CsrfChecked,
+    services: ServicesDep,
+    settings: SettingsDep,
+    _allowed: FrontDesk,
 ) -> Response:
     form = await request.form()
     patient_id = form_uuid(form, "patient_id")
@@ -150,6 +159,8 @@ async def book_all(
         return await _page(request, services, patient_id, rows=rows, errors=errors, chosen=chosen)
     except (ServiceProblem, plan_rows.RowError) as exc:
         unplaced = plan_rows.mark(rows, exc)
-        errors = {"form": unplaced or "Nothing was booked: correct the marked date and book again."}
+        errors = {
+            "form": unplaced or _("Nothing was booked: correct the marked date and book again.")
+        }
         return await _page(request, services, patient_id, rows=rows, errors=errors, chosen=chosen)
     return RedirectResponse(f"/patients/{patient_id}?booked={len(rows)}", status_code=303)

@@ -19,6 +19,7 @@ from dashboard.calendar_grid import course_days, days_between
 from dashboard.calendar_load import load_calendar, next_session, resources
 from dashboard.days import Day
 from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router, require_roles
+from dashboard.i18n import _
 from dashboard.web import render
 
 router = page_router(tags=["calendar"])
@@ -56,6 +57,7 @@ async def calendar_page(
         "front_desk": user.account.role in FRONT_DESK,
         "rooms": rooms,
         "columns_json": json.dumps([{"id": c.id, "title": c.title} for c in columns]),
+        "time_zone": settings.zone.key,  # the grid's "now" line follows the clinic's clock
     }
     return render(request, "calendar/page.html", context)
 
@@ -77,7 +79,9 @@ async def calendar_events(
 
 @router.get("/calendar/api/courses")
 async def bookable_courses(
-    _: FrontDeskUser, services: ServicesDep, q: Annotated[str, Query(min_length=1, max_length=100)]
+    user: FrontDeskUser,
+    services: ServicesDep,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
 ) -> list[dict[str, str]]:
     """The active courses with a session left to book of the patients matching `q`."""
     patients = await services.scheduling.get("/v1/patients", q=q.strip(), limit=10)
@@ -95,7 +99,12 @@ async def bookable_courses(
             )
             name = f"{patient['first_name']} {patient['last_name']}"
             treatment = treatments.get(course["treatment_code"], course["treatment_code"])
-            label = f"{name}: {treatment}, session {done + 1} of {course['sessions_planned']}"
+            label = _("%(patient)s: %(treatment)s, session %(number)s of %(planned)s") % {
+                "patient": name,
+                "treatment": treatment,
+                "number": done + 1,
+                "planned": course["sessions_planned"],
+            }
             found.append({"id": course["id"], "label": label})
     return found
 
@@ -103,7 +112,7 @@ async def bookable_courses(
 @router.get("/calendar/api/courses/{course_id}/days")
 async def course_window(
     course_id: uuid.UUID,
-    _: FrontDeskUser,
+    user: FrontDeskUser,
     services: ServicesDep,
     settings: SettingsDep,
     start: Day,
@@ -113,7 +122,7 @@ async def course_window(
     checked_range(start, end)
     course = await next_session(services, course_id, settings.zone)
     if course is None:
-        raise Unprocessable("This course has no session left to book.")
+        raise Unprocessable(_("This course has no session left to book."))
     today = datetime.now(settings.zone).date()
     return {
         "sequence": course.sequence,

@@ -13,11 +13,12 @@ from clinic_shared.errors import Conflict, Unprocessable
 from dashboard.clients import ServiceProblem
 from dashboard.days import WallClock
 from dashboard.deps import ServicesDep, SettingsDep, page_router
+from dashboard.i18n import N_, _, ngettext, strftime
 from dashboard.pages.calendar import FrontDeskUser
 from dashboard.wording import day, scheduling_errors
 
 router = page_router(prefix="/calendar/api", tags=["calendar"])
-IN_THE_PAST = "That time is in the past. Choose a later one."
+IN_THE_PAST = N_("That time is in the past. Choose a later one.")
 
 
 class Strict(BaseModel):
@@ -50,14 +51,13 @@ def refusal(problem: ServiceProblem) -> Unprocessable:
 
 @router.post("/book", status_code=201)
 async def book_from_grid(
-    body: GridBooking, _: FrontDeskUser, services: ServicesDep, settings: SettingsDep
+    body: GridBooking, user: FrontDeskUser, services: ServicesDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """Book the course's next session at the slot clicked."""
     starts_at = clinic_time(body.starts_at, settings.zone)
     if starts_at < datetime.now(settings.zone):
-        raise Unprocessable(
-            IN_THE_PAST, errors=[{"field": "body.starts_at", "reason": IN_THE_PAST}]
-        )
+        past = _(IN_THE_PAST)
+        raise Unprocessable(past, errors=[{"field": "body.starts_at", "reason": past}])
     request = {
         "course_id": str(body.course_id),
         "starts_at": starts_at.isoformat(),
@@ -72,7 +72,10 @@ async def book_from_grid(
             raise
         raise refusal(exc) from None
     when = datetime.fromisoformat(session["starts_at"]).astimezone(settings.zone)
-    message = f"Session {session['sequence']} is booked for {when:%a %d %b %H:%M}."
+    message = _("Session %(number)s is booked for %(when)s.") % {
+        "number": session["sequence"],
+        "when": strftime(when, "%a %d %b %H:%M"),
+    }
     return {"session_id": session["id"], "message": message}
 
 
@@ -80,7 +83,7 @@ async def book_from_grid(
 async def move_from_grid(
     session_id: uuid.UUID,
     body: GridMove,
-    _: FrontDeskUser,
+    user: FrontDeskUser,
     services: ServicesDep,
     settings: SettingsDep,
 ) -> dict[str, Any]:
@@ -92,18 +95,23 @@ async def move_from_grid(
     except ServiceProblem as exc:
         if "shift_following" in exc.detail and "next_session_id" in exc.body:
             allowed = exc.body.get("allowed_for_next") or {}
-            raise Conflict(
+            question = _(
                 "The next session would then be too close or too far (it must fall between "
-                f"{day(allowed.get('earliest'))} and {day(allowed.get('latest'))}). "
-                "Move the following sessions by as many days too?",
-                shift_possible=True,
-            ) from None
+                "%(earliest)s and %(latest)s). Move the following sessions by as many days too?"
+            ) % {"earliest": day(allowed.get("earliest")), "latest": day(allowed.get("latest"))}
+            raise Conflict(question, shift_possible=True) from None
         if exc.status not in {409, 422}:
             raise
         raise refusal(exc) from None
     when = datetime.fromisoformat(moved["starts_at"]).astimezone(settings.zone)
     also = len(moved["shifted"])
-    message = f"Session {moved['sequence']} moved to {when:%a %d %b %H:%M}" + (
-        f"; {also} following session{'s' if also > 1 else ''} moved with it." if also else "."
-    )
-    return {"message": message, "shifted": also}
+    facts = {"number": moved["sequence"], "when": strftime(when, "%a %d %b %H:%M"), "also": also}
+    if also:
+        message = ngettext(
+            "Session %(number)s moved to %(when)s; %(also)s following session moved with it.",
+            "Session %(number)s moved to %(when)s; %(also)s following sessions moved with it.",
+            also,
+        )
+    else:
+        message = _("Session %(number)s moved to %(when)s.")
+    return {"message": message % facts, "shifted": also}

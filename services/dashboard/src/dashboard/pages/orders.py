@@ -5,18 +5,33 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import ServicesDep, page_router, require_roles
+from dashboard.i18n import N_, _, ngettext
 from dashboard.web import form_errors, render
 
 router = page_router(tags=["orders"])
 Manager = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.STOCK_MANAGER))]
 OPEN = ("draft", "sent", "partially_received")
+ORDER_STATUSES = {
+    "draft": N_("draft"),
+    "sent": N_("sent to the supplier"),
+    "partially_received": N_("partially received"),
+    "received": N_("received"),
+    "cancelled": N_("cancelled"),
+}
+DONE = {  # `?done=` after a step: a key, never words taken from the address
+    "saved": N_("Draft saved"),
+    "nothing": N_("Nothing to order"),
+    "sent": N_("Order sent"),
+    "cancelled": N_("Order cancelled"),
+    "received": N_("Delivery received"),
+}
 
 
 async def _page(request: Request, services: Services, **context: Any) -> HTMLResponse:
@@ -30,19 +45,30 @@ async def _page(request: Request, services: Services, **context: Any) -> HTMLRes
         "errors": {},
         "failed_order": None,
         "receipt": {},
+        "order_statuses": ORDER_STATUSES,
     } | context
     return render(request, "orders/page.html", context, status_code=status)
 
 
 @router.get("/orders", response_class=HTMLResponse)
 async def orders_page(
-    request: Request, _: Manager, services: ServicesDep, done: str = ""
+    request: Request,
+    _allowed: Manager,
+    services: ServicesDep,
+    done: str = "",
+    count: Annotated[int, Query(ge=0, le=1000)] = 0,
 ) -> HTMLResponse:
-    return await _page(request, services, done=done)
+    if done == "proposed":
+        words = ngettext("%(num)d draft proposed", "%(num)d drafts proposed", count) % {
+            "num": count
+        }
+    else:
+        words = _(DONE[done]) if done in DONE else ""
+    return await _page(request, services, done=words)
 
 
-def _done(words: str) -> RedirectResponse:
-    return RedirectResponse(f"/orders?done={words.replace(' ', '+')}", status_code=303)
+def _done(key: str, count: int = 0) -> RedirectResponse:
+    return RedirectResponse(f"/orders?done={key}" + (f"&count={count}" if count else ""), 303)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -54,13 +80,15 @@ def _number(value: str) -> int | str:
 
 
 @router.post("/orders/proposals", response_class=HTMLResponse, response_model=None)
-async def propose(_: Manager, services: ServicesDep) -> Response:
+async def propose(_allowed: Manager, services: ServicesDep) -> Response:
     changed = await services.inventory.post("/v1/order-proposals")
-    return _done(f"{len(changed)} draft(s) proposed" if changed else "Nothing to order")
+    return _done("proposed", len(changed)) if changed else _done("nothing")
 
 
 @router.post("/orders/{order_id}/lines", response_class=HTMLResponse, response_model=None)
-async def edit(request: Request, _: Manager, services: ServicesDep, order_id: UUID) -> Response:
+async def edit(
+    request: Request, _allowed: Manager, services: ServicesDep, order_id: UUID
+) -> Response:
     form = await _form(request)
     lines = [
         {"product_code": name.removeprefix("qty-"), "quantity": _number(value)}
@@ -71,26 +99,32 @@ async def edit(request: Request, _: Manager, services: ServicesDep, order_id: UU
         await services.inventory.put(f"/v1/purchase-orders/{order_id}/lines", {"lines": lines})
     except ServiceProblem as exc:
         return await _page(request, services, errors=form_errors(exc), failed_order=str(order_id))
-    return _done("Draft saved")
+    return _done("saved")
 
 
 @router.post("/orders/{order_id}/send", response_class=HTMLResponse, response_model=None)
-async def send(request: Request, _: Manager, services: ServicesDep, order_id: UUID) -> Response:
-    return await _step(request, services, order_id, "send", None, "Order sent")
+async def send(
+    request: Request, _allowed: Manager, services: ServicesDep, order_id: UUID
+) -> Response:
+    return await _step(request, services, order_id, "send", None, "sent")
 
 
 @router.post("/orders/{order_id}/cancel", response_class=HTMLResponse, response_model=None)
-async def cancel(request: Request, _: Manager, services: ServicesDep, order_id: UUID) -> Response:
-    return await _step(request, services, order_id, "cancel", None, "Order cancelled")
+async def cancel(
+    request: Request, _allowed: Manager, services: ServicesDep, order_id: UUID
+) -> Response:
+    return await _step(request, services, order_id, "cancel", None, "cancelled")
 
 
 @router.post("/orders/{order_id}/receipts", response_class=HTMLResponse, response_model=None)
-async def receive(request: Request, _: Manager, services: ServicesDep, order_id: UUID) -> Response:
+async def receive(
+    request: Request, _allowed: Manager, services: ServicesDep, order_id: UUID
+) -> Response:
     """Receive one lot against the order; more than is due needs a reason."""
     form = await _form(request)
     body: dict[str, Any] = form | {"quantity": _number(form.get("quantity", ""))}
     body["over_reason"] = form.get("over_reason") or None
-    return await _step(request, services, order_id, "receipts", body, "Delivery received", form)
+    return await _step(request, services, order_id, "receipts", body, "received", form)
 
 
 async def _step(

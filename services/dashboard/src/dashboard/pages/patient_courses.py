@@ -14,6 +14,7 @@ from clinic_shared.errors import Unprocessable
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import ServicesDep, page_router, require_roles
+from dashboard.i18n import _
 from dashboard.pages import plan_rows
 from dashboard.web import form_count, is_htmx, render
 
@@ -63,7 +64,7 @@ async def act(
 
 @router.post("/abandon")
 async def abandon(
-    request: Request, patient_id: UUID, course_id: UUID, _: FrontDesk, services: ServicesDep
+    request: Request, patient_id: UUID, course_id: UUID, _allowed: FrontDesk, services: ServicesDep
 ) -> Response:
     """Stop the course and cancel its upcoming sessions, as one action of scheduling's."""
     return await act(request, services, patient_id, course_id, "abandon")
@@ -71,7 +72,7 @@ async def abandon(
 
 @router.post("/accept-gaps")
 async def accept_gaps(
-    request: Request, patient_id: UUID, course_id: UUID, _: FrontDesk, services: ServicesDep
+    request: Request, patient_id: UUID, course_id: UUID, _allowed: FrontDesk, services: ServicesDep
 ) -> Response:
     return await act(request, services, patient_id, course_id, "accept-gaps")
 
@@ -81,7 +82,7 @@ async def change_session_count(
     request: Request,
     patient_id: UUID,
     course_id: UUID,
-    _: Prescriber,
+    _allowed: Prescriber,
     services: ServicesDep,
     sessions_planned: Annotated[str, Form()] = "",
 ) -> Response:
@@ -90,8 +91,8 @@ async def change_session_count(
     count = form_count({"sessions_planned": sessions_planned}, "sessions_planned")
     if count is None:
         raise Unprocessable(
-            "Enter the number of sessions.",
-            errors=[{"field": "sessions_planned", "reason": "Enter a whole number."}],
+            _("Enter the number of sessions."),
+            errors=[{"field": "sessions_planned", "reason": _("Enter a whole number.")}],
         )
     try:
         await services.scheduling.patch(
@@ -99,7 +100,11 @@ async def change_session_count(
         )
     except ServiceProblem as exc:
         reason = exc.fields.get("sessions_planned")
-        words = f"The number of sessions was not changed: {reason}" if reason else ""
+        words = (
+            _("The number of sessions was not changed: %(reason)s") % {"reason": reason}
+            if reason
+            else ""
+        )
         return await refused(request, services, patient_id, exc, words)
     return back(request, patient_id, done="sessions")
 
@@ -121,7 +126,7 @@ async def repair_page(
 
 @router.get("/repair", response_class=HTMLResponse)
 async def repair_form(
-    request: Request, patient_id: UUID, course_id: UUID, _: FrontDesk, services: ServicesDep
+    request: Request, patient_id: UUID, course_id: UUID, _allowed: FrontDesk, services: ServicesDep
 ) -> HTMLResponse:
     """Scheduling's plan proposes exactly the missing sessions, in the course's gaps first."""
     course = await course_of(services, patient_id, course_id)
@@ -135,7 +140,7 @@ async def repair_form(
 
 @router.post("/repair", response_class=HTMLResponse, response_model=None)
 async def repair(
-    request: Request, patient_id: UUID, course_id: UUID, _: FrontDesk, services: ServicesDep
+    request: Request, patient_id: UUID, course_id: UUID, _allowed: FrontDesk, services: ServicesDep
 ) -> Response:
     """Book every row, or none of them; a refusal is shown beside its row."""
     form = await request.form()
@@ -143,7 +148,7 @@ async def repair(
     course = await course_of(services, patient_id, course_id)
     try:
         if not rows:
-            raise plan_rows.RowError(-1, "There is no session to book.")
+            raise plan_rows.RowError(-1, _("There is no session to book."))
         sessions = plan_rows.body(rows, request.app.state.settings.zone)
         await services.scheduling.post(f"/v1/courses/{course_id}/book-plan", {"sessions": sessions})
     except (ServiceProblem, plan_rows.RowError) as exc:

@@ -13,6 +13,7 @@ from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import CsrfChecked, ServicesDep, require_roles
+from dashboard.i18n import N_, _
 from dashboard.pages.patient import preferences_of
 from dashboard.web import form_errors, render
 
@@ -21,8 +22,8 @@ FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTION
 DETAILS = ("first_name", "last_name", "phone", "email", "language", "preferred_channel")
 CONSENT = ("consent_sms", "consent_email")
 CONDITIONS = ("allergies", "contraindications")
-DETAILS_SAVED = "The details were saved; the consent was not changed."
-CONDITIONS_REFUSED = "The details were saved; the allergies and contraindications were not."
+DETAILS_SAVED = N_("The details were saved; the consent was not changed.")
+CONDITIONS_REFUSED = N_("The details were saved; the allergies and contraindications were not.")
 
 
 def listed(text: str) -> list[str]:
@@ -51,7 +52,7 @@ async def save_conditions(
     try:
         await services.scheduling.put(f"/v1/patients/{patient_id}/conditions", wanted)
     except ServiceProblem as exc:
-        return {box_of(k): v for k, v in form_errors(exc).items()} | {"form": CONDITIONS_REFUSED}
+        return {box_of(k): v for k, v in form_errors(exc).items()} | {"form": _(CONDITIONS_REFUSED)}
     return {}
 
 
@@ -77,7 +78,11 @@ async def edit_page(
 
 @router.post("/patients/{patient_id}/edit", response_class=HTMLResponse, response_model=None)
 async def save_patient(
-    request: Request, user: CsrfChecked, services: ServicesDep, _: FrontDesk, patient_id: UUID
+    request: Request,
+    user: CsrfChecked,
+    services: ServicesDep,
+    _allowed: FrontDesk,
+    patient_id: UUID,
 ) -> Response:
     """Details go to scheduling; a change of consent is a command to notifications, which
     refuses (409) an SMS opt-in after the patient's STOP."""
@@ -99,6 +104,6 @@ async def save_patient(
                 f"/v1/patients/{patient_id}/preferences", body | wanted
             )
         except ServiceProblem as exc:
-            errors = form_errors(exc) | {"form": DETAILS_SAVED}
+            errors = form_errors(exc) | {"form": _(DETAILS_SAVED)}
             return await _page(request, services, patient_id, errors=errors, form=form)
     return RedirectResponse(f"/patients/{patient_id}", status_code=303)

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dashboard.clients import ServiceProblem
+from dashboard.i18n import _
 from dashboard.pages.wording import date_refusal
 
 LOCAL = "%Y-%m-%dT%H:%M"
@@ -53,7 +54,7 @@ def body(rows: list[Row], zone: ZoneInfo) -> list[dict[str, str]]:
         try:
             starts = datetime.strptime(row.starts_at, LOCAL).replace(tzinfo=zone)
         except ValueError:
-            raise RowError(index, "Enter a date and a time, e.g. 2026-12-01 10:00.") from None
+            raise RowError(index, _("Enter a date and a time, e.g. 2026-12-01 10:00.")) from None
         sessions.append({"starts_at": starts.isoformat(), "room_id": row.room_id})
     return sessions
 

@@ -17,6 +17,7 @@ from dashboard.accounts import guard
 from dashboard.accounts.service import SignInRefused, sign_in, sign_out
 from dashboard.deps import CSRF_FIELD, SESSION_COOKIE, CsrfChecked, DbDep, RuntimeDep
 from dashboard.errors import CsrfRefused
+from dashboard.i18n import _
 from dashboard.pages.signin_notice import NOTICE_PATH
 from dashboard.web import render
 
@@ -112,7 +113,9 @@ async def signin(
         # the delay; the right password then clears the lane's count: only wrong ones remain.
         tried = await failures.hit(lane.key)
     except TooManyRequests as exc:
-        wait = f"{exc.detail} Try again in {exc.retry_after_seconds} s."
+        wait = _("Too many sign-in attempts. Try again in %(seconds)s s.") % {
+            "seconds": exc.retry_after_seconds
+        }
         refused = _form(request, runtime, status_code=429, errors={"form": wait}, email=email)
         refused.headers.update(exc.headers())
         return refused
@@ -154,7 +157,7 @@ def _signed_in(runtime: RuntimeDep, *, token: str, device: str, then: str) -> Re
 
 
 @router.post("/signout")
-async def signout(request: Request, db: DbDep, _: CsrfChecked) -> Response:
+async def signout(request: Request, db: DbDep, _allowed: CsrfChecked) -> Response:
     await sign_out(db, token=request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse("/signin", status_code=303)
     response.delete_cookie(SESSION_COOKIE)

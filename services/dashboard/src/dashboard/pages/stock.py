@@ -64,7 +64,7 @@ def _number(value: str) -> int | str:
 
 @router.post("/stock/receipts", response_class=HTMLResponse, response_model=None)
 async def receive(
-    request: Request, user: CsrfChecked, services: ServicesDep, _: Manager
+    request: Request, user: CsrfChecked, services: ServicesDep, _allowed: Manager
 ) -> Response:
     form = await _form(request)
     body = form | {"quantity": _number(form.get("quantity", ""))}
@@ -77,7 +77,7 @@ async def receive(
 
 @router.post("/stock/adjustments", response_class=HTMLResponse, response_model=None)
 async def adjust(
-    request: Request, user: CsrfChecked, services: ServicesDep, _: Manager
+    request: Request, user: CsrfChecked, services: ServicesDep, _allowed: Manager
 ) -> Response:
     form = await _form(request)
     body = form | {"quantity": _number(form.get("quantity", ""))}
@@ -90,7 +90,7 @@ async def adjust(
 
 @router.post("/stock/lots/{lot_id}/recall", response_class=HTMLResponse)
 async def recall(
-    request: Request, user: CsrfChecked, services: ServicesDep, _: Manager, lot_id: UUID
+    request: Request, user: CsrfChecked, services: ServicesDep, _allowed: Manager, lot_id: UUID
 ) -> HTMLResponse:
     outcome = await services.inventory.post(f"/v1/lots/{lot_id}/recall")
     lot = outcome["lot"]

@@ -3,31 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from dashboard.clients import ServiceProblem
-
-
-def _day(value: Any) -> str:
-    return date.fromisoformat(value).strftime("%a %d %b") if value else "any day"
+from dashboard.i18n import N_, _
+from dashboard.wording import day
 
 
 def _interval(body: dict[str, Any]) -> str:
     window = body.get("window") or {}
-    earliest, latest = _day(window.get("earliest")), _day(window.get("latest"))
-    return (
-        f"Too close to or too far from the session before: choose between {earliest} and {latest}."
-    )
+    earliest, latest = day(window.get("earliest")), day(window.get("latest"))
+    return _(
+        "Too close to or too far from the session before: choose between %(earliest)s and "
+        "%(latest)s."
+    ) % {"earliest": earliest, "latest": latest}
+
+
+SLOT_TAKEN = {  # whole sentences: French nouns carry their gender into the sentence
+    "room": N_("The room already has a session then: choose another time."),
+    "practitioner": N_("The practitioner already has a session then: choose another time."),
+}
 
 
 def _slot_taken(body: dict[str, Any]) -> str:
-    resource = body.get("resource") or "practitioner or room"
-    return f"The {resource} already has a session then: choose another time."
+    resource = str(body.get("resource") or "")
+    if resource not in SLOT_TAKEN:
+        return _("The practitioner or room already has a session then: choose another time.")
+    return _(SLOT_TAKEN[resource])
 
 
-def _away(_: dict[str, Any]) -> str:
-    return "The practitioner is away then: choose another day."
+def _away(_body: dict[str, Any]) -> str:
+    return _("The practitioner is away then: choose another day.")
 
 
 SAYINGS: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -43,5 +49,5 @@ def date_refusal(problem: ServiceProblem) -> str:
     if slug in SAYINGS:
         return SAYINGS[slug](problem.body)
     if "past" in problem.detail:
-        return "This time has already passed: choose a later one."
+        return _("This time has already passed: choose a later one.")
     return problem.detail

@@ -1,5 +1,7 @@
 // The calendar page: EventCalendar's resource time grid over /calendar/api/*. Times on the grid
-// are the clinic's wall clock: the library runs in 'UTC' and is given times without offset.
+// are the clinic's wall clock: the library is given times without offset, and its time zone is
+// the clinic's offset from UTC, so that its "now" line and today are the clinic's too. Its
+// callbacks hand back Dates whose local fields (getHours...) are that wall clock.
 "use strict";
 
 (function () {
@@ -15,8 +17,32 @@
   let ec = null; // the calendar, once created (its first fetch may come before)
 
   const pad = (n) => String(n).padStart(2, "0");
-  const dayOf = (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  const wallClock = (d) => `${dayOf(d)}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+  const dayOf = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  const wallClock = (d) => `${dayOf(d)}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+
+  // The page's words (data-say-*, in its language), with {name} filled in.
+  const text = (key, values = {}) =>
+    el.dataset[key].replace(/\{(\w+)\}/g, (whole, name) => (name in values ? values[name] : whole));
+
+  // The clinic's offset from UTC now, as "+01:00": this EventCalendar (5.10) takes offsets, not
+  // zone names. Read once, at load: changing it later would shift the events already shown, so
+  // a page left open across a change of offset (a night in spring or autumn) draws its "now"
+  // line an hour off until it is reloaded. The library reads an offset of zero as the
+  // browser's own: for a clinic on UTC (London in winter) the line follows the browser's clock.
+  function offsetNow(zone) {
+    const now = new Date();
+    now.setSeconds(0, 0);
+    const fields = {};
+    const format = new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit",
+    });
+    for (const part of format.formatToParts(now)) fields[part.type] = Number(part.value);
+    const wall = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute);
+    const minutes = Math.round((wall - now.getTime()) / 60000);
+    const sign = minutes < 0 ? "-" : "+";
+    return `${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+  }
 
   function say(message) {
     refusal.textContent = "";
@@ -35,7 +61,7 @@
     });
     const answer = await response.json().catch(() => ({}));
     if (!response.ok) {
-      const error = new Error(answer.detail || "The request was refused.");
+      const error = new Error(answer.detail || text("sayRefused"));
       error.problem = answer;
       throw error;
     }
@@ -46,7 +72,7 @@
     try {
       return await gridEvents(info);
     } catch (error) {
-      refuse(`The calendar could not be loaded: ${error.message}`);
+      refuse(text("sayNotLoaded", { reason: error.message }));
       return [];
     }
   }
@@ -83,10 +109,11 @@
       else allowed.push(d);
     }
     if (ec) ec.setOption("highlightedDates", allowed.map((d) => d.day));
+    const days = allowed.map((d) => d.label).join(", ");
     say(
       allowed.length
-        ? `Session ${found.sequence} may be booked on: ${allowed.map((d) => d.label).join(", ")}. Click a free slot on one of those days.`
-        : `Session ${found.sequence} may not be booked this week: go to another week.`
+        ? text("sayDaysOpen", { number: found.sequence, days })
+        : text("sayNoDayOpen", { number: found.sequence })
     );
   }
 
@@ -101,6 +128,7 @@
     if (info.event.extendedProps.status) {
       info.el.setAttribute("data-session-id", info.event.id);
       info.el.setAttribute("aria-label", info.event.title);
+      info.el.title = info.event.title; // the whole text, which its box may cut short
     }
   }
 
@@ -114,7 +142,7 @@
   async function bookAt(startsAt, column) {
     const course = courseSelect.value;
     if (!course) {
-      refuse("Choose a patient's course first: the grid books its next session.");
+      refuse(text("sayCourseFirst"));
       return;
     }
     const day = startsAt.slice(0, 10);
@@ -152,7 +180,7 @@
   function move(info) {
     if (info.newResource) {
       info.revert();
-      refuse("A session keeps its practitioner and room when dragged: drag it along its own column.");
+      refuse(text("sayOwnColumn"));
       return;
     }
     moveTo(info.event.id, wallClock(info.event.start), info.revert);
@@ -172,7 +200,7 @@
       }
       if (!(await askToShift(error.message))) {
         revert();
-        say("The session was put back.");
+        say(text("sayPutBack"));
         return false;
       }
       try {
@@ -213,7 +241,7 @@
       event.preventDefault();
       const to = document.getElementById("f-move-to").value;
       if (to === movingFrom) {
-        refuse("Choose another day or time: the session is at that time already.");
+        refuse(text("saySameTime"));
         return;
       }
       if (moving && (await moveTo(moving, to, () => {}))) moveForm.hidden = true;
@@ -235,7 +263,7 @@
   ec = EventCalendar.create(el, {
     view: el.dataset.view === "day" ? "resourceTimeGridDay" : "resourceTimeGridWeek",
     date: el.dataset.day,
-    timeZone: "UTC",
+    timeZone: offsetNow(el.dataset.timeZone),
     locale: document.documentElement.lang === "fr" ? "fr-FR" : "en-GB",
     firstDay: 1,
     resources: JSON.parse(el.dataset.resources),
@@ -282,7 +310,8 @@
       const found = await call("GET", `/calendar/api/courses?q=${encodeURIComponent(q)}`);
       courseSelect.length = 1;
       for (const course of found) courseSelect.add(new Option(course.label, course.id));
-      say(found.length ? `${found.length} course(s) to book found.` : "No course to book for that patient.");
+      if (found.length === 0) say(text("sayNoCourse"));
+      else say(found.length === 1 ? text("sayOneCourse") : text("sayCourses", { count: found.length }));
       if (found.length === 1) {
         courseSelect.value = found[0].id;
         ec.refetchEvents();
@@ -292,7 +321,7 @@
     document.getElementById("book-at").addEventListener("click", () => {
       const at = document.getElementById("f-book-at").value;
       if (at) bookAt(at, {});
-      else refuse("Enter the day and time to book.");
+      else refuse(text("sayEnterTime"));
     });
   }
 })();

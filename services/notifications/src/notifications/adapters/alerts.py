@@ -12,6 +12,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from clinic_shared.outbox import Repository
 from notifications.adapters.orm import staff_alerts
+from notifications.adapters.sessions import treated_patients
+
+NAMING_ONE_PATIENT = ("message_failed", "reschedule_requested")
+"""Alerts naming one patient: `patient_id` in their details."""
+NAMING_PATIENTS = (*NAMING_ONE_PATIENT, "reply_unmatched")
+"""Alerts naming patients: a reply from a shared number names its possible senders."""
 
 
 class AlertRepository(Repository):
@@ -42,11 +48,16 @@ class AlertRepository(Repository):
         limit: int,
         offset: int,
         kinds: Collection[str] | None = None,
+        treated_by: uuid.UUID | None = None,
     ) -> Sequence[sa.Row[Any]]:
-        """Alerts matching `filters` (column to value), of one of `kinds` when given."""
+        """Alerts matching `filters` (column to value), of one of `kinds` when given. With
+        `treated_by`, of those naming patients only those naming one patient the practitioner
+        treats: never a reply from a shared number, whose possible senders may be anyone's."""
         conditions = [staff_alerts.c[name] == value for name, value in filters.items()]
         if kinds is not None:
             conditions.append(staff_alerts.c.kind.in_(sorted(kinds)))
+        if treated_by is not None:
+            conditions.append(_naming_no_patient_but_of(treated_by))
         statement = (
             sa.select(staff_alerts)
             .where(*conditions)
@@ -79,3 +90,16 @@ class AlertRepository(Repository):
             .where(staff_alerts.c.id.in_(ids))
             .values(status=status, sent_at=now if status == "sent" else None)
         )
+
+
+def _naming_no_patient_but_of(practitioner_id: uuid.UUID) -> sa.ColumnElement[bool]:
+    """The alert names no patient, or names one the practitioner treats."""
+    named = staff_alerts.c.details["patient_id"].as_string()  # details->>'patient_id'
+    treated = treated_patients(practitioner_id).subquery()
+    return sa.or_(
+        staff_alerts.c.kind.not_in(NAMING_PATIENTS),
+        sa.and_(
+            staff_alerts.c.kind.in_(NAMING_ONE_PATIENT),
+            named.in_(sa.select(sa.cast(treated.c.patient_id, sa.Text))),
+        ),
+    )

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from clinic_shared.direct import Direct
 from clinic_shared.outbox import Repository
 from notifications.adapters.orm import message_attempts, messages
+from notifications.adapters.sessions import treated_patients
 from notifications.domain.planning import PlannedMessage
 from notifications.domain.replies import SentSms
 
@@ -155,9 +156,17 @@ class MessageRepository(Repository):
         return updated
 
     async def find(
-        self, *, filters: dict[str, Any], limit: int, offset: int
+        self,
+        *,
+        filters: dict[str, Any],
+        limit: int,
+        offset: int,
+        treated_by: uuid.UUID | None = None,
     ) -> Sequence[sa.Row[Any]]:
+        """Messages matching `filters` (column to value); with `treated_by`, only those of the
+        patients that practitioner treats."""
         conditions = [messages.c[name] == value for name, value in filters.items()]
+        conditions += _of_patients_treated_by(treated_by)
         statement = (
             sa.select(messages)
             .where(*conditions)
@@ -167,8 +176,13 @@ class MessageRepository(Repository):
         )
         return (await self._session.execute(statement)).all()
 
-    async def get(self, message_id: uuid.UUID) -> sa.Row[Any] | None:
-        statement = sa.select(messages).where(messages.c.id == message_id)
+    async def get(
+        self, message_id: uuid.UUID, *, treated_by: uuid.UUID | None = None
+    ) -> sa.Row[Any] | None:
+        """The message; with `treated_by`, only if its patient is one that practitioner treats."""
+        statement = sa.select(messages).where(
+            messages.c.id == message_id, *_of_patients_treated_by(treated_by)
+        )
         return (await self._session.execute(statement)).one_or_none()
 
     async def attempts(self, message_id: uuid.UUID) -> Sequence[sa.Row[Any]]:
@@ -227,3 +241,10 @@ class MessageRepository(Repository):
                 sa.update(messages).where(*sent).values(updated_at=now, **values)
             )
         return message
+
+
+def _of_patients_treated_by(practitioner_id: uuid.UUID | None) -> list[sa.ColumnElement[bool]]:
+    """No condition without a practitioner; else: the message's patient is one they treat."""
+    if practitioner_id is None:
+        return []
+    return [messages.c.patient_id.in_(treated_patients(practitioner_id))]

@@ -52,6 +52,9 @@ sessions = sa.Table(
     sa.Column("session_id", sa.Uuid, primary_key=True),
     sa.Column("course_id", sa.Uuid, nullable=False),
     sa.Column("patient_id", sa.Uuid, nullable=False, index=True),
+    # who treats it (what a practitioner may read of messages goes by it); none on a row stored
+    # before it was kept, until the session's next event
+    sa.Column("practitioner_id", sa.Uuid, nullable=True),
     sa.Column("starts_at", UTCDateTime, nullable=False),
     # its end and calendar revision (iCalendar SEQUENCE), for invites: null and 0 when told
     # before 0012
@@ -66,6 +69,7 @@ sessions = sa.Table(
     sa.Column("sequence_occurred_at", UTCDateTime, nullable=True),
     # the action (a booking, a move) that last booked or moved it: one confirmation per action
     sa.Column("action_id", sa.Uuid, nullable=True, index=True),
+    sa.Index("ix_sessions_practitioner_patient", "practitioner_id", "patient_id"),
 )
 
 messages = sa.Table(

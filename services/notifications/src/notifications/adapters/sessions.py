@@ -84,9 +84,16 @@ class SessionRepository(Repository):
         return row, planning_of(row)
 
     async def renumber_if_newer(
-        self, session_id: uuid.UUID, *, sequence: int, sessions_planned: int, occurred_at: datetime
+        self,
+        session_id: uuid.UUID,
+        *,
+        sequence: int,
+        sessions_planned: int,
+        practitioner_id: uuid.UUID,
+        occurred_at: datetime,
     ) -> bool:
-        """Store the session's new number unless a newer event set it; True when stored."""
+        """Store the session's new number unless a newer event set it; True when stored. Its
+        practitioner too, when the row was stored before practitioners were kept."""
         statement = (
             sa.update(sessions)
             .where(sessions.c.session_id == session_id, _number_set_at() <= occurred_at)
@@ -94,6 +101,7 @@ class SessionRepository(Repository):
                 sequence=sequence,
                 sessions_planned=sessions_planned,
                 sequence_occurred_at=occurred_at,
+                practitioner_id=sa.func.coalesce(sessions.c.practitioner_id, practitioner_id),
             )
             .returning(sessions.c.session_id)
         )
@@ -142,6 +150,11 @@ class SessionRepository(Repository):
         if patient_ids is not None:
             statement = statement.where(sessions.c.patient_id.in_(patient_ids))
         return list((await self._session.execute(statement)).all())
+
+
+def treated_patients(practitioner_id: uuid.UUID) -> sa.Select[Any]:
+    """The ids of the patients with a session with the practitioner (those they treat)."""
+    return sa.select(sessions.c.patient_id).where(sessions.c.practitioner_id == practitioner_id)
 
 
 def _number_set_at() -> sa.ColumnElement[Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from clinic_shared.auth import Principal, Role
 from clinic_shared.contracts.events import LotExpiring, LotRecalled, ReorderSuggested, StockShortage
+from notifications.service_layer.access import treated_by
 from notifications.service_layer.scope import Scope
 
 
@@ -66,9 +68,12 @@ senders of an unmatched reply with their first names, a reschedule request's).""
 
 
 async def find_alerts(
-    scope: Scope, *, filters: dict[str, Any], limit: int, offset: int, stock_only: bool = False
+    scope: Scope, *, who: Principal, filters: dict[str, Any], limit: int, offset: int
 ) -> Sequence[Any]:
-    """Staff alerts matching `filters` (column to value), newest first; with `stock_only`,
-    only those about stock (what a stock manager is shown: nothing about patients)."""
-    kinds = STOCK_KINDS if stock_only else None
-    return await scope.alerts.find(filters=filters, limit=limit, offset=offset, kinds=kinds)
+    """Staff alerts matching `filters` (column to value), newest first. A stock manager is
+    shown those about stock only (nothing about patients); a practitioner, of those naming
+    patients, those naming one patient they treat."""
+    kinds = STOCK_KINDS if who.role is Role.STOCK_MANAGER else None
+    return await scope.alerts.find(
+        filters=filters, limit=limit, offset=offset, kinds=kinds, treated_by=treated_by(who)
+    )

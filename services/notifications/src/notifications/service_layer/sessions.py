@@ -77,6 +77,7 @@ async def on_session_event(event: SessionFacts, scope: Scope) -> None:
         "session_id": event.session_id,
         "course_id": event.course_id,
         "patient_id": event.patient_id,
+        "practitioner_id": event.practitioner_id,
         "starts_at": event.starts_at,
         "ends_at": event.ends_at,
         "revision": event.revision,
@@ -128,6 +129,7 @@ async def on_session_renumbered(event: SessionRenumbered, scope: Scope) -> None:
         event.session_id,
         sequence=event.sequence,
         sessions_planned=event.sessions_planned,
+        practitioner_id=event.practitioner_id,
         occurred_at=now,
     )
     if not recorded:

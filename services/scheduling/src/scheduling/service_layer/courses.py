@@ -46,6 +46,7 @@ from scheduling.domain.prescriptions import (
     prescription_of,
 )
 from scheduling.domain.rules import overlaps
+from scheduling.service_layer.access import check_treats
 from scheduling.service_layer.booking import book_session
 from scheduling.service_layer.closures import absences
 from scheduling.service_layer.gaps import GapView, gaps_of
@@ -220,11 +221,16 @@ async def view(scope: Scope, course: Course) -> CourseView:
 
 
 async def read_course(scope: Scope, course_id: uuid.UUID) -> CourseView:
-    return await view(scope, await scope.course(course_id))
+    """The course as answered; NotTheirPatient to a practitioner who does not treat its patient."""
+    course = await scope.course(course_id)
+    await check_treats(scope, course.patient_id)
+    return await view(scope, course)
 
 
 async def courses_of(scope: Scope, patient_id: uuid.UUID) -> list[CourseView]:
-    """The patient's courses, oldest first."""
+    """The patient's courses, oldest first; NotTheirPatient to a practitioner who does not
+    treat the patient."""
+    await check_treats(scope, patient_id)
     return [await view(scope, c) for c in await scope.calendar.courses_of(patient_id)]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from clinic_shared.contracts.events import CourseCompleted, CoursePrescribed, KitAdjustment
 from clinic_shared.errors import NotFound
+from scheduling.adapters.prescriptions import Revision
 from scheduling.domain import prescriptions as rules
 from scheduling.domain.errors import Contraindicated, MaintenanceTooEarly, WrongState
 from scheduling.domain.model import ACTIVE, Course, CourseStatus, SessionStatus, Treatment
@@ -89,6 +90,14 @@ async def _complete_when_done(scope: Scope, course: Course) -> None:
             sessions_planned=course.sessions_planned,
         )
     )
+
+
+async def history(scope: Scope, course_id: uuid.UUID) -> list[Revision]:
+    """Every revision of the course's prescription, oldest first; NotTheirPatient to a
+    practitioner who does not treat its patient."""
+    course = await scope.course(course_id)
+    await check_treats(scope, course.patient_id)
+    return await scope.prescriptions.history(course_id)
 
 
 async def record_override(

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import AdminUser, ServicesDep, page_router
-from dashboard.i18n import N_
+from dashboard.i18n import N_, _
 from dashboard.web import render
 
 router = page_router(prefix="/settings", tags=["settings"])
@@ -31,20 +31,20 @@ async def _staff_page(
 ) -> HTMLResponse:
     practitioners = await services.scheduling.get("/v1/practitioners")
     rooms = await services.scheduling.get("/v1/rooms")
-    saved = "The room is added." if request.query_params.get("saved") == "room" else None
+    saved = _("The room is added.") if request.query_params.get("saved") == "room" else None
     page = {"practitioners": practitioners, "rooms": rooms, "saved": saved, **context}
     return render(request, "settings/clinic.html", page, status_code=status_code)
 
 
 @router.get("/clinic", response_class=HTMLResponse)
-async def clinic_page(request: Request, _: AdminUser, services: ServicesDep) -> HTMLResponse:
+async def clinic_page(request: Request, _allowed: AdminUser, services: ServicesDep) -> HTMLResponse:
     return await _staff_page(request, services)
 
 
 @router.post("/practitioners")
 async def create_practitioner(
     request: Request,
-    _: AdminUser,
+    _allowed: AdminUser,
     services: ServicesDep,
     name: Annotated[str, Form(alias="practitioner_name")] = "",
     email: Annotated[str, Form(alias="practitioner_email")] = "",
@@ -61,7 +61,7 @@ async def create_practitioner(
 @router.post("/rooms")
 async def create_room(
     request: Request,
-    _: AdminUser,
+    _allowed: AdminUser,
     services: ServicesDep,
     name: Annotated[str, Form(alias="room_name")] = "",
 ) -> Response:
@@ -92,7 +92,7 @@ async def _hours_page(
 
 @router.get("/practitioners/{practitioner_id}/hours", response_class=HTMLResponse)
 async def hours_page(
-    request: Request, practitioner_id: uuid.UUID, _: AdminUser, services: ServicesDep
+    request: Request, practitioner_id: uuid.UUID, _allowed: AdminUser, services: ServicesDep
 ) -> HTMLResponse:
     saved = request.query_params.get("saved")
     return await _hours_page(request, services, practitioner_id, saved=saved)
@@ -109,7 +109,7 @@ def _entered_rows(form: dict[str, str]) -> list[dict[str, Any]]:
 
 @router.post("/practitioners/{practitioner_id}/hours")
 async def save_hours(
-    request: Request, practitioner_id: uuid.UUID, _: AdminUser, services: ServicesDep
+    request: Request, practitioner_id: uuid.UUID, _allowed: AdminUser, services: ServicesDep
 ) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     rows = _entered_rows(form)

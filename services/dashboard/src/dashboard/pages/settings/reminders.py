@@ -41,7 +41,9 @@ def _policy(form: dict[str, str]) -> dict[str, Any]:
 
 
 @router.get("/reminders", response_class=HTMLResponse)
-async def reminders_page(request: Request, _: AdminUser, services: ServicesDep) -> HTMLResponse:
+async def reminders_page(
+    request: Request, _allowed: AdminUser, services: ServicesDep
+) -> HTMLResponse:
     policy = await services.notifications.get("/v1/policy")
     saved = request.query_params.get("saved")
     return render(
@@ -50,7 +52,7 @@ async def reminders_page(request: Request, _: AdminUser, services: ServicesDep) 
 
 
 @router.post("/reminders")
-async def save_reminders(request: Request, _: AdminUser, services: ServicesDep) -> Response:
+async def save_reminders(request: Request, _allowed: AdminUser, services: ServicesDep) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     policy = _policy(form)
     try:

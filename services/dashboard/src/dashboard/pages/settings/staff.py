@@ -15,15 +15,16 @@ from dashboard.accounts import guard, service
 from dashboard.accounts.model import invalid
 from dashboard.clients import ServiceDown, Services
 from dashboard.deps import AdminUser, DbDep, RuntimeDep, ServicesDep, get_runtime, page_router
+from dashboard.i18n import N_, _
 from dashboard.web import form_errors, render
 
 router = page_router(prefix="/settings", tags=["settings"])
 SAVED = {
-    "created": "The account is created.",
-    "deactivated": "The account is deactivated; it is signed out everywhere.",
-    "reactivated": "The account can sign in again.",
-    "password": "The password is changed; the account is signed out everywhere.",
-    "linked": "The account's practitioner is changed; it holds from the account's next page.",
+    "created": N_("The account is created."),
+    "deactivated": N_("The account is deactivated; it is signed out everywhere."),
+    "reactivated": N_("The account can sign in again."),
+    "password": N_("The password is changed; the account is signed out everywhere."),
+    "linked": N_("The account's practitioner is changed; it holds from the account's next page."),
 }
 WARNINGS_SHOWN_FOR = timedelta(days=30)
 
@@ -43,9 +44,9 @@ def _chosen(value: str, practitioners: dict[str, str] | None) -> uuid.UUID | Non
     if not value.strip():
         return None
     if practitioners is None:
-        raise invalid("practitioner_id", "Scheduling does not answer: link the account later.")
+        raise invalid("practitioner_id", _("Scheduling does not answer: link the account later."))
     if value.strip() not in practitioners:
-        raise invalid("practitioner_id", "Choose one of the practitioners in the list.")
+        raise invalid("practitioner_id", _("Choose one of the practitioners in the list."))
     return uuid.UUID(value.strip())
 
 
@@ -58,7 +59,8 @@ async def _page(
     **context: object,
 ) -> HTMLResponse:
     accounts = await service.list_accounts(db)
-    saved = SAVED.get(request.query_params.get("saved", ""))
+    key = request.query_params.get("saved", "")
+    saved = _(SAVED[key]) if key in SAVED else None
     since = get_runtime(request).clock() - WARNINGS_SHOWN_FOR
     names = {account.id: account.name for account in accounts}
     warnings = [(names[a.account_id], a) for a in await guard.alerts_since(db, moment=since)]
@@ -75,13 +77,13 @@ async def _page(
 
 
 @router.get("", include_in_schema=False)
-async def settings_home(_: AdminUser) -> Response:
+async def settings_home(_allowed: AdminUser) -> Response:
     return RedirectResponse("/settings/staff", status_code=303)
 
 
 @router.get("/staff", response_class=HTMLResponse)
 async def staff_page(
-    request: Request, _: AdminUser, db: DbDep, services: ServicesDep
+    request: Request, _allowed: AdminUser, db: DbDep, services: ServicesDep
 ) -> HTMLResponse:
     return await _page(request, db, services)
 
@@ -89,7 +91,7 @@ async def staff_page(
 @router.post("/staff")
 async def create_staff(
     request: Request,
-    _: AdminUser,
+    _allowed: AdminUser,
     db: DbDep,
     runtime: RuntimeDep,
     services: ServicesDep,
@@ -126,7 +128,7 @@ async def set_active(
     active: Annotated[bool, Form()] = False,
 ) -> Response:
     if account_id == user.account.id and not active:
-        exc = invalid("account", "You cannot deactivate your own account.")
+        exc = invalid("account", _("You cannot deactivate your own account."))
         return await _page(request, db, services, errors=form_errors(exc), status_code=422)
     await service.set_active(db, account_id=account_id, active=active)
     saved = "reactivated" if active else "deactivated"
@@ -137,7 +139,7 @@ async def set_active(
 async def reset_password(
     request: Request,
     account_id: uuid.UUID,
-    _: AdminUser,
+    _allowed: AdminUser,
     db: DbDep,
     services: ServicesDep,
     password: Annotated[str, Form()] = "",
@@ -154,7 +156,7 @@ async def reset_password(
 async def link_practitioner(
     request: Request,
     account_id: uuid.UUID,
-    _: AdminUser,
+    _allowed: AdminUser,
     db: DbDep,
     services: ServicesDep,
     practitioner_id: Annotated[str, Form()] = "",

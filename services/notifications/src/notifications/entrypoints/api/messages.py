@@ -26,7 +26,7 @@ router = APIRouter(prefix="/v1/messages", tags=["messages"])
 @router.get("", response_model=list[MessagePublic])
 async def list_messages(
     scope: ScopeDep,
-    _: ClinicalStaff,
+    who: ClinicalStaff,
     page: Annotated[Page, paged(100)],
     patient_id: uuid.UUID | None = None,
     session_id: uuid.UUID | None = None,
@@ -35,7 +35,8 @@ async def list_messages(
     channel: Channel | None = None,
 ) -> list[MessagePublic]:
     """Messages in the order they go out, filtered by patient, session, status, kind, channel.
-    Not to a stock manager: every message is about a patient (their id, session, delivery)."""
+    Not to a stock manager: every message is about a patient (their id, session, delivery); to a
+    practitioner, those of the patients they treat (who have a session with them) only."""
     given = {
         "patient_id": patient_id,
         "session_id": session_id,
@@ -44,13 +45,16 @@ async def list_messages(
         "channel": channel,
     }
     filters: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
-    rows = await find_messages(scope, filters=filters, limit=page.limit, offset=page.offset)
+    rows = await find_messages(
+        scope, who=who, filters=filters, limit=page.limit, offset=page.offset
+    )
     return [MessagePublic.of(row._mapping) for row in rows]
 
 
 @router.get("/{message_id}", response_model=MessageDetail)
-async def read_message(message_id: uuid.UUID, scope: ScopeDep, _: ClinicalStaff) -> MessageDetail:
-    row, attempts = await message_with_attempts(scope, message_id)
+async def read_message(message_id: uuid.UUID, scope: ScopeDep, who: ClinicalStaff) -> MessageDetail:
+    """The message with every attempt; 404 to a practitioner for a patient they do not treat."""
+    row, attempts = await message_with_attempts(scope, message_id, who=who)
     return message_detail(row, attempts)
 
 

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from clinic_shared.auth import Role
 from clinic_shared.paging import Page, paged
 from notifications.entrypoints.api.deps import ScopeDep, Staff
 from notifications.service_layer.alerts import find_alerts
@@ -42,14 +41,9 @@ async def list_staff_alerts(
     kind: str | None = None,
     status: StaffAlertStatus | None = None,
 ) -> list[StaffAlertPublic]:
-    """Newest first. A stock manager gets those about stock only: the others name patients."""
+    """Newest first. A stock manager gets those about stock only: the others name patients. A
+    practitioner gets, of those naming patients, the ones naming a patient they treat."""
     given = {"kind": kind, "status": status}
     filters = {k: v for k, v in given.items() if v is not None}
-    rows = await find_alerts(
-        scope,
-        filters=filters,
-        limit=page.limit,
-        offset=page.offset,
-        stock_only=who.role is Role.STOCK_MANAGER,
-    )
+    rows = await find_alerts(scope, who=who, filters=filters, limit=page.limit, offset=page.offset)
     return [StaffAlertPublic.model_validate(row) for row in rows]

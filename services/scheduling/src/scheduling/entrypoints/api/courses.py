@@ -130,14 +130,18 @@ async def plan_new_course(
 
 @router.get("", response_model=list[CoursePublic])
 async def list_courses(
-    scope: ScopeDep, _: Staff, patient_id: Annotated[uuid.UUID, Query()]
+    scope: ScopeDep, who: Staff, patient_id: Annotated[uuid.UUID, Query()]
 ) -> list[CoursePublic]:
+    """The patient's courses; 403 to a practitioner who does not treat the patient."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     return [course_public(c) for c in await courses.courses_of(scope, patient_id)]
 
 
 @router.get("/{course_id}", response_model=CourseRecord)
-async def read_course(course_id: uuid.UUID, scope: ScopeDep, _: Staff) -> CourseRecord:
-    """The course with its sessions, its next window and its audit trail."""
+async def read_course(course_id: uuid.UUID, scope: ScopeDep, who: Staff) -> CourseRecord:
+    """The course with its sessions, its next window and its audit trail; 403 to a
+    practitioner who does not treat its patient."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     course = course_public(await courses.read_course(scope, course_id))
     entries = await audit.trail(scope, "course", course_id)
     return CourseRecord(

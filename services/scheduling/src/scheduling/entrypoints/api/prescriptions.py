@@ -47,10 +47,11 @@ async def change_prescription(
 
 @router.get("/v1/courses/{course_id}/prescriptions", response_model=list[PrescriptionPublic])
 async def prescription_history(
-    course_id: uuid.UUID, scope: ScopeDep, _: Staff
+    course_id: uuid.UUID, scope: ScopeDep, who: Staff
 ) -> list[PrescriptionPublic]:
-    """Every revision of the course's prescription, oldest first, with who made it."""
-    await scope.course(course_id)
+    """Every revision of the course's prescription, oldest first, with who made it; 403 to a
+    practitioner who does not treat its patient."""
+    scope.act_as(who.subject, who.role, who.practitioner_id)
     return [
         PrescriptionPublic(
             revision=r.revision,
@@ -64,7 +65,7 @@ async def prescription_history(
             prescribed_by=r.prescribed_by,
             prescribed_at=r.prescribed_at,
         )
-        for r in await scope.prescriptions.history(course_id)
+        for r in await prescriptions.history(scope, course_id)
     ]
 
 
