@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -45,6 +46,7 @@ class AgendaRow:
 class AgendaGroup:
     name: str
     rows: list[AgendaRow]
+    mine: bool = False  # the signed-in practitioner's own sessions
 
 
 def day_range(day: date, week: bool, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -55,11 +57,16 @@ def day_range(day: date, week: bool, zone: ZoneInfo) -> tuple[datetime, datetime
 
 
 async def load_agenda(
-    services: Services, start: datetime, end: datetime, by: str
+    services: Services,
+    start: datetime,
+    end: datetime,
+    by: str,
+    mine: uuid.UUID | None = None,
 ) -> list[AgendaGroup]:
     """The sessions from `start` to `end`, grouped by practitioner or by room: one request to
     scheduling's agenda, which names each session's patient, treatment, practitioner and room
-    (a week is hundreds of sessions, once looked up a course and a patient at a time)."""
+    (a week is hundreds of sessions, once looked up a course and a patient at a time). By
+    practitioner, the group of practitioner `mine` (the signed-in one's) comes first."""
     window = {"from": start.isoformat(), "to": end.isoformat()}
     entries = await services.scheduling.get("/v1/agenda", **window)
     rows = [
@@ -72,7 +79,19 @@ async def load_agenda(
         )
         for entry in entries
     ]
-    return _grouped(rows, by)
+    return grouped(rows, by, mine)
+
+
+def grouped(rows: list[AgendaRow], by: str, mine: uuid.UUID | None = None) -> list[AgendaGroup]:
+    """The rows by room or practitioner, by name; by practitioner, `mine`'s group first."""
+    if by == "room" or mine is None:
+        return _grouped(rows, by)
+    own: list[AgendaRow] = []
+    others: list[AgendaRow] = []
+    for row in rows:
+        (own if row.session["practitioner_id"] == str(mine) else others).append(row)
+    first = [AgendaGroup(own[0].practitioner, own, mine=True)] if own else []
+    return first + _grouped(others, by)
 
 
 def _grouped(rows: list[AgendaRow], by: str) -> list[AgendaGroup]:

@@ -106,6 +106,9 @@ class ServiceClient:
     async def patch(self, path: str, body: Any) -> Any:
         return await self.request("PATCH", path, json=body)
 
+    async def delete(self, path: str) -> Any:
+        return await self.request("DELETE", path)
+
     async def request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
             response = await self.http.request(method, path, headers=self.headers, **kwargs)

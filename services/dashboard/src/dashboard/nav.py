@@ -18,7 +18,8 @@ class NavLink:
 
 
 NAV: list[NavLink] = [
-    NavLink(N_("Today"), "/"),
+    NavLink(N_("Today"), "/", EVERYONE - {Role.PRACTITIONER}),
+    NavLink(N_("My day"), "/", frozenset({Role.PRACTITIONER})),  # their own sessions first
     NavLink(N_("Calendar"), "/calendar"),
     NavLink(N_("Book"), "/book", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink(N_("Patients"), "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST})),

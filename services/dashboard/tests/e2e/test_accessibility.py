@@ -6,8 +6,10 @@ services/dashboard/ACCESSIBILITY.md, so a new one fails here instead of being hi
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
@@ -18,6 +20,8 @@ from clinic_shared.auth import Role
 from .conftest import DEMO_PATIENT, screenshot
 
 DR_DUBOIS = "00000000-0000-4000-8000-0000000000a1"
+# the demo course's first session: a practitioner's day with her own sessions first
+TOMORROW = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=1)).date().isoformat()
 SERIOUS = {"serious", "critical"}
 LIBRARY_ROOT = ".ec"  # EventCalendar's root element inside #calendar
 KNOWN_IN_LIBRARY = Path(__file__).parents[2] / "ACCESSIBILITY.md"
@@ -50,6 +54,7 @@ PAGES: dict[Role, list[str]] = {
         "/settings/clinic",
         f"/settings/practitioners/{DR_DUBOIS}/hours",
         "/settings/reminders",
+        "/settings/closures",
     ],
     Role.RECEPTIONIST: [
         "/",
@@ -61,7 +66,7 @@ PAGES: dict[Role, list[str]] = {
         "/reports/attendance",
         "/messages",
     ],
-    Role.PRACTITIONER: ["/", "/calendar", "/stock", "/alerts"],
+    Role.PRACTITIONER: ["/", f"/?day={TOMORROW}", "/calendar", "/stock", "/alerts"],
     Role.STOCK_MANAGER: ["/", "/stock", "/orders", "/alerts"],
 }
 
@@ -96,12 +101,20 @@ async def serious_violations(page: Page) -> tuple[list[str], set[str]]:
     return ours, library
 
 
+async def course_pages(stack: Any, role: Role) -> list[str]:
+    """The pages of the demo course, whose id the seed draws: its prescription, for an admin."""
+    if role is not Role.ADMIN:
+        return []
+    first, *_ = await stack.demo_sessions()
+    return [f"/patients/{DEMO_PATIENT}/courses/{first['course_id']}/prescription"]
+
+
 @pytest.mark.parametrize("role", list(PAGES), ids=lambda r: r.value)
-async def test_no_serious_violation_in_our_markup_on_any_page(signed_in, role: Role) -> None:
+async def test_no_serious_violation_in_our_markup_on_any_page(stack, signed_in, role: Role) -> None:
     page = await signed_in(role)
     found: dict[str, list[str]] = {}
     library: set[str] = set()
-    for path in PAGES[role]:
+    for path in PAGES[role] + await course_pages(stack, role):
         response = await page.goto(path)
         assert response is not None
         assert response.status == 200, f"{role.value} opens {path}"

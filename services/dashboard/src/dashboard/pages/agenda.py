@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 
+from clinic_shared.auth import Role
 from dashboard.agenda import CLINICAL, FRONT_DESK, day_range, load_agenda
 from dashboard.days import Day
 from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router
@@ -26,7 +27,8 @@ async def agenda_page(
     week: bool = False,
     by: Grouping = "practitioner",
 ) -> HTMLResponse:
-    shown = day or datetime.now(settings.zone).date()
+    today = datetime.now(settings.zone).date()
+    shown = day or today
     step = timedelta(days=7 if week else 1)
     context = {
         "day": shown,
@@ -35,6 +37,8 @@ async def agenda_page(
         "by": by,
         "before": shown - step,
         "after": shown + step,
+        # a practitioner's today, their own sessions first, is their "My day"
+        "my_day": user.account.role is Role.PRACTITIONER and shown == today and not week,
     }
     return render(request, "agenda/page.html", context)
 
@@ -50,13 +54,17 @@ async def agenda_sessions(
     by: Grouping = "practitioner",
 ) -> HTMLResponse:
     start, end = day_range(day, week, settings.zone)
-    groups = await load_agenda(services, start, end, by)
+    mine = user.account.practitioner_id
+    groups = await load_agenda(services, start, end, by, mine)
     role = user.account.role
     context = {
         "groups": groups,
         "by": by,
         "week": week,
         "clinical": role in CLINICAL,
+        # scheduling lets a practitioner complete or mark missed only their own sessions
+        "own_only": role is Role.PRACTITIONER,
+        "mine": str(mine) if mine else None,
         "front_desk": role in FRONT_DESK,
     }
     return render(request, "agenda/_sessions.html", context)

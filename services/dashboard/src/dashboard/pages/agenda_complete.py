@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
@@ -12,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import ServicesDep, page_router
 from dashboard.i18n import _
+from dashboard.lot_numbers import refusal_reason, resolve_typed
 from dashboard.pages.agenda_actions import Clinical, done, session_facts
 from dashboard.web import render
 from dashboard.wording import outcome_error
@@ -50,7 +52,7 @@ async def _panel(
 
 @router.get("/complete", response_class=HTMLResponse)
 async def complete_form(
-    request: Request, session_id: uuid.UUID, _allowed: Clinical, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _user: Clinical, services: ServicesDep
 ) -> HTMLResponse:
     return await _panel(request, services, session_id)
 
@@ -71,18 +73,58 @@ def _products_used(form: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str
     return used, errors
 
 
+async def _session_day(services: Services, session_id: uuid.UUID, request: Request) -> date:
+    session = await services.scheduling.get(f"/v1/sessions/{session_id}")
+    zone = request.app.state.settings.zone
+    return datetime.fromisoformat(session["starts_at"]).astimezone(zone).date()
+
+
+async def _typed_lots(
+    request: Request, services: Services, session_id: uuid.UUID, form: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The form with each scanned or typed lot number in place of the lot chosen in the list,
+    and the `typed_<code>` fields whose lot inventory refuses for this session."""
+    codes = [code for code in form.get("products", "").split(",") if code]
+    typed = {c: form[f"typed_{c}"].strip() for c in codes if form.get(f"typed_{c}", "").strip()}
+    if not typed:
+        return form, {}
+    on, products = await asyncio.gather(
+        _session_day(services, session_id, request), services.inventory.get("/v1/products")
+    )
+    names = {p["code"]: p["name"] for p in products}
+    found, refused = await resolve_typed(services, on, typed, names)
+    chosen = form | {f"lot_{code}": number for code, number in found.items()}
+    return chosen, {f"typed_{code}": reason for code, reason in refused.items()}
+
+
+def _refused_lines(problem: ServiceProblem, form: dict[str, str]) -> dict[str, str]:
+    """Scheduling's refusal of lots (inventory said no between the check and the completion),
+    beside the field each lot came from; empty for any other refusal."""
+    fields = {}
+    for line in problem.body.get("errors") or []:
+        code = line.get("product_code") if isinstance(line, dict) else None
+        if not code or not line.get("refusal"):
+            continue
+        name = f"typed_{code}" if form.get(f"typed_{code}", "").strip() else f"lot_{code}"
+        fields[name] = refusal_reason(line | {"reason": line["refusal"]}, code, {})
+    return fields
+
+
 @router.post("/complete")
 async def complete(
-    request: Request, session_id: uuid.UUID, _allowed: Clinical, services: ServicesDep
+    request: Request, session_id: uuid.UUID, _user: Clinical, services: ServicesDep
 ) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    used, errors = _products_used(form)
+    chosen, errors = await _typed_lots(request, services, session_id, form)
+    used, wrong = _products_used(chosen)
+    errors |= wrong
     if not errors:
         try:
             body = {"products_used": used}
             await services.scheduling.post(f"/v1/sessions/{session_id}/complete", body)
         except ServiceProblem as exc:
-            errors = {"form": outcome_error(exc, request.app.state.settings.zone)}
+            zone = request.app.state.settings.zone
+            errors = _refused_lines(exc, form) or {"form": outcome_error(exc, zone)}
     if errors:
         return await _panel(request, services, session_id, errors=errors, entered=form)
     return done(request, _("The session is completed."))

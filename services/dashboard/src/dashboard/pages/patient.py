@@ -14,6 +14,7 @@ from dashboard.accounts.service import SignedIn, list_accounts
 from dashboard.agenda import CLINICAL
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import DbDep, ServicesDep, SettingsDep, require_roles
+from dashboard.prescription import doses, kits_and_names
 from dashboard.web import render
 
 router = APIRouter(tags=["patient"])
@@ -81,7 +82,10 @@ async def patient_partial(
 ) -> HTMLResponse:
     now = datetime.now(settings.zone)
     courses = await services.scheduling.get("/v1/courses", patient_id=str(patient_id))
+    kits, products = await kits_and_names(services, {c["treatment_code"] for c in courses})
     for course in courses:
+        adjusted = course["prescription"]["kit_adjustments"]
+        course["doses"] = doses(kits.get(course["treatment_code"], []), adjusted, products)
         course["sessions"].sort(key=lambda s: s["starts_at"])
         course["next"] = next_step(course, now.date())
         for session in course["sessions"]:

@@ -109,6 +109,32 @@ def _entries() -> dict[str, Entry]:
             "/calendar/api/book", course_id="{course_id}", starts_at="{time}", room_id="{room_id}"
         ),
         "calendar move": json("/calendar/api/sessions/{session_id}/move", starts_at="{time}"),
+        "closures from": get("/settings/closures", **{"from": "{day}"}),
+        "closures touched from": get("/settings/closures/touched", **{"from": "{day}"}),
+        "closure start": form(
+            "/settings/closures",
+            closure_starts_at="{time}",
+            closure_ends_at="2030-03-05T10:00",
+            closure_reason="Far",
+        ),
+        "closure end": form(
+            "/settings/closures",
+            closure_starts_at="2030-03-05T10:00",
+            closure_ends_at="{time}",
+            closure_reason="Far",
+        ),
+        "time off start": form(
+            "/settings/time-off",
+            practitioner_id="{practitioner_id}",
+            away_starts_at="{time}",
+            away_ends_at="2030-03-05T10:00",
+        ),
+        "time off end": form(
+            "/settings/time-off",
+            practitioner_id="{practitioner_id}",
+            away_starts_at="2030-03-05T10:00",
+            away_ends_at="{time}",
+        ),
         **{
             f"report {slug}{csv} {end}": get(f"/reports/{slug}{csv}", **{end: "{day}"})
             for slug in ("utilisation", "attendance", "adherence", "vials", "expiry-waste")
