@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -144,7 +145,7 @@ async def _read(scope: Scope, groups: list[AlertGroup], today: date) -> list[Ale
             read.append(_shortages(group, short, name))
             continue
         if first.kind == "expiry":
-            message = " ".join([await _expiry_message(scope, a) for a in group.alerts])
+            message = " ".join(await _expiry_messages(scope, group.alerts))
         elif first.kind == "reorder":
             suggestion = reorders.get(first.product_code)
             quantity, reason = (
@@ -184,8 +185,15 @@ async def _suggestions(
     return {o.product.code: o.reorder for o in found}
 
 
-async def _expiry_message(scope: Scope, alert: Alert) -> str:
-    lot = await scope.lots.get(alert.lot_id) if alert.lot_id else None
-    if lot is None:
-        return alert.message
-    return expiry_text(lot.lot_number, lot.available, lot.expires_on)
+async def _expiry_messages(scope: Scope, alerts: Sequence[Alert]) -> list[str]:
+    """Each expiring lot's text, the soonest to expire first (then by lot number): alerts
+    raised by one scan share their time, so their own order says nothing."""
+    found: list[tuple[date, str, str]] = []
+    for alert in alerts:
+        lot = await scope.lots.get(alert.lot_id) if alert.lot_id else None
+        if lot is None:
+            found.append((date.max, "", alert.message))
+        else:
+            text = expiry_text(lot.lot_number, lot.available, lot.expires_on)
+            found.append((lot.expires_on, lot.lot_number, text))
+    return [text for _, _, text in sorted(found)]
