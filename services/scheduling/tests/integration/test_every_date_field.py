@@ -38,6 +38,11 @@ FIELDS = {
     ("POST", "/v1/course-plans", "body.first_date"),
     ("POST", "/v1/courses", "body.sessions[0].starts_at"),
     ("POST", "/v1/self-service/sessions/{session_id}/move", "body.starts_at"),
+    *(
+        ("GET", f"/v1/reports/{report}", f"query.{end}")
+        for report in ("utilisation", "attendance", "adherence")
+        for end in ("from", "to")
+    ),
 }
 FAR_INSTANTS = ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"]
 FAR_DAYS = {"9999-12-31T23:00:00-05:00": "9999-12-31", "0001-01-01T00:30:00+01:00": "0001-01-01"}
@@ -120,6 +125,9 @@ async def _request(
     if method == "POST" and path.endswith(("/time-off", "/closures")):
         valid = {"starts_at": near, "ends_at": local(MONDAY + days(2)), "reason": "summer"}
         return path, {"json": valid | {field.removeprefix("body."): far}}
+    if path.startswith("/v1/reports/"):  # clinic-local days, not instants
+        period = {"from": MONDAY.isoformat(), "to": (MONDAY + days(1)).isoformat()}
+        return path, {"params": period | {field.removeprefix("query."): FAR_DAYS[far]}}
     valid = {"from": near, "to": local(MONDAY + days(2))}
     return path, {"params": valid | {field.removeprefix("query."): far}}
 
