@@ -37,7 +37,7 @@ async def test_a_draft_is_sent_and_received_in_two_parts_from_the_orders_page(
     await keeper.get_by_role("link", name="Orders").click()
     card = keeper.locator(order)
     await expect(card).to_contain_text("added by staff", timeout=POLL)
-    await card.get_by_label("Vials of lidocaine").fill("25")
+    await card.get_by_label("Vials of Lidocaine 2%").fill("25")
     await card.get_by_role("button", name="Save quantities").click()
     await expect(keeper.get_by_role("status")).to_have_text("Draft saved.")
     await keeper.locator(order).get_by_role("button", name="Send to supplier").click()
@@ -56,5 +56,5 @@ async def test_a_draft_is_sent_and_received_in_two_parts_from_the_orders_page(
             await expect(keeper.locator(order)).to_contain_text(due)
     await expect(keeper.locator(order)).to_have_count(0)
     await expect(keeper.get_by_role("region", name="Received and cancelled")).to_contain_text(
-        "Meso Pharma: received (25/25 lidocaine)"
+        "Meso Pharma: received (25/25 Lidocaine 2%)"
     )
