@@ -1,5 +1,5 @@
-"""Section 6: the calendar's week view and the reports on a month and on a year of a busy clinic
-(issues 22 and 23).
+"""Section 6: the calendar's week view, the reports and a patient's page on a month and on a year
+of a busy clinic (issues 22 and 23).
 
 Two clinics, each a scheduling and an inventory service and a dashboard run as their containers
 run them (`python -m`), with 10 practitioners in 10 rooms, 8 half-hour sessions each per working day
@@ -13,7 +13,10 @@ with 5 vials unused (the reports on stock).
 Timed, signed in as the clinic's admin, the week holding today: the calendar page's HTML and its
 data endpoint (`/calendar/api/events`, the grid's columns, background and sessions), and each
 report's page over the 29 days around today (the month clinic holds all of them), alternately on
-both clinics, ROUNDS times (load drifts alike). The figure is the ratio of medians, year over
+both clinics, ROUNDS times (load drifts alike); and the page of the patient whose course has a
+session nearest today (each patient has one course of 10 sessions in both clinics, so only the
+clinic's size differs; notifications runs on an empty database, so the page's messages are
+read, not skipped). The figure is the ratio of medians, year over
 month: the week and the period show the same sessions in both, so their cost should not grow
 with the history.
 """
@@ -181,14 +184,28 @@ async def _copy(
 
 
 async def fill(urls: dict[str, str], today: date, days: int) -> int:
-    """Migrate the clinic's scheduling and inventory databases and fill them; the number of
+    """Migrate the clinic's databases and fill scheduling's and inventory's; the number of
     sessions."""
     await asyncio.to_thread(migrations.upgrade, "scheduling:migrations", urls["scheduling"])
     await asyncio.to_thread(migrations.upgrade, "inventory:migrations", urls["inventory"])
+    await asyncio.to_thread(migrations.upgrade, "notifications:migrations", urls["notifications"])
     rows = _rows(today, days)
     await _copy(urls["scheduling"], rows, COLUMNS)
     await _copy(urls["inventory"], _inventory_rows(rows["sessions"]), INVENTORY_COLUMNS)
     return len(rows["sessions"])
+
+
+async def current_patient(url: str) -> str:
+    """The patient whose course has the session nearest now."""
+    conn = await asyncpg.connect(dsn_of(url))
+    try:
+        found = await conn.fetchval(
+            "SELECT patient_id FROM sessions ORDER BY abs(extract(epoch FROM starts_at - now()))"
+            " LIMIT 1"
+        )
+    finally:
+        await conn.close()
+    return str(found)
 
 
 async def signed_in(base_url: str) -> httpx.AsyncClient:
@@ -225,11 +242,13 @@ async def run() -> dict[str, Any]:
         "html": ("/calendar", {"day": today.isoformat(), "view": "week"}),
         "events": ("/calendar/api/events", week),
     } | {f"report {r}": (f"/reports/{r}", period) for r in REPORTS}
-    parts = ("scheduling", "inventory", "dashboard")
+    pages["patient"] = ("/patients/{patient}", {})
+    parts = ("scheduling", "inventory", "notifications", "dashboard")
     labels = [f"{span}_{part}" for span in SPANS for part in parts]
     async with scratch_databases(*labels) as urls, rabbit_namespace() as ns:
         counts = {span: await fill({p: urls[f"{span}_{p}"] for p in parts}, today, days)
                   for span, days in SPANS.items()}  # fmt: skip
+        patient = {span: await current_patient(urls[f"{span}_scheduling"]) for span in SPANS}
         running, dashboards = [], {}
         for span in SPANS:
             scheduling = service("scheduling", urls[f"{span}_scheduling"], ns)
@@ -241,16 +260,24 @@ async def run() -> dict[str, Any]:
                 scan_first_after_seconds="3600",
                 reconcile_first_after_seconds="3600",
             )
+            notifications = service(
+                "notifications",
+                urls[f"{span}_notifications"],
+                ns,
+                scheduling_url=scheduling.url,
+                reconcile_first_after_seconds="3600",
+            )
             dashboards[span] = service(
                 "dashboard",
                 urls[f"{span}_dashboard"],
                 ns,
                 scheduling_url=scheduling.url,
                 inventory_url=inventory.url,
+                notifications_url=notifications.url,
                 first_admin_email=ADMIN_EMAIL,
                 first_admin_password=ADMIN_PASSWORD,
             )
-            running += [scheduling, inventory, dashboards[span]]
+            running += [scheduling, inventory, notifications, dashboards[span]]
         async with servers(*running):
             clients = {span: await signed_in(d.url) for span, d in dashboards.items()}
             try:
@@ -258,11 +285,12 @@ async def run() -> dict[str, Any]:
                                                             for p in pages}  # fmt: skip
                 for span in SPANS:  # warm-up
                     for path, params in pages.values():
-                        await timed(clients[span], path, params)
+                        await timed(clients[span], path.format(patient=patient[span]), params)
                 for _ in range(ROUNDS):
                     for page, (path, params) in pages.items():
                         for span in SPANS:
-                            times[page][span].append(await timed(clients[span], path, params))
+                            at = path.format(patient=patient[span])
+                            times[page][span].append(await timed(clients[span], at, params))
                 week_sessions = len(
                     (await clients["year"].get(pages["events"][0], params=week)).json()["events"]
                 )

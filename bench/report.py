@@ -171,7 +171,11 @@ def _metrics(r: dict[str, Any]) -> list[str]:
 
 def _pages(r: dict[str, Any]) -> list[str]:
     counts, rows = r["sessions"], []
-    labels = {"html": "calendar week, its HTML", "events": "calendar week, its data"}
+    labels = {
+        "html": "calendar week, its HTML",
+        "events": "calendar week, its data",
+        "patient": "a patient's page (one course of 10)",
+    }
     for page, m in r["median_ms"].items():
         ratio, label = r["ratio"][page], labels.get(page, f"{page}, 29 days")
         rows.append(
