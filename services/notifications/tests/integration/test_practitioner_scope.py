@@ -158,6 +158,9 @@ async def test_a_practitioner_sees_the_alerts_naming_their_patients_and_those_na
             await scope.uow.commit()
         by_doctor = await client.get("/v1/staff-alerts", headers=doctor)
         by_admin = await client.get("/v1/staff-alerts", headers=ADMIN)
+        # the dashboard's alerts page reads them grouped: narrowed alike
+        groups_by_doctor = await client.get("/v1/staff-alerts/groups", headers=doctor)
+        groups_by_admin = await client.get("/v1/staff-alerts/groups", headers=ADMIN)
 
     def seen(answer: httpx.Response) -> set[tuple[str, str | None]]:
         assert answer.status_code == 200, answer.text
@@ -174,3 +177,5 @@ async def test_a_practitioner_sees_the_alerts_naming_their_patients_and_those_na
         ("reschedule_requested", other),
         ("reply_unmatched", None),
     }
+    assert seen(groups_by_doctor) == seen(by_doctor)
+    assert seen(groups_by_admin) == seen(by_admin)
