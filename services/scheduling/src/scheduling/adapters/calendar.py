@@ -74,21 +74,19 @@ SESSION_COLUMNS = [
 # A patient's finished courses, as the pause after each is counted (`FinishedCourse`): one
 # row per course, its last completed session's start read beside it. The booking's facts read
 # the same rows as JSON (adapters/bookings.py), with the course they lock.
-_finished = courses.alias("finished")
-_finished_treatment = treatments.alias("finished_treatment")
-_finished_session = sessions.alias("finished_session")
+FINISHED = courses.alias("finished")
+FINISHED_TREATMENT = treatments.alias("finished_treatment")
+_FINISHED_SESSION = sessions.alias("finished_session")
 FINISHED_LAST_SESSION = (
-    sa.select(sa.func.max(_finished_session.c.starts_at))
+    sa.select(sa.func.max(_FINISHED_SESSION.c.starts_at))
     .where(
-        _finished_session.c.course_id == _finished.c.id,
-        _finished_session.c.status == SessionStatus.COMPLETED.value,
+        _FINISHED_SESSION.c.course_id == FINISHED.c.id,
+        _FINISHED_SESSION.c.status == SessionStatus.COMPLETED.value,
     )
     .scalar_subquery()
 )
-FINISHED = _finished
-FINISHED_TREATMENT = _finished_treatment
-FINISHED_FROM = _finished.join(
-    _finished_treatment, _finished_treatment.c.code == _finished.c.treatment_code
+FINISHED_FROM = FINISHED.join(
+    FINISHED_TREATMENT, FINISHED_TREATMENT.c.code == FINISHED.c.treatment_code
 )
 
 
@@ -96,17 +94,17 @@ def finished_where(
     patient_id: sa.ColumnElement[Any], excluding: sa.ColumnElement[Any]
 ) -> sa.ColumnElement[bool]:
     return sa.and_(
-        _finished.c.patient_id == patient_id,
-        _finished.c.status == CourseStatus.COMPLETED.value,
-        _finished.c.id != excluding,
+        FINISHED.c.patient_id == patient_id,
+        FINISHED.c.status == CourseStatus.COMPLETED.value,
+        FINISHED.c.id != excluding,
     )
 
 
 _FINISHED_COURSES = (
     sa.select(
-        _finished.c.id,
-        _finished_treatment.c.area,
-        _finished_treatment.c.maintenance_interval_days,
+        FINISHED.c.id,
+        FINISHED_TREATMENT.c.area,
+        FINISHED_TREATMENT.c.maintenance_interval_days,
         FINISHED_LAST_SESSION.label("last_session_at"),
     )
     .select_from(FINISHED_FROM)
