@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.expression import Executable
 from sqlalchemy.types import TypeDecorator
 
+from clinic_shared.pool import FairAsyncPool
+
 if TYPE_CHECKING:
     from opentelemetry.trace import Tracer
 
@@ -85,8 +87,17 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     # connections, returns under load outpace the waiters' wake-ups, the pool's queue is
     # briefly full and each overflow connection was closed and reopened at once (a connect
     # and its statements prepared again, in a booking's path).
+    #
+    # Waiters are served in order (`FairAsyncPool`): SQLAlchemy's own asyncio pool lets a
+    # newcomer take a connection meant for a waiter, which made the booking's p99 3.65 times its
+    # p50 under load (issue 27).
     return create_async_engine(
-        engine_url(url), pool_size=2 * pool_size, max_overflow=0, echo=echo, hide_parameters=True
+        engine_url(url),
+        poolclass=FairAsyncPool,
+        pool_size=2 * pool_size,
+        max_overflow=0,
+        echo=echo,
+        hide_parameters=True,
     )
 
 
