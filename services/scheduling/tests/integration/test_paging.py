@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, time
 
 from clinic_shared.paging import MAX_LIMIT
@@ -72,3 +73,25 @@ async def test_an_unknown_patient_order_is_a_422_naming_sort(clinic: Clinic) -> 
 
     assert refused.status_code == 422
     assert [e["field"] for e in refused.json()["errors"]] == ["query.sort"]
+
+
+async def test_patients_asked_by_id_come_alone_in_one_answer(clinic: Clinic) -> None:
+    """The message log names a page's patients in one request, not one per patient."""
+    bea, _, dora = [await clinic.new_patient(name) for name in ("Bea", "Cleo", "Dora")]
+
+    found = await clinic.client.get("/v1/patients", params={"id": [dora, bea]}, headers=DESK)
+
+    assert found.status_code == 200, found.text
+    assert [row["first_name"] for row in found.json()] == ["Bea", "Dora"]
+
+
+async def test_more_ids_than_a_page_holds_is_a_422_naming_id(clinic: Clinic) -> None:
+    ids = [str(uuid.uuid4()) for _ in range(51)]
+    refused = await clinic.client.get("/v1/patients", params={"id": ids}, headers=DESK)
+    not_an_id = await clinic.client.get("/v1/patients", params={"id": "zoe"}, headers=DESK)
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert [e["field"] for e in refused.json()["errors"]] == ["query.id"]
+    assert not_an_id.status_code == 422
+    assert [e["field"] for e in not_an_id.json()["errors"]] == ["query.id.0"]

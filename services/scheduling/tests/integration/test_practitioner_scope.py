@@ -78,6 +78,8 @@ async def test_a_practitioner_reads_only_the_patients_they_treat(clinic: Clinic)
     listed = await clinic.client.get("/v1/patients", headers=clinic.doctor)
     listed_by_roux = await clinic.client.get("/v1/patients", headers=roux)
     by_desk = await clinic.client.get("/v1/patients", headers=ADMIN)
+    both = {"id": [clinic.patient, zoe]}
+    by_id = await clinic.client.get("/v1/patients", params=both, headers=clinic.doctor)
 
     assert own.status_code == 200, own.text
     assert own.json()["phone"] == "+447911123456"
@@ -87,6 +89,7 @@ async def test_a_practitioner_reads_only_the_patients_they_treat(clinic: Clinic)
     assert [p["id"] for p in listed.json()] == [clinic.patient]
     assert listed_by_roux.json() == []
     assert {p["id"] for p in by_desk.json()} == {clinic.patient, zoe}
+    assert [p["id"] for p in by_id.json()] == [clinic.patient]
 
 
 async def test_a_practitioner_sees_the_patients_of_their_sessions_on_a_colleagues_course(

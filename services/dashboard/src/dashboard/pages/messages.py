@@ -5,7 +5,6 @@ notifications cannot tell apart (SECURITY.md). No text is shown: none is stored.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
@@ -16,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn
-from dashboard.clients import ServiceProblem, Services
+from dashboard.clients import Services
 from dashboard.days import MaybeDay
 from dashboard.deps import CsrfChecked, ServicesDep, require_roles
 from dashboard.i18n import N_
@@ -50,18 +49,14 @@ def _filters(
 
 
 async def _names(services: Services, messages: list[dict[str, Any]]) -> dict[str, str]:
-    """Each listed message's patient's name (an erased patient's is gone: left out)."""
+    """Each listed message's patient's name, in one request (a page lists at most
+    `PAGE_SIZE` messages, scheduling answers at most 50 patients by id). An erased patient's
+    name is gone: left out, and the log says "erased"."""
     ids = sorted({m["patient_id"] for m in messages})
-
-    async def name(patient_id: str) -> tuple[str, str] | None:
-        try:
-            patient = await services.scheduling.get(f"/v1/patients/{patient_id}")
-        except ServiceProblem:
-            return None
-        return patient_id, f"{patient['first_name']} {patient['last_name']}"
-
-    found = await asyncio.gather(*(name(i) for i in ids))
-    return dict(pair for pair in found if pair is not None)
+    if not ids:
+        return {}
+    found = await services.scheduling.get("/v1/patients", id=ids, limit=len(ids))
+    return {p["id"]: f"{p['first_name']} {p['last_name']}" for p in found if not p["erased_at"]}
 
 
 @router.get("/messages", response_class=HTMLResponse)

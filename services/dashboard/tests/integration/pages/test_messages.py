@@ -91,3 +91,25 @@ async def test_only_the_desk_opens_the_message_log(clinic: Clinic, role: Role) -
 
     assert page.status_code == 403
     assert 'href="/messages"' not in today
+
+
+async def test_the_log_names_the_patient_then_says_erased_once_they_are_erased(
+    clinic: Clinic,
+) -> None:
+    [first, *_] = await eventually(lambda: demo_messages(clinic))
+    patient_id = first["patient_id"]
+    admin = bearer(Role.ADMIN)
+    scheduling = clinic.api("scheduling")
+    patient = (await scheduling.get(f"/v1/patients/{patient_id}", headers=admin)).json()
+    name = f"{patient['first_name']} {patient['last_name']}"
+    await clinic.sign_in_as(Role.RECEPTIONIST)
+
+    before = (await clinic.client.get("/messages")).text
+    gone = await scheduling.post(f"/v1/patients/{patient_id}/erase", headers=admin)
+    assert gone.status_code == 200, gone.text
+    after = (await clinic.client.get("/messages")).text
+
+    assert f'<a href="/patients/{patient_id}">{name}</a>' in before
+    assert f'href="/patients/{patient_id}"' not in after
+    assert name not in after
+    assert '<span class="muted">erased</span>' in after

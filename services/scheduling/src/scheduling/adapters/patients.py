@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Collection
 from dataclasses import asdict
 from typing import Any
 
@@ -92,14 +93,18 @@ class PatientRepository(Repository):
         email: str | None = None,
         treated_by: uuid.UUID | None = None,
         order: str = "name",
+        ids: Collection[uuid.UUID] | None = None,
     ) -> list[Patient]:
         """Patients in `order` (a key of PATIENT_ORDERS); with a search, those whose name key
         contains `name` (a `name_key`), or whose phone or email is exactly `phone` or `email`
         (normalised), found by their blind indexes: sealed contacts cannot be compared any
-        other way. With `treated_by`, only the patients that practitioner treats."""
+        other way. With `treated_by`, only the patients that practitioner treats; with `ids`,
+        only those among them."""
         select = sa.select(patients)
         if treated_by is not None:
             select = select.where(_treated_by(treated_by))
+        if ids is not None:
+            select = select.where(patients.c.id.in_(ids))
         found: list[sa.ColumnElement[bool]] = []
         if name:
             escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
@@ -174,8 +175,10 @@ async def list_patients(
     query: str | None = None,
     country: str,
     order: str = "name",
+    ids: Collection[uuid.UUID] | None = None,
 ) -> list[Patient]:
-    """Patients in `order` (by name unless told), in pages. `query` finds them as it is
+    """Patients in `order` (by name unless told), in pages; with `ids`, only those among them.
+    `query` finds them as it is
     typed, by a part of their name ignoring accents and case ("chloe" finds Chloé), or exactly
     by their phone number in any format (read as `country` writes it when it has no + code) or
     by their email.
@@ -187,13 +190,14 @@ async def list_patients(
     treated_by = narrowed_to(scope.actor)  # a practitioner finds only the patients they treat
     if not text:
         return await scope.patients.list(
-            limit=limit, offset=offset, treated_by=treated_by, order=order
+            limit=limit, offset=offset, treated_by=treated_by, order=order, ids=ids
         )
     return await scope.patients.list(
         limit=limit,
         offset=offset,
         treated_by=treated_by,
         order=order,
+        ids=ids,
         name=name_key(text) or None,
         phone=phone_or_none(text, country),
         email=text.lower() if "@" in text else None,

@@ -21,6 +21,7 @@ from scheduling.entrypoints.api.schemas import PatientCreate, PatientPublic, Pat
 from scheduling.service_layer import audit, patients
 
 router = APIRouter(prefix="/v1/patients", tags=["patients"])
+MAX_IDS = 50
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PatientPublic)
@@ -83,6 +84,14 @@ async def list_patients(
         Literal["name", "-name", "registered", "-registered"],
         Query(description="By last then first name, or by registration; `-` for descending."),
     ] = "name",
+    id: Annotated[
+        list[uuid.UUID] | None,
+        Query(
+            max_length=MAX_IDS,
+            description=f"Only these patients (at most {MAX_IDS}): the names of the patients a "
+            "page lists (the message log's), in one request.",
+        ),
+    ] = None,
 ) -> list[PatientPublic]:
     scope.act_as(who.subject, who.role, who.practitioner_id)  # a practitioner: their patients
     found = await patients.list_patients(
@@ -92,6 +101,7 @@ async def list_patients(
         query=q,
         country=settings.country,
         order=sort,
+        ids=id,
     )
     return [PatientPublic.model_validate(p) for p in found]
 
