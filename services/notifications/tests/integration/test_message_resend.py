@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from clinic_shared.contracts.events import SessionBooked
 from clinic_testing.helpers import bearer, running
-from notifications.adapters.channels import PermanentSendError
+from notifications.adapters.channels import PermanentSendError, TransientSendError
 
 from .dispatching import Recorder, dispatcher, driven_app
 from .events import T0, Session, envelope, messages, publish
@@ -47,6 +47,31 @@ async def test_a_failed_message_sent_again_goes_once_and_says_who_sent_it(make_s
     assert detail["status"] == "sent"
     assert [a["outcome"] for a in detail["attempts"]] == ["permanent", "sent"]
     assert detail["resent_at"] is not None
+
+
+async def test_a_message_sent_again_is_retried_as_a_new_one_would_be(make_settings) -> None:
+    """The provider was down for the message's six tries, so it failed; sent again while the
+    provider is still down, it is tried again later, not failed at its first refusal."""
+    recorder = Recorder(*[TransientSendError("provider unavailable")] * 7)
+    app = await failed_confirmation(make_settings, recorder)
+    session = Session()
+    async with running(app) as client:
+        await publish(app, envelope(session.contact(consent_email=False)))
+        await publish(app, envelope(SessionBooked(**session.facts())))
+        for hour in range(6):
+            await dispatcher(app, recorder).dispatch_once(now=T0 + timedelta(hours=hour))
+        [failed] = await messages(client, status="failed")
+        url = f"/v1/messages/{failed['id']}"
+        before = (await client.get(url, headers=DESK)).json()
+        app.state.runtime.clock = lambda: T0 + timedelta(hours=6)
+        resent = await client.post(f"{url}/resend", headers=DESK)
+        await dispatcher(app, recorder).dispatch_once(now=T0 + timedelta(hours=6))
+        detail = (await client.get(url, headers=DESK)).json()
+
+    assert [a["outcome"] for a in before["attempts"]] == ["transient"] * 6
+    assert resent.status_code == 200, resent.text
+    assert [a["outcome"] for a in detail["attempts"]] == ["transient"] * 7
+    assert detail["status"] == "scheduled"
 
 
 async def test_only_a_failed_message_in_time_goes_again_and_only_the_desk_sends_it(

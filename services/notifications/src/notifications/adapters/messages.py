@@ -190,8 +190,9 @@ class MessageRepository(Repository):
         return (await self._session.execute(statement)).all()
 
     async def queue_again(self, message_id: uuid.UUID, *, now: datetime, by: str) -> bool:
-        """Queue the failed message to go now, handed over anew; True when this call did (a
-        concurrent call waits on the row, then finds it no longer failed)."""
+        """Queue the failed message to go now, handed over anew, with the whole retry budget
+        again (its tries so far stay on record); True when this call did (a concurrent call
+        waits on the row, then finds it no longer failed)."""
         statement = (
             sa.update(messages)
             .where(messages.c.id == message_id, messages.c.status == "failed")
@@ -203,6 +204,7 @@ class MessageRepository(Repository):
                 last_error=None,
                 resent_at=now,
                 resent_by=by,
+                attempts_before_resend=messages.c.attempts,
                 updated_at=now,
             )
             .returning(messages.c.id)

@@ -104,6 +104,8 @@ messages = sa.Table(
     sa.Column("context", sa.JSON, nullable=False),
     # a failed message staff queued again: the last time, and who (the token's subject)
     sa.Column("resent_at", UTCDateTime, nullable=True),
+    # `attempts` when staff last queued it again: the retry policy counts the tries since.
+    sa.Column("attempts_before_resend", sa.Integer, nullable=False, server_default="0"),
     sa.Column("resent_by", sa.String(100), nullable=True),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),

@@ -171,11 +171,12 @@ class Dispatcher:
             return Attempt("transient", error=type(exc).__name__)
 
     def _after(self, message: MessageRow, attempt: Attempt, now: datetime) -> dict[str, Any]:
-        """The message's columns after this attempt: sent, retried later, or failed."""
+        """The message's columns after this attempt: sent, retried later, or failed. A message
+        staff sent again is judged on its tries since."""
         number = message.attempts + 1
         step = after_attempt(
             attempt.outcome,
-            attempts=number,
+            attempts=number - message.attempts_before_resend,
             now=now,
             expires_at=message.expires_at,
             policy=self._options.retry,
