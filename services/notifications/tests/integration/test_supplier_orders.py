@@ -111,11 +111,13 @@ async def test_an_order_that_cannot_be_emailed_alerts_staff(make_settings) -> No
         await publish(app, envelope(sent_order(), T0))
         await mailer(app, recorder).send_once(now=T0 + timedelta(minutes=1))
         alerts = (await client.get("/v1/staff-alerts", headers=bearer("admin"))).json()
+        by_stock = (await client.get("/v1/staff-alerts", headers=bearer("stock_manager"))).json()
         [row] = await rows(app)
     assert row.status == "failed"
     assert [(a["kind"], a["details"]["supplier_name"], a["details"]["error"]) for a in alerts] == [
         ("supplier_order_failed", "Meso Pharma", "550 no such mailbox")
     ]
+    assert by_stock == alerts  # the stock manager places orders: theirs to follow up
 
 
 def cancelled_order() -> PurchaseOrderCancelled:
@@ -145,4 +147,11 @@ async def test_an_order_cancelled_after_its_email_went_alerts_staff(make_setting
         assert await mailer(app, recorder).send_once(now=T0) == 1
         await publish(app, envelope(cancelled_order(), T0))
         alerts = (await client.get("/v1/staff-alerts", headers=bearer("admin"))).json()
+        by_stock = (await client.get("/v1/staff-alerts", headers=bearer("stock_manager"))).json()
+        dismissal = {"kind": "supplier_order_cancelled", "subject": str(ORDER)}
+        dismissed = await client.post(
+            "/v1/staff-alerts/dismissals", json=dismissal, headers=bearer("stock_manager")
+        )
     assert [(a["kind"], a["subject"]) for a in alerts] == [("supplier_order_cancelled", str(ORDER))]
+    assert by_stock == alerts
+    assert dismissed.status_code == 200, dismissed.text

@@ -63,9 +63,19 @@ async def alert_failed_message(scope: Scope, message: Any, error: str | None) ->
     await raise_alert(scope, "message_failed", str(message.id), details)
 
 
-STOCK_KINDS = frozenset({"reorder_suggested", "lot_expiring", "lot_recalled", "stock_shortage"})
-"""The alerts about stock alone. The others name patients (a failed message's, the possible
-senders of an unmatched reply with their first names, a reschedule request's)."""
+STOCK_KINDS = frozenset(
+    {
+        "reorder_suggested",
+        "lot_expiring",
+        "lot_recalled",
+        "stock_shortage",
+        "supplier_order_failed",
+        "supplier_order_cancelled",
+    }
+)
+"""The alerts about stock and its orders alone: the stock manager's work. The others name
+patients (a failed message's, the possible senders of an unmatched reply with their first
+names, a reschedule request's)."""
 
 
 async def find_alerts(
