@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from clinic_shared.errors import AppError, Unprocessable
 from dashboard import i18n
 from dashboard.accounts.service import SignedIn
+from dashboard.alert_wording import stock_alert_text
 from dashboard.clients import ServiceProblem, field_name
 from dashboard.nav import links_for
 from dashboard.wording import day, session_name
@@ -47,6 +48,7 @@ templates.env.globals["message_statuses"] = i18n.MESSAGE_STATUSES
 templates.env.globals["channels"] = i18n.CHANNELS
 templates.env.filters["day"] = day
 templates.env.filters["session_name"] = session_name
+templates.env.filters["stock_alert_text"] = stock_alert_text
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")
 
 
