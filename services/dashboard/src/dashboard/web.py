@@ -19,7 +19,7 @@ from dashboard.accounts.service import SignedIn
 from dashboard.alert_wording import stock_alert_text
 from dashboard.clients import ServiceProblem, field_name
 from dashboard.nav import links_for
-from dashboard.wording import day, session_name
+from dashboard.wording import closure_flag, day, session_name
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
@@ -49,6 +49,7 @@ templates.env.globals["channels"] = i18n.CHANNELS
 templates.env.filters["day"] = day
 templates.env.filters["session_name"] = session_name
 templates.env.filters["stock_alert_text"] = stock_alert_text
+templates.env.filters["closure_flag"] = closure_flag
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")
 
 
