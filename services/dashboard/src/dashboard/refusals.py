@@ -46,10 +46,34 @@ def _outside_horizon(body: dict[str, Any]) -> str:
     ) % {"first": _day(horizon["earliest"]), "last": _day(horizon["latest"])}
 
 
+def _maintenance_too_early(body: dict[str, Any]) -> str:
+    return _(
+        "The previous course of this area ended too recently: this course may start on "
+        "%(day)s at the earliest, unless a practitioner sets the rule aside."
+    ) % {"day": _day(body["earliest"])}
+
+
+def _contraindicated(body: dict[str, Any]) -> str:
+    return _(
+        "The course conflicts with the patient's record (%(conflicts)s): change the "
+        "prescription, or a practitioner sets the rule aside."
+    ) % {"conflicts": ", ".join(str(c) for c in body["conflicts"])}
+
+
+def _duplicate_patient(body: dict[str, Any]) -> str:
+    fields = {str(e.get("field")) for e in body.get("errors") or []}
+    if "body.email" in fields:
+        return _("A patient is registered already with this email: open their record.")
+    return _("A patient is registered already with this phone and name: open their record.")
+
+
 SAYINGS: dict[str, Callable[[dict[str, Any]], str]] = {
     "clinic-closed": _clinic_closed,
     "outside-working-hours": _outside_working_hours,
     "outside-horizon": _outside_horizon,
+    "maintenance-too-early": _maintenance_too_early,
+    "contraindicated": _contraindicated,
+    "duplicate-patient": _duplicate_patient,
 }
 
 

@@ -4,8 +4,9 @@ built by scheduling's own code, so a change of its words shows here."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -17,8 +18,16 @@ from dashboard import i18n
 from dashboard.clients import ServiceProblem
 from dashboard.wording import closure_flag
 from scheduling.domain.closures import describe
-from scheduling.domain.errors import ClinicClosed, OutsideHorizon, OutsideWorkingHours
+from scheduling.domain.errors import (
+    ClinicClosed,
+    Contraindicated,
+    DuplicatePatient,
+    MaintenanceTooEarly,
+    OutsideHorizon,
+    OutsideWorkingHours,
+)
 from scheduling.domain.model import AbsenceKind, TimeOff, WorkingHours
+from scheduling.domain.patients import Patient
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = datetime(2030, 3, 11, 9, tzinfo=UTC)
@@ -82,6 +91,36 @@ def test_a_date_past_the_horizon_names_the_days_allowed_in_french(french: None) 
     assert refused.detail == (
         "Choisissez une date du lun. 11 mars 2030 au jeu. 11 mars 2032 : la clinique ne "
         "réserve pas plus loin et ne garde rien de plus ancien."
+    )
+
+
+def test_a_new_courses_refusals_read_in_french(french: None) -> None:
+    early = as_read(MaintenanceTooEarly(date(2030, 3, 11), uuid.uuid4()))
+    conflicting = as_read(Contraindicated(["lidocaine allergy"]))
+
+    assert early.detail == (
+        "La cure précédente de cette zone s'est terminée trop récemment : cette cure peut "
+        "commencer au plus tôt le lun. 11 mars 2030, sauf si un praticien écarte la règle."
+    )
+    assert conflicting.detail == (
+        "La cure est en conflit avec le dossier du patient (lidocaine allergy) : modifiez la "
+        "prescription, ou un praticien écarte la règle."
+    )
+
+
+def test_a_duplicate_patient_says_what_matched_in_french(french: None) -> None:
+    existing = Patient(
+        uuid.uuid4(), "Chloé", "Martin", None, "c@example.com", "fr", "sms", False, False, MONDAY
+    )
+
+    by_email = as_read(DuplicatePatient(existing, by_email=True))
+    by_phone = as_read(DuplicatePatient(existing, by_email=False))
+
+    assert by_email.fields == {
+        "email": "Un patient est déjà inscrit avec cet e-mail : ouvrez sa fiche."
+    }
+    assert by_phone.detail == (
+        "Un patient est déjà inscrit avec ce téléphone et ce nom : ouvrez sa fiche."
     )
 
 
