@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from dashboard.agenda import AgendaRow
 from dashboard.i18n import N_, _, strftime
+from dashboard.wording import closure_flag
 
 DAY_START, DAY_END = time(8), time(20)  # the hours the grid shows
 NOT_WORKING = (  # whole sentences: a weekday's name alone reads wrong in French's plural
@@ -121,7 +122,7 @@ def session_event(row: AgendaRow, resource_id: str, zone: ZoneInfo, movable: boo
     )
     title = f"{row.patient} · {row.treatment} ({number}) · {row.status_label}"
     if row.upcoming and s.get("closure_conflict"):  # time off or a closure recorded over it
-        title += f" · ⚠ {s['closure_conflict']}"
+        title += f" · ⚠ {closure_flag(s['closure_conflict'])}"
     return {
         "id": str(s["id"]),
         "resourceIds": [resource_id],

@@ -17,6 +17,7 @@ from clinic_shared.paging import MAX_LIMIT
 from clinic_shared.patient_links import HEADER as PATIENT_LINK_HEADER
 from dashboard.accounts.model import StaffAccount
 from dashboard.i18n import N_, _
+from dashboard.refusals import translated_detail
 from dashboard.settings import DashboardSettings
 
 SERVICES = ("scheduling", "inventory", "notifications")
@@ -49,7 +50,9 @@ class ServiceDown(Exception):
 
 @dataclass
 class ServiceProblem(Exception):
-    """A service refused the request; `fields` maps form field names to the reason."""
+    """A service refused the request; `fields` maps form field names to the reason. `detail`
+    is in the page's language for the refusals the dashboard knows (`refusals`), else the
+    service's own."""
 
     status: int
     detail: str
@@ -67,7 +70,7 @@ class ServiceProblem(Exception):
             body = {}
         if not isinstance(body, dict):
             body = {}
-        detail = str(body.get("detail") or _("The request was refused."))
+        detail = translated_detail(body) or str(body.get("detail") or _("The request was refused."))
         errors = [e for e in body.get("errors") or [] if isinstance(e, dict)]
         fields = {field_name(str(e.get("field", ""))): _sentence(e.get("reason")) for e in errors}
         generic = str(body.get("type", "")).endswith("/validation-error")

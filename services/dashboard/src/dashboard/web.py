@@ -16,9 +16,10 @@ from fastapi.templating import Jinja2Templates
 from clinic_shared.errors import AppError, Unprocessable
 from dashboard import i18n
 from dashboard.accounts.service import SignedIn
+from dashboard.alert_wording import stock_alert_text
 from dashboard.clients import ServiceProblem, field_name
 from dashboard.nav import links_for
-from dashboard.wording import day, session_name
+from dashboard.wording import closure_flag, day, session_name
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
@@ -47,6 +48,8 @@ templates.env.globals["message_statuses"] = i18n.MESSAGE_STATUSES
 templates.env.globals["channels"] = i18n.CHANNELS
 templates.env.filters["day"] = day
 templates.env.filters["session_name"] = session_name
+templates.env.filters["stock_alert_text"] = stock_alert_text
+templates.env.filters["closure_flag"] = closure_flag
 templates.env.globals["clinic_zone"] = ZoneInfo("Europe/Paris")
 
 

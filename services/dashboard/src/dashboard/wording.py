@@ -26,6 +26,25 @@ def window(earliest: str | None, latest: str | None, today: date) -> str:
     return _("%(first)s to %(last)s") % {"first": start, "last": day(latest)}
 
 
+# Scheduling's flag on a session inside an absence (its `closures.describe`), then ": reason".
+CLOSURE_FLAGS = {
+    "inside the practitioner's time off": N_("inside the practitioner's time off"),
+    "inside a closure of the clinic": N_("inside a closure of the clinic"),
+    "on a public holiday": N_("on a public holiday"),
+}
+
+
+def closure_flag(flag: str) -> str:
+    """A session's `closure_conflict` in the page's language; the reason staff typed stays as
+    typed, and a flag worded otherwise is shown as scheduling wrote it."""
+    what, colon, reason = flag.partition(": ")
+    if what not in CLOSURE_FLAGS:
+        return flag
+    if not colon:
+        return _(CLOSURE_FLAGS[what])
+    return _("%(why)s: %(reason)s") % {"why": _(CLOSURE_FLAGS[what]), "reason": reason}
+
+
 def closed_day(closed: dict[str, Any]) -> str:
     """A day a session may not move to: `Tue 12 Mar (clinic closed: Works)`."""
     what = {

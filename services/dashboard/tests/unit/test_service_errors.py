@@ -25,13 +25,13 @@ def test_a_rules_single_field_error_carries_its_full_sentence() -> None:
     problem = _problem(
         422,
         {
-            "type": "https://errors.clinic.example/outside-working-hours",
-            "detail": "The practitioner does not work then. Not a working day.",
-            "errors": [{"field": "body.starts_at", "reason": "outside the working hours"}],
+            "type": "https://errors.clinic.example/maintenance-too-early",
+            "detail": "The previous course of this area ended too recently.",
+            "errors": [{"field": "body.starts_at", "reason": "before 2030-03-11"}],
         },
     )
 
-    sentence = "The practitioner does not work then. Not a working day."
+    sentence = "The previous course of this area ended too recently."
     assert problem.fields == {"starts_at": sentence}
 
 

@@ -59,7 +59,7 @@ async def test_what_sessions_lack_reads_the_same_on_the_stock_page_as_in_the_ale
     )
     stock = (await clinic.client.get("/stock/partial")).text
 
-    said = re.search(r"(\d+) sessions lack (\d+) Caffeine 2\.5% in all", alerts)
+    said = re.search(r"(\d+) sessions lack (\d+) vials of Caffeine 2\.5% in all", alerts)
     assert said, alerts
     row = re.search(r'<tr id="product-caffeine">.*?</tr>', stock, re.S)
     assert row, stock

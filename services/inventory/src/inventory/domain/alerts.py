@@ -128,3 +128,14 @@ def overdue_key(order_id: uuid.UUID) -> str:
     """One alert per purchase order past its expected day, settled when it is received or
     cancelled."""
     return f"order_overdue:{order_id}"
+
+
+def overdue_order_id(dedupe_key: str) -> uuid.UUID | None:
+    """The order an overdue alert is about, read back from its key (`overdue_key`)."""
+    kind, _, order_id = dedupe_key.partition(":")
+    if kind != "order_overdue":
+        return None
+    try:
+        return uuid.UUID(order_id)
+    except ValueError:
+        return None

@@ -43,6 +43,10 @@ class ReorderSuggestion:
     quantity: int
     projected_stockout_on: date | None
     reason: str
+    projected_at_arrival: int  # the stock projected when a delivery ordered today would come
+    arrival_on: date
+    lead_time_days: int
+    safety_stock: int
 
 
 def project(
@@ -137,7 +141,8 @@ def suggest_reorder(
 ) -> ReorderSuggestion | None:
     """Reorder when stock at today + lead time falls below safety stock; enough to cover the lead
     time and the review period after it and still hold the safety stock."""
-    at_arrival = forecast[min(lead_time_days, len(forecast) - 1)].projected
+    arrival = forecast[min(lead_time_days, len(forecast) - 1)]
+    at_arrival = arrival.projected
     if at_arrival >= safety_stock:
         return None
     at_next_review = forecast[min(lead_time_days + review_period_days, len(forecast) - 1)]
@@ -145,7 +150,15 @@ def suggest_reorder(
     if lot_size:
         quantity = math.ceil(quantity / lot_size) * lot_size
     reason = (
-        f"{at_arrival} projected on {forecast[min(lead_time_days, len(forecast) - 1)].day} "
+        f"{at_arrival} projected on {arrival.day} "
         f"(lead time {lead_time_days} days) is below the safety stock of {safety_stock}."
     )
-    return ReorderSuggestion(quantity, stockout_day(forecast), reason)
+    return ReorderSuggestion(
+        quantity,
+        stockout_day(forecast),
+        reason,
+        projected_at_arrival=at_arrival,
+        arrival_on=arrival.day,
+        lead_time_days=lead_time_days,
+        safety_stock=safety_stock,
+    )

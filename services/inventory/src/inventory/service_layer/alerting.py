@@ -9,6 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from clinic_shared.errors import NotFound
+from inventory.domain.alert_facts import (
+    AlertFacts,
+    ExpiringLot,
+    ExpiryFacts,
+    ReorderFacts,
+    ShortageFacts,
+)
 from inventory.domain.alerts import (
     Alert,
     AlertGroup,
@@ -25,6 +32,7 @@ from inventory.domain.forecast import ReorderSuggestion
 from inventory.domain.lots import Lot
 from inventory.domain.sessions import BookedSession
 from inventory.service_layer.forecasting import outlooks
+from inventory.service_layer.past_alerts import order_overdue_facts, recalled_lot_used_facts
 from inventory.service_layer.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -91,12 +99,14 @@ async def settle_reorder_alerts(scope: Scope, product_code: str, now: datetime) 
 
 @dataclass(frozen=True)
 class AlertNow:
-    """A group of open alerts (`domain.alerts.group_alerts`) and its text, computed now."""
+    """A group of open alerts (`domain.alerts.group_alerts`), its text and the facts the text
+    says, computed now (None: the rows they come from are gone)."""
 
     group: AlertGroup
     message: str
     session_ids: list[uuid.UUID]
     product_name: str
+    facts: AlertFacts | None
 
 
 async def product_names(scope: Scope) -> dict[str, str]:
@@ -144,18 +154,20 @@ async def _read(scope: Scope, groups: list[AlertGroup], today: date) -> list[Ale
         if first.kind == "shortage":
             read.append(_shortages(group, short, name))
             continue
+        facts: AlertFacts | None
         if first.kind == "expiry":
-            message = " ".join(await _expiry_messages(scope, group.alerts))
+            message, facts = await _expiries(scope, group.alerts)
         elif first.kind == "reorder":
-            suggestion = reorders.get(first.product_code)
-            quantity, reason = (
-                (suggestion.quantity, suggestion.reason) if suggestion else (None, None)
-            )
-            message = reorder_text(name, quantity, reason)
+            message, facts = _reorder(name, reorders.get(first.product_code))
+        elif first.kind == "recalled_lot_used":
+            # facts of the past, they do not move: the text as raised, the facts from its rows
+            message, facts = first.message, await recalled_lot_used_facts(scope, first)
+        elif first.kind == "order_overdue":
+            message, facts = first.message, await order_overdue_facts(scope, first, names)
         else:
-            message = first.message  # facts of the past (a recalled lot used), they do not move
+            message, facts = first.message, None
         session_ids = [first.session_id] if first.session_id else []
-        read.append(AlertNow(group, message, session_ids, name))
+        read.append(AlertNow(group, message, session_ids, name, facts))
     return read
 
 
@@ -171,8 +183,27 @@ def _shortages(
         ),
         key=lambda s: (s.session_on, str(s.session_id)),
     )
+    facts = ShortageFacts(
+        sessions=len(lacking),
+        vials=sum(s.quantity for s in lacking),
+        first_session_on=lacking[0].session_on if lacking else None,
+    )
     message = shortage_text(name, lacking)
-    return AlertNow(group, message, [s.session_id for s in lacking], name)
+    return AlertNow(group, message, [s.session_id for s in lacking], name, facts)
+
+
+def _reorder(name: str, suggestion: ReorderSuggestion | None) -> tuple[str, ReorderFacts]:
+    """The reorder the forecast calls for now (None: the stock now holds)."""
+    if suggestion is None:
+        return reorder_text(name, None, None), ReorderFacts(None, None, None, None, None)
+    facts = ReorderFacts(
+        quantity=suggestion.quantity,
+        projected=suggestion.projected_at_arrival,
+        projected_on=suggestion.arrival_on,
+        lead_time_days=suggestion.lead_time_days,
+        safety_stock=suggestion.safety_stock,
+    )
+    return reorder_text(name, suggestion.quantity, suggestion.reason), facts
 
 
 async def _suggestions(
@@ -185,10 +216,12 @@ async def _suggestions(
     return {o.product.code: o.reorder for o in found}
 
 
-async def _expiry_messages(scope: Scope, alerts: Sequence[Alert]) -> list[str]:
+async def _expiries(scope: Scope, alerts: Sequence[Alert]) -> tuple[str, ExpiryFacts | None]:
     """Each expiring lot's text, the soonest to expire first (then by lot number): alerts
-    raised by one scan share their time, so their own order says nothing."""
+    raised by one scan share their time, so their own order says nothing. No facts when a lot
+    is gone (its text is then the one raised)."""
     found: list[tuple[date, str, str]] = []
+    lots: list[ExpiringLot] = []
     for alert in alerts:
         lot = await scope.lots.get(alert.lot_id) if alert.lot_id else None
         if lot is None:
@@ -196,4 +229,8 @@ async def _expiry_messages(scope: Scope, alerts: Sequence[Alert]) -> list[str]:
         else:
             text = expiry_text(lot.lot_number, lot.available, lot.expires_on)
             found.append((lot.expires_on, lot.lot_number, text))
-    return [text for _, _, text in sorted(found)]
+            lots.append(ExpiringLot(lot.lot_number, lot.available, lot.expires_on))
+    message = " ".join(text for _, _, text in sorted(found))
+    if len(lots) < len(alerts):
+        return message, None
+    return message, ExpiryFacts(tuple(sorted(lots, key=lambda x: (x.expires_on, x.lot_number))))

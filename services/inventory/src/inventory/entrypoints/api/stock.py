@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, status
 
 from clinic_shared.errors import Unprocessable
+from inventory.entrypoints.api.alert_facts import facts_public
 from inventory.entrypoints.api.deps import (
     NowDep,
     Reader,
@@ -90,5 +91,6 @@ def alert_public(alert: AlertNow) -> AlertPublic:
         session_ids=alert.session_ids,
         count=alert.group.count,
         message=alert.message,
+        facts=facts_public(alert.facts) if alert.facts is not None else None,
         created_at=first.created_at,
     )

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from inventory.domain.adjustments import AdjustmentKind
 from inventory.domain.alerts import AlertKind, AlertSeverity, AlertStatus
+from inventory.entrypoints.api.alert_facts import FactsPublic
 from inventory.entrypoints.api.schemas import LotPublic
 
 
@@ -53,5 +54,13 @@ class AlertPublic(BaseModel):
         description="Every session the alert concerns, earliest first (shortages)."
     )
     count: int = Field(description="How many alerts this one stands for (1 unless grouped).")
-    message: str = Field(description="Computed when read, from the stock as it is now.")
+    message: str = Field(
+        description="Computed when read, from the stock as it is now; in English. "
+        "`facts` holds what it says, for a client that words it in another language."
+    )
+    facts: FactsPublic | None = Field(
+        description="What `message` says, as data, computed when read: one object per `kind` "
+        "(its own `kind` is the alert's). Null when the rows it comes from are gone; then only "
+        "`message` says it."
+    )
     created_at: datetime
