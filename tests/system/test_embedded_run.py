@@ -428,6 +428,26 @@ def test_make_run_keeps_a_quiet_terminal_and_stops_cleanly_on_ctrl_c(tmp_path: P
         assert f"{name} on http://127.0.0.1:{port}" in shown
 
 
+def test_run_points_inventory_and_notifications_at_its_own_scheduling(monkeypatch) -> None:
+    """On other ports than 8000-8003, inventory and notifications still read this run's
+    scheduling (reconciliation, treatments): not a scheduling on the default :8001, which may
+    be another `make run`'s. A URL set in the environment is kept."""
+    from clinic_embedded.__main__ import _settings
+
+    for name in ("INVENTORY", "NOTIFICATIONS"):
+        monkeypatch.delenv(f"{name}_SCHEDULING_URL", raising=False)
+    monkeypatch.setenv("SCHEDULING_PORT", "9301")
+    monkeypatch.setenv("INVENTORY_PORT", "9302")
+    _, inventory, notifications = _settings({})
+    assert inventory.scheduling_url == "http://127.0.0.1:9301"
+    assert notifications.scheduling_url == "http://127.0.0.1:9301"
+
+    monkeypatch.setenv("NOTIFICATIONS_SCHEDULING_URL", "http://scheduling.internal:8001")
+    _, inventory, notifications = _settings({})
+    assert inventory.scheduling_url == "http://127.0.0.1:9301"
+    assert notifications.scheduling_url == "http://scheduling.internal:8001"
+
+
 def _read_until(terminal: int, done: Callable[[str], bool], timeout: float) -> str:
     text, deadline = "", time.monotonic() + timeout
     while time.monotonic() < deadline and not done(text):

@@ -84,6 +84,11 @@ def _settings(
     scheduling = SchedulingSettings(
         seed_demo_data=seed, **_unset("SCHEDULING", living), **_embedded(databases, "scheduling")
     ).model_copy(update=_unset("SCHEDULING", peers))
+    # Inventory and notifications read scheduling's sessions (reconciliation, treatments) here
+    # too: never a scheduling left on the default port, or another `make run`'s.
+    owner = {"scheduling_url": f"http://{scheduling.host}:{scheduling.port}"}
+    inventory = inventory.model_copy(update=_unset("INVENTORY", owner))
+    notifications = notifications.model_copy(update=_unset("NOTIFICATIONS", owner))
     return scheduling, inventory, notifications
 
 

@@ -23,10 +23,13 @@ PHONE_RE = re.compile(
     r"\+?\(?\d(?:[\s().-]{0,2}\d){7,14}(?![\w-])"
 )
 
-# Libraries whose debug lines would carry message bodies or SQL parameters.
+# Libraries whose debug lines would carry message bodies or SQL parameters, and httpx, whose
+# line per request shows the URL with its query: a patient search's name, phone or email,
+# percent-encoded past the masking (and a line per peer call in `make run`'s terminal).
 THIRD_PARTY_LEVELS = {
     "aiormq": logging.WARNING,
     "aio_pika": logging.WARNING,
+    "httpx": logging.WARNING,
 }
 
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}

@@ -53,3 +53,18 @@ def test_a_cookies_lifetime_in_a_logged_header_is_no_contact() -> None:
     header = "set-cookie: clinic_device=abc; HttpOnly; Max-Age=31536000; Path=/"
     assert contact_in(header) is None
     assert contact_in("phone=31536000") == "31536000"  # the same digits elsewhere still count
+
+
+@pytest.mark.parametrize(
+    ("url", "found"),
+    [
+        ("/v1/patients?q=amelia%40example.com&limit=10", "amelia@example.com"),
+        ("/v1/patients?limit=21&q=%2B447911123456", "+447911123456"),
+        ("/v1/patients?q=06+12+34+56+78", "06 12 34 56 78"),
+    ],
+)
+def test_a_contact_percent_encoded_in_a_logged_url_is_found(url: str, found: str) -> None:
+    line = raw_line(
+        _record('HTTP Request: GET %s "HTTP/1.1 200 OK"', f"http://127.0.0.1:8001{url}")
+    )
+    assert contact_in(line) == found

@@ -175,3 +175,19 @@ def test_datetime_extra_fields_are_logged_unmasked() -> None:
 @pytest.mark.parametrize("phone", ["(415) 555-2671", "+1 (415) 555-2671"])
 def test_us_style_phone_with_parenthesised_area_code_is_masked(phone: str) -> None:
     assert redact(f"call {phone}") == "call [phone]"
+
+
+def test_no_line_per_http_request_of_a_peer_call_is_logged() -> None:
+    """httpx's INFO line shows the URL with its query (a patient search's name, phone or email,
+    percent-encoded past the masking): held back at every level a service runs at."""
+    from clinic_shared.logging import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, logging.getLogger("httpx").level
+    try:
+        configure_logging("DEBUG", "text")
+        assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+        assert logging.getLogger("httpx").isEnabledFor(logging.WARNING)
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+        logging.getLogger("httpx").setLevel(saved[2])

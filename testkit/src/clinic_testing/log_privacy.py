@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote_plus
 
 import pytest
 
@@ -44,11 +45,13 @@ def raw_line(record: logging.LogRecord) -> str:
 
 
 def contact_in(text: str, shown: frozenset[str] = frozenset()) -> str | None:
-    """The first email address or phone number in `text` not in `shown`, if any."""
-    for pattern in (EMAIL_RE, PHONE_RE):
-        for found in pattern.finditer(text):
-            if found.group(0) not in shown and not _cookie_lifetime(text, found.start()):
-                return found.group(0)
+    """The first email address or phone number in `text` not in `shown`, if any: as written,
+    or percent-encoded in a URL (`q=amelia%40example.com`, `q=%2B447911123456`)."""
+    for read in dict.fromkeys((text, unquote_plus(text))):
+        for pattern in (EMAIL_RE, PHONE_RE):
+            for found in pattern.finditer(read):
+                if found.group(0) not in shown and not _cookie_lifetime(read, found.start()):
+                    return found.group(0)
     return None
 
 

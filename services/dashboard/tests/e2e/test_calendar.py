@@ -19,8 +19,10 @@ from .conftest import screenshot
 PARIS = ZoneInfo("Europe/Paris")
 ANSWER = 15_000  # ms: a booking or a move is a few calls to scheduling, slow on a busy machine
 DEFAULT_WAIT = 5_000  # ms: Playwright's own
+AMELIA = "00000000-0000-4000-8000-000000000001"
 CHLOE = "00000000-0000-4000-8000-000000000002"
 SAM_PATEL = "00000000-0000-4000-8000-0000000000a2"  # Amelia's course is Dr Dubois's
+ROOM_1 = "00000000-0000-4000-8000-0000000000b1"
 ROOM_2 = "00000000-0000-4000-8000-0000000000b2"
 # The grid's Dates carry the clinic's wall clock in their local fields (calendar.js).
 WALL_CLOCK = """
@@ -165,6 +167,49 @@ async def test_booking_from_the_grid_opens_only_the_days_the_interval_allows(
     )
     assert await course_starts(stack, course["id"]) == [at(first), at(thursday, 11)]
     await screenshot(page, "calendar-booked")
+
+
+async def test_a_booking_scheduling_refuses_shows_its_reason(stack, signed_in) -> None:
+    """A slot the grid allows but scheduling refuses (Sam Patel is with another patient then):
+    the reason stays on the page after the grid reloads, and nothing is booked."""
+    first = wednesday_in(1)
+    course = await chloes_course(stack, first)
+    monday = first + timedelta(days=5)
+    thursday = monday + timedelta(days=3)
+    async with stack.api("scheduling", Role.RECEPTIONIST) as api:
+        other = await api.post(
+            "/v1/courses",
+            json={
+                "patient_id": AMELIA,
+                "treatment_code": "cellulite-calves",
+                "practitioner_id": SAM_PATEL,
+                "sessions_planned": 8,
+            },
+        )
+        assert other.status_code == 201, other.text
+        busy = {"starts_at": datetime.combine(thursday, time(10, 45), PARIS), "room_id": ROOM_1}
+        taken = await api.post(
+            f"/v1/courses/{other.json()['id']}/book-plan",
+            json={"sessions": [busy | {"starts_at": busy["starts_at"].isoformat()}]},
+        )
+        assert taken.status_code == 201, taken.text
+    page = await signed_in(Role.RECEPTIONIST)
+    await open_week(page, monday)
+    await page.get_by_label("Patient").fill("Martin")
+    await page.get_by_role("button", name="Find courses").click()
+    await expect(page.get_by_label("Course to book")).to_have_value(course["id"])
+    await expect(page.get_by_role("status")).to_contain_text("Session 2 may be booked on")
+
+    at_half_past_ten = await slot(page, thursday, "10:30")  # 10:30 to 11:00
+    async with page.expect_response(lambda answer: "/days?" in answer.url) as reloaded:
+        await page.mouse.click(**at_half_past_ten)
+    await reloaded.value  # the grid reloaded after the refusal, and told the course's days again
+    await page.wait_for_timeout(500)  # that answer handled
+
+    refusal = page.get_by_role("alert").filter(has_text="already has a session then")
+    await expect(refusal).to_be_visible()
+    assert await course_starts(stack, course["id"]) == [at(first)]
+    await screenshot(page, "calendar-refused-booking")
 
 
 async def test_dragging_past_the_next_interval_offers_to_shift_the_following(

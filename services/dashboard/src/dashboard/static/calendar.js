@@ -49,6 +49,12 @@
     status.textContent = message;
   }
 
+  // The status alone: a reload of the grid describes the course's days again, and must not
+  // wipe the refusal that made it reload.
+  function describe(message) {
+    status.textContent = message;
+  }
+
   function refuse(message) {
     refusal.textContent = message;
   }
@@ -110,7 +116,7 @@
     }
     if (ec) ec.setOption("highlightedDates", allowed.map((d) => d.day));
     const days = allowed.map((d) => d.label).join(", ");
-    say(
+    describe(
       allowed.length
         ? text("sayDaysOpen", { number: found.sequence, days })
         : text("sayNoDayOpen", { number: found.sequence })
@@ -292,7 +298,10 @@
       resourceTimeGridDay: el.dataset.labelDay,
       resourceTimeGridWeek: el.dataset.labelWeek,
     },
-    datesSet: labelArrows,
+    datesSet: () => {
+      refusal.textContent = ""; // about the days left behind
+      labelArrows();
+    },
     eventSources: [{ events: loadEvents }],
     eventDidMount: marked,
     dateClick: book,
@@ -317,7 +326,10 @@
         ec.refetchEvents();
       }
     });
-    courseSelect.addEventListener("change", () => ec.refetchEvents());
+    courseSelect.addEventListener("change", () => {
+      refusal.textContent = ""; // about the course chosen before
+      ec.refetchEvents();
+    });
     document.getElementById("book-at").addEventListener("click", () => {
       const at = document.getElementById("f-book-at").value;
       if (at) bookAt(at, {});
