@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -26,6 +26,11 @@ class DashboardSettings(ServiceSettings):
     )
     clinic_phone: str = Field(
         "+33 1 23 45 67 89", min_length=3, max_length=20, description="Patients call it."
+    )
+    patient_language: Literal["en", "fr"] = Field(
+        "fr",
+        description="The language a patient registered at the desk gets unless told otherwise: "
+        "their messages' (the clinic's; the receptionist's own pages may be in another).",
     )
     patient_link_requests_per_minute: int = Field(
         30, ge=1, description="Requests one address, or one link, may make of /p/ per minute."

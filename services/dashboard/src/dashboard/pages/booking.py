@@ -46,9 +46,14 @@ async def _page(
 
 @router.get("/book", response_class=HTMLResponse)
 async def booking_page(
-    request: Request, user: FrontDesk, services: ServicesDep, patient_id: UUID | None = None
+    request: Request,
+    user: FrontDesk,
+    services: ServicesDep,
+    settings: SettingsDep,
+    patient_id: UUID | None = None,
 ) -> HTMLResponse:
-    return await _page(request, services, patient_id)
+    new = {"language": settings.patient_language}  # the registration form's, preselected
+    return await _page(request, services, patient_id, new=new)
 
 
 @router.get("/book/patients", response_class=HTMLResponse)
@@ -59,9 +64,10 @@ async def find_patients(
     return render(request, "booking/_patients.html", {"found": found, "q": q, "link": "/book"})
 
 
-def _patient_body(form: dict[str, str]) -> dict[str, Any]:
+def _patient_body(form: dict[str, str], language: str) -> dict[str, Any]:
+    """Scheduling's new patient from the form; `language`, the clinic's, when none is chosen."""
     body: dict[str, Any] = {name: form.get(name, "").strip() or None for name in PATIENT_FIELDS}
-    body["language"] = body["language"] or "en"
+    body["language"] = body["language"] or language
     body["preferred_channel"] = body["preferred_channel"] or "sms"
     body["consent_sms"] = form.get("consent_sms") == "on"
     body["consent_email"] = form.get("consent_email") == "on"
@@ -70,11 +76,16 @@ def _patient_body(form: dict[str, str]) -> dict[str, Any]:
 
 @router.post("/book/patients", response_class=HTMLResponse, response_model=None)
 async def register_patient(
-    request: Request, user: CsrfChecked, services: ServicesDep, _allowed: FrontDesk
+    request: Request,
+    user: CsrfChecked,
+    services: ServicesDep,
+    settings: SettingsDep,
+    _allowed: FrontDesk,
 ) -> Response:
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
-        patient = await services.scheduling.post("/v1/patients", _patient_body(form))
+        body = _patient_body(form, settings.patient_language)
+        patient = await services.scheduling.post("/v1/patients", body)
     except ServiceProblem as exc:
         return await _page(request, services, None, errors=form_errors(exc), new=form)
     return RedirectResponse(f"/book?patient_id={patient['id']}", status_code=303)

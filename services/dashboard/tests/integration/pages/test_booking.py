@@ -339,3 +339,24 @@ async def test_a_second_course_in_a_booked_area_is_refused_keeping_the_choices(c
     assert 'value="cellulite-thighs-intensive" selected' in refused.text
     assert f'value="{practitioners[1]}" selected' in refused.text
     assert [c["id"] for c in await courses_of(clinic, patient_id)] == [held["id"]]
+
+
+async def test_a_patient_registered_at_the_desk_gets_the_clinics_language_unless_told(
+    clinic,
+) -> None:
+    """The receptionist's pages are in English, the Paris clinic's patients get French
+    messages: the form preselects French, and English is there to choose."""
+    token = await clinic.sign_in_as(Role.RECEPTIONIST)
+    form = (await clinic.client.get("/book")).text
+    parisian = await register(clinic, token, language="fr")
+    unsaid = await register(clinic, token, first_name="Léa")
+    english = await register(clinic, token, first_name="Ann", language="en")
+    admin = bearer(Role.ADMIN)
+
+    async def language(patient_id: str) -> str:
+        found = await clinic.api("scheduling").get(f"/v1/patients/{patient_id}", headers=admin)
+        return str(found.json()["language"])
+
+    assert re.search(r'<option value="fr" lang="fr" selected>French</option>', form)
+    assert '<html lang="en">' in form
+    assert [await language(p) for p in (parisian, unsaid, english)] == ["fr", "fr", "en"]
