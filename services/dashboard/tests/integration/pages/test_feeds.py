@@ -131,3 +131,16 @@ async def test_the_feeds_page_is_in_french(clinic: Clinic) -> None:
     assert ">Nouvelle URL</button>" in page
     assert "Practitioners' calendar feeds" not in page
     assert ">New URL<" not in page
+
+
+async def test_a_new_url_for_no_such_practitioner_is_a_page_saying_so(clinic: Clinic) -> None:
+    csrf = await clinic.sign_in_as(Role.ADMIN)
+    nobody = "00000000-0000-4000-8000-00000000dead"
+
+    unknown = await clinic.client.post(f"{PAGE}/{nobody}/rotate", data={"csrf_token": csrf})
+    garbled = await clinic.client.post(f"{PAGE}/not-an-id/rotate", data={"csrf_token": csrf})
+
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith("text/html")
+    assert garbled.status_code == 422
+    assert "address is not valid" in garbled.text
