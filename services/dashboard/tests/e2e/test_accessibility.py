@@ -55,6 +55,7 @@ PAGES: dict[Role, list[str]] = {
         f"/settings/practitioners/{DR_DUBOIS}/hours",
         "/settings/reminders",
         "/settings/closures",
+        "/settings/feeds",
     ],
     Role.RECEPTIONIST: [
         "/",

@@ -14,7 +14,7 @@ from dashboard.settings import DashboardSettings
 
 from .conftest import Dashboard, csrf_of
 
-SETTINGS_PAGES = ["/settings/staff", "/settings/clinic", "/settings/reminders"]
+SETTINGS_PAGES = ["/settings/staff", "/settings/clinic", "/settings/reminders", "/settings/feeds"]
 
 
 @pytest.mark.parametrize("role", [Role.RECEPTIONIST, Role.PRACTITIONER, Role.STOCK_MANAGER])

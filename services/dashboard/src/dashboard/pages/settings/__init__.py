@@ -1,6 +1,6 @@
 """Settings (admin only): staff accounts, practitioners and their hours, rooms, reminders,
-time off and closures."""
+time off and closures, calendar feeds."""
 
-from dashboard.pages.settings import clinic, closures, reminders, staff
+from dashboard.pages.settings import clinic, closures, feeds, reminders, staff
 
-routers = [staff.router, clinic.router, reminders.router, closures.router]
+routers = [staff.router, clinic.router, reminders.router, closures.router, feeds.router]
