@@ -145,6 +145,17 @@ async def test_my_day_links_her_own_sessions_to_their_patients_page(clinic: Clin
     assert opened.headers["location"] == f"/patients/{AMELIA}"
 
 
+async def test_the_desks_agenda_links_every_session_to_its_patient(clinic: Clinic) -> None:
+    course = await _course(clinic)
+    first = course["sessions"][0]
+    day = datetime.fromisoformat(first["starts_at"]).astimezone(PARIS).date().isoformat()
+    await clinic.sign_in_as(Role.RECEPTIONIST)
+
+    agenda = await clinic.client.get("/agenda/sessions", params={"day": day})
+
+    assert f'<a href="/courses/{course["id"]}/patient">Amelia Hart</a>' in agenda.text
+
+
 async def test_another_practitioner_gets_no_link_and_is_refused_the_patient(
     clinic: Clinic,
 ) -> None:
