@@ -22,7 +22,9 @@ NAV: list[NavLink] = [
     NavLink(N_("My day"), "/", frozenset({Role.PRACTITIONER})),  # their own sessions first
     NavLink(N_("Calendar"), "/calendar"),
     NavLink(N_("Book"), "/book", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
-    NavLink(N_("Patients"), "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
+    NavLink(
+        N_("Patients"), "/patients", frozenset({Role.ADMIN, Role.RECEPTIONIST, Role.PRACTITIONER})
+    ),
     NavLink(N_("Waitlist"), "/waitlist", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink(N_("Stock"), "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),
     NavLink(N_("Orders"), "/orders", frozenset({Role.ADMIN, Role.STOCK_MANAGER})),

@@ -67,7 +67,15 @@ PAGES: dict[Role, list[str]] = {
         "/reports/attendance",
         "/messages",
     ],
-    Role.PRACTITIONER: ["/", f"/?day={TOMORROW}", "/calendar", "/stock", "/alerts"],
+    Role.PRACTITIONER: [
+        "/",
+        f"/?day={TOMORROW}",
+        "/calendar",
+        "/patients",
+        f"/patients/{DEMO_PATIENT}",  # her own patient's: the demo course is hers
+        "/stock",
+        "/alerts",
+    ],
     Role.STOCK_MANAGER: ["/", "/stock", "/orders", "/alerts"],
 }
 
@@ -103,8 +111,9 @@ async def serious_violations(page: Page) -> tuple[list[str], set[str]]:
 
 
 async def course_pages(stack: Any, role: Role) -> list[str]:
-    """The pages of the demo course, whose id the seed draws: its prescription, for an admin."""
-    if role is not Role.ADMIN:
+    """The pages of the demo course, whose id the seed draws: its prescription, for those who
+    prescribe (an admin, and the practitioner whose course it is)."""
+    if role not in {Role.ADMIN, Role.PRACTITIONER}:
         return []
     first, *_ = await stack.demo_sessions()
     return [f"/patients/{DEMO_PATIENT}/courses/{first['course_id']}/prescription"]

@@ -76,6 +76,9 @@ async def _context(user: SignedIn, services: Services) -> dict[str, Any]:
         "can_dismiss": user.account.role in StockStaff,
         "can_dismiss_staff": user.account.role in StaffDismisser,
         "sees_patients": user.account.role in {Role.ADMIN, Role.RECEPTIONIST},
+        # a practitioner's failed messages and alerts name only patients of theirs, whose
+        # pages they open
+        "opens_patients": user.account.role in {Role.ADMIN, Role.RECEPTIONIST, Role.PRACTITIONER},
     }
 
 

@@ -1,4 +1,8 @@
-"""Patient: details and consent, each course as a timeline, the messages sent and to come."""
+"""Patient: details and consent, each course as a timeline, the messages sent and to come.
+
+The desk (admins, receptionists) opens any patient's page; a practitioner opens those of the
+patients they treat, as scheduling narrows them (any other is its 403, shown as a refusal), and
+sees neither consent (notifications' preferences are the desk's) nor the desk's actions."""
 
 from __future__ import annotations
 
@@ -7,19 +11,27 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn, list_accounts
-from dashboard.agenda import CLINICAL
+from dashboard.agenda import CLINICAL, FRONT_DESK
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import DbDep, ServicesDep, SettingsDep, require_roles
 from dashboard.prescription import doses, kits_and_names
 from dashboard.web import render
 
 router = APIRouter(tags=["patient"])
-FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
+PatientReader = Annotated[
+    SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST, Role.PRACTITIONER))
+]
 WAITING = {"booked", "confirmed"}
+
+
+def at_desk(request: Request) -> bool:
+    """The signed-in role books, moves, cancels, edits details and consent: the desk's work."""
+    signed_in: SignedIn = request.state.signed_in
+    return signed_in.account.role in FRONT_DESK
 
 
 def next_step(course: dict[str, Any], today: date) -> dict[str, Any] | None:
@@ -57,7 +69,7 @@ async def preferences_of(services: Services, patient_id: UUID) -> dict[str, Any]
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
 async def patient_page(
     request: Request,
-    user: FrontDesk,
+    user: PatientReader,
     services: ServicesDep,
     db: DbDep,
     patient_id: UUID,
@@ -68,19 +80,20 @@ async def patient_page(
     patient = await services.scheduling.get(f"/v1/patients/{patient_id}")
     staff = {str(a.id): a.name for a in await list_accounts(db)}
     page = {"patient": patient, "booked": booked, "done": done, "staff": staff}
+    page["desk"] = at_desk(request)
     return render(request, "patient/page.html", page)
 
 
 @router.get("/patients/{patient_id}/partial", response_class=HTMLResponse)
 async def patient_partial(
     request: Request,
-    user: FrontDesk,
+    user: PatientReader,
     services: ServicesDep,
     settings: SettingsDep,
     db: DbDep,
     patient_id: UUID,
 ) -> HTMLResponse:
-    now = datetime.now(settings.zone)
+    now, desk = datetime.now(settings.zone), at_desk(request)
     courses = await services.scheduling.get("/v1/courses", patient_id=str(patient_id))
     kits, products = await kits_and_names(services, {c["treatment_code"] for c in courses})
     for course in courses:
@@ -92,10 +105,15 @@ async def patient_partial(
             session["upcoming"] = upcoming(session, now)
     context = {
         "clinical": user.account.role in CLINICAL,
+        "desk": desk,
+        # scheduling lets a practitioner mark missed only their own sessions
+        "own_only": user.account.role is Role.PRACTITIONER,
+        "mine": str(user.account.practitioner_id),
         "staff": {str(a.id): a.name for a in await list_accounts(db)},
         "sessions": {s["id"]: s for c in courses for s in c["sessions"]},
         "patient": await services.scheduling.get(f"/v1/patients/{patient_id}"),
-        "preferences": await preferences_of(services, patient_id),
+        # consent is the desk's to read and record (notifications' preferences are the desk's)
+        "preferences": await preferences_of(services, patient_id) if desk else None,
         "conditions": await services.scheduling.get(f"/v1/patients/{patient_id}/conditions"),
         "courses": courses,
         "treatments": {
@@ -109,3 +127,13 @@ async def patient_partial(
         ),
     }
     return render(request, "patient/_partial.html", context)
+
+
+@router.get("/courses/{course_id}/patient")
+async def course_patient(
+    user: PatientReader, services: ServicesDep, course_id: UUID
+) -> RedirectResponse:
+    """To the page of the course's patient: the agenda knows a session's course, not its
+    patient. A practitioner's is refused by scheduling for a course of a patient not theirs."""
+    course = await services.scheduling.get(f"/v1/courses/{course_id}")
+    return RedirectResponse(f"/patients/{course['patient_id']}", status_code=303)

@@ -16,13 +16,14 @@ from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import ServicesDep, page_router, require_roles
 from dashboard.i18n import _
 from dashboard.pages import plan_rows
+from dashboard.pages.patient import at_desk
 from dashboard.web import form_count, is_htmx, render
 
 router = page_router(prefix="/patients/{patient_id}/courses/{course_id}", tags=["patient"])
 FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
-# The session count is the prescription's: scheduling lets practitioners and admins change it,
-# and of them only admins open patients' pages.
-Prescriber = Annotated[SignedIn, Depends(require_roles(Role.ADMIN))]
+# The session count is the prescription's, the practitioner's clinical decision: scheduling lets
+# practitioners (of their own patients' courses) and admins change it.
+Prescriber = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.PRACTITIONER))]
 
 
 async def course_of(services: Services, patient_id: UUID, course_id: UUID) -> dict[str, Any]:
@@ -48,6 +49,7 @@ async def refused(
     """The patient's page with the service's refusal above it (or `words` for it)."""
     patient = await services.scheduling.get(f"/v1/patients/{patient_id}")
     page = {"patient": patient, "booked": 0, "done": "", "refusal": words or exc.detail}
+    page["desk"] = at_desk(request)
     return render(request, "patient/page.html", page, status_code=exc.status)
 
 

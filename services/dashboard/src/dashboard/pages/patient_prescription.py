@@ -1,6 +1,7 @@
 """Changing a course's prescription from the patient's page: its interval and the vials of each
 product per session (scheduling's `PATCH /v1/courses/{id}/prescription`, for the sessions not
-yet done). Scheduling lets practitioners and admins change it; of them, admins open this page."""
+yet done). Scheduling lets admins change it, and practitioners for the patients they treat (any
+other course is its 403 `not-their-patient`, shown as a refusal)."""
 
 from __future__ import annotations
 

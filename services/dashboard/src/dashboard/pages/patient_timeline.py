@@ -15,13 +15,16 @@ from dashboard.timeline import timeline
 from dashboard.web import render
 
 router = APIRouter(tags=["patient"])
-FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
+# A practitioner's: scheduling answers a course list of a patient not theirs with its 403.
+Reader = Annotated[
+    SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST, Role.PRACTITIONER))
+]
 
 
 @router.get("/patients/{patient_id}/timeline", response_class=HTMLResponse)
 async def patient_timeline(
     request: Request,
-    user: FrontDesk,
+    user: Reader,
     services: ServicesDep,
     patient_id: UUID,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,

@@ -14,7 +14,10 @@ from dashboard.deps import ServicesDep, require_roles
 from dashboard.web import render
 
 router = APIRouter(tags=["patient"])
-FrontDesk = Annotated[SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST))]
+# A practitioner's list is scheduling's: the patients they treat only.
+Reader = Annotated[
+    SignedIn, Depends(require_roles(Role.ADMIN, Role.RECEPTIONIST, Role.PRACTITIONER))
+]
 PAGE_SIZE = 20
 Sort = Literal["name", "-name", "registered", "-registered"]
 SortQuery = Annotated[Sort, Query(description="A column, `-` first for descending.")]
@@ -41,7 +44,7 @@ async def listing(services: Services, q: str, sort: Sort, page: int) -> dict[str
 @router.get("/patients", response_class=HTMLResponse)
 async def patients_page(
     request: Request,
-    user: FrontDesk,
+    user: Reader,
     services: ServicesDep,
     q: SearchQuery = "",
     sort: SortQuery = "name",
@@ -53,7 +56,7 @@ async def patients_page(
 @router.get("/patients/found", response_class=HTMLResponse)
 async def patients_found(
     request: Request,
-    user: FrontDesk,
+    user: Reader,
     services: ServicesDep,
     q: SearchQuery = "",
     sort: SortQuery = "name",

@@ -11,6 +11,7 @@ from notifications.service_layer.alerts import raise_alert
 from notifications.service_layer.scope import open_scope
 
 from .conftest import Clinic
+from .test_messages import demo_messages, fail
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
@@ -61,6 +62,19 @@ async def test_a_practitioner_sees_alerts_but_cannot_dismiss_them(clinic: Clinic
     assert "Dismiss" not in page
     assert refused.status_code == 403
     assert f"alert-{found.group(1)}" in await alerts(clinic)
+
+
+async def test_a_practitioners_failed_message_opens_her_patients_page(clinic: Clinic) -> None:
+    """Notifications lists her patients' messages only: their pages are hers to open, the
+    message log is the desk's."""
+    [first, *_] = await eventually(lambda: demo_messages(clinic))
+    await fail(clinic, first["id"])
+    await clinic.sign_in_as(Role.PRACTITIONER)
+
+    page = await eventually(lambda: alerts(clinic), until=lambda html: "failed-message" in html)
+
+    assert f'<a href="/patients/{first["patient_id"]}">Open the patient</a>' in page
+    assert 'href="/messages"' not in page
 
 
 async def test_dismissing_an_alert_that_does_not_exist_says_so(clinic: Clinic) -> None:
