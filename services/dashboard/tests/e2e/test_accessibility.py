@@ -67,7 +67,7 @@ PAGES: dict[Role, list[str]] = {
         "/messages",
     ],
     Role.PRACTITIONER: ["/", f"/?day={TOMORROW}", "/calendar", "/stock", "/alerts"],
-    Role.STOCK_MANAGER: ["/", "/stock", "/orders", "/alerts"],
+    Role.STOCK_MANAGER: ["/", "/stock", "/orders", "/suppliers", "/alerts"],
 }
 
 
