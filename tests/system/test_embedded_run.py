@@ -226,6 +226,10 @@ async def test_run_shows_a_living_clinic_busy_today_with_an_alert_and_a_failed_s
                 until=lambda found: {"expiry", "shortage"} <= {a["kind"] for a in found},
                 timeout=120,
             )
+            inventory = run.url("inventory")
+            proposed = await client.post(f"{inventory}/v1/order-proposals", headers=admin)
+            assert proposed.status_code == 200, proposed.text
+            drafts = await get("inventory", "/v1/purchase-orders", status="draft")
             quiet = quiet_hours_now(timedelta(minutes=15))
             if quiet:  # the undeliverable patient's SMS waits for 08:00, as every SMS then
                 held = await eventually(
@@ -251,6 +255,8 @@ async def test_run_shows_a_living_clinic_busy_today_with_an_alert_and_a_failed_s
     assert len(patients) == 40
     low = [a["product_code"] for a in alerts if a["kind"] == "shortage"]
     assert low == ["vitamin-blend"], "one product low"
+    ordered = {(d["supplier_name"], line["product_code"]) for d in drafts for line in d["lines"]}
+    assert ("Méso Distribution France", "vitamin-blend") in ordered, "the short blend is ordered"
     expiring = {a["product_code"] for a in alerts if a["kind"] == "expiry"}
     assert "glycolic-acid" in expiring, "the lot no kit uses, expiring within the window"
     if quiet:

@@ -36,6 +36,7 @@ from dashboard.pages import (
     signin,
     signin_notice,
     stock,
+    suppliers,
     waitlist,
 )
 from dashboard.pages.settings import routers as settings_routers
@@ -64,6 +65,7 @@ ROUTERS = [
     patient_timeline.router,
     stock.router,
     orders.router,
+    suppliers.router,
     alerts.router,
     reports.router,
     messages.router,

@@ -28,6 +28,7 @@ NAV: list[NavLink] = [
     NavLink(N_("Waitlist"), "/waitlist", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink(N_("Stock"), "/stock", frozenset({Role.ADMIN, Role.STOCK_MANAGER, Role.PRACTITIONER})),
     NavLink(N_("Orders"), "/orders", frozenset({Role.ADMIN, Role.STOCK_MANAGER})),
+    NavLink(N_("Suppliers"), "/suppliers", frozenset({Role.ADMIN, Role.STOCK_MANAGER})),
     NavLink(N_("Alerts"), "/alerts"),
     NavLink(N_("Reports"), "/reports", frozenset({Role.ADMIN, Role.RECEPTIONIST})),
     NavLink(N_("Messages"), "/messages", frozenset({Role.ADMIN, Role.RECEPTIONIST})),

@@ -76,7 +76,7 @@ PAGES: dict[Role, list[str]] = {
         "/stock",
         "/alerts",
     ],
-    Role.STOCK_MANAGER: ["/", "/stock", "/orders", "/alerts"],
+    Role.STOCK_MANAGER: ["/", "/stock", "/orders", "/suppliers", "/alerts"],
 }
 
 

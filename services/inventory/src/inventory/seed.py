@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 
 from clinic_shared.db import utcnow
 from clinic_shared.outbox import UnitOfWork
 from clinic_shared.runtime import Seeder
+from inventory.domain.suppliers import Supplier, SupplyTerms
 from inventory.service_layer.catalogue import ensure_catalogue
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
 from inventory.service_layer.scope import Scope
+from inventory.service_layer.suppliers import add_supplier
 from inventory.settings import InventorySettings
 
 # (product, lot number, days until expiry, vials): two lots of the busiest products so FEFO shows.
@@ -38,14 +42,51 @@ LIVING_LOTS = (
 )
 
 
+def _terms(
+    code: str, lead: int, pack: int, minimum: int, price: str, preferred: bool
+) -> SupplyTerms:
+    return SupplyTerms(code, lead, pack, minimum, Decimal(price), preferred)
+
+
+# Who the demo clinic buys from, so "Propose orders from the forecast" drafts an order for the
+# multivitamin blend the living clinic runs short of. Glycolic acid, which no kit uses, has no
+# preferred supplier: proposing names it when it ever needs ordering.
+DEMO_SUPPLIERS = (
+    Supplier(
+        uuid.UUID("5e0d1a00-0000-4000-8000-000000000001"),
+        "Méso Distribution France",
+        "commandes@meso-distribution.example.com",
+        (
+            _terms("artichoke", 5, 10, 20, "4.10", True),
+            _terms("caffeine", 5, 10, 20, "3.20", True),
+            _terms("l-carnitine", 5, 10, 20, "3.90", True),
+            _terms("vitamin-blend", 5, 10, 20, "5.60", True),
+        ),
+    ),
+    Supplier(
+        uuid.UUID("5e0d1a00-0000-4000-8000-000000000002"),
+        "Pharmacie Centrale Lyon",
+        "achats@pharmacie-centrale-lyon.example.com",
+        (
+            _terms("lidocaine", 3, 20, 20, "2.40", True),
+            _terms("vitamin-blend", 2, 5, 5, "6.90", False),
+        ),
+    ),
+)
+
+
 async def seed_demo(scope: Scope, *, living: bool = False) -> None:
-    """The catalogue, and the demo lots that are not there yet (the living clinic's too)."""
+    """The catalogue, and the demo lots and suppliers that are not there yet (the living
+    clinic's lots too)."""
     await ensure_catalogue(scope)
     today, now = date.today(), utcnow()
     for product, number, days, vials in DEMO_LOTS + (LIVING_LOTS if living else ()):
         if await scope.lots.by_number(product, number) is None:
             cmd = ReceiveStock(product, number, today + timedelta(days=days), vials)
             await receive_stock(scope, cmd, today=today, now=now, by="demo-seed")
+    for supplier in DEMO_SUPPLIERS:
+        if await scope.suppliers.get(supplier.id) is None:
+            await add_supplier(scope, supplier, now=now)
     await scope.uow.commit()
 
 

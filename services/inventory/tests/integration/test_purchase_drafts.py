@@ -10,7 +10,7 @@ from inventory.entrypoints.workers import scan_once
 
 from .conftest import STOCK, Inventory
 from .events import emitted
-from .purchasing import glycolic_clinic
+from .purchasing import glycolic_clinic, terms
 
 REASON = "booked 24, expected 4, on hand 20, cover 7 days"
 
@@ -44,6 +44,23 @@ async def test_a_proposal_sizes_each_line_from_the_forecast_and_says_why(
         "received": 0,
         "unit": "vial",
     }
+
+
+async def test_a_need_no_supplier_is_preferred_for_is_named_and_drafts_nothing(
+    inventory: Inventory,
+) -> None:
+    supplier = await glycolic_clinic(inventory)
+    body = {"name": supplier["name"], "products": [terms(preferred=False), terms("lidocaine")]}
+    put = inventory.client.put
+    assert (await put(f"/v1/suppliers/{supplier['id']}", json=body, headers=STOCK)).is_success
+
+    proposed = await inventory.client.post("/v1/order-proposals", headers=STOCK)
+    unsupplied = await inventory.client.get("/v1/order-proposals/unsupplied", headers=STOCK)
+
+    assert proposed.json() == []
+    assert unsupplied.status_code == 200, unsupplied.text
+    # Lidocaine is needed by nothing; the other products have no bookings either.
+    assert unsupplied.json() == [{"code": "glycolic-acid", "name": "Glycolic acid 10%"}]
 
 
 async def test_a_longer_cover_margin_counts_the_sessions_it_reaches(inventory: Inventory) -> None:

@@ -112,6 +112,24 @@ async def test_demo_seed_stocks_every_product_once(make_settings) -> None:
     assert len(listed.json()) == 8
 
 
+async def test_demo_seed_adds_its_suppliers_once_with_the_blend_preferred_from_one(
+    make_settings,
+) -> None:
+    settings = await make_settings(InventorySettings, seed_demo_data=True)
+    for _ in range(2):  # a restart seeds nothing twice
+        async with running(build_app(settings)) as client:
+            listed = (await client.get("/v1/suppliers", headers=STOCK)).json()
+    assert [s["name"] for s in listed] == ["Méso Distribution France", "Pharmacie Centrale Lyon"]
+    assert all(s["email"].endswith(".example.com") for s in listed)
+    preferred = [
+        s["name"]
+        for s in listed
+        for t in s["products"]
+        if t["preferred"] and t["product_code"] == "vitamin-blend"
+    ]
+    assert preferred == ["Méso Distribution France"]
+
+
 async def test_the_same_new_lot_delivered_in_several_requests_at_once_adds_up(
     inventory: Inventory,
 ) -> None:

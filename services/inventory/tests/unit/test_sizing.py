@@ -48,6 +48,18 @@ def test_demand_after_the_window_and_stock_already_on_order_are_not_ordered_agai
     )
 
 
+def test_vials_booked_sessions_lack_now_are_ordered_though_the_window_is_covered() -> None:
+    forecast = project(TODAY, 13, [StockLot(FAR, 20)], {TODAY + timedelta(days=2): 4}, {})
+    terms = {"lead_time_days": 5, "cover_days": 7, "pack_size": 10, "minimum_order": 10}
+    need = size_order(forecast, on_hand=20, on_order=0, short_now=5, **terms)
+    assert need is not None
+    assert (need.quantity, need.reason) == (
+        10,
+        "booked 4, expected 0, on hand 20, booked sessions lack 5 now, cover 7 days",
+    )
+    assert size_order(forecast, on_hand=20, on_order=5, short_now=5, **terms) is None
+
+
 def test_vials_that_expire_before_they_are_used_are_said() -> None:
     forecast = project(
         TODAY, 13, [StockLot(TODAY + timedelta(days=1), 6)], {TODAY + timedelta(days=4): 6}, {}

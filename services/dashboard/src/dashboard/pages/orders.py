@@ -44,6 +44,7 @@ async def _page(request: Request, services: Services, **context: Any) -> HTMLRes
         "products": products,
         "errors": {},
         "failed_order": None,
+        "unsupplied": "",
         "receipt": {},
         "order_statuses": ORDER_STATUSES,
     } | context
@@ -64,7 +65,20 @@ async def orders_page(
         }
     else:
         words = _(DONE[done]) if done in DONE else ""
-    return await _page(request, services, done=words)
+    unsupplied = await _unsupplied(services) if done in {"proposed", "nothing"} else ""
+    return await _page(request, services, done=words, unsupplied=unsupplied)
+
+
+async def _unsupplied(services: Services) -> str:
+    """After a proposal: the products it could not draft for want of a preferred supplier."""
+    names = [p["name"] for p in await services.inventory.get("/v1/order-proposals/unsupplied")]
+    if not names:
+        return ""
+    return ngettext(
+        "Nothing can be ordered for %(products)s: it has no preferred supplier.",
+        "Nothing can be ordered for %(products)s: they have no preferred supplier.",
+        len(names),
+    ) % {"products": ", ".join(names)}
 
 
 def _done(key: str, count: int = 0) -> RedirectResponse:

@@ -20,6 +20,7 @@ class OrderNeed:
     on_order: int
     expiring: int
     cover_days: int
+    short_now: int = 0
 
     @property
     def reason(self) -> str:
@@ -29,6 +30,8 @@ class OrderNeed:
             words.append(f"expiring unused {self.expiring}")
         if self.on_order:
             words.append(f"on order {self.on_order}")
+        if self.short_now:
+            words.append(f"booked sessions lack {self.short_now} now")
         return ", ".join([*words, f"cover {self.cover_days} days"])
 
 
@@ -46,16 +49,21 @@ def size_order(
     cover_days: int,
     pack_size: int,
     minimum_order: int,
+    short_now: int = 0,
 ) -> OrderNeed | None:
     """What to order so nothing runs short through lead time + cover, or None when the stock on
     hand and on order already covers it.
 
     `forecast` starts today and spans at least `window_days`; its projection already draws the
     demand from the lots on hand (first expiry first, expired vials lost), so what it cannot meet
-    by the window's end is the shortfall.
+    by the window's end is the shortfall. `short_now`: the vials booked sessions lack today (held
+    for later sessions booked first); the order covers at least those, which the alert names,
+    and says so when they size it.
     """
     window = forecast[: window_days(lead_time_days, cover_days)]
-    shortfall = max(0, -window[-1].projected) - on_order
+    projected_short = max(-window[-1].projected, 0)
+    short_now = short_now if short_now > projected_short else 0  # said only when it sizes
+    shortfall = max(projected_short, short_now) - on_order
     if shortfall <= 0:
         return None
     quantity = math.ceil(max(shortfall, minimum_order) / pack_size) * pack_size
@@ -67,4 +75,5 @@ def size_order(
         on_order=on_order,
         expiring=sum(d.expiring for d in window),
         cover_days=cover_days,
+        short_now=short_now,
     )

@@ -14,12 +14,14 @@ from datetime import date, datetime
 
 from clinic_shared.contracts.events import OrderLineFacts, PurchaseOrderDrafted
 from inventory.domain.alerts import overdue_key
+from inventory.domain.catalogue import Product
 from inventory.domain.orders import OrderLine, PurchaseOrder
 from inventory.domain.sizing import OrderNeed, size_order, window_days
-from inventory.domain.suppliers import Supplier
+from inventory.domain.suppliers import Supplier, SupplyTerms
 from inventory.service_layer.alerting import product_names
-from inventory.service_layer.forecasting import read_demand
+from inventory.service_layer.forecasting import Demand, read_demand
 from inventory.service_layer.scope import Scope
+from inventory.service_layer.traceability import shortages_per_product
 
 
 async def propose_orders(
@@ -34,25 +36,69 @@ async def propose_orders(
     demand = await read_demand(scope, today)
     on_order = await scope.orders.on_order()
     products = {p.code: p for p in await scope.products.list()}
+    short = await _short_now(scope)
     changed: dict[uuid.UUID, Supplier] = {}
     for code in codes:
         supplier, terms = preferred[code]
-        cover = products[code].cover_days
-        forecast = demand.forecast(code, today, window_days(terms.lead_time_days, cover), pace_days)
-        need = size_order(
-            forecast,
-            on_hand=demand.on_hand(code),
-            on_order=on_order.get(code, 0),
-            lead_time_days=terms.lead_time_days,
-            cover_days=cover,
-            pack_size=terms.pack_size,
-            minimum_order=terms.minimum_order,
-        )
+        held = on_order.get(code, 0), short.get(code, 0)
+        need = _need(demand, products[code], terms, held, today, pace_days)
         if need is not None and (order_id := await _add_line(scope, supplier, code, need, now)):
             changed[order_id] = supplier
     for order_id, supplier in changed.items():
         await announce_draft(scope, order_id, supplier)
     return list(changed)
+
+
+async def unsupplied_needs(scope: Scope, today: date, *, pace_days: int) -> list[Product]:
+    """The products the forecast needs ordered but no supplier is preferred for, so no proposal
+    can draft them; sized on the product's own lead time, one vial a pack."""
+    preferred = await scope.suppliers.preferred()
+    products = [p for p in await scope.products.list() if p.code not in preferred]
+    if not products:
+        return []
+    demand = await read_demand(scope, today, [p.code for p in products])
+    on_order, short = await scope.orders.on_order(), await _short_now(scope)
+    return [
+        product
+        for product in products
+        if _need(
+            demand,
+            product,
+            SupplyTerms(product.code, product.lead_time_days, pack_size=1, minimum_order=1),
+            (on_order.get(product.code, 0), short.get(product.code, 0)),
+            today,
+            pace_days,
+        )
+        is not None
+    ]
+
+
+async def _short_now(scope: Scope) -> dict[str, int]:
+    """Per product code, the vials booked sessions lack today."""
+    return {code: vials for code, (_, vials, _) in (await shortages_per_product(scope)).items()}
+
+
+def _need(
+    demand: Demand,
+    product: Product,
+    terms: SupplyTerms,
+    held: tuple[int, int],
+    today: date,
+    pace_days: int,
+) -> OrderNeed | None:
+    """`held`: the vials on order, and those booked sessions lack now."""
+    cover, lead = product.cover_days, terms.lead_time_days
+    on_order, short_now = held
+    return size_order(
+        demand.forecast(product.code, today, window_days(lead, cover), pace_days),
+        on_hand=demand.on_hand(product.code),
+        on_order=on_order,
+        lead_time_days=lead,
+        cover_days=cover,
+        pack_size=terms.pack_size,
+        minimum_order=terms.minimum_order,
+        short_now=short_now,
+    )
 
 
 async def _add_line(

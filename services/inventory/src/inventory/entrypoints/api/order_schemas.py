@@ -61,3 +61,10 @@ class OrderPublic(BaseModel):
     overdue: bool = Field(description="Sent, still due, and past its expected day.")
     due: int = Field(description="Vials still to come over every line.")
     lines: list[OrderLinePublic]
+
+
+class UnsuppliedProduct(BaseModel):
+    """A product the forecast needs ordered that has no preferred supplier."""
+
+    code: str
+    name: str

@@ -23,10 +23,11 @@ from inventory.entrypoints.api.order_schemas import (
     OrderLinePublic,
     OrderPublic,
     OrderReceipt,
+    UnsuppliedProduct,
 )
 from inventory.entrypoints.api.retry import committed
 from inventory.service_layer import purchase_orders as orders
-from inventory.service_layer.ordering import propose_orders
+from inventory.service_layer.ordering import propose_orders, unsupplied_needs
 from inventory.service_layer.scope import Scope
 
 router = APIRouter(prefix="/v1/purchase-orders", tags=["purchasing"])
@@ -64,6 +65,16 @@ async def propose(
     changed = await propose_orders(scope, today, now, pace_days=settings.course_pace_days)
     await scope.uow.commit()
     return [await _public(scope, await orders.get_order(scope, i), today) for i in changed]
+
+
+@proposals_router.get("/order-proposals/unsupplied", response_model=list[UnsuppliedProduct])
+async def unsupplied(
+    scope: ScopeDep, settings: SettingsDep, today: TodayDep, _: StockStaff
+) -> list[UnsuppliedProduct]:
+    """The products the forecast needs ordered that no supplier is preferred for: a proposal
+    cannot draft them until one is."""
+    found = await unsupplied_needs(scope, today, pace_days=settings.course_pace_days)
+    return [UnsuppliedProduct(code=p.code, name=p.name) for p in found]
 
 
 @router.get("/{order_id}", response_model=OrderPublic)
