@@ -41,6 +41,11 @@ class AgendaRow:
     def upcoming(self) -> bool:
         return self.session["status"] in UPCOMING
 
+    def recordable(self, now: datetime) -> bool:
+        """Still to record and started: scheduling completes a session, or marks it missed,
+        only once it has started."""
+        return self.upcoming and datetime.fromisoformat(self.session["starts_at"]) <= now
+
 
 @dataclass(frozen=True)
 class AgendaGroup:

@@ -103,7 +103,11 @@ async def stack(stack_settings: Callable[..., Awaitable[Any]]) -> AsyncIterator[
         apps[name] = build(await stack_settings(cls, seed_demo_data=True, **peers))
         servers[name] = Served(apps[name])
     urls = {f"{name}_url": servers[name].url for name, _, _ in SERVICES}
-    settings = await stack_settings(DashboardSettings, seed_demo_data=True, **urls)
+    # Tests move the dashboard's clock days ahead to a session's start: sign-ins made before
+    # must outlast the jump.
+    settings = await stack_settings(
+        DashboardSettings, seed_demo_data=True, session_hours=24 * 30, **urls
+    )
     apps["dashboard"] = dashboard_app(settings)
     servers["dashboard"] = Served(apps["dashboard"])
     async with AsyncExitStack() as stop:

@@ -35,6 +35,7 @@ async def test_a_booked_session_changes_status_after_a_no_show_and_a_cancel(
 ) -> None:
     first, second, *_ = await stack.demo_sessions()
     stack.travel_to("scheduling", starts(first) + timedelta(hours=1))
+    stack.travel_to("dashboard", starts(first) + timedelta(hours=1))  # buttons show once started
     desk = await signed_in(Role.RECEPTIONIST)
     await open_day(desk, first)
     watched = desk.locator(f"#session-{first['id']}")
@@ -60,6 +61,7 @@ async def test_a_booked_session_changes_status_after_a_no_show_and_a_cancel(
 async def test_completing_a_session_records_the_lot_chosen(stack, signed_in) -> None:
     first, *_ = await stack.demo_sessions()
     stack.travel_to("scheduling", starts(first) + timedelta(hours=1))
+    stack.travel_to("dashboard", starts(first) + timedelta(hours=1))  # buttons show once started
     page = await signed_in(Role.PRACTITIONER)
     await open_day(page, first)
     row = page.locator(f"#session-{first['id']}")

@@ -327,3 +327,16 @@ async def test_the_day_by_room_fits_a_phone(stack, signed_in) -> None:
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page does not scroll sideways on a phone"
     await screenshot(page, "calendar-day-by-room-phone")
+
+
+async def test_finding_courses_says_when_no_patient_matches_at_all(stack, signed_in) -> None:
+    page = await signed_in(Role.RECEPTIONIST)
+    await open_week(page, holiday_free_monday(date.today() + timedelta(days=7)))
+
+    await page.get_by_label("Patient").fill("Nobody-Such")
+    await page.get_by_role("button", name="Find courses").click()
+    await expect(page.get_by_role("status")).to_have_text("No patient matches “Nobody-Such”.")
+
+    await page.get_by_label("Patient").fill("Hart")  # Amelia Hart: her one course is fully booked
+    await page.get_by_role("button", name="Find courses").click()
+    await expect(page.get_by_role("status")).to_have_text("No course to book for that patient.")

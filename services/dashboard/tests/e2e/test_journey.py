@@ -60,6 +60,7 @@ async def test_a_course_booked_at_the_desk_is_reminded_completed_and_drawn_from_
 
     session = await first_session(stack, patient_id)
     stack.travel_to("scheduling", starts(session) + timedelta(hours=1))
+    stack.travel_to("dashboard", starts(session) + timedelta(hours=1))  # buttons show once started
     doctor = await signed_in(Role.PRACTITIONER)
     await doctor.goto(f"/?day={starts(session).date().isoformat()}")
     row = doctor.locator(f"#session-{session['id']}")

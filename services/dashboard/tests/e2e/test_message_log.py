@@ -3,6 +3,8 @@ Chromium."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import sqlalchemy as sa
 from playwright.async_api import expect
 
@@ -24,12 +26,13 @@ async def any_message(stack: E2EStack) -> list[dict]:
 async def test_a_failed_message_is_found_and_sent_again_from_the_log(
     stack: E2EStack, signed_in
 ) -> None:
-    [message] = await eventually(lambda: any_message(stack))  # due ahead: on page 1, in time
+    [message] = await eventually(lambda: any_message(stack))
+    ago = datetime.now(UTC) - timedelta(hours=1)  # due and refused: the log opens on it
     async with stack.apps["notifications"].state.runtime.db.session() as session:
         await session.execute(
             sa.update(messages)
             .where(messages.c.id == message["id"])
-            .values(status="failed", last_error="number not in service")
+            .values(status="failed", last_error="number not in service", scheduled_for=ago)
         )
         await session.commit()
 

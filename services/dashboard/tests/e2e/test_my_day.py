@@ -34,6 +34,7 @@ async def test_a_practitioner_completes_her_session_by_lot_number(stack, signed_
     first, *_ = await stack.demo_sessions()
     await _recall_and_receive(stack)
     stack.travel_to("scheduling", starts(first) + timedelta(hours=1))
+    stack.travel_to("dashboard", starts(first) + timedelta(hours=1))  # buttons show once started
     page = await signed_in(Role.PRACTITIONER)
     await expect(page.get_by_role("link", name="My day")).to_have_attribute("aria-current", "page")
 

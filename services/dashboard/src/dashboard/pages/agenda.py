@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from clinic_shared.auth import Role
 from dashboard.agenda import CLINICAL, FRONT_DESK, day_range, load_agenda
 from dashboard.days import Day
-from dashboard.deps import CurrentUser, ServicesDep, SettingsDep, page_router
+from dashboard.deps import CurrentUser, RuntimeDep, ServicesDep, SettingsDep, page_router
 from dashboard.web import render
 
 router = page_router(tags=["agenda"])
@@ -49,6 +49,7 @@ async def agenda_sessions(
     user: CurrentUser,
     services: ServicesDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     day: Day,
     week: bool = False,
     by: Grouping = "practitioner",
@@ -66,5 +67,6 @@ async def agenda_sessions(
         "own_only": role is Role.PRACTITIONER,
         "mine": str(mine) if mine else None,
         "front_desk": role in FRONT_DESK,
+        "now": runtime.clock(),
     }
     return render(request, "agenda/_sessions.html", context)

@@ -16,7 +16,7 @@ from clinic_shared.errors import Unprocessable
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import ServiceProblem, Services
 from dashboard.deps import CsrfChecked, ServicesDep, SettingsDep, require_roles
-from dashboard.i18n import _
+from dashboard.i18n import _, strftime
 from dashboard.pages import plan_rows
 from dashboard.web import form_count, form_errors, form_uuid, render
 
@@ -107,6 +107,38 @@ def _opening(form: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+async def _held_area(
+    services: Services, exc: ServiceProblem | Unprocessable, zone: ZoneInfo
+) -> dict[str, str]:
+    """A course already under way in the area, said by its treatment and dates (scheduling's
+    detail names it by its id); empty for any other refusal."""
+    if not isinstance(exc, ServiceProblem) or "course_id" not in exc.body:
+        return {}
+    course = await services.scheduling.get(f"/v1/courses/{exc.body['course_id']}")
+    treatments = {t["code"]: t["name"] for t in await services.scheduling.get("/v1/treatments")}
+    treatment = treatments.get(course["treatment_code"], course["treatment_code"])
+    days = sorted(
+        datetime.fromisoformat(s["starts_at"]).astimezone(zone).date()
+        for s in course["sessions"]
+        if s["status"] != "cancelled"
+    )
+    if not days:
+        reason = _(
+            "A course of %(treatment)s is open already, with no session booked: book its "
+            "sessions rather than a second course."
+        ) % {"treatment": treatment}
+    else:
+        reason = _(
+            "A course of %(treatment)s is under way already, from %(first)s to %(last)s: book its "
+            "missing sessions rather than a second course."
+        ) % {
+            "treatment": treatment,
+            "first": strftime(days[0], "%a %d %b %Y"),
+            "last": strftime(days[-1], "%a %d %b %Y"),
+        }
+    return {"treatment_code": reason}
+
+
 def _past_first_date(form: dict[str, str], zone: ZoneInfo) -> dict[str, str]:
     """`first_date` before today: scheduling would plan from today instead, so it is refused
     here in words."""
@@ -145,7 +177,8 @@ async def propose_dates(
         }
         proposed = await services.scheduling.post("/v1/course-plans", body)
     except (ServiceProblem, Unprocessable) as exc:
-        return await _page(request, services, patient_id, errors=form_errors(exc), chosen=form)
+        errors = await _held_area(services, exc, settings.zone) or form_errors(exc)
+        return await _page(request, services, patient_id, errors=errors, chosen=form)
     rows = plan_rows.proposed(proposed, settings.zone)
     return await _page(request, services, patient_id, rows=rows, chosen=form)
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from clinic_shared.auth import Role
 from clinic_shared.errors import Unprocessable
@@ -82,9 +82,12 @@ async def bookable_courses(
     user: FrontDeskUser,
     services: ServicesDep,
     q: Annotated[str, Query(min_length=1, max_length=100)],
+    response: Response,
 ) -> list[dict[str, str]]:
-    """The active courses with a session left to book of the patients matching `q`."""
+    """The active courses with a session left to book of the patients matching `q`; how many
+    patients matched in `X-Patients-Matched`, so that none found says which of the two lacks."""
     patients = await services.scheduling.get("/v1/patients", q=q.strip(), limit=10)
+    response.headers["X-Patients-Matched"] = str(len(patients))
     listed = await asyncio.gather(
         *(services.scheduling.get("/v1/courses", patient_id=p["id"]) for p in patients)
     )

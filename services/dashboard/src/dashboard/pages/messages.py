@@ -1,11 +1,12 @@
-"""The message log across patients: filtered by status, channel and days, paged, newest first;
+"""The message log across patients: filtered by status, channel and days (due until today
+unless asked otherwise), paged, newest first;
 a failed message can be sent again. The desk's page: messages are about patients, a stock
 manager sees none, and a practitioner's reading of patients is narrowed to their own, which
 notifications cannot tell apart (SECURITY.md). No text is shown: none is stored."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 from uuid import UUID
@@ -17,7 +18,7 @@ from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn
 from dashboard.clients import Services
 from dashboard.days import MaybeDay
-from dashboard.deps import CsrfChecked, ServicesDep, require_roles
+from dashboard.deps import CsrfChecked, ServicesDep, SettingsDep, require_roles
 from dashboard.i18n import N_
 from dashboard.web import is_htmx, render
 
@@ -64,6 +65,7 @@ async def message_log(
     request: Request,
     user: Desk,
     services: ServicesDep,
+    settings: SettingsDep,
     status: Shown = "",
     channel: Literal["", "sms", "email"] = "",
     from_day: Annotated[MaybeDay, Query()] = None,
@@ -71,14 +73,19 @@ async def message_log(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     done: Literal["", "resent"] = "",
 ) -> HTMLResponse:
+    # Opened without an end day, the log ends today: newest first would open on the reminders
+    # of sessions weeks ahead. An end day cleared in the form (`to_day=`) means no end.
+    unbounded = "to_day" in request.query_params and to_day is None
+    if "to_day" not in request.query_params:
+        to_day = datetime.now(settings.zone).date()
     query = _filters(status, channel, from_day, to_day, page)
     found = await services.notifications.get("/v1/messages", **query)
     shown = found[:PAGE_SIZE]
     filters = {"status": status, "channel": channel, "from_day": from_day, "to_day": to_day}
-    given = {k: str(v) for k, v in filters.items() if v}
+    given = {k: str(v) for k, v in filters.items() if v} | ({"to_day": ""} if unbounded else {})
 
-    def link(n: int) -> str:
-        return "/messages?" + urlencode(given | ({"page": str(n)} if n > 1 else {}))
+    def link(n: int, **changed: str) -> str:
+        return "/messages?" + urlencode(given | changed | ({"page": str(n)} if n > 1 else {}))
 
     context = {
         "messages": shown,
@@ -90,6 +97,7 @@ async def message_log(
         "previous_page": link(page - 1) if page > 1 else None,
         "next_page": link(page + 1) if len(found) > PAGE_SIZE else None,
         "done": done,
+        "later": None if unbounded else link(1, to_day=""),
     }
     return render(request, "messages/page.html", context)
 

@@ -17,7 +17,7 @@ from clinic_shared.auth import Role
 from dashboard.accounts.service import SignedIn, list_accounts
 from dashboard.agenda import CLINICAL, FRONT_DESK
 from dashboard.clients import ServiceProblem, Services
-from dashboard.deps import DbDep, ServicesDep, SettingsDep, require_roles
+from dashboard.deps import DbDep, RuntimeDep, ServicesDep, SettingsDep, require_roles
 from dashboard.prescription import doses, kits_and_names
 from dashboard.web import render
 
@@ -49,8 +49,13 @@ def next_step(course: dict[str, Any], today: date) -> dict[str, Any] | None:
 
 
 def upcoming(session: dict[str, Any], now: datetime) -> bool:
-    """Still to come: it may be moved, cancelled or marked a no-show."""
+    """Still to come: it may be moved or cancelled."""
     return session["status"] in WAITING and datetime.fromisoformat(session["ends_at"]) > now
+
+
+def started(session: dict[str, Any], now: datetime) -> bool:
+    """Still to record and started: scheduling marks a session missed only once it has started."""
+    return session["status"] in WAITING and datetime.fromisoformat(session["starts_at"]) <= now
 
 
 async def preferences_of(services: Services, patient_id: UUID) -> dict[str, Any] | None:
@@ -90,10 +95,11 @@ async def patient_partial(
     user: PatientReader,
     services: ServicesDep,
     settings: SettingsDep,
+    runtime: RuntimeDep,
     db: DbDep,
     patient_id: UUID,
 ) -> HTMLResponse:
-    now, desk = datetime.now(settings.zone), at_desk(request)
+    now, desk = runtime.clock().astimezone(settings.zone), at_desk(request)
     courses = await services.scheduling.get("/v1/courses", patient_id=str(patient_id))
     kits, products = await kits_and_names(services, {c["treatment_code"] for c in courses})
     for course in courses:
@@ -103,6 +109,7 @@ async def patient_partial(
         course["next"] = next_step(course, now.date())
         for session in course["sessions"]:
             session["upcoming"] = upcoming(session, now)
+            session["started"] = started(session, now)
     context = {
         "clinical": user.account.role in CLINICAL,
         "desk": desk,

@@ -60,6 +60,11 @@
   }
 
   async function call(method, url, body) {
+    return (await answered(method, url, body)).answer;
+  }
+
+  // The answer and its response's headers.
+  async function answered(method, url, body) {
     const response = await fetch(url, {
       method,
       headers: { "Content-Type": "application/json", "X-CSRF-Token": el.dataset.csrf },
@@ -71,7 +76,7 @@
       error.problem = answer;
       throw error;
     }
-    return answer;
+    return { answer, headers: response.headers };
   }
 
   async function loadEvents(info) {
@@ -316,10 +321,12 @@
       event.preventDefault();
       const q = document.getElementById("f-patient").value.trim();
       if (!q) return;
-      const found = await call("GET", `/calendar/api/courses?q=${encodeURIComponent(q)}`);
+      const url = `/calendar/api/courses?q=${encodeURIComponent(q)}`;
+      const { answer: found, headers } = await answered("GET", url);
       courseSelect.length = 1;
       for (const course of found) courseSelect.add(new Option(course.label, course.id));
-      if (found.length === 0) say(text("sayNoCourse"));
+      if (headers.get("X-Patients-Matched") === "0") say(text("sayNoPatient", { query: q }));
+      else if (found.length === 0) say(text("sayNoCourse"));
       else say(found.length === 1 ? text("sayOneCourse") : text("sayCourses", { count: found.length }));
       if (found.length === 1) {
         courseSelect.value = found[0].id;

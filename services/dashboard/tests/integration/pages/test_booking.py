@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -335,7 +336,16 @@ async def test_a_second_course_in_a_booked_area_is_refused_keeping_the_choices(c
     assert refused.status_code == 422, refused.text
     errors = re.findall(r'<p class="error" id="e-([^"]+)"[^>]*>([^<]+)', refused.text)
     assert errors[0][0] == "treatment_code", errors
-    assert "an active course for the thighs already" in errors[0][1]
+    paris = ZoneInfo("Europe/Paris")
+    first, *_, last = sorted(
+        datetime.fromisoformat(s["starts_at"]).astimezone(paris) for s in held["sessions"]
+    )
+    assert errors[0][1] == (
+        "A course of Cellulite mesotherapy: thighs is under way already, from "
+        f"{first:%a %d %b %Y} to {last:%a %d %b %Y}: book its missing sessions rather than "
+        "a second course."
+    )
+    assert held["id"] not in refused.text
     assert 'value="cellulite-thighs-intensive" selected' in refused.text
     assert f'value="{practitioners[1]}" selected' in refused.text
     assert [c["id"] for c in await courses_of(clinic, patient_id)] == [held["id"]]

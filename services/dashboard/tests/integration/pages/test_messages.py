@@ -4,6 +4,9 @@ again from it. The desk's page: no stock manager or practitioner opens it."""
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +19,13 @@ from .conftest import Clinic
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
+PARIS = ZoneInfo("Europe/Paris")
+AGO = datetime.now(PARIS) - timedelta(hours=1)
+
+
+def due_on(message: dict) -> date:
+    return datetime.fromisoformat(message["scheduled_for"]).astimezone(PARIS).date()
+
 
 async def demo_messages(clinic: Clinic) -> list[dict]:
     answer = await clinic.api("notifications").get(
@@ -26,14 +36,16 @@ async def demo_messages(clinic: Clinic) -> list[dict]:
 
 
 async def fail(clinic: Clinic, message_id: str) -> None:
-    """The carrier refused the message for good."""
+    """The carrier refused the message for good, an hour ago, when it was due."""
+    await change(
+        clinic, message_id, status="failed", last_error="number not in service", scheduled_for=AGO
+    )
+
+
+async def change(clinic: Clinic, message_id: str, **values: Any) -> None:
     runtime = clinic.services["notifications"].state.runtime
     async with runtime.db.session() as session:
-        await session.execute(
-            sa.update(messages)
-            .where(messages.c.id == message_id)
-            .values(status="failed", last_error="number not in service")
-        )
+        await session.execute(sa.update(messages).where(messages.c.id == message_id).values(values))
         await session.commit()
 
 
@@ -63,23 +75,43 @@ async def test_the_desk_finds_a_failed_message_and_sends_it_again(clinic: Clinic
 
 
 async def test_the_log_is_paged_newest_first_and_filtered_by_channel(clinic: Clinic) -> None:
-    every = await eventually(lambda: demo_messages(clinic))
+    [sent, *_] = await eventually(lambda: demo_messages(clinic))
+    await change(clinic, sent["id"], scheduled_for=AGO, status="sent")  # one gone out already
+    every = await demo_messages(clinic)
     await clinic.sign_in_as(Role.ADMIN)
+    today = datetime.now(PARIS).date()
 
     page = (await clinic.client.get("/messages")).text
     sms = (await clinic.client.get("/messages", params={"channel": "sms"})).text
     bad = await clinic.client.get("/messages", params={"status": "lost"})
-    blank = {"status": "", "channel": "", "from_day": "", "to_day": ""}  # the form, untouched
-    untouched = await clinic.client.get("/messages", params=blank)
+    blank = {"status": "", "channel": "", "from_day": "", "to_day": today.isoformat()}
+    untouched = await clinic.client.get("/messages", params=blank)  # the form, as it opens
+    cleared = (await clinic.client.get("/messages", params=blank | {"to_day": ""})).text
 
-    shown = re.findall(r'<tr id="message-([^"]+)"', page)
     newest = sorted(every, key=lambda m: (m["scheduled_for"], m["id"]), reverse=True)
-    assert shown == [m["id"] for m in newest][: len(shown)]
-    assert len(shown) == min(50, len(every))
-    assert ('rel="next"' in page) == (len(every) > 50)
+    due = [m["id"] for m in newest if due_on(m) <= today]
+    assert 0 < len(due) < len(every)  # the reminders of the sessions to come are not due
+    shown = re.findall(r'<tr id="message-([^"]+)"', page)
+    assert shown == due[:50]
+    assert f'id="m-to_day" name="to_day" type="date" value="{today.isoformat()}"' in page
+    assert ('rel="next"' in page) == (len(due) > 50)
+    assert 'href="/messages?to_day="' in page  # those due later too
     assert "by email" not in sms
     assert bad.status_code == 422
     assert re.findall(r'<tr id="message-([^"]+)"', untouched.text) == shown
+    assert re.findall(r'<tr id="message-([^"]+)"', cleared) == [m["id"] for m in newest][:50]
+    assert 'href="/messages?to_day="' not in cleared
+
+
+async def test_the_page_links_keep_a_cleared_end_day(clinic: Clinic) -> None:
+    every = await eventually(lambda: demo_messages(clinic))
+    await clinic.sign_in_as(Role.ADMIN)
+
+    second = await clinic.client.get("/messages", params={"to_day": "", "page": "2"})
+
+    assert second.status_code == 200
+    assert 'href="/messages?to_day="' in second.text  # page 1, no end day
+    assert ('href="/messages?to_day=&amp;page=3"' in second.text) == (len(every) > 100)
 
 
 @pytest.mark.parametrize("role", [Role.STOCK_MANAGER, Role.PRACTITIONER])
@@ -104,10 +136,11 @@ async def test_the_log_names_the_patient_then_says_erased_once_they_are_erased(
     name = f"{patient['first_name']} {patient['last_name']}"
     await clinic.sign_in_as(Role.RECEPTIONIST)
 
-    before = (await clinic.client.get("/messages")).text
+    every = {"to_day": ""}  # the demo's messages are due later than today
+    before = (await clinic.client.get("/messages", params=every)).text
     gone = await scheduling.post(f"/v1/patients/{patient_id}/erase", headers=admin)
     assert gone.status_code == 200, gone.text
-    after = (await clinic.client.get("/messages")).text
+    after = (await clinic.client.get("/messages", params=every)).text
 
     assert f'<a href="/patients/{patient_id}">{name}</a>' in before
     assert f'href="/patients/{patient_id}"' not in after

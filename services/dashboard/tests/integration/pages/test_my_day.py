@@ -4,7 +4,7 @@ scanned or typed by its number, which inventory may refuse (issue 23)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,8 @@ SAM_PATEL = "00000000-0000-4000-8000-0000000000a2"
 
 
 async def _first_session(clinic: Clinic) -> dict[str, Any]:
-    """The demo patient's first session, once inventory has reserved its lots; the clock of
-    scheduling set to its end, so it may be completed."""
+    """The demo patient's first session, once inventory has reserved its lots; the clocks of
+    scheduling and the dashboard set to its end, so it may be completed."""
     answer = await clinic.api("scheduling").get("/v1/sessions", params={"limit": 1}, headers=ADMIN)
     [session] = answer.json()
     await eventually(
@@ -33,7 +33,9 @@ async def _first_session(clinic: Clinic) -> dict[str, Any]:
         ),
         until=lambda r: r.status_code == 200 and bool(r.json()),
     )
-    clinic.at("scheduling", datetime.fromisoformat(session["ends_at"]))
+    ends = datetime.fromisoformat(session["ends_at"])
+    clinic.at("scheduling", ends)
+    clinic.app.state.runtime.clock = lambda: ends
     return dict(session)
 
 
@@ -160,3 +162,25 @@ async def test_another_practitioners_sessions_offer_her_no_complete(clinic: Clin
     assert f'id="session-{session["id"]}"' in agenda.text
     assert "/complete" not in agenda.text
     assert "Your sessions" not in agenda.text
+
+
+async def test_complete_and_no_show_are_offered_once_the_session_has_started(
+    clinic: Clinic,
+) -> None:
+    session = await _first_session(clinic)
+    starts = datetime.fromisoformat(session["starts_at"])
+    day = {"day": starts.astimezone(PARIS).date().isoformat()}
+    actions = (
+        f'hx-get="/agenda/sessions/{session["id"]}/complete"',
+        f'hx-get="/agenda/sessions/{session["id"]}/no-show"',
+    )
+    clinic.app.state.runtime.clock = lambda: starts - timedelta(minutes=1)
+    await clinic.sign_in_as(Role.PRACTITIONER)
+
+    before = (await clinic.client.get("/agenda/sessions", params=day)).text
+    clinic.app.state.runtime.clock = lambda: starts
+    started = (await clinic.client.get("/agenda/sessions", params=day)).text
+
+    assert f'id="session-{session["id"]}"' in before
+    assert not any(action in before for action in actions)
+    assert all(action in started for action in actions)

@@ -4,6 +4,7 @@ sessions, accept a broken interval, abandon the course, act on one session."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -158,7 +159,14 @@ async def test_each_upcoming_session_has_its_actions_for_the_role(clinic: Clinic
         r'name="csrf_token" value="([^"]+)"', desk)[0]})  # fmt: skip
     await clinic.sign_in_as(Role.ADMIN)
     admin = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
-    assert admin.count("No-show<span") == 10
+    assert "No-show<span" not in admin  # none has started: scheduling would refuse
+    earliest = min(course["sessions"], key=lambda s: s["starts_at"])
+    started = datetime.fromisoformat(earliest["starts_at"]) + timedelta(minutes=1)
+    clinic.app.state.runtime.clock = lambda: started
+    await clinic.sign_in_as(Role.ADMIN)  # on the dashboard's new day
+    admin = (await clinic.client.get(f"/patients/{patient_id}/partial")).text
+    assert admin.count("No-show<span") == 1
+    assert f'hx-get="/agenda/sessions/{earliest["id"]}/no-show"' in admin
 
 
 async def test_an_admin_extends_a_course_and_books_the_sessions_it_now_lacks(

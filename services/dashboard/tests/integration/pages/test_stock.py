@@ -49,6 +49,31 @@ async def test_receiving_zero_vials_is_shown_beside_the_quantity(clinic) -> None
     assert 'value="CAF-9001"' in response.text
 
 
+async def test_a_refused_delivery_is_summed_up_at_the_top_with_a_link_to_its_field(clinic) -> None:
+    token = await clinic.sign_in_as(Role.STOCK_MANAGER)
+
+    response = await clinic.client.post(
+        "/stock/receipts",
+        data=RECEIPT | {"expires_on": "2020-01-31", "quantity": "5", "csrf_token": token},
+    )
+
+    assert response.status_code == 422
+    page = response.text
+    summary = re.search(r'<div class="error-summary"[^>]*autofocus.*?</div>', page, re.S)
+    assert summary, page
+    assert re.search(r'<a href="#f-expires_on">Expires on: [^<]+</a>', summary.group(0))
+    assert page.index("error-summary") < page.index('id="f-expires_on"')
+
+
+async def test_the_receive_form_comes_before_the_long_lists(clinic) -> None:
+    await clinic.sign_in_as(Role.STOCK_MANAGER)
+
+    page = (await clinic.client.get("/stock")).text
+
+    assert page.index('id="receive"') < page.index('id="stock"')
+    assert page.index('id="receive"') < page.index('id="reservations"')
+
+
 async def test_an_adjustment_without_a_reason_is_shown_beside_the_reason(clinic) -> None:
     token = await clinic.sign_in_as(Role.STOCK_MANAGER)
     page = (await clinic.client.get("/stock")).text
