@@ -224,3 +224,37 @@ async def test_a_booking_at_night_is_confirmed_in_the_morning_unless_the_session
     assert {m["scheduled_for"] for m in morning} == {"2026-06-10T06:00:00Z"}  # 08:00 in Paris
     assert len(morning) == 2
     assert dropped == []
+
+
+async def test_a_confirmation_replanned_keeps_its_channels_and_goes_when_nothing_is_left(
+    make_settings,
+) -> None:
+    """The cancel of `ConfirmationRepository` (`channel <> ALL(keep)`): re-planned, the channels
+    kept stay; keeping none (every session cancelled) withdraws every one."""
+    app = await driven_app(make_settings, Recorder())
+    sessions = course(3)
+    events = booked(sessions, Action(id=uuid.uuid4(), at=T0, sessions=3))
+    later = T0 + timedelta(minutes=3)
+    cancels = [
+        envelope(
+            SessionCancelled(**s.facts(STARTS + n * WEEK, sequence=n + 1), reason="ill"), later
+        )
+        for n, s in enumerate(sessions)
+    ]
+    async with running(app) as client:
+        await publish(app, envelope(sessions[0].contact()))
+        await publish(app, *events[:2])  # held: the action is not all here
+        await publish(app, events[2])  # re-planned whole
+        kept = await messages(client, kind="confirmation", status="scheduled")
+        await publish(app, *cancels)
+        left = await messages(client, kind="confirmation", status="scheduled")
+        withdrawn = await messages(client, kind="confirmation", status="cancelled")
+    assert sorted((m["channel"], m["last_error"]) for m in kept) == [
+        ("email", None),
+        ("sms", None),
+    ]
+    assert left == []
+    assert sorted((m["channel"], m["last_error"]) for m in withdrawn) == [
+        ("email", "nothing left to confirm"),
+        ("sms", "nothing left to confirm"),
+    ]

@@ -7,8 +7,17 @@ import uuid
 import sqlalchemy as sa
 
 from clinic_shared.db import insert_once
+from clinic_shared.direct import Direct
 from clinic_shared.outbox import Repository
 from inventory.adapters.orm import courses
+
+# Every booked session reads it, after the kit's shared lock: both are built once and sent on
+# asyncpg itself (`clinic_shared.direct`; measured in `inventory.adapters.catalogue._kit_lock`).
+_ADJUSTMENTS = Direct(
+    sa.select(courses.c.kit_adjustments).where(
+        courses.c.course_id == sa.bindparam("course_id", type_=courses.c.course_id.type)
+    )
+)
 
 
 class CourseRepository(Repository):
@@ -29,10 +38,8 @@ class CourseRepository(Repository):
 
     async def kit_adjustments(self, course_id: uuid.UUID) -> dict[str, int]:
         """The course's prescribed kit adjustments (none for a course not known here)."""
-        found = await self._session.scalar(
-            sa.select(courses.c.kit_adjustments).where(courses.c.course_id == course_id)
-        )
-        return dict(found or {})
+        found = await _ADJUSTMENTS.rows(self._session, {"course_id": course_id})
+        return dict(found[0].kit_adjustments) if found else {}
 
     async def prescribe(
         self,

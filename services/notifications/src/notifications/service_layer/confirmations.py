@@ -63,7 +63,7 @@ async def confirm_action(
     """Plan, re-plan or withdraw the action's confirmation from its sessions as they stand."""
     repo, now = scope.confirmations, scope.now
     await repo.lock(action.id)
-    rows = await repo.sessions(action.id)
+    rows, held_since = await repo.sessions(action.id)
     reach, policy = planning
     plan = plan_confirmation(
         sessions=[
@@ -73,7 +73,7 @@ async def confirm_action(
         ],
         whole=len(rows) >= action.sessions,
         moved=action.moved,
-        held_since=await repo.held_since(action.id) or now,
+        held_since=held_since or now,
         reach=reach,
         policy=policy,
         zone=scope.zone,
