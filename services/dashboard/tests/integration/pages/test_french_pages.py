@@ -16,6 +16,8 @@ from .conftest import Clinic
 from .test_calendar import AMELIA, PARIS, ROOM_1, chloes_course, next_monday, week_of
 from .test_patient_courses import booked_course, cancel
 
+ROOM_2 = "00000000-0000-4000-8000-0000000000b2"
+
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
 
@@ -106,9 +108,11 @@ async def test_the_agenda_rows_and_the_calendar_grid_are_in_french(clinic: Clini
 
 
 async def book_two(clinic: Clinic, course_id: str, wednesday: date) -> list[dict[str, Any]]:
-    """Sessions 1 and 2 of the course at 10:00, on `wednesday` and the next."""
+    """Sessions 1 and 2 of the course at 10:00, on `wednesday` and the next, in Room 2: the
+    demo's only 10:00 sessions are Amelia's, weekly from the seed's tomorrow in Room 1, so on a
+    Tuesday they fell on these Wednesdays in Room 1 and the booking was refused."""
     sessions = [
-        {"starts_at": datetime.combine(d, time(10), PARIS).isoformat(), "room_id": ROOM_1}
+        {"starts_at": datetime.combine(d, time(10), PARIS).isoformat(), "room_id": ROOM_2}
         for d in (wednesday, wednesday + timedelta(days=7))
     ]
     booked = await clinic.api("scheduling").post(
