@@ -22,6 +22,9 @@ CHLOE = "00000000-0000-4000-8000-000000000002"
 DR_DUBOIS = "00000000-0000-4000-8000-0000000000a1"
 SAM_PATEL = "00000000-0000-4000-8000-0000000000a2"
 ROOM_1 = "00000000-0000-4000-8000-0000000000b1"
+# Free at 10:00 every day: the demo's only 10:00 sessions are Amelia's, weekly from the day after
+# the seed in Room 1 (seeded on a Tuesday, they fall on Wednesdays).
+ROOM_2 = "00000000-0000-4000-8000-0000000000b2"
 PROBLEM = "application/problem+json"
 
 
@@ -262,7 +265,7 @@ async def test_the_days_of_a_course_say_why_each_is_closed(clinic: Clinic) -> No
     first = datetime.combine(monday + timedelta(days=2), time(10), PARIS)  # a Wednesday
     booked = await clinic.api("scheduling").post(
         "/v1/sessions",
-        json={"course_id": course_id, "starts_at": first.isoformat(), "room_id": ROOM_1},
+        json={"course_id": course_id, "starts_at": first.isoformat(), "room_id": ROOM_2},
         headers=bearer(Role.RECEPTIONIST),
     )
     assert booked.status_code == 201, booked.text
