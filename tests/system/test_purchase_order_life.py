@@ -8,6 +8,7 @@ supplier (the test's SMTP server receives it); two partial deliveries complete i
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -136,7 +137,12 @@ async def test_alert_draft_sent_by_email_two_partial_receipts_done(
         await inventory.get("/v1/purchase-orders", params={"status": "draft"}, headers=STOCK)
     ).json()
     [draft] = drafts
-    assert draft["lines"][0]["reason"] == "booked 24, expected 4, on hand 20, cover 7 days"
+    # Drafted by whichever came first: the background review after the bookings (it may run
+    # when five of the six are in: booked 20) or this scan (booked 24). Either way the reason
+    # says what was booked when it was drafted, and the quantity is the same.
+    assert re.fullmatch(
+        r"booked (20|24), expected 4, on hand 20, cover 7 days", draft["lines"][0]["reason"]
+    ), draft["lines"][0]["reason"]
     assert draft["lines"][0]["quantity"] == 30
 
     url = f"/v1/purchase-orders/{draft['id']}"
