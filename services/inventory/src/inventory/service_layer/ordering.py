@@ -40,8 +40,10 @@ async def propose_orders(
     changed: dict[uuid.UUID, Supplier] = {}
     for code in codes:
         supplier, terms = preferred[code]
-        held = on_order.get(code, 0), short.get(code, 0)
-        need = _need(demand, products[code], terms, held, today, pace_days)
+        need = _need(
+            demand, products[code], terms, today, pace_days,
+            on_order=on_order.get(code, 0), short_now=short.get(code, 0),
+        )  # fmt: skip
         if need is not None and (order_id := await _add_line(scope, supplier, code, need, now)):
             changed[order_id] = supplier
     for order_id, supplier in changed.items():
@@ -65,9 +67,10 @@ async def unsupplied_needs(scope: Scope, today: date, *, pace_days: int) -> list
             demand,
             product,
             SupplyTerms(product.code, product.lead_time_days, pack_size=1, minimum_order=1),
-            (on_order.get(product.code, 0), short.get(product.code, 0)),
             today,
             pace_days,
+            on_order=on_order.get(product.code, 0),
+            short_now=short.get(product.code, 0),
         )
         is not None
     ]
@@ -82,13 +85,14 @@ def _need(
     demand: Demand,
     product: Product,
     terms: SupplyTerms,
-    held: tuple[int, int],
     today: date,
     pace_days: int,
+    *,
+    on_order: int,
+    short_now: int,
 ) -> OrderNeed | None:
-    """`held`: the vials on order, and those booked sessions lack now."""
+    """`on_order`: the vials on order; `short_now`: those booked sessions lack now."""
     cover, lead = product.cover_days, terms.lead_time_days
-    on_order, short_now = held
     return size_order(
         demand.forecast(product.code, today, window_days(lead, cover), pace_days),
         on_hand=demand.on_hand(product.code),
