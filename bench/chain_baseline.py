@@ -48,9 +48,10 @@ CREATE TABLE IF NOT EXISTS chain_sessions (id uuid PRIMARY KEY,
     starts_at timestamptz NOT NULL, stock_at_risk boolean NOT NULL DEFAULT true);
 CREATE TABLE IF NOT EXISTS chain_inbox (
     consumer text, event_id uuid, PRIMARY KEY (consumer, event_id));
-CREATE TABLE IF NOT EXISTS chain_reservations (session_id uuid PRIMARY KEY, vials int NOT NULL);
-CREATE TABLE IF NOT EXISTS chain_messages (
-    session_id uuid PRIMARY KEY, due_at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS chain_reservations (session_id uuid PRIMARY KEY, vials int NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT clock_timestamp());
+CREATE TABLE IF NOT EXISTS chain_messages (session_id uuid PRIMARY KEY,
+    due_at timestamptz NOT NULL, created_at timestamptz NOT NULL DEFAULT clock_timestamp());
 """
 CLAIM = "INSERT INTO chain_inbox VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"
 
