@@ -33,7 +33,8 @@ from inventory.settings import InventorySettings
 
 def build_app(settings: InventorySettings | None = None, bus: MessageBus | None = None) -> FastAPI:
     settings = settings or InventorySettings()
-    reviews = ReorderReviews()  # the consumer's stock changes, reviewed by one worker
+    # the consumer's stock changes, reviewed by one worker
+    reviews = ReorderReviews(settings.reorder_review_pause_seconds)
     app = build_service_app(
         settings,
         title="Inventory",

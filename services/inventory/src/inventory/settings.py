@@ -28,6 +28,14 @@ class InventorySettings(ServiceSettings):
     scan_first_after_seconds: float = Field(
         10, ge=0, description="Delay of the first scan after the service starts."
     )
+    reorder_review_pause_seconds: float = Field(
+        0.5,
+        ge=0,
+        le=60,
+        description="The least time between two reviews of the reorders that bookings' stock "
+        "changes call for: a steady stream of bookings is reviewed a few times a second, "
+        "not once each.",
+    )
     scheduling_url: str = Field(
         "http://127.0.0.1:8001", description="Scheduling, whose sessions inventory reconciles with."
     )

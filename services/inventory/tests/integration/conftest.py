@@ -44,9 +44,14 @@ async def inventory(make_settings) -> AsyncIterator[Inventory]:
     """Inventory running on this test's backend: the catalogue its migrations wrote, no stock;
     a fake scheduling holds every treatment a test gives a kit."""
     # The scan runs only when a test calls it, so what it announces is what the test expects.
+    # A test's events come one after another, each awaited with its review: reviews without
+    # the pause between them (tests/unit/test_reorder_reviews.py tests the pause).
     async with fake_scheduling() as scheduling:
         settings = await make_settings(
-            InventorySettings, scan_first_after_seconds=3600, scheduling_url=scheduling.url
+            InventorySettings,
+            scan_first_after_seconds=3600,
+            reorder_review_pause_seconds=0,
+            scheduling_url=scheduling.url,
         )
         app = build_app(settings)
         async with running(app) as client:

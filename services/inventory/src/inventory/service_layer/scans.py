@@ -8,6 +8,7 @@ inserts its alert, and the alert's unique key (subject and window) lets only one
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Collection
 from datetime import date, datetime, timedelta
 
@@ -88,13 +89,20 @@ class ReorderReviews:
     A product is marked when its change is made (so `settled` cannot answer before the review
     of a change the caller has seen committed) and marked again, waking the loop, once the
     change has committed (so a review that began before the commit is followed by another).
-    A change rolled back leaves a review that finds nothing to say."""
+    A change rolled back leaves a review that finds nothing to say.
 
-    def __init__(self) -> None:
+    Two reviews begin at least `pause_seconds` apart: a change after a quiet spell is reviewed
+    at once, and a steady stream of bookings a few times a second rather than once each (at 50
+    bookings a second, one review each was a seventh of inventory's CPU, measured with py-spy
+    on 2026-12-08)."""
+
+    def __init__(self, pause_seconds: float = 0.0) -> None:
         self._dirty: set[str] = set()
         self._wake = asyncio.Event()
         self._settled = asyncio.Event()
         self._settled.set()
+        self._pause = pause_seconds
+        self._last_began: float | None = None
 
     def expect(self, product_codes: Collection[str]) -> None:
         """A change to these products' stock is being made."""
@@ -114,9 +122,21 @@ class ReorderReviews:
             _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             for waiting in pending:
                 waiting.cancel()
+        await self._pause_after_last(stopping)
         self._wake.clear()
         batch, self._dirty = self._dirty, set()
+        self._last_began = asyncio.get_running_loop().time()
         return batch or (None if stopping.is_set() else set())
+
+    async def _pause_after_last(self, stopping: asyncio.Event) -> None:
+        """Wait until `pause_seconds` after the last review began, or the service stops."""
+        if self._last_began is None or stopping.is_set():
+            return
+        left = self._last_began + self._pause - asyncio.get_running_loop().time()
+        if left > 0:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(left):
+                    await stopping.wait()
 
     def reviewed(self) -> None:
         """The batch `next_batch` gave is done (or failed: the scan is the backstop)."""
