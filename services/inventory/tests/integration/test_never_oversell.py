@@ -13,6 +13,7 @@ from clinic_shared.context import message_context
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import SessionBooked
 from clinic_shared.db import utcnow
+from clinic_shared.messaging.bus import MessageBus, PublishError
 from clinic_testing.helpers import bearer, clinic_today, eventually
 from inventory.adapters.orm import inbox, lots, reservations, shortages
 from inventory.service_layer.receipts import ReceiveStock, receive_stock
@@ -22,6 +23,19 @@ from inventory.service_layer.scope import open_scope
 from .conftest import STOCK, Inventory
 from .events import emitted, session_event
 from .invariants import violations
+
+
+async def as_the_relay(bus: MessageBus, envelope: Envelope) -> None:
+    """Publish as scheduling's relay does: again while the broker does not confirm (a rush's
+    confirm can take longer than the bus's timeout on this machine; one CI run failed on it).
+    A copy that went out is handled once: inventory's inbox drops it by the event's id."""
+    for attempt in range(3):
+        try:
+            await bus.publish(envelope)
+            return
+        except PublishError:
+            if attempt == 2:
+                raise
 
 
 async def test_hundred_bookings_at_once_reserve_exactly_the_ten_vials_in_stock(
@@ -40,7 +54,7 @@ async def test_hundred_bookings_at_once_reserve_exactly_the_ten_vials_in_stock(
 
     await asyncio.gather(
         *(
-            bus.publish(Envelope.wrap(e, producer="scheduling", correlation_id="rush"))
+            as_the_relay(bus, Envelope.wrap(e, producer="scheduling", correlation_id="rush"))
             for e in events
         )
     )
@@ -79,7 +93,7 @@ async def test_deliveries_arriving_during_a_rush_of_bookings_are_shared_exactly(
         inventory.client.post("/v1/receipts", json=delivery(f"CAF-{n}"), headers=STOCK)
         for n in range(4)
     ]
-    answers = await asyncio.gather(*receipts, *(bus.publish(e) for e in envelopes))
+    answers = await asyncio.gather(*receipts, *(as_the_relay(bus, e) for e in envelopes))
 
     assert [r.status_code for r in answers[:4]] == [201] * 4
     await eventually(lambda: _count(inventory, inbox), until=lambda n: n == 40, timeout=60)
@@ -244,7 +258,7 @@ async def _rush_of_bookings(
     bus = inventory.app.state.runtime.message_bus
     await asyncio.gather(
         *(
-            bus.publish(Envelope.wrap(e, producer="scheduling", correlation_id="rush"))
+            as_the_relay(bus, Envelope.wrap(e, producer="scheduling", correlation_id="rush"))
             for e in events
         )
     )
