@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from dashboard.i18n import _, strftime
+from babel.numbers import format_decimal
+
+from dashboard.i18n import N_, _, current, ngettext, strftime
 
 
 def _day(value: object) -> str:
@@ -67,6 +69,56 @@ def _duplicate_patient(body: dict[str, Any]) -> str:
     return _("A patient is registered already with this phone and name: open their record.")
 
 
+AREAS = {  # the catalogue's treatment areas, as a noun after "this area"
+    "thighs": N_("thighs"),
+    "buttocks": N_("buttocks"),
+    "abdomen": N_("abdomen"),
+    "calves": N_("calves"),
+    "inner_arms": N_("inner arms"),
+}
+
+
+def _course_already_active(body: dict[str, Any]) -> str:
+    area = str(body["area"])
+    named = _(AREAS[area]) if area in AREAS else area.replace("_", " ")
+    return _(
+        "The patient has an active course for this area already (%(area)s): book its missing "
+        "sessions rather than a second course."
+    ) % {"area": named}
+
+
+def _course_full(_body: dict[str, Any]) -> str:
+    return _(
+        "Every session of this course is booked or done already: change the course's session "
+        "count to book more."
+    )
+
+
+def _patient_erased(_body: dict[str, Any]) -> str:
+    return _(
+        "This patient was erased: they get no new course or session. Register them again if "
+        "they return."
+    )
+
+
+def _unknown_treatment(_body: dict[str, Any]) -> str:
+    return _("This treatment is not in the catalogue: choose one from the list.")
+
+
+def _too_late_to_change(body: dict[str, Any]) -> str:
+    hours = float(body["notice_hours"])
+    if hours.is_integer():
+        return ngettext(
+            "This session starts in less than %(hours)d hour: please call the clinic to change it.",
+            "This session starts in less than %(hours)d hours: please call the clinic to "
+            "change it.",
+            int(hours),
+        ) % {"hours": int(hours)}
+    return _(
+        "This session starts in less than %(hours)s hours: please call the clinic to change it."
+    ) % {"hours": format_decimal(hours, locale=current.get())}
+
+
 SAYINGS: dict[str, Callable[[dict[str, Any]], str]] = {
     "clinic-closed": _clinic_closed,
     "outside-working-hours": _outside_working_hours,
@@ -74,6 +126,11 @@ SAYINGS: dict[str, Callable[[dict[str, Any]], str]] = {
     "maintenance-too-early": _maintenance_too_early,
     "contraindicated": _contraindicated,
     "duplicate-patient": _duplicate_patient,
+    "course-already-active": _course_already_active,
+    "course-full": _course_full,
+    "patient-erased": _patient_erased,
+    "unknown-treatment": _unknown_treatment,
+    "too-late-to-change": _too_late_to_change,
 }
 
 

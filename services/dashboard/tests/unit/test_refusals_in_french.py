@@ -7,6 +7,8 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
+from types import SimpleNamespace
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -21,12 +23,17 @@ from scheduling.domain.closures import describe
 from scheduling.domain.errors import (
     ClinicClosed,
     Contraindicated,
+    CourseAlreadyActive,
+    CourseFull,
     DuplicatePatient,
+    ErasedPatient,
     MaintenanceTooEarly,
     OutsideHorizon,
     OutsideWorkingHours,
+    TooLateToChange,
+    UnknownTreatment,
 )
-from scheduling.domain.model import AbsenceKind, TimeOff, WorkingHours
+from scheduling.domain.model import AbsenceKind, Course, TimeOff, WorkingHours
 from scheduling.domain.patients import Patient
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -124,16 +131,65 @@ def test_a_duplicate_patient_says_what_matched_in_french(french: None) -> None:
     )
 
 
+def test_a_course_refused_for_its_area_or_its_count_reads_in_french(french: None) -> None:
+    active = as_read(
+        CourseAlreadyActive(cast(Course, SimpleNamespace(id=uuid.uuid4())), area="thighs")
+    )
+    elsewhere = as_read(
+        CourseAlreadyActive(cast(Course, SimpleNamespace(id=uuid.uuid4())), area="lower_back")
+    )
+    full = as_read(CourseFull(10))
+
+    assert active.detail == (
+        "Le patient a déjà une cure en cours pour cette zone (cuisses) : réservez les séances qui "
+        "lui manquent plutôt qu'une deuxième cure."
+    )
+    assert "(lower back)" in elsewhere.detail  # an area the dashboard does not know: as named
+    assert full.detail == (
+        "Toutes les séances de cette cure sont déjà réservées ou faites : modifiez le nombre de "
+        "séances de la cure pour en réserver d'autres."
+    )
+
+
+def test_an_erased_patient_and_an_unknown_treatment_read_in_french(french: None) -> None:
+    erased = as_read(ErasedPatient(uuid.uuid4()))
+    unknown = as_read(UnknownTreatment("cellulite-knees"))
+
+    assert erased.fields == {
+        "patient_id": "Ce patient a été effacé : il ne reçoit plus de nouvelle cure ni de séance. "
+        "Inscrivez-le à nouveau s'il revient."
+    }
+    assert unknown.fields == {
+        "treatment_code": "Ce traitement n'est pas au catalogue : choisissez-en un dans la liste."
+    }
+
+
+@pytest.mark.parametrize(
+    ("hours", "french_words"),
+    [
+        (24, "moins de 24 heures"),
+        (1, "moins de 1 heure"),
+        (1.5, "moins de 1,5 heures"),
+    ],
+)
+def test_a_patients_change_too_late_says_to_call_in_french(
+    french: None, hours: float, french_words: str
+) -> None:
+    late = as_read(TooLateToChange(MONDAY, hours))
+
+    assert late.detail == (
+        f"Cette séance commence dans {french_words} : appelez la clinique pour la modifier."
+    )
+
+
 def test_a_refusal_without_its_facts_or_of_an_unknown_type_keeps_the_services_words(
     french: None,
 ) -> None:
     bare = {"type": "https://errors.clinic.example/outside-horizon", "detail": "Too far."}
-    other = {"type": "https://errors.clinic.example/course-full", "detail": "The course is full."}
+    other = {"type": "https://errors.clinic.example/fire-drill", "detail": "All out."}
 
     assert ServiceProblem.from_response(httpx.Response(422, json=bare)).detail == "Too far."
-    assert ServiceProblem.from_response(httpx.Response(422, json=other)).detail == (
-        "The course is full."
-    )
+    assert ServiceProblem.from_response(httpx.Response(422, json=other)).detail == "All out."
 
 
 @pytest.mark.parametrize(

@@ -156,9 +156,12 @@ class UnknownTreatment(Unprocessable):
 
 
 class CourseFull(Unprocessable):
+    type_slug = "course-full"
+
     def __init__(self, planned: int) -> None:
         super().__init__(
             f"The course has all of its {planned} sessions booked or done.",
+            planned=planned,
             errors=[{"field": "body.course_id", "reason": "no session left to book"}],
         )
 
@@ -206,6 +209,7 @@ class CourseAlreadyActive(Conflict):
             f"The patient has an active course for the {area} already (course {course.id}): "
             "book its missing sessions rather than a second course.",
             course_id=str(course.id),
+            area=area,
             errors=[{"field": "body.treatment_code", "reason": f"an active {area} course exists"}],
         )
 
