@@ -89,6 +89,23 @@ async def test_a_late_cancel_is_refused_politely(clinic: Clinic) -> None:
     assert "Hello Nora" in late.text
 
 
+async def test_a_late_cancel_is_refused_in_the_patients_french(clinic: Clinic) -> None:
+    page_path, course = await _booked_course(clinic)
+    first = _sessions(course)[0]
+    clinic.at("scheduling", datetime.fromisoformat(first["starts_at"]) - timedelta(hours=3))
+
+    late = await clinic.client.post(
+        f"{page_path}/sessions/{first['id']}/cancel", headers={"Accept-Language": "fr"}
+    )
+
+    assert late.status_code == 409
+    assert (
+        "Cette séance commence dans moins de 24 heures : appelez la clinique pour la modifier."
+        in late.text
+    )
+    assert "please call" not in late.text
+
+
 @pytest.mark.parametrize("kind", ["forged", "expired"])
 async def test_a_forged_or_expired_link_shows_a_clear_page(clinic: Clinic, kind: str) -> None:
     page_path, course = await _booked_course(clinic)
