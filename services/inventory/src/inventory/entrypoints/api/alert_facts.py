@@ -79,50 +79,26 @@ class OrderOverdueFactsPublic(BaseModel):
     lines: list[DueLinePublic] = Field(description="The lines with vials still due.")
 
 
-FactsPublic = Annotated[
+AnyFactsPublic = (
     ShortageFactsPublic
     | ExpiryFactsPublic
     | ReorderFactsPublic
     | RecalledLotUsedFactsPublic
-    | OrderOverdueFactsPublic,
-    Field(discriminator="kind"),
-]
+    | OrderOverdueFactsPublic
+)
+FactsPublic = Annotated[AnyFactsPublic, Field(discriminator="kind")]
+
+
+PUBLIC: dict[type[AlertFacts], type[AnyFactsPublic]] = {
+    ShortageFacts: ShortageFactsPublic,
+    ExpiryFacts: ExpiryFactsPublic,
+    ReorderFacts: ReorderFactsPublic,
+    RecalledLotUsedFacts: RecalledLotUsedFactsPublic,
+    OrderOverdueFacts: OrderOverdueFactsPublic,
+}
+"""Each kind's facts, and the API's object for them (read field by field, lines and lots too)."""
 
 
 def facts_public(facts: AlertFacts) -> FactsPublic:
     """The API's object for the facts of one kind."""
-    if isinstance(facts, ShortageFacts):
-        return ShortageFactsPublic(
-            sessions=facts.sessions, vials=facts.vials, first_session_on=facts.first_session_on
-        )
-    if isinstance(facts, ExpiryFacts):
-        lots = [
-            ExpiringLotPublic(
-                lot_number=lot.lot_number,
-                unreserved_vials=lot.unreserved_vials,
-                expires_on=lot.expires_on,
-            )
-            for lot in facts.lots
-        ]
-        return ExpiryFactsPublic(lots=lots)
-    if isinstance(facts, ReorderFacts):
-        return ReorderFactsPublic(
-            quantity=facts.quantity,
-            projected=facts.projected,
-            projected_on=facts.projected_on,
-            lead_time_days=facts.lead_time_days,
-            safety_stock=facts.safety_stock,
-        )
-    if isinstance(facts, RecalledLotUsedFacts):
-        return RecalledLotUsedFactsPublic(session_on=facts.session_on, lot_number=facts.lot_number)
-    assert isinstance(facts, OrderOverdueFacts)
-    lines = [
-        DueLinePublic(product_code=x.product_code, product_name=x.product_name, due=x.due)
-        for x in facts.lines
-    ]
-    return OrderOverdueFactsPublic(
-        order_id=facts.order_id,
-        supplier_name=facts.supplier_name,
-        expected_on=facts.expected_on,
-        lines=lines,
-    )
+    return PUBLIC[type(facts)].model_validate(facts, from_attributes=True)
