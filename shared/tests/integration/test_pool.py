@@ -42,6 +42,13 @@ async def _until_waiting(engine: AsyncEngine) -> None:
     await asyncio.sleep(0.05)
 
 
+async def _ask(engine: AsyncEngine, name: str, served: list[str]) -> None:
+    """A request: a connection, a statement, and its name in `served` once it ran."""
+    async with engine.connect() as connection:
+        await connection.execute(sa.text("SELECT 1"))
+        served.append(name)
+
+
 async def test_a_returned_connection_goes_to_the_task_that_waited_longest(
     engine: AsyncEngine,
 ) -> None:
@@ -49,19 +56,14 @@ async def test_a_returned_connection_goes_to_the_task_that_waited_longest(
     behind the tasks already waiting; SQLAlchemy's own asyncio pool let it overtake them."""
     served: list[str] = []
 
-    async def ask(name: str) -> None:
-        async with engine.connect() as connection:
-            await connection.execute(sa.text("SELECT 1"))
-            served.append(name)
-
     held = await _all_checked_out(engine)
     waiting = []
     for name in ("first", "second", "third"):
-        waiting.append(asyncio.create_task(ask(name)))
+        waiting.append(asyncio.create_task(_ask(engine, name, served)))
         await _until_waiting(engine)
 
     await held[0].close()
-    await ask("newcomer")
+    await _ask(engine, "newcomer", served)
     async with asyncio.timeout(5):
         await asyncio.gather(*waiting)
     await held[1].close()
@@ -76,15 +78,10 @@ async def test_a_connection_handed_to_a_task_cancelled_as_it_got_it_goes_to_the_
     connection goes to the next waiter, and none is lost to the pool."""
     got: list[str] = []
 
-    async def ask(name: str) -> None:
-        async with engine.connect() as connection:
-            await connection.execute(sa.text("SELECT 1"))
-            got.append(name)
-
     held = await _all_checked_out(engine)
-    leaving = asyncio.create_task(ask("leaving"))
+    leaving = asyncio.create_task(_ask(engine, "leaving", got))
     await _until_waiting(engine)
-    staying = asyncio.create_task(ask("staying"))
+    staying = asyncio.create_task(_ask(engine, "staying", got))
     await _until_waiting(engine)
 
     await held[0].close()  # handed to the first waiter, which has not run yet
