@@ -73,25 +73,34 @@ def at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), PARIS)
 
 
-async def chloes_course(stack, *days: date) -> dict[str, Any]:
-    """A course of Chloé's with Sam Patel, its first sessions booked at 10:00 on `days`."""
+async def sam_patels_course(
+    stack, patient: str, treatment: str, planned: int, starts: list[tuple[datetime, str]]
+) -> dict[str, Any]:
+    """A course of `patient`'s with Sam Patel, its first sessions booked at `starts` (when,
+    which room)."""
     async with stack.api("scheduling", Role.RECEPTIONIST) as api:
         course = await api.post(
             "/v1/courses",
             json={
-                "patient_id": CHLOE,
-                "treatment_code": "cellulite-thighs",
+                "patient_id": patient,
+                "treatment_code": treatment,
                 "practitioner_id": SAM_PATEL,
-                "sessions_planned": 6,
+                "sessions_planned": planned,
             },
         )
         assert course.status_code == 201, course.text
-        sessions = [{"starts_at": at(d).isoformat(), "room_id": ROOM_2} for d in days]
+        sessions = [{"starts_at": when.isoformat(), "room_id": room} for when, room in starts]
         booked = await api.post(
             f"/v1/courses/{course.json()['id']}/book-plan", json={"sessions": sessions}
         )
         assert booked.status_code == 201, booked.text
         return {"id": course.json()["id"], "sessions": booked.json()}
+
+
+async def chloes_course(stack, *days: date) -> dict[str, Any]:
+    """A course of Chloé's with Sam Patel, its first sessions booked at 10:00 on `days`."""
+    starts = [(at(d), ROOM_2) for d in days]
+    return await sam_patels_course(stack, CHLOE, "cellulite-thighs", 6, starts)
 
 
 async def course_starts(stack, course_id: str) -> list[datetime]:
@@ -176,23 +185,8 @@ async def test_a_booking_scheduling_refuses_shows_its_reason(stack, signed_in) -
     course = await chloes_course(stack, first)
     monday = first + timedelta(days=5)
     thursday = monday + timedelta(days=3)
-    async with stack.api("scheduling", Role.RECEPTIONIST) as api:
-        other = await api.post(
-            "/v1/courses",
-            json={
-                "patient_id": AMELIA,
-                "treatment_code": "cellulite-calves",
-                "practitioner_id": SAM_PATEL,
-                "sessions_planned": 8,
-            },
-        )
-        assert other.status_code == 201, other.text
-        busy = {"starts_at": datetime.combine(thursday, time(10, 45), PARIS), "room_id": ROOM_1}
-        taken = await api.post(
-            f"/v1/courses/{other.json()['id']}/book-plan",
-            json={"sessions": [busy | {"starts_at": busy["starts_at"].isoformat()}]},
-        )
-        assert taken.status_code == 201, taken.text
+    busy = datetime.combine(thursday, time(10, 45), PARIS)
+    await sam_patels_course(stack, AMELIA, "cellulite-calves", 8, [(busy, ROOM_1)])
     page = await signed_in(Role.RECEPTIONIST)
     await open_week(page, monday)
     await page.get_by_label("Patient").fill("Martin")
