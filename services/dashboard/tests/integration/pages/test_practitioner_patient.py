@@ -134,10 +134,14 @@ async def test_a_practitioner_is_refused_a_patient_she_does_not_treat(clinic: Cl
     assert "Chloé" not in listed.text
 
 
+def _day_of(session: dict) -> str:
+    """The clinic day of the session's start, as the agenda's `day` query takes it."""
+    return datetime.fromisoformat(session["starts_at"]).astimezone(PARIS).date().isoformat()
+
+
 async def test_my_day_links_her_own_sessions_to_their_patients_page(clinic: Clinic) -> None:
     course = await _course(clinic)
-    first = course["sessions"][0]
-    day = datetime.fromisoformat(first["starts_at"]).astimezone(PARIS).date().isoformat()
+    day = _day_of(course["sessions"][0])
     await clinic.sign_in_as(Role.PRACTITIONER)
 
     agenda = await clinic.client.get("/agenda/sessions", params={"day": day})
@@ -151,8 +155,7 @@ async def test_my_day_links_her_own_sessions_to_their_patients_page(clinic: Clin
 
 async def test_the_desks_agenda_links_every_session_to_its_patient(clinic: Clinic) -> None:
     course = await _course(clinic)
-    first = course["sessions"][0]
-    day = datetime.fromisoformat(first["starts_at"]).astimezone(PARIS).date().isoformat()
+    day = _day_of(course["sessions"][0])
     await clinic.sign_in_as(Role.RECEPTIONIST)
 
     agenda = await clinic.client.get("/agenda/sessions", params={"day": day})
@@ -165,7 +168,7 @@ async def test_another_practitioner_gets_no_link_and_is_refused_the_patient(
 ) -> None:
     course = await _course(clinic)
     first = course["sessions"][0]
-    day = datetime.fromisoformat(first["starts_at"]).astimezone(PARIS).date().isoformat()
+    day = _day_of(first)
     csrf = await clinic.sign_in_as(Role.ADMIN)
     sam = {"name": "Sam Patel", "email": "sam@clinic.example", "password": "sam-password-1"}
     body = sam | {
