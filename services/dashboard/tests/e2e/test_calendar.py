@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
 from playwright.async_api import Page, expect
 
 from clinic_shared.auth import Role
@@ -17,8 +15,6 @@ from clinic_testing.helpers import holiday_free_monday
 from .conftest import screenshot
 
 PARIS = ZoneInfo("Europe/Paris")
-ANSWER = 15_000  # ms: a booking or a move is a few calls to scheduling, slow on a busy machine
-DEFAULT_WAIT = 5_000  # ms: Playwright's own
 AMELIA = "00000000-0000-4000-8000-000000000001"
 CHLOE = "00000000-0000-4000-8000-000000000002"
 SAM_PATEL = "00000000-0000-4000-8000-0000000000a2"  # Amelia's course is Dr Dubois's
@@ -52,14 +48,6 @@ SLOT_AT = (
   return null;
 }"""
 )
-
-
-@pytest.fixture(autouse=True)
-def patient_expectations() -> Iterator[None]:
-    """Each expectation here waits for an answer of the services, as the agenda's tests do."""
-    expect.set_options(timeout=ANSWER)
-    yield
-    expect.set_options(timeout=DEFAULT_WAIT)
 
 
 def wednesday_in(weeks: int) -> date:
