@@ -31,6 +31,7 @@ from clinic_shared.messaging import BusOptions
 from clinic_shared.messaging.rabbit import RabbitBus
 from clinic_shared.outbox import InboxConsumer, OutboxRelay, UnitOfWork, inbox_table, outbox_table
 from clinic_shared.outbox.inbox import EventHandler
+from clinic_shared.settings import ServiceSettings
 from clinic_testing.postgres import PostgresDatabases
 
 metadata = sa.MetaData()
@@ -70,6 +71,8 @@ SOURCES = {
     "scheduling": ("inventory", "notifications"),
 }
 """Whose outboxes each consumer's events come from (every event of those outboxes is for it)."""
+# the runtime's: a committed event goes out from memory, the table's lease takes what is left
+HANDOFF = ServiceSettings.model_fields["outbox_handoff_seconds"].default
 PRODUCERS = ("scheduling", "notifications")
 """The services that publish of their own accord (inventory publishes what it consumes)."""
 
@@ -112,7 +115,7 @@ class MiniService:
     task: asyncio.Task[None] | None = None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, outbox, producer=self.name, on_commit=self.relay.wake)
+        return UnitOfWork(self.db, outbox, producer=self.name, on_commit=self.relay.hand_over)
 
     async def start(self) -> None:
         await self.bus.connect()
@@ -168,7 +171,9 @@ async def mini_services(
     for name in HANDLERS:
         db = Database(await databases.fresh(f"cluster_{name}", metadata=metadata), pool_size=4)
         bus = TimedBus(amqp_url, options, name=name)
-        services[name] = MiniService(name, db, bus, OutboxRelay(db, outbox, bus, poll_seconds=0.2))
+        services[name] = MiniService(
+            name, db, bus, OutboxRelay(db, outbox, bus, poll_seconds=0.2, handoff_seconds=HANDOFF)
+        )
     return services
 
 

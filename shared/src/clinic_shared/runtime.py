@@ -111,6 +111,7 @@ class ServiceRuntime:
             batch_size=self.settings.outbox_batch_size,
             poll_seconds=self.settings.outbox_poll_seconds,
             linger_seconds=self.settings.outbox_linger_seconds,
+            handoff_seconds=self.settings.outbox_handoff_seconds,
             retention_seconds=self.settings.outbox_retention_seconds,
             metrics=self.metrics,
             tracer=self._tracer,
@@ -134,7 +135,7 @@ class ServiceRuntime:
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(
-            self.db, self.outbox, producer=self.name, on_commit=self.relay.wake,
+            self.db, self.outbox, producer=self.name, on_commit=self.relay.hand_over,
             metrics=self.metrics if self.settings.metrics_enabled else None,
         )  # fmt: skip
 

@@ -135,6 +135,12 @@ class ServiceSettings(BaseSettings):
     outbox_linger_seconds: float = Field(
         0.01, ge=0, description="The least time between two batches of a busy outbox relay."
     )
+    outbox_handoff_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="How long the relay leaves an event committed here to be published straight "
+        "from memory before it reads it from the outbox (a crash or a broker outage left it).",
+    )
     outbox_retention_seconds: float = Field(86_400, ge=0)
     inbox_retention_seconds: float = Field(
         7 * 86_400, gt=0, description="How long a consumed event's id is kept against redelivery."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Sequence
 
 import pytest
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ class Counting:
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self.harness.db, outbox, producer="inventory", on_commit=self._committed)
 
-    def _committed(self) -> None:
+    def _committed(self, _events: Sequence[Envelope]) -> None:
         self.commits += 1
 
 

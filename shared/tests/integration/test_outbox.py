@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from sqlalchemy.engine import make_url
 from clinic_shared.contracts import Envelope
 from clinic_shared.db import utcnow
 from clinic_shared.messaging import UnroutableError
+from clinic_shared.outbox import OutboxRelay, UnitOfWork
+from clinic_shared.outbox import relay as relay_module
 from clinic_testing.helpers import eventually
 from clinic_testing.tcp_proxy import TcpProxy
 
@@ -177,3 +180,113 @@ async def test_a_busy_relay_gathers_the_commits_of_its_linger_and_an_idle_one_do
         stopping.set()
         relay.wake()
         await running
+
+
+async def _commit_handed_over(harness: Harness, relay: OutboxRelay, name: str) -> Envelope:
+    """An event committed as the runtime's units of work commit it: handed to `relay` after."""
+    async with UnitOfWork(
+        harness.db, outbox, producer="scheduling", on_commit=relay.hand_over
+    ) as uow:
+        await uow.session.execute(sa.insert(notes).values(id=str(uuid.uuid4()), text=name))
+        envelope = uow.emit(patient_event(name))
+        await uow.commit()
+    return envelope
+
+
+async def _age(harness: Harness, envelope: Envelope, seconds: float) -> None:
+    """Date a row's commit `seconds` ago (the relay's hand-over time passing)."""
+    async with harness.db.session() as session, session.begin():
+        await session.execute(
+            sa.update(outbox)
+            .where(outbox.c.id == str(envelope.id))
+            .values(created_at=utcnow() - timedelta(seconds=seconds))
+        )
+
+
+async def test_a_committed_event_goes_out_from_memory_and_a_dead_process_s_from_the_table(
+    harness: Harness,
+) -> None:
+    received = Received()
+    await harness.bus.subscribe("inventory", received)
+    relay = harness.relay(handoff_seconds=60)
+
+    handed = await _commit_handed_over(harness, relay, "Handed")
+    assert await relay.publish_batch() == 1
+    await eventually(lambda: _ids(received), until=lambda ids: handed.id in ids)
+    assert [(r.status, r.attempts) for r in await harness.outbox_rows()] == [("published", 0)]
+
+    # committed by a process that died before handing it over: left to that process a minute,
+    # then taken from the table
+    orphan = await harness.commit_event("Orphan")
+    assert await relay.publish_batch() == 0
+    await _age(harness, orphan, 61)
+    assert await relay.publish_batch() == 1
+    await eventually(lambda: _ids(received), until=lambda ids: orphan.id in ids)
+    await asyncio.sleep(0.3)  # time for any duplicate to arrive
+    assert received.ids == [handed.id, orphan.id]
+    assert {r.status for r in await harness.outbox_rows()} == {"published"}
+
+
+@pytest.mark.parametrize("bus_kind", ["rabbitmq"], indirect=True)
+async def test_a_handed_over_event_the_broker_did_not_take_is_published_from_the_table(
+    harness: Harness,
+) -> None:
+    assert harness.amqp_url is not None
+    broker = make_url(harness.amqp_url.replace("amqp://", "postgresql://"))
+    proxy = TcpProxy(broker.host or "127.0.0.1", broker.port or 5672)
+    await proxy.start()
+    try:
+        via_proxy = await harness.another_bus(
+            harness.amqp_url.replace(f":{broker.port}", f":{proxy.port}")
+        )
+        received = Received()
+        await harness.bus.subscribe("inventory", received)
+        relay = harness.relay(via_proxy, handoff_seconds=60)
+        await proxy.refuse()
+        envelope = await _commit_handed_over(harness, relay, "WhileDown")
+
+        assert await relay.publish_batch() == 0  # the broker is away: the row stays pending
+        assert [(r.status, r.attempts) for r in await harness.outbox_rows()] == [("pending", 0)]
+        await proxy.start()
+        await eventually(lambda: _connected(via_proxy), timeout=15)
+        await _age(harness, envelope, 61)
+        await eventually(relay.publish_batch, until=lambda sent: sent == 1, timeout=15)
+        await eventually(lambda: _ids(received), until=lambda ids: envelope.id in ids)
+        await asyncio.sleep(0.3)
+        assert received.ids == [envelope.id]
+    finally:
+        await proxy.close()
+
+
+async def test_events_past_what_the_relay_holds_in_memory_wait_in_the_table(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(relay_module, "HANDED_OVER_LIMIT", 2)
+    received = Received()
+    await harness.bus.subscribe("inventory", received)
+    relay = harness.relay(handoff_seconds=60)
+    committed = [await _commit_handed_over(harness, relay, f"P{i}") for i in range(3)]
+
+    assert await relay.publish_batch() == 2
+    assert await relay.publish_batch() == 0  # the third is younger than the hand-over time
+    await _age(harness, committed[2], 61)
+    assert await relay.publish_batch() == 1
+    await eventually(lambda: _ids(received), until=lambda ids: len(ids) == 3)
+    assert sorted(map(str, received.ids)) == sorted(str(e.id) for e in committed)
+
+
+async def test_a_backlog_in_the_table_is_not_starved_by_events_handed_over_all_the_time(
+    harness: Harness,
+) -> None:
+    received = Received()
+    await harness.bus.subscribe("inventory", received)
+    relay = harness.relay(handoff_seconds=60)  # reads the table at most every 0.05 s meanwhile
+    backlog = await harness.commit_event("LeftByAnOutage")
+    await _age(harness, backlog, 61)
+
+    async def busy() -> list:  # each round, a new commit is waiting in memory
+        await _commit_handed_over(harness, relay, "Steady")
+        await relay.publish_batch()
+        return received.ids
+
+    await eventually(busy, until=lambda ids: backlog.id in ids, timeout=10, interval=0.01)

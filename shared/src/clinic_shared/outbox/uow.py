@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -34,6 +34,8 @@ class UnitOfWork:
 
     Events emitted are written to the outbox in the same transaction, so a rolled-back change
     publishes nothing and a committed one is published by the relay even if the broker is down now.
+    `on_commit` gets the events of each commit (the runtime's relay hands them to the broker at
+    once: `OutboxRelay.hand_over`).
     """
 
     def __init__(
@@ -42,7 +44,7 @@ class UnitOfWork:
         outbox: sa.Table,
         *,
         producer: str,
-        on_commit: Callable[[], None] | None = None,
+        on_commit: Callable[[Sequence[Envelope]], None] | None = None,
         metrics: ServiceMetrics | None = None,
     ) -> None:
         self._db = db
@@ -145,7 +147,7 @@ class UnitOfWork:
             for envelope in emitted:  # the domain's counters: what each use case committed
                 self._metrics.events_emitted.labels(envelope.type).inc()
         if emitted and self._on_commit is not None:
-            self._on_commit()
+            self._on_commit(emitted)
         actions, self._after_commit = self._after_commit, []
         for action in actions:
             try:

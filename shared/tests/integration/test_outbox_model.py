@@ -1,0 +1,156 @@
+"""Model-based: whatever commits, crashes, broker outages and restarts come in whatever order,
+the outbox relay publishes every committed event, none twice, and nothing rolled back.
+
+A Hypothesis state machine drives a unit of work and the relay on PostgreSQL with a broker that
+can be down. Events are handed over to the relay after their commit (as the runtime does), or
+not (the process died first); a relay can restart (its memory lost); time can pass beyond the
+hand-over time and every retry's backoff. After every step, what the broker took is checked
+against what was committed; at the end, with the broker up and time passed, everything is out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+from datetime import timedelta
+from typing import Any, ClassVar
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from clinic_shared.contracts import Envelope
+from clinic_shared.db import Database, utcnow
+from clinic_shared.outbox import OutboxRelay, UnitOfWork
+from clinic_testing.postgres import PostgresDatabases
+
+from .conftest import metadata, notes, outbox, patient_event
+
+HANDOFF = 60.0  # s; the rule `time_passes` moves every row past it
+
+
+class Broker:
+    """Takes what is published while up, refuses while down (as a broker that went away)."""
+
+    def __init__(self) -> None:
+        self.up = True
+        self.taken: Counter[uuid.UUID] = Counter()
+
+    async def publish(self, envelope: Envelope) -> None:
+        if not self.up:
+            raise ConnectionError("the broker is down")
+        self.taken[envelope.id] += 1
+
+
+class RelayRules(RuleBasedStateMachine):
+    db: ClassVar[Database]
+    loop: ClassVar[asyncio.Runner]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop.run(self._empty())
+        self.broker = Broker()
+        self.relay = self._relay()
+        self.committed: set[uuid.UUID] = set()
+        self.rolled_back: set[uuid.UUID] = set()
+
+    def _relay(self) -> OutboxRelay:
+        return OutboxRelay(
+            self.db, outbox, self.broker,  # type: ignore[arg-type]
+            batch_size=5, poll_seconds=0, handoff_seconds=HANDOFF,
+        )  # fmt: skip
+
+    async def _empty(self) -> None:
+        async with self.db.session() as session, session.begin():
+            await session.execute(sa.delete(outbox))
+            await session.execute(sa.delete(notes))
+
+    async def _commit(self, events: int, handed_over: bool, keep: bool) -> list[uuid.UUID]:
+        on_commit = self.relay.hand_over if handed_over else None
+        async with UnitOfWork(self.db, outbox, producer="t", on_commit=on_commit) as uow:
+            await uow.session.execute(sa.insert(notes).values(id=str(uuid.uuid4()), text="n"))
+            ids = [uow.emit(patient_event(f"E{n}")).id for n in range(events)]
+            if keep:
+                await uow.commit()
+        return ids
+
+    @rule(
+        events=st.integers(min_value=1, max_value=7),
+        handed_over=st.booleans(),
+        keep=st.sampled_from([True, True, True, False]),
+    )
+    def commit(self, events: int, handed_over: bool, keep: bool) -> None:
+        """A use case commits (handed over, or its process dies first) or rolls back."""
+        ids = self.loop.run(self._commit(events, handed_over, keep))
+        (self.committed if keep else self.rolled_back).update(ids)
+
+    @rule()
+    def publish(self) -> None:
+        self.loop.run(self.relay.publish_batch())
+
+    @rule(up=st.booleans())
+    def broker_goes(self, up: bool) -> None:
+        self.broker.up = up
+
+    @rule()
+    def relay_restarts(self) -> None:
+        """What it held in memory is lost; the table keeps it."""
+        self.relay = self._relay()
+
+    @rule()
+    def time_passes(self) -> None:
+        """Every row is now past the hand-over time and any retry's backoff."""
+        self.loop.run(self._age())
+
+    async def _age(self) -> None:
+        past = utcnow() - timedelta(seconds=HANDOFF + 1)
+        async with self.db.session() as session, session.begin():
+            await session.execute(sa.update(outbox).values(created_at=past, next_attempt_at=past))
+
+    @invariant()
+    def nothing_rolled_back_and_nothing_twice(self) -> None:
+        taken = self.broker.taken
+        assert not set(taken) & self.rolled_back
+        assert set(taken) <= self.committed
+        assert [i for i, n in taken.items() if n > 1] == []
+
+    def teardown(self) -> None:
+        """The broker back and time passed: a few batches publish everything committed."""
+        self.broker.up = True
+        self.time_passes()
+        for _ in range(len(self.committed) // 5 + 2):
+            self.publish()
+        assert set(self.broker.taken) == self.committed
+        self.nothing_rolled_back_and_nothing_twice()
+        statuses = self.loop.run(self._statuses())
+        assert statuses <= {"published"}
+
+    async def _statuses(self) -> set[Any]:
+        async with self.db.session() as session:
+            return set((await session.scalars(sa.select(outbox.c.status))).all())
+
+
+@pytest.mark.timeout(600)
+def test_the_relay_publishes_each_committed_event_once_whatever_happens(
+    postgres_databases: PostgresDatabases,
+) -> None:
+    with asyncio.Runner() as loop:
+        url = loop.run(postgres_databases.fresh("shared", metadata=metadata))
+        RelayRules.db = Database(url)
+        RelayRules.loop = loop
+        try:
+            machine = RelayRules.TestCase
+            machine.settings = settings(
+                max_examples=100,
+                stateful_step_count=25,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=[HealthCheck.too_slow],
+            )
+            machine().runTest()
+        finally:
+            loop.run(RelayRules.db.dispose())
