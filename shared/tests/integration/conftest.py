@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.contracts.events import PatientRegistered
@@ -13,6 +15,7 @@ from clinic_shared.db import Database
 from clinic_shared.messaging import BusOptions, InMemoryBus, MessageBus
 from clinic_shared.messaging.rabbit import RabbitBus
 from clinic_shared.outbox import OutboxRelay, UnitOfWork, inbox_table, outbox_table
+from clinic_testing.tcp_proxy import TcpProxy
 
 metadata = sa.MetaData()
 notes = sa.Table(
@@ -66,6 +69,19 @@ class Harness:
         await bus.connect()
         self.extra_buses.append(bus)
         return bus
+
+    @asynccontextmanager
+    async def bus_behind_proxy(self) -> AsyncIterator[tuple[TcpProxy, MessageBus]]:
+        """A second connection to the broker, through a TCP proxy the test can cut."""
+        assert self.amqp_url is not None, "only the RabbitMQ bus has a connection to cut"
+        broker = make_url(self.amqp_url.replace("amqp://", "postgresql://"))
+        proxy = TcpProxy(broker.host or "127.0.0.1", broker.port or 5672)
+        await proxy.start()
+        try:
+            url = self.amqp_url.replace(f":{broker.port}", f":{proxy.port}")
+            yield proxy, await self.another_bus(url)
+        finally:
+            await proxy.close()
 
     async def commit_event(self, name: str = "Ada") -> Envelope:
         async with self.uow() as uow:

@@ -8,7 +8,6 @@ import uuid
 import aio_pika
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from clinic_shared.contracts import Envelope
@@ -16,7 +15,6 @@ from clinic_shared.contracts.events import PatientRegistered
 from clinic_shared.messaging import topology
 from clinic_shared.outbox import InboxConsumer, UnitOfWork
 from clinic_testing.helpers import eventually
-from clinic_testing.tcp_proxy import TcpProxy
 
 from .conftest import Harness, Received, inbox, notes, patient_event
 
@@ -154,14 +152,7 @@ async def test_a_database_outage_longer_than_the_retries_does_not_dead_letter(
 
 @pytest.mark.parametrize("bus_kind", ["rabbitmq"], indirect=True)
 async def test_consumer_keeps_consuming_after_its_connection_is_cut(harness: Harness) -> None:
-    assert harness.amqp_url is not None
-    broker = make_url(harness.amqp_url.replace("amqp://", "postgresql://"))
-    proxy = TcpProxy(broker.host or "127.0.0.1", broker.port or 5672)
-    await proxy.start()
-    try:
-        consumer_bus = await harness.another_bus(
-            harness.amqp_url.replace(f":{broker.port}", f":{proxy.port}")
-        )
+    async with harness.bus_behind_proxy() as (proxy, consumer_bus):
         received = Received()
         await consumer_bus.subscribe("inventory", received)
         first = _envelope("Before")
@@ -176,8 +167,6 @@ async def test_consumer_keeps_consuming_after_its_connection_is_cut(harness: Har
         await eventually(lambda: _ready(consumer_bus), timeout=15)
         await eventually(lambda: _len(received.envelopes), until=lambda n: n >= 2, timeout=15)
         assert received.ids[-1] == second.id
-    finally:
-        await proxy.close()
 
 
 async def _len(items: list) -> int:

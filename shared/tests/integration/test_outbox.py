@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.db import utcnow
@@ -17,7 +16,6 @@ from clinic_shared.messaging import UnroutableError
 from clinic_shared.outbox import OutboxRelay, UnitOfWork
 from clinic_shared.outbox import relay as relay_module
 from clinic_testing.helpers import eventually
-from clinic_testing.tcp_proxy import TcpProxy
 
 from .conftest import Harness, Received, notes, outbox, patient_event
 
@@ -104,14 +102,7 @@ async def test_two_relays_at_once_publish_each_event_exactly_once(harness: Harne
 async def test_event_committed_while_broker_is_down_is_published_once_it_is_back(
     harness: Harness,
 ) -> None:
-    assert harness.amqp_url is not None
-    broker = make_url(harness.amqp_url.replace("amqp://", "postgresql://"))
-    proxy = TcpProxy(broker.host or "127.0.0.1", broker.port or 5672)
-    await proxy.start()
-    try:
-        via_proxy = await harness.another_bus(
-            harness.amqp_url.replace(f":{broker.port}", f":{proxy.port}")
-        )
+    async with harness.bus_behind_proxy() as (proxy, via_proxy):
         received = Received()
         await harness.bus.subscribe("inventory", received)
         await proxy.refuse()
@@ -128,8 +119,6 @@ async def test_event_committed_while_broker_is_down_is_published_once_it_is_back
         await eventually(lambda: _ids(received), until=lambda ids: envelope.id in ids)
         await asyncio.sleep(0.3)
         assert received.ids == [envelope.id]
-    finally:
-        await proxy.close()
 
 
 async def _ids(received: Received) -> list:
@@ -231,14 +220,7 @@ async def test_a_committed_event_goes_out_from_memory_and_a_dead_process_s_from_
 async def test_a_handed_over_event_the_broker_did_not_take_is_published_from_the_table(
     harness: Harness,
 ) -> None:
-    assert harness.amqp_url is not None
-    broker = make_url(harness.amqp_url.replace("amqp://", "postgresql://"))
-    proxy = TcpProxy(broker.host or "127.0.0.1", broker.port or 5672)
-    await proxy.start()
-    try:
-        via_proxy = await harness.another_bus(
-            harness.amqp_url.replace(f":{broker.port}", f":{proxy.port}")
-        )
+    async with harness.bus_behind_proxy() as (proxy, via_proxy):
         received = Received()
         await harness.bus.subscribe("inventory", received)
         relay = harness.relay(via_proxy, handoff_seconds=60)
@@ -254,8 +236,6 @@ async def test_a_handed_over_event_the_broker_did_not_take_is_published_from_the
         await eventually(lambda: _ids(received), until=lambda ids: envelope.id in ids)
         await asyncio.sleep(0.3)
         assert received.ids == [envelope.id]
-    finally:
-        await proxy.close()
 
 
 async def test_events_past_what_the_relay_holds_in_memory_wait_in_the_table(

@@ -18,13 +18,13 @@ from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from clinic_shared.contracts import Envelope
 from clinic_shared.db import Database, utcnow
 from clinic_shared.outbox import OutboxRelay, UnitOfWork
+from clinic_testing.models import run_state_machine
 from clinic_testing.postgres import PostgresDatabases
 
 from .conftest import metadata, notes, outbox, patient_event
@@ -142,15 +142,6 @@ def test_the_relay_publishes_each_committed_event_once_whatever_happens(
         RelayRules.db = Database(url)
         RelayRules.loop = loop
         try:
-            machine = RelayRules.TestCase
-            machine.settings = settings(
-                max_examples=100,
-                stateful_step_count=25,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                suppress_health_check=[HealthCheck.too_slow],
-            )
-            machine().runTest()
+            run_state_machine(RelayRules, examples=100, steps=25)
         finally:
             loop.run(RelayRules.db.dispose())

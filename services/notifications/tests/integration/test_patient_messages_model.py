@@ -15,7 +15,6 @@ message handed to the (recording) channel is checked against it:
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -25,7 +24,6 @@ from typing import Any, ClassVar, TypeVar
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
@@ -37,6 +35,7 @@ from clinic_shared.contracts.events import (
     SessionRescheduled,
 )
 from clinic_shared.runtime import ServiceRuntime
+from clinic_testing.models import run_state_machine
 from clinic_testing.postgres import PostgresDatabases
 from notifications.adapters.orm import messages, metadata
 from notifications.bootstrap import build_app
@@ -370,15 +369,6 @@ def test_a_patients_messages_keep_the_rules_whatever_happens(
         dispatcher = build_dispatcher(runtime, config, {"email": recorder, "sms": recorder})
         PatientMessages.world = World(runtime, recorder, dispatcher, loop, config.zone)
         try:
-            machine = PatientMessages.TestCase
-            machine.settings = settings(
-                max_examples=int(os.environ.get("MODEL_EXAMPLES", "12")),
-                stateful_step_count=25,
-                deadline=None,
-                derandomize="MODEL_EXAMPLES" not in os.environ,
-                database=None,
-                suppress_health_check=[HealthCheck.too_slow],
-            )
-            machine().runTest()
+            run_state_machine(PatientMessages, examples=12, steps=25)
         finally:
             loop.run(runtime.db.dispose())

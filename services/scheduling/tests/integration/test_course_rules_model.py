@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -42,12 +41,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from clinic_shared.errors import AppError
 from clinic_shared.runtime import ServiceRuntime
+from clinic_testing.models import run_state_machine
 from clinic_testing.postgres import PostgresDatabases
 from scheduling.adapters.orm import metadata
 from scheduling.bootstrap import build_app
@@ -849,15 +848,6 @@ def test_courses_keep_their_rules_whatever_the_desk_does(
         runtime = build_app(config).state.runtime
         CourseRules.world = World(runtime, loop)
         try:
-            machine = CourseRules.TestCase
-            machine.settings = settings(
-                max_examples=int(os.environ.get("MODEL_EXAMPLES", "10")),
-                stateful_step_count=25,
-                deadline=None,
-                derandomize="MODEL_EXAMPLES" not in os.environ,
-                database=None,
-                suppress_health_check=[HealthCheck.too_slow],
-            )
-            machine().runTest()
+            run_state_machine(CourseRules, examples=10, steps=25)
         finally:
             loop.run(runtime.db.dispose())

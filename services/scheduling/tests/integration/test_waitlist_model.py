@@ -18,12 +18,12 @@ from datetime import date, datetime, time, timedelta
 from typing import ClassVar, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from clinic_shared.errors import AppError
 from clinic_shared.patient_links import mint_offer_link
+from clinic_testing.models import run_state_machine
 from clinic_testing.postgres import PostgresDatabases
 from scheduling.bootstrap import build_app
 from scheduling.domain.model import WorkingHours
@@ -248,15 +248,6 @@ def test_the_waitlist_keeps_its_rules_whatever_happens(
         runtime = build_app(config).state.runtime
         WaitlistRules.world = World(runtime, loop)
         try:
-            machine = WaitlistRules.TestCase
-            machine.settings = settings(
-                max_examples=10,
-                stateful_step_count=20,
-                deadline=None,
-                derandomize=True,
-                database=None,
-                suppress_health_check=[HealthCheck.too_slow],
-            )
-            machine().runTest()
+            run_state_machine(WaitlistRules, examples=10, steps=20)
         finally:
             loop.run(runtime.db.dispose())
