@@ -136,10 +136,11 @@ class ServiceSettings(BaseSettings):
         0.01, ge=0, description="The least time between two batches of a busy outbox relay."
     )
     outbox_handoff_seconds: float = Field(
-        5.0,
-        ge=0,
+        10.0,
+        gt=0,
         description="How long the relay leaves an event committed here to be published straight "
-        "from memory before it reads it from the outbox (a crash or a broker outage left it).",
+        "from memory before it reads it from the outbox (a crash or a broker outage left it); "
+        "at least twice the publish timeout.",
     )
     outbox_retention_seconds: float = Field(86_400, ge=0)
     inbox_retention_seconds: float = Field(
@@ -171,6 +172,16 @@ class ServiceSettings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA time zone {value!r}") from exc
         return value
+
+    @model_validator(mode="after")
+    def _handoff_outlasts_a_publish(self) -> ServiceSettings:
+        # the relay leaves an event waiting in memory half the hand-over time to the table
+        if self.outbox_handoff_seconds < 2 * self.publish_timeout_seconds:
+            raise ValueError(
+                f"OUTBOX_HANDOFF_SECONDS ({self.outbox_handoff_seconds:g}) must be at least twice "
+                f"PUBLISH_TIMEOUT_SECONDS ({self.publish_timeout_seconds:g})"
+            )
+        return self
 
     @model_validator(mode="after")
     def _usable_keys(self) -> ServiceSettings:

@@ -4,6 +4,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -58,8 +59,8 @@ class Harness:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.db, outbox, producer="scheduling")
 
-    def relay(self, bus: MessageBus | None = None, **kwargs: float) -> OutboxRelay:
-        return OutboxRelay(self.db, outbox, bus or self.bus, poll_seconds=0.05, **kwargs)
+    def relay(self, bus: MessageBus | None = None, **kwargs: Any) -> OutboxRelay:
+        return OutboxRelay(self.db, outbox, bus or self.bus, **{"poll_seconds": 0.05, **kwargs})
 
     async def another_bus(self, url: str | None = None) -> MessageBus:
         """A second connection to the same broker (the in-memory bus is one per process)."""

@@ -255,18 +255,62 @@ async def test_events_past_what_the_relay_holds_in_memory_wait_in_the_table(
     assert sorted(map(str, received.ids)) == sorted(str(e.id) for e in committed)
 
 
+class Clock:
+    """A monotonic clock the test moves (the relay's waits in memory and between table reads)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 async def test_a_backlog_in_the_table_is_not_starved_by_events_handed_over_all_the_time(
     harness: Harness,
 ) -> None:
     received = Received()
     await harness.bus.subscribe("inventory", received)
-    relay = harness.relay(handoff_seconds=60)  # reads the table at most every 0.05 s meanwhile
+    clock = Clock()
+    relay = harness.relay(handoff_seconds=60, poll_seconds=1, monotonic=clock)
+    await _commit_handed_over(harness, relay, "First")
+    assert await relay.publish_batch() == 1  # the table was read too: nothing there
     backlog = await harness.commit_event("LeftByAnOutage")
     await _age(harness, backlog, 61)
 
-    async def busy() -> list:  # each round, a new commit is waiting in memory
-        await _commit_handed_over(harness, relay, "Steady")
-        await relay.publish_batch()
-        return received.ids
+    # commits keep coming: within the poll the table waits, after it the backlog goes out
+    await _commit_handed_over(harness, relay, "Steady")
+    assert await relay.publish_batch() == 1
+    clock.now += 1
+    await _commit_handed_over(harness, relay, "Steady")
+    assert await relay.publish_batch() == 2
+    await eventually(lambda: _ids(received), until=lambda ids: backlog.id in ids)
 
-    await eventually(busy, until=lambda ids: backlog.id in ids, timeout=10, interval=0.01)
+
+async def test_an_event_held_in_memory_half_the_hand_over_time_is_left_to_the_table(
+    harness: Harness,
+) -> None:
+    received = Received()
+    await harness.bus.subscribe("inventory", received)
+    clock = Clock()
+    relay = harness.relay(handoff_seconds=60, monotonic=clock)
+    held = await _commit_handed_over(harness, relay, "Held")
+    clock.now += 30  # a long outage: another replica's lease may take it from now on
+
+    assert await relay.publish_batch() == 0
+    await _age(harness, held, 61)
+    assert await relay.publish_batch() == 1
+    await eventually(lambda: _ids(received), until=lambda ids: held.id in ids)
+    await asyncio.sleep(0.3)
+    assert received.ids == [held.id]
+
+
+async def test_a_relay_with_no_hand_over_time_holds_nothing_and_reads_the_table(
+    harness: Harness,
+) -> None:
+    received = Received()
+    await harness.bus.subscribe("inventory", received)
+    relay = harness.relay()  # handoff 0, as a relay no process hands events to
+    committed = await _commit_handed_over(harness, relay, "AtOnce")
+
+    assert await relay.publish_batch() == 1
+    await eventually(lambda: _ids(received), until=lambda ids: committed.id in ids)

@@ -1,9 +1,10 @@
 """Model-based: whatever commits, crashes, broker outages and restarts come in whatever order,
 the outbox relay publishes every committed event, none twice, and nothing rolled back.
 
-A Hypothesis state machine drives a unit of work and the relay on PostgreSQL with a broker that
-can be down. Events are handed over to the relay after their commit (as the runtime does), or
-not (the process died first); a relay can restart (its memory lost); time can pass beyond the
+A Hypothesis state machine drives units of work and two replicas' relays on PostgreSQL with a
+broker that can be down. Events are handed over to replica A's relay after their commit (as the
+runtime does), or not (the process died first), or their commit fails; replica B only reads the
+table; A can restart (its memory lost); the relays' clock moves by less than a poll or past the
 hand-over time and every retry's backoff. After every step, what the broker took is checked
 against what was committed; at the end, with the broker up and time passed, everything is out.
 """
@@ -11,6 +12,7 @@ against what was committed; at the end, with the broker up and time passed, ever
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections import Counter
 from datetime import timedelta
@@ -30,6 +32,7 @@ from clinic_testing.postgres import PostgresDatabases
 from .conftest import metadata, notes, outbox, patient_event
 
 HANDOFF = 60.0  # s; the rule `time_passes` moves every row past it
+POLL = 1.0  # s; the relays read the table between hand-overs at most this often
 
 
 class Broker:
@@ -45,6 +48,20 @@ class Broker:
         self.taken[envelope.id] += 1
 
 
+class Clock:
+    """The relays' monotonic clock, which the machine moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class CommitFailed(Exception):
+    """The database lost the transaction at COMMIT, after the outbox rows were written."""
+
+
 class RelayRules(RuleBasedStateMachine):
     db: ClassVar[Database]
     loop: ClassVar[asyncio.Runner]
@@ -53,14 +70,16 @@ class RelayRules(RuleBasedStateMachine):
         super().__init__()
         self.loop.run(self._empty())
         self.broker = Broker()
+        self.clock = Clock()
         self.relay = self._relay()
+        self.replica = self._relay()  # another process on the same database, handed nothing
         self.committed: set[uuid.UUID] = set()
         self.rolled_back: set[uuid.UUID] = set()
 
     def _relay(self) -> OutboxRelay:
         return OutboxRelay(
             self.db, outbox, self.broker,  # type: ignore[arg-type]
-            batch_size=5, poll_seconds=0, handoff_seconds=HANDOFF,
+            batch_size=5, poll_seconds=POLL, handoff_seconds=HANDOFF, monotonic=self.clock,
         )  # fmt: skip
 
     async def _empty(self) -> None:
@@ -68,28 +87,47 @@ class RelayRules(RuleBasedStateMachine):
             await session.execute(sa.delete(outbox))
             await session.execute(sa.delete(notes))
 
-    async def _commit(self, events: int, handed_over: bool, keep: bool) -> list[uuid.UUID]:
+    async def _commit(self, events: int, handed_over: bool, ends: str) -> list[uuid.UUID]:
         on_commit = self.relay.hand_over if handed_over else None
         async with UnitOfWork(self.db, outbox, producer="t", on_commit=on_commit) as uow:
             await uow.session.execute(sa.insert(notes).values(id=str(uuid.uuid4()), text="n"))
             ids = [uow.emit(patient_event(f"E{n}")).id for n in range(events)]
-            if keep:
-                await uow.commit()
+            if ends == "commit-fails":
+                session = uow.session
+
+                async def lost() -> None:
+                    await session.rollback()
+                    raise CommitFailed
+
+                session.commit = lost  # type: ignore[method-assign]
+            if ends != "rollback":
+                with contextlib.suppress(CommitFailed):
+                    await uow.commit()
         return ids
 
     @rule(
         events=st.integers(min_value=1, max_value=7),
         handed_over=st.booleans(),
-        keep=st.sampled_from([True, True, True, False]),
+        ends=st.sampled_from(["commit", "commit", "commit", "rollback", "commit-fails"]),
     )
-    def commit(self, events: int, handed_over: bool, keep: bool) -> None:
-        """A use case commits (handed over, or its process dies first) or rolls back."""
-        ids = self.loop.run(self._commit(events, handed_over, keep))
-        (self.committed if keep else self.rolled_back).update(ids)
+    def commit(self, events: int, handed_over: bool, ends: str) -> None:
+        """A use case commits (handed over, or its process dies first), rolls back, or loses
+        its transaction at the commit."""
+        ids = self.loop.run(self._commit(events, handed_over, ends))
+        (self.committed if ends == "commit" else self.rolled_back).update(ids)
 
     @rule()
     def publish(self) -> None:
         self.loop.run(self.relay.publish_batch())
+
+    @rule()
+    def replica_publishes(self) -> None:
+        self.loop.run(self.replica.publish_batch())
+
+    @rule()
+    def a_moment_passes(self) -> None:
+        """Less than the hand-over time: a poll, not the table's lease."""
+        self.clock.now += POLL
 
     @rule(up=st.booleans())
     def broker_goes(self, up: bool) -> None:
@@ -102,7 +140,9 @@ class RelayRules(RuleBasedStateMachine):
 
     @rule()
     def time_passes(self) -> None:
-        """Every row is now past the hand-over time and any retry's backoff."""
+        """Every row, and every event in memory, is now past the hand-over time and any retry's
+        backoff."""
+        self.clock.now += HANDOFF + 1
         self.loop.run(self._age())
 
     async def _age(self) -> None:
@@ -123,6 +163,7 @@ class RelayRules(RuleBasedStateMachine):
         self.time_passes()
         for _ in range(len(self.committed) // 5 + 2):
             self.publish()
+            self.replica_publishes()
         assert set(self.broker.taken) == self.committed
         self.nothing_rolled_back_and_nothing_twice()
         statuses = self.loop.run(self._statuses())

@@ -5,14 +5,18 @@ Two ways in. The events a unit of work of this process commits are handed over t
 read of the outbox on the way, so an event reaches its consumers a lease's round trip sooner
 (issue 27 item 3 measured the lease and the wait behind the previous batch as most of a paced
 booking's hop). Every row still pending `handoff_seconds` after its commit is read from the
-table: what a process that died, or a broker that was away, left unpublished.
+table: what a process that died, or a broker that was away, left unpublished. Both sides of
+that wait are the database's clock (the row's `created_at` is `clock_timestamp()`), so
+replicas whose own clocks differ agree on it; and an event that has waited in memory half of
+it is left to the table, so the two ways never take the same event in the normal course.
 
 Several relays (replicas) may run on one database: each batch read from the table is leased
 with `SELECT ... FOR UPDATE SKIP LOCKED`, so no row is published by two relays at once. A relay
 that dies mid-batch rolls its lease back and the rows are published again: delivery is
 at-least-once and consumers deduplicate by event id. A handed-over event can go out twice only
-if its publish takes longer than `handoff_seconds` (the table's lease then takes it too) or the
-process dies between the broker's confirm and the mark.
+if its publish outlasts half of `handoff_seconds` (the settings ask for at least twice the
+publish timeout), or if the process dies or loses the database between the broker's confirm
+and the mark.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -62,7 +66,11 @@ class OutboxRelay:
         handoff_seconds: float = 0.0,
         metrics: ServiceMetrics | None = None,
         tracer: Tracer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`handoff_seconds` 0: nothing is held in memory, every row is the table's at once
+        (`hand_over` only wakes the relay). `monotonic` is the clock of the memory's waits and
+        of the table's reads between hand-overs (tests move it)."""
         self._db = db
         self._metrics = metrics or ServiceMetrics()
         self._tracer = tracer
@@ -73,8 +81,10 @@ class OutboxRelay:
         self._retention = timedelta(seconds=retention_seconds)
         self._linger = linger_seconds
         self._handoff = timedelta(seconds=handoff_seconds)
-        self._handed_over: list[Envelope] = []
+        self._handed_over: list[tuple[float, Envelope]] = []
+        self._monotonic = monotonic
         self._table_read_at = -math.inf
+        self._table_was_full = False
         self._wakeup = asyncio.Event()
         self._last_prune = 0.0
         # Built once: every batch runs both, and building them showed in the profile.
@@ -84,7 +94,8 @@ class OutboxRelay:
             .where(
                 outbox.c.status == "pending",
                 outbox.c.next_attempt_at <= sa.bindparam("now", type_=when),
-                outbox.c.created_at <= sa.bindparam("settled", type_=when),
+                outbox.c.created_at
+                <= sa.func.clock_timestamp() - sa.bindparam("handoff", type_=sa.Interval),
             )
             .order_by(outbox.c.created_at, outbox.c.position)
             .limit(batch_size)
@@ -92,7 +103,9 @@ class OutboxRelay:
         )
         self._mark_published = (
             sa.update(outbox)
-            .where(outbox.c.id.in_(sa.bindparam("ids", expanding=True)))
+            .where(
+                outbox.c.id.in_(sa.bindparam("ids", expanding=True)), outbox.c.status == "pending"
+            )
             .values(
                 status="published", published_at=sa.bindparam("at", type_=when), last_error=None
             )
@@ -107,30 +120,35 @@ class OutboxRelay:
 
         Called after the commit; a process that dies first leaves them to the table's lease.
         """
-        room = HANDED_OVER_LIMIT - len(self._handed_over)
-        self._handed_over.extend(envelopes[: max(0, room)])
+        if self._handoff:
+            room = max(0, HANDED_OVER_LIMIT - len(self._handed_over))
+            now = self._monotonic()
+            self._handed_over.extend((now, e) for e in envelopes[:room])
         self.wake()
 
     async def publish_batch(self) -> int:
         """Publish what was handed over, and lease a batch of due rows from the table; record
         the outcome; return how many went out.
 
-        While events keep being handed over, the table is read at most once per `poll_seconds`:
-        often enough that a backlog (a broker outage's) is never starved by new commits, rarely
-        enough that its lease stays off the way of most handed-over events.
+        While events keep being handed over, the table is read at most once per `poll_seconds`
+        unless its last read filled a batch: often enough that a backlog (a broker outage's)
+        drains as fast as before and is never starved by new commits, rarely enough that its
+        lease stays off the way of most handed-over events.
         """
         sent = 0
         if self._handed_over:
             sent = await self._publish_handed_over()
-            if time.monotonic() - self._table_read_at < self._poll_seconds:
+            waited = self._monotonic() - self._table_read_at
+            if not self._table_was_full and waited < self._poll_seconds:
                 return sent
-        self._table_read_at = time.monotonic()
-        return sent + await self._publish_from_table()
+        self._table_read_at = self._monotonic()
+        from_table = await self._publish_from_table()
+        self._table_was_full = from_table >= self._batch_size
+        return sent + from_table
 
     async def _publish_from_table(self) -> int:
-        now = utcnow()
         async with self._db.session() as session, session.begin():
-            due = {"now": now, "settled": now - self._handoff}
+            due = {"now": utcnow(), "handoff": self._handoff}
             rows = (await session.execute(self._lease, due)).all()
             if not rows:
                 return 0
@@ -148,17 +166,21 @@ class OutboxRelay:
                     await self._record_failure(session, row.id, row.attempts + 1, outcome)
         if self._handed_over:  # held past the hand-over time (a long outage): out now, once
             gone = set(published)
-            self._handed_over = [e for e in self._handed_over if str(e.id) not in gone]
+            self._handed_over = [(t, e) for t, e in self._handed_over if str(e.id) not in gone]
         return len(published)
 
     async def _publish_handed_over(self) -> int:
         """Publish up to a batch of handed-over events, then mark those the broker confirmed.
 
         No lease: these rows are younger than `handoff_seconds`, which the table's lease leaves
-        alone. One that fails stays pending and is retried from the table once that has passed.
+        alone. One that waited in memory half of that (a long outage, a deep queue) is left to
+        the table rather than risk both; one that fails stays pending and is retried from the
+        table once the hand-over time has passed.
         """
-        batch = self._handed_over[: self._batch_size]
+        taken = self._handed_over[: self._batch_size]
         del self._handed_over[: self._batch_size]
+        fresh_since = self._monotonic() - self._handoff.total_seconds() / 2
+        batch = [e for handed_at, e in taken if handed_at > fresh_since]
         outcomes = await asyncio.gather(*map(self._publish, batch), return_exceptions=True)
         published = [str(e.id) for e, o in zip(batch, outcomes, strict=True) if o is None]
         self._metrics.outbox_published.inc(len(published))

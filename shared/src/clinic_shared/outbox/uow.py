@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -132,7 +132,6 @@ class UnitOfWork:
                     "id": str(e.id),
                     "type": e.type,
                     "body": e.model_dump_json(),
-                    "created_at": now,
                     "position": position,
                     "next_attempt_at": now,
                     "status": "pending",
@@ -159,6 +158,10 @@ class UnitOfWork:
 @functools.cache
 def _insert(outbox: sa.Table, columns: tuple[str, ...]) -> Direct:
     """The outbox row's INSERT of `columns`, built once per table: every unit of work that
-    emits runs it."""
-    values = {name: sa.bindparam(name, type_=outbox.c[name].type) for name in columns}
+    emits runs it. `created_at` is the database's clock, which the relay's lease compares
+    with its hand-over time on the same clock (see `OutboxRelay`)."""
+    values: dict[str, Any] = {
+        name: sa.bindparam(name, type_=outbox.c[name].type) for name in columns
+    }
+    values["created_at"] = sa.func.clock_timestamp()
     return Direct(sa.insert(outbox).values(values))
