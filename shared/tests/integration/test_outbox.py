@@ -314,3 +314,25 @@ async def test_a_relay_with_no_hand_over_time_holds_nothing_and_reads_the_table(
 
     assert await relay.publish_batch() == 1
     await eventually(lambda: _ids(received), until=lambda ids: committed.id in ids)
+
+
+async def test_events_left_in_memory_after_a_batch_go_out_without_waiting_for_a_poll(
+    harness: Harness,
+) -> None:
+    received = Received()
+    await harness.bus.subscribe("inventory", received)
+    clock = Clock()
+    relay = harness.relay(handoff_seconds=60, poll_seconds=3600, batch_size=2, monotonic=clock)
+    for name in ("Stale1", "Stale2"):
+        await _commit_handed_over(harness, relay, name)
+    clock.now += 30  # those two are the table's now; a batch of them publishes nothing
+    fresh = [await _commit_handed_over(harness, relay, f"Fresh{i}") for i in range(3)]
+    stopping = asyncio.Event()
+    running = asyncio.create_task(relay.run(stopping))
+    try:
+        ids = {e.id for e in fresh}
+        await eventually(lambda: _ids(received), until=lambda seen: ids <= set(seen))
+    finally:
+        stopping.set()
+        relay.wake()
+        await running

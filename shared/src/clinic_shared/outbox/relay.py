@@ -281,7 +281,7 @@ class OutboxRelay:
                 sent = 0
             else:
                 failures = 0
-            if sent >= self._batch_size:
+            if sent >= self._batch_size or (self._handed_over and not failures):  # more waits
                 continue
             pause = self._poll_seconds if not failures else backoff_seconds(failures)
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
