@@ -248,3 +248,16 @@ def test_production_takes_a_random_patient_link_key(monkeypatch: pytest.MonkeyPa
     assert LinkSettings().patient_link_key.get_secret_value() == key
     monkeypatch.delenv("CLINIC_PATIENT_LINK_KEY")
     assert XSettings().env == "production"  # a service that makes no links needs no key
+
+
+def test_a_hand_over_time_shorter_than_two_publish_timeouts_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("X_OUTBOX_HANDOFF_SECONDS", "8")
+    monkeypatch.setenv("X_PUBLISH_TIMEOUT_SECONDS", "5")
+    with pytest.raises(
+        ValidationError, match=r"OUTBOX_HANDOFF_SECONDS \(8\) must be at least twice"
+    ):
+        XSettings()
+    monkeypatch.setenv("X_PUBLISH_TIMEOUT_SECONDS", "4")
+    assert XSettings().outbox_handoff_seconds == 8
