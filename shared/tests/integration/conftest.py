@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +33,16 @@ def patient_event(name: str = "Ada") -> PatientRegistered:
     return PatientRegistered(patient_id=uuid.uuid4(), first_name=name, last_name="Test")
 
 
+class Clock:
+    """A monotonic clock a test moves (a relay's waits in memory and between its table reads)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class Received:
     """What a test consumer saw, in order."""
@@ -56,8 +66,8 @@ class Harness:
     amqp_url: str | None
     extra_buses: list[MessageBus] = field(default_factory=list)
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db, outbox, producer="scheduling")
+    def uow(self, on_commit: Callable[[Sequence[Envelope]], None] | None = None) -> UnitOfWork:
+        return UnitOfWork(self.db, outbox, producer="scheduling", on_commit=on_commit)
 
     def relay(self, bus: MessageBus | None = None, **kwargs: Any) -> OutboxRelay:
         return OutboxRelay(self.db, outbox, bus or self.bus, **{"poll_seconds": 0.05, **kwargs})
@@ -84,8 +94,10 @@ class Harness:
         finally:
             await proxy.close()
 
-    async def commit_event(self, name: str = "Ada") -> Envelope:
-        async with self.uow() as uow:
+    async def commit_event(self, name: str = "Ada", relay: OutboxRelay | None = None) -> Envelope:
+        """A note and its event committed; handed over to `relay` after, as the runtime's units
+        of work hand theirs to its relay (none: as a process that died before doing so)."""
+        async with self.uow(relay.hand_over if relay else None) as uow:
             await uow.session.execute(sa.insert(notes).values(id=str(uuid.uuid4()), text=name))
             envelope = uow.emit(patient_event(name))
             await uow.commit()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,11 +12,10 @@ import sqlalchemy as sa
 from clinic_shared.contracts import Envelope
 from clinic_shared.db import utcnow
 from clinic_shared.messaging import UnroutableError
-from clinic_shared.outbox import OutboxRelay, UnitOfWork
 from clinic_shared.outbox import relay as relay_module
 from clinic_testing.helpers import eventually
 
-from .conftest import Harness, Received, notes, outbox, patient_event
+from .conftest import Clock, Harness, Received, notes, outbox, patient_event
 
 
 async def test_rolled_back_change_publishes_nothing(harness: Harness) -> None:
@@ -171,17 +169,6 @@ async def test_a_busy_relay_gathers_the_commits_of_its_linger_and_an_idle_one_do
         await running
 
 
-async def _commit_handed_over(harness: Harness, relay: OutboxRelay, name: str) -> Envelope:
-    """An event committed as the runtime's units of work commit it: handed to `relay` after."""
-    async with UnitOfWork(
-        harness.db, outbox, producer="scheduling", on_commit=relay.hand_over
-    ) as uow:
-        await uow.session.execute(sa.insert(notes).values(id=str(uuid.uuid4()), text=name))
-        envelope = uow.emit(patient_event(name))
-        await uow.commit()
-    return envelope
-
-
 async def _age(harness: Harness, envelope: Envelope, seconds: float) -> None:
     """Date a row's commit `seconds` ago (the relay's hand-over time passing)."""
     async with harness.db.session() as session, session.begin():
@@ -199,7 +186,7 @@ async def test_a_committed_event_goes_out_from_memory_and_a_dead_process_s_from_
     await harness.bus.subscribe("inventory", received)
     relay = harness.relay(handoff_seconds=60)
 
-    handed = await _commit_handed_over(harness, relay, "Handed")
+    handed = await harness.commit_event("Handed", relay)
     assert await relay.publish_batch() == 1
     await eventually(lambda: _ids(received), until=lambda ids: handed.id in ids)
     assert [(r.status, r.attempts) for r in await harness.outbox_rows()] == [("published", 0)]
@@ -225,7 +212,7 @@ async def test_a_handed_over_event_the_broker_did_not_take_is_published_from_the
         await harness.bus.subscribe("inventory", received)
         relay = harness.relay(via_proxy, handoff_seconds=60)
         await proxy.refuse()
-        envelope = await _commit_handed_over(harness, relay, "WhileDown")
+        envelope = await harness.commit_event("WhileDown", relay)
 
         assert await relay.publish_batch() == 0  # the broker is away: the row stays pending
         assert [(r.status, r.attempts) for r in await harness.outbox_rows()] == [("pending", 0)]
@@ -245,7 +232,7 @@ async def test_events_past_what_the_relay_holds_in_memory_wait_in_the_table(
     received = Received()
     await harness.bus.subscribe("inventory", received)
     relay = harness.relay(handoff_seconds=60)
-    committed = [await _commit_handed_over(harness, relay, f"P{i}") for i in range(3)]
+    committed = [await harness.commit_event(f"P{i}", relay) for i in range(3)]
 
     assert await relay.publish_batch() == 2
     assert await relay.publish_batch() == 0  # the third is younger than the hand-over time
@@ -255,16 +242,6 @@ async def test_events_past_what_the_relay_holds_in_memory_wait_in_the_table(
     assert sorted(map(str, received.ids)) == sorted(str(e.id) for e in committed)
 
 
-class Clock:
-    """A monotonic clock the test moves (the relay's waits in memory and between table reads)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_a_backlog_in_the_table_is_not_starved_by_events_handed_over_all_the_time(
     harness: Harness,
 ) -> None:
@@ -272,16 +249,16 @@ async def test_a_backlog_in_the_table_is_not_starved_by_events_handed_over_all_t
     await harness.bus.subscribe("inventory", received)
     clock = Clock()
     relay = harness.relay(handoff_seconds=60, poll_seconds=1, monotonic=clock)
-    await _commit_handed_over(harness, relay, "First")
+    await harness.commit_event("First", relay)
     assert await relay.publish_batch() == 1  # the table was read too: nothing there
     backlog = await harness.commit_event("LeftByAnOutage")
     await _age(harness, backlog, 61)
 
     # commits keep coming: within the poll the table waits, after it the backlog goes out
-    await _commit_handed_over(harness, relay, "Steady")
+    await harness.commit_event("Steady", relay)
     assert await relay.publish_batch() == 1
     clock.now += 1
-    await _commit_handed_over(harness, relay, "Steady")
+    await harness.commit_event("Steady", relay)
     assert await relay.publish_batch() == 2
     await eventually(lambda: _ids(received), until=lambda ids: backlog.id in ids)
 
@@ -293,7 +270,7 @@ async def test_an_event_held_in_memory_half_the_hand_over_time_is_left_to_the_ta
     await harness.bus.subscribe("inventory", received)
     clock = Clock()
     relay = harness.relay(handoff_seconds=60, monotonic=clock)
-    held = await _commit_handed_over(harness, relay, "Held")
+    held = await harness.commit_event("Held", relay)
     clock.now += 30  # a long outage: another replica's lease may take it from now on
 
     assert await relay.publish_batch() == 0
@@ -310,7 +287,7 @@ async def test_a_relay_with_no_hand_over_time_holds_nothing_and_reads_the_table(
     received = Received()
     await harness.bus.subscribe("inventory", received)
     relay = harness.relay()  # handoff 0, as a relay no process hands events to
-    committed = await _commit_handed_over(harness, relay, "AtOnce")
+    committed = await harness.commit_event("AtOnce", relay)
 
     assert await relay.publish_batch() == 1
     await eventually(lambda: _ids(received), until=lambda ids: committed.id in ids)
@@ -324,9 +301,9 @@ async def test_events_left_in_memory_after_a_batch_go_out_without_waiting_for_a_
     clock = Clock()
     relay = harness.relay(handoff_seconds=60, poll_seconds=3600, batch_size=2, monotonic=clock)
     for name in ("Stale1", "Stale2"):
-        await _commit_handed_over(harness, relay, name)
+        await harness.commit_event(name, relay)
     clock.now += 30  # those two are the table's now; a batch of them publishes nothing
-    fresh = [await _commit_handed_over(harness, relay, f"Fresh{i}") for i in range(3)]
+    fresh = [await harness.commit_event(f"Fresh{i}", relay) for i in range(3)]
     stopping = asyncio.Event()
     running = asyncio.create_task(relay.run(stopping))
     try:

@@ -29,7 +29,7 @@ from clinic_shared.outbox import OutboxRelay, UnitOfWork
 from clinic_testing.models import run_state_machine
 from clinic_testing.postgres import PostgresDatabases
 
-from .conftest import metadata, notes, outbox, patient_event
+from .conftest import Clock, metadata, notes, outbox, patient_event
 
 HANDOFF = 60.0  # s; the rule `time_passes` moves every row past it
 POLL = 1.0  # s; the relays read the table between hand-overs at most this often
@@ -46,16 +46,6 @@ class Broker:
         if not self.up:
             raise ConnectionError("the broker is down")
         self.taken[envelope.id] += 1
-
-
-class Clock:
-    """The relays' monotonic clock, which the machine moves."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class CommitFailed(Exception):
