@@ -152,13 +152,8 @@ class OutboxRelay:
             rows = (await session.execute(self._lease, due)).all()
             if not rows:
                 return 0
-            outcomes = await asyncio.gather(
-                *(self._publish(Envelope.model_validate_json(r.body)) for r in rows),
-                return_exceptions=True,
-            )
+            outcomes = await self._publish_all([Envelope.model_validate_json(r.body) for r in rows])
             published = [r.id for r, o in zip(rows, outcomes, strict=True) if o is None]
-            self._metrics.outbox_published.inc(len(published))
-            self._metrics.outbox_failed.inc(len(rows) - len(published))
             if published:
                 await session.execute(self._mark_published, {"ids": published, "at": utcnow()})
             for row, outcome in zip(rows, outcomes, strict=True):
@@ -181,10 +176,8 @@ class OutboxRelay:
         del self._handed_over[: self._batch_size]
         fresh_since = self._monotonic() - self._handoff.total_seconds() / 2
         batch = [e for handed_at, e in taken if handed_at > fresh_since]
-        outcomes = await asyncio.gather(*map(self._publish, batch), return_exceptions=True)
+        outcomes = await self._publish_all(batch)
         published = [str(e.id) for e, o in zip(batch, outcomes, strict=True) if o is None]
-        self._metrics.outbox_published.inc(len(published))
-        self._metrics.outbox_failed.inc(len(batch) - len(published))
         for envelope, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 log.warning(
@@ -195,6 +188,14 @@ class OutboxRelay:
             async with self._db.session() as session, session.begin():
                 await session.execute(self._mark_published, {"ids": published, "at": utcnow()})
         return len(published)
+
+    async def _publish_all(self, envelopes: Sequence[Envelope]) -> list[BaseException | None]:
+        """Publish `envelopes` together; each one's outcome (None: confirmed), counted."""
+        outcomes = await asyncio.gather(*map(self._publish, envelopes), return_exceptions=True)
+        failed = sum(isinstance(o, BaseException) for o in outcomes)
+        self._metrics.outbox_published.inc(len(outcomes) - failed)
+        self._metrics.outbox_failed.inc(failed)
+        return outcomes
 
     async def _publish(self, envelope: Envelope) -> None:
         if self._tracer is None:
